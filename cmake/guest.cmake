@@ -1,5 +1,6 @@
 # Building freestanding AArch64 guest images with the cross compiler.
-#   avsim_guest_image(NAME <name> SOURCES <files...> [DIR <output dir>])
+#   avsim_guest_image(NAME <name> SOURCES <files...> [DIR <output dir>]
+#                     [DEPENDS <extra files, e.g. headers>])
 # produces <dir>/<name>.elf linked with the guest runtime in tests/guest/rt.
 find_program(AVSIM_GUEST_CC aarch64-linux-gnu-gcc)
 if(NOT AVSIM_GUEST_CC)
@@ -13,7 +14,7 @@ set(AVSIM_GUEST_CFLAGS -O2 -g -ffreestanding -fno-builtin -nostdlib -nostartfile
     -I${CMAKE_SOURCE_DIR}/tests/guest)
 
 function(avsim_guest_image)
-  cmake_parse_arguments(G "" "NAME;DIR;LINKER_SCRIPT" "SOURCES" ${ARGN})
+  cmake_parse_arguments(G "" "NAME;DIR;LINKER_SCRIPT" "SOURCES;DEPENDS" ${ARGN})
   if(NOT AVSIM_GUEST_CC)
     return()
   endif()
@@ -27,7 +28,7 @@ function(avsim_guest_image)
   add_custom_command(OUTPUT ${out}
     COMMAND ${AVSIM_GUEST_CC} ${AVSIM_GUEST_CFLAGS} -T ${G_LINKER_SCRIPT}
             ${AVSIM_GUEST_RT_SOURCES} ${G_SOURCES} -o ${out}
-    DEPENDS ${G_SOURCES} ${AVSIM_GUEST_RT_SOURCES} ${AVSIM_GUEST_RT_DIR}/rt.h ${G_LINKER_SCRIPT}
+    DEPENDS ${G_SOURCES} ${G_DEPENDS} ${AVSIM_GUEST_RT_SOURCES} ${AVSIM_GUEST_RT_DIR}/rt.h ${G_LINKER_SCRIPT}
     COMMENT "guest image ${G_NAME}.elf"
     VERBATIM)
   add_custom_target(guest_${G_NAME} ALL DEPENDS ${out})

@@ -88,6 +88,11 @@ __attribute__((weak)) void el1_handler(struct rt_frame *f, int vector) { default
 void rt_dispatch(struct rt_frame *f, int el, int vector);
 void rt_dispatch(struct rt_frame *f, int el, int vector)
 {
+    if ((vector == RT_VEC_LOWER64 + RT_SYNC || vector == RT_VEC_CUR_SP0 + RT_SYNC) && rt_lower_ctx[el]) {
+        uint64_t esr = el == 2 ? READ_SYSREG(esr_el2) : READ_SYSREG(esr_el1);
+        if ((ESR_EC(esr) == 0x15 || ESR_EC(esr) == 0x16) && (esr & 0xffff) == 0xffff)
+            rt_lower_return(f->x[0]);   /* end of an rt_call_lower */
+    }
     if (el == 2)
         el2_handler(f, vector);
     else
@@ -100,4 +105,17 @@ void rt_enter_el1(void (*fn)(uint64_t), uint64_t hcr, uint64_t arg)
     WRITE_SYSREG(vbar_el1, (uint64_t)rt_vectors_el1);
     ISB();
     rt_eret_to(fn, __stack_el1_top, RT_SPSR_EL1H, arg);
+}
+
+uint64_t rt_run_el1(uint64_t (*fn)(uint64_t), uint64_t hcr, uint64_t arg)
+{
+    WRITE_SYSREG(hcr_el2, hcr | HCR_RW);
+    WRITE_SYSREG(vbar_el1, (uint64_t)rt_vectors_el1);
+    ISB();
+    return rt_call_lower(fn, __stack_el1_top, RT_SPSR_EL1H, arg);
+}
+
+uint64_t rt_run_el0(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+    return rt_call_lower(fn, __stack_el0_top, RT_SPSR_EL0T, arg);
 }

@@ -42,6 +42,19 @@ void rt_eret_to(void (*pc)(uint64_t), void *sp, uint64_t spsr, uint64_t arg) __a
 /* Start fn at EL1h (DAIF masked) with VBAR_EL1 = rt_vectors_el1 and HCR_EL2 = hcr | RW. */
 void rt_enter_el1(void (*fn)(uint64_t), uint64_t hcr, uint64_t arg) __attribute__((noreturn));
 
+/* Run fn(arg) at a lower EL (or the same EL with SP0) selected by spsr, on stack
+ * sp, and return fn's result when it returns. fn returns through SVC #0xffff
+ * (HVC #0xffff from EL1 to EL2), which rt_dispatch intercepts from the lower-EL
+ * and current-EL-SP0 synchronous vectors; other exceptions reach the handlers
+ * as usual. PSTATE.DAIF is all-masked after the return. */
+uint64_t rt_call_lower(uint64_t (*fn)(uint64_t), void *sp, uint64_t spsr, uint64_t arg);
+void rt_lower_return(uint64_t value) __attribute__((noreturn));
+extern uint64_t rt_lower_ctx[4];
+/* From EL2: HCR_EL2 = hcr | RW, VBAR_EL1 = rt_vectors_el1, run fn at EL1h (DAIF masked). */
+uint64_t rt_run_el1(uint64_t (*fn)(uint64_t), uint64_t hcr, uint64_t arg);
+/* From EL1 or EL2: run fn at EL0t on the EL0 stack (DAIF masked). */
+uint64_t rt_run_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
+
 #define READ_SYSREG(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " #r : "=r"(_v)); _v; })
 #define WRITE_SYSREG(r, v) __asm__ volatile("msr " #r ", %0" :: "r"((uint64_t)(v)) : "memory")
 #define ISB() __asm__ volatile("isb" ::: "memory")

@@ -88,3 +88,88 @@ rt_eret_to:
 3:  msr     sp_el1, x1
 4:  mov     x0, x3
     eret
+
+/* uint64_t rt_call_lower(fn, sp, spsr, arg): run fn(arg) at the EL/SP selected
+ * by spsr (via ERET) and come back here when fn returns. fn returns through
+ * rt_lower_tramp_svc / rt_lower_tramp_hvc (SVC or HVC #0xffff), which
+ * rt_dispatch turns into rt_lower_return(x0). Callee-saved registers and SP
+ * are kept in a context on the caller's stack; calls may nest across ELs. */
+    .global rt_call_lower
+rt_call_lower:
+    stp     x29, x30, [sp, #-112]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x4, CurrentEL
+    lsr     x4, x4, #2
+    adrp    x5, rt_lower_ctx
+    add     x5, x5, :lo12:rt_lower_ctx
+    ldr     x6, [x5, x4, lsl #3]
+    str     x6, [sp, #96]
+    mov     x6, sp
+    str     x6, [x5, x4, lsl #3]
+    cmp     x4, #2
+    b.ne    1f
+    msr     elr_el2, x0
+    msr     spsr_el2, x2
+    b       2f
+1:  msr     elr_el1, x0
+    msr     spsr_el1, x2
+2:  /* target SP: SP_EL0 for the "t" modes, otherwise SP_EL1 (only from EL2) */
+    tst     x2, #1
+    b.ne    3f
+    msr     sp_el0, x1
+    b       4f
+3:  msr     sp_el1, x1
+4:  /* return path: HVC from EL1 to EL2, SVC otherwise */
+    ubfx    x6, x2, #2, #2
+    adr     x30, rt_lower_tramp_svc
+    cmp     x6, #1
+    b.ne    5f
+    cmp     x4, #2
+    b.ne    5f
+    adr     x30, rt_lower_tramp_hvc
+5:  mov     x0, x3
+    mov     x1, xzr
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, xzr
+    mov     x5, xzr
+    mov     x6, xzr
+    isb
+    eret
+
+    .global rt_lower_tramp_svc, rt_lower_tramp_hvc
+rt_lower_tramp_svc:
+    svc     #0xffff
+    b       rt_lower_tramp_svc
+rt_lower_tramp_hvc:
+    hvc     #0xffff
+    b       rt_lower_tramp_hvc
+
+/* rt_lower_return(value): unwind to the innermost rt_call_lower of this EL. */
+    .global rt_lower_return
+rt_lower_return:
+    mrs     x4, CurrentEL
+    lsr     x4, x4, #2
+    adrp    x5, rt_lower_ctx
+    add     x5, x5, :lo12:rt_lower_ctx
+    ldr     x6, [x5, x4, lsl #3]
+    mov     sp, x6
+    ldr     x7, [sp, #96]
+    str     x7, [x5, x4, lsl #3]
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #112
+    ret
+
+    .bss
+    .balign 8
+    .global rt_lower_ctx
+rt_lower_ctx:
+    .skip   32

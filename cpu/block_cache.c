@@ -1,0 +1,124 @@
+#include "cpu/block_cache.h"
+#include "cpu/insn.h"
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+int block_cache_init(struct block_cache *bc, unsigned log2_slots)
+{
+    memset(bc, 0, sizeof *bc);
+    bc->slots = calloc(1u << log2_slots, sizeof *bc->slots);
+    if (!bc->slots)
+        return -1;
+    bc->mask = (1u << log2_slots) - 1;
+    return 0;
+}
+
+void block_cache_destroy(struct block_cache *bc)
+{
+    free(bc->slots);
+    free(bc->specials);
+    memset(bc, 0, sizeof *bc);
+}
+
+void block_cache_flush(struct block_cache *bc)
+{
+    memset(bc->slots, 0, (size_t)(bc->mask + 1) * sizeof *bc->slots);
+    bc->used = 0;
+    bc->n_specials = 0;
+    bc->flushes++;
+}
+
+static int grow(struct block_cache *bc)
+{
+    uint32_t old_n = bc->mask + 1;
+    struct block_info *old = bc->slots;
+    struct block_info *n = calloc((size_t)old_n * 2, sizeof *n);
+    if (!n)
+        return -1;
+    bc->slots = n;
+    bc->mask = old_n * 2 - 1;
+    for (uint32_t i = 0; i < old_n; i++) {
+        if (!old[i].used)
+            continue;
+        uint32_t j = block_hash(old[i].start, old[i].size, old[i].el) & bc->mask;
+        while (n[j].used)
+            j = (j + 1) & bc->mask;
+        n[j] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint8_t kind)
+{
+    if (bc->n_specials == bc->cap_specials) {
+        uint32_t cap = bc->cap_specials ? bc->cap_specials * 2 : 1024;
+        struct block_special *s = realloc(bc->specials, cap * sizeof *s);
+        if (!s)
+            return -1;
+        bc->specials = s;
+        bc->cap_specials = cap;
+    }
+    bc->specials[bc->n_specials++] = (struct block_special){ .offset = off, .insn = insn, .kind = kind };
+    return 0;
+}
+
+static bool writes_daif(uint32_t insn)
+{
+    /* MSR DAIFSet/DAIFClr (immediate) and MSR DAIF, Xt. */
+    if ((insn & 0xfffff0dfu) == 0xd50340dfu)
+        return true;
+    return (insn & 0xffffffe0u) == 0xd51b4220u;
+}
+
+struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_handle,
+                                      const struct cpu_model *model, uint64_t start,
+                                      uint32_t size, unsigned el, const uint32_t *words)
+{
+    if ((bc->used + 1) * 2 > bc->mask + 1 && grow(bc) != 0)
+        return NULL;
+    struct block_info b = { .start = start, .size = size, .el = (uint8_t)el, .used = true,
+                            .special_first = bc->n_specials };
+    csh cs = (csh)(uintptr_t)capstone_handle;
+    cs_insn *ci = cs_malloc(cs);
+    uint32_t n = size / 4;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = words[i];
+        const uint8_t *code = (const uint8_t *)&words[i];
+        size_t len = 4;
+        uint64_t addr = start + 4ULL * i;
+        enum insn_class cls = IC_ALU;
+        if (ci && cs_disasm_iter(cs, &code, &len, &addr, ci))
+            cls = cpu_model_classify(ci);
+        b.cycles += model->cost[cls];
+        int kind = -1;
+        if (a64_is_sysreg_access(w))
+            kind = SP_SYSREG;
+        else if (w == A64_WFI)
+            kind = SP_WFI;
+        else if (w == A64_WFE)
+            kind = SP_WFE;
+        else if (w == A64_SEV || w == A64_SEVL)
+            kind = SP_SEV;
+        if (kind >= 0) {
+            if (add_special(bc, 4 * i, w, (uint8_t)kind) != 0)
+                break;
+            b.n_special++;
+        }
+        if (writes_daif(w))
+            b.flags |= BLOCK_WRITES_DAIF;
+        if (i == n - 1 && w == A64_ERET)
+            b.flags |= BLOCK_ENDS_ERET;
+    }
+    if (ci)
+        cs_free(ci, 1);
+    b.n_insns = (uint16_t)n;
+    uint32_t j = block_hash(start, size, el) & bc->mask;
+    while (bc->slots[j].used)
+        j = (j + 1) & bc->mask;
+    bc->slots[j] = b;
+    bc->used++;
+    bc->decodes++;
+    return &bc->slots[j];
+}

@@ -1,0 +1,83 @@
+/* Decoded basic blocks, keyed by (start VA, size, EL): instruction count, cycle
+ * cost, and the instructions whose effect depends on state avsim owns (system
+ * register accesses and WFI/WFE, for trap decisions; ERET and DAIF writes, for
+ * EL tracking and interrupt delivery). Decoded once with capstone on first
+ * execution. Invalidated by IC instructions and on reset (code modified
+ * without IC maintenance is UNPREDICTABLE on hardware too). */
+#ifndef AVSIM_CPU_BLOCK_CACHE_H
+#define AVSIM_CPU_BLOCK_CACHE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cpu/cpu_model.h"
+
+enum special_kind { SP_SYSREG, SP_WFI, SP_WFE, SP_SEV };
+
+struct block_special {
+    uint32_t offset;
+    uint32_t insn;
+    uint8_t kind;
+};
+
+enum {
+    BLOCK_ENDS_ERET = 1 << 0,
+    BLOCK_WRITES_DAIF = 1 << 1,
+};
+
+struct block_info {
+    uint64_t start;
+    uint32_t size;
+    uint8_t el;
+    uint8_t flags;
+    uint16_t n_insns;
+    uint32_t cycles;
+    uint32_t n_special;
+    uint32_t special_first;   /* index into the cache's special pool */
+    bool used;
+};
+
+struct block_cache {
+    struct block_info *slots;
+    uint32_t mask;
+    uint32_t used;
+    struct block_special *specials;
+    uint32_t n_specials, cap_specials;
+    uint64_t lookups, decodes, flushes;
+};
+
+int block_cache_init(struct block_cache *bc, unsigned log2_slots);
+void block_cache_destroy(struct block_cache *bc);
+void block_cache_flush(struct block_cache *bc);
+
+static inline uint32_t block_hash(uint64_t start, uint32_t size, unsigned el)
+{
+    uint64_t h = (start >> 2) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)size << 40) ^ ((uint64_t)el << 60);
+    return (uint32_t)(h >> 32);
+}
+
+static inline struct block_info *block_cache_find(struct block_cache *bc, uint64_t start,
+                                                  uint32_t size, unsigned el)
+{
+    uint32_t i = block_hash(start, size, el) & bc->mask;
+    for (;;) {
+        struct block_info *b = &bc->slots[i];
+        if (!b->used)
+            return NULL;
+        if (b->start == start && b->size == size && b->el == el)
+            return b;
+        i = (i + 1) & bc->mask;
+    }
+}
+
+/* Decode `size` bytes of code at `start` (the words are given) and insert. */
+struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_handle,
+                                      const struct cpu_model *model, uint64_t start,
+                                      uint32_t size, unsigned el, const uint32_t *words);
+
+static inline const struct block_special *block_specials(const struct block_cache *bc,
+                                                         const struct block_info *b)
+{
+    return &bc->specials[b->special_first];
+}
+
+#endif

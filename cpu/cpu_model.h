@@ -1,0 +1,28 @@
+/* A CPU model: the clock and the cycle cost of each instruction class, of
+ * exception entry and of ERET. The simulated clock advances by these costs for
+ * every retired instruction (cycle-approximate, not cycle-accurate). */
+#ifndef AVSIM_CPU_CPU_MODEL_H
+#define AVSIM_CPU_CPU_MODEL_H
+#include <stdint.h>
+
+enum insn_class {
+    IC_ALU, IC_LOAD, IC_STORE, IC_BRANCH, IC_MUL, IC_DIV, IC_FP, IC_SYSREG, IC_BARRIER, IC_EXCGEN,
+    IC_COUNT
+};
+
+struct cpu_model {
+    const char *name;
+    uint64_t clock_hz;
+    unsigned cost[IC_COUNT];
+    unsigned exception_entry;   /* taking an exception (pipeline flush, vector fetch) */
+    unsigned eret;              /* ERET (pipeline flush) */
+};
+
+extern const struct cpu_model cpu_model_cortex_a57;
+const char *insn_class_name(enum insn_class c);
+
+/* Classify one instruction (capstone ARM64 instruction id, mnemonic, groups). */
+struct cs_insn;
+enum insn_class cpu_model_classify(const struct cs_insn *insn);
+
+#endif

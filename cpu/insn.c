@@ -1,0 +1,180 @@
+#include "cpu/insn.h"
+
+enum a64_excgen a64_excgen_kind(uint32_t insn)
+{
+    if ((insn & 0xff000000u) != 0xd4000000u)
+        return A64_NOT_EXCGEN;
+    unsigned opc = (insn >> 21) & 7u, ll = insn & 3u, op2 = (insn >> 2) & 7u;
+    if (op2 != 0)
+        return A64_NOT_EXCGEN;
+    if (opc == 0 && ll == 1) return A64_SVC;
+    if (opc == 0 && ll == 2) return A64_HVC;
+    if (opc == 0 && ll == 3) return A64_SMC;
+    if (opc == 1 && ll == 0) return A64_BRK;
+    if (opc == 2 && ll == 0) return A64_HLT;
+    return A64_NOT_EXCGEN;
+}
+
+bool a64_is_fp_simd(uint32_t insn)
+{
+    /* op0 = x111: data processing, scalar FP and Advanced SIMD. */
+    if ((insn & 0x0e000000u) == 0x0e000000u)
+        return true;
+    /* op0 = x1x0 with V (bit 26) set: SIMD&FP loads and stores. */
+    if ((insn & 0x0a000000u) == 0x08000000u && (insn & (1u << 26)))
+        return true;
+    return false;
+}
+
+static int64_t sext(uint64_t v, unsigned bits)
+{
+    uint64_t m = 1ULL << (bits - 1);
+    v &= (bits == 64) ? ~0ULL : ((1ULL << bits) - 1);
+    return (int64_t)((v ^ m) - m);
+}
+
+/* Load/store register (immediate, register offset, unsigned offset, unprivileged),
+ * GPR and SIMD&FP (size/opc per the "Load/store register" encoding tables). */
+static bool decode_ldst_reg(uint32_t insn, struct a64_ldst *d)
+{
+    unsigned size = insn >> 30, opc = (insn >> 22) & 3u;
+    bool v = (insn >> 26) & 1u;
+    d->rn = (insn >> 5) & 31u;
+    d->rt = insn & 31u;
+    d->vector = v;
+    if (v) {
+        unsigned bytes_log2 = size | ((opc & 2u) << 1);   /* opc<1>:size */
+        if (bytes_log2 > 4)
+            return false;
+        d->size = 1u << bytes_log2;
+        d->is_store = !(opc & 1u);
+        d->is_load = !d->is_store;
+    } else {
+        if (opc == 2 && size == 3)
+            return false;             /* PRFM: no data access */
+        d->size = 1u << size;
+        d->is_store = opc == 0;
+        d->is_load = !d->is_store;
+        d->iss.sas = size;
+        d->iss.sse = (opc & 2u) != 0;
+        d->iss.srt = d->rt;
+        d->iss.sf = d->is_store ? size == 3 : (opc == 2 || (opc == 1 && size == 3));
+    }
+    d->nregs = 1;
+    if ((insn & 0x3b000000u) == 0x39000000u) {       /* unsigned immediate */
+        d->mode = ADDR_BASE_IMM;
+        d->imm = (int64_t)(((insn >> 10) & 0xfffu) * d->size);
+        d->iss.isv = !v;
+        return true;
+    }
+    if (insn & (1u << 21)) {
+        if (((insn >> 10) & 3u) != 2)
+            return false;            /* atomics (FEAT_LSE) and PAC forms: not on this PE */
+        d->mode = ADDR_BASE_REG;
+        d->rm = (insn >> 16) & 31u;
+        d->extend = (insn >> 13) & 7u;
+        d->shift = ((insn >> 12) & 1u) ? __builtin_ctz(d->size) : 0;
+        d->iss.isv = !v;
+        return true;
+    }
+    unsigned idx = (insn >> 10) & 3u;               /* 0 unscaled, 1 post, 2 unpriv, 3 pre */
+    d->mode = ADDR_BASE_IMM;
+    int64_t imm9 = sext((insn >> 12) & 0x1ffu, 9);
+    d->writeback = idx == 1 || idx == 3;
+    d->imm = idx == 1 ? 0 : imm9;
+    d->iss.isv = !v && !d->writeback;
+    return true;
+}
+
+bool a64_decode_ldst(uint32_t insn, struct a64_ldst *d)
+{
+    *d = (struct a64_ldst){ 0 };
+    if ((insn & 0x0a000000u) != 0x08000000u)
+        return false;                                 /* not in the loads and stores group */
+    if ((insn & 0x3b000000u) == 0x18000000u) {        /* load register (literal) */
+        unsigned opc = insn >> 30;
+        bool v = (insn >> 26) & 1u;
+        if (!v && opc == 3)
+            return false;                             /* PRFM (literal) */
+        d->is_mem = d->is_load = true;
+        d->vector = v;
+        d->rt = insn & 31u;
+        d->size = v ? 4u << opc : (opc == 0 || opc == 2 ? 4 : 8);
+        d->nregs = 1;
+        d->mode = ADDR_LITERAL;
+        d->imm = sext((insn >> 5) & 0x7ffffu, 19) * 4;
+        d->iss = (struct data_iss){ .isv = !v, .sas = opc == 1 ? 3 : 2, .sse = opc == 2,
+                                    .srt = d->rt, .sf = opc != 0 };
+        return true;
+    }
+    if ((insn & 0x3f000000u) == 0x08000000u) {        /* load/store exclusive, LDAR/STLR */
+        unsigned size = insn >> 30;
+        bool o2 = (insn >> 23) & 1u, l = (insn >> 22) & 1u, o1 = (insn >> 21) & 1u;
+        bool o0 = (insn >> 15) & 1u;
+        d->is_mem = true;
+        d->is_load = l;
+        d->is_store = !l;
+        d->size = 1u << size;
+        d->nregs = o1 && !o2 ? 2 : 1;
+        d->rn = (insn >> 5) & 31u;
+        d->rt = insn & 31u;
+        d->mode = ADDR_BASE_IMM;
+        d->exclusive = !o2;
+        d->acqrel = o0;
+        if (o2 && !o1)                                /* LDAR/STLR (and LDLAR/STLLR) */
+            d->iss = (struct data_iss){ .isv = true, .sas = size, .srt = d->rt, .sf = size == 3,
+                                        .ar = true };
+        return true;
+    }
+    if ((insn & 0x3a000000u) == 0x28000000u) {        /* load/store pair */
+        unsigned opc = insn >> 30, mode = (insn >> 23) & 3u;
+        bool v = (insn >> 26) & 1u;
+        d->is_mem = true;
+        d->vector = v;
+        d->is_load = (insn >> 22) & 1u;
+        d->is_store = !d->is_load;
+        d->size = v ? 4u << opc : (opc == 2 ? 8 : 4);
+        d->nregs = 2;
+        d->rn = (insn >> 5) & 31u;
+        d->rt = insn & 31u;
+        d->mode = ADDR_BASE_IMM;
+        d->writeback = mode == 1 || mode == 3;
+        d->imm = mode == 1 ? 0 : sext((insn >> 15) & 0x7fu, 7) * (int64_t)d->size;
+        return true;
+    }
+    if ((insn & 0x3a000000u) == 0x38000000u) {        /* load/store register, all forms */
+        if (!decode_ldst_reg(insn, d))
+            return false;
+        d->is_mem = true;
+        return true;
+    }
+    if ((insn & 0xbf000000u) == 0x0c000000u) {        /* SIMD load/store structures */
+        d->is_mem = true;
+        d->vector = true;
+        d->is_load = (insn >> 22) & 1u;
+        d->is_store = !d->is_load;
+        d->rn = (insn >> 5) & 31u;
+        d->size = 16;
+        d->nregs = 4;                                  /* upper bound on the bytes touched */
+        d->mode = ADDR_BASE_IMM;
+        d->writeback = (insn >> 23) & 1u;
+        return true;
+    }
+    return false;
+}
+
+uint64_t a64_ldst_address(const struct a64_ldst *d, uint64_t pc, a64_reg_reader rd, void *opaque)
+{
+    if (d->mode == ADDR_LITERAL)
+        return pc + (uint64_t)d->imm;
+    uint64_t base = rd(opaque, d->rn, true);
+    if (d->mode == ADDR_BASE_IMM)
+        return base + (uint64_t)d->imm;
+    uint64_t idx = rd(opaque, d->rm, false);
+    switch (d->extend) {
+    case 2: idx = (uint32_t)idx; break;                       /* UXTW */
+    case 6: idx = (uint64_t)(int64_t)(int32_t)idx; break;     /* SXTW */
+    default: break;                                           /* LSL/UXTX, SXTX */
+    }
+    return base + (idx << d->shift);
+}

@@ -1,0 +1,70 @@
+/* A64 instruction decoding that avsim needs beyond what Unicorn executes:
+ * system instructions (for trap decisions), exception-generating instructions
+ * (for syndromes), and single loads/stores (for data-abort syndromes and the
+ * faulting address). Field names follow the Arm ARM encoding tables. */
+#ifndef AVSIM_CPU_INSN_H
+#define AVSIM_CPU_INSN_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpu/syndrome.h"
+
+#define A64_WFI   0xd503207fu
+#define A64_WFE   0xd503205fu
+#define A64_SEV   0xd503209fu
+#define A64_SEVL  0xd50320bfu
+#define A64_ERET  0xd69f03e0u
+#define A64_HLT_SEMIHOSTING 0xd45e0000u   /* HLT #0xF000 */
+
+/* MRS, MSR (register), SYS, SYSL: op0 != 0 in the system instruction class. */
+static inline bool a64_is_sysreg_access(uint32_t insn)
+{
+    return (insn & 0xffc00000u) == 0xd5000000u && ((insn >> 19) & 3u) != 0;
+}
+
+struct a64_sys {
+    unsigned op0, op1, crn, crm, op2, rt;
+    bool is_read;         /* MRS or SYSL */
+};
+static inline struct a64_sys a64_decode_sys(uint32_t insn)
+{
+    struct a64_sys s = {
+        .op0 = (insn >> 19) & 3u, .op1 = (insn >> 16) & 7u, .crn = (insn >> 12) & 15u,
+        .crm = (insn >> 8) & 15u, .op2 = (insn >> 5) & 7u, .rt = insn & 31u,
+        .is_read = (insn >> 21) & 1u,
+    };
+    return s;
+}
+
+/* Exception-generating instructions: SVC, HVC, SMC, BRK, HLT. */
+enum a64_excgen { A64_NOT_EXCGEN, A64_SVC, A64_HVC, A64_SMC, A64_BRK, A64_HLT };
+enum a64_excgen a64_excgen_kind(uint32_t insn);
+static inline unsigned a64_imm16(uint32_t insn) { return (insn >> 5) & 0xffffu; }
+
+/* SIMD/FP data processing or SIMD/FP load/store (subject to CPACR/CPTR FP traps). */
+bool a64_is_fp_simd(uint32_t insn);
+
+/* A load or store, as far as syndromes and addresses go. */
+struct a64_ldst {
+    bool is_mem;          /* a load/store instruction that accesses memory */
+    bool is_load, is_store;
+    unsigned size;        /* bytes per register transferred */
+    unsigned nregs;       /* 1, or 2 for pairs (vector structures: total bytes in size) */
+    unsigned rn, rm, rt;
+    enum { ADDR_BASE_IMM, ADDR_BASE_REG, ADDR_LITERAL } mode;
+    int64_t imm;          /* offset added to the base (0 for post-index) */
+    unsigned extend;      /* register offset: option field */
+    unsigned shift;       /* register offset: amount */
+    bool writeback;
+    bool vector;
+    bool exclusive;
+    bool acqrel;
+    struct data_iss iss;  /* the ISS template (ISV set only for eligible forms) */
+};
+bool a64_decode_ldst(uint32_t insn, struct a64_ldst *d);
+
+/* Effective address of a decoded load/store, given a register reader
+ * (reg 31 means SP for the base, XZR for the index). */
+typedef uint64_t (*a64_reg_reader)(void *opaque, unsigned reg, bool is_sp);
+uint64_t a64_ldst_address(const struct a64_ldst *d, uint64_t pc, a64_reg_reader rd, void *opaque);
+
+#endif

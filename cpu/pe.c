@@ -1,0 +1,1017 @@
+/* The processing element.
+ *
+ * Design (the constraints come from ../shared/notes/unicorn-2.0.1.md and from
+ * probes recorded in the README):
+ *  - Unicorn executes guest code natively but takes no exception
+ *    architecturally. avsim takes every exception itself (AArch64.TakeException):
+ *    it writes ESR/FAR/ELR/SPSR and switches EL through a private page holding
+ *    an ERET (the only way to make Unicorn rebuild its cached EL state), then
+ *    repairs the banked ELR/SPSR that ERET consumed (struct pe_entry_fixup).
+ *  - Unicorn's own HCR_EL2 holds only RW: every trap control lives in avsim's
+ *    register file, so Unicorn never traps on its own.
+ *  - A PC change from an MRS/MSR hook is not honoured for registers Unicorn
+ *    knows (the translation block runs on). Trap decisions are therefore made
+ *    at block boundaries: the block hook, which runs before the block's
+ *    exit-request check, looks at the block's system instructions and WFx under
+ *    the current state. A trap on the block's first instruction is taken there;
+ *    a trap further in is reached by a transient one-address code hook (a
+ *    "cut") and the block is re-translated with it.
+ *  - Virtual interrupts (HCR_EL2.VI/VF/VSE) are delivered by avsim at block
+ *    boundaries after anything that may unmask them (ERET, DAIF writes).
+ *  - Unicorn reports an access to unassigned memory with the PC of the block
+ *    start but exact registers; the faulting load/store is found by decoding
+ *    the block (find_faulting_access).
+ */
+#include "cpu/pe.h"
+#include "cpu/insn.h"
+#include "cpu/routing.h"
+#include "cpu/syndrome.h"
+#include "cpu/sysreg_handlers.h"
+#include <capstone/capstone.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* QEMU's exception numbers as delivered to UC_HOOK_INTR. */
+enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4, EXCP_BKPT = 7,
+       EXCP_HVC = 11, EXCP_HYP_TRAP = 12, EXCP_SMC = 13 };
+
+#define UNTIL_NEVER 0xfffffffffffffffdULL
+#define SYNC_LOOP_LIMIT 1000
+#define PSTATE_IL (1u << 20)
+#define PSTATE_A (1u << 8)
+#define PSTATE_I (1u << 7)
+#define PSTATE_F (1u << 6)
+
+struct pe_exception {
+    unsigned kind;          /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
+    unsigned ec;            /* for events; ESR written when has_esr */
+    uint32_t iss;
+    bool has_esr;
+    unsigned target_el;
+    uint64_t return_pc;
+    bool far_valid;
+    uint64_t far;
+    bool in_block;          /* raised while the current block executed: correct the counts */
+};
+
+/* ---- register access helpers ---------------------------------------------------- */
+
+static uint64_t rd(struct pe *pe, int reg)
+{
+    uint64_t v = 0;
+    uc_reg_read(pe->uc, reg, &v);
+    return v;
+}
+
+static void wr(struct pe *pe, int reg, uint64_t v)
+{
+    uc_reg_write(pe->uc, reg, &v);
+}
+
+static uint64_t cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                        unsigned op2, bool *ok)
+{
+    uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2 };
+    uc_err e = uc_reg_read(pe->uc, UC_ARM64_REG_CP_REG, &cp);
+    if (ok)
+        *ok = e == UC_ERR_OK;
+    return cp.val;
+}
+
+static void cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                     unsigned op2, uint64_t v)
+{
+    uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2, .val = v };
+    uc_reg_write(pe->uc, UC_ARM64_REG_CP_REG, &cp);
+}
+
+static uint32_t read_pstate(struct pe *pe) { return (uint32_t)rd(pe, UC_ARM64_REG_PSTATE); }
+
+static void write_spsr(struct pe *pe, unsigned el, uint64_t v)
+{
+    if (el == 1)
+        cp_write(pe, 3, 0, 4, 0, 0, v);
+    else
+        cp_write(pe, 3, 4, 4, 0, 0, v);
+}
+
+static int elr_reg(unsigned el) { return UC_ARM64_REG_ELR_EL0 + (int)el; }
+static int sp_reg(unsigned el) { return UC_ARM64_REG_SP_EL0 + (int)el; }
+
+uint64_t pe_get_x(struct pe *pe, unsigned n)
+{
+    if (n >= 31)
+        return 0;
+    int reg = n <= 28 ? UC_ARM64_REG_X0 + (int)n : (n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30);
+    return rd(pe, reg);
+}
+
+void pe_set_x(struct pe *pe, unsigned n, uint64_t v)
+{
+    if (n >= 31)
+        return;
+    int reg = n <= 28 ? UC_ARM64_REG_X0 + (int)n : (n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30);
+    wr(pe, reg, v);
+}
+
+uint64_t pe_get_pc(struct pe *pe) { return rd(pe, UC_ARM64_REG_PC); }
+
+int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len)
+{
+    return uc_mem_read(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
+}
+
+int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len)
+{
+    return uc_mem_write(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
+}
+
+static uint32_t read_insn(struct pe *pe, uint64_t va)
+{
+    uint32_t w = 0;
+    /* The stage-1 MMU is off (enabling it stops the run until issue 3): VA == PA. */
+    if (pe_read_phys(pe, va, &w, 4) != 0)
+        return 0;
+    return w;
+}
+
+static const struct sysreg_def *def_hcr;
+
+uint64_t pe_hcr_el2(const struct pe *pe) { return pe->sr[def_hcr->index]; }
+
+uint64_t pe_read_sysreg(struct pe *pe, const char *name)
+{
+    const struct sysreg_def *d = sysreg_by_name(name);
+    if (!d)
+        return 0;
+    if (d->storage == SR_AVSIM)
+        return d->read ? d->read(pe, d) : pe->sr[d->index];
+    return cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, NULL);
+}
+
+void pe_request_stop(struct pe *pe)
+{
+    if (pe->stop == PE_STOP_NONE)
+        pe->stop = PE_STOP_REQUESTED;
+    uc_emu_stop(pe->uc);
+}
+
+void pe_fatal(struct pe *pe, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pe->fatal, sizeof pe->fatal, fmt, ap);
+    va_end(ap);
+    pe->stop = PE_STOP_FATAL;
+    uc_emu_stop(pe->uc);
+}
+
+/* ---- EL switching and exception entry ------------------------------------------- */
+
+/* Completes an EL switch once the trampoline's ERET has run. */
+static void finish_entry(struct pe *pe)
+{
+    struct pe_entry_fixup *e = &pe->entry;
+    if (!e->active)
+        return;
+    if (e->set_banked) {
+        wr(pe, elr_reg(e->target_el), e->elr);
+        write_spsr(pe, e->target_el, e->spsr);
+    }
+    if (e->restore_elr_el >= 0)
+        wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
+    pe->el = e->target_el;
+    e->active = false;
+}
+
+/* Switches to PSTATE new_pstate at pc. Unicorn caches the EL: only an ERET
+ * executed by the guest rebuilds it, so the switch runs the ERET on the
+ * private trampoline page with SPSR_<target> = new_pstate and
+ * ELR_<cached EL> = pc, after banking SP by hand (the ERET banks SP by the EL
+ * in PSTATE). When set_banked, ELR/SPSR of the target EL get elr/spsr after
+ * the switch. */
+static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_banked, uint64_t elr,
+                      uint32_t spsr)
+{
+    finish_entry(pe);
+    uint32_t old = read_pstate(pe);
+    unsigned cached = (old >> 2) & 3;
+    unsigned target = (new_pstate >> 2) & 3;
+    wr(pe, sp_reg((old & 1) ? cached : 0), rd(pe, UC_ARM64_REG_SP));
+    uint64_t new_sp = rd(pe, sp_reg((new_pstate & 1) ? target : 0));
+
+    struct pe_entry_fixup *e = &pe->entry;
+    e->restore_elr_el = -1;
+    if (cached != target) {
+        e->restore_elr_el = (int)cached;
+        e->restore_elr = rd(pe, elr_reg(cached));
+    }
+    wr(pe, elr_reg(cached), pc);
+    write_spsr(pe, target, new_pstate);
+    wr(pe, UC_ARM64_REG_PSTATE, new_pstate);
+    wr(pe, UC_ARM64_REG_SP, new_sp);
+    wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA);
+    e->active = true;
+    e->target_el = target;
+    e->set_banked = set_banked;
+    e->elr = elr;
+    e->spsr = spsr;
+}
+
+/* AArch64.TakeException. */
+static void take_exception(struct pe *pe, const struct pe_exception *x)
+{
+    finish_entry(pe);
+    unsigned from = pe->el, target = x->target_el;
+    uint32_t old = read_pstate(pe);
+
+    if (x->in_block && pe->cur_size && x->return_pc >= pe->cur_start &&
+        x->return_pc < pe->cur_start + pe->cur_size) {
+        uint64_t unexecuted = (pe->cur_start + pe->cur_size - x->return_pc) / 4;
+        if (unexecuted <= pe->insns_by_el[pe->el]) {
+            pe->insns -= unexecuted;
+            pe->insns_by_el[pe->el] -= unexecuted;
+            pe->cycles -= unexecuted * pe->cur_cycles / (pe->cur_size / 4);
+        }
+    }
+    uint64_t vbar = rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
+    uint64_t vector = vbar + exception_vector_offset(from, target, old & 1, x->kind);
+    uint64_t esr = 0;
+    if (x->has_esr) {
+        esr = esr_make(x->ec, true, x->iss);
+        wr(pe, target == 2 ? UC_ARM64_REG_ESR_EL2 : UC_ARM64_REG_ESR_EL1, esr);
+    }
+    if (x->far_valid)
+        wr(pe, target == 2 ? UC_ARM64_REG_FAR_EL2 : UC_ARM64_REG_FAR_EL1, x->far);
+    switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc, old);
+    pe->cycles += pe->model->exception_entry;
+    pe->exceptions_taken++;
+    pe->after_eret = false;
+    if (event_wanted(pe->events, EV_EXCEPTION)) {
+        struct event ev = { .type = EV_EXCEPTION, .pe = pe->index, .cycles = pe->cycles,
+                            .pc = x->return_pc };
+        ev.u.exc.ec = x->ec;
+        ev.u.exc.iss = x->iss;
+        ev.u.exc.esr = esr;
+        ev.u.exc.far = x->far;
+        ev.u.exc.far_valid = x->far_valid;
+        ev.u.exc.from_el = from;
+        ev.u.exc.to_el = target;
+        ev.u.exc.vector = vector;
+        event_publish(pe->events, &ev);
+    }
+    if (x->kind == 0 && ++pe->sync_without_eret > SYNC_LOOP_LIMIT)
+        pe_fatal(pe, "the guest is stuck: %d synchronous exceptions without an ERET, the last %s "
+                 "(ESR 0x%llx) at PC 0x%llx to EL%u vector 0x%llx",
+                 SYNC_LOOP_LIMIT, esr_ec_name(x->ec), (unsigned long long)esr,
+                 (unsigned long long)x->return_pc, target, (unsigned long long)vector);
+}
+
+static void take_sync(struct pe *pe, unsigned ec, uint32_t iss, unsigned target, uint64_t ret,
+                      bool in_block)
+{
+    struct pe_exception x = { .kind = 0, .ec = ec, .iss = iss, .has_esr = true, .target_el = target,
+                              .return_pc = ret, .in_block = in_block };
+    take_exception(pe, &x);
+}
+
+static unsigned route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr_el2(pe), ROUTE_EL1); }
+
+/* ---- interrupts -------------------------------------------------------------------- */
+
+bool pe_interrupt_pending(const struct pe *pe)
+{
+    uint64_t hcr = pe->sr[def_hcr->index];
+    return pe->irq_line || pe->fiq_line || pe->serror_line ||
+           (hcr & (HCR_VI | HCR_VF | HCR_VSE)) != 0;
+}
+
+void pe_set_irq_line(struct pe *pe, int kind, bool level)
+{
+    if (kind == 1) pe->irq_line = level;
+    if (kind == 2) pe->fiq_line = level;
+    if (kind == 3) pe->serror_line = level;
+    pe->int_recheck = true;
+}
+
+/* Takes a pending, unmasked interrupt at `pc` if there is one
+ * (AArch64 interrupt masking: PSTATE.I/F/A at EL1 for virtual interrupts,
+ * which are never taken at EL2). */
+static bool deliver_interrupt(struct pe *pe, uint64_t pc)
+{
+    uint64_t hcr = pe_hcr_el2(pe);
+    uint32_t ps = read_pstate(pe);
+    unsigned el = (ps >> 2) & 3;
+    static const struct { uint64_t hcr_bit; uint32_t mask; unsigned kind, ec; } virt[] = {
+        { HCR_VSE, PSTATE_A, 3, EC_SERROR },
+        { HCR_VF, PSTATE_F, 2, EC_PSEUDO_VFIQ },
+        { HCR_VI, PSTATE_I, 1, EC_PSEUDO_VIRQ },
+    };
+    for (size_t i = 0; i < sizeof virt / sizeof virt[0]; i++) {
+        if (!(hcr & virt[i].hcr_bit) || (ps & virt[i].mask) ||
+            !virtual_interrupt_enabled(el, hcr, virt[i].kind))
+            continue;
+        struct pe_exception x = { .kind = virt[i].kind, .ec = virt[i].ec, .target_el = 1,
+                                  .return_pc = pc };
+        if (virt[i].kind == 3) {
+            /* A virtual SError is reported with an ESR of EC 0x2F, ISS 0 (no RAS),
+             * and taking it clears HCR_EL2.VSE. */
+            x.has_esr = true;
+            x.iss = 0;
+            pe->sr[def_hcr->index] &= ~HCR_VSE;
+        }
+        take_exception(pe, &x);
+        return true;
+    }
+    if (pe->irq_line || pe->fiq_line || pe->serror_line)
+        pe_fatal(pe, "physical interrupts are not modelled yet (GIC, issue 4)");
+    return false;
+}
+
+/* ---- trap decisions ------------------------------------------------------------------ */
+
+static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
+{
+    struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe) };
+    const struct sysreg_def *kctl = sysreg_by_name("CNTKCTL_EL1");
+    const struct sysreg_def *hctl = sysreg_by_name("CNTHCTL_EL2");
+    c.cntkctl_el1 = pe->sr[kctl->index];
+    c.cnthctl_el2 = pe->sr[hctl->index];
+    if (pe->el == 0)
+        c.sctlr_el1 = cp_read(pe, 3, 0, 1, 0, 0, NULL);
+    if (traps & TRAP_FP) {
+        c.cpacr_el1 = cp_read(pe, 3, 0, 1, 0, 2, NULL);
+        c.cptr_el2 = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+    }
+    if (traps & TRAP_TCPAC)
+        c.cptr_el2 = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+    return c;
+}
+
+static struct sysreg_decision decide_sys(struct pe *pe, uint32_t insn)
+{
+    struct a64_sys s = a64_decode_sys(insn);
+    const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
+    struct sysreg_ctx c = make_ctx(pe, d ? d->traps : 0);
+    return sysreg_decide(&c, s.op0, s.op1, s.crn, s.crm, s.op2, s.is_read);
+}
+
+/* The exception a system instruction causes, if any. */
+static bool sys_exception(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block)
+{
+    struct sysreg_decision d = decide_sys(pe, insn);
+    struct a64_sys s = a64_decode_sys(insn);
+    switch (d.verdict) {
+    case SRV_ACCESS:
+        return false;
+    case SRV_UNDEFINED:
+        take_sync(pe, EC_UNKNOWN, 0, d.target_el, pc, in_block);
+        return true;
+    case SRV_TRAP:
+        if (event_wanted(pe->events, EV_SYSREG_TRAP)) {
+            struct event ev = { .type = EV_SYSREG_TRAP, .pe = pe->index, .cycles = pe->cycles, .pc = pc };
+            ev.u.trap.reg = d.def ? d.def->name : "IMPLEMENTATION DEFINED";
+            ev.u.trap.control = d.trap_name;
+            ev.u.trap.is_read = s.is_read;
+            event_publish(pe->events, &ev);
+        }
+        take_sync(pe, EC_SYSREG, iss_sysreg(s.op0, s.op1, s.crn, s.crm, s.op2, s.rt, s.is_read),
+                  d.target_el, pc, in_block);
+        return true;
+    case SRV_FP_TRAP:
+        take_sync(pe, EC_FP_ACCESS, iss_fp_access(), d.target_el, pc, in_block);
+        return true;
+    }
+    return false;
+}
+
+/* AArch64.CheckForWFxTrap: the EL a WFI/WFE traps to, or -1. */
+static int wfx_trap_el(struct pe *pe, bool is_wfe)
+{
+    if (pe->el == 0) {
+        uint64_t sctlr = cp_read(pe, 3, 0, 1, 0, 0, NULL);
+        if (!(sctlr & (1ULL << (is_wfe ? 18 : 16))))
+            return (int)route_el1(pe);
+    }
+    if (pe->el <= 1 && (pe_hcr_el2(pe) & (is_wfe ? HCR_TWE : HCR_TWI)))
+        return 2;
+    return -1;
+}
+
+static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
+{
+    if (s->kind == SP_SYSREG)
+        return sys_exception(pe, s->insn, pc, in_block);
+    if (s->kind == SP_WFI || s->kind == SP_WFE) {
+        int t = wfx_trap_el(pe, s->kind == SP_WFE);
+        if (t < 0)
+            return false;
+        take_sync(pe, EC_WFX, iss_wfx(s->kind == SP_WFE), (unsigned)t, pc, in_block);
+        return true;
+    }
+    return false;
+}
+
+/* Does special instruction s trap under the current state? (no side effects) */
+static bool special_traps(struct pe *pe, const struct block_special *s, bool *event_reg)
+{
+    switch (s->kind) {
+    case SP_SYSREG:
+        return decide_sys(pe, s->insn).verdict != SRV_ACCESS;
+    case SP_WFI:
+        return wfx_trap_el(pe, false) >= 0;
+    case SP_WFE:
+        /* WFE with the event register set clears it and completes. */
+        if (*event_reg) {
+            *event_reg = false;
+            return false;
+        }
+        return wfx_trap_el(pe, true) >= 0;
+    case SP_SEV:
+        *event_reg = true;
+        return false;
+    }
+    return false;
+}
+
+static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    if (!pe->cut.active || address != pe->cut.addr)
+        return;
+    pe->cut.active = false;
+    uc_hook_del(uc, pe->cut.hook);
+    pe->cut.remove_pending = true;
+    pe->cut.remove_start = pe->cut.block_start;
+    pe->cut.remove_end = pe->cut.block_end;
+    struct block_special s = { .insn = pe->cut.insn };
+    s.kind = pe->cut.insn == A64_WFI ? SP_WFI : pe->cut.insn == A64_WFE ? SP_WFE : SP_SYSREG;
+    if (s.kind == SP_WFE)
+        pe->event_reg = false;
+    special_exception(pe, &s, address, true);
+}
+
+/* Looks at the block's special instructions before it runs. Returns false when
+ * the block must not run now (an exception was taken at its first instruction,
+ * or it is being re-translated with a cut). */
+static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr)
+{
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    bool ev = pe->event_reg;
+    for (uint32_t i = 0; i < b->n_special; i++) {
+        if (!special_traps(pe, &sp[i], &ev))
+            continue;
+        uint64_t at = addr + sp[i].offset;
+        if (at == addr) {
+            special_exception(pe, &sp[i], at, false);
+            return false;
+        }
+        if (pe->cut.active && pe->cut.addr == at)
+            break;                                   /* the cut is in place: run up to it */
+        if (pe->cut.active)
+            uc_hook_del(pe->uc, pe->cut.hook);
+        pe->cut = (struct pe_cut){ .active = true, .addr = at, .block_start = addr,
+                                   .block_end = addr + b->size, .insn = sp[i].insn };
+        if (uc_hook_add(pe->uc, &pe->cut.hook, UC_HOOK_CODE, on_cut, pe, at, at) != UC_ERR_OK) {
+            pe_fatal(pe, "internal error: cannot add a code hook at 0x%llx", (unsigned long long)at);
+            return false;
+        }
+        uc_ctl_remove_cache(pe->uc, addr, addr + b->size);
+        wr(pe, UC_ARM64_REG_PC, addr);
+        return false;
+    }
+    pe->event_reg = ev;
+    return true;
+}
+
+/* ---- hooks ------------------------------------------------------------------------------ */
+
+static void note_eret(struct pe *pe, uint64_t target)
+{
+    pe->after_eret = false;
+    uint32_t ps = read_pstate(pe);
+    unsigned from = pe->el, to = (ps >> 2) & 3;
+    pe->el = to;
+    pe->erets++;
+    pe->cycles += pe->model->eret;
+    pe->sync_without_eret = 0;
+    pe->event_reg = true;                 /* an exception return sets the event register */
+    pe->int_recheck = true;
+    if (to < 2 && !(pe_hcr_el2(pe) & HCR_RW))
+        pe_fatal(pe, "ERET to EL%u with HCR_EL2.RW=0: AArch32 is not modelled", to);
+    if (event_wanted(pe->events, EV_ERET)) {
+        struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
+        ev.u.eret.from_el = from;
+        ev.u.eret.to_el = to;
+        ev.u.eret.target = target;
+        event_publish(pe->events, &ev);
+    }
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    if (addr == PE_TRAMPOLINE_PA)
+        return;
+    if (pe->entry.active)
+        finish_entry(pe);
+    if (pe->cut.remove_pending) {
+        pe->cut.remove_pending = false;
+        uc_ctl_remove_cache(uc, pe->cut.remove_start, pe->cut.remove_end);
+    }
+    if (pe->after_eret)
+        note_eret(pe, addr);
+    if (pe->int_recheck) {
+        pe->int_recheck = false;
+        if (pe_interrupt_pending(pe) && deliver_interrupt(pe, addr))
+            return;
+    }
+    if (addr & 3) {
+        /* PC alignment fault (AArch64.PCAlignmentFault): FAR = the misaligned PC. */
+        struct pe_exception x = { .kind = 0, .ec = EC_PC_ALIGN, .has_esr = true, .target_el = route_el1(pe),
+                                  .return_pc = addr, .far_valid = true, .far = addr };
+        take_exception(pe, &x);
+        return;
+    }
+    if (size == 0)
+        return;
+    struct block_info *b = block_cache_find(&pe->blocks, addr, size, pe->el);
+    pe->blocks.lookups++;
+    if (!b) {
+        uint32_t stackbuf[1024];
+        uint32_t *words = size <= sizeof stackbuf ? stackbuf : malloc(size);
+        if (!words || pe_read_phys(pe, addr, words, size) != 0) {
+            if (words && words != stackbuf)
+                free(words);
+            pe_fatal(pe, "cannot read the code of the block at 0x%llx", (unsigned long long)addr);
+            return;
+        }
+        b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, pe->el, words);
+        if (words != stackbuf)
+            free(words);
+        if (!b) {
+            pe_fatal(pe, "out of memory decoding blocks");
+            return;
+        }
+    }
+    if (b->n_special && !preevaluate(pe, b, addr))
+        return;
+    pe->insns += b->n_insns;
+    pe->insns_by_el[pe->el] += b->n_insns;
+    pe->cycles += b->cycles;
+    pe->cur_start = addr;
+    pe->cur_size = size;
+    pe->cur_cycles = b->cycles;
+    if (b->flags & BLOCK_ENDS_ERET)
+        pe->after_eret = true;
+    if (b->flags & BLOCK_WRITES_DAIF)
+        pe->int_recheck = true;
+    if (pe->insn_limit && pe->insns >= pe->insn_limit)
+        pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
+}
+
+/* MRS/MSR/SYS/SYSL that were not trapped at the block boundary. */
+static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp, bool is_read)
+{
+    struct sysreg_ctx c;
+    const struct sysreg_def *d = sysreg_lookup(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+    c = make_ctx(pe, d ? d->traps : 0);
+    struct sysreg_decision dec = sysreg_decide(&c, cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, is_read);
+    uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+    if (dec.verdict != SRV_ACCESS || !d) {
+        pe_fatal(pe, "internal error: system instruction at 0x%llx should have trapped before it ran",
+                 (unsigned long long)pc);
+        return 1;
+    }
+    switch (d->storage) {
+    case SR_NATIVE:
+    case SR_NOP:
+        if (!is_read && d->write)
+            d->write(pe, d, cp->val);
+        if (pe->qemu_has[d->index])
+            return 0;
+        break;
+    case SR_NOT_MODELLED:
+        pe_fatal(pe, "%s %s at PC 0x%llx (EL%u): %s", is_read ? "read of" : "write to", d->name,
+                 (unsigned long long)pc, pe->el, d->why_not);
+        return 1;
+    case SR_CONST:
+        if (is_read && rt != UC_ARM64_REG_XZR)
+            wr(pe, rt, d->reset);
+        break;
+    case SR_AVSIM:
+        if (is_read) {
+            uint64_t v = d->read ? d->read(pe, d) : pe->sr[d->index];
+            if (rt != UC_ARM64_REG_XZR)
+                wr(pe, rt, v);
+        } else {
+            uint64_t *slot = &pe->sr[d->index];
+            *slot = (*slot & ~d->writable) | (cp->val & d->writable);
+            if (d->write)
+                d->write(pe, d, *slot);
+        }
+        break;
+    }
+    pe->insns_sysreg_emulated++;
+    if (!pe->qemu_has[d->index])
+        wr(pe, UC_ARM64_REG_PC, pc + 4);   /* honoured: Unicorn ends the block at an unknown register */
+    return 1;
+}
+
+static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg rt, const uc_arm64_cp_reg *cp, void *o) { return on_sys(o, rt, cp, true); }
+static uint32_t on_msr(uc_engine *uc, uc_arm64_reg rt, const uc_arm64_cp_reg *cp, void *o) { return on_sys(o, rt, cp, false); }
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *opaque)
+{
+    struct pe *pe = opaque;
+    pe->bus_fault.valid = true;
+    pe->bus_fault.type = type;
+    pe->bus_fault.addr = addr;
+    pe->bus_fault.size = size;
+    return false;
+}
+
+static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
+{
+    struct pe *pe = opaque;
+    if (reg == 31)
+        return is_sp ? rd(pe, UC_ARM64_REG_SP) : 0;
+    return pe_get_x(pe, reg);
+}
+
+static bool insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg)
+{
+    csh cs = (csh)pe->capstone;
+    cs_insn *ci = cs_malloc(cs);
+    const uint8_t *code = (const uint8_t *)&insn;
+    size_t len = 4;
+    uint64_t a = pc;
+    bool writes = true;      /* unknown: assume it may */
+    if (ci && cs_disasm_iter(cs, &code, &len, &a, ci)) {
+        cs_regs rr, ww;
+        uint8_t nr = 0, nw = 0;
+        if (cs_regs_access(cs, ci, rr, &nr, ww, &nw) == CS_ERR_OK) {
+            writes = false;
+            for (int i = 0; i < nw; i++) {
+                const char *n = cs_reg_name(cs, ww[i]);
+                if (!n)
+                    continue;
+                unsigned r = 99;
+                if ((n[0] == 'x' || n[0] == 'w') && n[1] >= '0' && n[1] <= '9')
+                    r = (unsigned)atoi(n + 1);
+                else if (!strcmp(n, "sp") || !strcmp(n, "wsp"))
+                    r = 31;
+                if (r == reg)
+                    writes = true;
+            }
+        }
+    }
+    if (ci)
+        cs_free(ci, 1);
+    return writes;
+}
+
+/* Finds the load/store of the current block that caused a bus fault at
+ * `addr`: Unicorn stopped before it, with the registers as they were then. */
+static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, uint64_t *pc_out,
+                                 struct a64_ldst *out)
+{
+    uint32_t n = pe->cur_size / 4;
+    uint64_t cand[64];
+    struct a64_ldst cd[64];
+    int nc = 0;
+    for (uint32_t i = 0; i < n && nc < 64; i++) {
+        uint64_t pc = pe->cur_start + 4ULL * i;
+        uint32_t w = read_insn(pe, pc);
+        struct a64_ldst d;
+        if (!a64_decode_ldst(w, &d) || !d.is_mem)
+            continue;
+        if (is_write ? !d.is_store : !d.is_load)
+            continue;
+        uint64_t a = a64_ldst_address(&d, pc, reg_reader, pe);
+        if (addr < a || addr >= a + (uint64_t)d.size * d.nregs)
+            continue;
+        cand[nc] = pc;
+        cd[nc++] = d;
+    }
+    /* An earlier candidate can only be innocent if something between it and the
+     * faulting access changed its base or index register. */
+    for (int j = 0; j < nc; j++) {
+        bool feasible = true;
+        for (int i = 0; i < j && feasible; i++) {
+            bool changed = cd[i].writeback;
+            for (uint64_t pc = cand[i]; pc < cand[j] && !changed; pc += 4) {
+                uint32_t w = read_insn(pe, pc);
+                changed = insn_writes_reg(pe, w, pc, cd[i].rn) ||
+                          (cd[i].mode == ADDR_BASE_REG && insn_writes_reg(pe, w, pc, cd[i].rm));
+            }
+            feasible = changed;
+        }
+        if (feasible) {
+            *pc_out = cand[j];
+            *out = cd[j];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Synchronous external abort on an access to unassigned physical memory
+ * (AArch64.Abort with an external abort fault record). */
+static void bus_fault(struct pe *pe)
+{
+    struct pe_exception x = { .kind = 0, .has_esr = true, .far_valid = true, .far = pe->bus_fault.addr };
+    bool fetch = pe->bus_fault.type == UC_MEM_FETCH_UNMAPPED;
+    pe->bus_fault.valid = false;
+    x.target_el = route_el1(pe);
+    if (fetch) {
+        x.ec = x.target_el == pe->el ? EC_IABORT_SAME : EC_IABORT_LOWER;
+        x.iss = iss_instruction_abort(true, false, FSC_SEA);
+        x.return_pc = pe->bus_fault.addr;
+        take_exception(pe, &x);
+        return;
+    }
+    bool is_write = pe->bus_fault.type == UC_MEM_WRITE_UNMAPPED;
+    uint64_t pc;
+    struct a64_ldst d;
+    if (!find_faulting_access(pe, pe->bus_fault.addr, is_write, &pc, &d)) {
+        pe_fatal(pe, "a %s of unassigned address 0x%llx in the block at 0x%llx could not be attributed "
+                 "to an instruction", is_write ? "write" : "read", (unsigned long long)pe->bus_fault.addr,
+                 (unsigned long long)pe->cur_start);
+        return;
+    }
+    /* ISV is reported only for aborts taken to EL2 (as QEMU does; permitted by the Arm ARM). */
+    if (x.target_el != 2)
+        d.iss.isv = false;
+    x.ec = x.target_el == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    x.iss = iss_data_abort(&d.iss, true, false, false, is_write, FSC_SEA);
+    x.return_pc = pc;
+    x.in_block = true;
+    take_exception(pe, &x);
+}
+
+/* An MMU/alignment abort that Unicorn detected (the stage-1 MMU is off, so
+ * only alignment faults of exclusives or with SCTLR_ELx.A=1 arrive here). */
+static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
+{
+    uint32_t w = read_insn(pe, pc);
+    struct a64_ldst d;
+    if (!fetch && a64_decode_ldst(w, &d) && d.is_mem) {
+        uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe);
+        if (va % d.size) {
+            unsigned t = route_el1(pe);
+            if (t != 2)
+                d.iss.isv = false;
+            struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
+                                      .far_valid = true, .far = va, .in_block = true };
+            x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+            x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store, FSC_ALIGNMENT);
+            take_exception(pe, &x);
+            return;
+        }
+    }
+    pe_fatal(pe, "an MMU %s abort at PC 0x%llx: translation faults are not modelled yet (issue 3)",
+             fetch ? "instruction" : "data", (unsigned long long)pc);
+}
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
+{
+    struct pe *pe = opaque;
+    finish_entry(pe);
+    uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+    uint64_t hcr = pe_hcr_el2(pe);
+    switch (intno) {
+    case EXCP_UDEF: {
+        uint32_t w = read_insn(pe, pc);
+        if (w == A64_HLT_SEMIHOSTING && pe->el > 0) {
+            pe->ops->semihosting(pe->ops_opaque, pe);
+            if (pe->stop == PE_STOP_NONE)
+                wr(pe, UC_ARM64_REG_PC, pc + 4);
+            return;
+        }
+        if (read_pstate(pe) & PSTATE_IL) {
+            take_sync(pe, EC_ILLEGAL_STATE, 0, route_el1(pe), pc, true);
+            return;
+        }
+        if (a64_is_fp_simd(w)) {
+            uint64_t cpacr = cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+            unsigned fpen = (cpacr >> 20) & 3;
+            if (pe->el < 2 && !(hcr & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0))) {
+                take_sync(pe, EC_FP_ACCESS, iss_fp_access(), 1, pc, true);
+                return;
+            }
+            if (cptr & (1ULL << 10)) {
+                take_sync(pe, EC_FP_ACCESS, iss_fp_access(), 2, pc, true);
+                return;
+            }
+        }
+        take_sync(pe, EC_UNKNOWN, 0, route_el1(pe), pc, true);
+        return;
+    }
+    case EXCP_SWI:
+        take_sync(pe, EC_SVC64, a64_imm16(read_insn(pe, pc - 4)), route_el1(pe), pc, true);
+        return;
+    case EXCP_BKPT:
+        take_sync(pe, EC_BRK64, a64_imm16(read_insn(pe, pc)), route_el1(pe), pc, true);
+        return;
+    case EXCP_HVC:
+        if (hcr & HCR_HCD) {            /* HVC is UNDEFINED when HCR_EL2.HCD is 1 */
+            take_sync(pe, EC_UNKNOWN, 0, route_el1(pe), pc - 4, true);
+            return;
+        }
+        take_sync(pe, EC_HVC64, a64_imm16(read_insn(pe, pc - 4)), 2, pc, true);
+        return;
+    case EXCP_SMC:
+        if (pe->el == 1 && (hcr & HCR_TSC)) {   /* trapped SMC: the preferred return is the SMC */
+            take_sync(pe, EC_SMC64, a64_imm16(read_insn(pe, pc - 4)), 2, pc - 4, true);
+            return;
+        }
+        pe->ops->firmware_call(pe->ops_opaque, pe);
+        return;
+    case EXCP_PREFETCH_ABORT:
+    case EXCP_DATA_ABORT:
+        unicorn_abort(pe, pc, intno == EXCP_PREFETCH_ABORT);
+        return;
+    default:
+        pe_fatal(pe, "internal error: unexpected Unicorn exception %u at PC 0x%llx", intno,
+                 (unsigned long long)pc);
+    }
+}
+
+/* ---- life cycle -------------------------------------------------------------------------- */
+
+static void init_id_regs(struct pe *pe)
+{
+    for (unsigned crm = 1; crm <= 7; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++) {
+            bool ok;
+            uint64_t v = cp_read(pe, 3, 0, 0, crm, op2, &ok);
+            pe->id_regs[(crm - 1) * 8 + op2] = ok ? v : 0;
+        }
+    /* Describe only what avsim implements: AArch64 only at EL0-EL2, no EL3,
+     * no GIC system register interface yet (issue 4), no PMU, 40-bit PA. */
+    uint64_t *pfr0 = &pe->id_regs[(4 - 1) * 8 + 0];
+    *pfr0 = (*pfr0 & ~0x0f00ffffULL) | 0x0111ULL;
+    uint64_t *dfr0 = &pe->id_regs[(5 - 1) * 8 + 0];
+    *dfr0 &= ~0xf00ULL;
+    uint64_t *mmfr0 = &pe->id_regs[(7 - 1) * 8 + 0];
+    *mmfr0 = (*mmfr0 & ~0xfULL) | 0x2ULL;
+}
+
+uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d)
+{
+    return pe->id_regs[(d->crm - 1) * 8 + d->op2];
+}
+
+int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, struct event_bus *events,
+              const struct pe_platform_ops *ops, void *opaque, char *err, size_t errlen)
+{
+    memset(pe, 0, sizeof *pe);
+    pe->index = index;
+    pe->model = model;
+    pe->events = events;
+    pe->ops = ops;
+    pe->ops_opaque = opaque;
+    def_hcr = sysreg_by_name("HCR_EL2");
+    uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
+    if (e != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));
+        return -1;
+    }
+    uc_ctl_set_cpu_model(pe->uc, UC_CPU_ARM64_A57);
+    csh cs;
+    if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &cs) != CS_ERR_OK) {
+        snprintf(err, errlen, "cannot start capstone");
+        return -1;
+    }
+    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+    pe->capstone = (uintptr_t)cs;
+    if (block_cache_init(&pe->blocks, 14) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int n = sysreg_count();
+    pe->sr = calloc((size_t)n, sizeof *pe->sr);
+    pe->qemu_has = calloc((size_t)n, sizeof *pe->qemu_has);
+    if (!pe->sr || !pe->qemu_has) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct sysreg_def *d = sysreg_at(i);
+        bool ok = true;
+        /* Probing by reading asserts inside Unicorn for write-only operations
+         * (TLBI, DC, IC, AT, OSLAR) and for the special CurrentEL and NZCV: those all
+         * exist in Unicorn, and debug registers are not modelled, so only the
+         * other op0=3 encodings are probed. */
+        if (d->op0 == 3 && strcmp(d->name, "CurrentEL") && strcmp(d->name, "NZCV"))
+            cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, &ok);
+        pe->qemu_has[i] = ok;
+        if (d->storage == SR_NATIVE && !ok) {
+            snprintf(err, errlen, "internal error: %s is marked native but Unicorn does not implement it",
+                     d->name);
+            return -1;
+        }
+    }
+    /* The trampoline page: one ERET. */
+    static const uint32_t eret = A64_ERET;
+    if (uc_mem_map(pe->uc, PE_TRAMPOLINE_PA, 0x1000, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_PA, &eret, 4) != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot map the EL-switch trampoline");
+        return -1;
+    }
+    init_id_regs(pe);
+    uc_hook_add(pe->uc, &pe->h_block, UC_HOOK_BLOCK, on_block, pe, 1, 0);
+    uc_hook_add(pe->uc, &pe->h_intr, UC_HOOK_INTR, on_intr, pe, 1, 0);
+    uc_hook_add(pe->uc, &pe->h_mrs, UC_HOOK_INSN, on_mrs, pe, 1, 0, UC_ARM64_INS_MRS);
+    uc_hook_add(pe->uc, &pe->h_msr, UC_HOOK_INSN, on_msr, pe, 1, 0, UC_ARM64_INS_MSR);
+    uc_hook_add(pe->uc, &pe->h_sys, UC_HOOK_INSN, on_msr, pe, 1, 0, UC_ARM64_INS_SYS);
+    uc_hook_add(pe->uc, &pe->h_sysl, UC_HOOK_INSN, on_mrs, pe, 1, 0, UC_ARM64_INS_SYSL);
+    uc_hook_add(pe->uc, &pe->h_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, 1, 0);
+    return 0;
+}
+
+void pe_destroy(struct pe *pe)
+{
+    if (pe->uc)
+        uc_close(pe->uc);
+    if (pe->capstone) {
+        csh cs = (csh)pe->capstone;
+        cs_close(&cs);
+    }
+    block_cache_destroy(&pe->blocks);
+    free(pe->sr);
+    free(pe->qemu_has);
+    memset(pe, 0, sizeof *pe);
+}
+
+int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
+{
+    for (unsigned i = 0; i < 31; i++)
+        pe_set_x(pe, i, 0);
+    for (unsigned el = 0; el <= 2; el++)
+        wr(pe, sp_reg(el), 0);
+    wr(pe, UC_ARM64_REG_SP, 0);
+    for (int i = 0; i < sysreg_count(); i++) {
+        const struct sysreg_def *d = sysreg_at(i);
+        pe->sr[i] = d->reset;
+    }
+    /* EL3 (invisible to the guest): non-secure, HVC enabled, EL2 AArch64. */
+    cp_write(pe, 3, 6, 1, 1, 0, 0x531);
+    /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
+    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    block_cache_flush(&pe->blocks);
+    pe->el = (read_pstate(pe) >> 2) & 3;
+    pe->event_reg = false;
+    pe->after_eret = false;
+    pe->int_recheck = false;
+    pe->sync_without_eret = 0;
+    pe->cur_size = 0;
+    uint32_t ps = start_el == 2 ? 0x3c9 : 0x3c5;      /* ELxh, DAIF masked */
+    switch_el(pe, ps, entry, false, 0, 0);
+    return 0;
+}
+
+enum pe_stop pe_run(struct pe *pe)
+{
+    for (;;) {
+        pe->stop = PE_STOP_NONE;
+        uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+        uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
+        if (pe->stop != PE_STOP_NONE)
+            return pe->stop;
+        if (e == UC_ERR_OK) {
+            pc = rd(pe, UC_ARM64_REG_PC);
+            uint32_t w = read_insn(pe, pc - 4);
+            if (w == A64_WFI) {
+                finish_entry(pe);
+                if (event_wanted(pe->events, EV_WFI)) {
+                    struct event ev = { .type = EV_WFI, .pe = pe->index, .cycles = pe->cycles, .pc = pc - 4 };
+                    ev.u.wfi.el = pe->el;
+                    event_publish(pe->events, &ev);
+                }
+                if (pe_interrupt_pending(pe)) {
+                    pe->int_recheck = true;
+                    continue;
+                }
+                return PE_STOP_WFI;
+            }
+            pe_fatal(pe, "internal error: Unicorn stopped at PC 0x%llx for no known reason",
+                     (unsigned long long)pc);
+            return PE_STOP_FATAL;
+        }
+        if (pe->bus_fault.valid && (e == UC_ERR_READ_UNMAPPED || e == UC_ERR_WRITE_UNMAPPED ||
+                                    e == UC_ERR_FETCH_UNMAPPED)) {
+            finish_entry(pe);
+            bus_fault(pe);
+            if (pe->stop != PE_STOP_NONE)
+                return pe->stop;
+            continue;
+        }
+        pe_fatal(pe, "Unicorn error at PC 0x%llx: %s", (unsigned long long)rd(pe, UC_ARM64_REG_PC),
+                 uc_strerror(e));
+        return PE_STOP_FATAL;
+    }
+}

@@ -1,0 +1,127 @@
+/* A processing element: one AArch64 core with EL0, EL1 and EL2, executed by
+ * Unicorn, with avsim supplying what Unicorn lacks (see the design notes at
+ * the top of pe.c): architectural exception entry, traps, syndromes,
+ * ERET tracking, interrupt delivery, and the cycle clock. */
+#ifndef AVSIM_CPU_PE_H
+#define AVSIM_CPU_PE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+#include "cpu/block_cache.h"
+#include "cpu/cpu_model.h"
+#include "cpu/sysreg.h"
+#include "sim/events.h"
+
+/* What the PE asks of the machine it sits in. */
+struct pe_platform_ops {
+    /* HLT #0xF000 (Arm semihosting). x0/x1 are the call; the handler sets x0. */
+    void (*semihosting)(void *opaque, struct pe *pe);
+    /* An SMC that is not trapped to EL2 reaches the firmware (PSCI). */
+    void (*firmware_call)(void *opaque, struct pe *pe);
+};
+
+/* Why pe_run() returned. */
+enum pe_stop {
+    PE_STOP_NONE,
+    PE_STOP_REQUESTED,    /* pe_request_stop(): semihosting exit, PSCI, a device */
+    PE_STOP_WFI,          /* WFI with nothing pending: the caller advances time */
+    PE_STOP_FATAL,        /* the run cannot continue (message in pe->fatal) */
+};
+
+struct pe_cut {
+    bool active;
+    uint64_t addr, block_start, block_end;
+    uint32_t insn;
+    uc_hook hook;
+    bool remove_pending;
+    uint64_t remove_start, remove_end;
+};
+
+struct pe_entry_fixup {
+    bool active;
+    unsigned target_el;
+    bool set_banked;          /* write ELR/SPSR of target_el after the switch */
+    uint64_t elr;
+    uint32_t spsr;
+    int restore_elr_el;       /* -1: none */
+    uint64_t restore_elr;
+};
+
+struct pe {
+    uc_engine *uc;
+    unsigned index;
+    const struct cpu_model *model;
+    struct event_bus *events;
+    const struct pe_platform_ops *ops;
+    void *ops_opaque;
+    uintptr_t capstone;
+
+    unsigned el;              /* current EL, tracked across exceptions and ERETs */
+    uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
+    bool *qemu_has;           /* Unicorn implements this encoding */
+    uint64_t id_regs[7 * 8];  /* ID register values (CRm 1..7, op2 0..7) */
+
+    /* Clock and counts. */
+    uint64_t cycles;
+    uint64_t insns;
+    uint64_t insns_by_el[3];
+    uint64_t exceptions_taken;
+    uint64_t erets;
+    uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
+
+    /* Unicorn plumbing. */
+    uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
+    struct block_cache blocks;
+    uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
+    uint32_t cur_size, cur_cycles;
+    uint64_t insns_sysreg_emulated;
+    struct pe_entry_fixup entry;
+    struct pe_cut cut;
+    bool after_eret;
+    bool int_recheck;
+    bool event_reg;
+    unsigned sync_without_eret;
+
+    /* Interrupt lines (physical ones are driven by the GIC, issue 4). */
+    bool irq_line, fiq_line, serror_line;
+
+    /* Faults reported by the unmapped-memory hook, handled after uc_emu_start returns. */
+    struct { bool valid; int type; uint64_t addr; int size; } bus_fault;
+
+    enum pe_stop stop;
+    char fatal[256];
+    bool halted_wfi;
+};
+
+/* Creates the PE's Unicorn instance (memory is mapped by the machine afterwards),
+ * sets up EL3 for a non-secure EL2/EL1 world and the hooks. */
+int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, struct event_bus *events,
+              const struct pe_platform_ops *ops, void *opaque, char *err, size_t errlen);
+void pe_destroy(struct pe *pe);
+
+/* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off. */
+int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el);
+
+/* Runs until something stops the PE (see enum pe_stop). */
+enum pe_stop pe_run(struct pe *pe);
+void pe_request_stop(struct pe *pe);
+void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when an interrupt is pending for the PE (masked or not): it wakes WFI. */
+bool pe_interrupt_pending(const struct pe *pe);
+/* Drive the physical interrupt lines (used by the GIC; issue 4). */
+void pe_set_irq_line(struct pe *pe, int kind /* 1 IRQ 2 FIQ 3 SError */, bool level);
+
+uint64_t pe_get_x(struct pe *pe, unsigned n);
+void pe_set_x(struct pe *pe, unsigned n, uint64_t v);
+uint64_t pe_get_pc(struct pe *pe);
+uint64_t pe_read_sysreg(struct pe *pe, const char *name);
+int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len);
+int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
+uint64_t pe_hcr_el2(const struct pe *pe);
+
+/* The private page that holds the ERET used to switch EL (outside the guest's
+ * 40-bit physical address space, inside Unicorn's 44-bit one). */
+#define PE_TRAMPOLINE_PA 0xffffffff000ULL
+
+#endif

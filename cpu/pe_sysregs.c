@@ -1,0 +1,61 @@
+/* Handlers of the system registers whose value avsim owns. */
+#include "cpu/pe.h"
+#include "cpu/routing.h"
+#include "cpu/sysreg_handlers.h"
+#include <stdio.h>
+
+void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    if (v & (HCR_VM | HCR_DC))
+        pe_fatal(pe, "HCR_EL2.%s=1: stage-2 translation is not modelled yet (issue 3)",
+                 (v & HCR_VM) ? "VM" : "DC");
+    else if (v & HCR_E2H)
+        pe_fatal(pe, "HCR_EL2.E2H=1: the Virtualization Host Extensions are not modelled yet");
+    /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable. */
+    pe->int_recheck = true;
+}
+
+void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    /* TPMCR, TPM, TDE, TDA, TDOSA, TDRA: debug and PMU traps. */
+    if (v & 0xfe0)
+        pe_fatal(pe, "MDCR_EL2 = 0x%llx: debug and PMU traps are not modelled yet",
+                 (unsigned long long)v);
+}
+
+void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    if (v & 1)
+        pe_fatal(pe, "%s.M=1: the stage-1 MMU is not modelled yet (issue 3)", d->name);
+}
+
+uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
+{
+    /* ISR_EL1: at EL0/EL1 with IMO/FMO/AMO set, the virtual interrupt state;
+     * otherwise the physical lines. */
+    uint64_t hcr = pe_hcr_el2(pe), v = 0;
+    bool virt = pe->el < 2 && !(hcr & HCR_TGE);
+    if (virt && (hcr & HCR_IMO) ? (hcr & HCR_VI) : pe->irq_line) v |= 1u << 7;
+    if (virt && (hcr & HCR_FMO) ? (hcr & HCR_VF) : pe->fiq_line) v |= 1u << 6;
+    if (virt && (hcr & HCR_AMO) ? (hcr & HCR_VSE) : pe->serror_line) v |= 1u << 8;
+    return v;
+}
+
+static uint64_t counter_now(struct pe *pe)
+{
+    const struct sysreg_def *frq = sysreg_by_name("CNTFRQ_EL0");
+    uint64_t hz = pe->sr[frq->index];
+    return (uint64_t)((unsigned __int128)pe->cycles * hz / pe->model->clock_hz);
+}
+
+uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return counter_now(pe); }
+
+uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d)
+{
+    return counter_now(pe) - pe->sr[sysreg_by_name("CNTVOFF_EL2")->index];
+}
+
+void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    block_cache_flush(&pe->blocks);
+}

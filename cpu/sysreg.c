@@ -1,0 +1,398 @@
+#include "cpu/sysreg.h"
+#include "cpu/routing.h"
+#include "cpu/sysreg_handlers.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define R(n, o0, o1, cn, cm, o2, acc, tr, st, ...) \
+    { .name = n, .op0 = o0, .op1 = o1, .crn = cn, .crm = cm, .op2 = o2, .access = acc, \
+      .traps = tr, .storage = st, __VA_ARGS__ }
+
+#define GIC_WHY "the GICv3 CPU interface (ICC_*/ICH_*) is not modelled yet (issue 4)"
+#define TIMER_WHY "the generic timers (CNTP_*/CNTV_*/CNTHP_*) are not modelled yet (issue 5)"
+#define DEBUG_WHY "self-hosted debug registers are not modelled yet (GDB stub, issue 7)"
+
+/* The registers and instructions this PE has. ID registers (op0=3, op1=0,
+ * CRn=0, CRm=1..7) and the GIC system register ranges are generated below. */
+static const struct sysreg_def base_table[] = {
+    /* Identification (EL1) */
+    R("MIDR_EL1", 3, 0, 0, 0, 0, SR_PL1_R, 0, SR_NATIVE),
+    R("MPIDR_EL1", 3, 0, 0, 0, 5, SR_PL1_R, 0, SR_NATIVE),
+    R("REVIDR_EL1", 3, 0, 0, 0, 6, SR_PL1_R, TRAP_TID1, SR_NATIVE),
+    R("CCSIDR_EL1", 3, 1, 0, 0, 0, SR_PL1_R, TRAP_TID2, SR_NATIVE),
+    R("CLIDR_EL1", 3, 1, 0, 0, 1, SR_PL1_R, TRAP_TID2, SR_NATIVE),
+    R("AIDR_EL1", 3, 1, 0, 0, 7, SR_PL1_R, TRAP_TID1, SR_NATIVE),
+    R("CSSELR_EL1", 3, 2, 0, 0, 0, SR_PL1_RW, TRAP_TID2, SR_NATIVE),
+    R("CTR_EL0", 3, 3, 0, 0, 1, SR_PL0_R, TRAP_TID2 | TRAP_EL0_UCT, SR_NATIVE),
+    R("DCZID_EL0", 3, 3, 0, 0, 7, SR_PL0_R, 0, SR_NATIVE),
+    R("VPIDR_EL2", 3, 4, 0, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("VMPIDR_EL2", 3, 4, 0, 0, 5, SR_PL2_RW, 0, SR_NATIVE),
+    /* System control */
+    R("SCTLR_EL1", 3, 0, 1, 0, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE, .write = sr_check_sctlr),
+    R("ACTLR_EL1", 3, 0, 1, 0, 1, SR_PL1_RW, TRAP_TACR, SR_NATIVE),
+    R("CPACR_EL1", 3, 0, 1, 0, 2, SR_PL1_RW, TRAP_TCPAC, SR_NATIVE),
+    R("SCTLR_EL2", 3, 4, 1, 0, 0, SR_PL2_RW, 0, SR_NATIVE, .write = sr_check_sctlr),
+    R("ACTLR_EL2", 3, 4, 1, 0, 1, SR_PL2_RW, 0, SR_NATIVE),
+    R("HCR_EL2", 3, 4, 1, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = HCR_EL2_V80_MASK,
+      .write = sr_write_hcr_el2),
+    R("MDCR_EL2", 3, 4, 1, 1, 1, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = 0xfff,
+      .write = sr_write_mdcr_el2),
+    R("CPTR_EL2", 3, 4, 1, 1, 2, SR_PL2_RW, 0, SR_NATIVE),
+    R("HSTR_EL2", 3, 4, 1, 1, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xbfff),
+    R("HACR_EL2", 3, 4, 1, 1, 7, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
+    /* Translation (stage 1 is executed by Unicorn's MMU until issue 3; enabling it stops the run) */
+    R("TTBR0_EL1", 3, 0, 2, 0, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("TTBR1_EL1", 3, 0, 2, 0, 1, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("TCR_EL1", 3, 0, 2, 0, 2, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("TTBR0_EL2", 3, 4, 2, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("TCR_EL2", 3, 4, 2, 0, 2, SR_PL2_RW, 0, SR_NATIVE),
+    R("VTTBR_EL2", 3, 4, 2, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
+    R("VTCR_EL2", 3, 4, 2, 1, 2, SR_PL2_RW, 0, SR_AVSIM, .reset = 1ULL << 31, .writable = 0x7ffff),
+    R("DACR32_EL2", 3, 4, 3, 0, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    /* Special-purpose registers */
+    R("SPSR_EL1", 3, 0, 4, 0, 0, SR_PL1_RW, 0, SR_NATIVE),
+    R("ELR_EL1", 3, 0, 4, 0, 1, SR_PL1_RW, 0, SR_NATIVE),
+    R("SP_EL0", 3, 0, 4, 1, 0, SR_PL1_RW, 0, SR_NATIVE),
+    R("SPSel", 3, 0, 4, 2, 0, SR_PL1_RW, 0, SR_NATIVE),
+    R("CurrentEL", 3, 0, 4, 2, 2, SR_PL1_R, 0, SR_NATIVE),
+    R("NZCV", 3, 3, 4, 2, 0, SR_PL0_RW, 0, SR_NATIVE),
+    R("DAIF", 3, 3, 4, 2, 1, SR_PL0_RW, TRAP_EL0_UMA, SR_NATIVE),
+    R("FPCR", 3, 3, 4, 4, 0, SR_PL0_RW, TRAP_FP, SR_NATIVE),
+    R("FPSR", 3, 3, 4, 4, 1, SR_PL0_RW, TRAP_FP, SR_NATIVE),
+    R("DSPSR_EL0", 3, 3, 4, 5, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DLR_EL0", 3, 3, 4, 5, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("SPSR_EL2", 3, 4, 4, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("ELR_EL2", 3, 4, 4, 0, 1, SR_PL2_RW, 0, SR_NATIVE),
+    R("SP_EL1", 3, 4, 4, 1, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("SPSR_irq", 3, 4, 4, 3, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    R("SPSR_abt", 3, 4, 4, 3, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    R("SPSR_und", 3, 4, 4, 3, 2, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    R("SPSR_fiq", 3, 4, 4, 3, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    /* Faults */
+    R("AFSR0_EL1", 3, 0, 5, 1, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_AVSIM, .writable = 0),
+    R("AFSR1_EL1", 3, 0, 5, 1, 1, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_AVSIM, .writable = 0),
+    R("ESR_EL1", 3, 0, 5, 2, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("IFSR32_EL2", 3, 4, 5, 0, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xffffffff),
+    R("AFSR0_EL2", 3, 4, 5, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = 0),
+    R("AFSR1_EL2", 3, 4, 5, 1, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = 0),
+    R("ESR_EL2", 3, 4, 5, 2, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("FPEXC32_EL2", 3, 4, 5, 3, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 0x700, .writable = 0xffffffff),
+    R("FAR_EL1", 3, 0, 6, 0, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("FAR_EL2", 3, 4, 6, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("HPFAR_EL2", 3, 4, 6, 0, 4, SR_PL2_RW, 0, SR_NATIVE),
+    R("PAR_EL1", 3, 0, 7, 4, 0, SR_PL1_RW, 0, SR_NATIVE),
+    /* Memory attributes */
+    R("MAIR_EL1", 3, 0, 10, 2, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("AMAIR_EL1", 3, 0, 10, 3, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_AVSIM, .writable = ~0ULL),
+    R("MAIR_EL2", 3, 4, 10, 2, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("AMAIR_EL2", 3, 4, 10, 3, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
+    /* Vectors, interrupt status, context */
+    R("VBAR_EL1", 3, 0, 12, 0, 0, SR_PL1_RW, 0, SR_NATIVE),
+    R("ISR_EL1", 3, 0, 12, 1, 0, SR_PL1_R, 0, SR_AVSIM, .read = sr_read_isr_el1),
+    R("VBAR_EL2", 3, 4, 12, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
+    R("CONTEXTIDR_EL1", 3, 0, 13, 0, 1, SR_PL1_RW, TRAP_TVM | TRAP_TRVM, SR_NATIVE),
+    R("TPIDR_EL1", 3, 0, 13, 0, 4, SR_PL1_RW, 0, SR_NATIVE),
+    R("TPIDR_EL0", 3, 3, 13, 0, 2, SR_PL0_RW, 0, SR_NATIVE),
+    R("TPIDRRO_EL0", 3, 3, 13, 0, 3, SR_PL0_R | SR_PL1_W, 0, SR_NATIVE),
+    R("TPIDR_EL2", 3, 4, 13, 0, 2, SR_PL2_RW, 0, SR_NATIVE),
+    /* Generic timer: counters are derived from simulated time; timers come with issue 5 */
+    R("CNTFRQ_EL0", 3, 3, 14, 0, 0, SR_PL0_R | SR_EL2_W, TRAP_EL0_FRQ, SR_AVSIM, .reset = 62500000,
+      .writable = 0xffffffff),
+    R("CNTPCT_EL0", 3, 3, 14, 0, 1, SR_PL0_R, TRAP_EL0_PCTEN, SR_AVSIM, .read = sr_read_cntpct),
+    R("CNTVCT_EL0", 3, 3, 14, 0, 2, SR_PL0_R, TRAP_EL0_VCTEN, SR_AVSIM, .read = sr_read_cntvct),
+    R("CNTKCTL_EL1", 3, 0, 14, 1, 0, SR_PL1_RW, 0, SR_AVSIM, .writable = 0x303),
+    R("CNTVOFF_EL2", 3, 4, 14, 0, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
+    R("CNTHCTL_EL2", 3, 4, 14, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 3, .writable = 0xff),
+    R("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTP_CTL_EL0", 3, 3, 14, 2, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTV_CTL_EL0", 3, 3, 14, 3, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    /* IMPLEMENTATION DEFINED registers of the Cortex-A57 (RAZ/WI here) */
+    R("L2CTLR_EL1", 3, 1, 11, 0, 2, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("L2ECTLR_EL1", 3, 1, 11, 0, 3, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("CPUACTLR_EL1", 3, 1, 15, 2, 0, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("CPUECTLR_EL1", 3, 1, 15, 2, 1, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("CPUMERRSR_EL1", 3, 1, 15, 2, 2, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("L2MERRSR_EL1", 3, 1, 15, 2, 3, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
+    R("CBAR_EL1", 3, 1, 15, 3, 0, SR_PL1_R, TRAP_TIDCP, SR_AVSIM, .reset = 0x08000000),
+    /* Debug (op0=2) */
+    R("OSDTRRX_EL1", 2, 0, 0, 0, 2, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("MDCCSR_EL0", 2, 3, 0, 1, 0, SR_PL0_R, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DBGDTR_EL0", 2, 3, 0, 4, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DBGVCR32_EL2", 2, 4, 0, 7, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    /* Cache maintenance (op0=1, CRn=7) */
+    R("IC IALLUIS", 1, 0, 7, 1, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
+    R("IC IALLU", 1, 0, 7, 5, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
+    R("IC IVAU", 1, 3, 7, 5, 1, SR_PL0_W, TRAP_TPU | TRAP_EL0_UCI, SR_NATIVE, .write = sr_ic_invalidate),
+    R("DC IVAC", 1, 0, 7, 6, 1, SR_PL1_W, TRAP_TPC, SR_NATIVE),
+    R("DC ISW", 1, 0, 7, 6, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
+    R("DC CSW", 1, 0, 7, 10, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
+    R("DC CISW", 1, 0, 7, 14, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
+    R("DC ZVA", 1, 3, 7, 4, 1, SR_PL0_W, TRAP_TDZ | TRAP_EL0_DZE, SR_NATIVE),
+    R("DC CVAC", 1, 3, 7, 10, 1, SR_PL0_W, TRAP_TPC | TRAP_EL0_UCI, SR_NATIVE),
+    R("DC CVAU", 1, 3, 7, 11, 1, SR_PL0_W, TRAP_TPU | TRAP_EL0_UCI, SR_NATIVE),
+    R("DC CIVAC", 1, 3, 7, 14, 1, SR_PL0_W, TRAP_TPC | TRAP_EL0_UCI, SR_NATIVE),
+    /* Address translation */
+    R("AT S1E1R", 1, 0, 7, 8, 0, SR_PL1_W, 0, SR_NATIVE),
+    R("AT S1E1W", 1, 0, 7, 8, 1, SR_PL1_W, 0, SR_NATIVE),
+    R("AT S1E0R", 1, 0, 7, 8, 2, SR_PL1_W, 0, SR_NATIVE),
+    R("AT S1E0W", 1, 0, 7, 8, 3, SR_PL1_W, 0, SR_NATIVE),
+    R("AT S1E2R", 1, 4, 7, 8, 0, SR_PL2_RW & SR_EL2_W, 0, SR_NATIVE),
+    R("AT S1E2W", 1, 4, 7, 8, 1, SR_EL2_W, 0, SR_NATIVE),
+    R("AT S12E1R", 1, 4, 7, 8, 4, SR_EL2_W, 0, SR_NATIVE),
+    R("AT S12E1W", 1, 4, 7, 8, 5, SR_EL2_W, 0, SR_NATIVE),
+    R("AT S12E0R", 1, 4, 7, 8, 6, SR_EL2_W, 0, SR_NATIVE),
+    R("AT S12E0W", 1, 4, 7, 8, 7, SR_EL2_W, 0, SR_NATIVE),
+    /* TLB maintenance, EL1 (trapped by HCR_EL2.TTLB) */
+    R("TLBI VMALLE1IS", 1, 0, 8, 3, 0, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAE1IS", 1, 0, 8, 3, 1, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI ASIDE1IS", 1, 0, 8, 3, 2, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAAE1IS", 1, 0, 8, 3, 3, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VALE1IS", 1, 0, 8, 3, 5, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAALE1IS", 1, 0, 8, 3, 7, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VMALLE1", 1, 0, 8, 7, 0, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAE1", 1, 0, 8, 7, 1, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI ASIDE1", 1, 0, 8, 7, 2, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAAE1", 1, 0, 8, 7, 3, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VALE1", 1, 0, 8, 7, 5, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    R("TLBI VAALE1", 1, 0, 8, 7, 7, SR_PL1_W, TRAP_TTLB, SR_NATIVE),
+    /* TLB maintenance, EL2 */
+    R("TLBI IPAS2E1IS", 1, 4, 8, 0, 1, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI IPAS2LE1IS", 1, 4, 8, 0, 5, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI ALLE2IS", 1, 4, 8, 3, 0, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VAE2IS", 1, 4, 8, 3, 1, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI ALLE1IS", 1, 4, 8, 3, 4, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VALE2IS", 1, 4, 8, 3, 5, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VMALLS12E1IS", 1, 4, 8, 3, 6, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI IPAS2E1", 1, 4, 8, 4, 1, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI IPAS2LE1", 1, 4, 8, 4, 5, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI ALLE2", 1, 4, 8, 7, 0, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VAE2", 1, 4, 8, 7, 1, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI ALLE1", 1, 4, 8, 7, 4, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VALE2", 1, 4, 8, 7, 5, SR_EL2_W, 0, SR_NATIVE),
+    R("TLBI VMALLS12E1", 1, 4, 8, 7, 6, SR_EL2_W, 0, SR_NATIVE),
+};
+
+/* Names of the AArch64 and AArch32 ID registers (op0=3, op1=0, CRn=0, CRm=1..7);
+ * the other encodings of that space are reserved and read as zero. */
+static const struct { uint8_t crm, op2; const char *name; } id_names[] = {
+    {1, 0, "ID_PFR0_EL1"}, {1, 1, "ID_PFR1_EL1"}, {1, 2, "ID_DFR0_EL1"}, {1, 3, "ID_AFR0_EL1"},
+    {1, 4, "ID_MMFR0_EL1"}, {1, 5, "ID_MMFR1_EL1"}, {1, 6, "ID_MMFR2_EL1"}, {1, 7, "ID_MMFR3_EL1"},
+    {2, 0, "ID_ISAR0_EL1"}, {2, 1, "ID_ISAR1_EL1"}, {2, 2, "ID_ISAR2_EL1"}, {2, 3, "ID_ISAR3_EL1"},
+    {2, 4, "ID_ISAR4_EL1"}, {2, 5, "ID_ISAR5_EL1"}, {2, 6, "ID_MMFR4_EL1"},
+    {3, 0, "MVFR0_EL1"}, {3, 1, "MVFR1_EL1"}, {3, 2, "MVFR2_EL1"},
+    {4, 0, "ID_AA64PFR0_EL1"}, {4, 1, "ID_AA64PFR1_EL1"}, {4, 4, "ID_AA64ZFR0_EL1"},
+    {5, 0, "ID_AA64DFR0_EL1"}, {5, 1, "ID_AA64DFR1_EL1"}, {5, 4, "ID_AA64AFR0_EL1"},
+    {5, 5, "ID_AA64AFR1_EL1"},
+    {6, 0, "ID_AA64ISAR0_EL1"}, {6, 1, "ID_AA64ISAR1_EL1"},
+    {7, 0, "ID_AA64MMFR0_EL1"}, {7, 1, "ID_AA64MMFR1_EL1"}, {7, 2, "ID_AA64MMFR2_EL1"},
+};
+
+/* The whole table, sorted by encoding, built once. */
+static struct sysreg_def *table;
+static int table_len;
+static char gen_names[8 * 7 + 5 * 8 * 2 + 6 * 8][24];
+
+static uint32_t key_of(const struct sysreg_def *d)
+{
+    return SYSREG_KEY(d->op0, d->op1, d->crn, d->crm, d->op2);
+}
+
+static int cmp_def(const void *a, const void *b)
+{
+    uint32_t ka = key_of(a), kb = key_of(b);
+    return ka < kb ? -1 : ka > kb;
+}
+
+static void build_table(void)
+{
+    int n_base = (int)(sizeof base_table / sizeof base_table[0]);
+    int cap = n_base + 7 * 8 + 16 * 8 + 8;
+    int gi = 0;
+    table = calloc((size_t)cap, sizeof *table);
+    if (!table) {
+        fprintf(stderr, "avsim: out of memory\n");
+        exit(1);
+    }
+    memcpy(table, base_table, sizeof base_table);
+    table_len = n_base;
+    /* ID register space: trapped by HCR_EL2.TID3, values from the PE model. */
+    for (unsigned crm = 1; crm <= 7; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++) {
+            const char *name = NULL;
+            for (size_t i = 0; i < sizeof id_names / sizeof id_names[0]; i++)
+                if (id_names[i].crm == crm && id_names[i].op2 == op2)
+                    name = id_names[i].name;
+            if (!name) {
+                snprintf(gen_names[gi], sizeof gen_names[gi], "S3_0_C0_C%u_%u", crm, op2);
+                name = gen_names[gi++];
+            }
+            table[table_len++] = (struct sysreg_def)R(name, 3, 0, 0, crm, op2, SR_PL1_R, TRAP_TID3,
+                                                      SR_AVSIM, .read = sr_read_id);
+        }
+    /* GICv3 CPU interface: ICC_* at EL1 (CRn=12, CRm=8..12), ICC_SRE_EL2 and the
+     * ICH_* registers at EL2 (op1=4, CRn=12, CRm=8..11). */
+    for (unsigned crm = 8; crm <= 12; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++) {
+            snprintf(gen_names[gi], sizeof gen_names[gi], "ICC_S3_0_C12_C%u_%u", crm, op2);
+            table[table_len++] = (struct sysreg_def)R(gen_names[gi], 3, 0, 12, crm, op2, SR_PL1_RW, 0,
+                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
+            gi++;
+        }
+    for (unsigned crm = 8; crm <= 11; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++) {
+            snprintf(gen_names[gi], sizeof gen_names[gi], "ICH_S3_4_C12_C%u_%u", crm, op2);
+            table[table_len++] = (struct sysreg_def)R(gen_names[gi], 3, 4, 12, crm, op2, SR_PL2_RW, 0,
+                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
+            gi++;
+        }
+    qsort(table, (size_t)table_len, sizeof *table, cmp_def);
+    for (int i = 0; i < table_len; i++)
+        table[i].index = i;
+}
+
+static void ensure_table(void)
+{
+    if (!table)
+        build_table();
+}
+
+int sysreg_count(void)
+{
+    ensure_table();
+    return table_len;
+}
+
+const struct sysreg_def *sysreg_at(int index)
+{
+    ensure_table();
+    return index >= 0 && index < table_len ? &table[index] : NULL;
+}
+
+const struct sysreg_def *sysreg_lookup(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                                       unsigned op2)
+{
+    ensure_table();
+    uint32_t k = SYSREG_KEY(op0, op1, crn, crm, op2);
+    int lo = 0, hi = table_len - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        uint32_t km = key_of(&table[mid]);
+        if (km == k)
+            return &table[mid];
+        if (km < k)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
+const struct sysreg_def *sysreg_by_name(const char *name)
+{
+    ensure_table();
+    for (int i = 0; i < table_len; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static bool is_impdef_encoding(unsigned op0, unsigned crn)
+{
+    return op0 == 3 && (crn == 11 || crn == 15);
+}
+
+static struct sysreg_decision trap(const struct sysreg_def *d, unsigned el, const char *why)
+{
+    return (struct sysreg_decision){ .verdict = SRV_TRAP, .target_el = el, .def = d, .trap_name = why };
+}
+
+/* EL1 traps of EL0 accesses, controlled by SCTLR_EL1 and CNTKCTL_EL1. */
+static const char *el0_trap(const struct sysreg_ctx *c, uint32_t t)
+{
+    uint64_t s = c->sctlr_el1;
+    if ((t & TRAP_EL0_UCT) && !(s & (1ULL << 15))) return "SCTLR_EL1.UCT";
+    if ((t & TRAP_EL0_UCI) && !(s & (1ULL << 26))) return "SCTLR_EL1.UCI";
+    if ((t & TRAP_EL0_DZE) && !(s & (1ULL << 14))) return "SCTLR_EL1.DZE";
+    if ((t & TRAP_EL0_UMA) && !(s & (1ULL << 9))) return "SCTLR_EL1.UMA";
+    if ((t & TRAP_EL0_PCTEN) && !(c->cntkctl_el1 & 1)) return "CNTKCTL_EL1.EL0PCTEN";
+    if ((t & TRAP_EL0_VCTEN) && !(c->cntkctl_el1 & 2)) return "CNTKCTL_EL1.EL0VCTEN";
+    if ((t & TRAP_EL0_FRQ) && !(c->cntkctl_el1 & 3)) return "CNTKCTL_EL1.EL0PCTEN/EL0VCTEN";
+    return NULL;
+}
+
+/* EL2 traps of EL0/EL1 accesses, controlled by HCR_EL2, CPTR_EL2 and CNTHCTL_EL2. */
+static const char *el2_trap(const struct sysreg_ctx *c, uint32_t t, bool is_read)
+{
+    uint64_t h = c->hcr_el2;
+    bool el1 = c->el == 1;
+    if ((t & TRAP_TVM) && el1 && !is_read && (h & HCR_TVM)) return "HCR_EL2.TVM";
+    if ((t & TRAP_TRVM) && el1 && is_read && (h & HCR_TRVM)) return "HCR_EL2.TRVM";
+    if ((t & TRAP_TID1) && el1 && (h & HCR_TID1)) return "HCR_EL2.TID1";
+    if ((t & TRAP_TID2) && (h & HCR_TID2)) return "HCR_EL2.TID2";
+    if ((t & TRAP_TID3) && el1 && (h & HCR_TID3)) return "HCR_EL2.TID3";
+    if ((t & TRAP_TACR) && el1 && (h & HCR_TACR)) return "HCR_EL2.TACR";
+    if ((t & TRAP_TSW) && el1 && (h & HCR_TSW)) return "HCR_EL2.TSW";
+    if ((t & TRAP_TPC) && (h & HCR_TPCP)) return "HCR_EL2.TPC";
+    if ((t & TRAP_TPU) && (h & HCR_TPU)) return "HCR_EL2.TPU";
+    if ((t & TRAP_TTLB) && el1 && (h & HCR_TTLB)) return "HCR_EL2.TTLB";
+    if ((t & TRAP_TDZ) && (h & HCR_TDZ)) return "HCR_EL2.TDZ";
+    if ((t & TRAP_TCPAC) && el1 && (c->cptr_el2 & (1ULL << 31))) return "CPTR_EL2.TCPAC";
+    if ((t & TRAP_EL0_PCTEN) && !(c->cnthctl_el2 & 1)) return "CNTHCTL_EL2.EL1PCTEN";
+    return NULL;
+}
+
+struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, unsigned op1,
+                                     unsigned crn, unsigned crm, unsigned op2, bool is_read)
+{
+    const struct sysreg_def *d = sysreg_lookup(op0, op1, crn, crm, op2);
+    unsigned el = c->el;
+    unsigned undef_el = exception_target_el(el, c->hcr_el2, ROUTE_EL1);
+    struct sysreg_decision undef = { .verdict = SRV_UNDEFINED, .target_el = undef_el, .def = d };
+
+    /* HCR_EL2.TIDCP traps EL1 accesses to the IMPLEMENTATION DEFINED space,
+     * whether or not this PE implements the encoding. */
+    if (el == 1 && (c->hcr_el2 & HCR_TIDCP) && is_impdef_encoding(op0, crn))
+        return trap(d, 2, "HCR_EL2.TIDCP");
+    if (!d)
+        return undef;
+
+    unsigned need = is_read ? (SR_EL0_R << (2 * el)) : (SR_EL0_W << (2 * el));
+    if (!(d->access & need)) {
+        /* EL0 accesses that an EL1 control can enable trap to EL1 instead of UNDEFINED
+         * only when the register is EL0-accessible at all. */
+        return undef;
+    }
+    if (el == 0) {
+        const char *why = el0_trap(c, d->traps);
+        if (why)
+            return trap(d, exception_target_el(0, c->hcr_el2, ROUTE_EL1), why);
+    }
+    if (d->traps & TRAP_FP) {
+        unsigned fpen = (c->cpacr_el1 >> 20) & 3;
+        if (el < 2 && (fpen == 0 || fpen == 2 || (fpen == 1 && el == 0)) && !(c->hcr_el2 & HCR_TGE))
+            return (struct sysreg_decision){ .verdict = SRV_FP_TRAP, .target_el = 1, .def = d,
+                                             .trap_name = "CPACR_EL1.FPEN" };
+        if (c->cptr_el2 & (1ULL << 10))
+            return (struct sysreg_decision){ .verdict = SRV_FP_TRAP, .target_el = 2, .def = d,
+                                             .trap_name = "CPTR_EL2.TFP" };
+    }
+    if (el < 2) {
+        const char *why = el2_trap(c, d->traps, is_read);
+        if (why)
+            return trap(d, 2, why);
+    }
+    return (struct sysreg_decision){ .verdict = SRV_ACCESS, .target_el = el, .def = d };
+}

@@ -1,0 +1,15 @@
+/* Handlers for the registers whose value avsim owns (implemented in pe_sysregs.c). */
+#ifndef AVSIM_CPU_SYSREG_HANDLERS_H
+#define AVSIM_CPU_SYSREG_HANDLERS_H
+#include "cpu/sysreg.h"
+
+void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d);
+uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d);
+uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d);
+uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d);
+void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+
+#endif

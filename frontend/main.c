@@ -1,0 +1,147 @@
+/* avsim command line. */
+#include "sim/machine.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AVSIM_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: avsim run [options] IMAGE\n"
+            "       avsim --help | --version\n"
+            "\n"
+            "Runs IMAGE (an AArch64 ELF, or a raw binary with --load-addr) on a simulated\n"
+            "ARMv8-A machine shaped like QEMU's -M virt,virtualization=on -cpu cortex-a57,\n"
+            "starting at EL2h with the MMU off. The guest's UART and semihosting output go\n"
+            "to stdout; avsim exits with the guest's semihosting exit status.\n"
+            "\n"
+            "options:\n"
+            "  --ram=SIZE             guest RAM at 0x40000000 (default 1G; K, M, G suffixes)\n"
+            "  --load-addr=ADDR       load a raw binary at ADDR and start there\n"
+            "  --stats=FILE           write statistics as JSON to FILE at the end\n"
+            "  --trace-exceptions[=FILE]\n"
+            "                         one line per exception and ERET (default: stderr)\n"
+            "  --max-insns=N          stop after N guest instructions\n"
+            "\n"
+            "exit status: the guest's semihosting exit status (0 after PSCI SYSTEM_OFF);\n"
+            "2 for bad usage or input; 3 when avsim stops the guest (stuck, waiting\n"
+            "forever, or using something avsim does not model yet: the message says what).\n");
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s)
+        return -1;
+    switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const char *opt_value(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+        return arg + n + 1;
+    return NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT };
+    const char *v;
+    FILE *trace = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if ((v = opt_value(a, "--ram"))) {
+            if (parse_size(v, &cfg.ram_size) != 0 || cfg.ram_size < (1 << 20) ||
+                cfg.ram_size > VIRT_RAM_MAX || cfg.ram_size % 4096) {
+                fprintf(stderr, "avsim: --ram=%s: give a size from 1M to 255G, a multiple of 4K\n", v);
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--load-addr"))) {
+            if (parse_size(v, &cfg.load_addr) != 0) {
+                fprintf(stderr, "avsim: --load-addr=%s: not an address\n", v);
+                return 2;
+            }
+            cfg.have_load_addr = true;
+        } else if ((v = opt_value(a, "--stats"))) {
+            cfg.stats_file = v;
+        } else if (strcmp(a, "--trace-exceptions") == 0) {
+            trace = stderr;
+        } else if ((v = opt_value(a, "--trace-exceptions"))) {
+            trace = fopen(v, "w");
+            if (!trace) {
+                fprintf(stderr, "avsim: cannot open %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--max-insns"))) {
+            if (parse_size(v, &cfg.max_insns) != 0) {
+                fprintf(stderr, "avsim: --max-insns=%s: not a number\n", v);
+                return 2;
+            }
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "avsim: unknown option '%s' (see avsim --help)\n", a);
+            return 2;
+        } else if (!cfg.image) {
+            cfg.image = a;
+        } else {
+            fprintf(stderr, "avsim: more than one image given ('%s' and '%s')\n", cfg.image, a);
+            return 2;
+        }
+    }
+    if (!cfg.image) {
+        fprintf(stderr, "avsim: no image given (usage: avsim run [options] IMAGE)\n");
+        return 2;
+    }
+    cfg.trace_exceptions = trace;
+    static struct machine m;
+    char err[512];
+    if (machine_init(&m, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "avsim: %s\n", err);
+        machine_destroy(&m);
+        return 2;
+    }
+    int status = machine_run(&m);
+    machine_destroy(&m);
+    if (trace && trace != stderr)
+        fclose(trace);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("avsim %s (unicorn %s)\n", AVSIM_VERSION, "2.0.1");
+        return 0;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    fprintf(stderr, "avsim: unknown command '%s' (see avsim --help)\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,57 @@
+/* Typed events that models publish and subscribers (statistics, the exception
+ * trace, later the trace writer and the viewer) receive. A model never knows
+ * who listens. */
+#ifndef AVSIM_SIM_EVENTS_H
+#define AVSIM_SIM_EVENTS_H
+#include <stdint.h>
+
+enum event_type {
+    EV_EXCEPTION,      /* exception taken */
+    EV_ERET,           /* exception return */
+    EV_SYSREG_TRAP,    /* a system register access trapped (also an EV_EXCEPTION) */
+    EV_WFI,            /* the PE waits for an interrupt */
+    EV_TYPE_COUNT
+};
+
+struct event {
+    enum event_type type;
+    unsigned pe;
+    uint64_t cycles;       /* simulated time of the event, in CPU cycles */
+    uint64_t pc;           /* where it happened (ELR for exceptions) */
+    union {
+        struct {
+            unsigned ec;       /* ESR EC, or EC_PSEUDO_* for interrupts */
+            uint32_t iss;
+            uint64_t esr;
+            uint64_t far;
+            int far_valid;
+            unsigned from_el, to_el;
+            uint64_t vector;
+        } exc;
+        struct { unsigned from_el, to_el; uint64_t target; } eret;
+        struct { const char *reg; const char *control; int is_read; } trap;
+        struct { unsigned el; int is_wfe; } wfi;
+    } u;
+};
+
+typedef void (*event_fn)(void *opaque, const struct event *ev);
+
+#define EVENT_MAX_SUBSCRIBERS 16
+
+struct event_bus {
+    struct { event_fn fn; void *opaque; uint32_t mask; } sub[EVENT_MAX_SUBSCRIBERS];
+    int n;
+    uint32_t any_mask;    /* union of the masks: a publisher may skip building unwanted events */
+};
+
+/* mask: bit (1 << EV_*) per type wanted. Returns -1 when full. */
+int event_subscribe(struct event_bus *bus, uint32_t mask, event_fn fn, void *opaque);
+
+static inline int event_wanted(const struct event_bus *bus, enum event_type t)
+{
+    return bus && (bus->any_mask & (1u << t));
+}
+
+void event_publish(const struct event_bus *bus, const struct event *ev);
+
+#endif

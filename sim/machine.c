@@ -1,0 +1,179 @@
+#include "sim/machine.h"
+#include "sim/psci.h"
+#include "sim/semihosting.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaque, pe); }
+static void on_firmware(void *opaque, struct pe *pe) { psci_call(opaque, pe); }
+
+static const struct pe_platform_ops platform_ops = {
+    .semihosting = on_semihosting,
+    .firmware_call = on_firmware,
+};
+
+void machine_request_exit(struct machine *m, int code)
+{
+    m->exit_requested = true;
+    m->exit_code = code;
+    pe_request_stop(&m->pe);
+}
+
+void machine_request_reset(struct machine *m)
+{
+    m->reset_requested = true;
+    pe_request_stop(&m->pe);
+}
+
+static int add_region(struct machine *m, const char *name, uint64_t base, uint64_t size,
+                      const struct mmio_ops *ops, void *opaque, const char *why_not)
+{
+    if (m->n_regions == MACHINE_MAX_REGIONS)
+        return -1;
+    m->regions[m->n_regions++] = (struct mmio_region){ .name = name, .base = base, .size = size,
+                                                       .ops = ops, .opaque = opaque, .why_not = why_not,
+                                                       .m = m };
+    return 0;
+}
+
+static uint64_t region_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
+{
+    struct mmio_region *r = opaque;
+    if (r->why_not) {
+        pe_fatal(&r->m->pe, "read of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
+                 r->why_not);
+        return 0;
+    }
+    return r->ops->read(r->opaque, off, size);
+}
+
+static void region_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value, void *opaque)
+{
+    struct mmio_region *r = opaque;
+    if (r->why_not) {
+        pe_fatal(&r->m->pe, "write of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
+                 r->why_not);
+        return;
+    }
+    r->ops->write(r->opaque, off, value, size);
+}
+
+static int map_memory(struct machine *m, char *err, size_t errlen)
+{
+    uc_err e = uc_mem_map_ptr(m->pe.uc, VIRT_RAM_BASE, m->cfg.ram_size, UC_PROT_ALL, m->ram);
+    if (e != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot map RAM: %s", uc_strerror(e));
+        return -1;
+    }
+    for (int i = 0; i < m->n_regions; i++) {
+        struct mmio_region *r = &m->regions[i];
+        e = uc_mmio_map(m->pe.uc, r->base, r->size, region_read, r, region_write, r);
+        if (e != UC_ERR_OK) {
+            snprintf(err, errlen, "cannot map %s: %s", r->name, uc_strerror(e));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    if (image_open(&m->image, cfg->image, VIRT_RAM_BASE, cfg->ram_size, cfg->have_load_addr, cfg->load_addr,
+                   err, errlen) != 0)
+        return -1;
+    m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                  -1, 0);
+    if (m->ram == MAP_FAILED) {
+        m->ram = NULL;
+        snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM", (unsigned long long)cfg->ram_size);
+        return -1;
+    }
+    pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
+    add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
+    add_region(m, "the GICv3 distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, NULL, NULL,
+               "the GIC is not modelled yet (issue 4)");
+    add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
+               "the GIC ITS is not modelled");
+    add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, NULL, NULL,
+               "the GIC is not modelled yet (issue 4)");
+    add_region(m, "the PL031 RTC", VIRT_RTC_BASE, VIRT_DEV_PAGE, NULL, NULL, "the RTC is not modelled");
+    add_region(m, "fw_cfg", VIRT_FWCFG_BASE, VIRT_DEV_PAGE, NULL, NULL, "fw_cfg is not modelled");
+    add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
+    add_region(m, "virtio-mmio", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, NULL, NULL, "virtio is not modelled");
+
+    if (pe_create(&m->pe, 0, &cpu_model_cortex_a57, &m->events, &platform_ops, m, err, errlen) != 0)
+        return -1;
+    if (map_memory(m, err, errlen) != 0)
+        return -1;
+    m->pe.insn_limit = cfg->max_insns;
+    stats_subscribe(&m->stats, &m->events);
+    if (cfg->trace_exceptions)
+        exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
+                                   m->pe.model->clock_hz);
+    image_load(&m->image, m->ram, VIRT_RAM_BASE);
+    pe_reset(&m->pe, m->image.entry, 2);
+    return 0;
+}
+
+/* PSCI SYSTEM_RESET: as QEMU does, the image's segments are loaded again and
+ * the PE restarts at the entry point; the rest of RAM keeps its contents. */
+static void machine_reset(struct machine *m)
+{
+    m->reset_requested = false;
+    m->resets++;
+    image_load(&m->image, m->ram, VIRT_RAM_BASE);
+    uc_ctl(m->pe.uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+    pe_reset(&m->pe, m->image.entry, 2);
+}
+
+int machine_run(struct machine *m)
+{
+    struct timespec t0, t1;
+    int status = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        enum pe_stop s = pe_run(&m->pe);
+        if (m->exit_requested) {
+            status = m->exit_code;
+            break;
+        }
+        if (m->reset_requested) {
+            machine_reset(m);
+            continue;
+        }
+        if (s == PE_STOP_WFI) {
+            fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
+                    "interrupt is pending and no timer or device event is scheduled; stopping\n",
+                    m->pe.el, (unsigned long long)(pe_get_pc(&m->pe) - 4));
+            status = 3;
+            break;
+        }
+        if (s == PE_STOP_FATAL) {
+            fprintf(stderr, "avsim: %s\n", m->pe.fatal);
+            status = 3;
+            break;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    m->host_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    fflush(stdout);
+    if (m->cfg.stats_file && stats_write_json(&m->stats, m, m->cfg.stats_file) != 0) {
+        fprintf(stderr, "avsim: cannot write statistics to %s\n", m->cfg.stats_file);
+        if (status == 0)
+            status = 2;
+    }
+    return status;
+}
+
+void machine_destroy(struct machine *m)
+{
+    pe_destroy(&m->pe);
+    if (m->ram)
+        munmap(m->ram, m->cfg.ram_size);
+    image_close(&m->image);
+}

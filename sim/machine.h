@@ -1,0 +1,75 @@
+/* The avsim machine: RAM, MMIO regions (a table), the PE, the event bus and
+ * the run loop. Memory map in sim/memmap.h. */
+#ifndef AVSIM_SIM_MACHINE_H
+#define AVSIM_SIM_MACHINE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "cpu/pe.h"
+#include "sim/events.h"
+#include "sim/loader.h"
+#include "sim/memmap.h"
+#include "sim/pl011.h"
+#include "sim/stats.h"
+
+struct machine_config {
+    const char *image;
+    uint64_t ram_size;
+    bool have_load_addr;
+    uint64_t load_addr;
+    const char *stats_file;
+    FILE *trace_exceptions;   /* NULL: off */
+    uint64_t max_insns;       /* 0: no limit */
+};
+
+/* One handler signature for every device register block. */
+struct mmio_ops {
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+};
+
+struct mmio_region {
+    const char *name;
+    uint64_t base, size;
+    const struct mmio_ops *ops;
+    void *opaque;
+    const char *why_not;      /* reserved but not modelled: accesses stop the run */
+    struct machine *m;
+};
+
+#define MACHINE_MAX_REGIONS 16
+
+enum machine_exit {
+    MACHINE_EXIT_GUEST,       /* the guest exited (semihosting, PSCI SYSTEM_OFF) */
+    MACHINE_EXIT_STOPPED,     /* avsim stopped the run (message printed) */
+};
+
+struct machine {
+    struct machine_config cfg;
+    uint8_t *ram;
+    struct loaded_image image;
+    struct pe pe;
+    struct event_bus events;
+    struct mmio_region regions[MACHINE_MAX_REGIONS];
+    int n_regions;
+    struct pl011 uart;
+    struct stats stats;
+    struct exception_tracer tracer;
+
+    bool exit_requested;
+    int exit_code;
+    bool reset_requested;
+    unsigned resets;
+    double host_seconds;
+};
+
+int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen);
+/* Runs the guest to its end. Returns the process exit status. */
+int machine_run(struct machine *m);
+void machine_destroy(struct machine *m);
+
+/* Called by models. */
+void machine_request_exit(struct machine *m, int code);
+void machine_request_reset(struct machine *m);
+
+#endif

@@ -1,0 +1,41 @@
+/* The avsim machine's physical memory map, shaped like QEMU's
+ * `-M virt,virtualization=on,gic-version=3`:
+ *
+ *   0x0000_0000 +-------------------------+
+ *               | flash (not modelled:    |  unassigned, accesses abort
+ *               |   unassigned)           |
+ *   0x0800_0000 | GICv3 distributor       |  reserved, issue 4
+ *   0x0808_0000 | GICv3 ITS               |  reserved, issue 4
+ *   0x080a_0000 | GICv3 redistributors    |  reserved, issue 4 (up to 0x0900_0000)
+ *   0x0900_0000 | PL011 UART              |  modelled (TX to stdout, RX from stdin)
+ *   0x0901_0000 | PL031 RTC               |  reserved
+ *   0x0902_0000 | fw_cfg                  |  reserved
+ *   0x0903_0000 | PL061 GPIO              |  reserved
+ *   0x0a00_0000 | virtio-mmio transports  |  reserved
+ *   0x4000_0000 +-------------------------+
+ *               | RAM (--ram, default 1G) |
+ *               +-------------------------+
+ * Everything else is unassigned: an access takes a synchronous external abort.
+ */
+#ifndef AVSIM_SIM_MEMMAP_H
+#define AVSIM_SIM_MEMMAP_H
+
+#define VIRT_GICD_BASE    0x08000000ULL
+#define VIRT_GICD_SIZE    0x00010000ULL
+#define VIRT_GIC_ITS_BASE (VIRT_GICD_BASE + 0x80000ULL)
+#define VIRT_GIC_ITS_SIZE 0x00020000ULL
+#define VIRT_GICR_BASE    (VIRT_GIC_ITS_BASE + VIRT_GIC_ITS_SIZE)
+#define VIRT_GICR_SIZE    (0x09000000ULL - VIRT_GICR_BASE)
+#define VIRT_UART_BASE    0x09000000ULL
+#define VIRT_UART_SIZE    0x00001000ULL
+#define VIRT_RTC_BASE     (VIRT_UART_BASE + 0x10000ULL)
+#define VIRT_FWCFG_BASE   (VIRT_RTC_BASE + 0x10000ULL)
+#define VIRT_GPIO_BASE    (VIRT_FWCFG_BASE + 0x10000ULL)
+#define VIRT_DEV_PAGE     0x00001000ULL
+#define VIRT_MMIO_BASE    0x0a000000ULL
+#define VIRT_MMIO_SIZE    0x00004000ULL
+#define VIRT_RAM_BASE     0x40000000ULL
+#define VIRT_RAM_DEFAULT  (1ULL << 30)
+#define VIRT_RAM_MAX      (255ULL << 30)   /* RAM must stay below the 40-bit PA limit */
+
+#endif

@@ -1,0 +1,89 @@
+#include "sim/stats.h"
+#include "cpu/syndrome.h"
+#include "sim/machine.h"
+
+static void on_event(void *opaque, const struct event *ev)
+{
+    struct stats *s = opaque;
+    switch (ev->type) {
+    case EV_EXCEPTION: {
+        for (int i = 0; i < s->n_exc; i++) {
+            struct exception_count *c = &s->exc[i];
+            if (c->ec == ev->u.exc.ec && c->from_el == ev->u.exc.from_el && c->to_el == ev->u.exc.to_el) {
+                c->count++;
+                return;
+            }
+        }
+        if (s->n_exc < (int)(sizeof s->exc / sizeof s->exc[0]))
+            s->exc[s->n_exc++] = (struct exception_count){ ev->u.exc.ec, ev->u.exc.from_el,
+                                                           ev->u.exc.to_el, 1 };
+        break;
+    }
+    case EV_ERET: s->erets++; break;
+    case EV_WFI: s->wfis++; break;
+    case EV_SYSREG_TRAP: s->sysreg_traps++; break;
+    default: break;
+    }
+}
+
+void stats_subscribe(struct stats *s, struct event_bus *bus)
+{
+    event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_WFI) | (1u << EV_SYSREG_TRAP),
+                    on_event, s);
+}
+
+int stats_write_json(const struct stats *s, const struct machine *m, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    const struct pe *pe = &m->pe;
+    double sim_seconds = (double)pe->cycles / (double)pe->model->clock_hz;
+    fprintf(f, "{\n  \"cpu_model\": \"%s\",\n  \"clock_hz\": %llu,\n", pe->model->name,
+            (unsigned long long)pe->model->clock_hz);
+    fprintf(f, "  \"instructions\": %llu,\n  \"cycles\": %llu,\n  \"simulated_seconds\": %.9f,\n",
+            (unsigned long long)pe->insns, (unsigned long long)pe->cycles, sim_seconds);
+    fprintf(f, "  \"host_seconds\": %.6f,\n  \"guest_mips\": %.2f,\n", m->host_seconds,
+            m->host_seconds > 0 ? (double)pe->insns / m->host_seconds / 1e6 : 0.0);
+    fprintf(f, "  \"instructions_by_el\": {\"el0\": %llu, \"el1\": %llu, \"el2\": %llu},\n",
+            (unsigned long long)pe->insns_by_el[0], (unsigned long long)pe->insns_by_el[1],
+            (unsigned long long)pe->insns_by_el[2]);
+    fprintf(f, "  \"erets\": %llu,\n  \"wfi\": %llu,\n  \"sysreg_traps\": %llu,\n  \"resets\": %u,\n",
+            (unsigned long long)s->erets, (unsigned long long)s->wfis,
+            (unsigned long long)s->sysreg_traps, m->resets);
+    fprintf(f, "  \"blocks\": {\"decoded\": %llu, \"cache_flushes\": %llu},\n",
+            (unsigned long long)pe->blocks.decodes, (unsigned long long)pe->blocks.flushes);
+    fprintf(f, "  \"exceptions\": [");
+    for (int i = 0; i < s->n_exc; i++) {
+        const struct exception_count *c = &s->exc[i];
+        fprintf(f, "%s\n    {\"ec\": %u, \"name\": \"%s\", \"from_el\": %u, \"to_el\": %u, \"count\": %llu}",
+                i ? "," : "", c->ec, esr_ec_name(c->ec), c->from_el, c->to_el, (unsigned long long)c->count);
+    }
+    fprintf(f, "%s]\n}\n", s->n_exc ? "\n  " : "");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static void on_trace(void *opaque, const struct event *ev)
+{
+    struct exception_tracer *t = opaque;
+    double us = (double)ev->cycles * 1e6 / (double)t->clock_hz;
+    if (ev->type == EV_EXCEPTION) {
+        fprintf(t->out, "[%12.3f us] EL%u->EL%u %-13s pc=0x%016llx esr=0x%08llx iss=0x%07x",
+                us, ev->u.exc.from_el, ev->u.exc.to_el, esr_ec_name(ev->u.exc.ec),
+                (unsigned long long)ev->pc, (unsigned long long)ev->u.exc.esr, ev->u.exc.iss);
+        if (ev->u.exc.far_valid)
+            fprintf(t->out, " far=0x%016llx", (unsigned long long)ev->u.exc.far);
+        fprintf(t->out, " vector=0x%llx\n", (unsigned long long)ev->u.exc.vector);
+    } else if (ev->type == EV_ERET) {
+        fprintf(t->out, "[%12.3f us] EL%u->EL%u ERET          pc=0x%016llx\n", us, ev->u.eret.from_el,
+                ev->u.eret.to_el, (unsigned long long)ev->u.eret.target);
+    }
+}
+
+void exception_tracer_subscribe(struct exception_tracer *t, struct event_bus *bus, FILE *out,
+                                uint64_t clock_hz)
+{
+    t->out = out;
+    t->clock_hz = clock_hz;
+    event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET), on_trace, t);
+}

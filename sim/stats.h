@@ -1,0 +1,33 @@
+/* Statistics (the first event subscriber) and the one-line-per-exception trace. */
+#ifndef AVSIM_SIM_STATS_H
+#define AVSIM_SIM_STATS_H
+#include <stdint.h>
+#include <stdio.h>
+#include "sim/events.h"
+
+struct exception_count {
+    unsigned ec, from_el, to_el;
+    uint64_t count;
+};
+
+struct stats {
+    struct exception_count exc[128];
+    int n_exc;
+    uint64_t erets, wfis, sysreg_traps;
+};
+
+void stats_subscribe(struct stats *s, struct event_bus *bus);
+
+struct pe;
+struct machine;
+/* Writes the JSON statistics file; returns -1 on I/O error. */
+int stats_write_json(const struct stats *s, const struct machine *m, const char *path);
+
+struct exception_tracer {
+    FILE *out;
+    uint64_t clock_hz;
+};
+void exception_tracer_subscribe(struct exception_tracer *t, struct event_bus *bus, FILE *out,
+                                uint64_t clock_hz);
+
+#endif

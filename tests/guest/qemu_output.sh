@@ -1,0 +1,43 @@
+#!/bin/bash
+# Build tests/guest/<name>.c by hand and print its QEMU output in the format of
+# expected/<name>.out (stdout + exit=<status>). For writing expectations:
+#   tests/guest/qemu_output.sh NAME            # print
+#   tests/guest/qemu_output.sh -w NAME...      # write expected/NAME.out
+# Inspect the output against the Arm ARM before recording it. Tests marked
+# AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+write=0
+if [ "${1:-}" = -w ]; then write=1; shift; fi
+[ $# -ge 1 ] || { echo "usage: $0 [-w] NAME..." >&2; exit 2; }
+out_dir=${TMPDIR:-/tmp}/avsim-guest
+mkdir -p "$out_dir"
+rc_all=0
+for name in "$@"; do
+    src=$here/$name.c
+    [ -f "$src" ] || { echo "no such test: $src" >&2; exit 2; }
+    elf=$out_dir/$name.elf
+    aarch64-linux-gnu-gcc -O2 -g -ffreestanding -fno-builtin -nostdlib -nostartfiles -static \
+        -mgeneral-regs-only -fno-pie -no-pie -Wall -Wextra -Werror -I"$here" \
+        -Wl,--no-warn-rwx-segments -T "$here/rt/link.ld" \
+        "$here/rt/start.S" "$here/rt/vectors.S" "$here/rt/rt.c" "$src" -o "$elf" || exit 2
+    out=$out_dir/$name.out
+    timeout 20 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+        -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
+        -semihosting-config enable=on,target=native,chardev=con0 \
+        -kernel "$elf" >"$out" 2>"$out_dir/$name.err" </dev/null
+    echo "exit=$?" >>"$out"
+    if [ $write = 1 ]; then
+        if grep -q AVSIM-FOLLOWS-ARM-ARM "$src"; then
+            echo "$name: follows the Arm ARM; expectation is hand-written, not overwritten" >&2
+            rc_all=1
+            continue
+        fi
+        cp "$out" "$here/expected/$name.out"
+        echo "wrote expected/$name.out"
+    else
+        cat "$out"
+        [ -s "$out_dir/$name.err" ] && { echo "--- stderr:"; cat "$out_dir/$name.err"; }
+    fi
+done
+exit $rc_all

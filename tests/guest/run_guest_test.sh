@@ -1,0 +1,117 @@
+#!/bin/bash
+# Run one guest test image and compare its output with the recorded expectation.
+#
+#   run_guest_test.sh AVSIM ELF EXPECTED [SOURCE]
+#
+# AVSIM     the avsim binary; runs `AVSIM run ELF`. The word "none" skips the
+#           avsim run (useful to check an expectation against QEMU alone).
+# ELF       the guest image.
+# EXPECTED  expected/<name>.out: the program's exact stdout followed by a last
+#           line `exit=<status>`.
+# SOURCE    the test's C source. If it contains the marker
+#           AVSIM-FOLLOWS-ARM-ARM, the expectation was written from the Arm ARM
+#           because QEMU deviates from it, and the live QEMU comparison is
+#           skipped. Without SOURCE, QEMU is not run.
+#
+# If qemu-system-aarch64 is on PATH (or QEMU=<path> is set; QEMU=none disables
+# it), the same ELF is also run on QEMU (the reference) and its output must
+# match EXPECTED as well, so that the recorded expectation stays honest.
+#
+# Exit status: 0 all comparisons passed, 1 a mismatch, 2 usage error or a
+# missing file / program.
+set -u
+
+AVSIM_TIMEOUT=${AVSIM_TIMEOUT:-20}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-20}
+MARKER=AVSIM-FOLLOWS-ARM-ARM
+
+usage() {
+    echo "usage: $0 AVSIM ELF EXPECTED [SOURCE]" >&2
+    exit 2
+}
+
+[ $# -ge 3 ] && [ $# -le 4 ] || usage
+avsim=$1
+elf=$2
+expected=$3
+src=${4:-}
+
+if [ "$avsim" != none ] && [ ! -x "$avsim" ]; then
+    echo "error: avsim binary '$avsim' not found or not executable" >&2
+    exit 2
+fi
+if [ ! -f "$elf" ]; then
+    echo "error: guest image '$elf' not found (was it built?)" >&2
+    exit 2
+fi
+if [ ! -f "$expected" ]; then
+    echo "error: expected output '$expected' not found" >&2
+    exit 2
+fi
+if [ -n "$src" ] && [ ! -f "$src" ]; then
+    echo "error: test source '$src' not found" >&2
+    exit 2
+fi
+if ! tail -n 1 "$expected" | grep -qE '^exit=[0-9]+$'; then
+    echo "error: '$expected' does not end with an exit=<status> line" >&2
+    exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+name=$(basename "$elf" .elf)
+status=0
+
+# compare LABEL OUTFILE ERRFILE RC: append exit=RC to OUTFILE and diff it with EXPECTED.
+compare() {
+    local label=$1 out=$2 err=$3 rc=$4
+    printf 'exit=%s\n' "$rc" >>"$out"
+    if [ "$rc" = 124 ]; then
+        echo "$name: $label timed out" >&2
+    fi
+    if cmp -s "$expected" "$out"; then
+        echo "$name: $label output matches $(basename "$expected")"
+        return 0
+    fi
+    echo "$name: $label output differs from $expected (--- expected, +++ $label):"
+    diff -u --label expected --label "$label" "$expected" "$out"
+    if [ -s "$err" ]; then
+        echo "--- $label stderr:"
+        head -n 40 "$err"
+    fi
+    return 1
+}
+
+# 1. avsim
+if [ "$avsim" != none ]; then
+    timeout "$AVSIM_TIMEOUT" "$avsim" run "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" </dev/null
+    rc=$?
+    compare avsim "$tmp/avsim.out" "$tmp/avsim.err" "$rc" || status=1
+fi
+
+# 2. QEMU, the reference
+qemu=${QEMU:-}
+if [ -z "$qemu" ]; then
+    qemu=$(command -v qemu-system-aarch64 || true)
+fi
+if [ "$qemu" = none ] || [ -z "$qemu" ]; then
+    echo "$name: qemu-system-aarch64 not available; QEMU comparison skipped"
+elif [ -z "$src" ]; then
+    echo "$name: no source given; QEMU comparison skipped"
+elif grep -q "$MARKER" "$src"; then
+    reason=$(grep -m1 "$MARKER" "$src" | sed "s/.*$MARKER:[[:space:]]*//")
+    echo "$name: QEMU comparison skipped: expectation follows the Arm ARM, not QEMU ($reason)"
+else
+    # Semihosting console and the PL011 share one stdio chardev, so both land on
+    # stdout in program order (with plain -nographic, QEMU 7.2 sends semihosting
+    # output to stderr).
+    timeout "$QEMU_TIMEOUT" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+        -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
+        -semihosting-config enable=on,target=native,chardev=con0 \
+        -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null
+    rc=$?
+    compare qemu "$tmp/qemu.out" "$tmp/qemu.err" "$rc" || status=1
+fi
+
+exit $status
