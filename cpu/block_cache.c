@@ -83,6 +83,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
     csh cs = (csh)(uintptr_t)capstone_handle;
     cs_insn *ci = cs_malloc(cs);
     uint32_t n = size / 4;
+    bool fp_seen = false;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t w = words[i];
         const uint8_t *code = (const uint8_t *)&words[i];
@@ -101,6 +102,10 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             kind = SP_WFE;
         else if (w == A64_SEV || w == A64_SEVL)
             kind = SP_SEV;
+        else if (!fp_seen && a64_is_fp_simd(w)) {
+            kind = SP_FP;            /* the enable state cannot change later in the block */
+            fp_seen = true;
+        }
         if (kind >= 0) {
             if (add_special(bc, 4 * i, w, (uint8_t)kind) != 0)
                 break;

@@ -1,6 +1,7 @@
 /* Decoded basic blocks, keyed by (start VA, size, EL): instruction count, cycle
  * cost, and the instructions whose effect depends on state avsim owns (system
- * register accesses and WFI/WFE, for trap decisions; ERET and DAIF writes, for
+ * register accesses, WFI/WFE and the block's first FP/SIMD instruction, for
+ * trap decisions; ERET and DAIF writes, for
  * EL tracking and interrupt delivery). Decoded once with capstone on first
  * execution. Invalidated by IC instructions and on reset (code modified
  * without IC maintenance is UNPREDICTABLE on hardware too). */
@@ -11,7 +12,7 @@
 #include <stdint.h>
 #include "cpu/cpu_model.h"
 
-enum special_kind { SP_SYSREG, SP_WFI, SP_WFE, SP_SEV };
+enum special_kind { SP_SYSREG, SP_WFI, SP_WFE, SP_SEV, SP_FP };
 
 struct block_special {
     uint32_t offset;

@@ -54,6 +54,8 @@ struct pe_exception {
     bool far_valid;
     uint64_t far;
     bool in_block;          /* raised while the current block executed: correct the counts */
+    bool spsr_override;     /* save this PSTATE instead of the current one */
+    uint32_t spsr;
 };
 
 /* ---- register access helpers ---------------------------------------------------- */
@@ -176,6 +178,11 @@ static void finish_entry(struct pe *pe)
     struct pe_entry_fixup *e = &pe->entry;
     if (!e->active)
         return;
+    if (e->from_el0) {
+        pe_fatal(pe, "internal error: leaving EL0 did not reach EL1");
+        e->active = false;
+        return;
+    }
     if (e->set_banked) {
         wr(pe, elr_reg(e->target_el), e->elr);
         write_spsr(pe, e->target_el, e->spsr);
@@ -192,19 +199,14 @@ static void finish_entry(struct pe *pe)
  * ELR_<cached EL> = pc, after banking SP by hand (the ERET banks SP by the EL
  * in PSTATE). When set_banked, ELR/SPSR of the target EL get elr/spsr after
  * the switch. */
-static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_banked, uint64_t elr,
-                      uint32_t spsr)
+static void switch_el_from_el1_or_el2(struct pe *pe, uint32_t old, uint32_t new_pstate, uint64_t pc)
 {
-    finish_entry(pe);
-    uint32_t old = read_pstate(pe);
     unsigned cached = (old >> 2) & 3;
     unsigned target = (new_pstate >> 2) & 3;
+    struct pe_entry_fixup *e = &pe->entry;
     wr(pe, sp_reg((old & 1) ? cached : 0), rd(pe, UC_ARM64_REG_SP));
     uint64_t new_sp = rd(pe, sp_reg((new_pstate & 1) ? target : 0));
-
-    struct pe_entry_fixup *e = &pe->entry;
-    e->restore_elr_el = -1;
-    if (cached != target) {
+    if (cached != target && e->restore_elr_el < 0) {
         e->restore_elr_el = (int)cached;
         e->restore_elr = rd(pe, elr_reg(cached));
     }
@@ -213,11 +215,58 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     wr(pe, UC_ARM64_REG_PSTATE, new_pstate);
     wr(pe, UC_ARM64_REG_SP, new_sp);
     wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA);
+}
+
+/* Switches to PSTATE new_pstate at pc. Unicorn caches the EL: only an ERET
+ * executed by the guest rebuilds it, so the switch runs the ERET on the
+ * private trampoline page with SPSR_<target> = new_pstate and
+ * ELR_<cached EL> = pc, after banking SP by hand (the ERET banks SP by the EL
+ * in PSTATE). When set_banked, ELR/SPSR of the target EL get elr/spsr after
+ * the switch.
+ * ERET is UNDEFINED at EL0, so leaving EL0 takes one more step: Unicorn takes
+ * a virtual IRQ architecturally (it is the one exception Unicorn delivers
+ * itself), with its HCR_EL2 = RW|IMO|VI and VBAR_EL1 pointing at the
+ * trampoline page, whose lower-EL IRQ vector is reached at EL1; the block hook
+ * there restores what that borrowed and continues as from EL1. */
+static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_banked, uint64_t elr,
+                      uint32_t spsr)
+{
+    finish_entry(pe);
+    uint32_t old = read_pstate(pe);
+    struct pe_entry_fixup *e = &pe->entry;
     e->active = true;
-    e->target_el = target;
+    e->from_el0 = false;
+    e->target_el = (new_pstate >> 2) & 3;
     e->set_banked = set_banked;
     e->elr = elr;
     e->spsr = spsr;
+    e->restore_elr_el = -1;
+    if (((old >> 2) & 3) != 0) {
+        switch_el_from_el1_or_el2(pe, old, new_pstate, pc);
+        return;
+    }
+    e->from_el0 = true;
+    e->new_pstate = new_pstate;
+    e->pc = pc;
+    e->saved_vbar_el1 = rd(pe, UC_ARM64_REG_VBAR_EL1);
+    e->saved_elr_el1 = rd(pe, UC_ARM64_REG_ELR_EL1);
+    e->saved_spsr_el1 = cp_read(pe, 3, 0, 4, 0, 0, NULL);
+    wr(pe, UC_ARM64_REG_VBAR_EL1, PE_TRAMPOLINE_PA);
+    wr(pe, UC_ARM64_REG_PSTATE, old & ~PSTATE_I);
+    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW | HCR_IMO | HCR_VI);
+    wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA + 0x800);   /* UDF: reached only if the IRQ is not taken */
+}
+
+/* Second step of leaving EL0: Unicorn is at EL1 on the trampoline page. */
+static void switch_el_landed(struct pe *pe)
+{
+    struct pe_entry_fixup *e = &pe->entry;
+    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    wr(pe, UC_ARM64_REG_VBAR_EL1, e->saved_vbar_el1);
+    wr(pe, UC_ARM64_REG_ELR_EL1, e->saved_elr_el1);
+    write_spsr(pe, 1, e->saved_spsr_el1);
+    e->from_el0 = false;
+    switch_el_from_el1_or_el2(pe, read_pstate(pe), e->new_pstate, e->pc);
 }
 
 /* AArch64.TakeException. */
@@ -245,7 +294,8 @@ static void take_exception(struct pe *pe, const struct pe_exception *x)
     }
     if (x->far_valid)
         wr(pe, target == 2 ? UC_ARM64_REG_FAR_EL2 : UC_ARM64_REG_FAR_EL1, x->far);
-    switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc, old);
+    switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc,
+              x->spsr_override ? x->spsr : old);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pe->after_eret = false;
@@ -400,8 +450,27 @@ static int wfx_trap_el(struct pe *pe, bool is_wfe)
     return -1;
 }
 
+/* AArch64.CheckFPAdvSIMDEnabled: the EL an FP/SIMD instruction traps to, or -1. */
+static int fp_trap_el(struct pe *pe)
+{
+    uint64_t cpacr = cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+    unsigned fpen = (cpacr >> 20) & 3;
+    if (pe->el < 2 && !(pe_hcr_el2(pe) & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0)))
+        return 1;
+    if (cptr & (1ULL << 10))
+        return 2;
+    return -1;
+}
+
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
 {
+    if (s->kind == SP_FP) {
+        int t = fp_trap_el(pe);
+        if (t < 0)
+            return false;
+        take_sync(pe, EC_FP_ACCESS, iss_fp_access(), (unsigned)t, pc, in_block);
+        return true;
+    }
     if (s->kind == SP_SYSREG)
         return sys_exception(pe, s->insn, pc, in_block);
     if (s->kind == SP_WFI || s->kind == SP_WFE) {
@@ -418,6 +487,8 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
 static bool special_traps(struct pe *pe, const struct block_special *s, bool *event_reg)
 {
     switch (s->kind) {
+    case SP_FP:
+        return fp_trap_el(pe) >= 0;
     case SP_SYSREG:
         return decide_sys(pe, s->insn).verdict != SRV_ACCESS;
     case SP_WFI:
@@ -447,7 +518,8 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     pe->cut.remove_start = pe->cut.block_start;
     pe->cut.remove_end = pe->cut.block_end;
     struct block_special s = { .insn = pe->cut.insn };
-    s.kind = pe->cut.insn == A64_WFI ? SP_WFI : pe->cut.insn == A64_WFE ? SP_WFE : SP_SYSREG;
+    s.kind = pe->cut.insn == A64_WFI ? SP_WFI : pe->cut.insn == A64_WFE ? SP_WFE
+           : a64_is_sysreg_access(pe->cut.insn) ? SP_SYSREG : SP_FP;
     if (s.kind == SP_WFE)
         pe->event_reg = false;
     special_exception(pe, &s, address, true);
@@ -501,6 +573,15 @@ static void note_eret(struct pe *pe, uint64_t target)
     pe->int_recheck = true;
     if (to < 2 && !(pe_hcr_el2(pe) & HCR_RW))
         pe_fatal(pe, "ERET to EL%u with HCR_EL2.RW=0: AArch32 is not modelled", to);
+    pe->illegal_pending = (ps & PSTATE_IL) != 0;
+    if (to == 1 && from == 2 && (pe_hcr_el2(pe) & HCR_TGE)) {
+        /* IllegalExceptionReturn: a return to EL1 with HCR_EL2.TGE=1 (which Unicorn
+         * does not see) leaves EL and SP unchanged and sets PSTATE.IL. */
+        uint32_t spsr = (uint32_t)cp_read(pe, 3, 4, 4, 0, 0, NULL);
+        pe->el = 2;
+        pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
+        pe->illegal_pending = true;
+    }
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
         ev.u.eret.from_el = from;
@@ -515,6 +596,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     struct pe *pe = opaque;
     if (addr == PE_TRAMPOLINE_PA)
         return;
+    if (addr == PE_TRAMPOLINE_EL0_LANDING && pe->entry.active && pe->entry.from_el0) {
+        switch_el_landed(pe);
+        return;
+    }
     if (pe->entry.active)
         finish_entry(pe);
     if (pe->cut.remove_pending) {
@@ -523,6 +608,18 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     }
     if (pe->after_eret)
         note_eret(pe, addr);
+    if (pe->illegal_pending) {
+        /* An illegal exception return left PSTATE.IL set: the next instruction
+         * takes an Illegal Execution state exception (Unicorn does not raise it). */
+        pe->illegal_pending = false;
+        struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
+                                  .target_el = route_el1(pe), .return_pc = addr,
+                                  .spsr_override = pe->illegal_from_eret != 0,
+                                  .spsr = pe->illegal_from_eret };
+        pe->illegal_from_eret = 0;
+        take_exception(pe, &x);
+        return;
+    }
     if (pe->int_recheck) {
         pe->int_recheck = false;
         if (pe_interrupt_pending(pe) && deliver_interrupt(pe, addr))
@@ -728,7 +825,7 @@ static void bus_fault(struct pe *pe)
     x.target_el = route_el1(pe);
     if (fetch) {
         x.ec = x.target_el == pe->el ? EC_IABORT_SAME : EC_IABORT_LOWER;
-        x.iss = iss_instruction_abort(true, false, FSC_SEA);
+        x.iss = iss_instruction_abort(false, false, FSC_SEA);
         x.return_pc = pe->bus_fault.addr;
         take_exception(pe, &x);
         return;
@@ -742,11 +839,11 @@ static void bus_fault(struct pe *pe)
                  (unsigned long long)pe->cur_start);
         return;
     }
-    /* ISV is reported only for aborts taken to EL2 (as QEMU does; permitted by the Arm ARM). */
-    if (x.target_el != 2)
-        d.iss.isv = false;
+    /* ISV is 1 only for stage-2 aborts (none before issue 3), and EA, which is
+     * IMPLEMENTATION DEFINED, is 0: both as QEMU 7.2 reports them. */
+    d.iss.isv = false;
     x.ec = x.target_el == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-    x.iss = iss_data_abort(&d.iss, true, false, false, is_write, FSC_SEA);
+    x.iss = iss_data_abort(&d.iss, false, false, false, is_write, FSC_SEA);
     x.return_pc = pc;
     x.in_block = true;
     take_exception(pe, &x);
@@ -762,8 +859,7 @@ static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
         uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe);
         if (va % d.size) {
             unsigned t = route_el1(pe);
-            if (t != 2)
-                d.iss.isv = false;
+            d.iss.isv = false;             /* not a stage-2 abort */
             struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
                                       .far_valid = true, .far = va, .in_block = true };
             x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
@@ -813,9 +909,14 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
     case EXCP_SWI:
         take_sync(pe, EC_SVC64, a64_imm16(read_insn(pe, pc - 4)), route_el1(pe), pc, true);
         return;
-    case EXCP_BKPT:
-        take_sync(pe, EC_BRK64, a64_imm16(read_insn(pe, pc)), route_el1(pe), pc, true);
+    case EXCP_BKPT: {
+        /* AArch64.SoftwareBreakpoint: MDCR_EL2.TDE routes debug exceptions from EL0/EL1 to EL2. */
+        unsigned t = route_el1(pe);
+        if (pe->el < 2 && (pe->sr[sysreg_by_name("MDCR_EL2")->index] & (1ULL << 8)))
+            t = 2;
+        take_sync(pe, EC_BRK64, a64_imm16(read_insn(pe, pc)), t, pc, true);
         return;
+    }
     case EXCP_HVC:
         if (hcr & HCR_HCD) {            /* HVC is UNDEFINED when HCR_EL2.HCD is 1 */
             take_sync(pe, EC_UNKNOWN, 0, route_el1(pe), pc - 4, true);
@@ -915,10 +1016,14 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
             return -1;
         }
     }
-    /* The trampoline page: one ERET. */
-    static const uint32_t eret = A64_ERET;
+    /* The trampoline page: an ERET at 0, the EL0 landing at 0x480 (its block
+     * hook redirects), a UDF at 0x800. */
+    static const uint32_t eret = A64_ERET, udf = 0, nop = 0xd503201f;
     if (uc_mem_map(pe->uc, PE_TRAMPOLINE_PA, 0x1000, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
-        uc_mem_write(pe->uc, PE_TRAMPOLINE_PA, &eret, 4) != UC_ERR_OK) {
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_PA, &eret, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING, &nop, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING + 4, &eret, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_PA + 0x800, &udf, 4) != UC_ERR_OK) {
         snprintf(err, errlen, "cannot map the EL-switch trampoline");
         return -1;
     }

@@ -39,6 +39,10 @@ struct pe_cut {
 
 struct pe_entry_fixup {
     bool active;
+    bool from_el0;            /* phase 1 (EL0 -> EL1 through a virtual IRQ) is under way */
+    uint32_t new_pstate;
+    uint64_t pc;
+    uint64_t saved_vbar_el1, saved_elr_el1, saved_spsr_el1;
     unsigned target_el;
     bool set_banked;          /* write ELR/SPSR of target_el after the switch */
     uint64_t elr;
@@ -78,6 +82,8 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     bool after_eret;
+    bool illegal_pending;
+    uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool int_recheck;
     bool event_reg;
     unsigned sync_without_eret;
@@ -91,6 +97,7 @@ struct pe {
     enum pe_stop stop;
     char fatal[256];
     bool halted_wfi;
+    bool warned_sp_align;
 };
 
 /* Creates the PE's Unicorn instance (memory is mapped by the machine afterwards),
@@ -123,5 +130,7 @@ uint64_t pe_hcr_el2(const struct pe *pe);
 /* The private page that holds the ERET used to switch EL (outside the guest's
  * 40-bit physical address space, inside Unicorn's 44-bit one). */
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
+/* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
+#define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 
 #endif

@@ -17,8 +17,8 @@ void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    /* TPMCR, TPM, TDE, TDA, TDOSA, TDRA: debug and PMU traps. */
-    if (v & 0xfe0)
+    /* TPMCR, TPM, TDA, TDOSA, TDRA: debug and PMU traps (TDE routes BRK, modelled). */
+    if (v & 0xee0)
         pe_fatal(pe, "MDCR_EL2 = 0x%llx: debug and PMU traps are not modelled yet",
                  (unsigned long long)v);
 }
@@ -27,6 +27,13 @@ void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     if (v & 1)
         pe_fatal(pe, "%s.M=1: the stage-1 MMU is not modelled yet (issue 3)", d->name);
+    /* SA (bit 3) and SA0 (bit 4): SP alignment checking is not modelled (QEMU does not
+     * model it either); say so once rather than silently. */
+    if ((v & 0x18) && !pe->warned_sp_align) {
+        pe->warned_sp_align = true;
+        fprintf(stderr, "avsim: note: %s enables SP alignment checks (SA/SA0), which avsim does not "
+                "model yet: a misaligned SP does not fault\n", d->name);
+    }
 }
 
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)

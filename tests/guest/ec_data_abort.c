@@ -10,8 +10,9 @@
  * ISV=0 in all of these: the Arm ARM gives a valid instruction syndrome
  * (ISV=1, with SAS/SSE/SRT/SF/AR) only for some stage 2 aborts reported in
  * ESR_EL2; none of these is a stage 2 abort (stage 2 is off). QEMU 7.2 agrees.
- * EA (External abort type) is IMPLEMENTATION DEFINED: QEMU reports 0 for an
- * access to nothing (a decode error); it is not compared. */
+ * EA (External abort type) is IMPLEMENTATION DEFINED: the self-check ignores
+ * it, but the printed ISS records QEMU's choice, EA=0 for an access to nothing
+ * (a decode error), which avsim matches. */
 #include "trap.h"
 
 TRAP_HANDLERS

@@ -12,7 +12,8 @@
  * that QEMU 8.0 fixed ("ISV is only set for stage-2 data aborts routed to
  * EL2"). expected/ec_data_abort_el2.out is the QEMU 7.2 output with those
  * ISS[24:14] bits cleared, checked field by field against the Arm ARM.
- * EA is IMPLEMENTATION DEFINED (QEMU: 0 for a decode error); not compared. */
+ * EA is IMPLEMENTATION DEFINED: the self-check ignores it, but the printed
+ * ISS records QEMU's choice, EA=0 for a decode error, which avsim matches. */
 #include "trap.h"
 
 TRAP_HANDLERS

@@ -4,7 +4,9 @@
  * branch target (the faulting PC).
  *   EL2 -> EL2 (0x21), EL1 -> EL1 (0x21, stage 2 off), EL0 -> EL1 (0x20),
  *   EL0 with HCR_EL2.TGE=1 -> EL2 (0x20).
- * EA (ISS bit 9) is IMPLEMENTATION DEFINED and not compared. */
+ * EA (ISS bit 9) is IMPLEMENTATION DEFINED: the self-check ignores it, but the
+ * printed ISS records QEMU's choice, EA=0 for a decode error, which avsim
+ * matches. */
 #include "trap.h"
 
 TRAP_HANDLERS
