@@ -25,6 +25,7 @@ function(avsim_guest_image)
     set(G_LINKER_SCRIPT ${AVSIM_GUEST_RT_DIR}/link.ld)
   endif()
   set(out ${G_DIR}/${G_NAME}.elf)
+  file(MAKE_DIRECTORY ${G_DIR})
   add_custom_command(OUTPUT ${out}
     COMMAND ${AVSIM_GUEST_CC} ${AVSIM_GUEST_CFLAGS} -T ${G_LINKER_SCRIPT}
             ${AVSIM_GUEST_RT_SOURCES} ${G_SOURCES} -o ${out}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Bad input and stuck guests: avsim must print a clear message and exit with a
+# non-zero status, never crash or hang. Usage: run_cli_tests.sh AVSIM GUEST_ELF
+set -u
+AVSIM=${1:?usage: run_cli_tests.sh AVSIM GUEST_ELF}
+GOOD_ELF=${2:?usage: run_cli_tests.sh AVSIM GUEST_ELF}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect NAME STATUS PATTERN -- ARGS...: runs avsim ARGS, checks the exit status
+# and that stderr matches PATTERN.
+expect() {
+    local name=$1 want=$2 pattern=$3
+    shift 4
+    timeout 20 "$AVSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local got=$?
+    if [ "$got" -eq "$want" ] && grep -Eq -- "$pattern" "$tmp/err"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name: status $got (want $want), stderr:"
+        sed 's/^/    /' "$tmp/err"
+        echo "    (wanted a match for: $pattern)"
+    fi
+}
+
+printf 'hello\n' >"$tmp/text.txt"
+head -c 100 "$GOOD_ELF" >"$tmp/truncated.elf"
+printf '\x00\x00\x1f\xd6' >"$tmp/br_x0.bin"        # br x0 (x0 = 0: unassigned memory)
+printf '\x7f\x20\x03\xd5' >"$tmp/wfi.bin"          # wfi with nothing to wake it
+printf '\x00\x00\x00\x14' >"$tmp/loop.bin"         # b . (runs forever)
+
+expect missing-file 2 'no-such-file.elf: No such file' -- run "$tmp/no-such-file.elf"
+expect not-elf 2 'not an ELF file .*--load-addr' -- run "$tmp/text.txt"
+expect wrong-arch 2 'is not AArch64' -- run /bin/true
+expect truncated-elf 2 'broken ELF|outside the file|truncated' -- run "$tmp/truncated.elf"
+expect unknown-option 2 "unknown option '--frobnicate'" -- run --frobnicate "$GOOD_ELF"
+expect unknown-command 2 "unknown command 'fly'" -- fly
+expect no-image 2 'no image given' -- run
+expect bad-ram 2 '--ram=12Q' -- run --ram=12Q "$GOOD_ELF"
+expect raw-outside-ram 2 'do not fit in RAM' -- run --load-addr=0x1000 "$tmp/wfi.bin"
+expect stuck-exception-loop 3 'the guest is stuck: .* synchronous exceptions without an ERET' -- \
+    run --load-addr=0x40080000 "$tmp/br_x0.bin"
+expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x40080000 "$tmp/wfi.bin"
+expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
+expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
