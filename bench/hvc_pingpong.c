@@ -4,7 +4,8 @@
  * loop; EL2's handler for "synchronous exception from a lower EL" checks that
  * it is an HVC, counts it and returns at once with ERET. Each iteration is
  * therefore one full exception entry (EL1 -> EL2) and one exception return
- * (EL2 -> EL1) plus ~12 instructions. EL1 then prints the count and exits.
+ * (EL2 -> EL1) plus 14 instructions (3 at EL1, 11 at EL2). EL1 then prints
+ * the count and exits.
  *
  * The handler is a hand-written vector entry, not the runtime's C dispatcher,
  * so that the figure measures the exception round trip itself rather than

@@ -44,6 +44,7 @@ struct run {
     int exit_code;
     int exited;
     int error;
+    int stop;      /* set by the interrupt hook; acted on by the block hook */
 };
 
 static double now_s(void)
@@ -77,8 +78,14 @@ static void uart_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t valu
 /* ---- instruction counting */
 static void block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
-    (void)uc; (void)addr;
-    ((struct run *)ud)->insns += size / 4;
+    struct run *run = ud;
+    (void)addr;
+    run->insns += size / 4;
+    /* uc_emu_stop() called from the UC_HOOK_INTR callback does not end the run
+     * in Unicorn 2.0.1 (the guest went on into rt_exit's final loop); called
+     * from a block hook it does. */
+    if (run->stop)
+        uc_emu_stop(uc);
 }
 
 /* ---- semihosting */
@@ -121,13 +128,13 @@ static void semihost(uc_engine *uc, struct run *run)
         uc_mem_read(uc, param, block, sizeof block);
         run->exit_code = block[0] == ADP_STOPPED_APPLICATION_EXIT ? (int)block[1] : 1;
         run->exited = 1;
-        uc_emu_stop(uc);
+        run->stop = 1;
         return;
     }
     default:
         fprintf(stderr, "plain_unicorn: unsupported semihosting call 0x%" PRIx64 "\n", op);
         run->error = 1;
-        uc_emu_stop(uc);
+        run->stop = 1;
         return;
     }
     uint64_t x0 = 0;
@@ -149,7 +156,7 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *ud)
     fprintf(stderr, "plain_unicorn: guest exception %u at pc 0x%" PRIx64 " (insn %08x)\n",
             intno, pc, insn);
     run->error = 1;
-    uc_emu_stop(uc);
+    run->stop = 1;
 }
 
 /* ---- ELF loading: copy every PT_LOAD segment, zero its bss part. */
@@ -211,7 +218,7 @@ int main(int argc, char **argv)
         die("mapping the UART", err);
 
     uint64_t entry = load_elf(uc, argv[1]);
-    struct run run = { 0, 0, 0, 0 };
+    struct run run = { 0, 0, 0, 0, 0 };
     uc_hook hb, hi;
     if ((err = uc_hook_add(uc, &hb, UC_HOOK_BLOCK, (void *)block_hook, &run, 1, 0)))
         die("block hook", err);

@@ -43,7 +43,7 @@ struct block_cache {
     uint32_t used;
     struct block_special *specials;
     uint32_t n_specials, cap_specials;
-    uint64_t lookups, decodes, flushes;
+    uint64_t decodes, flushes;
 };
 
 int block_cache_init(struct block_cache *bc, unsigned log2_slots);

@@ -139,9 +139,7 @@ static uint32_t read_insn(struct pe *pe, uint64_t va)
     return w;
 }
 
-static const struct sysreg_def *def_hcr;
-
-uint64_t pe_hcr_el2(const struct pe *pe) { return pe->sr[def_hcr->index]; }
+uint64_t pe_hcr_el2(const struct pe *pe) { return pe->sr[pe->idx.hcr_el2]; }
 
 uint64_t pe_read_sysreg(struct pe *pe, const char *name)
 {
@@ -157,6 +155,7 @@ void pe_request_stop(struct pe *pe)
 {
     if (pe->stop == PE_STOP_NONE)
         pe->stop = PE_STOP_REQUESTED;
+    pe->attn.f.stop = true;
     uc_emu_stop(pe->uc);
 }
 
@@ -167,6 +166,7 @@ void pe_fatal(struct pe *pe, const char *fmt, ...)
     vsnprintf(pe->fatal, sizeof pe->fatal, fmt, ap);
     va_end(ap);
     pe->stop = PE_STOP_FATAL;
+    pe->attn.f.stop = true;
     uc_emu_stop(pe->uc);
 }
 
@@ -181,6 +181,7 @@ static void finish_entry(struct pe *pe)
     if (e->from_el0) {
         pe_fatal(pe, "internal error: leaving EL0 did not reach EL1");
         e->active = false;
+        pe->attn.f.entry = false;
         return;
     }
     if (e->set_banked) {
@@ -191,6 +192,7 @@ static void finish_entry(struct pe *pe)
         wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
     pe->el = e->target_el;
     e->active = false;
+    pe->attn.f.entry = false;
 }
 
 /* Switches to PSTATE new_pstate at pc. Unicorn caches the EL: only an ERET
@@ -235,6 +237,7 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     uint32_t old = read_pstate(pe);
     struct pe_entry_fixup *e = &pe->entry;
     e->active = true;
+    pe->attn.f.entry = true;
     e->from_el0 = false;
     e->target_el = (new_pstate >> 2) & 3;
     e->set_banked = set_banked;
@@ -298,7 +301,7 @@ static void take_exception(struct pe *pe, const struct pe_exception *x)
               x->spsr_override ? x->spsr : old);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
-    pe->after_eret = false;
+    pe->attn.f.after_eret = false;
     if (event_wanted(pe->events, EV_EXCEPTION)) {
         struct event ev = { .type = EV_EXCEPTION, .pe = pe->index, .cycles = pe->cycles,
                             .pc = x->return_pc };
@@ -333,7 +336,7 @@ static unsigned route_el1(struct pe *pe) { return exception_target_el(pe->el, pe
 
 bool pe_interrupt_pending(const struct pe *pe)
 {
-    uint64_t hcr = pe->sr[def_hcr->index];
+    uint64_t hcr = pe->sr[pe->idx.hcr_el2];
     return pe->irq_line || pe->fiq_line || pe->serror_line ||
            (hcr & (HCR_VI | HCR_VF | HCR_VSE)) != 0;
 }
@@ -343,7 +346,7 @@ void pe_set_irq_line(struct pe *pe, int kind, bool level)
     if (kind == 1) pe->irq_line = level;
     if (kind == 2) pe->fiq_line = level;
     if (kind == 3) pe->serror_line = level;
-    pe->int_recheck = true;
+    pe->attn.f.int_recheck = true;
 }
 
 /* Takes a pending, unmasked interrupt at `pc` if there is one
@@ -370,7 +373,7 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
              * and taking it clears HCR_EL2.VSE. */
             x.has_esr = true;
             x.iss = 0;
-            pe->sr[def_hcr->index] &= ~HCR_VSE;
+            pe->sr[pe->idx.hcr_el2] &= ~HCR_VSE;
         }
         take_exception(pe, &x);
         return true;
@@ -385,10 +388,8 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
 {
     struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe) };
-    const struct sysreg_def *kctl = sysreg_by_name("CNTKCTL_EL1");
-    const struct sysreg_def *hctl = sysreg_by_name("CNTHCTL_EL2");
-    c.cntkctl_el1 = pe->sr[kctl->index];
-    c.cnthctl_el2 = pe->sr[hctl->index];
+    c.cntkctl_el1 = pe->sr[pe->idx.cntkctl_el1];
+    c.cnthctl_el2 = pe->sr[pe->idx.cnthctl_el2];
     if (pe->el == 0)
         c.sctlr_el1 = cp_read(pe, 3, 0, 1, 0, 0, NULL);
     if (traps & TRAP_FP) {
@@ -514,7 +515,7 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
         return;
     pe->cut.active = false;
     uc_hook_del(uc, pe->cut.hook);
-    pe->cut.remove_pending = true;
+    pe->attn.f.cut_remove = true;
     pe->cut.remove_start = pe->cut.block_start;
     pe->cut.remove_end = pe->cut.block_end;
     struct block_special s = { .insn = pe->cut.insn };
@@ -562,7 +563,7 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
 
 static void note_eret(struct pe *pe, uint64_t target)
 {
-    pe->after_eret = false;
+    pe->attn.f.after_eret = false;
     uint32_t ps = read_pstate(pe);
     unsigned from = pe->el, to = (ps >> 2) & 3;
     pe->el = to;
@@ -570,17 +571,17 @@ static void note_eret(struct pe *pe, uint64_t target)
     pe->cycles += pe->model->eret;
     pe->sync_without_eret = 0;
     pe->event_reg = true;                 /* an exception return sets the event register */
-    pe->int_recheck = true;
+    pe->attn.f.int_recheck = true;
     if (to < 2 && !(pe_hcr_el2(pe) & HCR_RW))
         pe_fatal(pe, "ERET to EL%u with HCR_EL2.RW=0: AArch32 is not modelled", to);
-    pe->illegal_pending = (ps & PSTATE_IL) != 0;
+    pe->attn.f.illegal = (ps & PSTATE_IL) != 0;
     if (to == 1 && from == 2 && (pe_hcr_el2(pe) & HCR_TGE)) {
         /* IllegalExceptionReturn: a return to EL1 with HCR_EL2.TGE=1 (which Unicorn
          * does not see) leaves EL and SP unchanged and sets PSTATE.IL. */
         uint32_t spsr = (uint32_t)cp_read(pe, 3, 4, 4, 0, 0, NULL);
         pe->el = 2;
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
-        pe->illegal_pending = true;
+        pe->attn.f.illegal = true;
     }
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
@@ -591,40 +592,55 @@ static void note_eret(struct pe *pe, uint64_t target)
     }
 }
 
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+/* The rare work of the block hook. Returns false when the block must not run. */
+static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
-    struct pe *pe = opaque;
+    if (pe->attn.f.stop) {
+        /* A stop requested in the same callback as a PC write is cancelled by
+         * Unicorn (the PC write's quit request wins): ask again, before the block runs. */
+        uc_emu_stop(uc);
+        return false;
+    }
     if (addr == PE_TRAMPOLINE_PA)
-        return;
+        return false;
     if (addr == PE_TRAMPOLINE_EL0_LANDING && pe->entry.active && pe->entry.from_el0) {
         switch_el_landed(pe);
-        return;
+        return false;
     }
-    if (pe->entry.active)
+    if (pe->attn.f.entry)
         finish_entry(pe);
-    if (pe->cut.remove_pending) {
-        pe->cut.remove_pending = false;
+    if (pe->attn.f.cut_remove) {
+        pe->attn.f.cut_remove = false;
         uc_ctl_remove_cache(uc, pe->cut.remove_start, pe->cut.remove_end);
     }
-    if (pe->after_eret)
+    if (pe->attn.f.after_eret)
         note_eret(pe, addr);
-    if (pe->illegal_pending) {
+    if (pe->attn.f.illegal) {
         /* An illegal exception return left PSTATE.IL set: the next instruction
          * takes an Illegal Execution state exception (Unicorn does not raise it). */
-        pe->illegal_pending = false;
+        pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
                                   .target_el = route_el1(pe), .return_pc = addr,
                                   .spsr_override = pe->illegal_from_eret != 0,
                                   .spsr = pe->illegal_from_eret };
         pe->illegal_from_eret = 0;
         take_exception(pe, &x);
-        return;
+        return false;
     }
-    if (pe->int_recheck) {
-        pe->int_recheck = false;
+    if (pe->attn.f.int_recheck) {
+        pe->attn.f.int_recheck = false;
         if (pe_interrupt_pending(pe) && deliver_interrupt(pe, addr))
-            return;
+            return false;
     }
+    return true;
+}
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA, 0) &&
+        !block_attention(pe, uc, addr))
+        return;
     if (addr & 3) {
         /* PC alignment fault (AArch64.PCAlignmentFault): FAR = the misaligned PC. */
         struct pe_exception x = { .kind = 0, .ec = EC_PC_ALIGN, .has_esr = true, .target_el = route_el1(pe),
@@ -634,8 +650,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     }
     if (size == 0)
         return;
-    struct block_info *b = block_cache_find(&pe->blocks, addr, size, pe->el);
-    pe->blocks.lookups++;
+    struct block_info *b = pe->last_block;
+    if (!b || b->start != addr || b->size != size || b->el != pe->el)
+        b = block_cache_find(&pe->blocks, addr, size, pe->el);
     if (!b) {
         uint32_t stackbuf[1024];
         uint32_t *words = size <= sizeof stackbuf ? stackbuf : malloc(size);
@@ -653,6 +670,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
             return;
         }
     }
+    pe->last_block = b;         /* valid until the next insertion or flush */
     if (b->n_special && !preevaluate(pe, b, addr))
         return;
     pe->insns += b->n_insns;
@@ -662,9 +680,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     pe->cur_size = size;
     pe->cur_cycles = b->cycles;
     if (b->flags & BLOCK_ENDS_ERET)
-        pe->after_eret = true;
+        pe->attn.f.after_eret = true;
     if (b->flags & BLOCK_WRITES_DAIF)
-        pe->int_recheck = true;
+        pe->attn.f.int_recheck = true;
     if (pe->insn_limit && pe->insns >= pe->insn_limit)
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
 }
@@ -912,7 +930,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
     case EXCP_BKPT: {
         /* AArch64.SoftwareBreakpoint: MDCR_EL2.TDE routes debug exceptions from EL0/EL1 to EL2. */
         unsigned t = route_el1(pe);
-        if (pe->el < 2 && (pe->sr[sysreg_by_name("MDCR_EL2")->index] & (1ULL << 8)))
+        if (pe->el < 2 && (pe->sr[pe->idx.mdcr_el2] & (1ULL << 8)))
             t = 2;
         take_sync(pe, EC_BRK64, a64_imm16(read_insn(pe, pc)), t, pc, true);
         return;
@@ -975,7 +993,6 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
     pe->events = events;
     pe->ops = ops;
     pe->ops_opaque = opaque;
-    def_hcr = sysreg_by_name("HCR_EL2");
     uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));
@@ -993,6 +1010,12 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    pe->idx.hcr_el2 = sysreg_by_name("HCR_EL2")->index;
+    pe->idx.mdcr_el2 = sysreg_by_name("MDCR_EL2")->index;
+    pe->idx.cntkctl_el1 = sysreg_by_name("CNTKCTL_EL1")->index;
+    pe->idx.cnthctl_el2 = sysreg_by_name("CNTHCTL_EL2")->index;
+    pe->idx.cntvoff_el2 = sysreg_by_name("CNTVOFF_EL2")->index;
+    pe->idx.cntfrq_el0 = sysreg_by_name("CNTFRQ_EL0")->index;
     int n = sysreg_count();
     pe->sr = calloc((size_t)n, sizeof *pe->sr);
     pe->qemu_has = calloc((size_t)n, sizeof *pe->qemu_has);
@@ -1068,10 +1091,11 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
     cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
     pe->el = (read_pstate(pe) >> 2) & 3;
     pe->event_reg = false;
-    pe->after_eret = false;
-    pe->int_recheck = false;
+    pe->attn.f.after_eret = false;
+    pe->attn.f.int_recheck = false;
     pe->sync_without_eret = 0;
     pe->cur_size = 0;
     uint32_t ps = start_el == 2 ? 0x3c9 : 0x3c5;      /* ELxh, DAIF masked */
@@ -1083,6 +1107,7 @@ enum pe_stop pe_run(struct pe *pe)
 {
     for (;;) {
         pe->stop = PE_STOP_NONE;
+        pe->attn.f.stop = false;
         uint64_t pc = rd(pe, UC_ARM64_REG_PC);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->stop != PE_STOP_NONE)
@@ -1098,7 +1123,7 @@ enum pe_stop pe_run(struct pe *pe)
                     event_publish(pe->events, &ev);
                 }
                 if (pe_interrupt_pending(pe)) {
-                    pe->int_recheck = true;
+                    pe->attn.f.int_recheck = true;
                     continue;
                 }
                 return PE_STOP_WFI;

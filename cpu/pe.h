@@ -33,7 +33,6 @@ struct pe_cut {
     uint64_t addr, block_start, block_end;
     uint32_t insn;
     uc_hook hook;
-    bool remove_pending;
     uint64_t remove_start, remove_end;
 };
 
@@ -62,6 +61,9 @@ struct pe {
 
     unsigned el;              /* current EL, tracked across exceptions and ERETs */
     uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
+    struct {                  /* table positions of the registers the PE itself consults */
+        int hcr_el2, mdcr_el2, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0;
+    } idx;
     bool *qemu_has;           /* Unicorn implements this encoding */
     uint64_t id_regs[7 * 8];  /* ID register values (CRm 1..7, op2 0..7) */
 
@@ -81,10 +83,20 @@ struct pe {
     uint64_t insns_sysreg_emulated;
     struct pe_entry_fixup entry;
     struct pe_cut cut;
-    bool after_eret;
-    bool illegal_pending;
+    /* Rare conditions the block hook must look at, tested with one load. */
+    union {
+        struct {
+            bool stop;          /* a stop was requested (re-asserted, see on_block) */
+            bool entry;         /* an EL switch awaits its fixup */
+            bool cut_remove;    /* drop the translation that carried a cut */
+            bool after_eret;    /* the previous block ended with ERET */
+            bool int_recheck;   /* an interrupt may have become deliverable */
+            bool illegal;       /* PSTATE.IL after an illegal return */
+        } f;
+        uint64_t any;
+    } attn;
+    struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
-    bool int_recheck;
     bool event_reg;
     unsigned sync_without_eret;
 

@@ -12,7 +12,7 @@ void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
     else if (v & HCR_E2H)
         pe_fatal(pe, "HCR_EL2.E2H=1: the Virtualization Host Extensions are not modelled yet");
     /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable. */
-    pe->int_recheck = true;
+    pe->attn.f.int_recheck = true;
 }
 
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
@@ -50,8 +50,7 @@ uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
 
 static uint64_t counter_now(struct pe *pe)
 {
-    const struct sysreg_def *frq = sysreg_by_name("CNTFRQ_EL0");
-    uint64_t hz = pe->sr[frq->index];
+    uint64_t hz = pe->sr[pe->idx.cntfrq_el0];
     return (uint64_t)((unsigned __int128)pe->cycles * hz / pe->model->clock_hz);
 }
 
@@ -59,10 +58,11 @@ uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return coun
 
 uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d)
 {
-    return counter_now(pe) - pe->sr[sysreg_by_name("CNTVOFF_EL2")->index];
+    return counter_now(pe) - pe->sr[pe->idx.cntvoff_el2];
 }
 
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
 }

@@ -112,15 +112,21 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     cfg.trace_exceptions = trace;
-    static struct machine m;
+    struct machine *m = calloc(1, sizeof *m);
     char err[512];
-    if (machine_init(&m, &cfg, err, sizeof err) != 0) {
+    if (!m) {
+        fprintf(stderr, "avsim: out of memory\n");
+        return 1;
+    }
+    if (machine_init(m, &cfg, err, sizeof err) != 0) {
         fprintf(stderr, "avsim: %s\n", err);
-        machine_destroy(&m);
+        machine_destroy(m);
+        free(m);
         return 2;
     }
-    int status = machine_run(&m);
-    machine_destroy(&m);
+    int status = machine_run(m);
+    machine_destroy(m);
+    free(m);
     if (trace && trace != stderr)
         fclose(trace);
     return status;

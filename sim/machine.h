@@ -56,6 +56,7 @@ struct machine {
     struct stats stats;
     struct exception_tracer tracer;
 
+    int semihosting_errno;    /* SYS_ERRNO */
     bool exit_requested;
     int exit_code;
     bool reset_requested;

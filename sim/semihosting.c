@@ -19,8 +19,6 @@ enum {
 /* Console handles returned for ":tt" (stdin, stdout, stderr). */
 enum { HANDLE_STDIN = 1, HANDLE_STDOUT = 2, HANDLE_STDERR = 3 };
 
-static int semihost_errno;
-
 static int read_words(struct pe *pe, uint64_t addr, uint64_t *w, int n)
 {
     return pe_read_phys(pe, addr, w, (size_t)n * 8);
@@ -68,7 +66,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
             pe_read_phys(pe, a[0], name, (size_t)a[2]) == 0 && strcmp(name, ":tt") == 0) {
             ret = a[1] < 4 ? HANDLE_STDIN : a[1] < 8 ? HANDLE_STDOUT : HANDLE_STDERR;
         } else {
-            semihost_errno = ENOENT;
+            m->semihosting_errno = ENOENT;
             ret = -1;
         }
         break;
@@ -80,7 +78,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
     case SYS_WRITE: {
         if (read_words(pe, arg, a, 3) != 0) { ret = -1; break; }
         FILE *f = handle_file(a[0]);
-        if (!f) { semihost_errno = EBADF; ret = (int64_t)a[2]; break; }
+        if (!f) { m->semihosting_errno = EBADF; ret = (int64_t)a[2]; break; }
         uint64_t left = a[2];
         char buf[4096];
         for (uint64_t p = a[1]; left;) {
@@ -97,7 +95,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
     }
     case SYS_READ: {
         if (read_words(pe, arg, a, 3) != 0) { ret = -1; break; }
-        if (a[0] != HANDLE_STDIN) { semihost_errno = EBADF; ret = (int64_t)a[2]; break; }
+        if (a[0] != HANDLE_STDIN) { m->semihosting_errno = EBADF; ret = (int64_t)a[2]; break; }
         char buf[4096];
         size_t want = a[2] < sizeof buf ? (size_t)a[2] : sizeof buf;
         size_t got = fread(buf, 1, want, stdin);
@@ -107,7 +105,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
     }
     case SYS_READC: { int c = fgetc(stdin); ret = c == EOF ? -1 : c; break; }
     case SYS_ISERROR: ret = read_words(pe, arg, a, 1) == 0 && (int64_t)a[0] < 0; break;
-    case SYS_ERRNO: ret = semihost_errno; break;
+    case SYS_ERRNO: ret = m->semihosting_errno; break;
     case SYS_CLOCK:
         /* Centiseconds of simulated time since the start. */
         ret = (int64_t)(pe->cycles / (pe->model->clock_hz / 100));
@@ -149,7 +147,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
         return;
     }
     case SYS_SEEK: case SYS_FLEN: case SYS_TMPNAM: case SYS_REMOVE: case SYS_RENAME: case SYS_SYSTEM:
-        semihost_errno = ENOSYS;
+        m->semihosting_errno = ENOSYS;
         ret = -1;
         break;
     default:
