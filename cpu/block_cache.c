@@ -50,7 +50,8 @@ static int grow(struct block_cache *bc)
     return 0;
 }
 
-static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint8_t kind)
+static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint8_t kind, bool sp_known,
+                       int32_t sp_delta)
 {
     if (bc->n_specials == bc->cap_specials) {
         uint32_t cap = bc->cap_specials ? bc->cap_specials * 2 : 1024;
@@ -60,8 +61,32 @@ static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint
         bc->specials = s;
         bc->cap_specials = cap;
     }
-    bc->specials[bc->n_specials++] = (struct block_special){ .offset = off, .insn = insn, .kind = kind };
+    bc->specials[bc->n_specials++] = (struct block_special){ .offset = off, .insn = insn, .kind = kind,
+                                                             .sp_known = sp_known, .sp_delta = sp_delta };
     return 0;
+}
+
+/* Does the instruction write SP (capstone's register access lists)? */
+static bool writes_sp(csh cs, cs_insn *ci)
+{
+    cs_regs rr, ww;
+    uint8_t nr = 0, nw = 0;
+    if (cs_regs_access(cs, ci, rr, &nr, ww, &nw) != CS_ERR_OK)
+        return false;
+    for (int i = 0; i < nw; i++)
+        if (ww[i] == ARM64_REG_SP || ww[i] == ARM64_REG_WSP)
+            return true;
+    return false;
+}
+
+/* ADD/SUB (immediate), 64-bit, Rd = Rn = SP: a known change of SP. */
+static bool sp_add_imm(uint32_t w, int32_t *delta)
+{
+    if ((w & 0x7f8003ffu) != 0x110003ffu || !(w >> 31))
+        return false;
+    int32_t imm = (int32_t)((w >> 10) & 0xfffu) << (((w >> 22) & 1u) ? 12 : 0);
+    *delta = (w & (1u << 30)) ? -imm : imm;
+    return true;
 }
 
 static bool writes_daif(uint32_t insn)
@@ -90,7 +115,8 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         size_t len = 4;
         uint64_t addr = start + 4ULL * i;
         enum insn_class cls = IC_ALU;
-        if (ci && cs_disasm_iter(cs, &code, &len, &addr, ci))
+        bool decoded = ci && cs_disasm_iter(cs, &code, &len, &addr, ci);
+        if (decoded)
             cls = cpu_model_classify(ci);
         b.cycles += model->cost[cls];
         int kind = -1;
@@ -107,9 +133,29 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             fp_seen = true;
         }
         if (kind >= 0) {
-            if (add_special(bc, 4 * i, w, (uint8_t)kind) != 0)
+            if (add_special(bc, 4 * i, w, (uint8_t)kind, false, 0) != 0)
                 break;
             b.n_special++;
+            b.flags |= BLOCK_HAS_TRAP_SPECIAL;
+        }
+        /* SP alignment: SP-based accesses, and what happens to SP in between. */
+        struct a64_ldst d;
+        int32_t delta = 0;
+        bool ldst = a64_decode_ldst(w, &d) && d.is_mem && d.mode != ADDR_LITERAL && d.rn == 31;
+        if (ldst) {
+            if (add_special(bc, 4 * i, w, SP_SPMEM, false, 0) != 0)
+                break;
+            b.n_special++;
+            b.flags |= BLOCK_HAS_SP;
+        }
+        if ((ldst && d.writeback) || (decoded && writes_sp(cs, ci))) {
+            bool known = ldst && d.writeback ? d.wb_known : sp_add_imm(w, &delta);
+            if (ldst && d.writeback)
+                delta = (int32_t)d.wb_imm;
+            if (add_special(bc, 4 * i, w, SP_SPWRITE, known, delta) != 0)
+                break;
+            b.n_special++;
+            b.flags |= BLOCK_HAS_SP;
         }
         if (writes_daif(w))
             b.flags |= BLOCK_WRITES_DAIF;

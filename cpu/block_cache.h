@@ -12,17 +12,25 @@
 #include <stdint.h>
 #include "cpu/cpu_model.h"
 
-enum special_kind { SP_SYSREG, SP_WFI, SP_WFE, SP_SEV, SP_FP };
+enum special_kind {
+    SP_SYSREG, SP_WFI, SP_WFE, SP_SEV, SP_FP,
+    SP_SPMEM,     /* a load/store with SP as base (SP alignment check) */
+    SP_SPWRITE,   /* writes SP: by sp_delta when sp_known, else unknown */
+};
 
 struct block_special {
     uint32_t offset;
     uint32_t insn;
     uint8_t kind;
+    bool sp_known;
+    int32_t sp_delta;
 };
 
 enum {
     BLOCK_ENDS_ERET = 1 << 0,
     BLOCK_WRITES_DAIF = 1 << 1,
+    BLOCK_HAS_TRAP_SPECIAL = 1 << 2,   /* specials other than the SP ones */
+    BLOCK_HAS_SP = 1 << 3,             /* SP-based accesses or SP writes */
 };
 
 struct block_info {

@@ -81,6 +81,8 @@ static bool decode_ldst_reg(uint32_t insn, struct a64_ldst *d)
     d->mode = ADDR_BASE_IMM;
     int64_t imm9 = sext((insn >> 12) & 0x1ffu, 9);
     d->writeback = idx == 1 || idx == 3;
+    d->wb_known = d->writeback;
+    d->wb_imm = imm9;
     d->imm = idx == 1 ? 0 : imm9;
     d->iss.isv = !v && !d->writeback;
     return true;
@@ -139,7 +141,9 @@ bool a64_decode_ldst(uint32_t insn, struct a64_ldst *d)
         d->rt = insn & 31u;
         d->mode = ADDR_BASE_IMM;
         d->writeback = mode == 1 || mode == 3;
-        d->imm = mode == 1 ? 0 : sext((insn >> 15) & 0x7fu, 7) * (int64_t)d->size;
+        d->wb_known = d->writeback;
+        d->wb_imm = sext((insn >> 15) & 0x7fu, 7) * (int64_t)d->size;
+        d->imm = mode == 1 ? 0 : d->wb_imm;
         return true;
     }
     if ((insn & 0x3a000000u) == 0x38000000u) {        /* load/store register, all forms */

@@ -55,6 +55,8 @@ struct a64_ldst {
     unsigned extend;      /* register offset: option field */
     unsigned shift;       /* register offset: amount */
     bool writeback;
+    bool wb_known;        /* writeback: the base changes by wb_imm */
+    int64_t wb_imm;
     bool vector;
     bool exclusive;
     bool acqrel;

@@ -193,6 +193,7 @@ static void finish_entry(struct pe *pe)
     pe->el = e->target_el;
     e->active = false;
     pe->attn.f.entry = false;
+    pe->attn.f.sp_recheck = true;
 }
 
 /* Switches to PSTATE new_pstate at pc. Unicorn caches the EL: only an ERET
@@ -465,6 +466,13 @@ static int fp_trap_el(struct pe *pe)
 
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
 {
+    if (s->kind == SP_SPMEM) {
+        /* AArch64.CheckSPAlignment: SP must be 16-byte aligned when used as a base. */
+        if (!pe->sp_align_on || !(rd(pe, UC_ARM64_REG_SP) & 15))
+            return false;
+        take_sync(pe, EC_SP_ALIGN, 0, route_el1(pe), pc, in_block);
+        return true;
+    }
     if (s->kind == SP_FP) {
         int t = fp_trap_el(pe);
         if (t < 0)
@@ -484,10 +492,29 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
     return false;
 }
 
-/* Does special instruction s trap under the current state? (no side effects) */
-static bool special_traps(struct pe *pe, const struct block_special *s, bool *event_reg)
+/* What pre-evaluation tracks through a block. */
+struct preeval_state {
+    bool event_reg;
+    bool sp_known;
+    uint64_t sp;
+};
+
+/* Does special instruction s (possibly) trap under the current state? True
+ * means: stop at it (and check again there). No side effects on the PE. */
+static bool special_traps(struct pe *pe, const struct block_special *s, struct preeval_state *st)
 {
+    bool *event_reg = &st->event_reg;
     switch (s->kind) {
+    case SP_SPMEM:
+        if (!pe->sp_align_on)
+            return false;
+        return !st->sp_known || (st->sp & 15);      /* unknown SP: check when it runs */
+    case SP_SPWRITE:
+        if (s->sp_known)
+            st->sp += (uint64_t)(int64_t)s->sp_delta;
+        else
+            st->sp_known = false;
+        return false;
     case SP_FP:
         return fp_trap_el(pe) >= 0;
     case SP_SYSREG:
@@ -518,9 +545,7 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     pe->attn.f.cut_remove = true;
     pe->cut.remove_start = pe->cut.block_start;
     pe->cut.remove_end = pe->cut.block_end;
-    struct block_special s = { .insn = pe->cut.insn };
-    s.kind = pe->cut.insn == A64_WFI ? SP_WFI : pe->cut.insn == A64_WFE ? SP_WFE
-           : a64_is_sysreg_access(pe->cut.insn) ? SP_SYSREG : SP_FP;
+    struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (s.kind == SP_WFE)
         pe->event_reg = false;
     special_exception(pe, &s, address, true);
@@ -532,20 +557,25 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr)
 {
     const struct block_special *sp = block_specials(&pe->blocks, b);
-    bool ev = pe->event_reg;
+    struct preeval_state st = { .event_reg = pe->event_reg };
+    if (pe->sp_align_on && (b->flags & BLOCK_HAS_SP)) {
+        st.sp_known = true;
+        st.sp = rd(pe, UC_ARM64_REG_SP);
+    }
     for (uint32_t i = 0; i < b->n_special; i++) {
-        if (!special_traps(pe, &sp[i], &ev))
+        if (!special_traps(pe, &sp[i], &st))
             continue;
         uint64_t at = addr + sp[i].offset;
         if (at == addr) {
-            special_exception(pe, &sp[i], at, false);
-            return false;
+            if (special_exception(pe, &sp[i], at, false))
+                return false;
+            continue;           /* checked at the first instruction: no exception */
         }
         if (pe->cut.active && pe->cut.addr == at)
             break;                                   /* the cut is in place: run up to it */
         if (pe->cut.active)
             uc_hook_del(pe->uc, pe->cut.hook);
-        pe->cut = (struct pe_cut){ .active = true, .addr = at, .block_start = addr,
+        pe->cut = (struct pe_cut){ .active = true, .kind = sp[i].kind, .addr = at, .block_start = addr,
                                    .block_end = addr + b->size, .insn = sp[i].insn };
         if (uc_hook_add(pe->uc, &pe->cut.hook, UC_HOOK_CODE, on_cut, pe, at, at) != UC_ERR_OK) {
             pe_fatal(pe, "internal error: cannot add a code hook at 0x%llx", (unsigned long long)at);
@@ -555,7 +585,7 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
         wr(pe, UC_ARM64_REG_PC, addr);
         return false;
     }
-    pe->event_reg = ev;
+    pe->event_reg = st.event_reg;
     return true;
 }
 
@@ -567,6 +597,7 @@ static void note_eret(struct pe *pe, uint64_t target)
     uint32_t ps = read_pstate(pe);
     unsigned from = pe->el, to = (ps >> 2) & 3;
     pe->el = to;
+    pe->attn.f.sp_recheck = true;
     pe->erets++;
     pe->cycles += pe->model->eret;
     pe->sync_without_eret = 0;
@@ -632,6 +663,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
         if (pe_interrupt_pending(pe) && deliver_interrupt(pe, addr))
             return false;
     }
+    if (pe->attn.f.sp_recheck) {
+        /* SP alignment checking: SCTLR_EL1.SA0 at EL0, SCTLR_ELx.SA at EL1 and EL2. */
+        pe->attn.f.sp_recheck = false;
+        uint64_t sctlr = pe->el == 2 ? cp_read(pe, 3, 4, 1, 0, 0, NULL) : cp_read(pe, 3, 0, 1, 0, 0, NULL);
+        pe->sp_align_on = (sctlr >> (pe->el == 0 ? 4 : 3)) & 1;
+    }
     return true;
 }
 
@@ -671,7 +708,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         }
     }
     pe->last_block = b;         /* valid until the next insertion or flush */
-    if (b->n_special && !preevaluate(pe, b, addr))
+    if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on)) &&
+        !preevaluate(pe, b, addr))
         return;
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
@@ -1092,6 +1130,8 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
+    pe->sp_align_on = false;
+    pe->attn.f.sp_recheck = true;
     pe->el = (read_pstate(pe) >> 2) & 3;
     pe->event_reg = false;
     pe->attn.f.after_eret = false;

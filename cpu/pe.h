@@ -30,6 +30,7 @@ enum pe_stop {
 
 struct pe_cut {
     bool active;
+    uint8_t kind;             /* enum special_kind of the instruction cut at */
     uint64_t addr, block_start, block_end;
     uint32_t insn;
     uc_hook hook;
@@ -92,9 +93,11 @@ struct pe {
             bool after_eret;    /* the previous block ended with ERET */
             bool int_recheck;   /* an interrupt may have become deliverable */
             bool illegal;       /* PSTATE.IL after an illegal return */
+            bool sp_recheck;    /* EL or SCTLR changed: recompute sp_align_on */
         } f;
         uint64_t any;
     } attn;
+    bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;
@@ -109,7 +112,6 @@ struct pe {
     enum pe_stop stop;
     char fatal[256];
     bool halted_wfi;
-    bool warned_sp_align;
 };
 
 /* Creates the PE's Unicorn instance (memory is mapped by the machine afterwards),

@@ -27,13 +27,8 @@ void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     if (v & 1)
         pe_fatal(pe, "%s.M=1: the stage-1 MMU is not modelled yet (issue 3)", d->name);
-    /* SA (bit 3) and SA0 (bit 4): SP alignment checking is not modelled (QEMU does not
-     * model it either); say so once rather than silently. */
-    if ((v & 0x18) && !pe->warned_sp_align) {
-        pe->warned_sp_align = true;
-        fprintf(stderr, "avsim: note: %s enables SP alignment checks (SA/SA0), which avsim does not "
-                "model yet: a misaligned SP does not fault\n", d->name);
-    }
+    /* SA/SA0 may change: SP alignment checking is re-read before the next block. */
+    pe->attn.f.sp_recheck = true;
 }
 
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
