@@ -216,6 +216,19 @@ static int cmp_def(const void *a, const void *b)
     return ka < kb ? -1 : ka > kb;
 }
 
+/* Encodings of the GIC system register interface, not modelled until issue 4. */
+static void add_gic_range(unsigned op1, unsigned crm_lo, unsigned crm_hi, uint16_t access,
+                          const char *prefix, int *gi)
+{
+    for (unsigned crm = crm_lo; crm <= crm_hi; crm++)
+        for (unsigned op2 = 0; op2 < 8; op2++) {
+            snprintf(gen_names[*gi], sizeof gen_names[*gi], "%s_S3_%u_C12_C%u_%u", prefix, op1, crm, op2);
+            table[table_len++] = (struct sysreg_def)R(gen_names[*gi], 3, op1, 12, crm, op2, access, 0,
+                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
+            (*gi)++;
+        }
+}
+
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
@@ -244,20 +257,8 @@ static void build_table(void)
         }
     /* GICv3 CPU interface: ICC_* at EL1 (CRn=12, CRm=8..12), ICC_SRE_EL2 and the
      * ICH_* registers at EL2 (op1=4, CRn=12, CRm=8..11). */
-    for (unsigned crm = 8; crm <= 12; crm++)
-        for (unsigned op2 = 0; op2 < 8; op2++) {
-            snprintf(gen_names[gi], sizeof gen_names[gi], "ICC_S3_0_C12_C%u_%u", crm, op2);
-            table[table_len++] = (struct sysreg_def)R(gen_names[gi], 3, 0, 12, crm, op2, SR_PL1_RW, 0,
-                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
-            gi++;
-        }
-    for (unsigned crm = 8; crm <= 11; crm++)
-        for (unsigned op2 = 0; op2 < 8; op2++) {
-            snprintf(gen_names[gi], sizeof gen_names[gi], "ICH_S3_4_C12_C%u_%u", crm, op2);
-            table[table_len++] = (struct sysreg_def)R(gen_names[gi], 3, 4, 12, crm, op2, SR_PL2_RW, 0,
-                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
-            gi++;
-        }
+    add_gic_range(0, 8, 12, SR_PL1_RW, "ICC", &gi);
+    add_gic_range(4, 8, 11, SR_PL2_RW, "ICH", &gi);
     qsort(table, (size_t)table_len, sizeof *table, cmp_def);
     for (int i = 0; i < table_len; i++)
         table[i].index = i;
