@@ -103,7 +103,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
 {
     if ((bc->used + 1) * 2 > bc->mask + 1 && grow(bc) != 0)
         return NULL;
-    struct block_info b = { .start = start, .size = size, .el = (uint8_t)el, .used = true,
+    struct block_info b = { .start = start, .size = size, .el = (uint16_t)el, .used = true,
                             .special_first = bc->n_specials };
     csh cs = (csh)(uintptr_t)capstone_handle;
     cs_insn *ci = cs_malloc(cs);

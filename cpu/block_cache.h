@@ -36,7 +36,7 @@ enum {
 struct block_info {
     uint64_t start;
     uint32_t size;
-    uint8_t el;
+    uint16_t el;              /* EL | translation context << 2 (see block_tag) */
     uint8_t flags;
     uint16_t n_insns;
     uint32_t cycles;

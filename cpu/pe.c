@@ -23,6 +23,7 @@
  *    the block (find_faulting_access).
  */
 #include "cpu/pe.h"
+#include "cpu/pe_internal.h"
 #include "cpu/insn.h"
 #include "cpu/routing.h"
 #include "cpu/syndrome.h"
@@ -44,35 +45,22 @@ enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_PREFETCH_ABORT = 3, EXCP_DATA_ABORT = 4
 #define PSTATE_I (1u << 7)
 #define PSTATE_F (1u << 6)
 
-struct pe_exception {
-    unsigned kind;          /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
-    unsigned ec;            /* for events; ESR written when has_esr */
-    uint32_t iss;
-    bool has_esr;
-    unsigned target_el;
-    uint64_t return_pc;
-    bool far_valid;
-    uint64_t far;
-    bool in_block;          /* raised while the current block executed: correct the counts */
-    bool spsr_override;     /* save this PSTATE instead of the current one */
-    uint32_t spsr;
-};
 
 /* ---- register access helpers ---------------------------------------------------- */
 
-static uint64_t rd(struct pe *pe, int reg)
+uint64_t pe_rd(struct pe *pe, int reg)
 {
     uint64_t v = 0;
     uc_reg_read(pe->uc, reg, &v);
     return v;
 }
 
-static void wr(struct pe *pe, int reg, uint64_t v)
+void pe_wr(struct pe *pe, int reg, uint64_t v)
 {
     uc_reg_write(pe->uc, reg, &v);
 }
 
-static uint64_t cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+uint64_t pe_cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
                         unsigned op2, bool *ok)
 {
     uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2 };
@@ -82,21 +70,21 @@ static uint64_t cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn,
     return cp.val;
 }
 
-static void cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
                      unsigned op2, uint64_t v)
 {
     uc_arm64_cp_reg cp = { .crn = crn, .crm = crm, .op0 = op0, .op1 = op1, .op2 = op2, .val = v };
     uc_reg_write(pe->uc, UC_ARM64_REG_CP_REG, &cp);
 }
 
-static uint32_t read_pstate(struct pe *pe) { return (uint32_t)rd(pe, UC_ARM64_REG_PSTATE); }
+uint32_t pe_read_pstate(struct pe *pe) { return (uint32_t)pe_rd(pe, UC_ARM64_REG_PSTATE); }
 
 static void write_spsr(struct pe *pe, unsigned el, uint64_t v)
 {
     if (el == 1)
-        cp_write(pe, 3, 0, 4, 0, 0, v);
+        pe_cp_write(pe, 3, 0, 4, 0, 0, v);
     else
-        cp_write(pe, 3, 4, 4, 0, 0, v);
+        pe_cp_write(pe, 3, 4, 4, 0, 0, v);
 }
 
 static int elr_reg(unsigned el) { return UC_ARM64_REG_ELR_EL0 + (int)el; }
@@ -107,7 +95,7 @@ uint64_t pe_get_x(struct pe *pe, unsigned n)
     if (n >= 31)
         return 0;
     int reg = n <= 28 ? UC_ARM64_REG_X0 + (int)n : (n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30);
-    return rd(pe, reg);
+    return pe_rd(pe, reg);
 }
 
 void pe_set_x(struct pe *pe, unsigned n, uint64_t v)
@@ -115,10 +103,10 @@ void pe_set_x(struct pe *pe, unsigned n, uint64_t v)
     if (n >= 31)
         return;
     int reg = n <= 28 ? UC_ARM64_REG_X0 + (int)n : (n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30);
-    wr(pe, reg, v);
+    pe_wr(pe, reg, v);
 }
 
-uint64_t pe_get_pc(struct pe *pe) { return rd(pe, UC_ARM64_REG_PC); }
+uint64_t pe_get_pc(struct pe *pe) { return pe_rd(pe, UC_ARM64_REG_PC); }
 
 int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len)
 {
@@ -130,11 +118,11 @@ int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len)
     return uc_mem_write(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
-static uint32_t read_insn(struct pe *pe, uint64_t va)
+uint32_t pe_read_insn(struct pe *pe, uint64_t va)
 {
     uint32_t w = 0;
-    /* The stage-1 MMU is off (enabling it stops the run until issue 3): VA == PA. */
-    if (pe_read_phys(pe, va, &w, 4) != 0)
+    uint64_t pa;
+    if (!pe_va_to_pa(pe, va, true, &pa) || pe_read_phys(pe, pa, &w, 4) != 0)
         return 0;
     return w;
 }
@@ -148,7 +136,7 @@ uint64_t pe_read_sysreg(struct pe *pe, const char *name)
         return 0;
     if (d->storage == SR_AVSIM)
         return d->read ? d->read(pe, d) : pe->sr[d->index];
-    return cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, NULL);
+    return pe_cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, NULL);
 }
 
 void pe_request_stop(struct pe *pe)
@@ -185,11 +173,11 @@ static void finish_entry(struct pe *pe)
         return;
     }
     if (e->set_banked) {
-        wr(pe, elr_reg(e->target_el), e->elr);
+        pe_wr(pe, elr_reg(e->target_el), e->elr);
         write_spsr(pe, e->target_el, e->spsr);
     }
     if (e->restore_elr_el >= 0)
-        wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
+        pe_wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
     pe->el = e->target_el;
     e->active = false;
     pe->attn.f.entry = false;
@@ -207,17 +195,17 @@ static void switch_el_from_el1_or_el2(struct pe *pe, uint32_t old, uint32_t new_
     unsigned cached = (old >> 2) & 3;
     unsigned target = (new_pstate >> 2) & 3;
     struct pe_entry_fixup *e = &pe->entry;
-    wr(pe, sp_reg((old & 1) ? cached : 0), rd(pe, UC_ARM64_REG_SP));
-    uint64_t new_sp = rd(pe, sp_reg((new_pstate & 1) ? target : 0));
+    pe_wr(pe, sp_reg((old & 1) ? cached : 0), pe_rd(pe, UC_ARM64_REG_SP));
+    uint64_t new_sp = pe_rd(pe, sp_reg((new_pstate & 1) ? target : 0));
     if (cached != target && e->restore_elr_el < 0) {
         e->restore_elr_el = (int)cached;
-        e->restore_elr = rd(pe, elr_reg(cached));
+        e->restore_elr = pe_rd(pe, elr_reg(cached));
     }
-    wr(pe, elr_reg(cached), pc);
+    pe_wr(pe, elr_reg(cached), pc);
     write_spsr(pe, target, new_pstate);
-    wr(pe, UC_ARM64_REG_PSTATE, new_pstate);
-    wr(pe, UC_ARM64_REG_SP, new_sp);
-    wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA);
+    pe_wr(pe, UC_ARM64_REG_PSTATE, new_pstate);
+    pe_wr(pe, UC_ARM64_REG_SP, new_sp);
+    pe_wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA);
 }
 
 /* Switches to PSTATE new_pstate at pc. Unicorn caches the EL: only an ERET
@@ -235,7 +223,7 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
                       uint32_t spsr)
 {
     finish_entry(pe);
-    uint32_t old = read_pstate(pe);
+    uint32_t old = pe_read_pstate(pe);
     struct pe_entry_fixup *e = &pe->entry;
     e->active = true;
     pe->attn.f.entry = true;
@@ -252,33 +240,33 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     e->from_el0 = true;
     e->new_pstate = new_pstate;
     e->pc = pc;
-    e->saved_vbar_el1 = rd(pe, UC_ARM64_REG_VBAR_EL1);
-    e->saved_elr_el1 = rd(pe, UC_ARM64_REG_ELR_EL1);
-    e->saved_spsr_el1 = cp_read(pe, 3, 0, 4, 0, 0, NULL);
-    wr(pe, UC_ARM64_REG_VBAR_EL1, PE_TRAMPOLINE_PA);
-    wr(pe, UC_ARM64_REG_PSTATE, old & ~PSTATE_I);
-    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW | HCR_IMO | HCR_VI);
-    wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA + 0x800);   /* UDF: reached only if the IRQ is not taken */
+    e->saved_vbar_el1 = pe_rd(pe, UC_ARM64_REG_VBAR_EL1);
+    e->saved_elr_el1 = pe_rd(pe, UC_ARM64_REG_ELR_EL1);
+    e->saved_spsr_el1 = pe_cp_read(pe, 3, 0, 4, 0, 0, NULL);
+    pe_wr(pe, UC_ARM64_REG_VBAR_EL1, PE_TRAMPOLINE_PA);
+    pe_wr(pe, UC_ARM64_REG_PSTATE, old & ~PSTATE_I);
+    pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW | HCR_IMO | HCR_VI);
+    pe_wr(pe, UC_ARM64_REG_PC, PE_TRAMPOLINE_PA + 0x800);   /* UDF: reached only if the IRQ is not taken */
 }
 
 /* Second step of leaving EL0: Unicorn is at EL1 on the trampoline page. */
 static void switch_el_landed(struct pe *pe)
 {
     struct pe_entry_fixup *e = &pe->entry;
-    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
-    wr(pe, UC_ARM64_REG_VBAR_EL1, e->saved_vbar_el1);
-    wr(pe, UC_ARM64_REG_ELR_EL1, e->saved_elr_el1);
+    pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    pe_wr(pe, UC_ARM64_REG_VBAR_EL1, e->saved_vbar_el1);
+    pe_wr(pe, UC_ARM64_REG_ELR_EL1, e->saved_elr_el1);
     write_spsr(pe, 1, e->saved_spsr_el1);
     e->from_el0 = false;
-    switch_el_from_el1_or_el2(pe, read_pstate(pe), e->new_pstate, e->pc);
+    switch_el_from_el1_or_el2(pe, pe_read_pstate(pe), e->new_pstate, e->pc);
 }
 
 /* AArch64.TakeException. */
-static void take_exception(struct pe *pe, const struct pe_exception *x)
+void pe_take_exception(struct pe *pe, const struct pe_exception *x)
 {
     finish_entry(pe);
     unsigned from = pe->el, target = x->target_el;
-    uint32_t old = read_pstate(pe);
+    uint32_t old = pe_read_pstate(pe);
 
     if (x->in_block && pe->cur_size && x->return_pc >= pe->cur_start &&
         x->return_pc < pe->cur_start + pe->cur_size) {
@@ -289,15 +277,15 @@ static void take_exception(struct pe *pe, const struct pe_exception *x)
             pe->cycles -= unexecuted * pe->cur_cycles / (pe->cur_size / 4);
         }
     }
-    uint64_t vbar = rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
+    uint64_t vbar = pe_rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
     uint64_t vector = vbar + exception_vector_offset(from, target, old & 1, x->kind);
     uint64_t esr = 0;
     if (x->has_esr) {
         esr = esr_make(x->ec, true, x->iss);
-        wr(pe, target == 2 ? UC_ARM64_REG_ESR_EL2 : UC_ARM64_REG_ESR_EL1, esr);
+        pe_wr(pe, target == 2 ? UC_ARM64_REG_ESR_EL2 : UC_ARM64_REG_ESR_EL1, esr);
     }
     if (x->far_valid)
-        wr(pe, target == 2 ? UC_ARM64_REG_FAR_EL2 : UC_ARM64_REG_FAR_EL1, x->far);
+        pe_wr(pe, target == 2 ? UC_ARM64_REG_FAR_EL2 : UC_ARM64_REG_FAR_EL1, x->far);
     switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc,
               x->spsr_override ? x->spsr : old);
     pe->cycles += pe->model->exception_entry;
@@ -328,10 +316,10 @@ static void take_sync(struct pe *pe, unsigned ec, uint32_t iss, unsigned target,
 {
     struct pe_exception x = { .kind = 0, .ec = ec, .iss = iss, .has_esr = true, .target_el = target,
                               .return_pc = ret, .in_block = in_block };
-    take_exception(pe, &x);
+    pe_take_exception(pe, &x);
 }
 
-static unsigned route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr_el2(pe), ROUTE_EL1); }
+unsigned pe_route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr_el2(pe), ROUTE_EL1); }
 
 /* ---- interrupts -------------------------------------------------------------------- */
 
@@ -356,7 +344,7 @@ void pe_set_irq_line(struct pe *pe, int kind, bool level)
 static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 {
     uint64_t hcr = pe_hcr_el2(pe);
-    uint32_t ps = read_pstate(pe);
+    uint32_t ps = pe_read_pstate(pe);
     unsigned el = (ps >> 2) & 3;
     static const struct { uint64_t hcr_bit; uint32_t mask; unsigned kind, ec; } virt[] = {
         { HCR_VSE, PSTATE_A, 3, EC_SERROR },
@@ -376,7 +364,7 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
             x.iss = 0;
             pe->sr[pe->idx.hcr_el2] &= ~HCR_VSE;
         }
-        take_exception(pe, &x);
+        pe_take_exception(pe, &x);
         return true;
     }
     if (pe->irq_line || pe->fiq_line || pe->serror_line)
@@ -392,13 +380,13 @@ static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
     c.cntkctl_el1 = pe->sr[pe->idx.cntkctl_el1];
     c.cnthctl_el2 = pe->sr[pe->idx.cnthctl_el2];
     if (pe->el == 0)
-        c.sctlr_el1 = cp_read(pe, 3, 0, 1, 0, 0, NULL);
+        c.sctlr_el1 = pe_guest_sctlr(pe, 1);
     if (traps & TRAP_FP) {
-        c.cpacr_el1 = cp_read(pe, 3, 0, 1, 0, 2, NULL);
-        c.cptr_el2 = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+        c.cpacr_el1 = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL);
+        c.cptr_el2 = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
     }
     if (traps & TRAP_TCPAC)
-        c.cptr_el2 = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+        c.cptr_el2 = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
     return c;
 }
 
@@ -443,9 +431,9 @@ static bool sys_exception(struct pe *pe, uint32_t insn, uint64_t pc, bool in_blo
 static int wfx_trap_el(struct pe *pe, bool is_wfe)
 {
     if (pe->el == 0) {
-        uint64_t sctlr = cp_read(pe, 3, 0, 1, 0, 0, NULL);
+        uint64_t sctlr = pe_guest_sctlr(pe, 1);
         if (!(sctlr & (1ULL << (is_wfe ? 18 : 16))))
-            return (int)route_el1(pe);
+            return (int)pe_route_el1(pe);
     }
     if (pe->el <= 1 && (pe_hcr_el2(pe) & (is_wfe ? HCR_TWE : HCR_TWI)))
         return 2;
@@ -455,7 +443,7 @@ static int wfx_trap_el(struct pe *pe, bool is_wfe)
 /* AArch64.CheckFPAdvSIMDEnabled: the EL an FP/SIMD instruction traps to, or -1. */
 static int fp_trap_el(struct pe *pe)
 {
-    uint64_t cpacr = cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+    uint64_t cpacr = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
     unsigned fpen = (cpacr >> 20) & 3;
     if (pe->el < 2 && !(pe_hcr_el2(pe) & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0)))
         return 1;
@@ -468,9 +456,9 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
 {
     if (s->kind == SP_SPMEM) {
         /* AArch64.CheckSPAlignment: SP must be 16-byte aligned when used as a base. */
-        if (!pe->sp_align_on || !(rd(pe, UC_ARM64_REG_SP) & 15))
+        if (!pe->sp_align_on || !(pe_rd(pe, UC_ARM64_REG_SP) & 15))
             return false;
-        take_sync(pe, EC_SP_ALIGN, 0, route_el1(pe), pc, in_block);
+        take_sync(pe, EC_SP_ALIGN, 0, pe_route_el1(pe), pc, in_block);
         return true;
     }
     if (s->kind == SP_FP) {
@@ -560,7 +548,7 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
     struct preeval_state st = { .event_reg = pe->event_reg };
     if (pe->sp_align_on && (b->flags & BLOCK_HAS_SP)) {
         st.sp_known = true;
-        st.sp = rd(pe, UC_ARM64_REG_SP);
+        st.sp = pe_rd(pe, UC_ARM64_REG_SP);
     }
     for (uint32_t i = 0; i < b->n_special; i++) {
         if (!special_traps(pe, &sp[i], &st))
@@ -582,7 +570,7 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
             return false;
         }
         uc_ctl_remove_cache(pe->uc, addr, addr + b->size);
-        wr(pe, UC_ARM64_REG_PC, addr);
+        pe_wr(pe, UC_ARM64_REG_PC, addr);
         return false;
     }
     pe->event_reg = st.event_reg;
@@ -594,7 +582,7 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
 static void note_eret(struct pe *pe, uint64_t target)
 {
     pe->attn.f.after_eret = false;
-    uint32_t ps = read_pstate(pe);
+    uint32_t ps = pe_read_pstate(pe);
     unsigned from = pe->el, to = (ps >> 2) & 3;
     pe->el = to;
     pe->attn.f.sp_recheck = true;
@@ -609,7 +597,7 @@ static void note_eret(struct pe *pe, uint64_t target)
     if (to == 1 && from == 2 && (pe_hcr_el2(pe) & HCR_TGE)) {
         /* IllegalExceptionReturn: a return to EL1 with HCR_EL2.TGE=1 (which Unicorn
          * does not see) leaves EL and SP unchanged and sets PSTATE.IL. */
-        uint32_t spsr = (uint32_t)cp_read(pe, 3, 4, 4, 0, 0, NULL);
+        uint32_t spsr = (uint32_t)pe_cp_read(pe, 3, 4, 4, 0, 0, NULL);
         pe->el = 2;
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
         pe->attn.f.illegal = true;
@@ -651,11 +639,11 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
          * takes an Illegal Execution state exception (Unicorn does not raise it). */
         pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
-                                  .target_el = route_el1(pe), .return_pc = addr,
+                                  .target_el = pe_route_el1(pe), .return_pc = addr,
                                   .spsr_override = pe->illegal_from_eret != 0,
                                   .spsr = pe->illegal_from_eret };
         pe->illegal_from_eret = 0;
-        take_exception(pe, &x);
+        pe_take_exception(pe, &x);
         return false;
     }
     if (pe->attn.f.int_recheck) {
@@ -666,10 +654,37 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     if (pe->attn.f.sp_recheck) {
         /* SP alignment checking: SCTLR_EL1.SA0 at EL0, SCTLR_ELx.SA at EL1 and EL2. */
         pe->attn.f.sp_recheck = false;
-        uint64_t sctlr = pe->el == 2 ? cp_read(pe, 3, 4, 1, 0, 0, NULL) : cp_read(pe, 3, 0, 1, 0, 0, NULL);
+        uint64_t sctlr = pe_guest_sctlr(pe, pe->el);
         pe->sp_align_on = (sctlr >> (pe->el == 0 ? 4 : 3)) & 1;
     }
     return true;
+}
+
+/* Reads code by VA, page by page. */
+static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
+{
+    uint8_t *out = buf;
+    while (size) {
+        uint32_t n = 0x1000 - (uint32_t)(va & 0xfff);
+        if (n > size)
+            n = size;
+        uint64_t pa;
+        if (!pe_va_to_pa(pe, va, true, &pa) || pe_read_phys(pe, pa, out, n) != 0)
+            return -1;
+        va += n;
+        out += n;
+        size -= n;
+    }
+    return 0;
+}
+
+/* Decoded blocks are keyed by EL and translation context (the same VA holds
+ * other code in another context). */
+static unsigned block_tag(const struct pe *pe)
+{
+    const struct shadow_ctx *c = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
+    unsigned slot = c ? (unsigned)(c - pe->mmu.shadow.ctx) + 1 : 0;
+    return pe->el | (slot << 2);
 }
 
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
@@ -680,26 +695,27 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         return;
     if (addr & 3) {
         /* PC alignment fault (AArch64.PCAlignmentFault): FAR = the misaligned PC. */
-        struct pe_exception x = { .kind = 0, .ec = EC_PC_ALIGN, .has_esr = true, .target_el = route_el1(pe),
+        struct pe_exception x = { .kind = 0, .ec = EC_PC_ALIGN, .has_esr = true, .target_el = pe_route_el1(pe),
                                   .return_pc = addr, .far_valid = true, .far = addr };
-        take_exception(pe, &x);
+        pe_take_exception(pe, &x);
         return;
     }
     if (size == 0)
         return;
+    unsigned tag = block_tag(pe);
     struct block_info *b = pe->last_block;
-    if (!b || b->start != addr || b->size != size || b->el != pe->el)
-        b = block_cache_find(&pe->blocks, addr, size, pe->el);
+    if (!b || b->start != addr || b->size != size || b->el != tag)
+        b = block_cache_find(&pe->blocks, addr, size, tag);
     if (!b) {
         uint32_t stackbuf[1024];
         uint32_t *words = size <= sizeof stackbuf ? stackbuf : malloc(size);
-        if (!words || pe_read_phys(pe, addr, words, size) != 0) {
+        if (!words || read_code(pe, addr, words, size) != 0) {
             if (words && words != stackbuf)
                 free(words);
             pe_fatal(pe, "cannot read the code of the block at 0x%llx", (unsigned long long)addr);
             return;
         }
-        b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, pe->el, words);
+        b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag, words);
         if (words != stackbuf)
             free(words);
         if (!b) {
@@ -732,7 +748,7 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
     const struct sysreg_def *d = sysreg_lookup(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
     c = make_ctx(pe, d ? d->traps : 0);
     struct sysreg_decision dec = sysreg_decide(&c, cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, is_read);
-    uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+    uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
     if (dec.verdict != SRV_ACCESS || !d) {
         pe_fatal(pe, "internal error: system instruction at 0x%llx should have trapped before it ran",
                  (unsigned long long)pc);
@@ -752,13 +768,13 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
         return 1;
     case SR_CONST:
         if (is_read && rt != UC_ARM64_REG_XZR)
-            wr(pe, rt, d->reset);
+            pe_wr(pe, rt, d->reset);
         break;
     case SR_AVSIM:
         if (is_read) {
             uint64_t v = d->read ? d->read(pe, d) : pe->sr[d->index];
             if (rt != UC_ARM64_REG_XZR)
-                wr(pe, rt, v);
+                pe_wr(pe, rt, v);
         } else {
             uint64_t *slot = &pe->sr[d->index];
             *slot = (*slot & ~d->writable) | (cp->val & d->writable);
@@ -769,7 +785,7 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
     }
     pe->insns_sysreg_emulated++;
     if (!pe->qemu_has[d->index])
-        wr(pe, UC_ARM64_REG_PC, pc + 4);   /* honoured: Unicorn ends the block at an unknown register */
+        pe_wr(pe, UC_ARM64_REG_PC, pc + 4);   /* honoured: Unicorn ends the block at an unknown register */
     return 1;
 }
 
@@ -779,6 +795,10 @@ static uint32_t on_msr(uc_engine *uc, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *opaque)
 {
     struct pe *pe = opaque;
+    if (pe->attn.f.after_eret)
+        note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
+    if (pe_mmu_active(pe) && pe_mmu_va_alias(pe, addr))
+        return true;                  /* Unicorn's region check of a VA: retry with an alias */
     pe->bus_fault.valid = true;
     pe->bus_fault.type = type;
     pe->bus_fault.addr = addr;
@@ -790,7 +810,7 @@ static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
 {
     struct pe *pe = opaque;
     if (reg == 31)
-        return is_sp ? rd(pe, UC_ARM64_REG_SP) : 0;
+        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
     return pe_get_x(pe, reg);
 }
 
@@ -837,7 +857,7 @@ static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, ui
     int nc = 0;
     for (uint32_t i = 0; i < n && nc < 64; i++) {
         uint64_t pc = pe->cur_start + 4ULL * i;
-        uint32_t w = read_insn(pe, pc);
+        uint32_t w = pe_read_insn(pe, pc);
         struct a64_ldst d;
         if (!a64_decode_ldst(w, &d) || !d.is_mem)
             continue;
@@ -856,7 +876,7 @@ static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, ui
         for (int i = 0; i < j && feasible; i++) {
             bool changed = cd[i].writeback;
             for (uint64_t pc = cand[i]; pc < cand[j] && !changed; pc += 4) {
-                uint32_t w = read_insn(pe, pc);
+                uint32_t w = pe_read_insn(pe, pc);
                 changed = insn_writes_reg(pe, w, pc, cd[i].rn) ||
                           (cd[i].mode == ADDR_BASE_REG && insn_writes_reg(pe, w, pc, cd[i].rm));
             }
@@ -878,12 +898,12 @@ static void bus_fault(struct pe *pe)
     struct pe_exception x = { .kind = 0, .has_esr = true, .far_valid = true, .far = pe->bus_fault.addr };
     bool fetch = pe->bus_fault.type == UC_MEM_FETCH_UNMAPPED;
     pe->bus_fault.valid = false;
-    x.target_el = route_el1(pe);
+    x.target_el = pe_route_el1(pe);
     if (fetch) {
         x.ec = x.target_el == pe->el ? EC_IABORT_SAME : EC_IABORT_LOWER;
         x.iss = iss_instruction_abort(false, false, FSC_SEA);
         x.return_pc = pe->bus_fault.addr;
-        take_exception(pe, &x);
+        pe_take_exception(pe, &x);
         return;
     }
     bool is_write = pe->bus_fault.type == UC_MEM_WRITE_UNMAPPED;
@@ -902,53 +922,65 @@ static void bus_fault(struct pe *pe)
     x.iss = iss_data_abort(&d.iss, false, false, false, is_write, FSC_SEA);
     x.return_pc = pc;
     x.in_block = true;
-    take_exception(pe, &x);
+    pe_take_exception(pe, &x);
 }
 
-/* An MMU/alignment abort that Unicorn detected (the stage-1 MMU is off, so
- * only alignment faults of exclusives or with SCTLR_ELx.A=1 arrive here). */
+bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va)
+{
+    /* Unicorn checks alignment for SCTLR_ELx.A and for exclusives and
+     * acquire/release; those faults arrive as data aborts. */
+    if (!(va % d->size))
+        return false;
+    unsigned t = pe_route_el1(pe);
+    d->iss.isv = false;                /* not a stage-2 abort */
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
+                              .far_valid = true, .far = va, .in_block = true };
+    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store, FSC_ALIGNMENT);
+    pe_take_exception(pe, &x);
+    return true;
+}
+
+/* An abort that Unicorn detected: a shadow table miss (translation on) or an
+ * alignment fault. */
 static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
 {
-    uint32_t w = read_insn(pe, pc);
-    struct a64_ldst d;
-    if (!fetch && a64_decode_ldst(w, &d) && d.is_mem) {
-        uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe);
-        if (va % d.size) {
-            unsigned t = route_el1(pe);
-            d.iss.isv = false;             /* not a stage-2 abort */
-            struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
-                                      .far_valid = true, .far = va, .in_block = true };
-            x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-            x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store, FSC_ALIGNMENT);
-            take_exception(pe, &x);
-            return;
-        }
+    if (pe_mmu_active(pe)) {
+        pe_mmu_abort(pe, pc, fetch);
+        return;
     }
-    pe_fatal(pe, "an MMU %s abort at PC 0x%llx: translation faults are not modelled yet (issue 3)",
-             fetch ? "instruction" : "data", (unsigned long long)pc);
+    uint32_t w = pe_read_insn(pe, pc);
+    struct a64_ldst d;
+    if (!fetch && a64_decode_ldst(w, &d) && d.is_mem &&
+        pe_alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe)))
+        return;
+    pe_fatal(pe, "internal error: Unicorn reported a %s abort at PC 0x%llx with translation off",
+             fetch ? "prefetch" : "data", (unsigned long long)pc);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
     struct pe *pe = opaque;
     finish_entry(pe);
-    uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+    uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
+    if (pe->attn.f.after_eret)
+        note_eret(pe, pc);            /* the exception came before the next block's hook */
     uint64_t hcr = pe_hcr_el2(pe);
     switch (intno) {
     case EXCP_UDEF: {
-        uint32_t w = read_insn(pe, pc);
+        uint32_t w = pe_read_insn(pe, pc);
         if (w == A64_HLT_SEMIHOSTING && pe->el > 0) {
             pe->ops->semihosting(pe->ops_opaque, pe);
             if (pe->stop == PE_STOP_NONE)
-                wr(pe, UC_ARM64_REG_PC, pc + 4);
+                pe_wr(pe, UC_ARM64_REG_PC, pc + 4);
             return;
         }
-        if (read_pstate(pe) & PSTATE_IL) {
-            take_sync(pe, EC_ILLEGAL_STATE, 0, route_el1(pe), pc, true);
+        if (pe_read_pstate(pe) & PSTATE_IL) {
+            take_sync(pe, EC_ILLEGAL_STATE, 0, pe_route_el1(pe), pc, true);
             return;
         }
         if (a64_is_fp_simd(w)) {
-            uint64_t cpacr = cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = cp_read(pe, 3, 4, 1, 1, 2, NULL);
+            uint64_t cpacr = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
             unsigned fpen = (cpacr >> 20) & 3;
             if (pe->el < 2 && !(hcr & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0))) {
                 take_sync(pe, EC_FP_ACCESS, iss_fp_access(), 1, pc, true);
@@ -959,30 +991,30 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
                 return;
             }
         }
-        take_sync(pe, EC_UNKNOWN, 0, route_el1(pe), pc, true);
+        take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc, true);
         return;
     }
     case EXCP_SWI:
-        take_sync(pe, EC_SVC64, a64_imm16(read_insn(pe, pc - 4)), route_el1(pe), pc, true);
+        take_sync(pe, EC_SVC64, a64_imm16(pe_read_insn(pe, pc - 4)), pe_route_el1(pe), pc, true);
         return;
     case EXCP_BKPT: {
         /* AArch64.SoftwareBreakpoint: MDCR_EL2.TDE routes debug exceptions from EL0/EL1 to EL2. */
-        unsigned t = route_el1(pe);
+        unsigned t = pe_route_el1(pe);
         if (pe->el < 2 && (pe->sr[pe->idx.mdcr_el2] & (1ULL << 8)))
             t = 2;
-        take_sync(pe, EC_BRK64, a64_imm16(read_insn(pe, pc)), t, pc, true);
+        take_sync(pe, EC_BRK64, a64_imm16(pe_read_insn(pe, pc)), t, pc, true);
         return;
     }
     case EXCP_HVC:
         if (hcr & HCR_HCD) {            /* HVC is UNDEFINED when HCR_EL2.HCD is 1 */
-            take_sync(pe, EC_UNKNOWN, 0, route_el1(pe), pc - 4, true);
+            take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc - 4, true);
             return;
         }
-        take_sync(pe, EC_HVC64, a64_imm16(read_insn(pe, pc - 4)), 2, pc, true);
+        take_sync(pe, EC_HVC64, a64_imm16(pe_read_insn(pe, pc - 4)), 2, pc, true);
         return;
     case EXCP_SMC:
         if (pe->el == 1 && (hcr & HCR_TSC)) {   /* trapped SMC: the preferred return is the SMC */
-            take_sync(pe, EC_SMC64, a64_imm16(read_insn(pe, pc - 4)), 2, pc - 4, true);
+            take_sync(pe, EC_SMC64, a64_imm16(pe_read_insn(pe, pc - 4)), 2, pc - 4, true);
             return;
         }
         pe->ops->firmware_call(pe->ops_opaque, pe);
@@ -1004,7 +1036,7 @@ static void init_id_regs(struct pe *pe)
     for (unsigned crm = 1; crm <= 7; crm++)
         for (unsigned op2 = 0; op2 < 8; op2++) {
             bool ok;
-            uint64_t v = cp_read(pe, 3, 0, 0, crm, op2, &ok);
+            uint64_t v = pe_cp_read(pe, 3, 0, 0, crm, op2, &ok);
             pe->id_regs[(crm - 1) * 8 + op2] = ok ? v : 0;
         }
     /* Describe only what avsim implements: AArch64 only at EL0-EL2, no EL3,
@@ -1054,6 +1086,17 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
     pe->idx.cnthctl_el2 = sysreg_by_name("CNTHCTL_EL2")->index;
     pe->idx.cntvoff_el2 = sysreg_by_name("CNTVOFF_EL2")->index;
     pe->idx.cntfrq_el0 = sysreg_by_name("CNTFRQ_EL0")->index;
+    pe->idx.sctlr_el1 = sysreg_by_name("SCTLR_EL1")->index;
+    pe->idx.sctlr_el2 = sysreg_by_name("SCTLR_EL2")->index;
+    pe->idx.tcr_el1 = sysreg_by_name("TCR_EL1")->index;
+    pe->idx.tcr_el2 = sysreg_by_name("TCR_EL2")->index;
+    pe->idx.ttbr0_el1 = sysreg_by_name("TTBR0_EL1")->index;
+    pe->idx.ttbr1_el1 = sysreg_by_name("TTBR1_EL1")->index;
+    pe->idx.ttbr0_el2 = sysreg_by_name("TTBR0_EL2")->index;
+    pe->idx.mair_el1 = sysreg_by_name("MAIR_EL1")->index;
+    pe->idx.mair_el2 = sysreg_by_name("MAIR_EL2")->index;
+    pe->idx.vtcr_el2 = sysreg_by_name("VTCR_EL2")->index;
+    pe->idx.vttbr_el2 = sysreg_by_name("VTTBR_EL2")->index;
     int n = sysreg_count();
     pe->sr = calloc((size_t)n, sizeof *pe->sr);
     pe->qemu_has = calloc((size_t)n, sizeof *pe->qemu_has);
@@ -1069,7 +1112,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
          * exist in Unicorn, and debug registers are not modelled, so only the
          * other op0=3 encodings are probed. */
         if (d->op0 == 3 && strcmp(d->name, "CurrentEL") && strcmp(d->name, "NZCV"))
-            cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, &ok);
+            pe_cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, &ok);
         pe->qemu_has[i] = ok;
         if (d->storage == SR_NATIVE && !ok) {
             snprintf(err, errlen, "internal error: %s is marked native but Unicorn does not implement it",
@@ -1089,6 +1132,21 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
         return -1;
     }
     init_id_regs(pe);
+    /* Reset values of the translation registers as Unicorn's Cortex-A57 has them. */
+    pe->mmu_reset = calloc((size_t)n, sizeof *pe->mmu_reset);
+    if (!pe->mmu_reset) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct sysreg_def *d = sysreg_at(i);
+        if ((d->traps & SR_MMU_REG) && pe->qemu_has[i])
+            pe->mmu_reset[i] = pe_cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, NULL);
+        else
+            pe->mmu_reset[i] = d->reset;
+    }
+    if (pe_mmu_init(pe, err, errlen) != 0)
+        return -1;
     uc_hook_add(pe->uc, &pe->h_block, UC_HOOK_BLOCK, on_block, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_intr, UC_HOOK_INTR, on_intr, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_mrs, UC_HOOK_INSN, on_mrs, pe, 1, 0, UC_ARM64_INS_MRS);
@@ -1107,7 +1165,10 @@ void pe_destroy(struct pe *pe)
         csh cs = (csh)pe->capstone;
         cs_close(&cs);
     }
+    if (pe->mmu_reset)
+        pe_mmu_destroy(pe);
     block_cache_destroy(&pe->blocks);
+    free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);
     memset(pe, 0, sizeof *pe);
@@ -1118,21 +1179,20 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     for (unsigned i = 0; i < 31; i++)
         pe_set_x(pe, i, 0);
     for (unsigned el = 0; el <= 2; el++)
-        wr(pe, sp_reg(el), 0);
-    wr(pe, UC_ARM64_REG_SP, 0);
-    for (int i = 0; i < sysreg_count(); i++) {
-        const struct sysreg_def *d = sysreg_at(i);
-        pe->sr[i] = d->reset;
-    }
+        pe_wr(pe, sp_reg(el), 0);
+    pe_wr(pe, UC_ARM64_REG_SP, 0);
+    for (int i = 0; i < sysreg_count(); i++)
+        pe->sr[i] = pe->mmu_reset[i];
     /* EL3 (invisible to the guest): non-secure, HVC enabled, EL2 AArch64. */
-    cp_write(pe, 3, 6, 1, 1, 0, 0x531);
+    pe_cp_write(pe, 3, 6, 1, 1, 0, 0x531);
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
-    cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    pe_mmu_reset(pe);
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
     pe->sp_align_on = false;
     pe->attn.f.sp_recheck = true;
-    pe->el = (read_pstate(pe) >> 2) & 3;
+    pe->el = (pe_read_pstate(pe) >> 2) & 3;
     pe->event_reg = false;
     pe->attn.f.after_eret = false;
     pe->attn.f.int_recheck = false;
@@ -1148,13 +1208,13 @@ enum pe_stop pe_run(struct pe *pe)
     for (;;) {
         pe->stop = PE_STOP_NONE;
         pe->attn.f.stop = false;
-        uint64_t pc = rd(pe, UC_ARM64_REG_PC);
+        uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->stop != PE_STOP_NONE)
             return pe->stop;
         if (e == UC_ERR_OK) {
-            pc = rd(pe, UC_ARM64_REG_PC);
-            uint32_t w = read_insn(pe, pc - 4);
+            pc = pe_rd(pe, UC_ARM64_REG_PC);
+            uint32_t w = pe_read_insn(pe, pc - 4);
             if (w == A64_WFI) {
                 finish_entry(pe);
                 if (event_wanted(pe->events, EV_WFI)) {
@@ -1180,7 +1240,7 @@ enum pe_stop pe_run(struct pe *pe)
                 return pe->stop;
             continue;
         }
-        pe_fatal(pe, "Unicorn error at PC 0x%llx: %s", (unsigned long long)rd(pe, UC_ARM64_REG_PC),
+        pe_fatal(pe, "Unicorn error at PC 0x%llx: %s", (unsigned long long)pe_rd(pe, UC_ARM64_REG_PC),
                  uc_strerror(e));
         return PE_STOP_FATAL;
     }

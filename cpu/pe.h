@@ -10,6 +10,9 @@
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
 #include "cpu/sysreg.h"
+#include "mmu/shadow.h"
+#include "mmu/tlb.h"
+#include "mmu/walk.h"
 #include "sim/events.h"
 
 /* What the PE asks of the machine it sits in. */
@@ -18,6 +21,34 @@ struct pe_platform_ops {
     void (*semihosting)(void *opaque, struct pe *pe);
     /* An SMC that is not trapped to EL2 reaches the firmware (PSCI). */
     void (*firmware_call)(void *opaque, struct pe *pe);
+    /* What is at physical address pa: 0 nothing, 1 RAM, 2 a device. */
+    int (*phys_kind)(void *opaque, uint64_t pa);
+};
+
+/* Per translation context statistics (the stats JSON's mmu section). */
+struct mmu_ctx_stats {
+    uint8_t regime;
+    uint16_t vmid, asid;
+    uint64_t fills, tlb_hits, walks, walk_accesses, faults;
+};
+#define PE_MMU_MAX_CTX_STATS 64
+
+/* The PE's view of the MMU: the guest's configuration, the TLB model, the
+ * shadow tables Unicorn walks, and statistics. */
+struct pe_mmu {
+    bool active_el10, active_el2;       /* shadow translation in use for the regime */
+    struct mmu_s1_config s1_el10, s1_el2;
+    struct mmu_s2_config s2;
+    struct tlb tlb;
+    struct shadow shadow;
+    struct shadow_ctx *ctx_el10, *ctx_el2;
+    uint64_t walks, walk_accesses, faults, fills, tlb_hits, tlbis, unicorn_flushes;
+    struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
+    int n_ctx_stats;
+    struct { uint64_t base, size; } aliases[64];
+    int n_aliases;
+    uint64_t last_fix_va, last_fix_pc;  /* loop guard for permission re-encodings */
+    unsigned fix_repeats;
 };
 
 /* Why pe_run() returned. */
@@ -64,8 +95,11 @@ struct pe {
     uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
     struct {                  /* table positions of the registers the PE itself consults */
         int hcr_el2, mdcr_el2, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0;
+        int sctlr_el1, sctlr_el2, tcr_el1, tcr_el2, ttbr0_el1, ttbr1_el1, ttbr0_el2, mair_el1, mair_el2;
+        int vtcr_el2, vttbr_el2;
     } idx;
     bool *qemu_has;           /* Unicorn implements this encoding */
+    uint64_t *mmu_reset;      /* reset value of each register (Unicorn's for the translation ones) */
     uint64_t id_regs[7 * 8];  /* ID register values (CRm 1..7, op2 0..7) */
 
     /* Clock and counts. */
@@ -98,6 +132,7 @@ struct pe {
         uint64_t any;
     } attn;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
+    struct pe_mmu mmu;
     struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;
@@ -141,9 +176,27 @@ int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len);
 int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
 
+/* The MMU (pe_mmu.c). */
+int pe_mmu_init(struct pe *pe, char *err, size_t errlen);
+void pe_mmu_destroy(struct pe *pe);
+void pe_mmu_reset(struct pe *pe);
+/* Recomputes the translation configuration after a register change. */
+void pe_mmu_update(struct pe *pe);
+/* Unicorn reported a translation abort at pc: fill from the model or take the fault. */
+void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch);
+/* A VA that Unicorn's region check refused while translation is on: map an alias. */
+bool pe_mmu_va_alias(struct pe *pe, uint64_t va);
+/* VA -> PA for avsim's own reads of guest code (no side effects); false if unmapped. */
+bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa);
+bool pe_mmu_active(const struct pe *pe);
+void pe_flush_unicorn_tlb(struct pe *pe);
+uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
+
 /* The private page that holds the ERET used to switch EL (outside the guest's
  * 40-bit physical address space, inside Unicorn's 44-bit one). */
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
+/* A scratch page mapped and unmapped to flush Unicorn's TLB. */
+#define PE_SCRATCH_PA 0xffffffed000ULL
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 

@@ -6,13 +6,12 @@
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    if (v & (HCR_VM | HCR_DC))
-        pe_fatal(pe, "HCR_EL2.%s=1: stage-2 translation is not modelled yet (issue 3)",
-                 (v & HCR_VM) ? "VM" : "DC");
-    else if (v & HCR_E2H)
+    if (v & HCR_E2H)
         pe_fatal(pe, "HCR_EL2.E2H=1: the Virtualization Host Extensions are not modelled yet");
-    /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable. */
+    /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable;
+     * VM, DC and TGE change the EL1&0 translation. */
     pe->attn.f.int_recheck = true;
+    pe_mmu_update(pe);
 }
 
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
@@ -21,14 +20,6 @@ void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
     if (v & 0xee0)
         pe_fatal(pe, "MDCR_EL2 = 0x%llx: debug and PMU traps are not modelled yet",
                  (unsigned long long)v);
-}
-
-void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v)
-{
-    if (v & 1)
-        pe_fatal(pe, "%s.M=1: the stage-1 MMU is not modelled yet (issue 3)", d->name);
-    /* SA/SA0 may change: SP alignment checking is re-read before the next block. */
-    pe->attn.f.sp_recheck = true;
 }
 
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)

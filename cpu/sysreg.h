@@ -48,6 +48,7 @@ enum {
     TRAP_EL0_VCTEN = 1 << 18, /* EL0 needs CNTKCTL_EL1.EL0VCTEN */
     TRAP_EL0_FRQ = 1 << 19,   /* EL0 needs EL0PCTEN or EL0VCTEN */
     TRAP_TIDCP = 1 << 20,     /* IMPLEMENTATION DEFINED register */
+    SR_MMU_REG = 1 << 30,     /* not a trap: a translation register (guest view kept by avsim) */
 };
 
 /* Where the architectural value lives. */

@@ -5,11 +5,14 @@
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
-void sr_check_sctlr(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d);
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+/* The MMU (pe_mmu.c): translation registers, TLB maintenance, address translation. */
+void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 
 #endif

@@ -10,6 +10,11 @@ enum event_type {
     EV_ERET,           /* exception return */
     EV_SYSREG_TRAP,    /* a system register access trapped (also an EV_EXCEPTION) */
     EV_WFI,            /* the PE waits for an interrupt */
+    EV_TLB_FILL,       /* a translation entered the TLB model (after a walk) */
+    EV_TLB_DROP,       /* an entry left the model (eviction or TLBI) */
+    EV_TLBI,           /* a TLB maintenance instruction */
+    EV_WALK,           /* one descriptor read of a table walk */
+    EV_MMU_FAULT,      /* a translation fault, access flag, permission or address size fault */
     EV_TYPE_COUNT
 };
 
@@ -31,6 +36,10 @@ struct event {
         struct { unsigned from_el, to_el; uint64_t target; } eret;
         struct { const char *reg; const char *control; int is_read; } trap;
         struct { unsigned el; int is_wfe; } wfi;
+        struct { uint64_t va, ipa, pa; unsigned page_shift, vmid, asid, regime, walk_accesses; } tlb;
+        struct { const char *op; uint64_t arg; unsigned removed; } tlbi;
+        struct { uint64_t addr; unsigned stage; int level; } walk;
+        struct { uint64_t va, ipa; unsigned fsc, stage2, s1ptw; } mmu_fault;
     } u;
 };
 

@@ -10,9 +10,21 @@
 static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaque, pe); }
 static void on_firmware(void *opaque, struct pe *pe) { psci_call(opaque, pe); }
 
+static int phys_kind(void *opaque, uint64_t pa)
+{
+    const struct machine *m = opaque;
+    if (pa >= VIRT_RAM_BASE && pa - VIRT_RAM_BASE < m->cfg.ram_size)
+        return 1;
+    for (int i = 0; i < m->n_regions; i++)
+        if (pa >= m->regions[i].base && pa - m->regions[i].base < m->regions[i].size)
+            return 2;
+    return 0;
+}
+
 static const struct pe_platform_ops platform_ops = {
     .semihosting = on_semihosting,
     .firmware_call = on_firmware,
+    .phys_kind = phys_kind,
 };
 
 void machine_request_exit(struct machine *m, int code)

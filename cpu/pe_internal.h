@@ -1,0 +1,38 @@
+/* Internals shared by the PE's source files (pe.c, pe_mmu.c, pe_sysregs.c). */
+#ifndef AVSIM_CPU_PE_INTERNAL_H
+#define AVSIM_CPU_PE_INTERNAL_H
+#include "cpu/insn.h"
+#include "cpu/pe.h"
+
+struct pe_exception {
+    unsigned kind;          /* 0 sync, 1 IRQ, 2 FIQ, 3 SError */
+    unsigned ec;            /* for events; ESR written when has_esr */
+    uint32_t iss;
+    bool has_esr;
+    unsigned target_el;
+    uint64_t return_pc;
+    bool far_valid;
+    uint64_t far;
+    bool in_block;          /* raised while the current block executed: correct the counts */
+    bool spsr_override;     /* save this PSTATE instead of the current one */
+    uint32_t spsr;
+};
+
+
+uint64_t pe_rd(struct pe *pe, int reg);
+void pe_wr(struct pe *pe, int reg, uint64_t v);
+uint64_t pe_cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
+                    bool *ok);
+void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
+                 uint64_t v);
+uint32_t pe_read_pstate(struct pe *pe);
+/* The instruction word at va in the current translation regime (0 if unmapped). */
+uint32_t pe_read_insn(struct pe *pe, uint64_t va);
+/* AArch64.TakeException. */
+void pe_take_exception(struct pe *pe, const struct pe_exception *x);
+/* The EL a synchronous exception from the current EL goes to, without an EL2 routing control. */
+unsigned pe_route_el1(struct pe *pe);
+/* A data abort for an alignment fault if the access at va is misaligned and must fault. */
+bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va);
+
+#endif

@@ -1,0 +1,596 @@
+/* The PE's MMU: the C model decides every translation, Unicorn executes at
+ * full speed through shadow tables (mmu/shadow.h).
+ *
+ *  - The guest's translation registers (SCTLR, TCR, TTBRx, MAIR of EL1 and
+ *    EL2, VTCR/VTTBR, HCR_EL2) live in avsim's register file. Unicorn's own
+ *    SCTLR/TCR/TTBR/MAIR describe the shadow tables of the current context.
+ *  - A shadow entry missing makes Unicorn raise an abort at the instruction:
+ *    pe_mmu_abort() looks the TLB model up, walks on a miss (mmu/walk.c),
+ *    inserts the translation into the model and the shadow tables and lets
+ *    the instruction run again, or takes the architectural fault.
+ *  - Entries leaving the model (TLBI, capacity) leave the shadow tables, so
+ *    a translation the guest changed without TLBI stays in use, as on hardware.
+ *  - Unicorn checks an address against its memory regions before translating
+ *    it: while translation is on, guest VAs outside every region get an alias
+ *    region (never accessed: shadow entries only point at RAM and devices).
+ */
+#include "cpu/pe_internal.h"
+#include "cpu/routing.h"
+#include "cpu/syndrome.h"
+#include "cpu/sysreg_handlers.h"
+#include <stdio.h>
+#include <string.h>
+
+#define OA_MASK 0x0000fffffffff000ULL
+#define GIB (1ULL << 30)
+
+uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el)
+{
+    return pe->sr[el == 2 ? pe->idx.sctlr_el2 : pe->idx.sctlr_el1];
+}
+
+bool pe_mmu_active(const struct pe *pe)
+{
+    return pe->el == 2 ? pe->mmu.active_el2 : pe->mmu.active_el10;
+}
+
+/* ---- memory for the walker --------------------------------------------------------- */
+
+static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
+{
+    struct pe *pe = opaque;
+    if (pe->ops->phys_kind(pe->ops_opaque, pa) != 1 || (pa & 7))
+        return -1;                    /* only RAM holds translation tables */
+    return pe_read_phys(pe, pa, val, 8);
+}
+
+static void walk_access(void *opaque, uint64_t pa, unsigned stage, int level)
+{
+    struct pe *pe = opaque;
+    if (event_wanted(pe->events, EV_WALK)) {
+        struct event ev = { .type = EV_WALK, .pe = pe->index, .cycles = pe->cycles };
+        ev.u.walk.addr = pa;
+        ev.u.walk.stage = stage;
+        ev.u.walk.level = level;
+        event_publish(pe->events, &ev);
+    }
+}
+
+static struct mmu_mem_ops mem_ops(struct pe *pe)
+{
+    return (struct mmu_mem_ops){ .read64 = walk_read64, .on_walk_access = walk_access, .opaque = pe };
+}
+
+/* ---- Unicorn's TLB ------------------------------------------------------------------ */
+
+static uint64_t never_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque) { return 0; }
+static void never_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *opaque) {}
+
+/* Unicorn has no call to flush its TLB; mapping a region does it (tlb_flush). */
+void pe_flush_unicorn_tlb(struct pe *pe)
+{
+    if (uc_mmio_map(pe->uc, PE_SCRATCH_PA, 0x1000, never_read, NULL, never_write, NULL) == UC_ERR_OK)
+        uc_mem_unmap(pe->uc, PE_SCRATCH_PA, 0x1000);
+    pe->mmu.unicorn_flushes++;
+}
+
+/* ---- statistics per context ---------------------------------------------------------- */
+
+static struct mmu_ctx_stats *ctx_stats(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
+{
+    struct pe_mmu *m = &pe->mmu;
+    for (int i = 0; i < m->n_ctx_stats; i++) {
+        struct mmu_ctx_stats *c = &m->ctx_stats[i];
+        if (c->regime == regime && c->vmid == vmid && c->asid == asid)
+            return c;
+    }
+    if (m->n_ctx_stats == PE_MMU_MAX_CTX_STATS)
+        return &m->ctx_stats[PE_MMU_MAX_CTX_STATS - 1];     /* the last one collects the rest */
+    struct mmu_ctx_stats *c = &m->ctx_stats[m->n_ctx_stats++];
+    *c = (struct mmu_ctx_stats){ .regime = (uint8_t)regime, .vmid = vmid, .asid = asid };
+    return c;
+}
+
+/* ---- shadow contexts ------------------------------------------------------------------ */
+
+static void map_trampoline(struct pe *pe, struct shadow_ctx *c)
+{
+    /* The EL-switch page must translate at EL1 and EL2 in every context. */
+    shadow_map_page(&pe->mmu.shadow, c, PE_TRAMPOLINE_PA, PE_TRAMPOLINE_PA, 0, MMU_PERM_R | MMU_PERM_X,
+                    c->regime == 1, 1, 0xff);
+}
+
+static void shadow_was_reset(struct pe *pe)
+{
+    for (int i = 0; i < SHADOW_MAX_CTX; i++)
+        if (pe->mmu.shadow.ctx[i].used)
+            map_trampoline(pe, &pe->mmu.shadow.ctx[i]);
+    block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
+    pe_flush_unicorn_tlb(pe);
+}
+
+static struct shadow_ctx *context(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
+{
+    bool reset;
+    struct shadow *s = &pe->mmu.shadow;
+    struct shadow_ctx *c = shadow_context(s, regime, vmid, asid, &reset);
+    if (reset)
+        shadow_was_reset(pe);
+    if (!shadow_lookup(s, c, PE_TRAMPOLINE_PA, &(uint64_t){ 0 })) {
+        /* A new (or recycled) context: decoded blocks keyed by its slot are stale. */
+        map_trampoline(pe, c);
+        block_cache_flush(&pe->blocks);
+        pe->last_block = NULL;
+    }
+    return c;
+}
+
+static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
+{
+    struct pe *pe = opaque;
+    struct shadow *s = &pe->mmu.shadow;
+    for (int i = 0; i < SHADOW_MAX_CTX; i++) {
+        struct shadow_ctx *c = &s->ctx[i];
+        if (!c->used || c->regime != e->regime)
+            continue;
+        if (e->regime == TLB_REGIME_EL10 && (c->vmid != e->vmid || (!e->global && c->asid != e->asid)))
+            continue;
+        shadow_unmap_range(s, c, e->va, 1ULL << e->page_shift);
+    }
+    if (event_wanted(pe->events, EV_TLB_DROP)) {
+        struct event ev = { .type = EV_TLB_DROP, .pe = pe->index, .cycles = pe->cycles, .pc = 0 };
+        ev.u.tlb.va = e->va;
+        ev.u.tlb.ipa = e->ipa;
+        ev.u.tlb.pa = e->pa;
+        ev.u.tlb.page_shift = e->page_shift;
+        ev.u.tlb.vmid = e->vmid;
+        ev.u.tlb.asid = e->asid;
+        ev.u.tlb.regime = e->regime;
+        event_publish(pe->events, &ev);
+    }
+}
+
+/* ---- configuration -------------------------------------------------------------------- */
+
+static uint16_t current_vmid(const struct pe *pe)
+{
+    return pe->mmu.s2.enabled ? (uint16_t)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff) : 0;
+}
+
+static uint16_t current_asid(const struct pe *pe)
+{
+    const struct mmu_s1_config *s1 = &pe->mmu.s1_el10;
+    if (!s1->enabled)
+        return 0;
+    uint64_t t = s1->ttbr[s1->a1 ? 1 : 0];
+    return (uint16_t)(s1->as16 ? t >> 48 : (t >> 48) & 0xff);
+}
+
+static void unmap_aliases(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    for (int i = 0; i < m->n_aliases; i++)
+        uc_mem_unmap(pe->uc, m->aliases[i].base, m->aliases[i].size);
+    m->n_aliases = 0;
+}
+
+void pe_mmu_update(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    uint64_t *r = pe->sr;
+    uint64_t hcr = pe_hcr_el2(pe);
+    mmu_s1_from_regs(&m->s1_el10, false, r[pe->idx.sctlr_el1], r[pe->idx.tcr_el1], r[pe->idx.ttbr0_el1],
+                     r[pe->idx.ttbr1_el1], r[pe->idx.mair_el1]);
+    mmu_s1_from_regs(&m->s1_el2, true, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2], 0,
+                     r[pe->idx.mair_el2]);
+    mmu_s2_from_regs(&m->s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
+    if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
+        m->s1_el10.enabled = false;
+        m->s2.enabled = false;
+    }
+    bool was_active = m->active_el10 || m->active_el2;
+    struct shadow_ctx *old10 = m->ctx_el10, *old2 = m->ctx_el2;
+    m->active_el10 = m->s1_el10.enabled || m->s2.enabled;
+    m->active_el2 = m->s1_el2.enabled;
+    m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : NULL;
+    m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : NULL;
+
+    /* Unicorn's registers: the shadow layout (4K granule, 48-bit VA, 44-bit PA). */
+    const uint64_t keep = ~(1ULL | (1ULL << 19) | (1ULL << 3) | (1ULL << 4));   /* M, WXN, SA, SA0 */
+    uint64_t tcr1 = 16 | (16ULL << 16) | (2ULL << 30) | (4ULL << 32) |
+                    (r[pe->idx.tcr_el1] & (3ULL << 37));                         /* TBI0/TBI1 */
+    uint64_t tcr2 = 16 | (4ULL << 16) | (1ULL << 31) | (1ULL << 23) | (r[pe->idx.tcr_el2] & (1ULL << 20));
+    pe_cp_write(pe, 3, 0, 1, 0, 0, (r[pe->idx.sctlr_el1] & keep) | (m->active_el10 ? 1 : 0));
+    pe_cp_write(pe, 3, 4, 1, 0, 0, (r[pe->idx.sctlr_el2] & keep) | (m->active_el2 ? 1 : 0));
+    pe_cp_write(pe, 3, 0, 2, 0, 2, tcr1);
+    pe_cp_write(pe, 3, 4, 2, 0, 2, tcr2);
+    pe_cp_write(pe, 3, 0, 10, 2, 0, SHADOW_MAIR);
+    pe_cp_write(pe, 3, 4, 10, 2, 0, SHADOW_MAIR);
+    if (m->ctx_el10) {
+        pe_cp_write(pe, 3, 0, 2, 0, 0, m->ctx_el10->root[0]);
+        pe_cp_write(pe, 3, 0, 2, 0, 1, m->ctx_el10->root[1]);
+    }
+    if (m->ctx_el2)
+        pe_cp_write(pe, 3, 4, 2, 0, 0, m->ctx_el2->root[0]);
+    if (old10 != m->ctx_el10 || old2 != m->ctx_el2 || was_active != (m->active_el10 || m->active_el2))
+        pe_flush_unicorn_tlb(pe);
+    if (!m->active_el10 && !m->active_el2)
+        unmap_aliases(pe);
+}
+
+void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    if (d->index == pe->idx.sctlr_el1 || d->index == pe->idx.sctlr_el2)
+        pe->attn.f.sp_recheck = true;
+    pe_mmu_update(pe);
+}
+
+/* ---- translation for avsim's own accesses ---------------------------------------------- */
+
+static const struct mmu_s1_config *s1_for(const struct pe *pe, unsigned el)
+{
+    return el == 2 ? &pe->mmu.s1_el2 : &pe->mmu.s1_el10;
+}
+
+bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
+{
+    if (!pe_mmu_active(pe)) {
+        *pa = va;
+        return true;
+    }
+    struct shadow_ctx *c = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
+    uint64_t desc;
+    if (c && shadow_lookup(&pe->mmu.shadow, c, va, &desc)) {
+        *pa = (desc & OA_MASK) | (va & 0xfff);
+        return true;
+    }
+    struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
+    struct mmu_result r;
+    if (!mmu_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, va, fetch ? MMU_FETCH : MMU_READ, pe->el, &r))
+        return false;
+    *pa = r.pa;
+    return true;
+}
+
+/* ---- filling and faulting ---------------------------------------------------------------- */
+
+enum fill_result { FILL_OK, FILL_FAULT, FILL_EXTERNAL };
+
+static uint8_t perm_need(enum mmu_access acc)
+{
+    return acc == MMU_READ ? MMU_PERM_R : acc == MMU_WRITE ? MMU_PERM_W : MMU_PERM_X;
+}
+
+static void install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const struct tlb_entry *e)
+{
+    uint64_t pa = e->pa + ((va & ~0xfffULL) - e->va);
+    if (!shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
+                         e->regime == TLB_REGIME_EL2, pe->el, e->attr)) {
+        shadow_reset(&pe->mmu.shadow);
+        shadow_was_reset(pe);
+        shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
+                        e->regime == TLB_REGIME_EL2, pe->el, e->attr);
+    }
+}
+
+/* Makes the page holding va usable for acc at the current EL, from the TLB
+ * model or a walk (AArch64.FullTranslate), or returns the fault. */
+static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, struct mmu_fault *fault,
+                             uint64_t *ipa)
+{
+    struct pe_mmu *m = &pe->mmu;
+    unsigned el = pe->el, regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    struct shadow_ctx *c = regime == TLB_REGIME_EL2 ? m->ctx_el2 : m->ctx_el10;
+    uint16_t vmid = regime == TLB_REGIME_EL2 ? 0 : c->vmid, asid = regime == TLB_REGIME_EL2 ? 0 : c->asid;
+    struct mmu_ctx_stats *st = ctx_stats(pe, regime, vmid, asid);
+    bool fetch = acc == MMU_FETCH;
+    unsigned level;
+    const struct tlb_entry *e = tlb_lookup(&m->tlb, fetch, (enum tlb_regime)regime, vmid, asid, va, &level);
+    if (e && ((el == 0 ? e->perm_el0 : e->perm_el1) & perm_need(acc))) {
+        if (level == 2)
+            pe->cycles += m->tlb.cfg.l2_hit_cycles;
+        m->tlb_hits++;
+        st->tlb_hits++;
+        install(pe, c, va, e);
+        return FILL_OK;
+    }
+    struct mmu_mem_ops mem = mem_ops(pe);
+    struct mmu_result r;
+    bool ok = mmu_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
+    m->walks++;
+    st->walks++;
+    m->walk_accesses += r.walk_accesses;
+    st->walk_accesses += r.walk_accesses;
+    pe->cycles += (uint64_t)r.walk_accesses * m->tlb.cfg.walk_access_cycles;
+    if (!ok) {
+        m->faults++;
+        st->faults++;
+        *fault = r.fault;
+        *ipa = r.fault.ipa;
+        return FILL_FAULT;
+    }
+    if (pe->ops->phys_kind(pe->ops_opaque, r.pa) == 0)
+        return FILL_EXTERNAL;                 /* translated to nothing: an external abort */
+    unsigned ps = r.page_shift;
+    uint64_t mask = ~((1ULL << ps) - 1);
+    struct tlb_entry ne = {
+        .valid = true, .regime = (uint8_t)regime, .global = r.global,
+        .s2 = regime == TLB_REGIME_EL10 && m->s2.enabled, .asid = asid, .vmid = vmid,
+        .page_shift = (uint8_t)ps, .perm_el0 = r.perm_el0, .perm_el1 = r.perm_el1, .attr = r.attr,
+        .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
+    };
+    tlb_insert(&m->tlb, fetch, &ne);
+    m->fills++;
+    st->fills++;
+    if (event_wanted(pe->events, EV_TLB_FILL)) {
+        struct event ev = { .type = EV_TLB_FILL, .pe = pe->index, .cycles = pe->cycles };
+        ev.u.tlb.va = ne.va;
+        ev.u.tlb.ipa = ne.ipa;
+        ev.u.tlb.pa = ne.pa;
+        ev.u.tlb.page_shift = ps;
+        ev.u.tlb.vmid = vmid;
+        ev.u.tlb.asid = asid;
+        ev.u.tlb.regime = regime;
+        ev.u.tlb.walk_accesses = r.walk_accesses;
+        event_publish(pe->events, &ev);
+    }
+    install(pe, c, va, &ne);
+    return FILL_OK;
+}
+
+/* AArch64.Abort for a translation-related fault: ESR, FAR, HPFAR, routing. */
+static void take_mmu_fault(struct pe *pe, uint64_t pc, uint64_t va, enum mmu_access acc,
+                           const struct mmu_fault *f, const struct a64_ldst *d, bool external)
+{
+    bool fetch = acc == MMU_FETCH;
+    unsigned target = (!external && f->stage2) ? 2 : pe_route_el1(pe);
+    unsigned fsc = external ? FSC_SEA : mmu_fault_fsc(f);
+    bool s1ptw = !external && f->s1ptw;
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = target, .return_pc = pc,
+                              .far_valid = true, .far = va, .in_block = true };
+    if (fetch) {
+        x.ec = target == pe->el ? EC_IABORT_SAME : EC_IABORT_LOWER;
+        x.iss = iss_instruction_abort(false, s1ptw, fsc);
+    } else {
+        struct data_iss is = d ? d->iss : (struct data_iss){ 0 };
+        /* ISV only for a stage-2 fault that is not on a stage-1 walk. */
+        is.isv = is.isv && !external && f->stage2 && !s1ptw;
+        x.ec = target == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+        x.iss = iss_data_abort(&is, false, false, s1ptw, acc == MMU_WRITE, fsc);
+    }
+    if (!external && f->stage2)
+        pe_cp_write(pe, 3, 4, 6, 0, 4, (f->ipa >> 12) << 4);     /* HPFAR_EL2.FIPA */
+    if (event_wanted(pe->events, EV_MMU_FAULT)) {
+        struct event ev = { .type = EV_MMU_FAULT, .pe = pe->index, .cycles = pe->cycles, .pc = pc };
+        ev.u.mmu_fault.va = va;
+        ev.u.mmu_fault.ipa = external ? 0 : f->ipa;
+        ev.u.mmu_fault.fsc = fsc;
+        ev.u.mmu_fault.stage2 = !external && f->stage2;
+        ev.u.mmu_fault.s1ptw = s1ptw;
+        event_publish(pe->events, &ev);
+    }
+    pe_take_exception(pe, &x);
+}
+
+static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
+{
+    struct pe *pe = opaque;
+    if (reg == 31)
+        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
+    return pe_get_x(pe, reg);
+}
+
+void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
+{
+    struct a64_ldst d, *dp = NULL;
+    uint64_t va;
+    uint64_t len;
+    enum mmu_access acc;
+    if (fetch) {
+        va = pc;
+        len = 4;
+        acc = MMU_FETCH;
+    } else {
+        uint32_t w = pe_read_insn(pe, pc);
+        if (a64_decode_ldst(w, &d) && d.is_mem) {
+            va = a64_ldst_address(&d, pc, reg_value, pe);
+            if (pe_alignment_fault(pe, pc, &d, va))
+                return;
+            len = (uint64_t)d.size * d.nregs;
+            acc = d.is_store ? MMU_WRITE : MMU_READ;
+            dp = &d;
+        } else if ((w & 0xffffffe0u) == 0xd50b7420u) {          /* DC ZVA, Xt */
+            va = pe_get_x(pe, w & 31) & ~63ULL;
+            len = 64;
+            acc = MMU_WRITE;
+        } else {
+            pe_fatal(pe, "internal error: a data abort at PC 0x%llx (instruction 0x%08x) that avsim "
+                     "cannot attribute to an access", (unsigned long long)pc, w);
+            return;
+        }
+    }
+    if (!pe_mmu_active(pe)) {
+        pe_fatal(pe, "internal error: Unicorn reported a translation abort at PC 0x%llx with translation off",
+                 (unsigned long long)pc);
+        return;
+    }
+    for (uint64_t page = va & ~0xfffULL; page < va + len; page += 0x1000) {
+        uint64_t a = page < va ? va : page, ipa = 0;
+        struct mmu_fault f;
+        enum fill_result fr = fill(pe, a, acc, &f, &ipa);
+        if (fr == FILL_OK)
+            continue;
+        take_mmu_fault(pe, pc, a, acc, &f, dp, fr == FILL_EXTERNAL);
+        return;
+    }
+    /* Everything was mapped already with the rights the model grants: Unicorn
+     * retries with the entry just re-encoded for this EL. Guard against loops. */
+    struct pe_mmu *m = &pe->mmu;
+    if (m->last_fix_va == va && m->last_fix_pc == pc) {
+        if (++m->fix_repeats > 8)
+            pe_fatal(pe, "internal error: Unicorn keeps faulting at PC 0x%llx on 0x%llx although the "
+                     "MMU model allows the access", (unsigned long long)pc, (unsigned long long)va);
+    } else {
+        m->last_fix_va = va;
+        m->last_fix_pc = pc;
+        m->fix_repeats = 0;
+    }
+}
+
+/* ---- VA aliases for Unicorn's region check ----------------------------------------------- */
+
+static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
+{
+    pe_fatal(opaque, "internal error: a physical access reached a VA alias region");
+    return 0;
+}
+
+static void alias_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *opaque)
+{
+    pe_fatal(opaque, "internal error: a physical access reached a VA alias region");
+}
+
+bool pe_mmu_va_alias(struct pe *pe, uint64_t va)
+{
+    struct pe_mmu *m = &pe->mmu;
+    if (!pe_mmu_active(pe) || m->n_aliases == (int)(sizeof m->aliases / sizeof m->aliases[0]))
+        return false;
+    uint64_t lo = va & ~(GIB - 1), hi = lo + GIB;
+    uc_mem_region *regs = NULL;
+    uint32_t n = 0;
+    if (uc_mem_regions(pe->uc, &regs, &n) != UC_ERR_OK)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t b = regs[i].begin, e = regs[i].end + 1;
+        if (e <= va && e > lo)
+            lo = e;
+        if (b > va && b < hi)
+            hi = b;
+        if (b <= va && va < e) {          /* va is inside a region: nothing to alias */
+            uc_free(regs);
+            return false;
+        }
+    }
+    uc_free(regs);
+    lo = (lo + 0xfff) & ~0xfffULL;
+    hi &= ~0xfffULL;
+    if (hi <= lo || uc_mmio_map(pe->uc, lo, hi - lo, alias_read, pe, alias_write, pe) != UC_ERR_OK)
+        return false;
+    m->aliases[m->n_aliases].base = lo;
+    m->aliases[m->n_aliases].size = hi - lo;
+    m->n_aliases++;
+    return true;
+}
+
+/* ---- TLB maintenance ----------------------------------------------------------------------- */
+
+static const struct { const char *name; enum tlbi_op op; } tlbi_ops[] = {
+    { "TLBI VMALLE1", TLBI_VMALLE1 }, { "TLBI VMALLE1IS", TLBI_VMALLE1 },
+    { "TLBI VAE1", TLBI_VAE1 }, { "TLBI VAE1IS", TLBI_VAE1 },
+    { "TLBI VALE1", TLBI_VALE1 }, { "TLBI VALE1IS", TLBI_VALE1 },
+    { "TLBI VAAE1", TLBI_VAAE1 }, { "TLBI VAAE1IS", TLBI_VAAE1 },
+    { "TLBI VAALE1", TLBI_VAALE1 }, { "TLBI VAALE1IS", TLBI_VAALE1 },
+    { "TLBI ASIDE1", TLBI_ASIDE1 }, { "TLBI ASIDE1IS", TLBI_ASIDE1 },
+    { "TLBI IPAS2E1", TLBI_IPAS2E1 }, { "TLBI IPAS2E1IS", TLBI_IPAS2E1 },
+    { "TLBI IPAS2LE1", TLBI_IPAS2LE1 }, { "TLBI IPAS2LE1IS", TLBI_IPAS2LE1 },
+    { "TLBI VMALLS12E1", TLBI_VMALLS12E1 }, { "TLBI VMALLS12E1IS", TLBI_VMALLS12E1 },
+    { "TLBI ALLE1", TLBI_ALLE1 }, { "TLBI ALLE1IS", TLBI_ALLE1 },
+    { "TLBI ALLE2", TLBI_ALLE2 }, { "TLBI ALLE2IS", TLBI_ALLE2 },
+    { "TLBI VAE2", TLBI_VAE2 }, { "TLBI VAE2IS", TLBI_VAE2 },
+    { "TLBI VALE2", TLBI_VALE2 }, { "TLBI VALE2IS", TLBI_VALE2 },
+};
+
+void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
+{
+    for (size_t i = 0; i < sizeof tlbi_ops / sizeof tlbi_ops[0]; i++) {
+        if (strcmp(tlbi_ops[i].name, d->name) != 0)
+            continue;
+        struct pe_mmu *m = &pe->mmu;
+        /* Operands: ASID in Xt[63:48], VA[55:12] in Xt[43:0] (sign-extended from
+         * bit 55), IPA[47:12] in Xt[35:0]. A single PE: IS variants act locally. */
+        uint64_t va = (xt & ((1ULL << 44) - 1)) << 12;
+        if (va & (1ULL << 55))
+            va |= 0xff00000000000000ULL;
+        struct tlbi_request rq = {
+            .op = tlbi_ops[i].op, .vmid = (uint16_t)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff),
+            .asid = (uint16_t)(m->s1_el10.as16 ? xt >> 48 : (xt >> 48) & 0xff), .va = va,
+            .ipa = (xt & ((1ULL << 36) - 1)) << 12,
+        };
+        unsigned removed = tlbi(&m->tlb, &rq);
+        m->tlbis++;
+        if (event_wanted(pe->events, EV_TLBI)) {
+            struct event ev = { .type = EV_TLBI, .pe = pe->index, .cycles = pe->cycles };
+            ev.u.tlbi.op = d->name;
+            ev.u.tlbi.arg = xt;
+            ev.u.tlbi.removed = removed;
+            event_publish(pe->events, &ev);
+        }
+        if (removed)
+            pe_flush_unicorn_tlb(pe);
+        return;
+    }
+}
+
+/* ---- address translation instructions --------------------------------------------------------- */
+
+void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
+{
+    /* AT S1E0R/W, S1E1R/W (stage 1 of EL1&0), S1E2R/W (EL2), S12E0R/W, S12E1R/W (both stages). */
+    const char *op = d->name + 3;
+    bool write = op[strlen(op) - 1] == 'W';
+    bool two_stage = strncmp(op, "S12", 3) == 0;
+    unsigned el = op[two_stage ? 4 : 3] - '0';
+    struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
+    struct mmu_result r;
+    bool ok;
+    enum mmu_access acc = write ? MMU_WRITE : MMU_READ;
+    if (el == 2)
+        ok = mmu_translate(&mem, &pe->mmu.s1_el2, NULL, va, acc, 2, &r);
+    else if (two_stage)
+        ok = mmu_translate(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
+    else {
+        ok = mmu_translate_s1(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
+        if (ok)
+            r.pa = r.ipa;
+    }
+    pe_cp_write(pe, 3, 0, 7, 4, 0, mmu_par_from_result(&r, ok));     /* PAR_EL1 */
+}
+
+/* ---- life cycle ------------------------------------------------------------------------------ */
+
+int pe_mmu_init(struct pe *pe, char *err, size_t errlen)
+{
+    struct pe_mmu *m = &pe->mmu;
+    if (tlb_init(&m->tlb, &tlb_config_cortex_a57, drop_from_shadow, pe, err, (unsigned)errlen) != 0)
+        return -1;
+    if (shadow_init(&m->shadow) != 0 ||
+        uc_mem_map_ptr(pe->uc, SHADOW_POOL_PA, SHADOW_POOL_SIZE, UC_PROT_READ | UC_PROT_WRITE,
+                       m->shadow.pool) != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot set up the shadow translation tables");
+        return -1;
+    }
+    return 0;
+}
+
+void pe_mmu_destroy(struct pe *pe)
+{
+    tlb_destroy(&pe->mmu.tlb);
+    shadow_destroy(&pe->mmu.shadow);
+}
+
+void pe_mmu_reset(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    struct tlbi_request all = { .op = TLBI_ALLE1 }, all2 = { .op = TLBI_ALLE2 };
+    tlbi(&m->tlb, &all);
+    tlbi(&m->tlb, &all2);
+    unmap_aliases(pe);
+    shadow_reset(&m->shadow);
+    for (int i = 0; i < SHADOW_MAX_CTX; i++)
+        m->shadow.ctx[i].used = false;
+    m->ctx_el10 = m->ctx_el2 = NULL;
+    m->active_el10 = m->active_el2 = false;
+    pe_mmu_update(pe);
+    pe_flush_unicorn_tlb(pe);
+}

@@ -1,0 +1,492 @@
+/* The TLB model (see tlb.h).
+ *
+ * Organisation
+ *   L1I, L1D and L2 hold combined (stage 1, or stage 1+2) last-level
+ *   translations; the walk cache holds stage-2-only IPA -> PA entries. Each
+ *   structure keeps its own copy of an entry (with its own replacement stamp):
+ *   an entry inserted by tlb_insert lives in one L1 and in the L2, an L2 hit
+ *   copies the L2 entry into the L1 of the access side.
+ *
+ * Set indexing of set-associative levels
+ *   As real designs do, an entry is placed in the set chosen by the VA bits
+ *   just above its own page size: set = (va[55:0] >> page_shift) & (sets - 1).
+ *   A lookup therefore probes once per page size that may be present in the
+ *   level; each level keeps a bitmask of those sizes (a superset: bits are set
+ *   on insertion and recomputed whenever a whole-structure scan happens), so
+ *   the common single-size case costs one probe. Fully associative levels have
+ *   one set and are probed once. Bits 63:56 do not take part in indexing, so
+ *   a TLBI, whose operand carries VA[55:12] only, finds the same set.
+ *
+ * Matching
+ *   An entry matches a lookup when it is valid, of the same regime, the VA
+ *   falls in [e->va, e->va + 2^page_shift) and, for the EL1&0 regime,
+ *   e->vmid == vmid and (e->global || e->asid == asid). EL2-regime entries
+ *   (non-VHE: one privilege level, no ASID) match on the regime and VA only.
+ *   TLBI by VA compares VA[55:12] only (the operand has no bits 63:56).
+ *
+ * Insertion
+ *   tlb_insert writes the entry to the L1 of its side and to the L2. In each
+ *   structure written, existing entries that overlap it (same regime, ranges
+ *   intersect, for EL1&0 same VMID and an ASID for which both would match)
+ *   are removed first, so that a lookup never has two candidates. The other
+ *   L1 is left alone (a stale copy there is what the architecture permits
+ *   after a break-before-make violation). Then an invalid way of the set is
+ *   used, or a victim chosen by the level's policy:
+ *     LRU    smallest stamp; stamps are renewed on insertion and on each hit
+ *            in that structure (an L1 hit does not touch the L2 copy);
+ *     FIFO   smallest stamp; stamps are set on insertion only;
+ *     RANDOM a way drawn from a xorshift64 generator seeded with a constant,
+ *            so runs are reproducible.
+ *   The walk cache is fully associative with LRU replacement (the config has
+ *   no policy for it). Entries with page_shift outside 12..42 are not cached.
+ *
+ * Leaving the model
+ *   on_drop is called for every entry copy that leaves any structure: capacity
+ *   victims, entries replaced by an overlapping insertion (both counted in
+ *   stats.evictions) and entries removed by tlbi() (stats.invalidated; tlbi()
+ *   returns the number of copies it removed, so an entry present in L1D and L2
+ *   counts twice). Hence on_drop calls == evictions + invalidated. on_drop must
+ *   not call back into the TLB. tlb_destroy does not call on_drop.
+ *
+ * Statistics
+ *   lookups/l1_hits/l2_hits/misses count tlb_lookup calls only (the walk
+ *   cache is not a TLB level from the guest's point of view); fills counts
+ *   tlb_insert and tlb_s2_insert calls that cached something (an L1 refill
+ *   from the L2 is an l2_hit, not a fill).
+ */
+#include "mmu/tlb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TLB_MIN_SHIFT 12
+#define TLB_MAX_SHIFT 42
+#define VA56_MASK ((UINT64_C(1) << 56) - 1)
+#define RNG_SEED UINT64_C(0x9E3779B97F4A7C15)
+
+const struct tlb_config tlb_config_cortex_a57 = {
+    .l1i = { .entries = 48, .ways = 48, .repl = TLB_REPL_LRU },
+    .l1d = { .entries = 32, .ways = 32, .repl = TLB_REPL_LRU },
+    .l2 = { .entries = 1024, .ways = 4, .repl = TLB_REPL_LRU },
+    .walk_cache_entries = 64,
+    .l2_hit_cycles = 8,
+    .walk_access_cycles = 20,
+};
+
+struct tlb_level {
+    unsigned entries, ways, sets;
+    enum tlb_repl repl;
+    uint64_t shifts;              /* bit s: an entry with page_shift s may be present */
+    struct tlb_entry e[];         /* set s occupies e[s * ways .. s * ways + ways - 1] */
+};
+
+static inline uint64_t size_mask(unsigned shift)
+{
+    return (UINT64_C(1) << shift) - 1;
+}
+
+static inline bool in_range(uint64_t base, unsigned shift, uint64_t addr)
+{
+    return ((base ^ addr) & ~size_mask(shift)) == 0;
+}
+
+static inline bool ranges_overlap(uint64_t a, unsigned ashift, uint64_t b, unsigned bshift)
+{
+    /* Aligned power-of-two ranges intersect iff one contains the other's base. */
+    unsigned big = ashift > bshift ? ashift : bshift;
+    return ((a ^ b) & ~size_mask(big)) == 0;
+}
+
+static uint64_t next_rand(struct tlb *t)
+{
+    uint64_t x = t->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    t->rng = x;
+    return x;
+}
+
+static void drop(struct tlb *t, struct tlb_entry *e)
+{
+    if (t->on_drop)
+        t->on_drop(t->drop_opaque, e);
+    e->valid = false;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static bool is_pow2(unsigned x)
+{
+    return x && !(x & (x - 1));
+}
+
+static int check_level(const char *name, const struct tlb_level_config *c, char *err, unsigned errlen)
+{
+    const char *why = NULL;
+    if (c->entries == 0)
+        why = "has no entries";
+    else if (c->ways == 0)
+        why = "has no ways";
+    else if (c->ways > c->entries || c->entries % c->ways != 0)
+        why = "ways do not divide entries";
+    else if (!is_pow2(c->entries / c->ways))
+        why = "set count is not a power of two";
+    else if (c->repl != TLB_REPL_LRU && c->repl != TLB_REPL_FIFO && c->repl != TLB_REPL_RANDOM)
+        why = "unknown replacement policy";
+    if (!why)
+        return 0;
+    if (err && errlen)
+        snprintf(err, errlen, "tlb: %s (%u entries, %u ways) %s", name, c->entries, c->ways, why);
+    return -1;
+}
+
+static struct tlb_level *level_new(const struct tlb_level_config *c)
+{
+    struct tlb_level *l = calloc(1, sizeof(*l) + (size_t)c->entries * sizeof(struct tlb_entry));
+    if (!l)
+        return NULL;
+    l->entries = c->entries;
+    l->ways = c->ways;
+    l->sets = c->entries / c->ways;
+    l->repl = c->repl;
+    return l;
+}
+
+int tlb_init(struct tlb *t, const struct tlb_config *cfg, tlb_drop_fn on_drop, void *opaque,
+             char *err, unsigned errlen)
+{
+    memset(t, 0, sizeof(*t));
+    if (!cfg) {
+        if (err && errlen)
+            snprintf(err, errlen, "tlb: no configuration");
+        return -1;
+    }
+    if (check_level("L1I", &cfg->l1i, err, errlen) || check_level("L1D", &cfg->l1d, err, errlen) ||
+        check_level("L2", &cfg->l2, err, errlen))
+        return -1;
+    t->cfg = *cfg;
+    t->l1i = level_new(&cfg->l1i);
+    t->l1d = level_new(&cfg->l1d);
+    t->l2 = level_new(&cfg->l2);
+    if (cfg->walk_cache_entries)
+        t->walk_cache = calloc(cfg->walk_cache_entries, sizeof(struct tlb_entry));
+    if (!t->l1i || !t->l1d || !t->l2 || (cfg->walk_cache_entries && !t->walk_cache)) {
+        tlb_destroy(t);
+        if (err && errlen)
+            snprintf(err, errlen, "tlb: out of memory");
+        return -1;
+    }
+    t->rng = RNG_SEED;
+    t->on_drop = on_drop;
+    t->drop_opaque = opaque;
+    return 0;
+}
+
+void tlb_destroy(struct tlb *t)
+{
+    free(t->l1i);
+    free(t->l1d);
+    free(t->l2);
+    free(t->walk_cache);
+    memset(t, 0, sizeof(*t));
+}
+
+/* ---- levels ----------------------------------------------------------- */
+
+static inline struct tlb_entry *set_of(struct tlb_level *l, uint64_t va, unsigned shift)
+{
+    unsigned set = (unsigned)(((va & VA56_MASK) >> shift) & (l->sets - 1));
+    return &l->e[(size_t)set * l->ways];
+}
+
+static inline bool tag_match(const struct tlb_entry *e, enum tlb_regime regime, uint16_t vmid,
+                             uint16_t asid)
+{
+    if (!e->valid || e->regime != regime)
+        return false;
+    if (regime == TLB_REGIME_EL2)
+        return true;
+    return e->vmid == vmid && (e->global || e->asid == asid);
+}
+
+static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum tlb_regime regime,
+                                      uint16_t vmid, uint16_t asid, uint64_t va)
+{
+    uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
+    while (shifts) {
+        unsigned s = (unsigned)__builtin_ctzll(shifts);
+        shifts &= shifts - 1;
+        struct tlb_entry *set = set_of(l, va, s);
+        for (unsigned w = 0; w < l->ways; w++) {
+            struct tlb_entry *e = &set[w];
+            if (tag_match(e, regime, vmid, asid) && in_range(e->va, e->page_shift, va)) {
+                if (l->repl == TLB_REPL_LRU)
+                    e->stamp = ++t->clock;
+                return e;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Could some lookup match both a and b? (a and b are of the same regime.) */
+static bool contexts_overlap(const struct tlb_entry *a, const struct tlb_entry *b)
+{
+    if (a->regime != b->regime)
+        return false;
+    if (a->regime == TLB_REGIME_EL2)
+        return true;
+    return a->vmid == b->vmid && (a->global || b->global || a->asid == b->asid);
+}
+
+static struct tlb_entry *pick_way(struct tlb *t, struct tlb_entry *set, unsigned ways, enum tlb_repl repl)
+{
+    for (unsigned w = 0; w < ways; w++)
+        if (!set[w].valid)
+            return &set[w];
+    if (repl == TLB_REPL_RANDOM)
+        return &set[next_rand(t) % ways];
+    struct tlb_entry *victim = &set[0];
+    for (unsigned w = 1; w < ways; w++)
+        if (set[w].stamp < victim->stamp)
+            victim = &set[w];
+    return victim;
+}
+
+static struct tlb_entry *level_insert(struct tlb *t, struct tlb_level *l, const struct tlb_entry *ne)
+{
+    /* Remove overlapping entries: probe each size that may be present. */
+    uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : (l->shifts | (UINT64_C(1) << ne->page_shift));
+    while (shifts) {
+        unsigned s = (unsigned)__builtin_ctzll(shifts);
+        shifts &= shifts - 1;
+        /* An overlapping entry of size s contains ne->va (s >= ne's size) or
+         * lies inside ne (s < ne's size); in the latter case several sets
+         * are possible: scan the sets ne's range spans (all when it wraps). */
+        uint64_t first = (ne->va & VA56_MASK) >> s;
+        uint64_t count = s >= ne->page_shift ? 1 : (UINT64_C(1) << (ne->page_shift - s));
+        if (count > l->sets)
+            count = l->sets;
+        for (uint64_t i = 0; i < count; i++) {
+            unsigned set = (unsigned)((first + i) & (l->sets - 1));
+            struct tlb_entry *se = &l->e[(size_t)set * l->ways];
+            for (unsigned w = 0; w < l->ways; w++) {
+                struct tlb_entry *e = &se[w];
+                if (e->valid && contexts_overlap(e, ne) &&
+                    ranges_overlap(e->va, e->page_shift, ne->va, ne->page_shift)) {
+                    drop(t, e);
+                    t->stats.evictions++;
+                }
+            }
+        }
+    }
+    struct tlb_entry *set = set_of(l, ne->va, ne->page_shift);
+    struct tlb_entry *slot = pick_way(t, set, l->ways, l->repl);
+    if (slot->valid) {
+        drop(t, slot);
+        t->stats.evictions++;
+    }
+    *slot = *ne;
+    slot->valid = true;
+    slot->stamp = ++t->clock;
+    l->shifts |= UINT64_C(1) << ne->page_shift;
+    return slot;
+}
+
+/* ---- lookups and insertion --------------------------------------------- */
+
+const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
+                                   uint16_t asid, uint64_t va, unsigned *level)
+{
+    struct tlb_level *l1 = is_fetch ? t->l1i : t->l1d;
+    t->stats.lookups++;
+    struct tlb_entry *e = level_lookup(t, l1, regime, vmid, asid, va);
+    if (e) {
+        t->stats.l1_hits++;
+        if (level)
+            *level = 1;
+        return e;
+    }
+    e = level_lookup(t, t->l2, regime, vmid, asid, va);
+    if (e) {
+        t->stats.l2_hits++;
+        struct tlb_entry copy = *e;
+        if (level)
+            *level = 2;
+        return level_insert(t, l1, &copy);
+    }
+    t->stats.misses++;
+    if (level)
+        *level = 0;
+    return NULL;
+}
+
+void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e)
+{
+    if (e->page_shift < TLB_MIN_SHIFT || e->page_shift > TLB_MAX_SHIFT)
+        return;
+    struct tlb_entry ne = *e;
+    uint64_t m = ~size_mask(ne.page_shift);
+    ne.va &= m;
+    ne.ipa &= m;
+    ne.pa &= m;
+    ne.valid = true;
+    if (ne.regime != TLB_REGIME_EL2)
+        ne.regime = TLB_REGIME_EL10;
+    t->stats.fills++;
+    level_insert(t, is_fetch ? t->l1i : t->l1d, &ne);
+    level_insert(t, t->l2, &ne);
+}
+
+const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa)
+{
+    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+        struct tlb_entry *e = &t->walk_cache[i];
+        if (e->valid && e->vmid == vmid && in_range(e->ipa, e->page_shift, ipa)) {
+            e->stamp = ++t->clock;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e)
+{
+    unsigned n = t->cfg.walk_cache_entries;
+    if (!n || e->page_shift < TLB_MIN_SHIFT || e->page_shift > TLB_MAX_SHIFT)
+        return;
+    struct tlb_entry ne = *e;
+    uint64_t m = ~size_mask(ne.page_shift);
+    ne.ipa &= m;
+    ne.pa &= m;
+    ne.va = ne.ipa;
+    ne.valid = true;
+    ne.s2 = true;
+    ne.regime = TLB_REGIME_EL10;
+    ne.global = false;
+    for (unsigned i = 0; i < n; i++) {
+        struct tlb_entry *o = &t->walk_cache[i];
+        if (o->valid && o->vmid == ne.vmid && ranges_overlap(o->ipa, o->page_shift, ne.ipa, ne.page_shift)) {
+            drop(t, o);
+            t->stats.evictions++;
+        }
+    }
+    struct tlb_entry *slot = pick_way(t, t->walk_cache, n, TLB_REPL_LRU);
+    if (slot->valid) {
+        drop(t, slot);
+        t->stats.evictions++;
+    }
+    *slot = ne;
+    slot->stamp = ++t->clock;
+    t->stats.fills++;
+}
+
+/* ---- maintenance ------------------------------------------------------- */
+
+static bool va_op(enum tlbi_op op)
+{
+    switch (op) {
+    case TLBI_VAE1: case TLBI_VALE1: case TLBI_VAAE1: case TLBI_VAALE1:
+    case TLBI_VAE2: case TLBI_VALE2:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Does the operation cover a combined (L1/L2) entry? */
+static bool covers_combined(const struct tlbi_request *r, const struct tlb_entry *e)
+{
+    bool el10_vm = e->regime == TLB_REGIME_EL10 && e->vmid == r->vmid;
+    bool va_hit = in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+    switch (r->op) {
+    case TLBI_VMALLE1:
+    case TLBI_VMALLS12E1:
+        return el10_vm;
+    case TLBI_VAE1:
+    case TLBI_VALE1:
+        return el10_vm && va_hit && (e->global || e->asid == r->asid);
+    case TLBI_VAAE1:
+    case TLBI_VAALE1:
+        return el10_vm && va_hit;
+    case TLBI_ASIDE1:
+        return el10_vm && !e->global && e->asid == r->asid;
+    case TLBI_ALLE1:
+        return e->regime == TLB_REGIME_EL10;
+    case TLBI_ALLE2:
+        return e->regime == TLB_REGIME_EL2;
+    case TLBI_VAE2:
+    case TLBI_VALE2:
+        return e->regime == TLB_REGIME_EL2 && va_hit;
+    case TLBI_IPAS2E1:
+    case TLBI_IPAS2LE1:
+    default:
+        return false;
+    }
+}
+
+/* Does the operation cover a stage-2-only (walk cache) entry? */
+static bool covers_s2(const struct tlbi_request *r, const struct tlb_entry *e)
+{
+    switch (r->op) {
+    case TLBI_IPAS2E1:
+    case TLBI_IPAS2LE1:
+        return e->vmid == r->vmid && in_range(e->ipa, e->page_shift, r->ipa);
+    case TLBI_VMALLS12E1:
+        return e->vmid == r->vmid;
+    case TLBI_ALLE1:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static unsigned level_tlbi(struct tlb *t, struct tlb_level *l, const struct tlbi_request *r)
+{
+    unsigned n = 0;
+    if (va_op(r->op) && l->sets > 1) {
+        /* Only the sets where an entry containing the VA can live. */
+        uint64_t shifts = l->shifts;
+        while (shifts) {
+            unsigned s = (unsigned)__builtin_ctzll(shifts);
+            shifts &= shifts - 1;
+            struct tlb_entry *set = set_of(l, r->va, s);
+            for (unsigned w = 0; w < l->ways; w++)
+                if (set[w].valid && covers_combined(r, &set[w])) {
+                    drop(t, &set[w]);
+                    n++;
+                }
+        }
+        return n;
+    }
+    uint64_t shifts = 0;
+    for (unsigned i = 0; i < l->entries; i++) {
+        struct tlb_entry *e = &l->e[i];
+        if (!e->valid)
+            continue;
+        if (covers_combined(r, e)) {
+            drop(t, e);
+            n++;
+        } else {
+            shifts |= UINT64_C(1) << e->page_shift;
+        }
+    }
+    l->shifts = shifts;
+    return n;
+}
+
+unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
+{
+    unsigned n = level_tlbi(t, t->l1i, r) + level_tlbi(t, t->l1d, r) + level_tlbi(t, t->l2, r);
+    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+        struct tlb_entry *e = &t->walk_cache[i];
+        if (e->valid && covers_s2(r, e)) {
+            drop(t, e);
+            n++;
+        }
+    }
+    t->stats.invalidated += n;
+    return n;
+}

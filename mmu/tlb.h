@@ -1,0 +1,120 @@
+/* The TLB model: what the guest sees as cached translations. Entries are
+ * tagged with VMID, ASID, the global bit, the translation regime and the
+ * mapping size; combined stage-1+2 entries live in the L1 I/D TLBs and the
+ * unified L2, and a walk cache holds table entries of both stages. Switching
+ * VMID or ASID flushes nothing: the tags do the work. The same code serves the
+ * live MMU and the trace-driven TLB simulator (issue 6). */
+#ifndef AVSIM_MMU_TLB_H
+#define AVSIM_MMU_TLB_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tlb_regime { TLB_REGIME_EL10 = 0, TLB_REGIME_EL2 = 1 };
+enum tlb_repl { TLB_REPL_LRU, TLB_REPL_FIFO, TLB_REPL_RANDOM };
+
+struct tlb_entry {
+    bool valid;
+    uint8_t regime;           /* enum tlb_regime */
+    bool global;              /* nG == 0: matches every ASID */
+    bool s2;                  /* made with stage 2 on (IPAS2 / VMALLS12 may remove it) */
+    uint16_t asid;
+    uint16_t vmid;            /* EL1&0 regime only */
+    uint8_t page_shift;       /* 12 .. 42: the mapping size */
+    uint8_t perm_el0, perm_el1, attr, sh;
+    uint64_t va;              /* page-aligned (to page_shift) input address */
+    uint64_t ipa;             /* page-aligned IPA (valid when s2) */
+    uint64_t pa;              /* page-aligned output address */
+    uint64_t stamp;           /* replacement bookkeeping */
+};
+
+/* One level: `entries` in total, `ways` per set (ways == entries: fully associative). */
+struct tlb_level_config {
+    unsigned entries;
+    unsigned ways;
+    enum tlb_repl repl;
+};
+
+struct tlb_config {
+    struct tlb_level_config l1i, l1d, l2;
+    unsigned walk_cache_entries;  /* table-descriptor cache (both stages); 0: none */
+    unsigned l2_hit_cycles;       /* extra cycles of an L1 miss that hits L2 */
+    unsigned walk_access_cycles;  /* cycles per descriptor read of a walk */
+};
+
+/* Cortex-A57-like default: 48-entry fully associative L1 ITLB, 32-entry fully
+ * associative L1 DTLB, 1024-entry 4-way L2, 64-entry walk cache, LRU. */
+extern const struct tlb_config tlb_config_cortex_a57;
+
+struct tlb_stats {
+    uint64_t lookups, l1_hits, l2_hits, misses, fills, evictions, invalidated;
+};
+
+struct tlb_level;   /* private */
+
+/* Called for every entry that leaves the model (eviction or invalidation), so
+ * that the live MMU can drop what it derived from it (shadow mappings). */
+typedef void (*tlb_drop_fn)(void *opaque, const struct tlb_entry *e);
+
+struct tlb {
+    struct tlb_config cfg;
+    struct tlb_level *l1i, *l1d, *l2;
+    struct tlb_entry *walk_cache;
+    uint64_t clock;               /* for LRU/FIFO stamps */
+    uint64_t rng;                 /* deterministic state for TLB_REPL_RANDOM */
+    tlb_drop_fn on_drop;
+    void *drop_opaque;
+    struct tlb_stats stats;
+};
+
+/* Returns 0, or -1 for an invalid configuration (message in err). */
+int tlb_init(struct tlb *t, const struct tlb_config *cfg, tlb_drop_fn on_drop, void *opaque,
+             char *err, unsigned errlen);
+void tlb_destroy(struct tlb *t);
+
+/* Looks up va for the given context. On a hit returns the entry (L1 first,
+ * then L2, which refills L1) and sets *level to 1 or 2. */
+const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
+                                   uint16_t asid, uint64_t va, unsigned *level);
+
+/* Inserts a translation (into L1 I or D by is_fetch, and into L2). */
+void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e);
+
+/* Stage-2-only entries (IPA -> PA, tagged with VMID), used for the stage-1
+ * walk's descriptor fetches: kept in the walk cache. */
+const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa);
+void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e);   /* e->ipa, e->pa, e->vmid, e->page_shift */
+
+/* TLB maintenance, with the exact scope of each TLBI operation (Arm ARM):
+ * IPAS2E1/IPAS2LE1 remove stage-2-only entries for the IPA, not combined
+ * stage 1+2 entries (software follows them with VMALLE1); VMALLS12E1 removes
+ * both kinds for the VMID; ALLE1 every EL1&0 entry; ALLE2/VAE2/VALE2 only
+ * EL2-regime entries. The "last level" variants (VALE1...) also remove only
+ * entries from the last level: every entry here is a last-level one. */
+enum tlbi_op {
+    TLBI_VMALLE1,     /* EL1&0, current VMID, all ASIDs */
+    TLBI_VAE1,        /* EL1&0, current VMID, VA, ASID (or global) */
+    TLBI_VALE1,       /* as VAE1, last level only */
+    TLBI_VAAE1,       /* EL1&0, current VMID, VA, any ASID */
+    TLBI_VAALE1,
+    TLBI_ASIDE1,      /* EL1&0, current VMID, ASID (not global entries) */
+    TLBI_IPAS2E1,     /* stage-2 entries for IPA, current VMID */
+    TLBI_IPAS2LE1,
+    TLBI_VMALLS12E1,  /* EL1&0, current VMID, stage 1 and 2 */
+    TLBI_ALLE1,       /* EL1&0, all VMIDs */
+    TLBI_ALLE2,       /* EL2 regime */
+    TLBI_VAE2,        /* EL2 regime, VA */
+    TLBI_VALE2,
+};
+
+struct tlbi_request {
+    enum tlbi_op op;
+    uint16_t vmid;        /* the current VMID (VTTBR_EL2.VMID) */
+    uint16_t asid;        /* from Xt[63:48] where the op takes one */
+    uint64_t va;          /* from Xt[43:0] << 12 (VA ops) */
+    uint64_t ipa;         /* from Xt[35:0] << 12 (IPAS2 ops) */
+};
+
+/* Removes the entries the operation covers (and only those); returns how many. */
+unsigned tlbi(struct tlb *t, const struct tlbi_request *r);
+
+#endif
