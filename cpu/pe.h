@@ -174,6 +174,9 @@ uint64_t pe_get_pc(struct pe *pe);
 uint64_t pe_read_sysreg(struct pe *pe, const char *name);
 int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len);
 int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
+/* Guest virtual memory of the current translation regime (as semihosting sees it). */
+int pe_read_va(struct pe *pe, uint64_t va, void *buf, size_t len);
+int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
 
 /* The MMU (pe_mmu.c). */

@@ -253,6 +253,31 @@ bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
     return true;
 }
 
+static int va_access(struct pe *pe, uint64_t va, void *buf, size_t len, bool write)
+{
+    uint8_t *p = buf;
+    while (len) {
+        size_t n = 0x1000 - (va & 0xfff);
+        if (n > len)
+            n = len;
+        uint64_t pa;
+        if (!pe_va_to_pa(pe, va, false, &pa))
+            return -1;
+        if ((write ? pe_write_phys(pe, pa, p, n) : pe_read_phys(pe, pa, p, n)) != 0)
+            return -1;
+        va += n;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int pe_read_va(struct pe *pe, uint64_t va, void *buf, size_t len) { return va_access(pe, va, buf, len, false); }
+int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len)
+{
+    return va_access(pe, va, (void *)buf, len, true);
+}
+
 /* ---- filling and faulting ---------------------------------------------------------------- */
 
 enum fill_result { FILL_OK, FILL_FAULT, FILL_EXTERNAL };

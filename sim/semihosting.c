@@ -19,9 +19,10 @@ enum {
 /* Console handles returned for ":tt" (stdin, stdout, stderr). */
 enum { HANDLE_STDIN = 1, HANDLE_STDOUT = 2, HANDLE_STDERR = 3 };
 
+/* Parameter blocks and buffers are guest virtual addresses. */
 static int read_words(struct pe *pe, uint64_t addr, uint64_t *w, int n)
 {
-    return pe_read_phys(pe, addr, w, (size_t)n * 8);
+    return pe_read_va(pe, addr, w, (size_t)n * 8);
 }
 
 static FILE *handle_file(uint64_t h)
@@ -37,7 +38,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
     switch (op) {
     case SYS_WRITEC: {
         unsigned char c;
-        if (pe_read_phys(pe, arg, &c, 1) == 0) {
+        if (pe_read_va(pe, arg, &c, 1) == 0) {
             fputc(c, stdout);
             fflush(stdout);
         }
@@ -47,10 +48,10 @@ void semihosting_call(struct machine *m, struct pe *pe)
     case SYS_WRITE0: {
         char buf[256];
         for (uint64_t p = arg;; p += sizeof buf) {
-            if (pe_read_phys(pe, p, buf, 1) != 0)
+            if (pe_read_va(pe, p, buf, 1) != 0)
                 break;
             size_t n = 0;
-            while (n < sizeof buf && pe_read_phys(pe, p + n, &buf[n], 1) == 0 && buf[n])
+            while (n < sizeof buf && pe_read_va(pe, p + n, &buf[n], 1) == 0 && buf[n])
                 n++;
             fwrite(buf, 1, n, stdout);
             if (n < sizeof buf)
@@ -63,7 +64,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
     case SYS_OPEN: {
         char name[8] = { 0 };
         if (read_words(pe, arg, a, 3) == 0 && a[2] < sizeof name &&
-            pe_read_phys(pe, a[0], name, (size_t)a[2]) == 0 && strcmp(name, ":tt") == 0) {
+            pe_read_va(pe, a[0], name, (size_t)a[2]) == 0 && strcmp(name, ":tt") == 0) {
             ret = a[1] < 4 ? HANDLE_STDIN : a[1] < 8 ? HANDLE_STDOUT : HANDLE_STDERR;
         } else {
             m->semihosting_errno = ENOENT;
@@ -83,7 +84,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
         char buf[4096];
         for (uint64_t p = a[1]; left;) {
             size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
-            if (pe_read_phys(pe, p, buf, n) != 0)
+            if (pe_read_va(pe, p, buf, n) != 0)
                 break;
             fwrite(buf, 1, n, f);
             p += n;
@@ -99,7 +100,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
         char buf[4096];
         size_t want = a[2] < sizeof buf ? (size_t)a[2] : sizeof buf;
         size_t got = fread(buf, 1, want, stdin);
-        pe_write_phys(pe, a[1], buf, got);
+        pe_write_va(pe, a[1], buf, got);
         ret = (int64_t)(a[2] - got);
         break;
     }
@@ -112,7 +113,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
         break;
     case SYS_ELAPSED: {
         uint64_t ticks = pe->cycles;
-        pe_write_phys(pe, arg, &ticks, 8);
+        pe_write_va(pe, arg, &ticks, 8);
         ret = 0;
         break;
     }
@@ -121,9 +122,9 @@ void semihosting_call(struct machine *m, struct pe *pe)
     case SYS_GET_CMDLINE:
         if (read_words(pe, arg, a, 2) == 0 && a[1] >= 1) {
             char z = 0;
-            pe_write_phys(pe, a[0], &z, 1);
+            pe_write_va(pe, a[0], &z, 1);
             a[1] = 0;
-            pe_write_phys(pe, arg + 8, &a[1], 8);
+            pe_write_va(pe, arg + 8, &a[1], 8);
             ret = 0;
         }
         break;
@@ -132,7 +133,7 @@ void semihosting_call(struct machine *m, struct pe *pe)
         uint64_t base = VIRT_RAM_BASE + m->cfg.ram_size / 2, top = VIRT_RAM_BASE + m->cfg.ram_size;
         uint64_t block[4] = { base, top, top, base };
         if (read_words(pe, arg, a, 1) == 0)
-            pe_write_phys(pe, a[0], block, sizeof block);
+            pe_write_va(pe, a[0], block, sizeof block);
         ret = 0;
         break;
     }
