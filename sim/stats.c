@@ -53,6 +53,30 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
             (unsigned long long)s->sysreg_traps, m->resets);
     fprintf(f, "  \"blocks\": {\"decoded\": %llu, \"cache_flushes\": %llu},\n",
             (unsigned long long)pe->blocks.decodes, (unsigned long long)pe->blocks.flushes);
+    const struct pe_mmu *mm = &pe->mmu;
+    const struct tlb_stats *ts = &mm->tlb.stats;
+    fprintf(f, "  \"mmu\": {\n    \"fills\": %llu, \"tlb_hits_on_fill\": %llu, \"walks\": %llu, "
+            "\"walk_accesses\": %llu, \"faults\": %llu, \"tlbi\": %llu, \"unicorn_tlb_flushes\": %llu,\n",
+            (unsigned long long)mm->fills, (unsigned long long)mm->tlb_hits, (unsigned long long)mm->walks,
+            (unsigned long long)mm->walk_accesses, (unsigned long long)mm->faults,
+            (unsigned long long)mm->tlbis, (unsigned long long)mm->unicorn_flushes);
+    fprintf(f, "    \"tlb\": {\"lookups\": %llu, \"l1_hits\": %llu, \"l2_hits\": %llu, \"misses\": %llu, "
+            "\"fills\": %llu, \"evictions\": %llu, \"invalidated\": %llu},\n",
+            (unsigned long long)ts->lookups, (unsigned long long)ts->l1_hits, (unsigned long long)ts->l2_hits,
+            (unsigned long long)ts->misses, (unsigned long long)ts->fills, (unsigned long long)ts->evictions,
+            (unsigned long long)ts->invalidated);
+    fprintf(f, "    \"shadow\": {\"pages_installed\": %llu, \"pool_resets\": %llu},\n",
+            (unsigned long long)mm->shadow.pages_installed, (unsigned long long)mm->shadow.resets);
+    fprintf(f, "    \"contexts\": [");
+    for (int i = 0; i < mm->n_ctx_stats; i++) {
+        const struct mmu_ctx_stats *c = &mm->ctx_stats[i];
+        fprintf(f, "%s\n      {\"regime\": \"%s\", \"vmid\": %u, \"asid\": %u, \"fills\": %llu, "
+                "\"tlb_hits_on_fill\": %llu, \"walks\": %llu, \"walk_accesses\": %llu, \"faults\": %llu}",
+                i ? "," : "", c->regime ? "EL2" : "EL1&0", c->vmid, c->asid, (unsigned long long)c->fills,
+                (unsigned long long)c->tlb_hits, (unsigned long long)c->walks,
+                (unsigned long long)c->walk_accesses, (unsigned long long)c->faults);
+    }
+    fprintf(f, "%s]\n  },\n", mm->n_ctx_stats ? "\n    " : "");
     fprintf(f, "  \"exceptions\": [");
     for (int i = 0; i < s->n_exc; i++) {
         const struct exception_count *c = &s->exc[i];
