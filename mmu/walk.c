@@ -48,6 +48,7 @@ void mmu_s1_from_regs(struct mmu_s1_config *c, bool el2_regime, uint64_t sctlr, 
     memset(c, 0, sizeof *c);
     c->enabled = sctlr & 1;
     c->wxn = (sctlr >> 19) & 1;
+    c->icache = (sctlr >> 12) & 1;
     c->el2_regime = el2_regime;
     c->two_ranges = !el2_regime;
     c->ttbr[0] = ttbr0;
@@ -97,11 +98,15 @@ static unsigned nibble_class(unsigned n)
     return 2;
 }
 
+/* The nibble for cacheability class cls, keeping stage 1's allocation hints
+ * and transience (stage 2 has none): Write-Back 0bx1RW -> Write-Through 0bx0RW. */
 static unsigned class_nibble(unsigned cls, unsigned s1nibble)
 {
     if (nibble_class(s1nibble) == cls)
-        return s1nibble;            /* keep stage 1's allocation hints */
-    return cls == 0 ? 0x4 : cls == 1 ? 0xa : 0xf;
+        return s1nibble;
+    if (cls == 0)
+        return 0x4;
+    return s1nibble & ~0x4u;        /* cls == 1: from Write-Back to Write-Through */
 }
 
 uint8_t mmu_combine_attr(uint8_t s1attr, unsigned s2memattr)
@@ -278,13 +283,18 @@ bool mmu_translate_s2(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
     /* The start level must resolve 1..stride+4 bits (up to 16 concatenated tables):
      * otherwise the configuration is inconsistent (AArch64.S2InconsistentSL). */
     int top_shift = (int)gb + (3 - start) * (int)stride;
-    if (start < 0 || start > 3 || (int)inputsize <= top_shift || (int)inputsize - top_shift > (int)stride + 4) {
-        set_fault(r, MMU_FAULT_TRANSLATION, start < 0 ? 0 : start, true, s1ptw, ipa);
+    /* AArch64.S2InvalidSL: level 0 (4K) needs a 44-bit PA, level 1 with 16K a 42-bit one.
+     * AArch64.S2InconsistentSL: the start level resolves 1..stride+4 bits. Both fault at level 0. */
+    bool invalid = start < 0 || start > 3 || (gb == 12 && start == 0 && MMU_PA_BITS < 44) ||
+                   (gb == 14 && start == 1 && MMU_PA_BITS < 42) || (gb == 16 && start == 1 && MMU_PA_BITS < 44);
+    if (invalid || (int)inputsize <= top_shift || (int)inputsize - top_shift > (int)stride + 4) {
+        set_fault(r, MMU_FAULT_TRANSLATION, 0, true, s1ptw, ipa);
         return false;
     }
-    uint64_t base = s2->vttbr & OA_MASK;
+    unsigned top_bits = inputsize - (unsigned)top_shift;
+    uint64_t base = s2->vttbr & 0x0000fffffffffffeULL & ~((1ULL << (top_bits + 3)) - 1);
     if (base >> s2->ps_bits) {
-        set_fault(r, MMU_FAULT_ADDRESS_SIZE, start, true, s1ptw, ipa);
+        set_fault(r, MMU_FAULT_ADDRESS_SIZE, 0, true, s1ptw, ipa);
         return false;
     }
     struct walk_params p = { .stage = 2, .base = base, .inputsize = inputsize, .start_level = start,
@@ -336,8 +346,16 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
         }
         ipa = va;
         bool dc = s2on && s2on->dc;
-        s1attr = (acc == MMU_FETCH || dc) ? 0xff : 0x00;
-        s1sh = 2;
+        if (dc) {
+            s1attr = 0xff;          /* Normal Write-Back, Non-shareable */
+            s1sh = 0;
+        } else if (acc == MMU_FETCH) {
+            s1attr = s1->icache ? 0xaa : 0x44;   /* Normal Write-Through or Non-cacheable */
+            s1sh = 2;
+        } else {
+            s1attr = 0x00;          /* Device-nGnRnE */
+            s1sh = 2;
+        }
         s1shift = 30;
         r->perm_el0 = r->perm_el1 = MMU_PERM_R | MMU_PERM_W | MMU_PERM_X;
         r->global = true;
@@ -358,7 +376,8 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
         unsigned gb = s1->granule_bits[range];
         int start = s1_start_level(inputsize, gb);
         uint64_t ttbr = s1->ttbr[range];
-        uint64_t base = ttbr & OA_MASK;
+        unsigned top_bits = inputsize - (gb + (unsigned)(3 - start) * (gb - 3));
+        uint64_t base = ttbr & 0x0000fffffffffffeULL & ~((1ULL << (top_bits + 3)) - 1);
         if (base >> s1->ips_bits) {
             set_fault(r, MMU_FAULT_ADDRESS_SIZE, 0, false, false, 0);
             return false;
@@ -395,7 +414,8 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
             /* EL1 never executes what EL0 can write; WXN makes writable execute-never. */
             if (!pxn && !(p0 & MMU_PERM_W) && !(s1->wxn && (p1 & MMU_PERM_W)))
                 p1 |= MMU_PERM_X;
-            if (!uxn && el0 && !(s1->wxn && (p0 & MMU_PERM_W)))
+            /* EL0 execution depends on UXN only (AP[1]=0 with UXN=0 is execute-only). */
+            if (!uxn && !(s1->wxn && (p0 & MMU_PERM_W)))
                 p0 |= MMU_PERM_X;
             r->perm_el0 = p0;
             r->perm_el1 = p1;

@@ -56,6 +56,7 @@ struct mmu_s1_config {
     unsigned ips_bits;        /* TCR.IPS / TCR_EL2.PS decoded, capped to MMU_PA_BITS */
     uint64_t mair;
     bool wxn;
+    bool icache;              /* SCTLR_ELx.I: fetches with stage 1 off are Write-Through, else NC */
     bool as16;                /* 16-bit ASIDs (TCR.AS) */
     bool a1;                  /* TCR_EL1.A1: ASID from TTBR1 */
 };
