@@ -14,7 +14,7 @@ set(AVSIM_GUEST_CFLAGS -O2 -g -ffreestanding -fno-builtin -nostdlib -nostartfile
     -I${CMAKE_SOURCE_DIR}/tests/guest)
 
 function(avsim_guest_image)
-  cmake_parse_arguments(G "" "NAME;DIR;LINKER_SCRIPT" "SOURCES;DEPENDS" ${ARGN})
+  cmake_parse_arguments(G "" "NAME;DIR;LINKER_SCRIPT" "SOURCES;DEPENDS;DEFINES" ${ARGN})
   if(NOT AVSIM_GUEST_CC)
     return()
   endif()
@@ -25,9 +25,13 @@ function(avsim_guest_image)
     set(G_LINKER_SCRIPT ${AVSIM_GUEST_RT_DIR}/link.ld)
   endif()
   set(out ${G_DIR}/${G_NAME}.elf)
+  set(defs)
+  foreach(d ${G_DEFINES})
+    list(APPEND defs -D${d})
+  endforeach()
   file(MAKE_DIRECTORY ${G_DIR})
   add_custom_command(OUTPUT ${out}
-    COMMAND ${AVSIM_GUEST_CC} ${AVSIM_GUEST_CFLAGS} -T ${G_LINKER_SCRIPT}
+    COMMAND ${AVSIM_GUEST_CC} ${AVSIM_GUEST_CFLAGS} ${defs} -T ${G_LINKER_SCRIPT}
             ${AVSIM_GUEST_RT_SOURCES} ${G_SOURCES} -o ${out}
     DEPENDS ${G_SOURCES} ${G_DEPENDS} ${AVSIM_GUEST_RT_SOURCES} ${AVSIM_GUEST_RT_DIR}/rt.h ${G_LINKER_SCRIPT}
     COMMENT "guest image ${G_NAME}.elf"

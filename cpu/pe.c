@@ -261,6 +261,21 @@ static void switch_el_landed(struct pe *pe)
     switch_el_from_el1_or_el2(pe, pe_read_pstate(pe), e->new_pstate, e->pc);
 }
 
+/* The current block was counted whole when it started; take back the
+ * instructions from `pc` on, which did not retire. */
+void pe_uncount_from(struct pe *pe, uint64_t pc)
+{
+    if (!pe->cur_size || pc < pe->cur_start || pc >= pe->cur_start + pe->cur_size)
+        return;
+    uint64_t unexecuted = (pe->cur_start + pe->cur_size - pc) / 4;
+    if (unexecuted <= pe->insns_by_el[pe->el]) {
+        pe->insns -= unexecuted;
+        pe->insns_by_el[pe->el] -= unexecuted;
+        pe->cycles -= unexecuted * pe->cur_cycles / (pe->cur_size / 4);
+    }
+    pe->cur_size = 0;                 /* count it once */
+}
+
 /* AArch64.TakeException. */
 void pe_take_exception(struct pe *pe, const struct pe_exception *x)
 {
@@ -268,15 +283,8 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
     unsigned from = pe->el, target = x->target_el;
     uint32_t old = pe_read_pstate(pe);
 
-    if (x->in_block && pe->cur_size && x->return_pc >= pe->cur_start &&
-        x->return_pc < pe->cur_start + pe->cur_size) {
-        uint64_t unexecuted = (pe->cur_start + pe->cur_size - x->return_pc) / 4;
-        if (unexecuted <= pe->insns_by_el[pe->el]) {
-            pe->insns -= unexecuted;
-            pe->insns_by_el[pe->el] -= unexecuted;
-            pe->cycles -= unexecuted * pe->cur_cycles / (pe->cur_size / 4);
-        }
-    }
+    if (x->in_block)
+        pe_uncount_from(pe, x->return_pc);
     uint64_t vbar = pe_rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
     uint64_t vector = vbar + exception_vector_offset(from, target, old & 1, x->kind);
     uint64_t esr = 0;
@@ -797,8 +805,19 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
     struct pe *pe = opaque;
     if (pe->attn.f.after_eret)
         note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
-    if (pe_mmu_active(pe) && pe_mmu_va_alias(pe, addr))
-        return true;                  /* Unicorn's region check of a VA: retry with an alias */
+    if (pe_mmu_active(pe)) {
+        /* Unicorn's region check of a VA with translation on: the VA needs an
+         * alias region. For a data access, map it now and retry (the access
+         * cannot be stopped precisely); a fetch happens inside the translator,
+         * where the memory map must not change: stop, map, resume at the PC. */
+        if (type == UC_MEM_FETCH_UNMAPPED) {
+            pe->alias_fetch_pending = true;
+            pe->alias_fetch_va = addr;
+            return false;
+        }
+        if (pe_mmu_va_alias(pe, addr))
+            return true;
+    }
     pe->bus_fault.valid = true;
     pe->bus_fault.type = type;
     pe->bus_fault.addr = addr;
@@ -1231,6 +1250,12 @@ enum pe_stop pe_run(struct pe *pe)
             pe_fatal(pe, "internal error: Unicorn stopped at PC 0x%llx for no known reason",
                      (unsigned long long)pc);
             return PE_STOP_FATAL;
+        }
+        if (e == UC_ERR_FETCH_UNMAPPED && pe->alias_fetch_pending) {
+            pe->alias_fetch_pending = false;
+            if (pe_mmu_va_alias(pe, pe->alias_fetch_va))
+                continue;             /* resume at the same PC, now translatable */
+            pe->bus_fault = (typeof(pe->bus_fault)){ true, UC_MEM_FETCH_UNMAPPED, pe->alias_fetch_va, 4 };
         }
         if (pe->bus_fault.valid && (e == UC_ERR_READ_UNMAPPED || e == UC_ERR_WRITE_UNMAPPED ||
                                     e == UC_ERR_FETCH_UNMAPPED)) {

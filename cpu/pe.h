@@ -45,7 +45,7 @@ struct pe_mmu {
     uint64_t walks, walk_accesses, faults, fills, tlb_hits, tlbis, unicorn_flushes;
     struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
     int n_ctx_stats;
-    struct { uint64_t base, size; } aliases[64];
+    struct { uint64_t base, size; void *host; } aliases[64];
     int n_aliases;
     uint64_t last_fix_va, last_fix_pc;  /* loop guard for permission re-encodings */
     unsigned fix_repeats;
@@ -143,6 +143,9 @@ struct pe {
 
     /* Faults reported by the unmapped-memory hook, handled after uc_emu_start returns. */
     struct { bool valid; int type; uint64_t addr; int size; } bus_fault;
+
+    bool alias_fetch_pending;   /* a fetch needs a VA alias region, mapped outside emulation */
+    uint64_t alias_fetch_va;
 
     enum pe_stop stop;
     char fatal[256];

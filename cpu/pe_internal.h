@@ -28,6 +28,8 @@ void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsign
 uint32_t pe_read_pstate(struct pe *pe);
 /* The instruction word at va in the current translation regime (0 if unmapped). */
 uint32_t pe_read_insn(struct pe *pe, uint64_t va);
+/* Takes back the current block's instructions from pc on (they did not retire). */
+void pe_uncount_from(struct pe *pe, uint64_t pc);
 /* AArch64.TakeException. */
 void pe_take_exception(struct pe *pe, const struct pe_exception *x);
 /* The EL a synchronous exception from the current EL goes to, without an EL2 routing control. */

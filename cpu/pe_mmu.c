@@ -12,7 +12,9 @@
  *    a translation the guest changed without TLBI stays in use, as on hardware.
  *  - Unicorn checks an address against its memory regions before translating
  *    it: while translation is on, guest VAs outside every region get an alias
- *    region (never accessed: shadow entries only point at RAM and devices).
+ *    region (never accessed: shadow entries only point at RAM and devices;
+ *    aliases are removed when translation is off in both regimes, so that
+ *    unassigned physical addresses abort again).
  */
 #include "cpu/pe_internal.h"
 #include "cpu/routing.h"
@@ -20,6 +22,7 @@
 #include "cpu/sysreg_handlers.h"
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define OA_MASK 0x0000fffffffff000ULL
 #define GIB (1ULL << 30)
@@ -130,6 +133,9 @@ static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
 {
     struct pe *pe = opaque;
     struct shadow *s = &pe->mmu.shadow;
+    /* A copy leaving one level (an L1 victim still in L2) keeps the translation cached. */
+    if (tlb_holds(&pe->mmu.tlb, e))
+        return;
     for (int i = 0; i < SHADOW_MAX_CTX; i++) {
         struct shadow_ctx *c = &s->ctx[i];
         if (!c->used || c->regime != e->regime)
@@ -170,8 +176,10 @@ static uint16_t current_asid(const struct pe *pe)
 static void unmap_aliases(struct pe *pe)
 {
     struct pe_mmu *m = &pe->mmu;
-    for (int i = 0; i < m->n_aliases; i++)
+    for (int i = 0; i < m->n_aliases; i++) {
         uc_mem_unmap(pe->uc, m->aliases[i].base, m->aliases[i].size);
+        munmap(m->aliases[i].host, m->aliases[i].size);
+    }
     m->n_aliases = 0;
 }
 
@@ -280,15 +288,25 @@ int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len)
 
 /* ---- filling and faulting ---------------------------------------------------------------- */
 
-enum fill_result { FILL_OK, FILL_FAULT, FILL_EXTERNAL };
+enum fill_result {
+    FILL_OK,
+    FILL_FAULT,
+    FILL_EXTERNAL,     /* translated to unassigned memory */
+    FILL_NOMAP,        /* allowed, but a shadow descriptor cannot say it (no read right at this EL) */
+};
 
 static uint8_t perm_need(enum mmu_access acc)
 {
     return acc == MMU_READ ? MMU_PERM_R : acc == MMU_WRITE ? MMU_PERM_W : MMU_PERM_X;
 }
 
-static void install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const struct tlb_entry *e)
+/* Maps the page for Unicorn; false when the current EL may not read it
+ * (write-only or execute-only at EL1/EL2): no descriptor can express that. */
+static bool install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const struct tlb_entry *e)
 {
+    uint8_t perm = pe->el == 0 ? e->perm_el0 : e->perm_el1;
+    if (!(perm & MMU_PERM_R) && (pe->el != 0 || (perm & MMU_PERM_W)))
+        return false;
     uint64_t pa = e->pa + ((va & ~0xfffULL) - e->va);
     if (!shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
                          e->regime == TLB_REGIME_EL2, pe->el, e->attr)) {
@@ -297,6 +315,7 @@ static void install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const stru
         shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
                         e->regime == TLB_REGIME_EL2, pe->el, e->attr);
     }
+    return true;
 }
 
 /* Makes the page holding va usable for acc at the current EL, from the TLB
@@ -317,8 +336,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
             pe->cycles += m->tlb.cfg.l2_hit_cycles;
         m->tlb_hits++;
         st->tlb_hits++;
-        install(pe, c, va, e);
-        return FILL_OK;
+        return install(pe, c, va, e) ? FILL_OK : FILL_NOMAP;
     }
     struct mmu_mem_ops mem = mem_ops(pe);
     struct mmu_result r;
@@ -360,8 +378,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
         ev.u.tlb.walk_accesses = r.walk_accesses;
         event_publish(pe->events, &ev);
     }
-    install(pe, c, va, &ne);
-    return FILL_OK;
+    return install(pe, c, va, &ne) ? FILL_OK : FILL_NOMAP;
 }
 
 /* AArch64.Abort for a translation-related fault: ESR, FAR, HPFAR, routing. */
@@ -406,6 +423,39 @@ static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
     return pe_get_x(pe, reg);
 }
 
+/* A store to a page the current EL may write but not read: Unicorn cannot be
+ * given such a mapping, so avsim performs the store (general-purpose
+ * registers, single or pair, with writeback) and steps over it. */
+static bool emulate_store(struct pe *pe, uint64_t pc, uint32_t insn, const struct a64_ldst *d, uint64_t va)
+{
+    if (!d->is_store || d->vector || d->exclusive)
+        return false;
+    struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
+    unsigned regs[2] = { d->rt, (insn >> 10) & 31 };
+    for (unsigned i = 0; i < d->nregs; i++) {
+        uint64_t v = regs[i] == 31 ? 0 : pe_get_x(pe, regs[i]);
+        for (unsigned b = 0; b < d->size; b++) {
+            uint64_t a = va + (uint64_t)i * d->size + b;
+            struct mmu_result r;
+            if (!mmu_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, a, MMU_WRITE, pe->el, &r))
+                return false;
+            uint8_t byte = (uint8_t)(v >> (8 * b));
+            pe_write_phys(pe, r.pa, &byte, 1);
+        }
+    }
+    if (d->writeback && d->wb_known) {
+        uint64_t base = d->rn == 31 ? pe_rd(pe, UC_ARM64_REG_SP) : pe_get_x(pe, d->rn);
+        base += (uint64_t)d->wb_imm;
+        if (d->rn == 31)
+            pe_wr(pe, UC_ARM64_REG_SP, base);
+        else
+            pe_set_x(pe, d->rn, base);
+    }
+    pe_uncount_from(pe, pc + 4);
+    pe_wr(pe, UC_ARM64_REG_PC, pc + 4);
+    return true;
+}
+
 void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
 {
     struct a64_ldst d, *dp = NULL;
@@ -440,15 +490,29 @@ void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
                  (unsigned long long)pc);
         return;
     }
+    bool nomap = false;
     for (uint64_t page = va & ~0xfffULL; page < va + len; page += 0x1000) {
         uint64_t a = page < va ? va : page, ipa = 0;
         struct mmu_fault f;
         enum fill_result fr = fill(pe, a, acc, &f, &ipa);
         if (fr == FILL_OK)
             continue;
+        if (fr == FILL_NOMAP) {
+            nomap = true;
+            continue;
+        }
         take_mmu_fault(pe, pc, a, acc, &f, dp, fr == FILL_EXTERNAL);
         return;
     }
+    if (nomap) {
+        if (!(dp && emulate_store(pe, pc, pe_read_insn(pe, pc), dp, va)))
+            pe_fatal(pe, "an access at PC 0x%llx to 0x%llx, which this EL may %s but not read: "
+                     "execute-only or write-only memory at EL1/EL2 is not modelled for this instruction",
+                     (unsigned long long)pc, (unsigned long long)va, fetch ? "execute" : "write");
+        return;
+    }
+    if (!fetch)
+        pe_uncount_from(pe, pc);      /* the block runs again from the access */
     /* Everything was mapped already with the rights the model grants: Unicorn
      * retries with the entry just re-encoded for this EL. Guard against loops. */
     struct pe_mmu *m = &pe->mmu;
@@ -464,17 +528,6 @@ void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
 }
 
 /* ---- VA aliases for Unicorn's region check ----------------------------------------------- */
-
-static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
-{
-    pe_fatal(opaque, "internal error: a physical access reached a VA alias region");
-    return 0;
-}
-
-static void alias_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *opaque)
-{
-    pe_fatal(opaque, "internal error: a physical access reached a VA alias region");
-}
 
 bool pe_mmu_va_alias(struct pe *pe, uint64_t va)
 {
@@ -500,8 +553,17 @@ bool pe_mmu_va_alias(struct pe *pe, uint64_t va)
     uc_free(regs);
     lo = (lo + 0xfff) & ~0xfffULL;
     hi &= ~0xfffULL;
-    if (hi <= lo || uc_mmio_map(pe->uc, lo, hi - lo, alias_read, pe, alias_write, pe) != UC_ERR_OK)
+    /* Unicorn also checks the region's permissions against the access (a fetch
+     * needs EXEC) and fetches code only from RAM regions, so the alias is RAM
+     * with every permission, backed by a reservation that is never touched. */
+    void *host = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (hi <= lo || host == MAP_FAILED)
         return false;
+    if (uc_mem_map_ptr(pe->uc, lo, hi - lo, UC_PROT_ALL, host) != UC_ERR_OK) {
+        munmap(host, hi - lo);
+        return false;
+    }
+    m->aliases[m->n_aliases].host = host;
     m->aliases[m->n_aliases].base = lo;
     m->aliases[m->n_aliases].size = hi - lo;
     m->n_aliases++;

@@ -490,3 +490,21 @@ unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
     t->stats.invalidated += n;
     return n;
 }
+
+/* ---- presence without side effects --------------------------------------------------- */
+
+static bool level_holds(const struct tlb_level *l, const struct tlb_entry *x)
+{
+    for (unsigned i = 0; i < l->entries; i++) {
+        const struct tlb_entry *e = &l->e[i];
+        if (e->valid && e != x && e->regime == x->regime && e->vmid == x->vmid && e->asid == x->asid &&
+            e->global == x->global && e->page_shift == x->page_shift && e->va == x->va && e->pa == x->pa)
+            return true;
+    }
+    return false;
+}
+
+bool tlb_holds(const struct tlb *t, const struct tlb_entry *x)
+{
+    return level_holds(t->l1i, x) || level_holds(t->l1d, x) || level_holds(t->l2, x);
+}

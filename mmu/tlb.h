@@ -114,6 +114,10 @@ struct tlbi_request {
     uint64_t ipa;         /* from Xt[35:0] << 12 (IPAS2 ops) */
 };
 
+/* Is the same translation as x (another copy than x itself) still held in
+ * L1I, L1D or L2? No side effects: usable from the drop callback. */
+bool tlb_holds(const struct tlb *t, const struct tlb_entry *x);
+
 /* Removes the entries the operation covers (and only those); returns how many. */
 unsigned tlbi(struct tlb *t, const struct tlbi_request *r);
 

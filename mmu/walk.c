@@ -477,6 +477,7 @@ uint64_t mmu_par_from_result(const struct mmu_result *r, bool ok)
     if (!ok)
         return 1ULL | ((uint64_t)mmu_fault_fsc(&r->fault) << 1) | ((uint64_t)r->fault.s1ptw << 8) |
                ((uint64_t)r->fault.stage2 << 9) | (1ULL << 11);
-    return (r->pa & OA_MASK) | ((uint64_t)r->attr << 56) | ((uint64_t)r->sh << 7) | (1ULL << 9) |
-           (1ULL << 11);
+    /* Device and Normal Non-cacheable memory report Outer Shareable (PAR_EL1.SH = 0b10). */
+    uint8_t sh = ((r->attr & 0xf0) == 0 || r->attr == 0x44) ? 2 : r->sh;
+    return (r->pa & OA_MASK) | ((uint64_t)r->attr << 56) | ((uint64_t)sh << 7) | (1ULL << 9) | (1ULL << 11);
 }

@@ -1,4 +1,4 @@
-// AVSIM-FOLLOWS-ARM-ARM: QEMU 7.2 reports ISV=1 with SAS/SRT/SF in ESR_EL2 for EL2's own stage-1 data aborts (ISS 0x1c58006 / 0x1c5804f here); the Arm ARM gives ISV=0 for every fault in ESR_EL2 but some stage-2 aborts (QEMU 8.0 fixed it). Everything else here matches QEMU 7.2.
+// AVSIM-FOLLOWS-ARM-ARM: QEMU 7.2 reports ISV=1 with SAS/SRT/SF in ESR_EL2 for EL2's own stage-1 data aborts (ISS 0x1c58006 / 0x1c5804f here); the Arm ARM gives ISV=0 for every fault in ESR_EL2 but some stage-2 aborts (QEMU 8.0 fixed it); and PAR_EL1.SH for the Device mapping is 0b10 (Outer Shareable) by the Arm ARM, where QEMU 7.2 returns the descriptor's SH (fixed in QEMU 8.1). Everything else here matches QEMU 7.2.
 /* EL2's own stage-1 translation (the EL2 regime: TTBR0_EL2, TCR_EL2,
  * MAIR_EL2, SCTLR_EL2.M). EL2 maps RAM as a 1 GiB block, the UART as a
  * Device 2 MiB block, and a few 4 KiB pages at VA 0x20000000 with different

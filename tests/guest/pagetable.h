@@ -358,6 +358,11 @@ PT_FN void expect_abort(const char *what, unsigned i, unsigned ec, uint32_t iss,
                          long elr_off, struct ref far, long far_off, struct ref ipa, long ipa_off)
 {
     const volatile struct abort_rec *a = &abort_log[i];
+    if (i >= abort_count || i >= ABORT_LOG) {
+        rt_printf("%s: no abort #%u\n", what, i);
+        check(0, "abort taken");
+        return;
+    }
     rt_printf("%s: EC=0x%02x IL=%u ISS=0x%07x", what, (unsigned)ESR_EC(a->esr),
               (unsigned)ESR_IL(a->esr), (unsigned)ESR_ISS(a->esr));
     print_rel("ELR", elr, a->elr);

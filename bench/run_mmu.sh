@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# MMU benchmark: guest MIPS with translation off, EL2 stage 1, and stage 1+2,
+# for working sets below and above the TLB's reach; walks per 1000 instructions.
+# Figures only.   bench/run_mmu.sh [BUILD_DIR]
+set -u
+build=${1:-build}
+avsim=${AVSIM:-$build/avsim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%-6s %6s | %12s %8s %8s | %10s %12s\n' mode pages instructions seconds MIPS vs_off walks/kinsn
+for pages in 16 512 4096; do
+    off_s=""
+    for mode in 0 1 2; do
+        img=$build/bench/mmu_pages_m${mode}_p${pages}.elf
+        if ! "$avsim" run --stats="$tmp/s.json" "$img" >/dev/null 2>"$tmp/err"; then
+            printf '%-6s %6s | n/a (%s)\n' "$mode" "$pages" "$(head -c 80 "$tmp/err")"
+            continue
+        fi
+        read -r insns secs walks < <(python3 -c "import json;d=json.load(open('$tmp/s.json'));print(d['instructions'], d['host_seconds'], d['mmu']['walks'])")
+        [ "$mode" = 0 ] && off_s=$secs
+        python3 -c "
+i,s,w,off=$insns,$secs,$walks,${off_s:-0}
+names={'0':'off','1':'s1-el2','2':'s1+s2'}
+print('%-6s %6d | %12d %8.3f %8.0f | %10s %12.3f' % (names['$mode'], $pages, i, s, i/s/1e6, ('%.2fx' % (s/off)) if off else 'n/a', w*1000.0/i))"
+    done
+done
