@@ -1073,8 +1073,9 @@ uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d)
     return pe->id_regs[(d->crm - 1) * 8 + d->op2];
 }
 
-int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, struct event_bus *events,
-              const struct pe_platform_ops *ops, void *opaque, char *err, size_t errlen)
+int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, const struct tlb_config *tlb,
+              struct event_bus *events, const struct pe_platform_ops *ops, void *opaque, char *err,
+              size_t errlen)
 {
     memset(pe, 0, sizeof *pe);
     pe->index = index;
@@ -1164,7 +1165,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, stru
         else
             pe->mmu_reset[i] = d->reset;
     }
-    if (pe_mmu_init(pe, err, errlen) != 0)
+    if (pe_mmu_init(pe, tlb, err, errlen) != 0)
         return -1;
     uc_hook_add(pe->uc, &pe->h_block, UC_HOOK_BLOCK, on_block, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_intr, UC_HOOK_INTR, on_intr, pe, 1, 0);

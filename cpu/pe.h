@@ -154,8 +154,9 @@ struct pe {
 
 /* Creates the PE's Unicorn instance (memory is mapped by the machine afterwards),
  * sets up EL3 for a non-secure EL2/EL1 world and the hooks. */
-int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, struct event_bus *events,
-              const struct pe_platform_ops *ops, void *opaque, char *err, size_t errlen);
+int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, const struct tlb_config *tlb,
+              struct event_bus *events, const struct pe_platform_ops *ops, void *opaque, char *err,
+              size_t errlen);
 void pe_destroy(struct pe *pe);
 
 /* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off. */
@@ -183,7 +184,7 @@ int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
 
 /* The MMU (pe_mmu.c). */
-int pe_mmu_init(struct pe *pe, char *err, size_t errlen);
+int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t errlen);
 void pe_mmu_destroy(struct pe *pe);
 void pe_mmu_reset(struct pe *pe);
 /* Recomputes the translation configuration after a register change. */

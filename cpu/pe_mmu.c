@@ -646,10 +646,10 @@ void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
 
 /* ---- life cycle ------------------------------------------------------------------------------ */
 
-int pe_mmu_init(struct pe *pe, char *err, size_t errlen)
+int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t errlen)
 {
     struct pe_mmu *m = &pe->mmu;
-    if (tlb_init(&m->tlb, &tlb_config_cortex_a57, drop_from_shadow, pe, err, (unsigned)errlen) != 0)
+    if (tlb_init(&m->tlb, tlb ? tlb : &tlb_config_cortex_a57, drop_from_shadow, pe, err, (unsigned)errlen) != 0)
         return -1;
     if (shadow_init(&m->shadow) != 0 ||
         uc_mem_map_ptr(pe->uc, SHADOW_POOL_PA, SHADOW_POOL_SIZE, UC_PROT_READ | UC_PROT_WRITE,

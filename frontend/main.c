@@ -25,6 +25,8 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
+            "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
+            "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "\n"
             "exit status: the guest's semihosting exit status (0 after PSCI SYSTEM_OFF);\n"
             "2 for bad usage or input; 3 when avsim stops the guest (stuck, waiting\n"
@@ -62,7 +64,7 @@ static const char *opt_value(const char *arg, const char *name)
 
 static int cmd_run(int argc, char **argv)
 {
-    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT };
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57 };
     const char *v;
     FILE *trace = NULL;
     for (int i = 0; i < argc; i++) {
@@ -87,6 +89,12 @@ static int cmd_run(int argc, char **argv)
             trace = fopen(v, "w");
             if (!trace) {
                 fprintf(stderr, "avsim: cannot open %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--tlb"))) {
+            char err[200];
+            if (tlb_config_parse(&cfg.tlb, v, err, sizeof err) != 0) {
+                fprintf(stderr, "avsim: --tlb=%s: %s\n", v, err);
                 return 2;
             }
         } else if ((v = opt_value(a, "--max-insns"))) {

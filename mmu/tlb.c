@@ -508,3 +508,75 @@ bool tlb_holds(const struct tlb *t, const struct tlb_entry *x)
 {
     return level_holds(t->l1i, x) || level_holds(t->l1d, x) || level_holds(t->l2, x);
 }
+
+/* ---- configuration strings ------------------------------------------------------------ */
+
+static int parse_level(const char *v, struct tlb_level_config *l, bool fully_associative_default)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (end == v || n == 0 || n > 1u << 20)
+        return -1;
+    l->entries = (unsigned)n;
+    l->ways = fully_associative_default ? (unsigned)n : l->ways;
+    if (*end == ':') {
+        const char *w = end + 1;
+        unsigned long ways = strtoul(w, &end, 10);
+        if (end == w || ways == 0)
+            return -1;
+        l->ways = (unsigned)ways;
+    }
+    return *end == 0 ? 0 : -1;
+}
+
+int tlb_config_parse(struct tlb_config *c, const char *spec, char *err, unsigned errlen)
+{
+    char buf[256];
+    if (strlen(spec) >= sizeof buf) {
+        snprintf(err, errlen, "TLB configuration too long");
+        return -1;
+    }
+    strcpy(buf, spec);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq) {
+            snprintf(err, errlen, "'%s': expected KEY=VALUE", tok);
+            return -1;
+        }
+        *eq = 0;
+        const char *k = tok, *v = eq + 1;
+        int rc = 0;
+        if (!strcmp(k, "l1i"))
+            rc = parse_level(v, &c->l1i, true);
+        else if (!strcmp(k, "l1d"))
+            rc = parse_level(v, &c->l1d, true);
+        else if (!strcmp(k, "l2"))
+            rc = parse_level(v, &c->l2, false);
+        else if (!strcmp(k, "walk")) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            rc = (end == v || *end || n > 1u << 16) ? -1 : 0;
+            c->walk_cache_entries = (unsigned)n;
+        } else if (!strcmp(k, "repl")) {
+            enum tlb_repl r = !strcmp(v, "lru") ? TLB_REPL_LRU : !strcmp(v, "fifo") ? TLB_REPL_FIFO
+                              : !strcmp(v, "random") ? TLB_REPL_RANDOM : (enum tlb_repl)-1;
+            if ((int)r < 0)
+                rc = -1;
+            else
+                c->l1i.repl = c->l1d.repl = c->l2.repl = r;
+        } else {
+            snprintf(err, errlen, "unknown TLB parameter '%s' (l1i, l1d, l2, walk, repl)", k);
+            return -1;
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "bad value '%s' for TLB parameter '%s'", v, k);
+            return -1;
+        }
+    }
+    /* Let tlb_init's checks judge the geometry. */
+    struct tlb probe;
+    if (tlb_init(&probe, c, NULL, NULL, err, errlen) != 0)
+        return -1;
+    tlb_destroy(&probe);
+    return 0;
+}

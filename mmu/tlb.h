@@ -45,6 +45,11 @@ struct tlb_config {
  * associative L1 DTLB, 1024-entry 4-way L2, 64-entry walk cache, LRU. */
 extern const struct tlb_config tlb_config_cortex_a57;
 
+/* Parses "l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,repl=lru|fifo|random"
+ * over *c (keys not given keep their value). l1i/l1d are fully associative
+ * unless WAYS is given. Returns 0, or -1 with a message. */
+int tlb_config_parse(struct tlb_config *c, const char *spec, char *err, unsigned errlen);
+
 struct tlb_stats {
     uint64_t lookups, l1_hits, l2_hits, misses, fills, evictions, invalidated;
 };

@@ -118,7 +118,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
     add_region(m, "virtio-mmio", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, NULL, NULL, "virtio is not modelled");
 
-    if (pe_create(&m->pe, 0, &cpu_model_cortex_a57, &m->events, &platform_ops, m, err, errlen) != 0)
+    if (pe_create(&m->pe, 0, &cpu_model_cortex_a57, &m->cfg.tlb, &m->events, &platform_ops, m, err, errlen) != 0)
         return -1;
     if (map_memory(m, err, errlen) != 0)
         return -1;

@@ -20,6 +20,7 @@ struct machine_config {
     const char *stats_file;
     FILE *trace_exceptions;   /* NULL: off */
     uint64_t max_insns;       /* 0: no limit */
+    struct tlb_config tlb;    /* the TLB model (default: tlb_config_cortex_a57) */
 };
 
 /* One handler signature for every device register block. */

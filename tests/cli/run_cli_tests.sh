@@ -44,6 +44,8 @@ expect stuck-exception-loop 3 'the guest is stuck: .* synchronous exceptions wit
     run --load-addr=0x40080000 "$tmp/br_x0.bin"
 expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x40080000 "$tmp/wfi.bin"
 expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
+expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
+expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
 
 echo "cli: $pass passed, $fail failed"

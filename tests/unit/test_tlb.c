@@ -795,6 +795,35 @@ static void test_bad_configs(void **state)
     tlb_destroy(&t);
 }
 
+/* tlb_config_parse: keys override the defaults, L1 levels stay fully
+ * associative unless WAYS is given, bad keys, values and geometries fail. */
+static void test_config_parse(void **state)
+{
+    (void)state;
+    char err[200];
+    struct tlb_config c = tlb_config_cortex_a57;
+    assert_int_equal(tlb_config_parse(&c, "l1d=16,l2=512:8,walk=0,repl=fifo", err, sizeof err), 0);
+    assert_int_equal(c.l1d.entries, 16);
+    assert_int_equal(c.l1d.ways, 16);
+    assert_int_equal(c.l2.entries, 512);
+    assert_int_equal(c.l2.ways, 8);
+    assert_int_equal(c.walk_cache_entries, 0);
+    assert_int_equal(c.l1i.entries, 48);                /* untouched */
+    assert_int_equal(c.l1i.repl, TLB_REPL_FIFO);
+    assert_int_equal(c.l2.repl, TLB_REPL_FIFO);
+    c = tlb_config_cortex_a57;
+    assert_int_equal(tlb_config_parse(&c, "l1i=64:4", err, sizeof err), 0);
+    assert_int_equal(c.l1i.ways, 4);
+    c = tlb_config_cortex_a57;
+    assert_int_equal(tlb_config_parse(&c, "l3=5", err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown TLB parameter"));
+    assert_int_equal(tlb_config_parse(&c, "l1d=x", err, sizeof err), -1);
+    assert_int_equal(tlb_config_parse(&c, "l1d", err, sizeof err), -1);
+    assert_int_equal(tlb_config_parse(&c, "repl=mru", err, sizeof err), -1);
+    c = tlb_config_cortex_a57;
+    assert_int_equal(tlb_config_parse(&c, "l2=100:3", err, sizeof err), -1);   /* ways must divide */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -818,6 +847,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tlbi_va_l2_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_config_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
