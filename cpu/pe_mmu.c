@@ -129,6 +129,23 @@ static struct shadow_ctx *context(struct pe *pe, unsigned regime, uint16_t vmid,
     return c;
 }
 
+static void publish_tlb_event(struct pe *pe, enum event_type type, const struct tlb_entry *e,
+                              unsigned walk_accesses)
+{
+    if (!event_wanted(pe->events, type))
+        return;
+    struct event ev = { .type = type, .pe = pe->index, .cycles = pe->cycles };
+    ev.u.tlb.va = e->va;
+    ev.u.tlb.ipa = e->ipa;
+    ev.u.tlb.pa = e->pa;
+    ev.u.tlb.page_shift = e->page_shift;
+    ev.u.tlb.vmid = e->vmid;
+    ev.u.tlb.asid = e->asid;
+    ev.u.tlb.regime = e->regime;
+    ev.u.tlb.walk_accesses = walk_accesses;
+    event_publish(pe->events, &ev);
+}
+
 static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
 {
     struct pe *pe = opaque;
@@ -144,17 +161,7 @@ static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
             continue;
         shadow_unmap_range(s, c, e->va, 1ULL << e->page_shift);
     }
-    if (event_wanted(pe->events, EV_TLB_DROP)) {
-        struct event ev = { .type = EV_TLB_DROP, .pe = pe->index, .cycles = pe->cycles, .pc = 0 };
-        ev.u.tlb.va = e->va;
-        ev.u.tlb.ipa = e->ipa;
-        ev.u.tlb.pa = e->pa;
-        ev.u.tlb.page_shift = e->page_shift;
-        ev.u.tlb.vmid = e->vmid;
-        ev.u.tlb.asid = e->asid;
-        ev.u.tlb.regime = e->regime;
-        event_publish(pe->events, &ev);
-    }
+    publish_tlb_event(pe, EV_TLB_DROP, e, 0);
 }
 
 /* ---- configuration -------------------------------------------------------------------- */
@@ -366,18 +373,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
     tlb_insert(&m->tlb, fetch, &ne);
     m->fills++;
     st->fills++;
-    if (event_wanted(pe->events, EV_TLB_FILL)) {
-        struct event ev = { .type = EV_TLB_FILL, .pe = pe->index, .cycles = pe->cycles };
-        ev.u.tlb.va = ne.va;
-        ev.u.tlb.ipa = ne.ipa;
-        ev.u.tlb.pa = ne.pa;
-        ev.u.tlb.page_shift = ps;
-        ev.u.tlb.vmid = vmid;
-        ev.u.tlb.asid = asid;
-        ev.u.tlb.regime = regime;
-        ev.u.tlb.walk_accesses = r.walk_accesses;
-        event_publish(pe->events, &ev);
-    }
+    publish_tlb_event(pe, EV_TLB_FILL, &ne, r.walk_accesses);
     return install(pe, c, va, &ne) ? FILL_OK : FILL_NOMAP;
 }
 
