@@ -42,7 +42,7 @@ struct pe_mmu {
     struct tlb tlb;
     struct shadow shadow;
     struct shadow_ctx *ctx_el10, *ctx_el2;
-    uint64_t walks, walk_accesses, faults, fills, tlb_hits, tlbis, unicorn_flushes;
+    uint64_t walks, walk_accesses, faults, fills, tlb_hits, tlbis, unicorn_flushes, walk_cache_hits;
     struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
     int n_ctx_stats;
     struct { uint64_t base, size; void *host; } aliases[64];

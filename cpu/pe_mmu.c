@@ -37,6 +37,8 @@ bool pe_mmu_active(const struct pe *pe)
     return pe->el == 2 ? pe->mmu.active_el2 : pe->mmu.active_el10;
 }
 
+static uint16_t current_vmid(const struct pe *pe);
+
 /* ---- memory for the walker --------------------------------------------------------- */
 
 static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
@@ -59,9 +61,34 @@ static void walk_access(void *opaque, uint64_t pa, unsigned stage, int level)
     }
 }
 
+/* The walk cache: stage-2 translations of stage-1 table addresses, per VMID. */
+static bool s2_walk_lookup(void *opaque, uint64_t ipa, uint64_t *pa)
+{
+    struct pe *pe = opaque;
+    const struct tlb_entry *e = tlb_s2_lookup(&pe->mmu.tlb, current_vmid(pe), ipa);
+    if (!e)
+        return false;
+    *pa = e->pa + (ipa - e->ipa);
+    pe->mmu.walk_cache_hits++;
+    return true;
+}
+
+static void s2_walk_insert(void *opaque, const struct mmu_result *r)
+{
+    struct pe *pe = opaque;
+    uint64_t mask = ~((1ULL << r->page_shift) - 1);
+    struct tlb_entry e = { .valid = true, .regime = TLB_REGIME_EL10, .s2 = true, .vmid = current_vmid(pe),
+                           .page_shift = (uint8_t)r->page_shift, .perm_el0 = r->perm_el0,
+                           .perm_el1 = r->perm_el1, .attr = r->attr, .sh = r->sh,
+                           .va = r->ipa & mask, .ipa = r->ipa & mask, .pa = r->pa & mask };
+    tlb_s2_insert(&pe->mmu.tlb, &e);
+}
+
 static struct mmu_mem_ops mem_ops(struct pe *pe)
 {
-    return (struct mmu_mem_ops){ .read64 = walk_read64, .on_walk_access = walk_access, .opaque = pe };
+    return (struct mmu_mem_ops){ .read64 = walk_read64, .on_walk_access = walk_access,
+                                 .s2_walk_lookup = s2_walk_lookup, .s2_walk_insert = s2_walk_insert,
+                                 .opaque = pe };
 }
 
 /* ---- Unicorn's TLB ------------------------------------------------------------------ */

@@ -177,7 +177,8 @@ static bool read_desc(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
                       uint64_t addr, int level, uint64_t *desc, struct mmu_result *r)
 {
     uint64_t pa = addr;
-    if (stage == 1 && s2 && s2->enabled) {
+    if (stage == 1 && s2 && s2->enabled &&
+        !(mem->s2_walk_lookup && mem->s2_walk_lookup(mem->opaque, addr, &pa))) {
         struct mmu_result r2;
         if (!mmu_translate_s2(mem, s2, addr, MMU_READ, true, &r2)) {
             r->fault = r2.fault;
@@ -186,6 +187,8 @@ static bool read_desc(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
         }
         r->walk_accesses += r2.walk_accesses;
         pa = r2.pa;
+        if (mem->s2_walk_insert)
+            mem->s2_walk_insert(mem->opaque, &r2);
     }
     r->walk_accesses++;
     if (mem->on_walk_access)

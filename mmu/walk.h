@@ -33,6 +33,8 @@ struct mmu_fault {
 
 unsigned mmu_fault_fsc(const struct mmu_fault *f);
 
+struct mmu_result;
+
 /* Memory the walker reads descriptors from (physical addresses). */
 struct mmu_mem_ops {
     /* Reads a 64-bit little-endian descriptor. Returns 0, or -1 when the
@@ -40,6 +42,10 @@ struct mmu_mem_ops {
     int (*read64)(void *opaque, uint64_t pa, uint64_t *val);
     /* Observes each descriptor access (address, stage 1 or 2, level); may be NULL. */
     void (*on_walk_access)(void *opaque, uint64_t pa, unsigned stage, int level);
+    /* A cache of stage-2 translations for stage-1 descriptor fetches (the TLB
+     * model's walk cache); both may be NULL. lookup returns true with *pa. */
+    bool (*s2_walk_lookup)(void *opaque, uint64_t ipa, uint64_t *pa);
+    void (*s2_walk_insert)(void *opaque, const struct mmu_result *r);
     void *opaque;
 };
 

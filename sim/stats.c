@@ -56,9 +56,11 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
     const struct pe_mmu *mm = &pe->mmu;
     const struct tlb_stats *ts = &mm->tlb.stats;
     fprintf(f, "  \"mmu\": {\n    \"fills\": %llu, \"tlb_hits_on_fill\": %llu, \"walks\": %llu, "
-            "\"walk_accesses\": %llu, \"faults\": %llu, \"tlbi\": %llu, \"unicorn_tlb_flushes\": %llu,\n",
+            "\"walk_accesses\": %llu, \"walk_cache_hits\": %llu, \"faults\": %llu, \"tlbi\": %llu, "
+            "\"unicorn_tlb_flushes\": %llu,\n",
             (unsigned long long)mm->fills, (unsigned long long)mm->tlb_hits, (unsigned long long)mm->walks,
-            (unsigned long long)mm->walk_accesses, (unsigned long long)mm->faults,
+            (unsigned long long)mm->walk_accesses, (unsigned long long)mm->walk_cache_hits,
+            (unsigned long long)mm->faults,
             (unsigned long long)mm->tlbis, (unsigned long long)mm->unicorn_flushes);
     fprintf(f, "    \"tlb\": {\"lookups\": %llu, \"l1_hits\": %llu, \"l2_hits\": %llu, \"misses\": %llu, "
             "\"fills\": %llu, \"evictions\": %llu, \"invalidated\": %llu},\n",

@@ -63,7 +63,7 @@ static void fake_on_walk_access(void *opaque, uint64_t pa, unsigned stage, int l
     M.nlog++;
 }
 
-static const struct mmu_mem_ops MEM = { fake_read64, fake_on_walk_access, NULL };
+static const struct mmu_mem_ops MEM = { .read64 = fake_read64, .on_walk_access = fake_on_walk_access };
 
 static void mem_reset(void)
 {
