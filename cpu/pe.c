@@ -477,7 +477,7 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
         return true;
     }
     if (s->kind == SP_SYSREG)
-        return sys_exception(pe, s->insn, pc, in_block);
+        return sys_exception(pe, s->insn, pc, in_block) || pe_at_stage2_abort(pe, s->insn, pc, in_block);
     if (s->kind == SP_WFI || s->kind == SP_WFE) {
         int t = wfx_trap_el(pe, s->kind == SP_WFE);
         if (t < 0)
@@ -513,8 +513,10 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return false;
     case SP_FP:
         return fp_trap_el(pe) >= 0;
-    case SP_SYSREG:
-        return decide_sys(pe, s->insn).verdict != SRV_ACCESS;
+    case SP_SYSREG: {
+        struct sysreg_decision d = decide_sys(pe, s->insn);
+        return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def);
+    }
     case SP_WFI:
         return wfx_trap_el(pe, false) >= 0;
     case SP_WFE:

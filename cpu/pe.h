@@ -196,6 +196,9 @@ bool pe_mmu_va_alias(struct pe *pe, uint64_t va);
 /* VA -> PA for avsim's own reads of guest code (no side effects); false if unmapped. */
 bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa);
 bool pe_mmu_active(const struct pe *pe);
+/* AT S1E0x/S1E1x at EL1 under stage 2: checked at the instruction (see pe_mmu.c). */
+bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d);
+bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 void pe_flush_unicorn_tlb(struct pe *pe);
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 

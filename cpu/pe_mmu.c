@@ -642,6 +642,37 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
     }
 }
 
+/* An AT S1E0x/S1E1x at EL1 whose stage-1 walk faults at stage 2 takes a data
+ * abort to EL2 (CM=1, S1PTW=1, WnR=1) instead of reporting in PAR_EL1. True when
+ * the instruction at pc is such an AT (whatever its outcome). */
+bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d)
+{
+    return d && pe->el == 1 && pe->mmu.s2.enabled && d->write == sr_at && d->op1 == 0;
+}
+
+bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block)
+{
+    struct a64_sys sy = a64_decode_sys(insn);
+    const struct sysreg_def *d = sysreg_lookup(sy.op0, sy.op1, sy.crn, sy.crm, sy.op2);
+    if (!pe_at_needs_check(pe, d))
+        return false;
+    uint64_t va = sy.rt == 31 ? 0 : pe_get_x(pe, sy.rt);
+    bool write = d->name[strlen(d->name) - 1] == 'W';
+    unsigned el = d->name[6] - '0';                     /* "AT S1E0R" / "AT S1E1W" */
+    struct mmu_mem_ops mem = mem_ops(pe);
+    struct mmu_result r;
+    if (mmu_translate_s1(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, write ? MMU_WRITE : MMU_READ, el, &r) ||
+        !r.fault.stage2)
+        return false;
+    struct pe_exception x = { .kind = 0, .ec = EC_DABORT_LOWER, .has_esr = true, .target_el = 2,
+                              .return_pc = pc, .far_valid = true, .far = va, .in_block = in_block };
+    /* WnR is 1 for faults on address translation (and cache maintenance) instructions. */
+    x.iss = iss_data_abort(NULL, false, true, true, true, mmu_fault_fsc(&r.fault));
+    pe_cp_write(pe, 3, 4, 6, 0, 4, (r.fault.ipa >> 12) << 4);
+    pe_take_exception(pe, &x);
+    return true;
+}
+
 /* ---- address translation instructions --------------------------------------------------------- */
 
 void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
