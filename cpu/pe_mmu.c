@@ -84,10 +84,41 @@ static void s2_walk_insert(void *opaque, const struct mmu_result *r)
     tlb_s2_insert(&pe->mmu.tlb, &e);
 }
 
+static uint16_t current_asid(const struct pe *pe);
+
+static bool s1_table_lookup(void *opaque, bool el2_regime, uint64_t va, int *level, uint64_t *table,
+                            uint64_t *table_attrs)
+{
+    struct pe *pe = opaque;
+    enum tlb_regime rg = el2_regime ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    const struct tlb_entry *e = tlb_s1_table_lookup(&pe->mmu.tlb, rg, el2_regime ? 0 : current_vmid(pe),
+                                                    el2_regime ? 0 : current_asid(pe), va);
+    if (!e)
+        return false;
+    *level = e->level;
+    *table = e->pa;
+    *table_attrs = (uint64_t)e->table_attrs << 59;
+    pe->mmu.walk_cache_hits++;
+    return true;
+}
+
+static void s1_table_insert(void *opaque, bool el2_regime, uint64_t va, int level, unsigned shift,
+                            uint64_t table, uint64_t table_attrs)
+{
+    struct pe *pe = opaque;
+    struct tlb_entry e = { .valid = true, .kind = TLB_KIND_S1_TABLE, .level = (uint8_t)level,
+                           .table_attrs = (uint8_t)((table_attrs >> 59) & 0xf),
+                           .regime = el2_regime ? TLB_REGIME_EL2 : TLB_REGIME_EL10,
+                           .vmid = el2_regime ? 0 : current_vmid(pe), .asid = el2_regime ? 0 : current_asid(pe),
+                           .page_shift = (uint8_t)shift, .va = va, .pa = table };
+    tlb_s1_table_insert(&pe->mmu.tlb, &e);
+}
+
 static struct mmu_mem_ops mem_ops(struct pe *pe)
 {
     return (struct mmu_mem_ops){ .read64 = walk_read64, .on_walk_access = walk_access,
                                  .s2_walk_lookup = s2_walk_lookup, .s2_walk_insert = s2_walk_insert,
+                                 .s1_table_lookup = s1_table_lookup, .s1_table_insert = s1_table_insert,
                                  .opaque = pe };
 }
 
@@ -177,8 +208,9 @@ static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
 {
     struct pe *pe = opaque;
     struct shadow *s = &pe->mmu.shadow;
-    /* A copy leaving one level (an L1 victim still in L2) keeps the translation cached. */
-    if (tlb_holds(&pe->mmu.tlb, e))
+    /* Walk-cache entries never were in the shadow tables; a copy leaving one
+     * level (an L1 victim still in L2) keeps the translation cached. */
+    if (e->kind != TLB_KIND_LEAF || tlb_holds(&pe->mmu.tlb, e))
         return;
     for (int i = 0; i < SHADOW_MAX_CTX; i++) {
         struct shadow_ctx *c = &s->ctx[i];

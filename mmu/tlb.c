@@ -170,9 +170,11 @@ int tlb_init(struct tlb *t, const struct tlb_config *cfg, tlb_drop_fn on_drop, v
     t->l1i = level_new(&cfg->l1i);
     t->l1d = level_new(&cfg->l1d);
     t->l2 = level_new(&cfg->l2);
-    if (cfg->walk_cache_entries)
+    if (cfg->walk_cache_entries) {
         t->walk_cache = calloc(cfg->walk_cache_entries, sizeof(struct tlb_entry));
-    if (!t->l1i || !t->l1d || !t->l2 || (cfg->walk_cache_entries && !t->walk_cache)) {
+        t->s1_tables = calloc(cfg->walk_cache_entries, sizeof(struct tlb_entry));
+    }
+    if (!t->l1i || !t->l1d || !t->l2 || (cfg->walk_cache_entries && (!t->walk_cache || !t->s1_tables))) {
         tlb_destroy(t);
         if (err && errlen)
             snprintf(err, errlen, "tlb: out of memory");
@@ -190,6 +192,7 @@ void tlb_destroy(struct tlb *t)
     free(t->l1d);
     free(t->l2);
     free(t->walk_cache);
+    free(t->s1_tables);
     memset(t, 0, sizeof(*t));
 }
 
@@ -363,6 +366,7 @@ void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e)
     ne.pa &= m;
     ne.va = ne.ipa;
     ne.valid = true;
+    ne.kind = TLB_KIND_S2_WALK;
     ne.s2 = true;
     ne.regime = TLB_REGIME_EL10;
     ne.global = false;
@@ -477,12 +481,87 @@ static unsigned level_tlbi(struct tlb *t, struct tlb_level *l, const struct tlbi
     return n;
 }
 
+const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regime, uint16_t vmid,
+                                            uint16_t asid, uint64_t va)
+{
+    struct tlb_entry *best = NULL;
+    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+        struct tlb_entry *e = &t->s1_tables[i];
+        if (!e->valid || e->regime != regime || !in_range(e->va, e->page_shift, va))
+            continue;
+        if (regime == TLB_REGIME_EL10 && (e->vmid != vmid || e->asid != asid))
+            continue;
+        if (!best || e->level > best->level)
+            best = e;
+    }
+    if (best)
+        best->stamp = ++t->clock;
+    return best;
+}
+
+void tlb_s1_table_insert(struct tlb *t, const struct tlb_entry *e)
+{
+    unsigned n = t->cfg.walk_cache_entries;
+    if (!n)
+        return;
+    struct tlb_entry ne = *e;
+    ne.valid = true;
+    ne.kind = TLB_KIND_S1_TABLE;
+    ne.va &= ~size_mask(ne.page_shift);
+    for (unsigned i = 0; i < n; i++) {
+        struct tlb_entry *o = &t->s1_tables[i];
+        if (o->valid && o->regime == ne.regime && o->vmid == ne.vmid && o->asid == ne.asid &&
+            o->level == ne.level && o->va == ne.va) {
+            drop(t, o);
+            t->stats.evictions++;
+        }
+    }
+    struct tlb_entry *slot = pick_way(t, t->s1_tables, n, TLB_REPL_LRU);
+    if (slot->valid) {
+        drop(t, slot);
+        t->stats.evictions++;
+    }
+    *slot = ne;
+    slot->stamp = ++t->clock;
+}
+
+/* Does TLBI r remove the cached stage-1 table descriptor e? */
+static bool covers_s1_table(const struct tlbi_request *r, const struct tlb_entry *e)
+{
+    bool el10 = e->regime == TLB_REGIME_EL10;
+    switch (r->op) {
+    case TLBI_VMALLE1:
+    case TLBI_VMALLS12E1:
+        return el10 && e->vmid == r->vmid;
+    case TLBI_ALLE1:
+        return el10;
+    case TLBI_ASIDE1:
+        return el10 && e->vmid == r->vmid && e->asid == r->asid;
+    case TLBI_VAE1:
+    case TLBI_VAAE1:
+        return el10 && e->vmid == r->vmid && in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+    case TLBI_ALLE2:
+        return !el10;
+    case TLBI_VAE2:
+        return !el10 && in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+    default:                      /* last-level and stage-2 operations keep table entries */
+        return false;
+    }
+}
+
 unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
 {
     unsigned n = level_tlbi(t, t->l1i, r) + level_tlbi(t, t->l1d, r) + level_tlbi(t, t->l2, r);
     for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
         struct tlb_entry *e = &t->walk_cache[i];
         if (e->valid && covers_s2(r, e)) {
+            drop(t, e);
+            n++;
+        }
+    }
+    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+        struct tlb_entry *e = &t->s1_tables[i];
+        if (e->valid && covers_s1_table(r, e)) {
             drop(t, e);
             n++;
         }

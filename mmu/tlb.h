@@ -12,8 +12,18 @@
 enum tlb_regime { TLB_REGIME_EL10 = 0, TLB_REGIME_EL2 = 1 };
 enum tlb_repl { TLB_REPL_LRU, TLB_REPL_FIFO, TLB_REPL_RANDOM };
 
+/* What an entry caches. */
+enum tlb_kind {
+    TLB_KIND_LEAF = 0,        /* a (combined) translation: L1 I/D, L2 */
+    TLB_KIND_S2_WALK = 1,     /* a stage-2 translation of a stage-1 table address (walk cache) */
+    TLB_KIND_S1_TABLE = 2,    /* a stage-1 table descriptor (walk cache) */
+};
+
 struct tlb_entry {
     bool valid;
+    uint8_t kind;             /* enum tlb_kind */
+    uint8_t level;            /* TLB_KIND_S1_TABLE: the level of the descriptor */
+    uint8_t table_attrs;      /* TLB_KIND_S1_TABLE: accumulated APTable[1:0], XNTable, PXNTable */
     uint8_t regime;           /* enum tlb_regime */
     bool global;              /* nG == 0: matches every ASID */
     bool s2;                  /* made with stage 2 on (IPAS2 / VMALLS12 may remove it) */
@@ -63,7 +73,8 @@ typedef void (*tlb_drop_fn)(void *opaque, const struct tlb_entry *e);
 struct tlb {
     struct tlb_config cfg;
     struct tlb_level *l1i, *l1d, *l2;
-    struct tlb_entry *walk_cache;
+    struct tlb_entry *walk_cache;     /* TLB_KIND_S2_WALK entries */
+    struct tlb_entry *s1_tables;      /* TLB_KIND_S1_TABLE entries (same size) */
     uint64_t clock;               /* for LRU/FIFO stamps */
     uint64_t rng;                 /* deterministic state for TLB_REPL_RANDOM */
     tlb_drop_fn on_drop;
@@ -89,12 +100,22 @@ void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e);
 const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa);
 void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e);   /* e->ipa, e->pa, e->vmid, e->page_shift */
 
+/* Stage-1 table descriptors (walk cache): the entry for `va` says that the
+ * descriptor at e->level for the region [e->va, e->va + 2^e->page_shift)
+ * points to the next-level table at e->pa (an IPA under stage 2), with the
+ * accumulated hierarchical attributes. Lookup returns the deepest cached one. */
+const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regime, uint16_t vmid,
+                                            uint16_t asid, uint64_t va);
+void tlb_s1_table_insert(struct tlb *t, const struct tlb_entry *e);
+
 /* TLB maintenance, with the exact scope of each TLBI operation (Arm ARM):
  * IPAS2E1/IPAS2LE1 remove stage-2-only entries for the IPA, not combined
  * stage 1+2 entries (software follows them with VMALLE1); VMALLS12E1 removes
  * both kinds for the VMID; ALLE1 every EL1&0 entry; ALLE2/VAE2/VALE2 only
- * EL2-regime entries. The "last level" variants (VALE1...) also remove only
- * entries from the last level: every entry here is a last-level one. */
+ * EL2-regime entries. The "last level" variants (VALE1, VAALE1, VALE2,
+ * IPAS2LE1) remove only last-level entries: cached stage-1 table descriptors
+ * stay; the other VA variants also remove the table descriptors covering the VA
+ * (whatever their ASID: more than required is always permitted). */
 enum tlbi_op {
     TLBI_VMALLE1,     /* EL1&0, current VMID, all ASIDs */
     TLBI_VAE1,        /* EL1&0, current VMID, VA, ASID (or global) */

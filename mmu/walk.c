@@ -141,6 +141,7 @@ uint8_t mmu_combine_sh(uint8_t s1sh, uint8_t s2sh, uint8_t attr)
 
 struct walk_params {
     unsigned stage;           /* 1 or 2 */
+    bool el2_regime;          /* stage 1 of the EL2 regime */
     uint64_t base;            /* table base (IPA at stage 1 under stage 2) */
     unsigned inputsize;
     int start_level;
@@ -207,8 +208,19 @@ static bool walk(const struct mmu_mem_ops *mem, const struct mmu_s2_config *s2_f
     unsigned stride = p->granule_bits - 3;
     uint64_t table = p->base;
     bool st2 = p->stage == 2;
+    int first = p->start_level;
     o->table_attrs = 0;
-    for (int level = p->start_level; level <= 3; level++) {
+    if (!st2 && mem->s1_table_lookup) {
+        int lvl;
+        uint64_t t, attrs;
+        if (mem->s1_table_lookup(mem->opaque, p->el2_regime, in, &lvl, &t, &attrs) && lvl >= p->start_level &&
+            lvl < 3) {
+            first = lvl + 1;          /* resume below the cached table descriptor */
+            table = t;
+            o->table_attrs = attrs;
+        }
+    }
+    for (int level = first; level <= 3; level++) {
         unsigned shift = p->granule_bits + (unsigned)(3 - level) * stride;
         unsigned bits = level == p->start_level ? p->inputsize - shift : stride;
         uint64_t index = (in >> shift) & ((1ULL << bits) - 1);
@@ -228,8 +240,11 @@ static bool walk(const struct mmu_mem_ops *mem, const struct mmu_s2_config *s2_f
                 set_fault(r, MMU_FAULT_ADDRESS_SIZE, level, st2, false, fault_ipa);
                 return false;
             }
-            if (!st2)
+            if (!st2) {
                 o->table_attrs |= desc & (TABLE_PXN | TABLE_XN | TABLE_AP0 | TABLE_AP1);
+                if (mem->s1_table_insert)
+                    mem->s1_table_insert(mem->opaque, p->el2_regime, in, level, shift, next, o->table_attrs);
+            }
             table = next;
             continue;
         }
@@ -390,8 +405,9 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
             r->asid = (uint16_t)(s1->as16 ? asid_src >> 48 : (asid_src >> 48) & 0xff);
         }
         r->ttbr_index = range;
-        struct walk_params p = { .stage = 1, .base = base, .inputsize = inputsize, .start_level = start,
-                                 .granule_bits = gb, .oa_bits = s1->ips_bits };
+        struct walk_params p = { .stage = 1, .el2_regime = s1->el2_regime, .base = base,
+                                 .inputsize = inputsize, .start_level = start, .granule_bits = gb,
+                                 .oa_bits = s1->ips_bits };
         struct walk_out o;
         if (!walk(mem, s2on, &p, va, &o, r, 0))
             return false;

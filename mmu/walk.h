@@ -46,6 +46,15 @@ struct mmu_mem_ops {
      * model's walk cache); both may be NULL. lookup returns true with *pa. */
     bool (*s2_walk_lookup)(void *opaque, uint64_t ipa, uint64_t *pa);
     void (*s2_walk_insert)(void *opaque, const struct mmu_result *r);
+    /* Cached stage-1 table descriptors (the walk cache); both may be NULL.
+     * lookup: the deepest cached descriptor on va's walk: its level, the next
+     * table's address and the accumulated APTable/XNTable/PXNTable bits (as in
+     * descriptor bits 62:59). insert: a table descriptor just read at `level`,
+     * covering 2^shift bytes of input addresses. */
+    bool (*s1_table_lookup)(void *opaque, bool el2_regime, uint64_t va, int *level, uint64_t *table,
+                            uint64_t *table_attrs);
+    void (*s1_table_insert)(void *opaque, bool el2_regime, uint64_t va, int level, unsigned shift,
+                            uint64_t table, uint64_t table_attrs);
     void *opaque;
 };
 

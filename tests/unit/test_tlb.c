@@ -795,6 +795,73 @@ static void test_bad_configs(void **state)
     tlb_destroy(&t);
 }
 
+/* Stage-1 table descriptors in the walk cache: the deepest one is found, the
+ * tags separate contexts, and each TLBI removes exactly what it covers. */
+static struct tlb_entry table_entry(enum tlb_regime rg, uint16_t vmid, uint16_t asid, int level, uint64_t va,
+                                    uint64_t table)
+{
+    unsigned shift = 12 + 9 * (unsigned)(3 - level);
+    return (struct tlb_entry){ .valid = true, .kind = TLB_KIND_S1_TABLE, .regime = (uint8_t)rg, .vmid = vmid,
+                               .asid = asid, .level = (uint8_t)level, .page_shift = (uint8_t)shift,
+                               .va = va, .pa = table };
+}
+
+static void fill_tables(struct tlb *t, uint64_t va)
+{
+    for (int l = 0; l < 3; l++) {
+        struct tlb_entry e = table_entry(TLB_REGIME_EL10, 1, 5, l, va, 0x1000ULL * (l + 1));
+        tlb_s1_table_insert(t, &e);
+    }
+    struct tlb_entry e2 = table_entry(TLB_REGIME_EL2, 0, 0, 1, va, 0x9000);
+    tlb_s1_table_insert(t, &e2);
+}
+
+static void test_s1_table_cache(void **state)
+{
+    struct fix *f = *state;
+    struct tlb *t = &f->t;
+    const uint64_t va = 0x40201000ULL;
+    fill_tables(t, va);
+    const struct tlb_entry *e = tlb_s1_table_lookup(t, TLB_REGIME_EL10, 1, 5, va + 0x10);
+    assert_non_null(e);
+    assert_int_equal(e->level, 2);                        /* the deepest */
+    assert_int_equal(e->pa, 0x3000);
+    assert_null(tlb_s1_table_lookup(t, TLB_REGIME_EL10, 1, 6, va));   /* another ASID */
+    assert_null(tlb_s1_table_lookup(t, TLB_REGIME_EL10, 2, 5, va));   /* another VMID */
+    e = tlb_s1_table_lookup(t, TLB_REGIME_EL10, 1, 5, va + (4ULL << 20));   /* outside level 2's 2 MiB */
+    assert_non_null(e);
+    assert_int_equal(e->level, 1);
+    assert_int_equal(tlb_s1_table_lookup(t, TLB_REGIME_EL2, 0, 0, va)->pa, 0x9000);
+
+    /* Last-level and stage-2 operations keep table entries. */
+    struct tlbi_request rq = { .op = TLBI_VALE1, .vmid = 1, .asid = 5, .va = va };
+    assert_int_equal(tlbi(t, &rq), 0);
+    rq.op = TLBI_IPAS2E1;
+    rq.ipa = 0x2000;
+    assert_int_equal(tlbi(t, &rq), 0);
+    /* VAE1 removes every table entry covering the VA (any ASID), not the EL2 one. */
+    f->ndrops = 0;
+    rq = (struct tlbi_request){ .op = TLBI_VAE1, .vmid = 1, .asid = 7, .va = va };
+    assert_int_equal(tlbi(t, &rq), 3);
+    assert_int_equal(f->drops[0].kind, TLB_KIND_S1_TABLE);
+    assert_null(tlb_s1_table_lookup(t, TLB_REGIME_EL10, 1, 5, va));
+    assert_non_null(tlb_s1_table_lookup(t, TLB_REGIME_EL2, 0, 0, va));
+    /* ASIDE1 only its ASID, VMALLE1 only its VMID, ALLE2 only EL2. */
+    fill_tables(t, va);
+    rq = (struct tlbi_request){ .op = TLBI_ASIDE1, .vmid = 1, .asid = 6 };
+    assert_int_equal(tlbi(t, &rq), 0);
+    rq.asid = 5;
+    assert_int_equal(tlbi(t, &rq), 3);
+    fill_tables(t, va);
+    rq = (struct tlbi_request){ .op = TLBI_VMALLE1, .vmid = 2 };
+    assert_int_equal(tlbi(t, &rq), 0);
+    rq.vmid = 1;
+    assert_int_equal(tlbi(t, &rq), 3);
+    rq = (struct tlbi_request){ .op = TLBI_ALLE2 };
+    assert_int_equal(tlbi(t, &rq), 1);
+    assert_null(tlb_s1_table_lookup(t, TLB_REGIME_EL2, 0, 0, va));
+}
+
 /* tlb_config_parse: keys override the defaults, L1 levels stay fully
  * associative unless WAYS is given, bad keys, values and geometries fail. */
 static void test_config_parse(void **state)
@@ -848,6 +915,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_config_parse),
+        cmocka_unit_test_setup_teardown(test_s1_table_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

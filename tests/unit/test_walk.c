@@ -1946,6 +1946,60 @@ static void test_dev_s1_off_fetch_not_write_back(void **state)
                  r.attr);
 }
 
+/* The walk cache hooks: a stage-1 walk resumes below the deepest cached table
+ * descriptor, and records the table descriptors it reads. */
+static struct {
+    int n;
+    struct { uint64_t va; unsigned shift; int level; uint64_t table, attrs; } e[8];
+} WC;
+
+static bool wc_lookup(void *o, bool el2, uint64_t va, int *level, uint64_t *table, uint64_t *attrs)
+{
+    (void)o; (void)el2;
+    int best = -1;
+    for (int i = 0; i < WC.n; i++)
+        if (((WC.e[i].va ^ va) >> WC.e[i].shift) == 0 && (best < 0 || WC.e[i].level > WC.e[best].level))
+            best = i;
+    if (best < 0)
+        return false;
+    *level = WC.e[best].level;
+    *table = WC.e[best].table;
+    *attrs = WC.e[best].attrs;
+    return true;
+}
+
+static void wc_insert(void *o, bool el2, uint64_t va, int level, unsigned shift, uint64_t table, uint64_t attrs)
+{
+    (void)o; (void)el2;
+    if (WC.n < 8)
+        WC.e[WC.n++] = (typeof(WC.e[0])){ va & ~((1ULL << shift) - 1), shift, level, table, attrs };
+}
+
+static void test_walk_cache_hooks(void **state)
+{
+    (void)state;
+    struct mmu_mem_ops mem = MEM;
+    mem.s1_table_lookup = wc_lookup;
+    mem.s1_table_insert = wc_insert;
+    WC.n = 0;
+    struct pt t;
+    pt_init(&t, 12, 48, 0, 0);
+    uint64_t va = 0x0000123456789000ULL;
+    pt_map(&t, va, 0x80100000ULL, 3, S1_NORMAL);
+    pt_map(&t, va + 0x1000, 0x80101000ULL, 3, S1_NORMAL);
+    struct mmu_s1_config c = s1_cfg(&t);
+    struct mmu_result r;
+    M.nlog = 0;
+    assert_true(mmu_translate(&mem, &c, NULL, va, MMU_READ, 1, &r));
+    assert_int_equal(r.walk_accesses, 4);                 /* levels 0-3 */
+    assert_int_equal(WC.n, 3);                            /* table descriptors at levels 0, 1, 2 */
+    M.nlog = 0;
+    assert_true(mmu_translate(&mem, &c, NULL, va + 0x1000, MMU_READ, 1, &r));
+    assert_int_equal(r.walk_accesses, 1);                 /* only the level-3 descriptor */
+    assert_int_equal(r.pa, 0x80101000ULL);
+    assert_int_equal(M.log[0].level, 3);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1966,6 +2020,7 @@ int main(void)
         T(test_el2_regime_permissions),
         T(test_s2_permission_faults),
         T(test_address_size_faults),
+        T(test_walk_cache_hooks),
         T(test_external_abort_on_walk),
         T(test_s1ptw_faults),
         T(test_two_stage_walk_accesses),
