@@ -15,6 +15,7 @@ enum event_type {
     EV_TLBI,           /* a TLB maintenance instruction */
     EV_WALK,           /* one descriptor read of a table walk */
     EV_MMU_FAULT,      /* a translation fault, access flag, permission or address size fault */
+    EV_GIC,            /* interrupt controller activity (u.gic.kind says what) */
     EV_TYPE_COUNT
 };
 
@@ -40,6 +41,12 @@ struct event {
         struct { const char *op; uint64_t arg; unsigned removed; } tlbi;
         struct { uint64_t addr; unsigned stage; int level; } walk;
         struct { uint64_t va, ipa; unsigned fsc, stage2, s1ptw; } mmu_fault;
+        struct {
+            enum { GIC_EV_RAISED, GIC_EV_ACK, GIC_EV_EOI, GIC_EV_DEACTIVATE, GIC_EV_LR_WRITE,
+                   GIC_EV_MAINTENANCE, GIC_EV_VIRQ_SIGNALLED } kind;
+            unsigned pe, intid, lr;
+            int is_virtual;
+        } gic;
     } u;
 };
 

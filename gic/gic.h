@@ -1,0 +1,102 @@
+/* The interrupt controller: a GICv3 (distributor, one redistributor per PE,
+ * the system-register CPU interface, and the virtualization extension: ICH_*
+ * list registers and the ICV_* virtual CPU interface), and later a GICv2 with
+ * GICH/GICV. A pure model: it knows nothing of Unicorn or of the PE; the
+ * machine maps its MMIO frames, the PE forwards system register accesses, and
+ * the model drives each PE's interrupt outputs through callbacks.
+ * Names follow the Arm GIC architecture specification (IHI 0069). */
+#ifndef AVSIM_GIC_GIC_H
+#define AVSIM_GIC_GIC_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct event_bus;
+
+#define GIC_MAX_PES 8
+#define GIC_NUM_SPIS 256                  /* INTIDs 32..287, as QEMU's virt board */
+#define GIC_NUM_IRQS (32 + GIC_NUM_SPIS)
+#define GIC_SPECIAL_NONE 1023             /* no pending interrupt (IAR) */
+#define GIC_MAINTENANCE_PPI 25            /* the virtual interface's maintenance interrupt */
+
+enum gic_version { GIC_V2 = 2, GIC_V3 = 3 };
+
+struct gic_config {
+    enum gic_version version;
+    unsigned num_pes;                     /* 1..GIC_MAX_PES */
+    unsigned num_lrs;                     /* list registers per PE: 1..16 (default 4) */
+    unsigned vpri_bits;                   /* virtual priority bits: 5 (ICH_VTR_EL2.PRIbits+1) */
+};
+
+/* The outputs towards the PEs: physical IRQ/FIQ (to be routed by the PE per
+ * HCR_EL2/SCR rules) and the virtual IRQ/FIQ from the virtual CPU interface. */
+struct gic_outputs {
+    void (*set_irq)(void *opaque, unsigned pe, bool fiq, bool level);
+    void (*set_virq)(void *opaque, unsigned pe, bool fiq, bool level);
+    void *opaque;
+};
+
+struct gic;
+
+struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *out, struct event_bus *events,
+                       char *err, unsigned errlen);
+void gic_destroy(struct gic *g);
+
+/* ---- interrupt lines (a device is handed an "interrupt line value") ------------------ */
+/* SPIs (INTID 32..287), level-sensitive or edge per GICD_ICFGR. */
+void gic_set_spi(struct gic *g, unsigned intid, bool level);
+/* PPIs (INTID 16..31) of one PE, e.g. the generic timers (issue 5). */
+void gic_set_ppi(struct gic *g, unsigned pe, unsigned intid, bool level);
+
+/* A value that devices hold to drive one input of the GIC. */
+struct gic_line {
+    struct gic *gic;
+    unsigned intid;
+    int pe;                               /* PPIs: the PE; SPIs: -1 */
+};
+static inline void gic_line_set(const struct gic_line *l, bool level)
+{
+    if (!l->gic)
+        return;
+    if (l->pe >= 0)
+        gic_set_ppi(l->gic, (unsigned)l->pe, l->intid, level);
+    else
+        gic_set_spi(l->gic, l->intid, level);
+}
+
+/* ---- MMIO frames (offsets within each frame; size 1, 2, 4 or 8 bytes) -------------- */
+/* GICv3: distributor (64 KiB) and redistributors (128 KiB per PE: RD_base then SGI_base). */
+uint64_t gic_dist_read(struct gic *g, uint64_t off, unsigned size);
+void gic_dist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
+uint64_t gic_redist_read(struct gic *g, uint64_t off, unsigned size);   /* off from the first RD */
+void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
+
+/* ---- the system register CPU interface (GICv3) ---------------------------------------- */
+/* Which register: the encoding (op0, op1, CRn, CRm, op2) of an ICC_*, ICV_* or ICH_* register. */
+struct gic_sysreg_access {
+    unsigned pe;
+    unsigned el;                          /* the PE's current EL */
+    bool virtual_irq;                     /* EL1/EL0 access with HCR_EL2.IMO set (ICV for group 1) */
+    bool virtual_fiq;                     /* ... with HCR_EL2.FMO set (ICV for group 0) */
+    unsigned op0, op1, crn, crm, op2;
+};
+
+/* Does the GIC implement this encoding? (ICC_*, ICH_*) */
+bool gic_sysreg_exists(const struct gic *g, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                       unsigned op2);
+/* EL2 traps of EL1 accesses that ICH_HCR_EL2 controls (TC, TALL0, TALL1, TDIR),
+ * for an access that would reach the virtual interface. */
+bool gic_sysreg_trap_to_el2(const struct gic *g, const struct gic_sysreg_access *a, bool is_read);
+uint64_t gic_sysreg_read(struct gic *g, const struct gic_sysreg_access *a);
+void gic_sysreg_write(struct gic *g, const struct gic_sysreg_access *a, uint64_t val);
+
+/* ---- statistics ------------------------------------------------------------------------ */
+struct gic_stats {
+    uint64_t raised[GIC_NUM_IRQS];        /* became pending */
+    uint64_t acknowledged[GIC_NUM_IRQS];  /* IAR returned it */
+    uint64_t virtual_acknowledged;        /* ICV_IAR returned a virtual INTID */
+    uint64_t maintenance;                 /* maintenance interrupt assertions */
+    uint64_t lr_writes;
+};
+const struct gic_stats *gic_get_stats(const struct gic *g);
+
+#endif
