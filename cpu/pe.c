@@ -334,7 +334,7 @@ unsigned pe_route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr
 bool pe_interrupt_pending(const struct pe *pe)
 {
     uint64_t hcr = pe->sr[pe->idx.hcr_el2];
-    return pe->irq_line || pe->fiq_line || pe->serror_line ||
+    return pe->irq_line || pe->fiq_line || pe->serror_line || pe->virq_line || pe->vfiq_line ||
            (hcr & (HCR_VI | HCR_VF | HCR_VSE)) != 0;
 }
 
@@ -346,37 +346,52 @@ void pe_set_irq_line(struct pe *pe, int kind, bool level)
     pe->attn.f.int_recheck = true;
 }
 
-/* Takes a pending, unmasked interrupt at `pc` if there is one
- * (AArch64 interrupt masking: PSTATE.I/F/A at EL1 for virtual interrupts,
- * which are never taken at EL2). */
+void pe_set_virq_line(struct pe *pe, bool fiq, bool level)
+{
+    if (fiq)
+        pe->vfiq_line = level;
+    else
+        pe->virq_line = level;
+    pe->attn.f.int_recheck = true;
+}
+
+/* Takes a pending, unmasked interrupt at `pc` if there is one. Physical
+ * interrupts (AArch64 interrupt routing): HCR_EL2.IMO/FMO/AMO or TGE route
+ * them to EL2, where PSTATE masks them only at EL2 itself; otherwise they go to
+ * EL1 and are never taken at EL2. Virtual interrupts (HCR_EL2.VI/VF/VSE, or
+ * the GIC virtual CPU interface) are taken at EL1/EL0 only, masked by PSTATE. */
 static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 {
     uint64_t hcr = pe_hcr_el2(pe);
     uint32_t ps = pe_read_pstate(pe);
     unsigned el = (ps >> 2) & 3;
-    static const struct { uint64_t hcr_bit; uint32_t mask; unsigned kind, ec; } virt[] = {
-        { HCR_VSE, PSTATE_A, 3, EC_SERROR },
-        { HCR_VF, PSTATE_F, 2, EC_PSEUDO_VFIQ },
-        { HCR_VI, PSTATE_I, 1, EC_PSEUDO_VIRQ },
-    };
-    for (size_t i = 0; i < sizeof virt / sizeof virt[0]; i++) {
-        if (!(hcr & virt[i].hcr_bit) || (ps & virt[i].mask) ||
-            !virtual_interrupt_enabled(el, hcr, virt[i].kind))
+    /* SError first, then FIQ, then IRQ; physical before virtual. */
+    const bool phys[4] = { false, pe->irq_line, pe->fiq_line, pe->serror_line };
+    const bool virt[4] = { false, (hcr & HCR_VI) || pe->virq_line, (hcr & HCR_VF) || pe->vfiq_line,
+                           (hcr & HCR_VSE) != 0 };
+    static const unsigned phys_ec[4] = { 0, EC_PSEUDO_IRQ, EC_PSEUDO_FIQ, EC_SERROR };
+    static const unsigned virt_ec[4] = { 0, EC_PSEUDO_VIRQ, EC_PSEUDO_VFIQ, EC_SERROR };
+    for (unsigned kind = 3; kind >= 1; kind--) {
+        int t = phys[kind] ? physical_interrupt_target(el, hcr, kind, ps) : -1;
+        bool is_virtual = false;
+        if (t < 0 && virt[kind]) {
+            t = virtual_interrupt_target(el, hcr, kind, ps);
+            is_virtual = true;
+        }
+        if (t < 0)
             continue;
-        struct pe_exception x = { .kind = virt[i].kind, .ec = virt[i].ec, .target_el = 1,
-                                  .return_pc = pc };
-        if (virt[i].kind == 3) {
-            /* A virtual SError is reported with an ESR of EC 0x2F, ISS 0 (no RAS),
-             * and taking it clears HCR_EL2.VSE. */
+        struct pe_exception x = { .kind = kind, .ec = is_virtual ? virt_ec[kind] : phys_ec[kind],
+                                  .target_el = (unsigned)t, .return_pc = pc };
+        if (kind == 3) {
+            /* SError: ESR EC 0x2F, ISS 0 (no RAS); taking a virtual SError clears HCR_EL2.VSE. */
             x.has_esr = true;
             x.iss = 0;
-            pe->sr[pe->idx.hcr_el2] &= ~HCR_VSE;
+            if (is_virtual)
+                pe->sr[pe->idx.hcr_el2] &= ~HCR_VSE;
         }
         pe_take_exception(pe, &x);
         return true;
     }
-    if (pe->irq_line || pe->fiq_line || pe->serror_line)
-        pe_fatal(pe, "physical interrupts are not modelled yet (GIC, issue 4)");
     return false;
 }
 
@@ -385,6 +400,10 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
 {
     struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe) };
+    if (traps & TRAP_GIC) {
+        c.gic_check = pe_gic_check;
+        c.gic_opaque = pe;
+    }
     c.cntkctl_el1 = pe->sr[pe->idx.cntkctl_el1];
     c.cnthctl_el2 = pe->sr[pe->idx.cnthctl_el2];
     if (pe->el == 0)

@@ -133,6 +133,7 @@ struct pe {
     } attn;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     struct pe_mmu mmu;
+    struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
     struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;
@@ -140,6 +141,7 @@ struct pe {
 
     /* Interrupt lines (physical ones are driven by the GIC, issue 4). */
     bool irq_line, fiq_line, serror_line;
+    bool virq_line, vfiq_line;    /* from the GIC virtual CPU interface */
 
     /* Faults reported by the unmapped-memory hook, handled after uc_emu_start returns. */
     struct { bool valid; int type; uint64_t addr; int size; } bus_fault;
@@ -171,6 +173,8 @@ void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf,
 bool pe_interrupt_pending(const struct pe *pe);
 /* Drive the physical interrupt lines (used by the GIC; issue 4). */
 void pe_set_irq_line(struct pe *pe, int kind /* 1 IRQ 2 FIQ 3 SError */, bool level);
+/* The virtual IRQ/FIQ outputs of the GIC's virtual CPU interface (ORed with HCR_EL2.VI/VF). */
+void pe_set_virq_line(struct pe *pe, bool fiq, bool level);
 
 uint64_t pe_get_x(struct pe *pe, unsigned n);
 void pe_set_x(struct pe *pe, unsigned n, uint64_t v);
@@ -182,6 +186,11 @@ int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
 int pe_read_va(struct pe *pe, uint64_t va, void *buf, size_t len);
 int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
+
+/* The GIC (pe_gic.c): ICC/ICH system registers go to it; it also sets ID_AA64PFR0_EL1.GIC. */
+struct gic;
+void pe_attach_gic(struct pe *pe, struct gic *gic);
+enum gic_access_check pe_gic_check(void *opaque, const struct sysreg_def *d, bool is_read);
 
 /* The MMU (pe_mmu.c). */
 int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t errlen);

@@ -28,8 +28,8 @@ uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
      * otherwise the physical lines. */
     uint64_t hcr = pe_hcr_el2(pe), v = 0;
     bool virt = pe->el < 2 && !(hcr & HCR_TGE);
-    if (virt && (hcr & HCR_IMO) ? (hcr & HCR_VI) : pe->irq_line) v |= 1u << 7;
-    if (virt && (hcr & HCR_FMO) ? (hcr & HCR_VF) : pe->fiq_line) v |= 1u << 6;
+    if (virt && (hcr & HCR_IMO) ? ((hcr & HCR_VI) || pe->virq_line) : pe->irq_line) v |= 1u << 7;
+    if (virt && (hcr & HCR_FMO) ? ((hcr & HCR_VF) || pe->vfiq_line) : pe->fiq_line) v |= 1u << 6;
     if (virt && (hcr & HCR_AMO) ? (hcr & HCR_VSE) : pe->serror_line) v |= 1u << 8;
     return v;
 }

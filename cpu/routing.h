@@ -88,4 +88,16 @@ static inline uint32_t exception_entry_pstate(uint32_t old, unsigned target_el)
  * IMO/FMO/AMO bit is set (AArch64 interrupt masking and routing rules). */
 bool virtual_interrupt_enabled(unsigned el, uint64_t hcr, unsigned kind /* 1 IRQ, 2 FIQ, 3 SError */);
 
+/* A pending physical interrupt (kind 1 IRQ, 2 FIQ, 3 SError) at `el` with
+ * PSTATE `pstate`: the EL it is taken to, or -1 when it is not taken now.
+ * HCR_EL2.IMO/FMO/AMO (or TGE) route it to EL2, where PSTATE.I/F/A mask it
+ * only while executing at EL2; otherwise it goes to EL1, masked by PSTATE
+ * at EL0/EL1 and never taken at EL2 (AArch64 interrupt routing and masking,
+ * no EL3). */
+int physical_interrupt_target(unsigned el, uint64_t hcr, unsigned kind, uint32_t pstate);
+
+/* A pending virtual interrupt: 1 when taken now, -1 otherwise (EL0/EL1 only,
+ * with the matching IMO/FMO/AMO, TGE clear, and unmasked by PSTATE). */
+int virtual_interrupt_target(unsigned el, uint64_t hcr, unsigned kind, uint32_t pstate);
+
 #endif

@@ -9,7 +9,6 @@
     { .name = n, .op0 = o0, .op1 = o1, .crn = cn, .crm = cm, .op2 = o2, .access = acc, \
       .traps = tr, .storage = st, __VA_ARGS__ }
 
-#define GIC_WHY "the GICv3 CPU interface (ICC_*/ICH_*) is not modelled yet (issue 4)"
 #define TIMER_WHY "the generic timers (CNTP_*/CNTV_*/CNTHP_*) are not modelled yet (issue 5)"
 #define DEBUG_WHY "self-hosted debug registers are not modelled yet (GDB stub, issue 7)"
 
@@ -203,7 +202,7 @@ static const struct { uint8_t crm, op2; const char *name; } id_names[] = {
 /* The whole table, sorted by encoding, built once. */
 static struct sysreg_def *table;
 static int table_len;
-static char gen_names[8 * 7 + 5 * 8 * 2 + 6 * 8][24];
+static char gen_names[8 * 7 + 16][24];
 
 static uint32_t key_of(const struct sysreg_def *d)
 {
@@ -216,23 +215,57 @@ static int cmp_def(const void *a, const void *b)
     return ka < kb ? -1 : ka > kb;
 }
 
-/* Encodings of the GIC system register interface, not modelled until issue 4. */
-static void add_gic_range(unsigned op1, unsigned crm_lo, unsigned crm_hi, uint16_t access,
-                          const char *prefix, int *gi)
-{
-    for (unsigned crm = crm_lo; crm <= crm_hi; crm++)
-        for (unsigned op2 = 0; op2 < 8; op2++) {
-            snprintf(gen_names[*gi], sizeof gen_names[*gi], "%s_S3_%u_C12_C%u_%u", prefix, op1, crm, op2);
-            table[table_len++] = (struct sysreg_def)R(gen_names[*gi], 3, op1, 12, crm, op2, access, 0,
-                                                      SR_NOT_MODELLED, .why_not = GIC_WHY);
-            (*gi)++;
-        }
-}
+/* The GICv3 CPU interface and virtualization registers (handled by the GIC model). */
+#define GIC_R(n, o1, cn, cm, o2, acc) \
+    R(n, 3, o1, cn, cm, o2, acc, TRAP_GIC, SR_AVSIM, .writable = ~0ULL, .read = sr_gic_read, .write = sr_gic_write)
+static const struct sysreg_def gic_table[] = {
+    GIC_R("ICC_PMR_EL1", 0, 4, 6, 0, SR_PL1_RW),
+    GIC_R("ICC_IAR0_EL1", 0, 12, 8, 0, SR_PL1_R),
+    GIC_R("ICC_EOIR0_EL1", 0, 12, 8, 1, SR_PL1_W),
+    GIC_R("ICC_HPPIR0_EL1", 0, 12, 8, 2, SR_PL1_R),
+    GIC_R("ICC_BPR0_EL1", 0, 12, 8, 3, SR_PL1_RW),
+    GIC_R("ICC_AP0R0_EL1", 0, 12, 8, 4, SR_PL1_RW),
+    GIC_R("ICC_AP0R1_EL1", 0, 12, 8, 5, SR_PL1_RW),
+    GIC_R("ICC_AP0R2_EL1", 0, 12, 8, 6, SR_PL1_RW),
+    GIC_R("ICC_AP0R3_EL1", 0, 12, 8, 7, SR_PL1_RW),
+    GIC_R("ICC_AP1R0_EL1", 0, 12, 9, 0, SR_PL1_RW),
+    GIC_R("ICC_AP1R1_EL1", 0, 12, 9, 1, SR_PL1_RW),
+    GIC_R("ICC_AP1R2_EL1", 0, 12, 9, 2, SR_PL1_RW),
+    GIC_R("ICC_AP1R3_EL1", 0, 12, 9, 3, SR_PL1_RW),
+    GIC_R("ICC_DIR_EL1", 0, 12, 11, 1, SR_PL1_W),
+    GIC_R("ICC_RPR_EL1", 0, 12, 11, 3, SR_PL1_R),
+    GIC_R("ICC_SGI1R_EL1", 0, 12, 11, 5, SR_PL1_W),
+    GIC_R("ICC_ASGI1R_EL1", 0, 12, 11, 6, SR_PL1_W),
+    GIC_R("ICC_SGI0R_EL1", 0, 12, 11, 7, SR_PL1_W),
+    GIC_R("ICC_IAR1_EL1", 0, 12, 12, 0, SR_PL1_R),
+    GIC_R("ICC_EOIR1_EL1", 0, 12, 12, 1, SR_PL1_W),
+    GIC_R("ICC_HPPIR1_EL1", 0, 12, 12, 2, SR_PL1_R),
+    GIC_R("ICC_BPR1_EL1", 0, 12, 12, 3, SR_PL1_RW),
+    GIC_R("ICC_CTLR_EL1", 0, 12, 12, 4, SR_PL1_RW),
+    GIC_R("ICC_SRE_EL1", 0, 12, 12, 5, SR_PL1_RW),
+    GIC_R("ICC_IGRPEN0_EL1", 0, 12, 12, 6, SR_PL1_RW),
+    GIC_R("ICC_IGRPEN1_EL1", 0, 12, 12, 7, SR_PL1_RW),
+    GIC_R("ICC_SRE_EL2", 4, 12, 9, 5, SR_PL2_RW),
+    GIC_R("ICH_AP0R0_EL2", 4, 12, 8, 0, SR_PL2_RW),
+    GIC_R("ICH_AP0R1_EL2", 4, 12, 8, 1, SR_PL2_RW),
+    GIC_R("ICH_AP0R2_EL2", 4, 12, 8, 2, SR_PL2_RW),
+    GIC_R("ICH_AP0R3_EL2", 4, 12, 8, 3, SR_PL2_RW),
+    GIC_R("ICH_AP1R0_EL2", 4, 12, 9, 0, SR_PL2_RW),
+    GIC_R("ICH_AP1R1_EL2", 4, 12, 9, 1, SR_PL2_RW),
+    GIC_R("ICH_AP1R2_EL2", 4, 12, 9, 2, SR_PL2_RW),
+    GIC_R("ICH_AP1R3_EL2", 4, 12, 9, 3, SR_PL2_RW),
+    GIC_R("ICH_HCR_EL2", 4, 12, 11, 0, SR_PL2_RW),
+    GIC_R("ICH_VTR_EL2", 4, 12, 11, 1, SR_PL2_R),
+    GIC_R("ICH_MISR_EL2", 4, 12, 11, 2, SR_PL2_R),
+    GIC_R("ICH_EISR_EL2", 4, 12, 11, 3, SR_PL2_R),
+    GIC_R("ICH_ELRSR_EL2", 4, 12, 11, 5, SR_PL2_R),
+    GIC_R("ICH_VMCR_EL2", 4, 12, 11, 7, SR_PL2_RW),
+};
 
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
-    int cap = n_base + 7 * 8 + 16 * 8 + 8;
+    int cap = n_base + 7 * 8 + (int)(sizeof gic_table / sizeof gic_table[0]) + 16 + 8;
     int gi = 0;
     table = calloc((size_t)cap, sizeof *table);
     if (!table) {
@@ -255,10 +288,14 @@ static void build_table(void)
             table[table_len++] = (struct sysreg_def)R(name, 3, 0, 0, crm, op2, SR_PL1_R, TRAP_TID3,
                                                       SR_AVSIM, .read = sr_read_id);
         }
-    /* GICv3 CPU interface: ICC_* at EL1 (CRn=12, CRm=8..12), ICC_SRE_EL2 and the
-     * ICH_* registers at EL2 (op1=4, CRn=12, CRm=8..11). */
-    add_gic_range(0, 8, 12, SR_PL1_RW, "ICC", &gi);
-    add_gic_range(4, 8, 11, SR_PL2_RW, "ICH", &gi);
+    /* The GIC registers, and the 16 list registers ICH_LR<n>_EL2 (the GIC says how many exist). */
+    for (size_t i = 0; i < sizeof gic_table / sizeof gic_table[0]; i++)
+        table[table_len++] = gic_table[i];
+    for (unsigned n = 0; n < 16; n++) {
+        snprintf(gen_names[gi], sizeof gen_names[gi], "ICH_LR%u_EL2", n);
+        table[table_len++] = (struct sysreg_def)GIC_R(gen_names[gi], 4, 12, 12 + n / 8, n % 8, SR_PL2_RW);
+        gi++;
+    }
     qsort(table, (size_t)table_len, sizeof *table, cmp_def);
     for (int i = 0; i < table_len; i++)
         table[i].index = i;
@@ -375,6 +412,13 @@ struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, u
         /* EL0 accesses that an EL1 control can enable trap to EL1 instead of UNDEFINED
          * only when the register is EL0-accessible at all. */
         return undef;
+    }
+    if ((d->traps & TRAP_GIC) && c->gic_check) {
+        enum gic_access_check g = c->gic_check(c->gic_opaque, d, is_read);
+        if (g == GIC_ACCESS_UNDEFINED)
+            return undef;
+        if (g == GIC_ACCESS_TRAP_EL2 && el < 2)
+            return trap(d, 2, "ICH_HCR_EL2");
     }
     if (el == 0) {
         const char *why = el0_trap(c, d->traps);

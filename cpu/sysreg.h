@@ -49,6 +49,7 @@ enum {
     TRAP_EL0_FRQ = 1 << 19,   /* EL0 needs EL0PCTEN or EL0VCTEN */
     TRAP_TIDCP = 1 << 20,     /* IMPLEMENTATION DEFINED register */
     SR_MMU_REG = 1 << 30,     /* not a trap: a translation register (guest view kept by avsim) */
+    TRAP_GIC = 1 << 21,       /* a GIC CPU interface register: existence and ICH_HCR_EL2 traps from the GIC */
 };
 
 /* Where the architectural value lives. */
@@ -88,8 +89,13 @@ int sysreg_count(void);
 const struct sysreg_def *sysreg_at(int index);
 
 /* What the PE state says about an access, as far as trap decisions need it. */
+/* What the GIC says about an access to one of its registers. */
+enum gic_access_check { GIC_ACCESS_OK, GIC_ACCESS_UNDEFINED, GIC_ACCESS_TRAP_EL2 };
+
 struct sysreg_ctx {
     unsigned el;
+    enum gic_access_check (*gic_check)(void *opaque, const struct sysreg_def *d, bool is_read);
+    void *gic_opaque;
     uint64_t hcr_el2;       /* guest view */
     uint64_t sctlr_el1;     /* only read for EL0 accesses */
     uint64_t cpacr_el1;     /* only read for FP registers */

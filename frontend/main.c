@@ -25,6 +25,7 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
+            "  --gic=v3|v2            the interrupt controller (default v3; v2 not modelled yet)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "\n"
@@ -64,7 +65,7 @@ static const char *opt_value(const char *arg, const char *name)
 
 static int cmd_run(int argc, char **argv)
 {
-    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57 };
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57, .gic = GIC_V3 };
     const char *v;
     FILE *trace = NULL;
     for (int i = 0; i < argc; i++) {
@@ -89,6 +90,15 @@ static int cmd_run(int argc, char **argv)
             trace = fopen(v, "w");
             if (!trace) {
                 fprintf(stderr, "avsim: cannot open %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--gic"))) {
+            if (!strcmp(v, "v3") || !strcmp(v, "3"))
+                cfg.gic = GIC_V3;
+            else if (!strcmp(v, "v2") || !strcmp(v, "2"))
+                cfg.gic = GIC_V2;
+            else {
+                fprintf(stderr, "avsim: --gic=%s: give v3 or v2\n", v);
                 return 2;
             }
         } else if ((v = opt_value(a, "--tlb"))) {

@@ -8,6 +8,28 @@
 #include <unistd.h>
 
 static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaque, pe); }
+
+/* The GIC's frames and outputs. */
+static uint64_t gicd_read(void *o, uint64_t off, unsigned size) { return gic_dist_read(o, off, size); }
+static void gicd_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_dist_write(o, off, v, size); }
+static uint64_t gicr_read(void *o, uint64_t off, unsigned size) { return gic_redist_read(o, off, size); }
+static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_redist_write(o, off, v, size); }
+static const struct mmio_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
+static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
+
+static void gic_set_irq(void *opaque, unsigned pe, bool fiq, bool level)
+{
+    struct machine *m = opaque;
+    if (pe == 0)
+        pe_set_irq_line(&m->pe, fiq ? 2 : 1, level);
+}
+
+static void gic_set_virq(void *opaque, unsigned pe, bool fiq, bool level)
+{
+    struct machine *m = opaque;
+    if (pe == 0)
+        pe_set_virq_line(&m->pe, fiq, level);
+}
 static void on_firmware(void *opaque, struct pe *pe) { psci_call(opaque, pe); }
 
 static int phys_kind(void *opaque, uint64_t pa)
@@ -105,14 +127,22 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM", (unsigned long long)cfg->ram_size);
         return -1;
     }
+    if (cfg->gic != GIC_V3) {
+        snprintf(err, errlen, "--gic=v2: the GICv2 (GICD/GICC/GICH/GICV frames) is not modelled yet");
+        return -1;
+    }
+    struct gic_config gc = { .version = GIC_V3, .num_pes = 1, .num_lrs = 4, .vpri_bits = 5 };
+    struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
+    m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
+    if (!m->gic)
+        return -1;
     pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
+    m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
-    add_region(m, "the GICv3 distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, NULL, NULL,
-               "the GIC is not modelled yet (issue 4)");
+    add_region(m, "the GICv3 distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m->gic, NULL);
     add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
-               "the GIC ITS is not modelled");
-    add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, NULL, NULL,
-               "the GIC is not modelled yet (issue 4)");
+               "the GIC ITS (LPIs) is not modelled");
+    add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m->gic, NULL);
     add_region(m, "the PL031 RTC", VIRT_RTC_BASE, VIRT_DEV_PAGE, NULL, NULL, "the RTC is not modelled");
     add_region(m, "fw_cfg", VIRT_FWCFG_BASE, VIRT_DEV_PAGE, NULL, NULL, "fw_cfg is not modelled");
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
@@ -123,6 +153,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     if (map_memory(m, err, errlen) != 0)
         return -1;
     m->pe.insn_limit = cfg->max_insns;
+    pe_attach_gic(&m->pe, m->gic);
     stats_subscribe(&m->stats, &m->events);
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
@@ -185,6 +216,8 @@ int machine_run(struct machine *m)
 void machine_destroy(struct machine *m)
 {
     pe_destroy(&m->pe);
+    if (m->gic)
+        gic_destroy(m->gic);
     if (m->ram)
         munmap(m->ram, m->cfg.ram_size);
     image_close(&m->image);

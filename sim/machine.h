@@ -11,6 +11,7 @@
 #include "sim/memmap.h"
 #include "sim/pl011.h"
 #include "sim/stats.h"
+#include "gic/gic.h"
 
 struct machine_config {
     const char *image;
@@ -21,6 +22,7 @@ struct machine_config {
     FILE *trace_exceptions;   /* NULL: off */
     uint64_t max_insns;       /* 0: no limit */
     struct tlb_config tlb;    /* the TLB model (default: tlb_config_cortex_a57) */
+    enum gic_version gic;     /* GIC_V3 (default) */
 };
 
 /* One handler signature for every device register block. */
@@ -54,6 +56,7 @@ struct machine {
     struct mmio_region regions[MACHINE_MAX_REGIONS];
     int n_regions;
     struct pl011 uart;
+    struct gic *gic;
     struct stats stats;
     struct exception_tracer tracer;
 

@@ -4,9 +4,9 @@
  *   0x0000_0000 +-------------------------+
  *               | flash (not modelled:    |  unassigned, accesses abort
  *               |   unassigned)           |
- *   0x0800_0000 | GICv3 distributor       |  reserved, issue 4
- *   0x0808_0000 | GICv3 ITS               |  reserved, issue 4
- *   0x080a_0000 | GICv3 redistributors    |  reserved, issue 4 (up to 0x0900_0000)
+ *   0x0800_0000 | GICv3 distributor       |  modelled (gic/)
+ *   0x0808_0000 | GICv3 ITS               |  reserved (no LPIs)
+ *   0x080a_0000 | GICv3 redistributors    |  modelled, 128 KiB per PE (up to 0x0900_0000)
  *   0x0900_0000 | PL011 UART              |  modelled (TX to stdout, RX from stdin)
  *   0x0901_0000 | PL031 RTC               |  reserved
  *   0x0902_0000 | fw_cfg                  |  reserved
@@ -35,6 +35,9 @@
 #define VIRT_MMIO_BASE    0x0a000000ULL
 #define VIRT_MMIO_SIZE    0x00004000ULL
 #define VIRT_RAM_BASE     0x40000000ULL
+
+/* Interrupts (INTIDs) of the virt board's devices. */
+#define VIRT_UART_INTID   33          /* SPI 1 */
 #define VIRT_RAM_DEFAULT  (1ULL << 30)
 #define VIRT_RAM_MAX      (255ULL << 30)   /* RAM must stay below the 40-bit PA limit */
 

@@ -9,6 +9,12 @@ enum { UARTDR = 0x000, UARTRSR = 0x004, UARTFR = 0x018, UARTILPR = 0x020, UARTIB
        UARTFBRD = 0x028, UARTLCR_H = 0x02c, UARTCR = 0x030, UARTIFLS = 0x034, UARTIMSC = 0x038,
        UARTRIS = 0x03c, UARTMIS = 0x040, UARTICR = 0x044, UARTDMACR = 0x048 };
 enum { FR_RXFE = 1 << 4, FR_TXFE = 1 << 7 };
+enum { INT_RX = 1 << 4, INT_TX = 1 << 5 };
+
+static void update_irq(struct pl011 *u)
+{
+    gic_line_set(&u->irq, (u->ris & u->imsc) != 0);
+}
 
 void pl011_init(struct pl011 *u, FILE *out, int in_fd)
 {
@@ -58,14 +64,16 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
         fputc((int)(v & 0xff), u->out);
         fflush(u->out);
         u->tx_bytes++;
+        u->ris |= INT_TX;             /* the character left at once: room in the transmitter */
+        update_irq(u);
         break;
     case UARTIBRD: u->ibrd = (uint32_t)v & 0xffff; break;
     case UARTFBRD: u->fbrd = (uint32_t)v & 0x3f; break;
     case UARTLCR_H: u->lcr_h = (uint32_t)v & 0xff; break;
     case UARTCR: u->cr = (uint32_t)v & 0xffff; break;
     case UARTIFLS: u->ifls = (uint32_t)v & 0x3f; break;
-    case UARTIMSC: u->imsc = (uint32_t)v & 0x7ff; break;
-    case UARTICR: u->ris &= ~(uint32_t)v; break;
+    case UARTIMSC: u->imsc = (uint32_t)v & 0x7ff; update_irq(u); break;
+    case UARTICR: u->ris &= ~(uint32_t)v; update_irq(u); break;
     case UARTDMACR: u->dmacr = (uint32_t)v & 7; break;
     default: break;                    /* read-only and reserved offsets ignore writes */
     }

@@ -79,6 +79,18 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                 (unsigned long long)c->walk_accesses, (unsigned long long)c->faults);
     }
     fprintf(f, "%s]\n  },\n", mm->n_ctx_stats ? "\n    " : "");
+    if (m->gic) {
+        const struct gic_stats *gs = gic_get_stats(m->gic);
+        fprintf(f, "  \"gic\": {\"virtual_acknowledged\": %llu, \"maintenance\": %llu, \"lr_writes\": %llu, "
+                "\"interrupts\": [", (unsigned long long)gs->virtual_acknowledged,
+                (unsigned long long)gs->maintenance, (unsigned long long)gs->lr_writes);
+        int n = 0;
+        for (unsigned i = 0; i < GIC_NUM_IRQS; i++)
+            if (gs->raised[i] || gs->acknowledged[i])
+                fprintf(f, "%s\n    {\"intid\": %u, \"raised\": %llu, \"acknowledged\": %llu}", n++ ? "," : "",
+                        i, (unsigned long long)gs->raised[i], (unsigned long long)gs->acknowledged[i]);
+        fprintf(f, "%s]},\n", n ? "\n  " : "");
+    }
     fprintf(f, "  \"exceptions\": [");
     for (int i = 0; i < s->n_exc; i++) {
         const struct exception_count *c = &s->exc[i];

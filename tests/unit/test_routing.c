@@ -151,9 +151,52 @@ static void test_hcr_bit_positions(void **state)
     assert_int_equal(HCR_E2H, 1ULL << 34);
 }
 
+/* Physical interrupts: IMO/FMO/AMO or TGE route to EL2 (unmaskable below EL2,
+ * masked by PSTATE at EL2); without routing they go to EL1 and are never
+ * taken at EL2. */
+static void test_physical_interrupt_target(void **state)
+{
+    (void)state;
+    const uint32_t I = 1u << 7, F = 1u << 6, A = 1u << 8;
+    /* Not routed: EL1 takes it unless masked; EL0 too; EL2 never. */
+    assert_int_equal(physical_interrupt_target(1, 0, 1, 0), 1);
+    assert_int_equal(physical_interrupt_target(1, 0, 1, I), -1);
+    assert_int_equal(physical_interrupt_target(0, 0, 1, 0), 1);
+    assert_int_equal(physical_interrupt_target(0, 0, 1, I), -1);
+    assert_int_equal(physical_interrupt_target(2, 0, 1, 0), -1);
+    /* IMO: EL0/EL1 always take it to EL2, whatever PSTATE.I; EL2 only when unmasked. */
+    assert_int_equal(physical_interrupt_target(1, HCR_IMO, 1, I), 2);
+    assert_int_equal(physical_interrupt_target(0, HCR_IMO, 1, I), 2);
+    assert_int_equal(physical_interrupt_target(2, HCR_IMO, 1, 0), 2);
+    assert_int_equal(physical_interrupt_target(2, HCR_IMO, 1, I), -1);
+    /* TGE routes too; each kind has its own routing bit and mask bit. */
+    assert_int_equal(physical_interrupt_target(0, HCR_TGE, 1, I), 2);
+    assert_int_equal(physical_interrupt_target(1, HCR_IMO, 2, F), -1);       /* FIQ needs FMO */
+    assert_int_equal(physical_interrupt_target(1, HCR_FMO, 2, F), 2);
+    assert_int_equal(physical_interrupt_target(1, 0, 2, I), 1);             /* I does not mask FIQ */
+    assert_int_equal(physical_interrupt_target(1, HCR_AMO, 3, A), 2);
+    assert_int_equal(physical_interrupt_target(1, 0, 3, A), -1);
+}
+
+/* Virtual interrupts: EL0/EL1 only, with the routing bit, TGE clear, unmasked. */
+static void test_virtual_interrupt_target(void **state)
+{
+    (void)state;
+    const uint32_t I = 1u << 7;
+    assert_int_equal(virtual_interrupt_target(1, HCR_IMO, 1, 0), 1);
+    assert_int_equal(virtual_interrupt_target(0, HCR_IMO, 1, 0), 1);
+    assert_int_equal(virtual_interrupt_target(1, HCR_IMO, 1, I), -1);
+    assert_int_equal(virtual_interrupt_target(1, 0, 1, 0), -1);
+    assert_int_equal(virtual_interrupt_target(2, HCR_IMO, 1, 0), -1);
+    assert_int_equal(virtual_interrupt_target(1, HCR_IMO | HCR_TGE, 1, 0), -1);
+    assert_int_equal(virtual_interrupt_target(1, HCR_FMO, 2, I), 1);        /* I does not mask FIQ */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_physical_interrupt_target),
+        cmocka_unit_test(test_virtual_interrupt_target),
         cmocka_unit_test(test_target_el_all),
         cmocka_unit_test(test_target_el_ignores_other_hcr_bits),
         cmocka_unit_test(test_vector_offset_current_el),
