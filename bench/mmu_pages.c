@@ -38,9 +38,9 @@ static uint64_t touch_loop(void)
     return sum;
 }
 
-static struct pt s1, s2;
+static struct pt s1 __attribute__((unused)), s2 __attribute__((unused));
 
-static void map_identity_s1(struct pt *pt, int el2)
+__attribute__((unused)) static void map_identity_s1(struct pt *pt, int el2)
 {
     uint64_t ram = S1_ATTR(0) | (el2 ? (1UL << 6) : S1_AP_RW_EL1) | PTE_SH(SH_ISH) | PTE_AF;
     pt_map_range(pt, RAM_BASE, RAM_BASE, BUF - RAM_BASE, 2, ram);        /* the image: 2 MiB blocks */

@@ -310,6 +310,7 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         ev.u.exc.from_el = from;
         ev.u.exc.to_el = target;
         ev.u.exc.vector = vector;
+        ev.u.exc.vmid = from < 2 && pe->mmu.s2.enabled ? (int)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff) : -1;
         event_publish(pe->events, &ev);
     }
     if (x->kind == 0 && ++pe->sync_without_eret > SYNC_LOOP_LIMIT)

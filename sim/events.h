@@ -33,6 +33,7 @@ struct event {
             int far_valid;
             unsigned from_el, to_el;
             uint64_t vector;
+            int vmid;          /* the VM (VTTBR_EL2.VMID) running at EL0/EL1 with stage 2 on, else -1 */
         } exc;
         struct { unsigned from_el, to_el; uint64_t target; } eret;
         struct { const char *reg; const char *control; int is_read; } trap;

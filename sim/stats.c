@@ -2,11 +2,32 @@
 #include "cpu/syndrome.h"
 #include "sim/machine.h"
 
+static void count_vm(struct stats *s, const struct event *ev)
+{
+    if (ev->u.exc.vmid < 0)
+        return;
+    struct vm_count *v = NULL;
+    for (int i = 0; i < s->n_vm; i++)
+        if (s->vm[i].vmid == ev->u.exc.vmid)
+            v = &s->vm[i];
+    if (!v) {
+        if (s->n_vm == (int)(sizeof s->vm / sizeof s->vm[0]))
+            return;
+        v = &s->vm[s->n_vm++];
+        *v = (struct vm_count){ .vmid = ev->u.exc.vmid };
+    }
+    if (ev->u.exc.to_el == 2)
+        v->exits_to_el2++;
+    if (ev->u.exc.ec == EC_PSEUDO_VIRQ || ev->u.exc.ec == EC_PSEUDO_VFIQ)
+        v->virtual_interrupts++;
+}
+
 static void on_event(void *opaque, const struct event *ev)
 {
     struct stats *s = opaque;
     switch (ev->type) {
     case EV_EXCEPTION: {
+        count_vm(s, ev);
         for (int i = 0; i < s->n_exc; i++) {
             struct exception_count *c = &s->exc[i];
             if (c->ec == ev->u.exc.ec && c->from_el == ev->u.exc.from_el && c->to_el == ev->u.exc.to_el) {
@@ -91,6 +112,12 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                         i, (unsigned long long)gs->raised[i], (unsigned long long)gs->acknowledged[i]);
         fprintf(f, "%s]},\n", n ? "\n  " : "");
     }
+    fprintf(f, "  \"vms\": [");
+    for (int i = 0; i < s->n_vm; i++)
+        fprintf(f, "%s\n    {\"vmid\": %d, \"exits_to_el2\": %llu, \"virtual_interrupts\": %llu}", i ? "," : "",
+                s->vm[i].vmid, (unsigned long long)s->vm[i].exits_to_el2,
+                (unsigned long long)s->vm[i].virtual_interrupts);
+    fprintf(f, "%s],\n", s->n_vm ? "\n  " : "");
     fprintf(f, "  \"exceptions\": [");
     for (int i = 0; i < s->n_exc; i++) {
         const struct exception_count *c = &s->exc[i];

@@ -10,9 +10,17 @@ struct exception_count {
     uint64_t count;
 };
 
+/* Per VM (VMID): exits to EL2 and virtual interrupts taken. */
+struct vm_count {
+    int vmid;
+    uint64_t exits_to_el2, virtual_interrupts;
+};
+
 struct stats {
     struct exception_count exc[128];
     int n_exc;
+    struct vm_count vm[64];
+    int n_vm;
     uint64_t erets, wfis, sysreg_traps;
 };
 
