@@ -644,6 +644,8 @@ static void note_eret(struct pe *pe, uint64_t target)
 /* The rare work of the block hook. Returns false when the block must not run. */
 static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
+    if (pe->cycles >= timeq_next(pe->timeq))
+        timeq_run_due(pe->timeq, pe->cycles);    /* timers may raise interrupts: int_recheck */
     if (pe->attn.f.stop) {
         /* A stop requested in the same callback as a PC write is cancelled by
          * Unicorn (the PC write's quit request wins): ask again, before the block runs. */
@@ -720,7 +722,8 @@ static unsigned block_tag(const struct pe *pe)
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
-    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA, 0) &&
+    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA ||
+                         pe->cycles >= timeq_next(pe->timeq), 0) &&
         !block_attention(pe, uc, addr))
         return;
     if (addr & 3) {
@@ -1105,6 +1108,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     pe->events = events;
     pe->ops = ops;
     pe->ops_opaque = opaque;
+    timeq_init(&pe->own_timeq);
+    pe->timeq = &pe->own_timeq;
     uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));

@@ -14,6 +14,7 @@
 #include "mmu/tlb.h"
 #include "mmu/walk.h"
 #include "sim/events.h"
+#include "sim/timeq.h"
 
 /* What the PE asks of the machine it sits in. */
 struct pe_platform_ops {
@@ -134,6 +135,9 @@ struct pe {
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     struct pe_mmu mmu;
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
+    struct gtimer_cpu *timer;        /* this PE's generic timers */
+    struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
+    struct timeq own_timeq;          /* used until the machine gives its own */
     struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;

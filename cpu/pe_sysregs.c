@@ -2,6 +2,7 @@
 #include "cpu/pe.h"
 #include "cpu/routing.h"
 #include "cpu/sysreg_handlers.h"
+#include "timer/gtimer.h"
 #include <stdio.h>
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
@@ -34,18 +35,9 @@ uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
     return v;
 }
 
-static uint64_t counter_now(struct pe *pe)
-{
-    uint64_t hz = pe->sr[pe->idx.cntfrq_el0];
-    return (uint64_t)((unsigned __int128)pe->cycles * hz / pe->model->clock_hz);
-}
+uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return gtimer_cntpct(pe->timer); }
 
-uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return counter_now(pe); }
-
-uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d)
-{
-    return counter_now(pe) - pe->sr[pe->idx.cntvoff_el2];
-}
+uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d) { return gtimer_count(pe->timer, GT_VIRT); }
 
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {

@@ -9,7 +9,6 @@
     { .name = n, .op0 = o0, .op1 = o1, .crn = cn, .crm = cm, .op2 = o2, .access = acc, \
       .traps = tr, .storage = st, __VA_ARGS__ }
 
-#define TIMER_WHY "the generic timers (CNTP_*/CNTV_*/CNTHP_*) are not modelled yet (issue 5)"
 #define DEBUG_WHY "self-hosted debug registers are not modelled yet (GDB stub, issue 7)"
 
 /* The registers and instructions this PE has. ID registers (op0=3, op1=0,
@@ -95,23 +94,23 @@ static const struct sysreg_def base_table[] = {
     R("TPIDR_EL0", 3, 3, 13, 0, 2, SR_PL0_RW, 0, SR_NATIVE),
     R("TPIDRRO_EL0", 3, 3, 13, 0, 3, SR_PL0_R | SR_PL1_W, 0, SR_NATIVE),
     R("TPIDR_EL2", 3, 4, 13, 0, 2, SR_PL2_RW, 0, SR_NATIVE),
-    /* Generic timer: counters are derived from simulated time; timers come with issue 5 */
+    /* Generic timer (timer/gtimer.c): the counters and timers run on simulated time */
     R("CNTFRQ_EL0", 3, 3, 14, 0, 0, SR_PL0_R | SR_EL2_W, TRAP_EL0_FRQ, SR_AVSIM, .reset = 62500000,
       .writable = 0xffffffff),
     R("CNTPCT_EL0", 3, 3, 14, 0, 1, SR_PL0_R, TRAP_EL0_PCTEN, SR_AVSIM, .read = sr_read_cntpct),
     R("CNTVCT_EL0", 3, 3, 14, 0, 2, SR_PL0_R, TRAP_EL0_VCTEN, SR_AVSIM, .read = sr_read_cntvct),
     R("CNTKCTL_EL1", 3, 0, 14, 1, 0, SR_PL1_RW, 0, SR_AVSIM, .writable = 0x303),
-    R("CNTVOFF_EL2", 3, 4, 14, 0, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
+    R("CNTVOFF_EL2", 3, 4, 14, 0, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .write = sr_write_cntvoff),
     R("CNTHCTL_EL2", 3, 4, 14, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 3, .writable = 0xff),
-    R("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTP_CTL_EL0", 3, 3, 14, 2, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTV_CTL_EL0", 3, 3, 14, 3, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
-    R("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = TIMER_WHY),
+    R("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTP_CTL_EL0", 3, 3, 14, 2, 1, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTV_TVAL_EL0", 3, 3, 14, 3, 0, SR_PL0_RW, TRAP_EL0_VTEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTV_CTL_EL0", 3, 3, 14, 3, 1, SR_PL0_RW, TRAP_EL0_VTEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTV_CVAL_EL0", 3, 3, 14, 3, 2, SR_PL0_RW, TRAP_EL0_VTEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    R("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
     /* IMPLEMENTATION DEFINED registers of the Cortex-A57 (RAZ/WI here) */
     R("L2CTLR_EL1", 3, 1, 11, 0, 2, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
     R("L2ECTLR_EL1", 3, 1, 11, 0, 3, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
@@ -368,6 +367,8 @@ static const char *el0_trap(const struct sysreg_ctx *c, uint32_t t)
     if ((t & TRAP_EL0_PCTEN) && !(c->cntkctl_el1 & 1)) return "CNTKCTL_EL1.EL0PCTEN";
     if ((t & TRAP_EL0_VCTEN) && !(c->cntkctl_el1 & 2)) return "CNTKCTL_EL1.EL0VCTEN";
     if ((t & TRAP_EL0_FRQ) && !(c->cntkctl_el1 & 3)) return "CNTKCTL_EL1.EL0PCTEN/EL0VCTEN";
+    if ((t & TRAP_EL0_PTEN) && !(c->cntkctl_el1 & (1u << 9))) return "CNTKCTL_EL1.EL0PTEN";
+    if ((t & TRAP_EL0_VTEN) && !(c->cntkctl_el1 & (1u << 8))) return "CNTKCTL_EL1.EL0VTEN";
     return NULL;
 }
 
@@ -389,6 +390,7 @@ static const char *el2_trap(const struct sysreg_ctx *c, uint32_t t, bool is_read
     if ((t & TRAP_TDZ) && (h & HCR_TDZ)) return "HCR_EL2.TDZ";
     if ((t & TRAP_TCPAC) && el1 && (c->cptr_el2 & (1ULL << 31))) return "CPTR_EL2.TCPAC";
     if ((t & TRAP_EL0_PCTEN) && !(c->cnthctl_el2 & 1)) return "CNTHCTL_EL2.EL1PCTEN";
+    if ((t & TRAP_EL1PCEN) && !(c->cnthctl_el2 & 2)) return "CNTHCTL_EL2.EL1PCEN";
     return NULL;
 }
 

@@ -49,7 +49,10 @@ enum {
     TRAP_EL0_FRQ = 1 << 19,   /* EL0 needs EL0PCTEN or EL0VCTEN */
     TRAP_TIDCP = 1 << 20,     /* IMPLEMENTATION DEFINED register */
     SR_MMU_REG = 1 << 30,     /* not a trap: a translation register (guest view kept by avsim) */
-    TRAP_GIC = 1 << 21,       /* a GIC CPU interface register: existence and ICH_HCR_EL2 traps from the GIC */
+    TRAP_GIC = 1 << 21,
+    TRAP_EL0_PTEN = 1 << 22,  /* EL0 access needs CNTKCTL_EL1.EL0PTEN (physical timer) */
+    TRAP_EL0_VTEN = 1 << 23,  /* EL0 access needs CNTKCTL_EL1.EL0VTEN (virtual timer) */
+    TRAP_EL1PCEN = 1 << 24,   /* EL0/EL1 access needs CNTHCTL_EL2.EL1PCEN (physical timer) */       /* a GIC CPU interface register: existence and ICH_HCR_EL2 traps from the GIC */
 };
 
 /* Where the architectural value lives. */

@@ -14,6 +14,10 @@ void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+/* The generic timers (pe_timer.c). */
+uint64_t sr_timer_read(struct pe *pe, const struct sysreg_def *d);
+void sr_timer_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_write_cntvoff(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 /* The GIC CPU interface (pe_gic.c). */
 uint64_t sr_gic_read(struct pe *pe, const struct sysreg_def *d);
 void sr_gic_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);

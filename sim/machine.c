@@ -154,6 +154,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         return -1;
     m->pe.insn_limit = cfg->max_insns;
     pe_attach_gic(&m->pe, m->gic);
+    timeq_init(&m->timeq);
+    gtimer_init(&m->timers, &m->timeq, &m->pe.cycles, m->pe.model->clock_hz, VIRT_COUNTER_HZ, m->gic, 0);
+    m->pe.timer = &m->timers;
+    m->pe.timeq = &m->timeq;
     stats_subscribe(&m->stats, &m->events);
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
@@ -172,6 +176,7 @@ static void machine_reset(struct machine *m)
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
     uc_ctl(m->pe.uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
     pe_reset(&m->pe, m->image.entry, 2);
+    gtimer_reset(&m->timers);
 }
 
 int machine_run(struct machine *m)
@@ -190,11 +195,21 @@ int machine_run(struct machine *m)
             continue;
         }
         if (s == PE_STOP_WFI) {
-            fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
-                    "interrupt is pending and no timer or device event is scheduled; stopping\n",
-                    m->pe.el, (unsigned long long)(pe_get_pc(&m->pe) - 4));
-            status = 3;
-            break;
+            /* Waiting for an interrupt: jump to the next event instead of spinning. */
+            uint64_t next = timeq_next(&m->timeq);
+            if (next == TIMEQ_NEVER) {
+                fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
+                        "interrupt is pending and no timer or device event is scheduled; stopping\n",
+                        m->pe.el, (unsigned long long)(pe_get_pc(&m->pe) - 4));
+                status = 3;
+                break;
+            }
+            if (next > m->pe.cycles) {
+                m->idle_cycles += next - m->pe.cycles;
+                m->pe.cycles = next;
+            }
+            timeq_run_due(&m->timeq, m->pe.cycles);
+            continue;
         }
         if (s == PE_STOP_FATAL) {
             fprintf(stderr, "avsim: %s\n", m->pe.fatal);

@@ -12,6 +12,8 @@
 #include "sim/pl011.h"
 #include "sim/stats.h"
 #include "gic/gic.h"
+#include "sim/timeq.h"
+#include "timer/gtimer.h"
 
 struct machine_config {
     const char *image;
@@ -57,6 +59,9 @@ struct machine {
     int n_regions;
     struct pl011 uart;
     struct gic *gic;
+    struct timeq timeq;        /* simulated-time events (timers) */
+    struct gtimer_cpu timers;  /* the PE's generic timers */
+    uint64_t idle_cycles;      /* time skipped while the PE waited in WFI */
     struct stats stats;
     struct exception_tracer tracer;
 

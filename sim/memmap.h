@@ -38,6 +38,9 @@
 
 /* Interrupts (INTIDs) of the virt board's devices. */
 #define VIRT_UART_INTID   33          /* SPI 1 */
+
+/* The system counter: 62.5 MHz, as QEMU's virt board (CNTFRQ_EL0). */
+#define VIRT_COUNTER_HZ   62500000ULL
 #define VIRT_RAM_DEFAULT  (1ULL << 30)
 #define VIRT_RAM_MAX      (255ULL << 30)   /* RAM must stay below the 40-bit PA limit */
 
