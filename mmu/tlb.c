@@ -355,6 +355,38 @@ const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa
     return NULL;
 }
 
+/* Puts ne into one of the walk-cache arrays: entries for the same thing are
+ * replaced, and a full array gives up its least recently used entry. */
+static void walk_cache_put(struct tlb *t, struct tlb_entry *arr, const struct tlb_entry *ne,
+                           bool (*same)(const struct tlb_entry *o, const struct tlb_entry *ne))
+{
+    unsigned n = t->cfg.walk_cache_entries;
+    for (unsigned i = 0; i < n; i++) {
+        if (arr[i].valid && same(&arr[i], ne)) {
+            drop(t, &arr[i]);
+            t->stats.evictions++;
+        }
+    }
+    struct tlb_entry *slot = pick_way(t, arr, n, TLB_REPL_LRU);
+    if (slot->valid) {
+        drop(t, slot);
+        t->stats.evictions++;
+    }
+    *slot = *ne;
+    slot->stamp = ++t->clock;
+}
+
+static bool same_s2_walk(const struct tlb_entry *o, const struct tlb_entry *ne)
+{
+    return o->vmid == ne->vmid && ranges_overlap(o->ipa, o->page_shift, ne->ipa, ne->page_shift);
+}
+
+static bool same_s1_table(const struct tlb_entry *o, const struct tlb_entry *ne)
+{
+    return o->regime == ne->regime && o->vmid == ne->vmid && o->asid == ne->asid && o->level == ne->level &&
+           o->va == ne->va;
+}
+
 void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e)
 {
     unsigned n = t->cfg.walk_cache_entries;
@@ -370,20 +402,7 @@ void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e)
     ne.s2 = true;
     ne.regime = TLB_REGIME_EL10;
     ne.global = false;
-    for (unsigned i = 0; i < n; i++) {
-        struct tlb_entry *o = &t->walk_cache[i];
-        if (o->valid && o->vmid == ne.vmid && ranges_overlap(o->ipa, o->page_shift, ne.ipa, ne.page_shift)) {
-            drop(t, o);
-            t->stats.evictions++;
-        }
-    }
-    struct tlb_entry *slot = pick_way(t, t->walk_cache, n, TLB_REPL_LRU);
-    if (slot->valid) {
-        drop(t, slot);
-        t->stats.evictions++;
-    }
-    *slot = ne;
-    slot->stamp = ++t->clock;
+    walk_cache_put(t, t->walk_cache, &ne, same_s2_walk);
     t->stats.fills++;
 }
 
@@ -508,21 +527,7 @@ void tlb_s1_table_insert(struct tlb *t, const struct tlb_entry *e)
     ne.valid = true;
     ne.kind = TLB_KIND_S1_TABLE;
     ne.va &= ~size_mask(ne.page_shift);
-    for (unsigned i = 0; i < n; i++) {
-        struct tlb_entry *o = &t->s1_tables[i];
-        if (o->valid && o->regime == ne.regime && o->vmid == ne.vmid && o->asid == ne.asid &&
-            o->level == ne.level && o->va == ne.va) {
-            drop(t, o);
-            t->stats.evictions++;
-        }
-    }
-    struct tlb_entry *slot = pick_way(t, t->s1_tables, n, TLB_REPL_LRU);
-    if (slot->valid) {
-        drop(t, slot);
-        t->stats.evictions++;
-    }
-    *slot = ne;
-    slot->stamp = ++t->clock;
+    walk_cache_put(t, t->s1_tables, &ne, same_s1_table);
 }
 
 /* Does TLBI r remove the cached stage-1 table descriptor e? */
