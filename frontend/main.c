@@ -25,7 +25,7 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
-            "  --gic=v3|v2            the interrupt controller (default v3; v2 not modelled yet)\n"
+            "  --gic=v3|v2            the interrupt controller (default v3)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "\n"

@@ -1,10 +1,13 @@
 /* The interrupt controller: a GICv3 (distributor, one redistributor per PE,
  * the system-register CPU interface, and the virtualization extension: ICH_*
- * list registers and the ICV_* virtual CPU interface), and later a GICv2 with
- * GICH/GICV. A pure model: it knows nothing of Unicorn or of the PE; the
- * machine maps its MMIO frames, the PE forwards system register accesses, and
- * the model drives each PE's interrupt outputs through callbacks.
- * Names follow the Arm GIC architecture specification (IHI 0069). */
+ * list registers and the ICV_* virtual CPU interface), or a GICv2 (banked
+ * distributor, memory-mapped GICC CPU interface, and the virtualization
+ * extension: the GICH hypervisor interface and the GICV virtual CPU interface).
+ * A pure model: it knows nothing of Unicorn or of the PE; the machine maps its
+ * MMIO frames, the PE forwards system register accesses, and the model drives
+ * each PE's interrupt outputs through callbacks.
+ * Names follow the Arm GIC architecture specifications (IHI 0069 for the GICv3,
+ * IHI 0048B for the GICv2). */
 #ifndef AVSIM_GIC_GIC_H
 #define AVSIM_GIC_GIC_H
 #include <stdbool.h>
@@ -25,6 +28,8 @@ struct gic_config {
     unsigned num_pes;                     /* 1..GIC_MAX_PES */
     unsigned num_lrs;                     /* list registers per PE: 1..16 (default 4) */
     unsigned vpri_bits;                   /* virtual priority bits: 5 (ICH_VTR_EL2.PRIbits+1) */
+    unsigned pri_bits;                    /* physical priority bits (0 = 5): the GICv3 model has 5;
+                                           * a GICv2 5..8 (QEMU's GICv2 implements 8) */
 };
 
 /* The outputs towards the PEs: physical IRQ/FIQ (to be routed by the PE per
@@ -69,6 +74,24 @@ uint64_t gic_dist_read(struct gic *g, uint64_t off, unsigned size);
 void gic_dist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
 uint64_t gic_redist_read(struct gic *g, uint64_t off, unsigned size);   /* off from the first RD */
 void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
+/* The distributor as PE pe accesses it. A GICv2 distributor banks the registers of INTIDs
+ * 0..31 (and GICD_ITARGETSR0..7, GICD_SGIR's source, GICD_[CS]PENDSGIR) by the accessing
+ * PE, so the machine passes it; gic_dist_read/write are the accesses of PE 0. A GICv3
+ * GICD is not banked: pe is ignored. On a GICv2, gic_redist_read/write are RAZ/WI. */
+uint64_t gic_dist_read_pe(struct gic *g, unsigned pe, uint64_t off, unsigned size);
+void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+
+/* GICv2 (QEMU virt: GICD 0x08000000, GICC 0x08010000, GICH 0x08030000, GICV 0x08040000).
+ * Each call is the access of PE pe: GICC and GICV (8 KiB, GICC_DIR/GICV_DIR at 0x1000) are
+ * that PE's CPU interface and virtual CPU interface, GICH (0x200 bytes used) is the PE's own
+ * view of its virtual interface control. 32-bit accesses only: other sizes are RAZ/WI, as
+ * are reserved offsets and all three frames on a GICv3. */
+uint64_t gic_cpu_read(struct gic *g, unsigned pe, uint64_t off, unsigned size);
+void gic_cpu_write(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+uint64_t gic_hyp_read(struct gic *g, unsigned pe, uint64_t off, unsigned size);
+void gic_hyp_write(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+uint64_t gic_vcpu_read(struct gic *g, unsigned pe, uint64_t off, unsigned size);
+void gic_vcpu_write(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
 
 /* ---- the system register CPU interface (GICv3) ---------------------------------------- */
 /* Which register: the encoding (op0, op1, CRn, CRm, op2) of an ICC_*, ICV_* or ICH_* register. */
@@ -80,7 +103,8 @@ struct gic_sysreg_access {
     unsigned op0, op1, crn, crm, op2;
 };
 
-/* Does the GIC implement this encoding? (ICC_*, ICH_*) */
+/* Does the GIC implement this encoding? (ICC_*, ICH_*; never on a GICv2, which has no
+ * system register interface: the PE makes those accesses UNDEFINED.) */
 bool gic_sysreg_exists(const struct gic *g, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
                        unsigned op2);
 /* EL2 traps of EL1 accesses that ICH_HCR_EL2 controls (TC, TALL0, TALL1, TDIR),
@@ -93,7 +117,7 @@ void gic_sysreg_write(struct gic *g, const struct gic_sysreg_access *a, uint64_t
 struct gic_stats {
     uint64_t raised[GIC_NUM_IRQS];        /* became pending */
     uint64_t acknowledged[GIC_NUM_IRQS];  /* IAR returned it */
-    uint64_t virtual_acknowledged;        /* ICV_IAR returned a virtual INTID */
+    uint64_t virtual_acknowledged;        /* ICV_IAR (GICV_IAR/AIAR) returned a virtual INTID */
     uint64_t maintenance;                 /* maintenance interrupt assertions */
     uint64_t lr_writes;
 };

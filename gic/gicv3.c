@@ -29,9 +29,12 @@ const struct gic_stats *gic_get_stats(const struct gic *g)
     return &g->stats;
 }
 
-/* The PE an SPI event is reported against: its target (PE 0 for 1-of-N). */
+/* The PE an SPI event is reported against: its target (PE 0 for 1-of-N; GICv2: the lowest
+ * targeted PE). */
 static unsigned spi_event_pe(const struct gic *g, unsigned n)
 {
+    if (g->cfg.version == GIC_V2)
+        return g->gicd_itargets[n] ? (unsigned)__builtin_ctz(g->gicd_itargets[n]) : 0;
     for (unsigned pe = 0; pe < g->cfg.num_pes; pe++)
         if (!(g->gicd_irouter[n] & GICD_IROUTER_IRM) && gic_spi_routed_to(g, n, pe))
             return pe;
@@ -54,8 +57,9 @@ static void reset_cpu(struct gic *g, struct gic_cpu *c)
     c->bank.group[0] = 0;
     c->bank.edge[0] = 0x0000ffffu;        /* SGIs are always edge-triggered */
     c->gicr_waker = GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP;
-    c->icc_bpr[0] = GIC_MIN_BPR0;
-    c->icc_bpr[1] = GIC_MIN_BPR0 + 1;
+    c->pri_bits = (uint8_t)g->cfg.pri_bits;
+    c->icc_bpr[0] = (uint8_t)icc_min_bpr0(c);
+    c->icc_bpr[1] = (uint8_t)icc_min_bpr0(c) + 1;
     unsigned vmin = 7 - g->cfg.vpri_bits;
     c->ich_vmcr_el2 = ICH_VMCR_VFIQEN | ((uint64_t)vmin << ICH_VMCR_VBPR0_SHIFT) |
                       ((uint64_t)(vmin + 1) << ICH_VMCR_VBPR1_SHIFT);
@@ -69,10 +73,10 @@ struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *o
         c.num_lrs = 4;
     if (c.vpri_bits == 0)
         c.vpri_bits = 5;
+    if (c.pri_bits == 0)
+        c.pri_bits = GIC_PRI_BITS;
     const char *why = NULL;
-    if (c.version == GIC_V2)
-        why = "GICv2 is not implemented yet";
-    else if (c.version != GIC_V3)
+    if (c.version != GIC_V2 && c.version != GIC_V3)
         why = "unknown GIC version";
     else if (c.num_pes < 1 || c.num_pes > GIC_MAX_PES)
         why = "number of PEs out of range (1..8)";
@@ -80,6 +84,12 @@ struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *o
         why = "number of list registers out of range (1..16)";
     else if (c.vpri_bits < 5 || c.vpri_bits > 7)
         why = "virtual priority bits out of range (5..7)";
+    else if (c.version == GIC_V2 && c.vpri_bits != 5)
+        why = "GICv2 list registers hold 5 bits of virtual priority";
+    else if (c.version == GIC_V3 && c.pri_bits != GIC_PRI_BITS)
+        why = "the GICv3 model has 5 bits of physical priority";
+    else if (c.pri_bits < 5 || c.pri_bits > 8)
+        why = "physical priority bits out of range (5..8)";
     if (why) {
         if (err && errlen)
             snprintf(err, errlen, "gic: %s", why);
@@ -97,6 +107,8 @@ struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *o
     g->events = events;
     for (unsigned pe = 0; pe < c.num_pes; pe++)
         reset_cpu(g, &g->cpu[pe]);
+    if (c.version == GIC_V2)
+        gicv2_reset(g);
     return g;
 }
 
@@ -114,6 +126,8 @@ uint64_t gic_pe_affinity(unsigned pe)
 
 bool gic_spi_routed_to(const struct gic *g, unsigned n, unsigned pe)
 {
+    if (g->cfg.version == GIC_V2)
+        return (g->gicd_itargets[n] >> pe) & 1;   /* every targeted PE; the first IAR takes it */
     uint64_t r = g->gicd_irouter[n];
     if (r & GICD_IROUTER_IRM)
         return true;                      /* 1 of N: offered to every PE, the first IAR takes it */
@@ -234,11 +248,13 @@ static void update_pe(struct gic *g, unsigned pe)
     }
 
     /* Physical: the highest priority pending interrupt, if it can preempt, on IRQ (Group 1)
-     * or FIQ (Group 0). */
+     * or FIQ (Group 0; on a GICv2 only with GICC_CTLR.FIQEn, else IRQ). */
     bool lvl[2] = { false, false };
     struct gic_hppi h = gic_hppi(g, pe);
-    if (h.intid != GIC_SPECIAL_NONE && icc_can_signal(c, &h))
-        lvl[h.group] = true;
+    if (h.intid != GIC_SPECIAL_NONE && icc_can_signal(c, &h)) {
+        bool fiq = h.group == 0 && (g->cfg.version != GIC_V2 || (c->gicc_ctlr & GICC_CTLR_FIQEN));
+        lvl[fiq ? 0 : 1] = true;
+    }
     for (int grp = 0; grp < 2; grp++)
         if (lvl[grp] != c->irq_out[grp]) {
             c->irq_out[grp] = lvl[grp];
@@ -246,11 +262,14 @@ static void update_pe(struct gic *g, unsigned pe)
                 g->out.set_irq(g->out.opaque, pe, grp == 0, lvl[grp]);
         }
 
-    /* Virtual: the highest priority pending list register, if CanSignalVirtualInterrupt. */
+    /* Virtual: the highest priority pending list register, if CanSignalVirtualInterrupt; Group 0
+     * on virtual FIQ when VFIQEn (RES1 on a GICv3, GICH_VMCR.VMFIQEn on a GICv2). */
     bool vlvl[2] = { false, false };
     int idx = ich_hppvi_index(g, c);
-    if (idx >= 0 && icv_can_signal(g, c, c->ich_lr_el2[idx]))
-        vlvl[lr_group(c->ich_lr_el2[idx])] = true;
+    if (idx >= 0 && icv_can_signal(g, c, c->ich_lr_el2[idx])) {
+        bool fiq = lr_group(c->ich_lr_el2[idx]) == 0 && (c->ich_vmcr_el2 & ICH_VMCR_VFIQEN);
+        vlvl[fiq ? 0 : 1] = true;
+    }
     for (int grp = 0; grp < 2; grp++)
         if (vlvl[grp] != c->virq_out[grp]) {
             c->virq_out[grp] = vlvl[grp];

@@ -18,7 +18,25 @@ uint8_t icc_gprio_mask(const struct gic_cpu *c, int group)
 
 uint8_t icc_running_priority(const struct gic_cpu *c)
 {
-    return gic_apr_running_priority(&c->icc_apr[0], &c->icc_apr[1], 1, GIC_PRI_BITS);
+    return gic_apr_running_priority(c->icc_apr[0], c->icc_apr[1], icc_apr_words(c), icc_prebits(c));
+}
+
+void icc_activate_priority(struct gic_cpu *c, int group, uint8_t gprio)
+{
+    unsigned bit = gprio >> (8 - icc_prebits(c));
+    c->icc_apr[group][bit / 32] |= 1u << (bit % 32);
+}
+
+bool icc_drop_priority(struct gic_cpu *c, int group)
+{
+    for (unsigned w = 0; w < icc_apr_words(c); w++) {
+        uint32_t *ap = &c->icc_apr[group][w];
+        if (*ap) {
+            *ap &= *ap - 1;               /* clear the lowest set bit */
+            return true;
+        }
+    }
+    return false;
 }
 
 /* CanSignalInterrupt: above the priority mask and preempting the running priority. */
@@ -32,14 +50,17 @@ bool icc_can_signal(const struct gic_cpu *c, const struct gic_hppi *h)
 /* The group of the highest priority active priority bit, or -1. */
 static int icc_highest_active_group(const struct gic_cpu *c)
 {
-    uint32_t a0 = c->icc_apr[0], a1 = c->icc_apr[1];
-    if (!a0 && !a1)
-        return -1;
-    if (!a1)
-        return 0;
-    if (!a0)
-        return 1;
-    return __builtin_ctz(a0) <= __builtin_ctz(a1) ? 0 : 1;
+    for (unsigned w = 0; w < icc_apr_words(c); w++) {
+        uint32_t a0 = c->icc_apr[0][w], a1 = c->icc_apr[1][w];
+        if (!a0 && !a1)
+            continue;
+        if (!a1)
+            return 0;
+        if (!a0)
+            return 1;
+        return __builtin_ctz(a0) <= __builtin_ctz(a1) ? 0 : 1;
+    }
+    return -1;
 }
 
 /* ---- virtual: priorities (HighestPriorityVirtualInterrupt, CanSignalVirtualInterrupt) ------- */
@@ -52,14 +73,14 @@ static unsigned vmcr_field(uint64_t vmcr, unsigned shift, unsigned len)
     return (unsigned)(vmcr >> shift) & ((1u << len) - 1);
 }
 
-static uint8_t icv_gprio_mask(const struct gic_cpu *c, int group)
+uint8_t icv_gprio_mask(const struct gic_cpu *c, int group)
 {
     uint64_t v = c->ich_vmcr_el2;
     return gic_gprio_mask(vmcr_field(v, ICH_VMCR_VBPR0_SHIFT, 3), vmcr_field(v, ICH_VMCR_VBPR1_SHIFT, 3),
                           v & ICH_VMCR_VCBPR, group);
 }
 
-static uint8_t icv_running_priority(const struct gic *g, const struct gic_cpu *c)
+uint8_t icv_running_priority(const struct gic *g, const struct gic_cpu *c)
 {
     return gic_apr_running_priority(c->ich_apr[0], c->ich_apr[1], ich_apr_words(g), vpri_bits(g));
 }
@@ -98,7 +119,7 @@ bool icv_can_signal(const struct gic *g, const struct gic_cpu *c, uint64_t lr)
 
 /* ---- virtual: maintenance ------------------------------------------------------------------ */
 
-static uint32_t ich_eisr(const struct gic *g, const struct gic_cpu *c)
+uint32_t ich_eisr(const struct gic *g, const struct gic_cpu *c)
 {
     uint32_t v = 0;
     for (unsigned i = 0; i < g->cfg.num_lrs; i++) {
@@ -111,7 +132,7 @@ static uint32_t ich_eisr(const struct gic *g, const struct gic_cpu *c)
 
 /* An LR is empty when its State is invalid and it asks for no EOI maintenance (HW = 1, or
  * EOI = 0). */
-static uint32_t ich_elrsr(const struct gic *g, const struct gic_cpu *c)
+uint32_t ich_elrsr(const struct gic *g, const struct gic_cpu *c)
 {
     uint32_t v = 0;
     for (unsigned i = 0; i < g->cfg.num_lrs; i++) {
@@ -200,7 +221,7 @@ static uint64_t icc_iar_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
     if (h.intid == GIC_SPECIAL_NONE || h.group != r->grp || !icc_can_signal(c, &h))
         return GIC_SPECIAL_NONE;
     uint8_t gprio = h.priority & icc_gprio_mask(c, h.group);
-    c->icc_apr[h.group] |= 1u << (gprio >> (8 - GIC_PRI_BITS));
+    icc_activate_priority(c, h.group, gprio);
     struct gic_bank *b = gic_bank_of(g, pe, h.intid);
     irq_set_bit(b->pending, h.intid, false);
     irq_set_bit(b->active, h.intid, true);
@@ -219,7 +240,7 @@ static void icc_eoir_write(struct gic *g, struct gic_cpu *c, unsigned pe, const 
         return;                           /* special INTIDs: ignored */
     if (icc_highest_active_group(c) != r->grp)
         return;                           /* nothing of this group to drop: UNPREDICTABLE, ignored */
-    c->icc_apr[r->grp] &= c->icc_apr[r->grp] - 1;   /* clear the lowest set bit */
+    icc_drop_priority(c, r->grp);
     gic_event(g, GIC_EV_EOI, pe, intid, -1, false);
     if (!(c->icc_ctlr & ICC_CTLR_EOIMODE))
         gic_deactivate(g, pe, intid, false, -1);
@@ -261,14 +282,14 @@ static void icc_bpr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const s
 
 static uint64_t icc_apr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    return n == 0 ? c->icc_apr[r->grp] : 0;
+    return n == 0 ? c->icc_apr[r->grp][0] : 0;
 }
 
 static void icc_apr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n,
                           uint64_t v)
 {
     if (n == 0)
-        c->icc_apr[r->grp] = (uint32_t)v;
+        c->icc_apr[r->grp][0] = (uint32_t)v;
 }
 
 static uint64_t icc_rpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
@@ -407,7 +428,7 @@ static unsigned icv_drop_priority(struct gic *g, struct gic_cpu *c)
 
 /* Deactivate a list register: active -> invalid, pending and active -> pending; with HW = 1
  * the physical interrupt pINTID is deactivated as well. */
-static void icv_deactivate(struct gic *g, struct gic_cpu *c, unsigned pe, int idx)
+void icv_deactivate(struct gic *g, struct gic_cpu *c, unsigned pe, int idx)
 {
     uint64_t *lr = &c->ich_lr_el2[idx];
     if ((*lr & ICH_LR_HW) && lr_pintid(*lr) < 1020)
@@ -416,7 +437,7 @@ static void icv_deactivate(struct gic *g, struct gic_cpu *c, unsigned pe, int id
     gic_event(g, GIC_EV_DEACTIVATE, pe, lr_vintid(*lr), idx, true);
 }
 
-static void icv_increment_eoicount(struct gic_cpu *c)
+void icv_increment_eoicount(struct gic_cpu *c)
 {
     uint64_t cnt = ((c->ich_hcr_el2 >> ICH_HCR_EOICOUNT_SHIFT) + 1) & 0x1f;
     c->ich_hcr_el2 = (c->ich_hcr_el2 & ~ICH_HCR_EOICOUNT_MASK) | cnt << ICH_HCR_EOICOUNT_SHIFT;
@@ -479,7 +500,7 @@ static uint64_t icv_bpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
     return vmcr_field(c->ich_vmcr_el2, ICH_VMCR_VBPR1_SHIFT, 3);
 }
 
-static void set_vbpr(struct gic *g, struct gic_cpu *c, int grp, unsigned bpr)
+void icv_set_vbpr(struct gic *g, struct gic_cpu *c, int grp, unsigned bpr)
 {
     unsigned min = 7 - vpri_bits(g) + (unsigned)grp;
     unsigned shift = grp ? ICH_VMCR_VBPR1_SHIFT : ICH_VMCR_VBPR0_SHIFT;
@@ -494,7 +515,7 @@ static void icv_bpr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const s
 {
     if (r->grp == 1 && (c->ich_vmcr_el2 & ICH_VMCR_VCBPR))
         return;
-    set_vbpr(g, c, r->grp, (unsigned)v);
+    icv_set_vbpr(g, c, r->grp, (unsigned)v);
 }
 
 static uint64_t icv_apr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
@@ -607,8 +628,8 @@ static void ich_vmcr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const 
                            uint64_t v)
 {
     c->ich_vmcr_el2 = (v & (ICH_VMCR_VENG0 | ICH_VMCR_VENG1 | ICH_VMCR_VCBPR | ICH_VMCR_VEOIM)) | ICH_VMCR_VFIQEN;
-    set_vbpr(g, c, 0, (unsigned)(v >> ICH_VMCR_VBPR0_SHIFT));
-    set_vbpr(g, c, 1, (unsigned)(v >> ICH_VMCR_VBPR1_SHIFT));
+    icv_set_vbpr(g, c, 0, (unsigned)(v >> ICH_VMCR_VBPR0_SHIFT));
+    icv_set_vbpr(g, c, 1, (unsigned)(v >> ICH_VMCR_VBPR1_SHIFT));
     icv_pmr_write(g, c, pe, r, n, v >> ICH_VMCR_VPMR_SHIFT);
 }
 
@@ -705,8 +726,8 @@ static const struct cpuif_reg cpuif_regs[] = {
 static const struct cpuif_reg *lookup(const struct gic *g, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
                                       unsigned op2, unsigned *n_out)
 {
-    if (op0 != 3)
-        return NULL;
+    if (op0 != 3 || g->cfg.version != GIC_V3)
+        return NULL;                      /* a GICv2 has no system register interface */
     for (size_t i = 0; i < sizeof cpuif_regs / sizeof cpuif_regs[0]; i++) {
         const struct cpuif_reg *r = &cpuif_regs[i];
         unsigned count = r->count ? r->count : 1;

@@ -236,16 +236,32 @@ static const struct gic_frame_ops dist_ops = {
     .is_byte_reg = gic_bank_byte_reg, .read8 = dist_read8, .write8 = dist_write8,
 };
 
+uint64_t gic_dist_read_pe(struct gic *g, unsigned pe, uint64_t off, unsigned size)
+{
+    if (off >= 0x10000 || pe >= g->cfg.num_pes)
+        return 0;
+    if (g->cfg.version == GIC_V2)
+        return gicv2_dist_read(g, pe, off, size);
+    return gic_frame_read(g, &dist_ops, 0, off, size);   /* a GICv3 GICD is not banked */
+}
+
+void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size)
+{
+    if (off >= 0x10000 || pe >= g->cfg.num_pes)
+        return;
+    if (g->cfg.version == GIC_V2) {
+        gicv2_dist_write(g, pe, off, val, size);
+        return;
+    }
+    gic_frame_write(g, &dist_ops, 0, off, val, size);
+}
+
 uint64_t gic_dist_read(struct gic *g, uint64_t off, unsigned size)
 {
-    if (off >= 0x10000)
-        return 0;
-    return gic_frame_read(g, &dist_ops, 0, off, size);
+    return gic_dist_read_pe(g, 0, off, size);
 }
 
 void gic_dist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size)
 {
-    if (off >= 0x10000)
-        return;
-    gic_frame_write(g, &dist_ops, 0, off, val, size);
+    gic_dist_write_pe(g, 0, off, val, size);
 }

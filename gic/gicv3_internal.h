@@ -1,7 +1,16 @@
-/* GICv3 model internals: the state of the distributor, the redistributors and
+/* GIC model internals: the state of the distributor, the redistributors and
  * the CPU interfaces, shared by gicv3.c (lines, priorities, outputs),
  * gicv3_dist.c (GICD_* and the interrupt-bank registers that GICR_* SGI_base
- * shares), gicv3_redist.c (GICR_*) and gicv3_cpuif.c (ICC_*, ICV_*, ICH_*).
+ * shares), gicv3_redist.c (GICR_*) and gicv3_cpuif.c (ICC_*, ICV_*, ICH_*),
+ * and by the GICv2 variant: gicv2_dist.c (the banked GICv2 GICD_*) and
+ * gicv2_cpuif.c (the memory-mapped GICC_*, GICH_* and GICV_* frames).
+ *
+ * The GICv2 keeps its state in the same structures: the physical CPU interface
+ * in icc_* (GICC_CTLR's enables, CBPR and EOImode mirrored into icc_igrpen[] and
+ * icc_ctlr, so that gic_hppi() and icc_can_signal() serve both), the virtual
+ * interface in ich_* (GICH_HCR, GICH_MISR and GICH_VMCR have the ICH_*_EL2 bit
+ * layout; the 32-bit GICH_LR<n> are held in the ICH_LR<n>_EL2 format, converted
+ * on access; GICH_APR is ich_apr[0][0]).
  *
  * What is modelled (see also gic.h):
  *  - a single Security state, GICD_CTLR.DS = 1 (the Non-secure view, Group 0
@@ -164,12 +173,22 @@ struct gic_cpu {
     uint8_t icc_bpr[2];
     uint64_t icc_ctlr;                    /* CBPR, EOImode (the rest reads as constants) */
     bool icc_igrpen[2];
-    uint32_t icc_apr[2];                  /* ICC_AP0R0/AP1R0: bit i = group priority i << 3 active */
+    uint8_t pri_bits;                     /* physical priority bits: 5 (GICv3), 5..8 (GICv2) */
+    /* Active priorities [group][word]: bit i of the words = group priority i << (8 - prebits)
+     * active (icc_prebits: 5 bits -> 32 levels in word 0, the GICv3's ICC_AP0R0/AP1R0;
+     * 8 bits -> 128 levels in 4 words, GICC_APR0..3/NSAPR0..3). */
+    uint32_t icc_apr[2][4];
 
     uint64_t ich_hcr_el2;
     uint64_t ich_vmcr_el2;
     uint64_t ich_lr_el2[16];
     uint32_t ich_apr[2][4];               /* ICH_AP0R<n>/AP1R<n>_EL2 */
+
+    /* GICv2 only: GICC_CTLR as written (the no-Security-Extensions layout), and the
+     * per-source pending state of each SGI (bit s: pending from CPU s), which
+     * bank.pending summarises (pending while any source bit is set). */
+    uint32_t gicc_ctlr;
+    uint8_t sgi_sources[GIC_NUM_SGIS];
 
     /* Output levels last driven, so callbacks only see changes. */
     bool irq_out[2];                      /* [0] FIQ (Group 0), [1] IRQ (Group 1) */
@@ -185,6 +204,7 @@ struct gic {
     uint32_t gicd_ctlr;                   /* EnableGrp0, EnableGrp1 */
     struct gic_bank dist;                 /* INTIDs 32..287 */
     uint64_t gicd_irouter[GIC_NUM_IRQS];
+    uint8_t gicd_itargets[GIC_NUM_IRQS];  /* GICv2: GICD_ITARGETSR of the SPIs */
     struct gic_cpu cpu[GIC_MAX_PES];
 
     struct gic_stats stats;
@@ -202,7 +222,8 @@ static inline struct gic_bank *gic_bank_of(struct gic *g, unsigned pe, unsigned 
 void gic_update(struct gic *g);
 /* Affinity of a PE as GICR_TYPER and GICD_IROUTER express it: Aff0 = pe (QEMU virt). */
 uint64_t gic_pe_affinity(unsigned pe);
-/* Is SPI n routed to PE pe (GICD_IROUTER<n>: affinity match, or IRM = 1: any PE)? */
+/* Is SPI n routed to PE pe (GICD_IROUTER<n>: affinity match, or IRM = 1: any PE; GICv2:
+ * the PE's bit in GICD_ITARGETSR<n>)? */
 bool gic_spi_routed_to(const struct gic *g, unsigned n, unsigned pe);
 /* Set the pending latch (ISPENDR, SGI generation); publishes RAISED if it became pending. */
 void gic_set_pending(struct gic *g, int pe, unsigned n);
@@ -233,7 +254,16 @@ static inline uint8_t gic_gprio_mask(unsigned bpr0, unsigned bpr1, bool cbpr, in
 uint8_t gic_apr_running_priority(const uint32_t *ap0, const uint32_t *ap1, unsigned nwords,
                                  unsigned prebits);
 
-/* Physical CPU interface (gicv3_cpuif.c). */
+/* Physical CPU interface (gicv3_cpuif.c). The priority width is per instance (GICv3: 5 bits,
+ * GIC_PRI_BITS; GICv2: cfg.pri_bits); preemption levels are group priorities [7:8-prebits]. */
+static inline unsigned icc_prebits(const struct gic_cpu *c) { return c->pri_bits > 7 ? 7u : c->pri_bits; }
+static inline unsigned icc_apr_words(const struct gic_cpu *c) { return (1u << icc_prebits(c)) / 32; }
+static inline uint8_t icc_pri_mask(const struct gic_cpu *c) { return (uint8_t)(0xff << (8 - c->pri_bits)); }
+static inline unsigned icc_min_bpr0(const struct gic_cpu *c) { return 7 - icc_prebits(c); }
+/* Mark group priority gprio of a group active; drop the group's highest active priority (its
+ * lowest set bit; false if none was active). */
+void icc_activate_priority(struct gic_cpu *c, int group, uint8_t gprio);
+bool icc_drop_priority(struct gic_cpu *c, int group);
 uint8_t icc_running_priority(const struct gic_cpu *c);
 uint8_t icc_gprio_mask(const struct gic_cpu *c, int group);
 bool icc_can_signal(const struct gic_cpu *c, const struct gic_hppi *h);  /* CanSignalInterrupt */
@@ -242,6 +272,15 @@ bool icc_can_signal(const struct gic_cpu *c, const struct gic_hppi *h);  /* CanS
 int ich_hppvi_index(const struct gic *g, const struct gic_cpu *c);      /* HighestPriorityVirtualInterrupt */
 bool icv_can_signal(const struct gic *g, const struct gic_cpu *c, uint64_t lr);  /* CanSignalVirtualInterrupt */
 uint32_t ich_misr(const struct gic *g, const struct gic_cpu *c);
+uint32_t ich_eisr(const struct gic *g, const struct gic_cpu *c);
+uint32_t ich_elrsr(const struct gic *g, const struct gic_cpu *c);
+uint8_t icv_gprio_mask(const struct gic_cpu *c, int group);
+uint8_t icv_running_priority(const struct gic *g, const struct gic_cpu *c);
+/* The virtual binary point of a group (VBPR0/VBPR1 of ICH_VMCR), at least its minimum. */
+void icv_set_vbpr(struct gic *g, struct gic_cpu *c, int grp, unsigned bpr);
+/* Deactivate list register idx (and its physical interrupt when HW = 1). */
+void icv_deactivate(struct gic *g, struct gic_cpu *c, unsigned pe, int idx);
+void icv_increment_eoicount(struct gic_cpu *c);
 
 /* The interrupt-bank registers (gicv3_dist.c), offsets 0x080..0xDFF of GICD and of the
  * redistributor's SGI_base: INTIDs [lo, hi) exist in this frame, the rest is RAZ/WI. pe is
@@ -269,5 +308,32 @@ void gic_frame_write(struct gic *g, const struct gic_frame_ops *ops, unsigned pe
 
 /* The CoreSight-style ID registers at 0xFFD0..0xFFFC (PIDR4..7, PIDR0..3, CIDR0..3). */
 uint32_t gic_id_reg(uint64_t off, uint8_t pidr0);
+
+/* ---- GICv2 (gicv2_dist.c, gicv2_cpuif.c) ---------------------------------------------------- */
+/* GICC_CTLR, no Security Extensions (the layout of the Secure copy). The bypass disables
+ * (bits 5..8) are RAZ/WI: bypass is not modelled. */
+#define GICC_CTLR_ENABLE_GRP0 (1u << 0)
+#define GICC_CTLR_ENABLE_GRP1 (1u << 1)
+#define GICC_CTLR_ACKCTL (1u << 2)
+#define GICC_CTLR_FIQEN (1u << 3)
+#define GICC_CTLR_CBPR (1u << 4)
+#define GICC_CTLR_EOIMODE (1u << 9)       /* EOImodeS; the one EOImode without Security Extensions */
+#define GICC_CTLR_WRITABLE (GICC_CTLR_ENABLE_GRP0 | GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_ACKCTL | \
+                            GICC_CTLR_FIQEN | GICC_CTLR_CBPR | GICC_CTLR_EOIMODE)
+/* GICH_VMCR / GICV_CTLR: VMAckCtl is bit 2 of ICH_VMCR_EL2's layout (RES0 there). */
+#define ICH_VMCR_VACKCTL (1ull << 2)
+
+#define GIC_SPECIAL_GRP1 1022             /* GICv2 IAR/HPPIR: a Group 1 interrupt, AckCtl = 0 */
+#define GICV2_CPUID_SHIFT 10              /* IAR/HPPIR/EOIR/DIR: the source CPU of an SGI */
+#define GICV2_IIDR_DIST 0x0000043bu       /* GICD_IIDR: Arm (JEP106 0x43B), as QEMU */
+#define GICV2_IIDR_CPU 0x0002043bu        /* GICC_IIDR / GICV_IIDR: architecture version 2 */
+
+/* Reset the GICv2 specific state of one PE (after reset_cpu) and of the distributor. */
+void gicv2_reset(struct gic *g);
+/* Make SGI intid pending on PE dst from the source CPUs in the bitmap sources (GICD_SGIR,
+ * GICD_SPENDSGIR). */
+void gicv2_sgi_set_pending(struct gic *g, unsigned dst, unsigned intid, uint8_t sources);
+uint64_t gicv2_dist_read(struct gic *g, unsigned pe, uint64_t off, unsigned size);
+void gicv2_dist_write(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
 
 #endif

@@ -89,7 +89,7 @@ static const struct gic_frame_ops redist_ops = {
 uint64_t gic_redist_read(struct gic *g, uint64_t off, unsigned size)
 {
     uint64_t pe = off >> GICR_FRAME_SHIFT;
-    if (pe >= g->cfg.num_pes)
+    if (pe >= g->cfg.num_pes || g->cfg.version != GIC_V3)
         return 0;
     return gic_frame_read(g, &redist_ops, (unsigned)pe, off & ((1u << GICR_FRAME_SHIFT) - 1), size);
 }
@@ -97,7 +97,7 @@ uint64_t gic_redist_read(struct gic *g, uint64_t off, unsigned size)
 void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size)
 {
     uint64_t pe = off >> GICR_FRAME_SHIFT;
-    if (pe >= g->cfg.num_pes)
+    if (pe >= g->cfg.num_pes || g->cfg.version != GIC_V3)
         return;
     gic_frame_write(g, &redist_ops, (unsigned)pe, off & ((1u << GICR_FRAME_SHIFT) - 1), val, size);
 }

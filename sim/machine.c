@@ -14,6 +14,15 @@ static uint64_t gicd_read(void *o, uint64_t off, unsigned size) { return gic_dis
 static void gicd_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_dist_write(o, off, v, size); }
 static uint64_t gicr_read(void *o, uint64_t off, unsigned size) { return gic_redist_read(o, off, size); }
 static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_redist_write(o, off, v, size); }
+static uint64_t gicc_read(void *o, uint64_t off, unsigned size) { return gic_cpu_read(o, 0, off, size); }
+static void gicc_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_cpu_write(o, 0, off, v, size); }
+static uint64_t gich_read(void *o, uint64_t off, unsigned size) { return gic_hyp_read(o, 0, off, size); }
+static void gich_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_hyp_write(o, 0, off, v, size); }
+static uint64_t gicv_read(void *o, uint64_t off, unsigned size) { return gic_vcpu_read(o, 0, off, size); }
+static void gicv_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_vcpu_write(o, 0, off, v, size); }
+static const struct mmio_ops gicc_ops = { .read = gicc_read, .write = gicc_write };
+static const struct mmio_ops gich_ops = { .read = gich_read, .write = gich_write };
+static const struct mmio_ops gicv_ops = { .read = gicv_read, .write = gicv_write };
 static const struct mmio_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
 static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
 
@@ -127,11 +136,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM", (unsigned long long)cfg->ram_size);
         return -1;
     }
-    if (cfg->gic != GIC_V3) {
-        snprintf(err, errlen, "--gic=v2: the GICv2 (GICD/GICC/GICH/GICV frames) is not modelled yet");
-        return -1;
-    }
-    struct gic_config gc = { .version = GIC_V3, .num_pes = 1, .num_lrs = 4, .vpri_bits = 5 };
+    /* QEMU's virt: a GICv3 with 5 priority bits, or a GICv2 whose physical
+     * CPU interface implements 8 (its virtual one 5). */
+    struct gic_config gc = { .version = cfg->gic, .num_pes = 1, .num_lrs = 4, .vpri_bits = 5,
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
@@ -139,10 +147,18 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
     m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
-    add_region(m, "the GICv3 distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m->gic, NULL);
-    add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
-               "the GIC ITS (LPIs) is not modelled");
-    add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m->gic, NULL);
+    add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m->gic, NULL);
+    if (cfg->gic == GIC_V3) {
+        add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
+                   "the GIC ITS (LPIs) is not modelled");
+        add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m->gic, NULL);
+    } else {
+        add_region(m, "the GICv2 CPU interface", VIRT_GICV2_CPU_BASE, VIRT_GICV2_FRAME, &gicc_ops, m->gic, NULL);
+        add_region(m, "the GICv2 hypervisor interface", VIRT_GICV2_HYP_BASE, VIRT_GICV2_FRAME, &gich_ops, m->gic,
+                   NULL);
+        add_region(m, "the GICv2 virtual CPU interface", VIRT_GICV2_VCPU_BASE, VIRT_GICV2_FRAME, &gicv_ops,
+                   m->gic, NULL);
+    }
     add_region(m, "the PL031 RTC", VIRT_RTC_BASE, VIRT_DEV_PAGE, NULL, NULL, "the RTC is not modelled");
     add_region(m, "fw_cfg", VIRT_FWCFG_BASE, VIRT_DEV_PAGE, NULL, NULL, "fw_cfg is not modelled");
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
@@ -153,7 +169,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     if (map_memory(m, err, errlen) != 0)
         return -1;
     m->pe.insn_limit = cfg->max_insns;
-    pe_attach_gic(&m->pe, m->gic);
+    pe_attach_gic(&m->pe, cfg->gic == GIC_V3 ? m->gic : NULL);
     timeq_init(&m->timeq);
     gtimer_init(&m->timers, &m->timeq, &m->pe.cycles, m->pe.model->clock_hz, VIRT_COUNTER_HZ, m->gic, 0);
     m->pe.timer = &m->timers;

@@ -7,6 +7,7 @@
  *   0x0800_0000 | GICv3 distributor       |  modelled (gic/)
  *   0x0808_0000 | GICv3 ITS               |  reserved (no LPIs)
  *   0x080a_0000 | GICv3 redistributors    |  modelled, 128 KiB per PE (up to 0x0900_0000)
+ *               | (--gic=v2: GICC 0x0801_0000, GICH 0x0803_0000, GICV 0x0804_0000)
  *   0x0900_0000 | PL011 UART              |  modelled (TX to stdout, RX from stdin)
  *   0x0901_0000 | PL031 RTC               |  reserved
  *   0x0902_0000 | fw_cfg                  |  reserved
@@ -26,6 +27,12 @@
 #define VIRT_GIC_ITS_SIZE 0x00020000ULL
 #define VIRT_GICR_BASE    (VIRT_GIC_ITS_BASE + VIRT_GIC_ITS_SIZE)
 #define VIRT_GICR_SIZE    (0x09000000ULL - VIRT_GICR_BASE)
+/* With --gic=v2 (QEMU's gic-version=2): the CPU interface, hypervisor and
+ * virtual CPU interface frames replace the ITS and redistributors. */
+#define VIRT_GICV2_CPU_BASE  0x08010000ULL
+#define VIRT_GICV2_HYP_BASE  0x08030000ULL
+#define VIRT_GICV2_VCPU_BASE 0x08040000ULL
+#define VIRT_GICV2_FRAME     0x00010000ULL
 #define VIRT_UART_BASE    0x09000000ULL
 #define VIRT_UART_SIZE    0x00001000ULL
 #define VIRT_RTC_BASE     (VIRT_UART_BASE + 0x10000ULL)

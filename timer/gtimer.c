@@ -36,10 +36,9 @@ static void update(struct gtimer_cpu *c, struct gtimer *t)
         gic_line_set(&t->line, level);
     }
     if ((t->ctl & GT_CTL_ENABLE) && !st) {
-        /* The physical count at which the timer's count reaches CVAL. */
+        /* The physical count at which the timer's count reaches CVAL: the
+         * virtual count is CNTPCT - CNTVOFF modulo 2^64, so CVAL + CNTVOFF modulo 2^64. */
         uint64_t target = t->id == GT_VIRT ? t->cval + c->cntvoff : t->cval;
-        if (t->id == GT_VIRT && target < t->cval)      /* wrapped: beyond the counter's range */
-            target = UINT64_MAX;
         timeq_schedule(c->q, &t->due, gtimer_ticks_to_cycles(c, target));
     } else {
         timeq_cancel(c->q, &t->due);

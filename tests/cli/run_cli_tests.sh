@@ -46,7 +46,6 @@ expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x
 expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
 expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
-expect gic-v2-not-modelled 2 'GICv2 .*not modelled yet' -- run --gic=v2 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
 expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
 

@@ -5,6 +5,8 @@
 #   tests/guest/qemu_output.sh -w NAME...      # write expected/NAME.out
 # Inspect the output against the Arm ARM before recording it. Tests marked
 # AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
+# A line `// QEMU-MACHINE: <value>` in the source replaces the -M value (see
+# run_guest_test.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 write=0
@@ -22,7 +24,9 @@ for name in "$@"; do
         -Wl,--no-warn-rwx-segments -T "$here/rt/link.ld" \
         "$here/rt/start.S" "$here/rt/vectors.S" "$here/rt/rt.c" "$src" -o "$elf" || exit 2
     out=$out_dir/$name.out
-    timeout 20 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+    machine=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
+    [ -n "$machine" ] || machine=virt,virtualization=on,gic-version=3
+    timeout 20 qemu-system-aarch64 -M "$machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 \
         -kernel "$elf" >"$out" 2>"$out_dir/$name.err" </dev/null

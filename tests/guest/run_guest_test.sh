@@ -12,6 +12,12 @@
 #           AVSIM-FOLLOWS-ARM-ARM, the expectation was written from the Arm ARM
 #           because QEMU deviates from it, and the live QEMU comparison is
 #           skipped. Without SOURCE, QEMU is not run.
+#           Two optional lines in SOURCE (at the start of a line, first one
+#           wins) configure the runs:
+#             // AVSIM-ARGS: <options>     passed to `avsim run` before ELF
+#                                          (e.g. --gic=v2); split on blanks
+#             // QEMU-MACHINE: <value>     replaces the -M value for QEMU
+#                                          (default virt,virtualization=on,gic-version=3)
 #
 # If qemu-system-aarch64 is on PATH (or QEMU=<path> is set; QEMU=none disables
 # it), the same ELF is also run on QEMU (the reference) and its output must
@@ -57,6 +63,16 @@ if ! tail -n 1 "$expected" | grep -qE '^exit=[0-9]+$'; then
     exit 2
 fi
 
+# Per-test options from SOURCE (see above).
+avsim_args=()
+qemu_machine=virt,virtualization=on,gic-version=3
+if [ -n "$src" ]; then
+    line=$(grep -m1 '^// AVSIM-ARGS:' "$src" | sed 's|^// AVSIM-ARGS:[[:space:]]*||')
+    read -r -a avsim_args <<<"$line"
+    line=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
+    [ -n "$line" ] && qemu_machine=$line
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
@@ -85,7 +101,7 @@ compare() {
 
 # 1. avsim
 if [ "$avsim" != none ]; then
-    timeout "$AVSIM_TIMEOUT" "$avsim" run "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" </dev/null
+    timeout "$AVSIM_TIMEOUT" "$avsim" run ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" </dev/null
     rc=$?
     compare avsim "$tmp/avsim.out" "$tmp/avsim.err" "$rc" || status=1
 fi
@@ -106,7 +122,7 @@ else
     # Semihosting console and the PL011 share one stdio chardev, so both land on
     # stdout in program order (with plain -nographic, QEMU 7.2 sends semihosting
     # output to stderr).
-    timeout "$QEMU_TIMEOUT" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+    timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 \
         -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null

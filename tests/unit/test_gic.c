@@ -627,7 +627,7 @@ static void test_create_errors(void **state)
     char err[128] = "";
     struct gic_outputs out = { 0 };
     struct gic_config bad[] = {
-        { .version = GIC_V2, .num_pes = 1 },
+        { .version = (enum gic_version)4, .num_pes = 1 },   /* (GIC_V2 exists: test_gicv2.c) */
         { .version = GIC_V3, .num_pes = 0 },
         { .version = GIC_V3, .num_pes = 9 },
         { .version = GIC_V3, .num_pes = 1, .num_lrs = 17 },
