@@ -413,16 +413,19 @@ static int icv_find_active(const struct gic *g, const struct gic_cpu *c, unsigne
  * the group priority dropped, or GIC_IDLE_PRIORITY when nothing was active. */
 static unsigned icv_drop_priority(struct gic *g, struct gic_cpu *c)
 {
+    /* VPriorityDrop: clear the highest active priority (the lowest bit number)
+     * across ICH_AP0R and ICH_AP1R; on a tie Group 0's. */
     unsigned words = ich_apr_words(g);
-    for (unsigned w = 0; w < words; w++)
-        for (int grp = 0; grp < 2; grp++) {
-            uint32_t *ap = &c->ich_apr[grp][w];
-            if (*ap) {
-                unsigned bit = w * 32 + (unsigned)__builtin_ctz(*ap);
-                *ap &= *ap - 1;
-                return bit << (8 - vpri_bits(g));
-            }
-        }
+    for (unsigned w = 0; w < words; w++) {
+        uint32_t a0 = c->ich_apr[0][w], a1 = c->ich_apr[1][w];
+        if (!(a0 | a1))
+            continue;
+        unsigned b0 = a0 ? (unsigned)__builtin_ctz(a0) : 32, b1 = a1 ? (unsigned)__builtin_ctz(a1) : 32;
+        int grp = b0 <= b1 ? 0 : 1;
+        uint32_t *ap = &c->ich_apr[grp][w];
+        *ap &= *ap - 1;
+        return (w * 32 + (grp ? b1 : b0)) << (8 - vpri_bits(g));
+    }
     return GIC_IDLE_PRIORITY;
 }
 

@@ -755,6 +755,23 @@ static uint64_t lr_g1(unsigned vintid, uint8_t prio)
     return LR_PENDING | LR_GROUP1 | LR_PRIO(prio) | vintid;
 }
 
+/* A Group 1 virtual interrupt of higher priority preempts an active Group 0
+ * one: its EOI drops its own priority (the highest active across both
+ * groups), not Group 0's, and deactivates it. */
+static void test_virtual_priority_drop_across_groups(void **state)
+{
+    struct fix *f = *state;
+    vsetup(f, 0);
+    WRP(0, ICH_LR(0), (lr_g1(40, 0x80) & ~LR_GROUP1));   /* Group 0, priority 0x80 */
+    assert_int_equal(RDV(0, ICC_IAR0), 40);
+    WRP(0, ICH_LR(1), lr_g1(41, 0x20));                    /* Group 1, priority 0x20 preempts */
+    assert_int_equal(RDV(0, ICC_IAR1), 41);
+    WRV(0, ICC_EOIR1, 41);
+    assert_int_equal(LR_STATE(RDP(0, ICH_LR(1))), 0);      /* 41 deactivated */
+    assert_int_equal(LR_STATE(RDP(0, ICH_LR(0))), 2);      /* 40 still active */
+    assert_int_equal(RDV(0, ICC_RPR), 0x80);                /* running priority back to 40's */
+}
+
 static void test_virtual_three_lrs(void **state)
 {
     struct fix *f = *state;
@@ -1075,6 +1092,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sgi_affinity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spi_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_changes_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_virtual_priority_drop_across_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_virtual_three_lrs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_virtual_masks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_virtual_eoi_maintenance, setup, teardown),
