@@ -332,6 +332,19 @@ unsigned pe_route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr
 
 /* ---- interrupts -------------------------------------------------------------------- */
 
+bool pe_idle_until_next_event(struct pe *pe)
+{
+    uint64_t next = timeq_next(pe->timeq);
+    if (next == TIMEQ_NEVER)
+        return false;
+    if (next > pe->cycles) {
+        pe->idle_cycles += next - pe->cycles;
+        pe->cycles = next;
+    }
+    timeq_run_due(pe->timeq, pe->cycles);
+    return true;
+}
+
 bool pe_interrupt_pending(const struct pe *pe)
 {
     uint64_t hcr = pe->sr[pe->idx.hcr_el2];
@@ -511,6 +524,7 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
 /* What pre-evaluation tracks through a block. */
 struct preeval_state {
     bool event_reg;
+    bool wfe_sleeps;
     bool sp_known;
     uint64_t sp;
 };
@@ -545,7 +559,10 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
             *event_reg = false;
             return false;
         }
-        return wfx_trap_el(pe, true) >= 0;
+        if (wfx_trap_el(pe, true) >= 0)
+            return true;
+        st->wfe_sleeps = true;     /* it waits: the block ends with it */
+        return false;
     case SP_SEV:
         *event_reg = true;
         return false;
@@ -604,6 +621,8 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
         return false;
     }
     pe->event_reg = st.event_reg;
+    if (st.wfe_sleeps)
+        pe->attn.f.wfe_sleep = true;
     return true;
 }
 
@@ -644,6 +663,14 @@ static void note_eret(struct pe *pe, uint64_t target)
 /* The rare work of the block hook. Returns false when the block must not run. */
 static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
+    if (pe->attn.f.wfe_sleep) {
+        /* WFE, AArch64.WaitForEvent: with the event register clear and nothing
+         * pending the PE sleeps until an interrupt or event (Unicorn treats WFE
+         * as a hint and ran on): time jumps to the next event. */
+        pe->attn.f.wfe_sleep = false;
+        if (!pe_interrupt_pending(pe))
+            pe_idle_until_next_event(pe);
+    }
     if (pe->cycles >= timeq_next(pe->timeq))
         timeq_run_due(pe->timeq, pe->cycles);    /* timers may raise interrupts: int_recheck */
     if (pe->attn.f.stop) {

@@ -108,6 +108,7 @@ struct pe {
     uint64_t insns;
     uint64_t insns_by_el[3];
     uint64_t exceptions_taken;
+    uint64_t idle_cycles;     /* time skipped while waiting in WFI/WFE */
     uint64_t erets;
     uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
 
@@ -129,6 +130,7 @@ struct pe {
             bool int_recheck;   /* an interrupt may have become deliverable */
             bool illegal;       /* PSTATE.IL after an illegal return */
             bool sp_recheck;    /* EL or SCTLR changed: recompute sp_align_on */
+            bool wfe_sleep;     /* a WFE with the event register clear ran: wait for the next event */
         } f;
         uint64_t any;
     } attn;
@@ -173,6 +175,9 @@ enum pe_stop pe_run(struct pe *pe);
 void pe_request_stop(struct pe *pe);
 void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Waiting (WFI, WFE): let simulated time jump to the next event, if any.
+ * Returns false when nothing is scheduled. */
+bool pe_idle_until_next_event(struct pe *pe);
 /* True when an interrupt is pending for the PE (masked or not): it wakes WFI. */
 bool pe_interrupt_pending(const struct pe *pe);
 /* Drive the physical interrupt lines (used by the GIC; issue 4). */
@@ -190,6 +195,8 @@ int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
 int pe_read_va(struct pe *pe, uint64_t va, void *buf, size_t len);
 int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
+/* CNTFRQ_EL0 as firmware would have set it. */
+void pe_set_cntfrq(struct pe *pe, uint64_t hz);
 
 /* The GIC (pe_gic.c): ICC/ICH system registers go to it; it also sets ID_AA64PFR0_EL1.GIC. */
 struct gic;

@@ -44,3 +44,8 @@ void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
 }
+
+void pe_set_cntfrq(struct pe *pe, uint64_t hz)
+{
+    pe->sr[pe->idx.cntfrq_el0] = hz & 0xffffffff;
+}

@@ -25,6 +25,7 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
+            "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
@@ -99,6 +100,11 @@ static int cmd_run(int argc, char **argv)
                 cfg.gic = GIC_V2;
             else {
                 fprintf(stderr, "avsim: --gic=%s: give v3 or v2\n", v);
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--counter-hz"))) {
+            if (parse_size(v, &cfg.counter_hz) != 0 || cfg.counter_hz < 1000 || cfg.counter_hz > 0xffffffffULL) {
+                fprintf(stderr, "avsim: --counter-hz=%s: give a frequency from 1000 to 4294967295\n", v);
                 return 2;
             }
         } else if ((v = opt_value(a, "--tlb"))) {

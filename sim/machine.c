@@ -171,7 +171,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     m->pe.insn_limit = cfg->max_insns;
     pe_attach_gic(&m->pe, cfg->gic == GIC_V3 ? m->gic : NULL);
     timeq_init(&m->timeq);
-    gtimer_init(&m->timers, &m->timeq, &m->pe.cycles, m->pe.model->clock_hz, VIRT_COUNTER_HZ, m->gic, 0);
+    if (!m->cfg.counter_hz)
+        m->cfg.counter_hz = VIRT_COUNTER_HZ;
+    gtimer_init(&m->timers, &m->timeq, &m->pe.cycles, m->pe.model->clock_hz, m->cfg.counter_hz, m->gic, 0);
     m->pe.timer = &m->timers;
     m->pe.timeq = &m->timeq;
     stats_subscribe(&m->stats, &m->events);
@@ -180,6 +182,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
                                    m->pe.model->clock_hz);
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
     pe_reset(&m->pe, m->image.entry, 2);
+    pe_set_cntfrq(&m->pe, m->cfg.counter_hz);
     return 0;
 }
 
@@ -192,6 +195,7 @@ static void machine_reset(struct machine *m)
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
     uc_ctl(m->pe.uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
     pe_reset(&m->pe, m->image.entry, 2);
+    pe_set_cntfrq(&m->pe, m->cfg.counter_hz);
     gtimer_reset(&m->timers);
 }
 
@@ -212,19 +216,13 @@ int machine_run(struct machine *m)
         }
         if (s == PE_STOP_WFI) {
             /* Waiting for an interrupt: jump to the next event instead of spinning. */
-            uint64_t next = timeq_next(&m->timeq);
-            if (next == TIMEQ_NEVER) {
+            if (!pe_idle_until_next_event(&m->pe)) {
                 fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
                         "interrupt is pending and no timer or device event is scheduled; stopping\n",
                         m->pe.el, (unsigned long long)(pe_get_pc(&m->pe) - 4));
                 status = 3;
                 break;
             }
-            if (next > m->pe.cycles) {
-                m->idle_cycles += next - m->pe.cycles;
-                m->pe.cycles = next;
-            }
-            timeq_run_due(&m->timeq, m->pe.cycles);
             continue;
         }
         if (s == PE_STOP_FATAL) {

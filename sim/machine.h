@@ -25,6 +25,7 @@ struct machine_config {
     uint64_t max_insns;       /* 0: no limit */
     struct tlb_config tlb;    /* the TLB model (default: tlb_config_cortex_a57) */
     enum gic_version gic;     /* GIC_V3 (default) */
+    uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
 };
 
 /* One handler signature for every device register block. */
@@ -61,7 +62,6 @@ struct machine {
     struct gic *gic;
     struct timeq timeq;        /* simulated-time events (timers) */
     struct gtimer_cpu timers;  /* the PE's generic timers */
-    uint64_t idle_cycles;      /* time skipped while the PE waited in WFI */
     struct stats stats;
     struct exception_tracer tracer;
 

@@ -64,7 +64,7 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
             (unsigned long long)pe->model->clock_hz);
     fprintf(f, "  \"instructions\": %llu,\n  \"cycles\": %llu,\n  \"idle_cycles\": %llu,\n"
             "  \"simulated_seconds\": %.9f,\n",
-            (unsigned long long)pe->insns, (unsigned long long)pe->cycles, (unsigned long long)m->idle_cycles,
+            (unsigned long long)pe->insns, (unsigned long long)pe->cycles, (unsigned long long)pe->idle_cycles,
             sim_seconds);
     fprintf(f, "  \"host_seconds\": %.6f,\n  \"guest_mips\": %.2f,\n", m->host_seconds,
             m->host_seconds > 0 ? (double)pe->insns / m->host_seconds / 1e6 : 0.0);

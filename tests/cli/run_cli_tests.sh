@@ -3,7 +3,8 @@
 # non-zero status, never crash or hang. Usage: run_cli_tests.sh AVSIM GUEST_ELF
 set -u
 AVSIM=${1:?usage: run_cli_tests.sh AVSIM GUEST_ELF}
-GOOD_ELF=${2:?usage: run_cli_tests.sh AVSIM GUEST_ELF}
+GOOD_ELF=${2:?usage: run_cli_tests.sh AVSIM GUEST_ELF [TIMER_ELF]}
+TIMER_ELF=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -47,7 +48,26 @@ expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=
 expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
+expect bad-counter-hz 2 'give a frequency' -- run --counter-hz=5 "$GOOD_ELF"
 expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
+
+# Determinism: the same image and options give the same output and the same
+# instruction and cycle counts on every run (timers and interrupts included).
+if [ -n "$TIMER_ELF" ]; then
+    for i in 1 2 3; do
+        timeout 20 "$AVSIM" run --stats="$tmp/det$i.json" "$TIMER_ELF" >"$tmp/det$i.out" 2>&1 </dev/null
+        grep -E '"(instructions|cycles|idle_cycles)"' "$tmp/det$i.json" >"$tmp/det$i.counts"
+    done
+    if cmp -s "$tmp/det1.out" "$tmp/det2.out" && cmp -s "$tmp/det1.out" "$tmp/det3.out" &&
+       cmp -s "$tmp/det1.counts" "$tmp/det2.counts" && cmp -s "$tmp/det1.counts" "$tmp/det3.counts" &&
+       [ -s "$tmp/det1.counts" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: determinism: runs of $TIMER_ELF differ"
+        diff "$tmp/det1.counts" "$tmp/det2.counts"
+    fi
+fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
