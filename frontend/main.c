@@ -25,6 +25,7 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
+"  --gic-lrs=N            list registers of the virtual CPU interface (1-16, default 4)\n"
             "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
@@ -102,6 +103,13 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --gic=%s: give v3 or v2\n", v);
                 return 2;
             }
+        } else if ((v = opt_value(a, "--gic-lrs"))) {
+            uint64_t n;
+            if (parse_size(v, &n) != 0 || n < 1 || n > 16) {
+                fprintf(stderr, "avsim: --gic-lrs=%s: give 1 to 16 list registers\n", v);
+                return 2;
+            }
+            cfg.gic_lrs = (unsigned)n;
         } else if ((v = opt_value(a, "--counter-hz"))) {
             if (parse_size(v, &cfg.counter_hz) != 0 || cfg.counter_hz < 1000 || cfg.counter_hz > 0xffffffffULL) {
                 fprintf(stderr, "avsim: --counter-hz=%s: give a frequency from 1000 to 4294967295\n", v);

@@ -138,7 +138,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     }
     /* QEMU's virt: a GICv3 with 5 priority bits, or a GICv2 whose physical
      * CPU interface implements 8 (its virtual one 5). */
-    struct gic_config gc = { .version = cfg->gic, .num_pes = 1, .num_lrs = 4, .vpri_bits = 5,
+    struct gic_config gc = { .version = cfg->gic, .num_pes = 1, .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4,
+                             .vpri_bits = 5,
                              .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);

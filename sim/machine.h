@@ -25,6 +25,7 @@ struct machine_config {
     uint64_t max_insns;       /* 0: no limit */
     struct tlb_config tlb;    /* the TLB model (default: tlb_config_cortex_a57) */
     enum gic_version gic;     /* GIC_V3 (default) */
+    unsigned gic_lrs;         /* list registers per PE (1..16, default 4) */
     uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
 };
 

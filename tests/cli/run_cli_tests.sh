@@ -49,6 +49,7 @@ expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
 expect bad-counter-hz 2 'give a frequency' -- run --counter-hz=5 "$GOOD_ELF"
+expect bad-gic-lrs 2 'give 1 to 16 list registers' -- run --gic-lrs=17 "$GOOD_ELF"
 expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
 
 # Determinism: the same image and options give the same output and the same
