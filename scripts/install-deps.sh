@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages avsim needs, when they are missing.
 set -euo pipefail
-pkgs=(libunicorn-dev libcapstone-dev libsdl2-dev libcmocka-dev cmake gcc make pkg-config
+pkgs=(libunicorn-dev libcapstone-dev libsdl2-dev libcmocka-dev zlib1g-dev cmake gcc make pkg-config
       gcc-aarch64-linux-gnu qemu-system-arm)
 missing=()
 for p in "${pkgs[@]}"; do
