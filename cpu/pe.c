@@ -797,6 +797,17 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         pe->attn.f.after_eret = true;
     if (b->flags & BLOCK_WRITES_DAIF)
         pe->attn.f.int_recheck = true;
+    if (event_wanted(pe->events, EV_BLOCK) && addr < PE_TRAMPOLINE_PA) {
+        struct event ev;         /* not zeroed: the hot path; u.access is filled in full */
+        ev.type = EV_BLOCK;
+        ev.pe = pe->index;
+        ev.cycles = pe->cycles;
+        ev.pc = addr;
+        pe_mmu_describe_access(pe, addr, true, &ev);
+        ev.u.access.size = size;
+        ev.u.access.is_write = 0;
+        event_publish(pe->events, &ev);
+    }
     if (pe->insn_limit && pe->insns >= pe->insn_limit)
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
 }
@@ -1277,8 +1288,37 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     return 0;
 }
 
+/* A guest data access (only hooked while someone wants EV_MEM_ACCESS: the
+ * hook sends every load and store through Unicorn's slow path). */
+static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                           void *opaque)
+{
+    struct pe *pe = opaque;
+    struct event ev;             /* not zeroed: the hot path; u.access is filled in full */
+    ev.type = EV_MEM_ACCESS;
+    ev.pe = pe->index;
+    ev.cycles = pe->cycles;
+    ev.pc = pe->cur_start;
+    /* Unicorn calls the hook before it translates: an access whose
+     * translation is not (yet) in the model is about to abort; it is reported
+     * when it runs again after the fill, and not at all if it faults. */
+    if (!pe_mmu_describe_access(pe, addr, false, &ev))
+        return;
+    ev.u.access.size = (unsigned)size;
+    ev.u.access.is_write = type == UC_MEM_WRITE;
+    event_publish(pe->events, &ev);
+}
+
 enum pe_stop pe_run(struct pe *pe)
 {
+    if (!pe->data_hooked && event_wanted(pe->events, EV_MEM_ACCESS)) {
+        if (uc_hook_add(pe->uc, &pe->h_data, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_data_access, pe, 1, 0) !=
+            UC_ERR_OK) {
+            pe_fatal(pe, "cannot install the data access hook");
+            return PE_STOP_FATAL;
+        }
+        pe->data_hooked = true;
+    }
     for (;;) {
         pe->stop = PE_STOP_NONE;
         pe->attn.f.stop = false;

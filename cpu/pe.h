@@ -50,6 +50,17 @@ struct pe_mmu {
     int n_aliases;
     uint64_t last_fix_va, last_fix_pc;  /* loop guard for permission re-encodings */
     unsigned fix_repeats;
+    /* For observers (EV_WALK, EV_BLOCK, EV_MEM_ACCESS, EV_CONTEXT). */
+    uint64_t walk_va;                   /* the input address of the walk under way */
+    unsigned walk_el;
+    uint64_t observe_gen;               /* bumped when a translation leaves the model */
+    struct {
+        uint64_t gen, page, ipa, pa;    /* page = va >> 12; ipa/pa of the page */
+        uint16_t vmid, asid;
+        uint8_t regime;
+        bool valid;
+    } observed[2][64];                  /* translations described: [0] data, [1] fetch; by page */
+    struct { bool valid; uint16_t vmid, asid; bool s2_on; } published_ctx;
 };
 
 /* Why pe_run() returned. */
@@ -114,6 +125,8 @@ struct pe {
 
     /* Unicorn plumbing. */
     uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
+    uc_hook h_data;            /* data access hook, only while someone wants EV_MEM_ACCESS */
+    bool data_hooked;
     struct block_cache blocks;
     uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
     uint32_t cur_size, cur_cycles;
@@ -216,6 +229,11 @@ bool pe_mmu_va_alias(struct pe *pe, uint64_t va);
 /* VA -> PA for avsim's own reads of guest code (no side effects); false if unmapped. */
 bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa);
 bool pe_mmu_active(const struct pe *pe);
+/* Describes an access at the current EL (EV_BLOCK, EV_MEM_ACCESS): ev->u.access
+ * except size and is_write. No side effects on the TLB model. False (ipa and
+ * pa UINT64_MAX) when translation is on and the model holds no translation. */
+struct event;
+bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event *ev);
 /* AT S1E0x/S1E1x at EL1 under stage 2: checked at the instruction (see pe_mmu.c). */
 bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d);
 bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);

@@ -49,14 +49,25 @@ static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
     return pe_read_phys(pe, pa, val, 8);
 }
 
-static void walk_access(void *opaque, uint64_t pa, unsigned stage, int level)
+static uint16_t current_asid(const struct pe *pe);
+
+static void walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage, int level)
 {
     struct pe *pe = opaque;
     if (event_wanted(pe->events, EV_WALK)) {
+        struct pe_mmu *m = &pe->mmu;
         struct event ev = { .type = EV_WALK, .pe = pe->index, .cycles = pe->cycles };
+        bool el2 = m->walk_el == 2;
         ev.u.walk.addr = pa;
+        ev.u.walk.walk_addr = addr;
+        ev.u.walk.va = m->walk_va;
         ev.u.walk.stage = stage;
         ev.u.walk.level = level;
+        ev.u.walk.el = m->walk_el;
+        ev.u.walk.regime = el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+        ev.u.walk.vmid = el2 ? 0 : current_vmid(pe);
+        ev.u.walk.asid = el2 ? 0 : current_asid(pe);
+        ev.u.walk.s2_on = !el2 && m->s2.enabled;
         event_publish(pe->events, &ev);
     }
 }
@@ -83,8 +94,6 @@ static void s2_walk_insert(void *opaque, const struct mmu_result *r)
                            .va = r->ipa & mask, .ipa = r->ipa & mask, .pa = r->pa & mask };
     tlb_s2_insert(&pe->mmu.tlb, &e);
 }
-
-static uint16_t current_asid(const struct pe *pe);
 
 static bool s1_table_lookup(void *opaque, bool el2_regime, uint64_t va, int *level, uint64_t *table,
                             uint64_t *table_attrs)
@@ -212,6 +221,7 @@ static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
      * level (an L1 victim still in L2) keeps the translation cached. */
     if (e->kind != TLB_KIND_LEAF || tlb_holds(&pe->mmu.tlb, e))
         return;
+    pe->mmu.observe_gen++;
     for (int i = 0; i < SHADOW_MAX_CTX; i++) {
         struct shadow_ctx *c = &s->ctx[i];
         if (!c->used || c->regime != e->regime)
@@ -249,6 +259,75 @@ static void unmap_aliases(struct pe *pe)
     m->n_aliases = 0;
 }
 
+/* EV_CONTEXT when the EL1&0 tags the TLB model uses change. */
+static void publish_context(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    uint16_t vmid = m->ctx_el10 ? m->ctx_el10->vmid : 0, asid = m->ctx_el10 ? m->ctx_el10->asid : 0;
+    bool s2_on = m->ctx_el10 && m->s2.enabled;
+    if (m->published_ctx.valid && m->published_ctx.vmid == vmid && m->published_ctx.asid == asid &&
+        m->published_ctx.s2_on == s2_on)
+        return;
+    m->published_ctx.valid = true;
+    m->published_ctx.vmid = vmid;
+    m->published_ctx.asid = asid;
+    m->published_ctx.s2_on = s2_on;
+    if (event_wanted(pe->events, EV_CONTEXT)) {
+        struct event ev = { .type = EV_CONTEXT, .pe = pe->index, .cycles = pe->cycles, .pc = pe->cur_start };
+        ev.u.context.el = pe->el;
+        ev.u.context.vmid = vmid;
+        ev.u.context.asid = asid;
+        ev.u.context.s2_on = s2_on;
+        event_publish(pe->events, &ev);
+    }
+}
+
+/* Fills ev->u.access for an access to va at the current EL that Unicorn has
+ * just translated (through the shadow tables, so the TLB model holds the
+ * translation). Side-effect free for the model. */
+bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event *ev)
+{
+    struct pe_mmu *m = &pe->mmu;
+    unsigned el = pe->el;
+    bool el2 = el == 2;
+    ev->u.access.va = va;
+    ev->u.access.el = el;
+    ev->u.access.regime = el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    struct shadow_ctx *c = el2 ? m->ctx_el2 : m->ctx_el10;
+    if (!c) {                        /* translation off in this regime */
+        ev->u.access.ipa = ev->u.access.pa = va;
+        ev->u.access.vmid = ev->u.access.asid = 0;
+        ev->u.access.s2_on = 0;
+        return true;
+    }
+    uint16_t vmid = el2 ? 0 : c->vmid, asid = el2 ? 0 : c->asid;
+    ev->u.access.vmid = vmid;
+    ev->u.access.asid = asid;
+    ev->u.access.s2_on = !el2 && m->s2.enabled;
+    uint64_t page = va >> 12, off = va & 0xfff;
+    __typeof__(m->observed[0][0]) *o = &m->observed[fetch ? 1 : 0][page & 63];
+    if (!(o->valid && o->gen == m->observe_gen && o->page == page && o->vmid == vmid && o->asid == asid &&
+          o->regime == ev->u.access.regime)) {
+        const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, ev->u.access.regime, vmid, asid, va);
+        if (!e) {
+            ev->u.access.ipa = ev->u.access.pa = UINT64_MAX;
+            return false;
+        }
+        uint64_t in = (va - e->va) & ~0xfffULL;
+        o->valid = true;
+        o->gen = m->observe_gen;
+        o->page = page;
+        o->vmid = vmid;
+        o->asid = asid;
+        o->regime = (uint8_t)ev->u.access.regime;
+        o->pa = e->pa + in;
+        o->ipa = e->s2 ? e->ipa + in : o->pa;
+    }
+    ev->u.access.ipa = o->ipa | off;
+    ev->u.access.pa = o->pa | off;
+    return true;
+}
+
 void pe_mmu_update(struct pe *pe)
 {
     struct pe_mmu *m = &pe->mmu;
@@ -269,6 +348,7 @@ void pe_mmu_update(struct pe *pe)
     m->active_el2 = m->s1_el2.enabled;
     m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : NULL;
     m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : NULL;
+    publish_context(pe);
 
     /* Unicorn's registers: the shadow layout (4K granule, 48-bit VA, 44-bit PA). */
     const uint64_t keep = ~(1ULL | (1ULL << 19) | (1ULL << 3) | (1ULL << 4));   /* M, WXN, SA, SA0 */
@@ -406,6 +486,8 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
     }
     struct mmu_mem_ops mem = mem_ops(pe);
     struct mmu_result r;
+    m->walk_va = va;
+    m->walk_el = el;
     bool ok = mmu_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
     m->walks++;
     st->walks++;
@@ -666,6 +748,12 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             ev.u.tlbi.op = d->name;
             ev.u.tlbi.arg = xt;
             ev.u.tlbi.removed = removed;
+            ev.u.tlbi.kind = rq.op;
+            ev.u.tlbi.el = pe->el;
+            ev.u.tlbi.vmid = rq.vmid;
+            ev.u.tlbi.asid = rq.asid;
+            ev.u.tlbi.va = rq.va;
+            ev.u.tlbi.ipa = rq.ipa;
             event_publish(pe->events, &ev);
         }
         if (removed)
@@ -693,6 +781,8 @@ bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block
     unsigned el = d->name[6] - '0';                     /* "AT S1E0R" / "AT S1E1W" */
     struct mmu_mem_ops mem = mem_ops(pe);
     struct mmu_result r;
+    pe->mmu.walk_va = va;
+    pe->mmu.walk_el = el;
     if (mmu_translate_s1(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, write ? MMU_WRITE : MMU_READ, el, &r) ||
         !r.fault.stage2)
         return false;

@@ -1,5 +1,7 @@
 /* avsim command line. */
 #include "sim/machine.h"
+#include "traces/tools.h"
+#include "traces/trace.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: avsim run [options] IMAGE\n"
+            "       avsim trace dump|stats [options] TRACE\n"
+            "       avsim tlbsim [options] TRACE\n"
             "       avsim --help | --version\n"
             "\n"
             "Runs IMAGE (an AArch64 ELF, or a raw binary with --load-addr) on a simulated\n"
@@ -26,6 +30,9 @@ static void usage(FILE *f)
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions\n"
 "  --gic-lrs=N            list registers of the virtual CPU interface (1-16, default 4)\n"
+            "  --trace=FILE           record a binary trace (see avsim trace, avsim tlbsim)\n"
+            "  --trace-events=LIST    what to record: blocks,data,exceptions,erets,tlbi,context,\n"
+            "                         walks,irq or all (default all; data slows the run most)\n"
             "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
@@ -70,6 +77,7 @@ static int cmd_run(int argc, char **argv)
     struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57, .gic = GIC_V3 };
     const char *v;
     FILE *trace = NULL;
+    bool have_classes = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if ((v = opt_value(a, "--ram"))) {
@@ -115,6 +123,15 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --counter-hz=%s: give a frequency from 1000 to 4294967295\n", v);
                 return 2;
             }
+        } else if ((v = opt_value(a, "--trace"))) {
+            cfg.trace_file = v;
+        } else if ((v = opt_value(a, "--trace-events"))) {
+            char err[300];
+            if (trace_parse_classes(v, &cfg.trace_classes, err, sizeof err) != 0) {
+                fprintf(stderr, "avsim: --trace-events=%s: %s\n", v, err);
+                return 2;
+            }
+            have_classes = true;
         } else if ((v = opt_value(a, "--tlb"))) {
             char err[200];
             if (tlb_config_parse(&cfg.tlb, v, err, sizeof err) != 0) {
@@ -143,6 +160,12 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "avsim: no image given (usage: avsim run [options] IMAGE)\n");
         return 2;
     }
+    if (have_classes && !cfg.trace_file) {
+        fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
+        return 2;
+    }
+    if (!have_classes)
+        cfg.trace_classes = TRACE_ALL_CLASSES;
     cfg.trace_exceptions = trace;
     struct machine *m = calloc(1, sizeof *m);
     char err[512];
@@ -180,6 +203,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "trace") == 0)
+        return trace_tool_main(argc - 2, argv + 2);
+    if (strcmp(argv[1], "tlbsim") == 0)
+        return tlbsim_main(argc - 1 - 1, argv + 2);
     fprintf(stderr, "avsim: unknown command '%s' (see avsim --help)\n", argv[1]);
     return 2;
 }

@@ -30,6 +30,7 @@ struct gic_config {
     unsigned vpri_bits;                   /* virtual priority bits: 5 (ICH_VTR_EL2.PRIbits+1) */
     unsigned pri_bits;                    /* physical priority bits (0 = 5): the GICv3 model has 5;
                                            * a GICv2 5..8 (QEMU's GICv2 implements 8) */
+    const uint64_t *clock;                /* simulated time stamped on events (CPU cycles); may be NULL */
 };
 
 /* The outputs towards the PEs: physical IRQ/FIQ (to be routed by the PE per

@@ -15,11 +15,11 @@ void gic_event(struct gic *g, int kind, unsigned pe, unsigned intid, int lr, boo
 {
     if (!event_wanted(g->events, EV_GIC))
         return;
-    struct event ev = { .type = EV_GIC, .pe = pe };
+    struct event ev = { .type = EV_GIC, .pe = pe, .cycles = g->cfg.clock ? *g->cfg.clock : 0 };
     ev.u.gic.kind = kind;
     ev.u.gic.pe = pe;
     ev.u.gic.intid = intid;
-    ev.u.gic.lr = lr < 0 ? 0 : (unsigned)lr;
+    ev.u.gic.lr = (unsigned)lr;           /* UINT_MAX: no list register */
     ev.u.gic.is_virtual = is_virtual;
     event_publish(g->events, &ev);
 }

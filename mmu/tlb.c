@@ -326,6 +326,32 @@ const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime
     return NULL;
 }
 
+static const struct tlb_entry *level_peek(const struct tlb_level *l, enum tlb_regime regime, uint16_t vmid,
+                                          uint16_t asid, uint64_t va)
+{
+    uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
+    while (shifts) {
+        unsigned s = (unsigned)__builtin_ctzll(shifts);
+        shifts &= shifts - 1;
+        const struct tlb_entry *set = set_of((struct tlb_level *)l, va, s);
+        for (unsigned w = 0; w < l->ways; w++)
+            if (tag_match(&set[w], regime, vmid, asid) && in_range(set[w].va, set[w].page_shift, va))
+                return &set[w];
+    }
+    return NULL;
+}
+
+const struct tlb_entry *tlb_peek(const struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
+                                 uint16_t asid, uint64_t va)
+{
+    const struct tlb_entry *e = level_peek(is_fetch ? t->l1i : t->l1d, regime, vmid, asid, va);
+    if (!e)
+        e = level_peek(t->l2, regime, vmid, asid, va);
+    if (!e)
+        e = level_peek(is_fetch ? t->l1d : t->l1i, regime, vmid, asid, va);
+    return e;
+}
+
 void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e)
 {
     if (e->page_shift < TLB_MIN_SHIFT || e->page_shift > TLB_MAX_SHIFT)
@@ -663,4 +689,23 @@ int tlb_config_parse(struct tlb_config *c, const char *spec, char *err, unsigned
         return -1;
     tlb_destroy(&probe);
     return 0;
+}
+
+static int format_level(char *buf, size_t len, const char *key, const struct tlb_level_config *l, bool fa_default)
+{
+    if (fa_default && l->ways == l->entries)
+        return snprintf(buf, len, "%s=%u", key, l->entries);
+    return snprintf(buf, len, "%s=%u:%u", key, l->entries, l->ways);
+}
+
+void tlb_config_format(const struct tlb_config *c, char *buf, size_t len)
+{
+    static const char *const repl_names[] = { [TLB_REPL_LRU] = "lru", [TLB_REPL_FIFO] = "fifo",
+                                              [TLB_REPL_RANDOM] = "random" };
+    size_t n = 0;
+    n += (size_t)format_level(buf + (n < len ? n : len), n < len ? len - n : 0, "l1i", &c->l1i, true);
+    n += (size_t)format_level(buf + (n < len ? n : len), n < len ? len - n : 0, ",l1d", &c->l1d, true);
+    n += (size_t)format_level(buf + (n < len ? n : len), n < len ? len - n : 0, ",l2", &c->l2, false);
+    snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, ",walk=%u,repl=%s", c->walk_cache_entries,
+             repl_names[c->l2.repl]);
 }

@@ -7,6 +7,7 @@
 #ifndef AVSIM_MMU_TLB_H
 #define AVSIM_MMU_TLB_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum tlb_regime { TLB_REGIME_EL10 = 0, TLB_REGIME_EL2 = 1 };
@@ -59,6 +60,8 @@ extern const struct tlb_config tlb_config_cortex_a57;
  * over *c (keys not given keep their value). l1i/l1d are fully associative
  * unless WAYS is given. Returns 0, or -1 with a message. */
 int tlb_config_parse(struct tlb_config *c, const char *spec, char *err, unsigned errlen);
+/* The configuration in tlb_config_parse's syntax (round-trips through it). */
+void tlb_config_format(const struct tlb_config *c, char *buf, size_t len);
 
 struct tlb_stats {
     uint64_t lookups, l1_hits, l2_hits, misses, fills, evictions, invalidated;
@@ -91,6 +94,12 @@ void tlb_destroy(struct tlb *t);
  * then L2, which refills L1) and sets *level to 1 or 2. */
 const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
                                    uint16_t asid, uint64_t va, unsigned *level);
+
+/* The entry that translates va in the given context, if any level holds one,
+ * without touching statistics or replacement state (for observers such as
+ * the trace recorder). */
+const struct tlb_entry *tlb_peek(const struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
+                                 uint16_t asid, uint64_t va);
 
 /* Inserts a translation (into L1 I or D by is_fetch, and into L2). */
 void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e);

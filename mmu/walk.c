@@ -193,7 +193,7 @@ static bool read_desc(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
     }
     r->walk_accesses++;
     if (mem->on_walk_access)
-        mem->on_walk_access(mem->opaque, pa, stage, level);
+        mem->on_walk_access(mem->opaque, pa, addr, stage, level);
     if (mem->read64(mem->opaque, pa, desc) != 0) {
         set_fault(r, MMU_FAULT_EXTERNAL_WALK, level, stage == 2, false, 0);
         return false;

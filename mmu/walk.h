@@ -40,8 +40,10 @@ struct mmu_mem_ops {
     /* Reads a 64-bit little-endian descriptor. Returns 0, or -1 when the
      * address is not backed (an external abort on the walk). */
     int (*read64)(void *opaque, uint64_t pa, uint64_t *val);
-    /* Observes each descriptor access (address, stage 1 or 2, level); may be NULL. */
-    void (*on_walk_access)(void *opaque, uint64_t pa, unsigned stage, int level);
+    /* Observes each descriptor access: its physical address, its address as
+     * the walk computed it (an IPA for stage-1 descriptors under stage 2,
+     * else the same), stage 1 or 2, level; may be NULL. */
+    void (*on_walk_access)(void *opaque, uint64_t pa, uint64_t addr, unsigned stage, int level);
     /* A cache of stage-2 translations for stage-1 descriptor fetches (the TLB
      * model's walk cache); both may be NULL. lookup returns true with *pa. */
     bool (*s2_walk_lookup)(void *opaque, uint64_t ipa, uint64_t *pa);

@@ -16,6 +16,9 @@ enum event_type {
     EV_WALK,           /* one descriptor read of a table walk */
     EV_MMU_FAULT,      /* a translation fault, access flag, permission or address size fault */
     EV_GIC,            /* interrupt controller activity (u.gic.kind says what) */
+    EV_BLOCK,          /* an instruction block starts executing (u.access) */
+    EV_MEM_ACCESS,     /* a data access by the guest (u.access); costs a Unicorn memory hook */
+    EV_CONTEXT,        /* the EL1&0 translation tags (VMID, ASID) changed (u.context) */
     EV_TYPE_COUNT
 };
 
@@ -39,13 +42,41 @@ struct event {
         struct { const char *reg; const char *control; int is_read; } trap;
         struct { unsigned el; int is_wfe; } wfi;
         struct { uint64_t va, ipa, pa; unsigned page_shift, vmid, asid, regime, walk_accesses; } tlb;
-        struct { const char *op; uint64_t arg; unsigned removed; } tlbi;
-        struct { uint64_t addr; unsigned stage; int level; } walk;
+        struct {
+            const char *op;        /* the instruction, e.g. "TLBI VMALLS12E1IS" */
+            uint64_t arg;          /* Xt */
+            unsigned removed;
+            unsigned kind;         /* enum tlbi_op (mmu/tlb.h) */
+            unsigned el;
+            uint16_t vmid, asid;   /* the decoded request */
+            uint64_t va, ipa;
+        } tlbi;
+        struct {
+            uint64_t addr;         /* the descriptor's physical address */
+            uint64_t walk_addr;    /* its address as the walk computed it (an IPA for stage-1 under stage 2) */
+            uint64_t va;           /* the input address of the translation */
+            unsigned stage;
+            int level;
+            unsigned el, regime;
+            uint16_t vmid, asid;
+            int s2_on;
+        } walk;
+        /* EV_BLOCK, EV_MEM_ACCESS: where, and through which translation. ipa and
+         * pa equal va where translation is off; vmid and asid are the TLB tags. */
+        struct {
+            uint64_t va, ipa, pa;
+            unsigned size;
+            int is_write;
+            unsigned el, regime;
+            uint16_t vmid, asid;
+            int s2_on;
+        } access;
+        struct { unsigned el; uint16_t vmid, asid; int s2_on; } context;
         struct { uint64_t va, ipa; unsigned fsc, stage2, s1ptw; } mmu_fault;
         struct {
             enum { GIC_EV_RAISED, GIC_EV_ACK, GIC_EV_EOI, GIC_EV_DEACTIVATE, GIC_EV_LR_WRITE,
                    GIC_EV_MAINTENANCE, GIC_EV_VIRQ_SIGNALLED } kind;
-            unsigned pe, intid, lr;
+            unsigned pe, intid, lr;    /* lr: UINT_MAX when no list register is involved */
             int is_virtual;
         } gic;
     } u;

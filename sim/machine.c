@@ -122,6 +122,29 @@ static int map_memory(struct machine *m, char *err, size_t errlen)
     return 0;
 }
 
+/* The machine as a trace header describes it (JSON). */
+static void machine_describe(const struct machine *m, char *buf, size_t len)
+{
+    char tlb[200];
+    tlb_config_format(&m->cfg.tlb, tlb, sizeof tlb);
+    char image[256];
+    size_t j = 0;
+    for (const char *p = m->cfg.image; *p && j + 2 < sizeof image; p++) {   /* JSON-escape the path */
+        if (*p == '"' || *p == '\\')
+            image[j++] = '\\';
+        image[j++] = (unsigned char)*p < 0x20 ? '?' : *p;
+    }
+    image[j] = 0;
+    snprintf(buf, len,
+             "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
+             "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
+             "\"walk_access_cycles\": %u, \"image\": \"%s\"}",
+             m->pe.model->name, (unsigned long long)m->pe.model->clock_hz, (unsigned long long)m->cfg.counter_hz,
+             m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
+             (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
+             image);
+}
+
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
@@ -140,7 +163,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
      * CPU interface implements 8 (its virtual one 5). */
     struct gic_config gc = { .version = cfg->gic, .num_pes = 1, .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4,
                              .vpri_bits = 5,
-                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .clock = &m->pe.cycles };
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
@@ -181,6 +204,13 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
                                    m->pe.model->clock_hz);
+    if (cfg->trace_file) {
+        char desc[1024];
+        machine_describe(m, desc, sizeof desc);
+        if (trace_recorder_start(&m->recorder, &m->events, cfg->trace_file, cfg->trace_classes, desc, err,
+                                 errlen) != 0)
+            return -1;
+    }
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
     pe_reset(&m->pe, m->image.entry, 2);
     pe_set_cntfrq(&m->pe, m->cfg.counter_hz);
@@ -235,6 +265,14 @@ int machine_run(struct machine *m)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     m->host_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     fflush(stdout);
+    if (m->cfg.trace_file) {
+        char err[300];
+        if (trace_recorder_finish(&m->recorder, err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: %s\n", err);
+            if (status == 0)
+                status = 2;
+        }
+    }
     if (m->cfg.stats_file && stats_write_json(&m->stats, m, m->cfg.stats_file) != 0) {
         fprintf(stderr, "avsim: cannot write statistics to %s\n", m->cfg.stats_file);
         if (status == 0)
@@ -245,6 +283,8 @@ int machine_run(struct machine *m)
 
 void machine_destroy(struct machine *m)
 {
+    char err[300];
+    trace_recorder_finish(&m->recorder, err, sizeof err);
     pe_destroy(&m->pe);
     if (m->gic)
         gic_destroy(m->gic);

@@ -14,6 +14,7 @@
 #include "gic/gic.h"
 #include "sim/timeq.h"
 #include "timer/gtimer.h"
+#include "traces/recorder.h"
 
 struct machine_config {
     const char *image;
@@ -27,6 +28,8 @@ struct machine_config {
     enum gic_version gic;     /* GIC_V3 (default) */
     unsigned gic_lrs;         /* list registers per PE (1..16, default 4) */
     uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
+    const char *trace_file;   /* record a trace (traces/trace.h) here; NULL: off */
+    uint32_t trace_classes;   /* 1 << TR_* */
 };
 
 /* One handler signature for every device register block. */
@@ -65,6 +68,7 @@ struct machine {
     struct gtimer_cpu timers;  /* the PE's generic timers */
     struct stats stats;
     struct exception_tracer tracer;
+    struct trace_recorder recorder;
 
     int semihosting_errno;    /* SYS_ERRNO */
     bool exit_requested;

@@ -27,18 +27,36 @@ enum trace_type {
 };
 #define TRACE_ALL_CLASSES 0x1feu
 
-/* One record, decoded. Which fields are meaningful depends on type. */
+/* One record, decoded. Which fields are meaningful depends on type:
+ *
+ *  BLOCK      el, regime, vmid, asid, size (bytes), va, ipa, pa of the block's first byte
+ *  DATA       el, regime, vmid, asid, size, flags bit 0 = write, va, ipa, pa
+ *  EXCEPTION  from_el, to_el, ec, iss, va = preferred return address (ELR),
+ *             arg = FAR (when flags bit 2), vmid = the interrupted VM's tag
+ *  ERET       from_el, to_el, va = the target PC
+ *  TLBI       el, op (enum tlbi_op in mmu/tlb.h), the decoded request in vmid, asid,
+ *             va, ipa; arg = the raw Xt operand
+ *  CONTEXT    el, regime, vmid, asid: the EL1&0 translation tags now in force
+ *             (a write to VTTBR_EL2, TTBRn_EL1, TCR_EL1 or HCR_EL2 changed them)
+ *  WALK       el, regime, vmid, asid, level, flags bit 0 = stage-2 descriptor,
+ *             va = the input VA of the translation the walk is for, pa = the
+ *             descriptor's physical address, ipa = the descriptor's address as
+ *             the stage-1 walk computed it (an IPA under stage 2; else == pa)
+ *  IRQ        op = kind (GIC_EV_* in sim/events.h), intid, pe, flags bit 0 = virtual,
+ *             arg = list register index or UINT64_MAX
+ *
+ * vmid and asid are the tags the TLB model uses: vmid is 0 when stage 2 is
+ * off (flags bit 1 says stage 2 is on), asid is 0 when stage 1 is off; both
+ * are 0 in the EL2 regime. time is simulated CPU cycles. */
 struct trace_record {
     uint8_t type;
-    uint8_t el;           /* the EL it happened at (BLOCK, DATA, WALK, CONTEXT) */
-    uint8_t regime;       /* 0 EL1&0, 1 EL2 */
-    uint8_t flags;        /* DATA: bit 0 write; WALK: bit 0 stage 2; IRQ: bit 0 virtual */
-    uint16_t vmid, asid;  /* vmid 0xffff: no stage 2 */
-    uint32_t size;        /* BLOCK: bytes; DATA: access size */
-    uint64_t time;        /* simulated time, CPU cycles */
-    uint64_t va, ipa, pa; /* BLOCK/DATA; WALK: pa = descriptor address; EXCEPTION/ERET: va = PC */
-    /* EXCEPTION: ec, iss, from_el, to_el; ERET: from_el, to_el; TLBI: op (enum tlbi_op), arg;
-     * WALK: level in `level`; IRQ: kind (GIC event kind), intid, pe. */
+    uint8_t el;
+    uint8_t regime;       /* 0 EL1&0, 1 EL2 (enum tlb_regime) */
+    uint8_t flags;
+    uint16_t vmid, asid;
+    uint32_t size;
+    uint64_t time;
+    uint64_t va, ipa, pa;
     uint32_t ec, iss;
     uint8_t from_el, to_el;
     int8_t level;
@@ -46,6 +64,11 @@ struct trace_record {
     uint64_t arg;
     uint32_t intid, pe;
 };
+#define TRF_WRITE 0x01        /* DATA */
+#define TRF_STAGE2 0x01       /* WALK */
+#define TRF_VIRTUAL 0x01      /* IRQ */
+#define TRF_S2_ON 0x02        /* BLOCK, DATA, WALK, CONTEXT: stage 2 translation on */
+#define TRF_FAR_VALID 0x04    /* EXCEPTION */
 
 /* What the header says about the machine (free text, JSON by convention). */
 #define TRACE_DESC_MAX 4096
@@ -74,5 +97,25 @@ void trace_reader_close(struct trace_reader *r);
 const char *trace_type_name(unsigned type);
 /* Parses a comma list of class names ("all" allowed). Returns 0 or -1 (message in err). */
 int trace_parse_classes(const char *list, uint32_t *mask, char *err, size_t errlen);
+
+/* The writer's last error ("write failed: No space left on device"), or NULL. */
+const char *trace_writer_error(const struct trace_writer *w);
+
+/* Which record types carry an `el` (BLOCK, DATA, WALK, CONTEXT, TLBI) and a
+ * `vmid` (those and EXCEPTION). trace_type_name returns NULL for a type
+ * outside 1..TR_TYPE_MAX. */
+bool trace_record_has_el(unsigned type);
+bool trace_record_has_vmid(unsigned type);
+
+/* A record filter for the tools: class mask, EL (-1 any; EXCEPTION and ERET
+ * match on from_el or to_el; IRQ records have no EL and never match), VMID
+ * (-1 any; only records that carry a vmid match). */
+struct trace_filter {
+    uint32_t classes;
+    int el;
+    int vmid;
+};
+void trace_filter_init(struct trace_filter *f);   /* everything */
+bool trace_filter_match(const struct trace_filter *f, const struct trace_record *r);
 
 #endif

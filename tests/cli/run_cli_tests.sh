@@ -5,26 +5,7 @@ set -u
 AVSIM=${1:?usage: run_cli_tests.sh AVSIM GUEST_ELF}
 GOOD_ELF=${2:?usage: run_cli_tests.sh AVSIM GUEST_ELF [TIMER_ELF]}
 TIMER_ELF=${3:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-# expect NAME STATUS PATTERN -- ARGS...: runs avsim ARGS, checks the exit status
-# and that stderr matches PATTERN.
-expect() {
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    timeout 20 "$AVSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local got=$?
-    if [ "$got" -eq "$want" ] && grep -Eq -- "$pattern" "$tmp/err"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $name: status $got (want $want), stderr:"
-        sed 's/^/    /' "$tmp/err"
-        echo "    (wanted a match for: $pattern)"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 printf 'hello\n' >"$tmp/text.txt"
 head -c 100 "$GOOD_ELF" >"$tmp/truncated.elf"
@@ -62,13 +43,11 @@ if [ -n "$TIMER_ELF" ]; then
     if cmp -s "$tmp/det1.out" "$tmp/det2.out" && cmp -s "$tmp/det1.out" "$tmp/det3.out" &&
        cmp -s "$tmp/det1.counts" "$tmp/det2.counts" && cmp -s "$tmp/det1.counts" "$tmp/det3.counts" &&
        [ -s "$tmp/det1.counts" ]; then
-        pass=$((pass + 1))
+        ok
     else
-        fail=$((fail + 1))
-        echo "FAIL: determinism: runs of $TIMER_ELF differ"
+        bad "determinism: runs of $TIMER_ELF differ"
         diff "$tmp/det1.counts" "$tmp/det2.counts"
     fi
 fi
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

@@ -891,6 +891,51 @@ static void test_config_parse(void **state)
     assert_int_equal(tlb_config_parse(&c, "l2=100:3", err, sizeof err), -1);   /* ways must divide */
 }
 
+
+/* tlb_peek finds what lookup would, in any level, and changes nothing:
+ * statistics and the LRU order stay as they were. */
+static void test_peek(void **state)
+{
+    struct fix *f = *state;
+    struct tlb *t = &f->t;
+    struct tlb_entry a = el10(1, 1, false, 0x1000, 12, 0x80001000);
+    struct tlb_entry b = el10(2, 1, false, 0x200000, 21, 0x80200000);
+    tlb_insert(t, false, &a);
+    tlb_insert(t, true, &b);
+    struct tlb_stats before = t->stats;
+    uint64_t clock = t->clock;
+    const struct tlb_entry *e = tlb_peek(t, false, TLB_REGIME_EL10, 1, 1, 0x1234);
+    assert_non_null(e);
+    assert_int_equal(e->pa, 0x80001000);
+    e = tlb_peek(t, false, TLB_REGIME_EL10, 2, 1, 0x3fffff);   /* a fetch entry, found for data via L2 */
+    assert_non_null(e);
+    assert_int_equal(e->pa, 0x80200000);
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL10, 2, 1, 0x1000));      /* other VMID */
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL2, 0, 0, 0x1000));       /* other regime */
+    assert_memory_equal(&before, &t->stats, sizeof before);
+    assert_int_equal(clock, t->clock);
+}
+
+/* tlb_config_format writes what tlb_config_parse reads back. */
+static void test_config_format(void **state)
+{
+    (void)state;
+    static const char *const specs[] = { "l1i=48,l1d=32,l2=1024:4,walk=64,repl=lru",
+                                          "l1i=16:4,l1d=8,l2=64:64,walk=0,repl=fifo",
+                                          "l1i=4,l1d=4,l2=4096:8,walk=16,repl=random" };
+    char buf[200], err[200];
+    tlb_config_format(&tlb_config_cortex_a57, buf, sizeof buf);
+    assert_string_equal(buf, specs[0]);
+    for (unsigned i = 0; i < 3; i++) {
+        struct tlb_config c = tlb_config_cortex_a57;
+        assert_int_equal(tlb_config_parse(&c, specs[i], err, sizeof err), 0);
+        tlb_config_format(&c, buf, sizeof buf);
+        assert_string_equal(buf, specs[i]);
+    }
+    tlb_config_format(&tlb_config_cortex_a57, buf, 10);      /* truncates safely */
+    assert_int_equal(strlen(buf), 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +960,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_config_parse),
+        cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
+        cmocka_unit_test(test_config_format),
         cmocka_unit_test_setup_teardown(test_s1_table_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

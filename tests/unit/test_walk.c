@@ -55,7 +55,7 @@ static int fake_read64(void *opaque, uint64_t pa, uint64_t *val)
     return 0;
 }
 
-static void fake_on_walk_access(void *opaque, uint64_t pa, unsigned stage, int level)
+static void fake_on_walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage, int level)
 {
     (void)opaque;
     if (M.nlog < 64)

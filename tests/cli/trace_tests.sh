@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Traces end to end (issue 6), on the two-VM workload tests/guest/two_vms.c:
+# recording does not change the run, is deterministic, shows the VMID
+# switches; tlbsim with VMID tags beats flush-on-switch; live --stats and the
+# replay agree for the default TLB configuration; bad input to the trace
+# options and tools gives a clear message and status 2.
+#   trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT
+set -u
+AVSIM=${1:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
+ELF=${2:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
+EXPECTED=${3:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
+. "$(dirname "$0")/lib.sh"
+
+# A JSON number from one line of avsim's output: json_field FILE LINE_PATTERN KEY
+json_field() { grep -E -- "$2" "$1" | head -1 | sed -n "s/.*\"$3\": \([0-9.]*\).*/\1/p"; }
+
+# 1. Recording leaves the run unchanged: output, instruction and cycle counts.
+head -n -1 "$EXPECTED" >"$tmp/expected.out"
+timeout 20 "$AVSIM" run --stats="$tmp/plain.json" "$ELF" >"$tmp/plain.out" 2>&1
+timeout 20 "$AVSIM" run --trace="$tmp/a.trc" --stats="$tmp/a.json" "$ELF" >"$tmp/a.out" 2>"$tmp/a.err"
+check "run with --trace exits 0" [ $? -eq 0 ]
+check "output with --trace is the expected output" cmp -s "$tmp/a.out" "$tmp/expected.out"
+for k in instructions cycles; do
+    check "$k equal with and without --trace" \
+        [ "$(json_field "$tmp/plain.json" "^  \"$k\"" "$k")" = "$(json_field "$tmp/a.json" "^  \"$k\"" "$k")" ]
+done
+
+# 2. Deterministic: the same run gives the same trace, byte for byte.
+timeout 20 "$AVSIM" run --trace="$tmp/b.trc" "$ELF" >/dev/null 2>&1
+check "two recordings are identical" cmp -s "$tmp/a.trc" "$tmp/b.trc"
+
+# 3. The trace shows both VMs and the switches between them.
+"$AVSIM" trace stats "$tmp/a.trc" >"$tmp/stats.txt" 2>&1
+check "trace stats exits 0" [ $? -eq 0 ]
+switches=$(sed -n 's/^context: [0-9]* records, \([0-9]*\) VMID switches.*/\1/p' "$tmp/stats.txt")
+check "at least 16 VMID switches (8 slices x 2 VMs), got '${switches}'" [ "${switches:-0}" -ge 16 ]
+check "records of VMID 1" grep -Eq '^  vmid 1 +[1-9]' "$tmp/stats.txt"
+check "records of VMID 2" grep -Eq '^  vmid 2 +[1-9]' "$tmp/stats.txt"
+"$AVSIM" trace dump --events=context "$tmp/a.trc" | grep -v '^#' | grep -o 'vmid=[12]' | tr -d '\n' >"$tmp/ctx.txt"
+check "VMIDs alternate 1,2,1,2 in the context records" grep -q 'vmid=1vmid=2vmid=1vmid=2vmid=1vmid=2vmid=1vmid=2' "$tmp/ctx.txt"
+"$AVSIM" trace dump --events=tlbi --vmid=2 "$tmp/a.trc" >"$tmp/tlbi.txt"
+check "VM 2's page move shows as IPAS2E1 + VMALLE1 on VMID 2" \
+    grep -q 'op=IPAS2E1 vmid=2 .*ipa=0x41003000' "$tmp/tlbi.txt"
+"$AVSIM" trace dump --events=data --el=1 --vmid=1 --limit=5 "$tmp/a.trc" | grep -v '^#' >"$tmp/data.txt"
+check "dump --limit=5 prints 5 records" [ "$(wc -l <"$tmp/data.txt")" -eq 5 ]
+check "VM 1's working set: IPA 0x41000000.. at PA 0x40a00000.." \
+    grep -Eq 'va=0x41000[0-9a-f]{3} ipa=0x41000[0-9a-f]{3} pa=0x40a00[0-9a-f]{3}' "$tmp/data.txt"
+
+# 4. tlbsim: VMID tags beat flushing on every switch; live and replay agree.
+"$AVSIM" tlbsim --json "$tmp/a.trc" >"$tmp/tagged.json" 2>/dev/null
+check "tlbsim exits 0" [ $? -eq 0 ]
+"$AVSIM" tlbsim --json --untagged "$tmp/a.trc" >"$tmp/untagged.json" 2>/dev/null
+tw=$(json_field "$tmp/tagged.json" '"total"' walks)
+uw=$(json_field "$tmp/untagged.json" '"total"' walks)
+check "tagged walks ($tw) fewer than flush-on-switch walks ($uw)" [ "${tw:-x}" -lt "${uw:-x}" ]
+# live_vs_replay LABEL STATS_JSON TLBSIM_JSON: fills, walks and walk reads agree per VM.
+live_vs_replay() {
+    local vm pair live replay
+    for vm in 1 2; do
+        for pair in walks:walks walk_accesses:walk_refs fills:misses; do
+            live=$(json_field "$2" "\"regime\": \"EL1&0\", \"vmid\": $vm," "${pair%%:*}")
+            replay=$(json_field "$3" "\"regime\": \"el10\", \"vmid\": $vm," "${pair##*:}")
+            check "$1, VM $vm: live ${pair%%:*} ($live) == replayed ${pair##*:} ($replay)" \
+                [ "${live:-x}" = "${replay:-y}" ]
+        done
+    done
+}
+live_vs_replay "default TLB" "$tmp/a.json" "$tmp/tagged.json"
+# A small TLB (capacity misses in every slice): tlbsim takes the recorded configuration.
+timeout 20 "$AVSIM" run --tlb=l1d=8,l2=16:4 --trace="$tmp/small.trc" --stats="$tmp/small.json" "$ELF" >/dev/null 2>&1
+"$AVSIM" tlbsim --json "$tmp/small.trc" >"$tmp/small-replay.json" 2>/dev/null
+check "tlbsim replays with the recorded configuration" grep -q '"config": "l1i=48,l1d=8,l2=16:4' "$tmp/small-replay.json"
+live_vs_replay "small TLB" "$tmp/small.json" "$tmp/small-replay.json"
+check "the small TLB walks more ($(json_field "$tmp/small-replay.json" '"total"' walks) vs $tw)" \
+    [ "$(json_field "$tmp/small-replay.json" '"total"' walks)" -gt "${tw:-0}" ]
+"$AVSIM" tlbsim --sweep="$tmp/sweep.csv" --plot="$tmp/sweep.svg" --config=l2=64:4 --config=l2=256:4 \
+    --config=l2=1024:4 "$tmp/a.trc" >/dev/null 2>"$tmp/sweep.err"
+check "tlbsim --sweep exits 0" [ $? -eq 0 ]
+check "sweep CSV: a header and rows for 3 configs x 2 modes" [ "$(grep -c 'tagged' "$tmp/sweep.csv")" -ge 6 ]
+check "sweep plot is an SVG" grep -q '<svg' "$tmp/sweep.svg"
+
+# 5. Event classes: only what was asked for is recorded.
+timeout 20 "$AVSIM" run --trace="$tmp/exc.trc" --trace-events=exceptions,erets "$ELF" >/dev/null 2>&1
+"$AVSIM" trace stats "$tmp/exc.trc" >"$tmp/exc.txt" 2>&1
+check "exceptions recorded" grep -Eq '^  exceptions +16$' "$tmp/exc.txt"
+check "no data recorded" grep -Eq '^  data +0$' "$tmp/exc.txt"
+expect tlbsim-no-accesses 2 'blocks|data' -- tlbsim "$tmp/exc.trc"
+
+# 6. Bad input.
+printf 'hello\n' >"$tmp/text.trc"
+head -c 200 "$tmp/a.trc" >"$tmp/truncated.trc"
+expect bad-events 2 "--trace-events=bogus: .*blocks" -- run --trace="$tmp/x.trc" --trace-events=bogus "$ELF"
+expect events-without-trace 2 'needs --trace' -- run --trace-events=data "$ELF"
+expect unwritable-trace 2 'no-such-dir' -- run --trace="$tmp/no-such-dir/x.trc" "$ELF"
+expect dump-missing 2 'no-such.trc' -- trace dump "$tmp/no-such.trc"
+expect dump-foreign 2 'not an avsim trace' -- trace dump "$tmp/text.trc"
+expect dump-truncated 2 'truncated' -- trace dump "$tmp/truncated.trc"
+expect stats-truncated 2 'truncated' -- trace stats "$tmp/truncated.trc"
+expect trace-no-subcommand 2 'usage|dump' -- trace
+expect trace-bad-subcommand 2 'fly' -- trace fly "$tmp/a.trc"
+expect tlbsim-bad-config 2 'ways do not divide entries' -- tlbsim --config=l2=100:3 "$tmp/a.trc"
+expect tlbsim-bad-option 2 'frobnicate' -- tlbsim --frobnicate "$tmp/a.trc"
+expect tlbsim-truncated 2 'truncated' -- tlbsim "$tmp/truncated.trc"
+
+finish "trace tests"

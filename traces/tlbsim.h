@@ -1,0 +1,150 @@
+/* The trace-driven TLB simulator behind `avsim tlbsim`: replays the BLOCK and
+ * DATA records of a trace (traces/trace.h) through the live simulator's own
+ * TLB model (mmu/tlb.h: struct tlb, tlb_lookup, tlb_insert, tlbi, the walk
+ * cache), so that a replay with the live configuration reproduces the live
+ * run's fills and walks, and other configurations can be compared on the
+ * same execution.
+ *
+ *  - BLOCK records are instruction fetches, DATA records data accesses; each
+ *    4 KiB page a record spans is one TLB access. An access recorded with IPA
+ *    and PA all ones is an attempt Unicorn aborted for want of a translation:
+ *    the walk and the access itself follow it; it is skipped.
+ *  - TLBI records apply tlbi() with the recorded request (exact scopes).
+ *  - CONTEXT records (and EL1&0 accesses with other tags) switch the EL1&0
+ *    context; an untagged TLB flushes on a switch: all EL1&0 entries when the
+ *    VMID changes (as TLBI ALLE1), the non-global ones when only the ASID does
+ *    (as TLBI ASIDE1 of the old ASID).
+ *  - WALK records teach the simulator the guest's page tables (struct
+ *    tlbsim_tables); a replayed miss walks them as mmu/walk.c does
+ *    (AArch64.S1Translate with each stage-1 descriptor fetch translated by
+ *    AArch64.S2Translate), consulting and filling the replayed walk cache the
+ *    way the live fill() does, and counts its descriptor reads. A recorded
+ *    walk that ended in an abort (the next record is an EXCEPTION with EC
+ *    0x20, 0x21, 0x24 or 0x25) happens in every configuration: it counts as
+ *    a walk with its recorded reads (fault_walks).
+ *
+ * Stage 2: TLBSIM_S2_COMBINED keeps combined stage 1+2 (VA -> PA) entries in
+ * L1/L2, as the live model; TLBSIM_S2_SEPARATE keeps stage-1 (VA -> IPA)
+ * entries there and stage-2 (IPA -> PA) translations in a separate,
+ * fully associative LRU stage-2 TLB of s2_entries entries (the walk-cache API
+ * of a second struct tlb, so TLBI IPAS2E1 / VMALLS12E1 / ALLE1 apply to it
+ * with their exact scope): every access with stage 2 on, hit or miss, then
+ * needs a stage-2 lookup, and a stage-2 miss costs a stage-2 walk.
+ *
+ * Assumptions (the trace does not say): the guest uses the 4 KiB granule
+ * (level L covers 2^(12 + 9 * (3 - L)) bytes; other granules are replayed
+ * conservatively, with smaller entries); a translation's leaf level gives its
+ * size; an entry is global when the live run used it from another ASID than
+ * the one that walked it (nothing else reveals nG).
+ */
+#ifndef AVSIM_TRACES_TLBSIM_H
+#define AVSIM_TRACES_TLBSIM_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "mmu/tlb.h"
+#include "traces/trace.h"
+
+enum tlbsim_s2_mode { TLBSIM_S2_COMBINED, TLBSIM_S2_SEPARATE };
+
+struct tlbsim_options {
+    struct tlb_config tlb;        /* L1I, L1D, L2, walk cache, l2_hit_cycles, walk_access_cycles */
+    bool tagged;                  /* VMID/ASID tags; false: flush on context switch */
+    enum tlbsim_s2_mode s2_mode;
+    unsigned s2_entries;          /* TLBSIM_S2_SEPARATE: the stage-2 TLB's size */
+    /* An access with stage 2 off, VA == PA and no walk ever recorded for its
+     * page was made with translation off (the live model does not look it
+     * up): count it as untranslated. Needs a trace with walk records. */
+    bool infer_untranslated;
+};
+
+#define TLBSIM_S2_ENTRIES_DEFAULT 64u
+#define TLBSIM_S2_ENTRIES_MAX 65536u
+
+/* Cortex-A57 TLB (tlb_config_cortex_a57), tagged, combined, 64-entry stage-2
+ * TLB (used only when separate), untranslated accesses inferred. */
+void tlbsim_options_init(struct tlbsim_options *o);
+
+/* Parses tlb_config_parse's SPEC over o->tlb, plus "s2=N" (the separate
+ * stage-2 TLB's entries). Returns 0, or -1 with tlb_config_parse's message
+ * (or one about s2) in err. */
+int tlbsim_options_parse(struct tlbsim_options *o, const char *spec, char *err, size_t errlen);
+
+/* The configuration as a SPEC string: tlb_config_format's, followed by
+ * ",s2=N" in separate mode. */
+void tlbsim_options_format(const struct tlbsim_options *o, char *buf, size_t len);
+
+/* What a simulator counts, per VMID (the EL2 regime is a row of its own) and in total. */
+struct tlbsim_counters {
+    uint64_t fetches, data;       /* TLB accesses (one per page of a BLOCK / DATA record) */
+    uint64_t untranslated;        /* ... of those, made with translation off: not looked up */
+    uint64_t l1_hits, l2_hits, misses;
+    uint64_t walks;               /* one per miss, per faulting walk, per stage-2 walk after a stage-2 TLB miss */
+    uint64_t fault_walks;         /* ... recorded walks that ended in an abort (replayed in every configuration) */
+    uint64_t estimated_walks;     /* walks of a page no WALK record ever described: model walk */
+    uint64_t approx_walks;        /* walks with a gap in the recorded tables filled by a default */
+    uint64_t walk_refs;           /* descriptor reads of those walks */
+    uint64_t walk_cycles;         /* walk_refs * walk_access_cycles + l2_hits * l2_hit_cycles */
+    uint64_t s2_lookups, s2_hits, s2_walks;   /* separate stage-2 TLB */
+    uint64_t ctx_flushes;         /* untagged: context switches into this VMID that flushed */
+    uint64_t flushed_entries;     /* ... entry copies they removed */
+    uint64_t tlbi_ops, tlbi_removed;          /* TLBI records for this VMID, entry copies removed */
+    /* The walks and descriptor reads the trace recorded (the live run's, AT instructions' included). */
+    uint64_t recorded_walks, recorded_refs;
+};
+
+/* One result row: regime TLB_REGIME_EL2 (vmid 0) or TLB_REGIME_EL10 and a VMID. */
+struct tlbsim_row {
+    enum tlb_regime regime;
+    uint16_t vmid;
+    struct tlbsim_counters c;
+};
+
+static inline uint64_t tlbsim_lookups(const struct tlbsim_counters *c)
+{
+    return c->l1_hits + c->l2_hits + c->misses;
+}
+
+/* misses / lookups (0 without lookups) and walk_refs / walks (0 without walks). */
+double tlbsim_miss_rate(const struct tlbsim_counters *c);
+double tlbsim_refs_per_walk(const struct tlbsim_counters *c);
+
+/* The guest's page tables as WALK records describe them. One instance can
+ * serve any number of simulators fed the same trace: call
+ * tlbsim_tables_learn(t, r) once for each record, then tlbsim_feed() for
+ * each simulator with the same record. */
+struct tlbsim_tables;
+struct tlbsim_tables *tlbsim_tables_new(void);
+void tlbsim_tables_free(struct tlbsim_tables *t);
+void tlbsim_tables_learn(struct tlbsim_tables *t, const struct trace_record *r);
+/* Ends a walk still being collected (call at the end of the trace). */
+void tlbsim_tables_finish(struct tlbsim_tables *t);
+
+struct tlbsim;
+
+/* A simulator. tables: shared tables (not owned; must outlive the simulator),
+ * or NULL for private ones that tlbsim_feed() teaches itself. Returns NULL
+ * with a message for a bad configuration or when out of memory. */
+struct tlbsim *tlbsim_new(const struct tlbsim_options *o, struct tlbsim_tables *tables, char *err,
+                          size_t errlen);
+void tlbsim_free(struct tlbsim *s);
+
+/* Replays one record (records of other types are ignored). */
+void tlbsim_feed(struct tlbsim *s, const struct trace_record *r);
+/* Ends the replay (a walk still being collected by private tables). */
+void tlbsim_finish(struct tlbsim *s);
+
+const struct tlbsim_options *tlbsim_options(const struct tlbsim *s);
+/* The TLB model being replayed (its own statistics, for checks). */
+const struct tlb *tlbsim_tlb(const struct tlbsim *s);
+
+/* Rows seen so far, in order: EL1&0 rows by VMID, then the EL2 row.
+ * tlbsim_get_rows copies at most max rows and returns how many exist. */
+size_t tlbsim_row_count(const struct tlbsim *s);
+size_t tlbsim_get_rows(const struct tlbsim *s, struct tlbsim_row *out, size_t max);
+/* One row's counters (all zero when the row does not exist). */
+struct tlbsim_counters tlbsim_row_counters(const struct tlbsim *s, enum tlb_regime regime, uint16_t vmid);
+/* The sum of all rows. */
+struct tlbsim_counters tlbsim_total(const struct tlbsim *s);
+
+#endif

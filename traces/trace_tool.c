@@ -1,0 +1,498 @@
+/* `avsim trace dump|stats`: a trace file (traces/trace.h) as text, one record
+ * a line, or summarised. Both read the whole file through the validating
+ * reader; a truncated or corrupt file is reported (exit 2) after whatever
+ * could be read before the damage. */
+#include "traces/tools.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmu/tlb.h"
+#include "sim/events.h"
+#include "traces/trace.h"
+
+#define TOOL "avsim trace"
+#define EXIT_USAGE 2
+
+/* ---- Names ---- */
+
+static const char *const tlbi_op_names[] = {
+    [TLBI_VMALLE1] = "VMALLE1",     [TLBI_VAE1] = "VAE1",         [TLBI_VALE1] = "VALE1",
+    [TLBI_VAAE1] = "VAAE1",         [TLBI_VAALE1] = "VAALE1",     [TLBI_ASIDE1] = "ASIDE1",
+    [TLBI_IPAS2E1] = "IPAS2E1",     [TLBI_IPAS2LE1] = "IPAS2LE1", [TLBI_VMALLS12E1] = "VMALLS12E1",
+    [TLBI_ALLE1] = "ALLE1",         [TLBI_ALLE2] = "ALLE2",       [TLBI_VAE2] = "VAE2",
+    [TLBI_VALE2] = "VALE2",
+};
+
+static const char *const irq_kind_names[] = {
+    [GIC_EV_RAISED] = "raised",         [GIC_EV_ACK] = "ack",           [GIC_EV_EOI] = "eoi",
+    [GIC_EV_DEACTIVATE] = "deactivate", [GIC_EV_LR_WRITE] = "lr_write", [GIC_EV_MAINTENANCE] = "maintenance",
+    [GIC_EV_VIRQ_SIGNALLED] = "virq_signalled",
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A name from a table, or the number in a small per-call buffer when unknown. */
+static const char *table_name(const char *const *table, size_t n, unsigned v, char *buf, size_t len)
+{
+    if (v < n && table[v])
+        return table[v];
+    snprintf(buf, len, "%u", v);
+    return buf;
+}
+
+static const char *regime_name(unsigned regime)
+{
+    return regime ? "el2" : "el10";
+}
+
+/* ---- dump: one printer per record type ---- */
+
+typedef void (*record_printer)(FILE *out, const struct trace_record *r);
+
+static void print_tags(FILE *out, const struct trace_record *r)
+{
+    fprintf(out, " el=%u regime=%s vmid=%u asid=%u%s", r->el, regime_name(r->regime), r->vmid, r->asid,
+            r->flags & TRF_S2_ON ? " s2" : "");
+}
+
+static void print_triple(FILE *out, const struct trace_record *r, const char *pa_name)
+{
+    fprintf(out, " va=0x%" PRIx64 " ipa=0x%" PRIx64 " %s=0x%" PRIx64, r->va, r->ipa, pa_name, r->pa);
+}
+
+static void print_block(FILE *out, const struct trace_record *r)
+{
+    print_tags(out, r);
+    fprintf(out, " size=%" PRIu32, r->size);
+    print_triple(out, r, "pa");
+}
+
+static void print_data(FILE *out, const struct trace_record *r)
+{
+    print_tags(out, r);
+    fprintf(out, " %s size=%" PRIu32, r->flags & TRF_WRITE ? "w" : "r", r->size);
+    print_triple(out, r, "pa");
+}
+
+static void print_exception(FILE *out, const struct trace_record *r)
+{
+    fprintf(out, " el%u->el%u ec=0x%" PRIx32 " iss=0x%" PRIx32 " elr=0x%" PRIx64, r->from_el, r->to_el, r->ec,
+            r->iss, r->va);
+    if (r->flags & TRF_FAR_VALID)
+        fprintf(out, " far=0x%" PRIx64, r->arg);
+    if (r->flags & TRF_S2_ON)
+        fprintf(out, " vmid=%u", r->vmid);
+}
+
+static void print_eret(FILE *out, const struct trace_record *r)
+{
+    fprintf(out, " el%u->el%u pc=0x%" PRIx64, r->from_el, r->to_el, r->va);
+}
+
+static void print_tlbi(FILE *out, const struct trace_record *r)
+{
+    char num[16];
+    fprintf(out, " el=%u op=%s vmid=%u asid=%u va=0x%" PRIx64 " ipa=0x%" PRIx64 " xt=0x%" PRIx64, r->el,
+            table_name(tlbi_op_names, COUNT_OF(tlbi_op_names), r->op, num, sizeof num), r->vmid, r->asid, r->va,
+            r->ipa, r->arg);
+}
+
+static void print_context(FILE *out, const struct trace_record *r)
+{
+    print_tags(out, r);
+}
+
+static void print_walk(FILE *out, const struct trace_record *r)
+{
+    print_tags(out, r);
+    fprintf(out, " stage=%u level=%d", r->flags & TRF_STAGE2 ? 2 : 1, r->level);
+    print_triple(out, r, "desc");
+}
+
+static void print_irq(FILE *out, const struct trace_record *r)
+{
+    char num[16];
+    fprintf(out, " %s intid=%" PRIu32 " pe=%" PRIu32 "%s",
+            table_name(irq_kind_names, COUNT_OF(irq_kind_names), r->op, num, sizeof num), r->intid, r->pe,
+            r->flags & TRF_VIRTUAL ? " virtual" : "");
+    if (r->arg != UINT64_MAX)
+        fprintf(out, " lr=%" PRIu64, r->arg);
+}
+
+static const record_printer printers[TR_TYPE_MAX + 1] = {
+    [TR_BLOCK] = print_block, [TR_DATA] = print_data,       [TR_EXCEPTION] = print_exception,
+    [TR_ERET] = print_eret,   [TR_TLBI] = print_tlbi,       [TR_CONTEXT] = print_context,
+    [TR_WALK] = print_walk,   [TR_IRQ] = print_irq,
+};
+
+/* Record type names as printed: singular, one word. */
+static const char *const record_names[TR_TYPE_MAX + 1] = {
+    [TR_BLOCK] = "block", [TR_DATA] = "data", [TR_EXCEPTION] = "exception", [TR_ERET] = "eret",
+    [TR_TLBI] = "tlbi",   [TR_CONTEXT] = "context", [TR_WALK] = "walk", [TR_IRQ] = "irq",
+};
+
+static void print_header(FILE *out, const struct trace_reader *rd)
+{
+    const char *desc = trace_reader_machine(rd);
+    fputs("# machine: ", out);
+    if (!*desc)
+        fputs("(none)", out);
+    for (const char *p = desc; *p; p++)
+        fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, out);
+    fputs("\n# events:", out);
+    uint32_t mask = trace_reader_class_mask(rd);
+    const char *sep = " ";
+    for (unsigned t = 1; t <= TR_TYPE_MAX; t++) {
+        if (mask & (1u << t)) {
+            fprintf(out, "%s%s", sep, trace_type_name(t));
+            sep = ",";
+        }
+    }
+    if (!mask)
+        fputs(" (none)", out);
+    fputc('\n', out);
+}
+
+/* ---- Options ---- */
+
+struct tool_opts {
+    const char *file;
+    struct trace_filter filter;
+    uint64_t limit;           /* UINT64_MAX: none */
+    bool help;
+};
+
+static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+        goto bad;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    fprintf(stderr, TOOL ": %s: '%s' is not a number from 0 to %" PRIu64 "\n", opt, s, max);
+    return -1;
+}
+
+static int opt_events(struct tool_opts *o, const char *v)
+{
+    char err[256];
+    if (trace_parse_classes(v, &o->filter.classes, err, sizeof err) != 0) {
+        fprintf(stderr, TOOL ": --events: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_el(struct tool_opts *o, const char *v)
+{
+    uint64_t n;
+    if (parse_uint("--el", v, 3, &n) != 0)
+        return -1;
+    o->filter.el = (int)n;
+    return 0;
+}
+
+static int opt_vmid(struct tool_opts *o, const char *v)
+{
+    uint64_t n;
+    if (parse_uint("--vmid", v, UINT16_MAX, &n) != 0)
+        return -1;
+    o->filter.vmid = (int)n;
+    return 0;
+}
+
+static int opt_limit(struct tool_opts *o, const char *v)
+{
+    return parse_uint("--limit", v, UINT64_MAX - 1, &o->limit);
+}
+
+struct option_def {
+    const char *name;                 /* "--events" */
+    int (*set)(struct tool_opts *o, const char *value);
+    bool dump_only;
+};
+
+static const struct option_def options[] = {
+    { "--events", opt_events, false },
+    { "--el", opt_el, false },
+    { "--vmid", opt_vmid, false },
+    { "--limit", opt_limit, true },
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: avsim trace dump [--events=LIST] [--el=N] [--vmid=N] [--limit=N] FILE\n"
+          "       avsim trace stats [--events=LIST] [--el=N] [--vmid=N] FILE\n"
+          "  dump          print one record per line: time (cycles), type, fields\n"
+          "  stats         summarise: records per class, EL and VMID, reads/writes,\n"
+          "                VMID/ASID switches, exceptions by EC, time span\n"
+          "  --events=LIST only these classes: blocks,data,exceptions,erets,tlbi,\n"
+          "                context,walks,irq or all\n"
+          "  --el=N        records at ELN (exceptions, ERETs: from or to ELN;\n"
+          "                IRQ records have no EL and are left out)\n"
+          "  --vmid=N      records tagged with VMID N (blocks, data, walks, context,\n"
+          "                tlbi, exceptions)\n"
+          "  --limit=N     dump: stop after N records\n"
+          "Exit status: 0, or 2 for bad usage or a missing, foreign, truncated or\n"
+          "corrupt trace (dump first prints the records before the damage).\n",
+          out);
+}
+
+/* Returns 0, or -1 after a message on stderr. */
+static int parse_args(int argc, char **argv, bool is_dump, struct tool_opts *o)
+{
+    bool only_files = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_files && strcmp(a, "--help") == 0) {
+            o->help = true;
+            return 0;
+        }
+        if (!only_files && strcmp(a, "--") == 0) {
+            only_files = true;
+            continue;
+        }
+        if (!only_files && a[0] == '-' && a[1] != '\0') {
+            const struct option_def *def = NULL;
+            size_t n = strcspn(a, "=");
+            for (size_t k = 0; k < COUNT_OF(options) && !def; k++)
+                if (strlen(options[k].name) == n && strncmp(a, options[k].name, n) == 0)
+                    def = &options[k];
+            if (!def || (def->dump_only && !is_dump)) {
+                fprintf(stderr, TOOL ": unknown option '%s' for %s (see --help)\n", a, argv[0]);
+                return -1;
+            }
+            if (a[n] != '=') {
+                fprintf(stderr, TOOL ": %s needs a value (%s=...)\n", def->name, def->name);
+                return -1;
+            }
+            if (def->set(o, a + n + 1) != 0)
+                return -1;
+            continue;
+        }
+        if (o->file) {
+            fprintf(stderr, TOOL ": one trace file only ('%s' and '%s')\n", o->file, a);
+            return -1;
+        }
+        o->file = a;
+    }
+    if (!o->file) {
+        fprintf(stderr, TOOL ": %s needs a trace FILE (see --help)\n", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- stats ---- */
+
+struct ec_count {
+    uint32_t ec;
+    uint64_t count;
+};
+
+struct trace_stats {
+    uint64_t total;
+    uint64_t by_class[TR_TYPE_MAX + 1];
+    uint64_t by_el[4];
+    uint64_t by_vmid[UINT16_MAX + 1];     /* EL1&0 blocks, data, walks */
+    uint64_t reads, writes;
+    uint64_t vmid_switches, asid_switches;
+    bool have_context;
+    uint16_t last_vmid, last_asid;
+    uint64_t tlbi_by_op[256];
+    uint64_t irq_by_kind[256];
+    struct ec_count *ecs;
+    size_t n_ecs, cap_ecs;
+    uint64_t tmin, tmax;
+};
+
+static int stats_count_ec(struct trace_stats *s, uint32_t ec)
+{
+    for (size_t i = 0; i < s->n_ecs; i++) {
+        if (s->ecs[i].ec == ec) {
+            s->ecs[i].count++;
+            return 0;
+        }
+    }
+    if (s->n_ecs == s->cap_ecs) {
+        size_t cap = s->cap_ecs ? 2 * s->cap_ecs : 16;
+        struct ec_count *n = realloc(s->ecs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        s->ecs = n;
+        s->cap_ecs = cap;
+    }
+    s->ecs[s->n_ecs++] = (struct ec_count){ ec, 1 };
+    return 0;
+}
+
+static int stats_add(struct trace_stats *s, const struct trace_record *r)
+{
+    if (s->total == 0 || r->time < s->tmin)
+        s->tmin = r->time;
+    if (s->total == 0 || r->time > s->tmax)
+        s->tmax = r->time;
+    s->total++;
+    s->by_class[r->type]++;
+    if (trace_record_has_el(r->type))
+        s->by_el[r->el & 3]++;
+    if ((r->type == TR_BLOCK || r->type == TR_DATA || r->type == TR_WALK) && r->regime == 0)
+        s->by_vmid[r->vmid]++;
+    switch (r->type) {
+    case TR_DATA:
+        if (r->flags & TRF_WRITE)
+            s->writes++;
+        else
+            s->reads++;
+        break;
+    case TR_CONTEXT:
+        if (s->have_context) {
+            s->vmid_switches += r->vmid != s->last_vmid;
+            s->asid_switches += r->asid != s->last_asid;
+        }
+        s->have_context = true;
+        s->last_vmid = r->vmid;
+        s->last_asid = r->asid;
+        break;
+    case TR_EXCEPTION:
+        return stats_count_ec(s, r->ec);
+    case TR_TLBI:
+        s->tlbi_by_op[r->op]++;
+        break;
+    case TR_IRQ:
+        s->irq_by_kind[r->op]++;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int cmp_ec(const void *a, const void *b)
+{
+    const struct ec_count *x = a, *y = b;
+    return (x->ec > y->ec) - (x->ec < y->ec);
+}
+
+static void stats_print(FILE *out, struct trace_stats *s)
+{
+    char num[16];
+    fprintf(out, "records: %" PRIu64 "\n", s->total);
+    if (s->total)
+        fprintf(out, "time: %" PRIu64 " .. %" PRIu64 " cycles (span %" PRIu64 ")\n", s->tmin, s->tmax,
+                s->tmax - s->tmin);
+    fputs("by class:\n", out);
+    for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
+        fprintf(out, "  %-12s %" PRIu64 "\n", trace_type_name(t), s->by_class[t]);
+    fputs("by EL (blocks, data, walks, context, tlbi):\n", out);
+    for (unsigned el = 0; el < 4; el++)
+        fprintf(out, "  el%u          %" PRIu64 "\n", el, s->by_el[el]);
+    fputs("by VMID (EL1&0 blocks, data, walks):\n", out);
+    for (unsigned v = 0; v <= UINT16_MAX; v++)
+        if (s->by_vmid[v])
+            fprintf(out, "  vmid %-7u %" PRIu64 "\n", v, s->by_vmid[v]);
+    fprintf(out, "data: %" PRIu64 " reads, %" PRIu64 " writes\n", s->reads, s->writes);
+    fprintf(out, "context: %" PRIu64 " records, %" PRIu64 " VMID switches, %" PRIu64 " ASID switches\n",
+            s->by_class[TR_CONTEXT], s->vmid_switches, s->asid_switches);
+    fputs("exceptions by EC:\n", out);
+    qsort(s->ecs, s->n_ecs, sizeof *s->ecs, cmp_ec);
+    for (size_t i = 0; i < s->n_ecs; i++)
+        fprintf(out, "  ec 0x%-7" PRIx32 " %" PRIu64 "\n", s->ecs[i].ec, s->ecs[i].count);
+    fputs("tlbi by op:\n", out);
+    for (unsigned op = 0; op < 256; op++)
+        if (s->tlbi_by_op[op])
+            fprintf(out, "  %-12s %" PRIu64 "\n",
+                    table_name(tlbi_op_names, COUNT_OF(tlbi_op_names), op, num, sizeof num), s->tlbi_by_op[op]);
+    fputs("irq by kind:\n", out);
+    for (unsigned k = 0; k < 256; k++)
+        if (s->irq_by_kind[k])
+            fprintf(out, "  %-14s %" PRIu64 "\n",
+                    table_name(irq_kind_names, COUNT_OF(irq_kind_names), k, num, sizeof num), s->irq_by_kind[k]);
+}
+
+/* ---- main ---- */
+
+int trace_tool_main(int argc, char **argv)
+{
+    if (argc < 1 || !argv[0] || (strcmp(argv[0], "dump") != 0 && strcmp(argv[0], "stats") != 0)) {
+        if (argc >= 1 && argv[0] && strcmp(argv[0], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (argc >= 1 && argv[0])
+            fprintf(stderr, TOOL ": unknown command '%s' (dump or stats)\n", argv[0]);
+        else
+            fprintf(stderr, TOOL ": missing command (dump or stats)\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    bool is_dump = strcmp(argv[0], "dump") == 0;
+    struct tool_opts o = { .limit = UINT64_MAX };
+    trace_filter_init(&o.filter);
+    if (parse_args(argc, argv, is_dump, &o) != 0)
+        return EXIT_USAGE;
+    if (o.help) {
+        usage(stdout);
+        return 0;
+    }
+
+    char err[256];
+    struct trace_reader *rd = trace_reader_open(o.file, err, sizeof err);
+    if (!rd) {
+        fprintf(stderr, TOOL ": %s: %s\n", o.file, err);
+        return EXIT_USAGE;
+    }
+    struct trace_stats *s = NULL;
+    if (!is_dump && !(s = calloc(1, sizeof *s))) {
+        fprintf(stderr, TOOL ": out of memory\n");
+        trace_reader_close(rd);
+        return EXIT_USAGE;
+    }
+    if (is_dump)
+        print_header(stdout, rd);
+
+    struct trace_record r;
+    uint64_t shown = 0;
+    int rc = 0;
+    while (shown < o.limit && (rc = trace_read(rd, &r, err, sizeof err)) == 1) {
+        if (!trace_filter_match(&o.filter, &r))
+            continue;
+        shown++;
+        if (is_dump) {
+            printf("%" PRIu64 " %s", r.time, record_names[r.type]);
+            printers[r.type](stdout, &r);
+            putchar('\n');
+        } else if (stats_add(s, &r) != 0) {
+            snprintf(err, sizeof err, "out of memory");
+            rc = -1;
+            break;
+        }
+    }
+    int status = 0;
+    if (shown < o.limit && rc < 0) {
+        fflush(stdout);
+        fprintf(stderr, TOOL ": %s: %s\n", o.file, err);
+        status = EXIT_USAGE;
+    } else if (!is_dump) {
+        print_header(stdout, rd);
+        stats_print(stdout, s);
+    }
+    if (s)
+        free(s->ecs);
+    free(s);
+    trace_reader_close(rd);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, TOOL ": writing the output failed\n");
+        return EXIT_USAGE;
+    }
+    return status;
+}
