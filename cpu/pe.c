@@ -801,7 +801,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         struct event ev;         /* not zeroed: the hot path; u.access is filled in full */
         ev.type = EV_BLOCK;
         ev.pe = pe->index;
-        ev.cycles = pe->cycles;
+        ev.cycles = pe->cycles - b->cycles;      /* when the block starts */
         ev.pc = addr;
         pe_mmu_describe_access(pe, addr, true, &ev);
         ev.u.access.size = size;

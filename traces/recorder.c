@@ -1,5 +1,6 @@
 /* Event -> trace record translation (see traces/recorder.h). */
 #include "traces/recorder.h"
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -142,10 +143,16 @@ int trace_recorder_finish(struct trace_recorder *r, char *err, size_t errlen)
 {
     if (!r->w)
         return 0;
+    char why[200];
+    const char *e = trace_writer_error(r->w);
+    snprintf(why, sizeof why, "%s", e ? e : "");
+    errno = 0;
     int rc = trace_writer_close(r->w);
     r->w = NULL;
     if (rc != 0 || r->failed) {
-        snprintf(err, errlen, "writing the trace %s failed (disk full?)", r->path);
+        if (!why[0])
+            snprintf(why, sizeof why, "%s", errno ? strerror(errno) : "write failed");
+        snprintf(err, errlen, "writing the trace %s failed: %s", r->path, why);
         return -1;
     }
     return 0;

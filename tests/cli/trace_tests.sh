@@ -92,6 +92,8 @@ head -c 200 "$tmp/a.trc" >"$tmp/truncated.trc"
 expect bad-events 2 "--trace-events=bogus: .*blocks" -- run --trace="$tmp/x.trc" --trace-events=bogus "$ELF"
 expect events-without-trace 2 'needs --trace' -- run --trace-events=data "$ELF"
 expect unwritable-trace 2 'no-such-dir' -- run --trace="$tmp/no-such-dir/x.trc" "$ELF"
+[ -w /dev/full ] && expect disk-full 2 'writing the trace /dev/full failed: No space left' -- \
+    run --trace=/dev/full "$ELF"
 expect dump-missing 2 'no-such.trc' -- trace dump "$tmp/no-such.trc"
 expect dump-foreign 2 'not an avsim trace' -- trace dump "$tmp/text.trc"
 expect dump-truncated 2 'truncated' -- trace dump "$tmp/truncated.trc"
