@@ -13,6 +13,7 @@
 #include "traces/trace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,26 +210,40 @@ bool trace_filter_match(const struct trace_filter *f, const struct trace_record 
 
 /* ---- Writer ---- */
 
+/* Records are encoded into one of two chunks while a compressor thread
+ * checksums, deflates and writes the other, so compression overlaps the
+ * simulation. The bytes on disk are the same as with a single thread. */
 struct trace_writer {
     FILE *f;
     z_stream z;
     bool z_ready;
-    bool failed;
+    bool failed;                  /* the encoding thread's view */
+    bool thread_failed;           /* the compressor's (under lock); copied into failed when idle */
     bool wanted[256];             /* by type: the class mask as one table test */
-    uint32_t crc;                 /* CRC-32 of the record bytes flushed so far */
+    uint32_t crc;                 /* CRC-32 of the record bytes compressed so far (the compressor's) */
     uint64_t count;
     struct predictor pred;
+    uint8_t *buf;                 /* the chunk being filled: chunk[cur] */
     size_t len;                   /* bytes used in buf */
+    unsigned cur;
     char error[160];
-    uint8_t buf[IO_CHUNK];
+    /* The compressor thread and its one-slot queue. */
+    pthread_t thread;
+    bool thread_running;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    const uint8_t *job;           /* chunk to compress, NULL: none */
+    size_t job_len;
+    bool quit;
+    uint8_t chunk[2][IO_CHUNK];
     uint8_t out[IO_CHUNK];
 };
 
-/* Hands `len` bytes of buf to deflate and writes what it produces. */
-static int writer_deflate(struct trace_writer *w, int flush)
+/* Deflates `len` bytes at `in` and writes what it produces. */
+static int writer_deflate_bytes(struct trace_writer *w, const uint8_t *in, size_t len, int flush)
 {
-    w->z.next_in = w->buf;
-    w->z.avail_in = (uInt)w->len;
+    w->z.next_in = (Bytef *)in;
+    w->z.avail_in = (uInt)len;
     for (;;) {
         w->z.next_out = w->out;
         w->z.avail_out = sizeof w->out;
@@ -245,18 +260,83 @@ static int writer_deflate(struct trace_writer *w, int flush)
         if (flush == Z_FINISH ? rc == Z_STREAM_END : w->z.avail_in == 0 && w->z.avail_out != 0)
             break;
     }
+    return 0;
+}
+
+static void *compressor_main(void *arg)
+{
+    struct trace_writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->job && !w->quit)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (!w->job)
+            break;
+        const uint8_t *in = w->job;
+        size_t len = w->job_len;
+        pthread_mutex_unlock(&w->lock);
+        w->crc = (uint32_t)crc32_z(w->crc, in, len);      /* chunks arrive in order */
+        int rc = writer_deflate_bytes(w, in, len, Z_NO_FLUSH);
+        pthread_mutex_lock(&w->lock);
+        if (rc != 0)
+            w->thread_failed = true;
+        w->job = NULL;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Waits until the compressor holds no chunk. */
+static void writer_wait_idle(struct trace_writer *w)
+{
+    if (!w->thread_running)
+        return;
+    pthread_mutex_lock(&w->lock);
+    while (w->job)
+        pthread_cond_wait(&w->cond, &w->lock);
+    if (w->thread_failed)
+        w->failed = true;
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Hands the filled chunk to the compressor and continues in the other one. */
+static int writer_flush(struct trace_writer *w)
+{
+    writer_wait_idle(w);
+    if (w->failed)
+        return -1;
+    if (!w->thread_running) {
+        w->crc = (uint32_t)crc32_z(w->crc, w->buf, (size_t)w->len);
+        if (writer_deflate_bytes(w, w->buf, w->len, Z_NO_FLUSH) != 0) {
+            w->failed = true;
+            return -1;
+        }
+    } else {
+        pthread_mutex_lock(&w->lock);
+        w->job = w->buf;
+        w->job_len = w->len;
+        pthread_cond_broadcast(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        w->cur ^= 1;
+        w->buf = w->chunk[w->cur];
+    }
     w->len = 0;
     return 0;
 }
 
-static int writer_flush(struct trace_writer *w)
+static void writer_stop_thread(struct trace_writer *w)
 {
-    w->crc = (uint32_t)crc32_z(w->crc, w->buf, (size_t)w->len);
-    if (writer_deflate(w, Z_NO_FLUSH) != 0) {
-        w->failed = true;
-        return -1;
-    }
-    return 0;
+    if (!w->thread_running)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    w->thread_running = false;
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->lock);
 }
 
 struct trace_writer *trace_writer_open(const char *path, const char *machine_desc, uint32_t class_mask,
@@ -279,6 +359,7 @@ struct trace_writer *trace_writer_open(const char *path, const char *machine_des
     }
     for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
         w->wanted[t] = (class_mask >> t) & 1;
+    w->buf = w->chunk[0];
     if (deflateInit(&w->z, Z_BEST_SPEED) != Z_OK) {
         set_err(err, errlen, "deflateInit failed");
         free(w);
@@ -309,6 +390,17 @@ struct trace_writer *trace_writer_open(const char *path, const char *machine_des
         free(w);
         return NULL;
     }
+    /* Without a thread (cannot start one), the writer compresses inline. */
+    if (pthread_mutex_init(&w->lock, NULL) == 0) {
+        if (pthread_cond_init(&w->cond, NULL) == 0) {
+            if (pthread_create(&w->thread, NULL, compressor_main, w) == 0)
+                w->thread_running = true;
+            else
+                pthread_cond_destroy(&w->cond);
+        }
+        if (!w->thread_running)
+            pthread_mutex_destroy(&w->lock);
+    }
     return w;
 }
 
@@ -318,7 +410,7 @@ int trace_write(struct trace_writer *w, const struct trace_record *r)
         return 0;
     if (w->failed)
         return -1;
-    if (w->len > sizeof w->buf - REC_MAX_BYTES && writer_flush(w) != 0)
+    if (w->len > IO_CHUNK - REC_MAX_BYTES && writer_flush(w) != 0)
         return -1;
     uint8_t *p = w->buf + w->len;
     unsigned t = r->type;
@@ -397,6 +489,7 @@ uint64_t trace_writer_count(const struct trace_writer *w)
 
 const char *trace_writer_error(const struct trace_writer *w)
 {
+    writer_wait_idle((struct trace_writer *)w);      /* the compressor may be writing it */
     return w->error[0] ? w->error : NULL;
 }
 
@@ -404,9 +497,11 @@ int trace_writer_close(struct trace_writer *w)
 {
     if (!w)
         return 0;
+    if (w->len > IO_CHUNK - 16)
+        writer_flush(w);
+    writer_wait_idle(w);
+    writer_stop_thread(w);            /* from here on, one thread */
     int rc = w->failed ? -1 : 0;
-    if (!w->failed && w->len > sizeof w->buf - 16 && writer_flush(w) != 0)
-        rc = -1;
     if (rc == 0) {
         w->crc = (uint32_t)crc32_z(w->crc, w->buf, (size_t)w->len);
         uint8_t *p = w->buf + w->len;
@@ -414,7 +509,7 @@ int trace_writer_close(struct trace_writer *w)
         put_le(p, w->count, 8);
         put_le(p + 8, w->crc, 4);
         w->len += 13;
-        if (writer_deflate(w, Z_FINISH) != 0)
+        if (writer_deflate_bytes(w, w->buf, w->len, Z_FINISH) != 0)
             rc = -1;
     }
     deflateEnd(&w->z);
