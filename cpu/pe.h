@@ -36,6 +36,14 @@ struct mmu_ctx_stats {
 
 /* The PE's view of the MMU: the guest's configuration, the TLB model, the
  * shadow tables Unicorn walks, and statistics. */
+/* A translation pe_mmu_describe_access() looked up (valid while gen is current). */
+struct pe_observed_translation {
+    uint64_t gen, page, ipa, pa;        /* page = va >> 12; ipa/pa of the page */
+    uint16_t vmid, asid;
+    uint8_t regime;
+    bool valid;
+};
+
 struct pe_mmu {
     bool active_el10, active_el2;       /* shadow translation in use for the regime */
     struct mmu_s1_config s1_el10, s1_el2;
@@ -54,12 +62,7 @@ struct pe_mmu {
     uint64_t walk_va;                   /* the input address of the walk under way */
     unsigned walk_el;
     uint64_t observe_gen;               /* bumped when a translation leaves the model */
-    struct {
-        uint64_t gen, page, ipa, pa;    /* page = va >> 12; ipa/pa of the page */
-        uint16_t vmid, asid;
-        uint8_t regime;
-        bool valid;
-    } observed[2][64];                  /* translations described: [0] data, [1] fetch; by page */
+    struct pe_observed_translation observed[2][64];   /* [0] data, [1] fetch; by page */
     struct { bool valid; uint16_t vmid, asid; bool s2_on; } published_ctx;
 };
 

@@ -305,7 +305,7 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
     ev->u.access.asid = asid;
     ev->u.access.s2_on = !el2 && m->s2.enabled;
     uint64_t page = va >> 12, off = va & 0xfff;
-    __typeof__(m->observed[0][0]) *o = &m->observed[fetch ? 1 : 0][page & 63];
+    struct pe_observed_translation *o = &m->observed[fetch ? 1 : 0][page & 63];
     if (!(o->valid && o->gen == m->observe_gen && o->page == page && o->vmid == vmid && o->asid == asid &&
           o->regime == ev->u.access.regime)) {
         const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, ev->u.access.regime, vmid, asid, va);
