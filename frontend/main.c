@@ -206,7 +206,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "trace") == 0)
         return trace_tool_main(argc - 2, argv + 2);
     if (strcmp(argv[1], "tlbsim") == 0)
-        return tlbsim_main(argc - 1 - 1, argv + 2);
+        return tlbsim_main(argc - 2, argv + 2);
     fprintf(stderr, "avsim: unknown command '%s' (see avsim --help)\n", argv[1]);
     return 2;
 }
