@@ -558,10 +558,11 @@ static int send_packet(struct gdbstub *g, const char *payload, size_t len)
             g->lost = true;
             return -1;
         }
-        if (c == '+')
+        if (c != '-') {
+            if (c != '+')
+                gdb_rx_feed(&g->rx, c);   /* gdb started its next packet: take it as acknowledged */
             return 0;
-        if (c != '-')
-            return 0;      /* gdb started talking: take it as acknowledged */
+        }
     }
     return -1;
 }

@@ -2,8 +2,9 @@
 # The GDB stub (issue 7) with a scripted gdb-multiarch, on examples/01-hypercalls:
 # a breakpoint in the EL2 handler, registers (x0, x1, ESR_EL2 through the target
 # description), memory read and write, stepi (one instruction, and across an
-# HVC onto the EL2 vector), continue to the exit; detach and kill; bad --gdb
-# values. Skipped when gdb-multiarch is not installed (scripts/install-deps.sh).
+# HVC and a trapped SMC onto the EL2 vector), continue to the exit; hbreak, detach,
+# kill, Ctrl-C; bad --gdb values and a port in use. Skipped when gdb-multiarch
+# is not installed (scripts/install-deps.sh installs it).
 #   gdb_tests.sh AVSIM HYPERCALLS_ELF
 set -u
 AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF}
@@ -44,7 +45,8 @@ gdb_batch() { timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "
 val() { sed -n "s/^$1 \(.* \)\{0,1\}$2=\([0-9a-f]*\).*/\2/p" "$tmp/gdb.out" | head -1; }
 
 hvc=$(gdb_batch -ex "disassemble guest" | grep -m1 -P '\thvc\t#0x0$' | sed 's/^ *0x0*\([0-9a-f]*\).*/\1/')
-check "found the guest's first HVC" [ -n "$hvc" ]
+smc=$(gdb_batch -ex "disassemble guest" | grep -m1 -P '\tsmc\t#0x0$' | sed 's/^ *0x0*\([0-9a-f]*\).*/\1/')
+check "found the guest's first HVC and its SMC" [ -n "$hvc" -a -n "$smc" ]
 
 # 1. Breakpoint, registers, memory, stepi, continue to the exit.
 start s1 "$ELF"
@@ -58,6 +60,8 @@ gdb_batch -ex "target remote :$port" \
     -ex 'delete' -ex "break *0x$hvc" -ex 'continue' \
     -ex 'printf "hvc pc=%lx el=%d\n", $pc, $CurrentEL' \
     -ex 'stepi' -ex 'printf "vec pc=%lx vbar=%lx el=%d elr=%lx\n", $pc, $VBAR_EL2, $CurrentEL, $ELR_EL2' \
+    -ex 'delete' -ex "break *0x$smc" -ex 'continue' -ex 'stepi' \
+    -ex 'printf "smc pc=%lx el=%d esr=%lx elr=%lx\n", $pc, $CurrentEL, $ESR_EL2, $ELR_EL2' \
     -ex 'delete' -ex 'continue' >"$tmp/gdb.out"
 finish_avsim s1
 entry=$(gdb_batch -ex 'printf "e=%lx\n", _start' | sed -n 's/e=//p')
@@ -74,6 +78,9 @@ check "stepi over the HVC lands on VBAR_EL2 + 0x400 at EL2" \
     [ "$(val vec pc)" = "$(printf %x $((0x$(val vec vbar) + 0x400)))" -a \
       "$(val vec el)" = 8 ]
 check "ELR_EL2 is the instruction after the HVC" [ "$(val vec elr)" = "$(printf %x $((0x$hvc + 4)))" ]
+check "stepi over a trapped SMC (HCR_EL2.TSC, mid-block) lands on the vector: EC 0x17, ELR the SMC" \
+    [ "$(val smc pc)" = "$(printf %x $((0x$(val vec vbar) + 0x400)))" -a "$(val smc el)" = 8 -a \
+      "$(val smc esr)" = 5e000000 -a "$(val smc elr)" = "$smc" ]
 check "gdb sees the exit" grep -q "exited normally" "$tmp/gdb.out"
 check "avsim exits 0" [ "$status" -eq 0 ]
 check "the memory write reached the guest (1000 + 125 HVC exits)" grep -q "exits: HVC 1125, SMC-trap 1" "$tmp/s1.out"
