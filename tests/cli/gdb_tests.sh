@@ -3,7 +3,7 @@
 # a breakpoint in the EL2 handler, registers (x0, x1, ESR_EL2 through the target
 # description), memory read and write, stepi (one instruction, and across an
 # HVC and a trapped SMC onto the EL2 vector), continue to the exit; hbreak, detach,
-# kill, Ctrl-C; bad --gdb values and a port in use. Skipped when gdb-multiarch
+# kill, writing code, Ctrl-C; bad --gdb values and a port in use. Skipped when gdb-multiarch
 # is not installed (scripts/install-deps.sh installs it).
 #   gdb_tests.sh AVSIM HYPERCALLS_ELF
 set -u
@@ -100,6 +100,18 @@ gdb_batch -ex "target remote :$port" -ex 'stepi' -ex 'kill' >"$tmp/gdb3.out"
 finish_avsim s3
 check "kill: status 3" [ "$status" -eq 3 ]
 check "kill: a message" grep -q "the debugger ended the run" "$tmp/s3.err"
+
+# 3b. Writing code: at the second HVC (its block already translated) a NOP replaces it, stepi
+# runs the NOP (no exit to EL2), then the HVC is written back and later ones run.
+start s5 "$ELF"
+gdb_batch -ex "target remote :$port" -ex "break *0x$hvc" -ex 'continue' -ex 'continue' \
+    -ex "set {int}0x$hvc = 0xd503201f" -ex 'stepi' -ex 'printf "nop pc=%lx el=%d\n", $pc, $CurrentEL' \
+    -ex "set {int}0x$hvc = 0xd4000002" -ex 'delete' -ex 'continue' >"$tmp/gdb.out"
+finish_avsim s5
+check "a NOP written over an HVC runs as a NOP" [ "$(val nop pc)" = "$(printf %x $((0x$hvc + 4)))" -a "$(val nop el)" = 4 ]
+check "the HVC written back runs again (one exit fewer, one character lost)" \
+    grep -q "exits: HVC 124, SMC-trap 1" "$tmp/s5.out"
+check "code writes: avsim exits 0" [ "$status" -eq 0 ]
 
 # 4. Ctrl-C (gdb sends 0x03 on SIGINT; 3 s leave a loaded machine time to connect) stops a guest spinning in `b .` (a raw image).
 printf '\000\000\000\024' >"$tmp/loop.bin"
