@@ -1309,6 +1309,126 @@ static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
     event_publish(pe->events, &ev);
 }
 
+/* ---- debugging (struct pe_debug) ---------------------------------------------------- */
+
+/* Before every guest instruction while a debugger is attached. A stop writes
+ * the PC back to the instruction (Unicorn restarts there without running it)
+ * and the block hook then ends the run before the block (see block_attention). */
+static void on_debug_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    struct pe_debug *d = &pe->debug;
+    if (addr >= PE_TRAMPOLINE_PA || pe->attn.f.stop || pe->attn.f.entry)
+        return;                      /* an exception entry under way stops at its vector */
+    if (!d->resume_seen) {
+        d->resume_seen = true;
+        if (addr == d->resume_pc)
+            return;                  /* the instruction the PE resumed at runs */
+    }
+    bool stop = d->step;
+    for (unsigned i = 0; i < d->n_bp && !stop; i++)
+        stop = d->bp[i] == addr;
+    if (!stop && d->poll && ++d->poll_count >= 4096) {
+        d->poll_count = 0;
+        stop = d->interrupted = d->poll(d->poll_opaque);
+    }
+    if (!stop)
+        return;
+    pe_uncount_from(pe, addr);
+    pe->stop = PE_STOP_DEBUG;
+    pe->attn.f.stop = true;
+    pe_wr(pe, UC_ARM64_REG_PC, addr);
+}
+
+int pe_debug_attach(struct pe *pe, bool (*poll)(void *opaque), void *opaque)
+{
+    struct pe_debug *d = &pe->debug;
+    if (!d->attached && uc_hook_add(pe->uc, &d->hook, UC_HOOK_CODE, on_debug_insn, pe, 1, 0) != UC_ERR_OK)
+        return -1;
+    d->attached = true;
+    d->poll = poll;
+    d->poll_opaque = opaque;
+    uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* code translated before gets the hook */
+    return 0;
+}
+
+void pe_debug_detach(struct pe *pe)
+{
+    struct pe_debug *d = &pe->debug;
+    if (d->attached)
+        uc_hook_del(pe->uc, d->hook);
+    memset(d, 0, sizeof *d);
+    uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+}
+
+int pe_debug_add_breakpoint(struct pe *pe, uint64_t va)
+{
+    struct pe_debug *d = &pe->debug;
+    for (unsigned i = 0; i < d->n_bp; i++)
+        if (d->bp[i] == va)
+            return 0;
+    if (d->n_bp == PE_DEBUG_MAX_BP)
+        return -1;
+    d->bp[d->n_bp++] = va;
+    return 0;
+}
+
+void pe_debug_remove_breakpoint(struct pe *pe, uint64_t va)
+{
+    struct pe_debug *d = &pe->debug;
+    for (unsigned i = 0; i < d->n_bp; i++)
+        if (d->bp[i] == va) {
+            d->bp[i] = d->bp[--d->n_bp];
+            return;
+        }
+}
+
+void pe_debug_resume(struct pe *pe, bool step)
+{
+    struct pe_debug *d = &pe->debug;
+    d->step = step;
+    d->resume_pc = pe_rd(pe, UC_ARM64_REG_PC);
+    d->resume_seen = false;
+    d->interrupted = false;
+}
+
+void pe_debug_stop_at_next(struct pe *pe)
+{
+    pe->debug.step = true;
+    pe->debug.resume_seen = true;
+    pe->debug.interrupted = false;
+}
+
+void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
+{
+    uc_ctl_remove_cache(pe->uc, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
+    block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
+}
+
+uint64_t pe_debug_get_reg(struct pe *pe, unsigned n)
+{
+    if (n <= 30)
+        return pe_get_x(pe, n);
+    if (n == 31)
+        return pe_rd(pe, UC_ARM64_REG_SP);
+    if (n == 32)
+        return pe_rd(pe, UC_ARM64_REG_PC);
+    return pe_read_pstate(pe);
+}
+
+void pe_debug_set_reg(struct pe *pe, unsigned n, uint64_t v)
+{
+    if (n <= 30)
+        pe_set_x(pe, n, v);
+    else if (n == 31)
+        pe_wr(pe, UC_ARM64_REG_SP, v);
+    else if (n == 32)
+        pe_wr(pe, UC_ARM64_REG_PC, v);
+    else if (n == 33)
+        pe_wr(pe, UC_ARM64_REG_NZCV, v & 0xf0000000u);
+}
+
 enum pe_stop pe_run(struct pe *pe)
 {
     if (!pe->data_hooked && event_wanted(pe->events, EV_MEM_ACCESS)) {
@@ -1324,6 +1444,12 @@ enum pe_stop pe_run(struct pe *pe)
         pe->attn.f.stop = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
+        if (pe->stop == PE_STOP_DEBUG && pe_rd(pe, UC_ARM64_REG_PC) >= PE_TRAMPOLINE_PA) {
+            /* Stopped inside an EL switch: go on to the first guest instruction. */
+            pe->debug.step = true;
+            pe->debug.resume_seen = true;
+            continue;
+        }
         if (pe->stop != PE_STOP_NONE)
             return pe->stop;
         if (e == UC_ERR_OK) {

@@ -72,6 +72,27 @@ enum pe_stop {
     PE_STOP_REQUESTED,    /* pe_request_stop(): semihosting exit, PSCI, a device */
     PE_STOP_WFI,          /* WFI with nothing pending: the caller advances time */
     PE_STOP_FATAL,        /* the run cannot continue (message in pe->fatal) */
+    PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
+};
+
+/* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
+ * code hook over every address checks the breakpoints (addresses checked by
+ * avsim: nothing is written into guest memory), single steps and, now and
+ * then, polls the debugger for an interrupt. A stop is precise: the PC is the
+ * instruction that has not run yet, never an address in the trampoline page. */
+#define PE_DEBUG_MAX_BP 64
+struct pe_debug {
+    bool attached;
+    bool step;                /* stop before the next guest instruction after resume_pc's */
+    uint64_t resume_pc;       /* the instruction the PE resumed at runs once without stopping */
+    bool resume_seen;
+    uint64_t bp[PE_DEBUG_MAX_BP];
+    unsigned n_bp;
+    bool (*poll)(void *opaque);   /* true: the debugger wants the PE stopped */
+    void *poll_opaque;
+    unsigned poll_count;
+    bool interrupted;         /* the last stop came from poll() */
+    uc_hook hook;
 };
 
 struct pe_cut {
@@ -171,6 +192,8 @@ struct pe {
     bool alias_fetch_pending;   /* a fetch needs a VA alias region, mapped outside emulation */
     uint64_t alias_fetch_va;
 
+    struct pe_debug debug;
+
     enum pe_stop stop;
     char fatal[256];
     bool halted_wfi;
@@ -196,6 +219,21 @@ void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf,
 bool pe_idle_until_next_event(struct pe *pe);
 /* True when an interrupt is pending for the PE (masked or not): it wakes WFI. */
 bool pe_interrupt_pending(const struct pe *pe);
+/* Debugging (struct pe_debug). Attach before the first pe_run(). */
+int pe_debug_attach(struct pe *pe, bool (*poll)(void *opaque), void *opaque);
+void pe_debug_detach(struct pe *pe);
+int pe_debug_add_breakpoint(struct pe *pe, uint64_t va);     /* -1: table full */
+void pe_debug_remove_breakpoint(struct pe *pe, uint64_t va);
+/* The next pe_run() resumes at the PC, stopping after one instruction when step. */
+void pe_debug_resume(struct pe *pe, bool step);
+/* The next pe_run() stops before the first guest instruction (reset starts in the trampoline). */
+void pe_debug_stop_at_next(struct pe *pe);
+/* Guest memory was changed from outside: drop translated and decoded code. */
+void pe_code_changed(struct pe *pe, uint64_t va, size_t len);
+/* Registers for a debugger: x0..x30, 31 SP, 32 PC, 33 PSTATE (NZCV only is written). */
+uint64_t pe_debug_get_reg(struct pe *pe, unsigned n);
+void pe_debug_set_reg(struct pe *pe, unsigned n, uint64_t v);
+
 /* Drive the physical interrupt lines (used by the GIC; issue 4). */
 void pe_set_irq_line(struct pe *pe, int kind /* 1 IRQ 2 FIQ 3 SError */, bool level);
 /* The virtual IRQ/FIQ outputs of the GIC's virtual CPU interface (ORed with HCR_EL2.VI/VF). */

@@ -1,4 +1,5 @@
 /* avsim command line. */
+#include "frontend/gdbstub.h"
 #include "sim/machine.h"
 #include "traces/tools.h"
 #include "traces/trace.h"
@@ -35,6 +36,7 @@ static void usage(FILE *f)
             "                         walks,irq or all (default all; data slows the run most)\n"
             "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
+            "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "\n"
@@ -78,6 +80,7 @@ static int cmd_run(int argc, char **argv)
     const char *v;
     FILE *trace = NULL;
     bool have_classes = false;
+    unsigned gdb_port = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if ((v = opt_value(a, "--ram"))) {
@@ -138,6 +141,13 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --tlb=%s: %s\n", v, err);
                 return 2;
             }
+        } else if ((v = opt_value(a, "--gdb"))) {
+            uint64_t port;
+            if (parse_size(v, &port) != 0 || port < 1 || port > 65535) {
+                fprintf(stderr, "avsim: --gdb=%s: give a TCP port from 1 to 65535\n", v);
+                return 2;
+            }
+            gdb_port = (unsigned)port;
         } else if ((v = opt_value(a, "--max-insns"))) {
             if (parse_size(v, &cfg.max_insns) != 0) {
                 fprintf(stderr, "avsim: --max-insns=%s: not a number\n", v);
@@ -179,7 +189,17 @@ static int cmd_run(int argc, char **argv)
         free(m);
         return 2;
     }
+    struct gdbstub *gdb = NULL;
+    if (gdb_port && (!(gdb = gdbstub_create(gdb_port, err, sizeof err)) ||
+                     gdbstub_attach(gdb, m, err, sizeof err) != 0)) {
+        fprintf(stderr, "avsim: %s\n", err);
+        gdbstub_destroy(gdb);
+        machine_destroy(m);
+        free(m);
+        return 2;
+    }
     int status = machine_run(m);
+    gdbstub_destroy(gdb);
     machine_destroy(m);
     free(m);
     if (trace && trace != stderr)

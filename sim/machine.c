@@ -235,8 +235,27 @@ int machine_run(struct machine *m)
     struct timespec t0, t1;
     int status = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    enum machine_debug_action act = MACHINE_DEBUG_RESUME;
+    if (m->debugger && pe_get_pc(&m->pe) < PE_TRAMPOLINE_PA)
+        act = m->debugger->stopped(m->debugger->opaque, m);
+    else if (m->debugger)
+        pe_debug_stop_at_next(&m->pe);      /* the debugger sees the first guest instruction */
     for (;;) {
+        if (act == MACHINE_DEBUG_DETACH) {
+            pe_debug_detach(&m->pe);
+            m->debugger = NULL;
+            act = MACHINE_DEBUG_RESUME;
+        }
+        if (act == MACHINE_DEBUG_KILL) {
+            fprintf(stderr, "avsim: the debugger ended the run\n");
+            status = 3;
+            break;
+        }
         enum pe_stop s = pe_run(&m->pe);
+        if (s == PE_STOP_DEBUG && m->debugger) {
+            act = m->debugger->stopped(m->debugger->opaque, m);
+            continue;
+        }
         if (m->exit_requested) {
             status = m->exit_code;
             break;
@@ -262,6 +281,8 @@ int machine_run(struct machine *m)
             break;
         }
     }
+    if (m->debugger && act != MACHINE_DEBUG_KILL)
+        m->debugger->exited(m->debugger->opaque, m, status);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     m->host_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     fflush(stdout);

@@ -54,6 +54,21 @@ enum machine_exit {
     MACHINE_EXIT_STOPPED,     /* avsim stopped the run (message printed) */
 };
 
+/* A debugger driving the run (frontend/gdbstub.c): the machine calls it
+ * before the first instruction and whenever the PE stops for it
+ * (PE_STOP_DEBUG); it answers what to do next. */
+enum machine_debug_action {
+    MACHINE_DEBUG_RESUME,     /* run on (pe_debug_resume() was called) */
+    MACHINE_DEBUG_DETACH,     /* run on without the debugger */
+    MACHINE_DEBUG_KILL,       /* end the run */
+};
+struct machine;
+struct machine_debugger {
+    enum machine_debug_action (*stopped)(void *opaque, struct machine *m);
+    void (*exited)(void *opaque, struct machine *m, int status);   /* the run ends with status */
+    void *opaque;
+};
+
 struct machine {
     struct machine_config cfg;
     uint8_t *ram;
@@ -76,6 +91,7 @@ struct machine {
     bool reset_requested;
     unsigned resets;
     double host_seconds;
+    const struct machine_debugger *debugger;   /* NULL: none */
 };
 
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen);
