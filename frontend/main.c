@@ -43,6 +43,7 @@ static void usage(FILE *f)
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "  --view                 show the exception timeline in a window (needs SDL2)\n"
+            "  --view-close-at-end    close the window when the run ends\n"
             "  --view-png=FILE        draw the exception timeline as a PNG at the end of the run\n"
             "  --view-size=WxH        the picture's size (default 1024x480)\n"
             "  --view-keep=N          exceptions and ERETs the viewer keeps (default 4096)\n"
@@ -112,6 +113,7 @@ static int cmd_run(int argc, char **argv)
     FILE *trace = NULL;
     bool have_classes = false;
     bool view_window = false;
+    bool view_close_at_end = false;
     const char *view_png = NULL;
     struct view_viewport viewport = { .width = 1024, .height = 480, .selected = -1 };
     uint64_t view_keep = 4096;
@@ -177,6 +179,8 @@ static int cmd_run(int argc, char **argv)
             }
         } else if (strcmp(a, "--view") == 0) {
             view_window = true;
+        } else if (strcmp(a, "--view-close-at-end") == 0) {
+            view_close_at_end = true;
         } else if ((v = opt_value(a, "--view-png"))) {
             view_png = v;
         } else if ((v = opt_value(a, "--view-size"))) {
@@ -216,6 +220,7 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
 #ifndef AVSIM_HAVE_SDL
+    (void)view_close_at_end;
     if (view_window) {
         fprintf(stderr, "avsim: --view: avsim was built without SDL2 (install libsdl2-dev and rebuild)\n");
         return 2;
@@ -238,7 +243,8 @@ static int cmd_run(int argc, char **argv)
     }
     struct view_model view;
     bool viewing = view_window || view_png;
-    if (viewing && (view_model_init(&view, (unsigned)view_keep) != 0 || view_model_subscribe(&view, &m->events) != 0)) {
+    if (viewing && (view_model_init(&view, (unsigned)view_keep) != 0 ||
+                    (!view_window && view_model_subscribe(&view, &m->events) != 0))) {
         fprintf(stderr, "avsim: cannot start the exception viewer (out of memory or too many event subscribers)\n");
         machine_destroy(m);
         free(m);
@@ -247,7 +253,7 @@ static int cmd_run(int argc, char **argv)
     int status;
 #ifdef AVSIM_HAVE_SDL
     if (view_window)
-        status = view_window_run(m, &view, &viewport);
+        status = view_window_run(m, &view, &(struct view_window_options){ viewport, view_close_at_end });
     else
 #endif
         status = machine_run(m);

@@ -2,8 +2,9 @@
 # The exception viewer's headless output (issue 7) on the hypercalls example:
 # --view-png leaves the run unchanged and writes a PNG of the requested size
 # with the four lanes and HVC, SMC and ERET arrows drawn (checked by
-# view_png_check, which decodes it); bad viewer options give a clear message
-# and status 2.
+# view_png_check, which decodes it); --view runs headless on SDL's dummy
+# driver (or, built without SDL2, says so); bad viewer options give a clear
+# message and status 2.
 #   view_tests.sh AVSIM VIEW_PNG_CHECK HYPERCALLS_ELF
 set -u
 AVSIM=${1:?usage: view_tests.sh AVSIM VIEW_PNG_CHECK HYPERCALLS_ELF}
@@ -38,6 +39,22 @@ check "no sysreg trap arrows where the guest takes none" [ $? -eq 1 ]
 # 4. Deterministic: the same run draws the same picture.
 timeout 20 "$AVSIM" run --view-png="$tmp/w.png" "$ELF" >/dev/null 2>&1
 check "two runs draw identical pictures" cmp -s "$tmp/v.png" "$tmp/w.png"
+
+# 6. The window (--view): without SDL2 a clear message and status 2; with it, run headless on
+# SDL's dummy video driver, closing at the end: the run and the picture are unchanged.
+SDL_VIDEODRIVER=dummy timeout 20 "$AVSIM" run --view --view-close-at-end --view-png="$tmp/win.png" "$ELF" \
+    >"$tmp/win.out" 2>"$tmp/win.err" </dev/null
+status=$?
+if grep -q "built without SDL2" "$tmp/win.err"; then
+    check "--view without SDL2 exits 2" [ $status -eq 2 ]
+    check "--view without SDL2 says how to get it" grep -q "install libsdl2-dev and rebuild" "$tmp/win.err"
+elif grep -Eq "cannot start SDL|cannot open a window" "$tmp/win.err"; then
+    echo "SKIP: SDL's dummy video driver is not available here: $(cat "$tmp/win.err")"
+else
+    check "--view on the dummy driver exits 0" [ $status -eq 0 ]
+    check "output with --view is unchanged" cmp -s "$tmp/plain.out" "$tmp/win.out"
+    check "--view with --view-png draws the same picture" cmp -s "$tmp/v.png" "$tmp/win.png"
+fi
 
 # 5. Bad input.
 expect "--view-size not a size" 2 "--view-size=big: give WIDTHxHEIGHT" -- run --view-size=big "$ELF"

@@ -15,6 +15,7 @@
 
 #include "cpu/syndrome.h"
 #include "frontend/png.h"
+#include "frontend/view_axis.h"
 #include "frontend/view_font.h"
 #include "frontend/view_layout.h"
 #include "frontend/view_model.h"
@@ -211,6 +212,50 @@ static void test_hit_testing(void **state)
     assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 4, line, sizeof line));
 }
 
+/* The window's time axis: everything, then zoom following the newest, scroll, follow again. */
+static void test_axis(void **state)
+{
+    struct fixture *fx = *state;
+    for (unsigned i = 0; i < 5; i++)
+        exception(&fx->vm, 1000 * (i + 1), EC_HVC64, 1, 2, 1);
+    struct view_axis ax = view_axis_fit_all();
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(fx->frame.t_start, 1000);
+    assert_int_equal(fx->frame.t_end, 5000);
+    assert_int_equal(fx->frame.n_arrows, 5);
+    /* Zoom in: half the span, ending at the newest. */
+    view_axis_move(&ax, VIEW_AXIS_ZOOM_IN, fx->frame.t_start, fx->frame.t_end);
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    assert_int_equal(fx->vp.t_start, 3000);
+    assert_int_equal(fx->vp.t_end, 5000);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(fx->frame.n_arrows, 3);
+    /* Following: a new entry moves the window. */
+    exception(&fx->vm, 6000, EC_HVC64, 1, 2, 1);
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    assert_int_equal(fx->vp.t_end, 6000);
+    /* Scrolling left stops following: a quarter span back, and stays there. */
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    view_axis_move(&ax, VIEW_AXIS_LEFT, fx->frame.t_start, fx->frame.t_end);
+    exception(&fx->vm, 7000, EC_HVC64, 1, 2, 1);
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    assert_int_equal(fx->vp.t_end, 5500);
+    assert_int_equal(fx->vp.t_start, 3500);
+    /* Zooming in never goes below the minimum span; f follows again, 0 shows all. */
+    for (int i = 0; i < 40; i++)
+        view_axis_move(&ax, VIEW_AXIS_ZOOM_IN, 0, 0);
+    assert_int_equal(ax.span, VIEW_AXIS_MIN_SPAN);
+    view_axis_move(&ax, VIEW_AXIS_FOLLOW, 0, 0);
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    assert_int_equal(fx->vp.t_end, 7000);
+    assert_int_equal(fx->vp.t_start, 7000 - VIEW_AXIS_MIN_SPAN);
+    view_axis_move(&ax, VIEW_AXIS_FIT, 0, 0);
+    view_axis_apply(&ax, &fx->vm, &fx->vp);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(fx->frame.n_arrows, 7);
+}
+
 static void test_render_pixels(void **state)
 {
     struct fixture *fx = *state;
@@ -333,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hvc_arrow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hit_testing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_axis, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_pixels, setup, teardown),
         cmocka_unit_test(test_font),
         cmocka_unit_test(test_png_roundtrip),
