@@ -1,6 +1,7 @@
 /* The exception viewer's layout: model + viewport -> primitives. Pure. */
 #include "frontend/view_layout.h"
 #include "cpu/syndrome.h"
+#include "frontend/view_esr.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,25 +218,49 @@ int view_hit_test(const struct view_frame *f, int x, int y)
     return best;
 }
 
+/* The detail lines of an entry: each writer returns 0 when it has nothing to say. */
+static int detail_what(const struct view_entry *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s EL%u to EL%u at cycle %llu", view_classes[e->cls].name, e->from_el, e->to_el,
+             (unsigned long long)e->cycles);
+    return 1;
+}
+
+static int detail_pc(const struct view_entry *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s 0x%llx", e->cls == VIEW_ERET ? "from PC" : "PC", (unsigned long long)e->pc);
+    return 1;
+}
+
+static int detail_esr(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET)
+        return 0;
+    snprintf(buf, len, "ESR 0x%llx %s", (unsigned long long)e->esr, esr_ec_name(e->ec));
+    return 1;
+}
+
+static int detail_esr_words(const struct view_entry *e, char *buf, size_t len)
+{
+    return e->cls != VIEW_ERET && view_esr_words(e->ec, e->esr, buf, len);
+}
+
+static int detail_far(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET)
+        return 0;
+    snprintf(buf, len, "FAR 0x%llx VMID %d", (unsigned long long)e->far, e->vmid);
+    return 1;
+}
+
+static int (*const detail_lines[])(const struct view_entry *, char *, size_t) = {
+    detail_what, detail_pc, detail_esr, detail_esr_words, detail_far,
+};
+
 int view_entry_detail(const struct view_entry *e, int line, char *buf, size_t len)
 {
-    switch (line) {
-    case 0:
-        snprintf(buf, len, "%s EL%u to EL%u at cycle %llu", view_classes[e->cls].name, e->from_el, e->to_el,
-                 (unsigned long long)e->cycles);
-        return 1;
-    case 1:
-        snprintf(buf, len, "PC 0x%llx", (unsigned long long)e->pc);
-        return 1;
-    case 2:
-        if (e->cls == VIEW_ERET)
-            return 0;
-        snprintf(buf, len, "ESR 0x%llx %s", (unsigned long long)e->esr, esr_ec_name(e->ec));
-        return 1;
-    case 3:
-        snprintf(buf, len, "FAR 0x%llx VMID %d", (unsigned long long)e->far, e->vmid);
-        return 1;
-    default:
-        return 0;
-    }
+    for (size_t i = 0; i < sizeof detail_lines / sizeof detail_lines[0]; i++)
+        if (detail_lines[i](e, buf, len) && line-- == 0)
+            return 1;
+    return 0;
 }

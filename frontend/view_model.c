@@ -124,3 +124,19 @@ const struct view_entry *view_model_entry(const struct view_model *vm, unsigned 
     unsigned oldest = (vm->head + vm->capacity - vm->count) % vm->capacity;
     return &vm->ring[(oldest + i) % vm->capacity];
 }
+
+int view_model_find(const struct view_model *vm, uint64_t cycles, uint64_t pc)
+{
+    unsigned lo = 0, hi = vm->count;    /* the first entry at or after cycles is in [lo, hi] */
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (view_model_entry(vm, mid)->cycles < cycles)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (unsigned i = lo; i < vm->count && view_model_entry(vm, i)->cycles == cycles; i++)
+        if (view_model_entry(vm, i)->pc == pc)
+            return (int)i;
+    return -1;
+}

@@ -79,5 +79,8 @@ int view_model_subscribe(struct view_model *vm, struct event_bus *bus);
 void view_model_on_event(void *opaque, const struct event *ev);
 /* i-th entry from the oldest (0 <= i < count). */
 const struct view_entry *view_model_entry(const struct view_model *vm, unsigned i);
+/* The index of the kept entry at (cycles, pc), or -1 (gone from the ring, or never
+ * there). Entries are in time order, so this is a binary search. */
+int view_model_find(const struct view_model *vm, uint64_t cycles, uint64_t pc);
 
 #endif

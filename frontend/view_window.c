@@ -149,16 +149,22 @@ int view_window_run(struct machine *m, struct view_model *vm, const struct view_
     }
 
     struct view_axis ax = view_axis_fit_all();
+    struct { bool on; uint64_t cycles, pc; } pinned = { 0 };    /* the arrow clicked last */
     bool stop_requested = false;
     for (;;) {
         SDL_Event e;
         int mx = -1, my = -1;
+        int click_x = -1, click_y = -1;
         pthread_mutex_lock(&w.lock);
         while (SDL_PollEvent(&e)) {
             if (e.type == SDL_QUIT)
                 run_key(&w, RUN_QUIT);
             else if (e.type == SDL_KEYDOWN)
                 on_key(&w, &ax, &frame, e.key.keysym.sym);
+            else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT) {
+                click_x = e.button.x;
+                click_y = e.button.y;
+            }
         }
         SDL_GetMouseState(&mx, &my);
         if (w.quit && !w.run_ended && !stop_requested) {
@@ -170,7 +176,19 @@ int view_window_run(struct machine *m, struct view_model *vm, const struct view_
         view_axis_apply(&ax, vm, &vp);
         vp.selected = -1;
         view_layout(vm, &vp, &frame);
+        if (click_x >= 0) {
+            /* Click an arrow to keep its details in the panel; click elsewhere to let go.
+             * Hit-tested against the frame just laid out, which matches the model. */
+            int hit = view_hit_test(&frame, click_x, click_y);
+            pinned.on = hit >= 0;
+            if (pinned.on) {
+                pinned.cycles = view_model_entry(vm, (unsigned)hit)->cycles;
+                pinned.pc = view_model_entry(vm, (unsigned)hit)->pc;
+            }
+        }
         vp.selected = view_hit_test(&frame, mx, my);
+        if (vp.selected < 0 && pinned.on)
+            vp.selected = view_model_find(vm, pinned.cycles, pinned.pc);
         if (vp.selected >= 0)
             view_layout(vm, &vp, &frame);
         set_title(win, &w);

@@ -16,6 +16,8 @@
 #include "cpu/syndrome.h"
 #include "frontend/png.h"
 #include "frontend/view_axis.h"
+#include "frontend/view_esr.h"
+#include "cpu/sysreg.h"
 #include "frontend/view_font.h"
 #include "frontend/view_layout.h"
 #include "frontend/view_model.h"
@@ -125,6 +127,25 @@ static void test_ring_overflow(void **state)
     assert_int_equal(fx->vm.counters.by_class[VIEW_HVC], 11);    /* counters see everything */
 }
 
+static void test_find(void **state)
+{
+    struct fixture *fx = *state;
+    for (unsigned i = 0; i < 6; i++)
+        exception(&fx->vm, 100 * (i + 1), EC_HVC64, 1, 2, 1);    /* pc = 0x1000 + cycles */
+    eret(&fx->vm, 600, 2, 1);                                    /* same time, pc 0x2000 */
+    assert_int_equal(view_model_find(&fx->vm, 300, 0x1000 + 300), 2);
+    assert_int_equal(view_model_find(&fx->vm, 600, 0x1000 + 600), 5);
+    assert_int_equal(view_model_find(&fx->vm, 600, 0x2000), 6);
+    assert_int_equal(view_model_find(&fx->vm, 650, 0x2000), -1);
+    /* After the ring wraps, the oldest are gone and the indices move. */
+    exception(&fx->vm, 700, EC_HVC64, 1, 2, 1);
+    exception(&fx->vm, 800, EC_HVC64, 1, 2, 1);
+    exception(&fx->vm, 900, EC_HVC64, 1, 2, 1);
+    assert_int_equal(view_model_find(&fx->vm, 200, 0x1000 + 200), -1);
+    assert_int_equal(view_model_find(&fx->vm, 300, 0x1000 + 300), 0);
+    assert_int_equal(view_model_find(&fx->vm, 900, 0x1000 + 900), 7);
+}
+
 static void test_lanes(void **state)
 {
     struct fixture *fx = *state;
@@ -208,8 +229,14 @@ static void test_hit_testing(void **state)
     assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 0, line, sizeof line));
     assert_non_null(strstr(line, "dabort stage 2"));
     assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 3, line, sizeof line));
+    assert_string_equal(line, "read, address size fault L0");    /* ISS 0 */
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 4, line, sizeof line));
     assert_non_null(strstr(line, "FAR 0xdead0000"));
-    assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 4, line, sizeof line));
+    assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 5, line, sizeof line));
+    /* An ERET: what, and where from; no ESR. */
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 2), 1, line, sizeof line));
+    assert_string_equal(line, "from PC 0x2000");
+    assert_false(view_entry_detail(view_model_entry(&fx->vm, 2), 2, line, sizeof line));
 }
 
 /* The window's time axis: everything, then zoom following the newest, scroll, follow again. */
@@ -254,6 +281,37 @@ static void test_axis(void **state)
     view_axis_apply(&ax, &fx->vm, &fx->vp);
     view_layout(&fx->vm, &fx->vp, &fx->frame);
     assert_int_equal(fx->frame.n_arrows, 7);
+}
+
+static void test_esr_words(void **state)
+{
+    char buf[VIEW_TEXT_MAX];
+    assert_true(view_esr_words(EC_HVC64, esr_make(EC_HVC64, true, 0x4a), buf, sizeof buf));
+    assert_string_equal(buf, "imm16 #0x4a");
+    /* A register the table knows, read into X3, then written from X7; an unknown encoding by numbers. */
+    const struct sysreg_def *d = sysreg_at(0);
+    assert_true(view_esr_words(EC_SYSREG, esr_make(EC_SYSREG, true, iss_sysreg(d->op0, d->op1, d->crn, d->crm,
+                                                                                  d->op2, 3, true)),
+                               buf, sizeof buf));
+    char want[80];
+    snprintf(want, sizeof want, "MRS X3, %s", d->name);
+    assert_string_equal(buf, want);
+    view_esr_words(EC_SYSREG, esr_make(EC_SYSREG, true, iss_sysreg(d->op0, d->op1, d->crn, d->crm, d->op2, 7, false)),
+                   buf, sizeof buf);
+    snprintf(want, sizeof want, "MSR %s, X7", d->name);
+    assert_string_equal(buf, want);
+    /* A stage-2 data abort: an 8-byte write from X5 hitting a level-3 translation fault. */
+    struct data_iss is = { .isv = true, .sas = 3, .srt = 5, .sf = true };
+    view_esr_words(EC_DABORT_LOWER, esr_make(EC_DABORT_LOWER, true, iss_data_abort(&is, false, false, false, true, 0x07)),
+                   buf, sizeof buf);
+    assert_string_equal(buf, "write 8B X5, translation fault L3");
+    view_esr_words(EC_IABORT_LOWER, esr_make(EC_IABORT_LOWER, true, iss_instruction_abort(false, true, 0x0e)), buf,
+                   sizeof buf);
+    assert_string_equal(buf, "fetch, permission fault L2 on S1 walk");
+    view_esr_words(EC_WFX, esr_make(EC_WFX, true, iss_wfx(true)), buf, sizeof buf);
+    assert_string_equal(buf, "WFE");
+    assert_false(view_esr_words(EC_BRK64, esr_make(EC_BRK64, true, 0), buf, sizeof buf));
+    assert_string_equal(buf, "");
 }
 
 static void test_render_pixels(void **state)
@@ -374,12 +432,14 @@ int main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ring_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lanes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hvc_arrow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hit_testing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_axis, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_pixels, setup, teardown),
+        cmocka_unit_test(test_esr_words),
         cmocka_unit_test(test_font),
         cmocka_unit_test(test_png_roundtrip),
     };
