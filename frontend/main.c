@@ -99,7 +99,7 @@ static int parse_view_size(const char *s, struct view_viewport *vp)
 }
 
 /* The machine-wide totals the viewer's panel shows (the model itself sees only events). */
-static void view_model_set_totals(struct view_model *vm, const struct machine *m)
+static void copy_machine_totals(struct view_model *vm, const struct machine *m)
 {
     const struct tlb_stats *ts = &m->pe.mmu.tlb.stats;
     vm->totals = (struct view_totals){ .valid = 1, .cycles = m->pe.cycles, .clock_hz = m->pe.model->clock_hz,
@@ -246,6 +246,7 @@ static int cmd_run(int argc, char **argv)
     if (viewing && (view_model_init(&view, (unsigned)view_keep) != 0 ||
                     (!view_window && view_model_subscribe(&view, &m->events) != 0))) {
         fprintf(stderr, "avsim: cannot start the exception viewer (out of memory or too many event subscribers)\n");
+        view_model_destroy(&view);
         machine_destroy(m);
         free(m);
         return 2;
@@ -258,7 +259,7 @@ static int cmd_run(int argc, char **argv)
 #endif
         status = machine_run(m);
     if (view_png) {
-        view_model_set_totals(&view, m);
+        copy_machine_totals(&view, m);
         if (view_render_png(&view, &viewport, view_png, err, sizeof err) != 0) {
             fprintf(stderr, "avsim: --view-png: %s\n", err);
             if (status == 0)
