@@ -1,6 +1,11 @@
 /* avsim command line. */
 #include "frontend/gdbstub.h"
 #include "sim/machine.h"
+#include "frontend/view_model.h"
+#include "frontend/view_render.h"
+#ifdef AVSIM_HAVE_SDL
+#include "frontend/view_window.h"
+#endif
 #include "traces/tools.h"
 #include "traces/trace.h"
 #include <errno.h>
@@ -39,6 +44,11 @@ static void usage(FILE *f)
             "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
+            "  --view                 show the exception timeline in a window (needs SDL2)\n"
+            "  --view-close-at-end    close the window when the run ends\n"
+            "  --view-png=FILE        draw the exception timeline as a PNG at the end of the run\n"
+            "  --view-size=WxH        the picture's size (default 1024x480)\n"
+            "  --view-keep=N          exceptions and ERETs the viewer keeps (default 4096)\n"
             "\n"
             "exit status: the guest's semihosting exit status (0 after PSCI SYSTEM_OFF);\n"
             "2 for bad usage or input; 3 when avsim stops the guest (stuck, waiting\n"
@@ -74,6 +84,30 @@ static const char *opt_value(const char *arg, const char *name)
     return NULL;
 }
 
+/* WIDTHxHEIGHT */
+static int parse_view_size(const char *s, struct view_viewport *vp)
+{
+    char *end;
+    long w = strtol(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != 'X'))
+        return -1;
+    const char *hs = end + 1;
+    long h = strtol(hs, &end, 10);
+    if (end == hs || *end || w < 480 || h < 200 || w > 8192 || h > 8192)
+        return -1;
+    vp->width = (int)w;
+    vp->height = (int)h;
+    return 0;
+}
+
+/* The machine-wide totals the viewer's panel shows (the model itself sees only events). */
+static void copy_machine_totals(struct view_model *vm, const struct machine *m)
+{
+    const struct tlb_stats *ts = &m->pe.mmu.tlb.stats;
+    vm->totals = (struct view_totals){ .valid = 1, .cycles = m->pe.cycles, .clock_hz = m->pe.model->clock_hz,
+                                       .tlb_lookups = ts->lookups, .tlb_hits = ts->l1_hits + ts->l2_hits };
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57, .gic = GIC_V3 };
@@ -81,6 +115,11 @@ static int cmd_run(int argc, char **argv)
     FILE *trace = NULL;
     bool have_classes = false;
     unsigned gdb_port = 0;
+    bool view_window = false;
+    bool view_close_at_end = false;
+    const char *view_png = NULL;
+    struct view_viewport viewport = { .width = 1024, .height = 480, .selected = -1 };
+    uint64_t view_keep = 4096;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if ((v = opt_value(a, "--ram"))) {
@@ -148,6 +187,22 @@ static int cmd_run(int argc, char **argv)
                 return 2;
             }
             gdb_port = (unsigned)port;
+        } else if (strcmp(a, "--view") == 0) {
+            view_window = true;
+        } else if (strcmp(a, "--view-close-at-end") == 0) {
+            view_close_at_end = true;
+        } else if ((v = opt_value(a, "--view-png"))) {
+            view_png = v;
+        } else if ((v = opt_value(a, "--view-size"))) {
+            if (parse_view_size(v, &viewport) != 0) {
+                fprintf(stderr, "avsim: --view-size=%s: give WIDTHxHEIGHT, from 480x200 to 8192x8192\n", v);
+                return 2;
+            }
+        } else if ((v = opt_value(a, "--view-keep"))) {
+            if (parse_size(v, &view_keep) != 0 || view_keep < 1 || view_keep > (1u << 24)) {
+                fprintf(stderr, "avsim: --view-keep=%s: give 1 to 16777216 entries\n", v);
+                return 2;
+            }
         } else if ((v = opt_value(a, "--max-insns"))) {
             if (parse_size(v, &cfg.max_insns) != 0) {
                 fprintf(stderr, "avsim: --max-insns=%s: not a number\n", v);
@@ -174,6 +229,17 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
         return 2;
     }
+    if (gdb_port && view_window) {
+        fprintf(stderr, "avsim: --gdb and --view cannot be combined (--view-png can)\n");
+        return 2;
+    }
+#ifndef AVSIM_HAVE_SDL
+    (void)view_close_at_end;
+    if (view_window) {
+        fprintf(stderr, "avsim: --view: avsim was built without SDL2 (install libsdl2-dev and rebuild)\n");
+        return 2;
+    }
+#endif
     if (!have_classes)
         cfg.trace_classes = TRACE_ALL_CLASSES;
     cfg.trace_exceptions = trace;
@@ -198,8 +264,35 @@ static int cmd_run(int argc, char **argv)
         free(m);
         return 2;
     }
-    int status = machine_run(m);
+    struct view_model view;
+    bool viewing = view_window || view_png;
+    if (viewing && (view_model_init(&view, (unsigned)view_keep) != 0 ||
+                    (!view_window && view_model_subscribe(&view, &m->events) != 0))) {
+        fprintf(stderr, "avsim: cannot start the exception viewer (out of memory or too many event subscribers)\n");
+        view_model_destroy(&view);
+        gdbstub_destroy(gdb);
+        machine_destroy(m);
+        free(m);
+        return 2;
+    }
+    int status;
+#ifdef AVSIM_HAVE_SDL
+    if (view_window)
+        status = view_window_run(m, &view, &(struct view_window_options){ viewport, view_close_at_end });
+    else
+#endif
+        status = machine_run(m);
     gdbstub_destroy(gdb);
+    if (view_png) {
+        copy_machine_totals(&view, m);
+        if (view_render_png(&view, &viewport, view_png, err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: --view-png: %s\n", err);
+            if (status == 0)
+                status = 2;
+        }
+    }
+    if (viewing)
+        view_model_destroy(&view);
     machine_destroy(m);
     free(m);
     if (trace && trace != stderr)

@@ -1,0 +1,266 @@
+/* The exception viewer's layout: model + viewport -> primitives. Pure. */
+#include "frontend/view_layout.h"
+#include "cpu/syndrome.h"
+#include "frontend/view_esr.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LANE_RGBA_EVEN 0x1c2430ff
+#define LANE_RGBA_ODD 0x222c3aff
+#define LANE_LINE_RGBA 0x3a4658ff
+#define PANEL_RGBA 0x181c24ff
+#define LINE_H 10                /* text line height (5x7 font, 3 px leading) */
+
+int view_frame_init(struct view_frame *f, unsigned max_arrows)
+{
+    memset(f, 0, sizeof *f);
+    f->arrows = calloc(max_arrows ? max_arrows : 1, sizeof *f->arrows);
+    if (!f->arrows)
+        return -1;
+    f->max_arrows = max_arrows;
+    return 0;
+}
+
+void view_frame_destroy(struct view_frame *f)
+{
+    free(f->arrows);
+    memset(f, 0, sizeof *f);
+}
+
+static void add_rect(struct view_frame *f, int x, int y, int w, int h, uint32_t rgba)
+{
+    if (f->n_rects < VIEW_MAX_RECTS)
+        f->rects[f->n_rects++] = (struct view_rect){ x, y, w, h, rgba };
+}
+
+static void add_text(struct view_frame *f, int x, int y, uint32_t rgba, const char *fmt, ...)
+{
+    if (f->n_texts >= VIEW_MAX_TEXTS)
+        return;
+    struct view_text *t = &f->texts[f->n_texts++];
+    t->x = x;
+    t->y = y;
+    t->rgba = rgba;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->s, sizeof t->s, fmt, ap);
+    va_end(ap);
+}
+
+int view_lane_centre(const struct view_frame *f, unsigned el)
+{
+    return f->lane_y[el < VIEW_LANES ? el : VIEW_LANES - 1] + f->lane_h / 2;
+}
+
+static void layout_lanes(struct view_frame *f)
+{
+    f->lane_x = VIEW_LABEL_W;
+    f->lane_w = f->width - VIEW_PANEL_W - VIEW_LABEL_W - VIEW_MARGIN;
+    if (f->lane_w < 1)
+        f->lane_w = 1;
+    int top = VIEW_TITLE_H, bottom = f->height - VIEW_MARGIN;
+    f->lane_h = (bottom - top) / VIEW_LANES;
+    if (f->lane_h < 1)
+        f->lane_h = 1;
+    for (unsigned el = 0; el < VIEW_LANES; el++) {
+        /* EL3 at the top, EL0 at the bottom. */
+        f->lane_y[el] = top + (int)(VIEW_LANES - 1 - el) * f->lane_h;
+        add_rect(f, f->lane_x, f->lane_y[el], f->lane_w, f->lane_h, el % 2 ? LANE_RGBA_ODD : LANE_RGBA_EVEN);
+        add_rect(f, f->lane_x, view_lane_centre(f, el), f->lane_w, 1, LANE_LINE_RGBA);
+        add_text(f, 8, view_lane_centre(f, el) - 3, VIEW_TEXT_RGBA, "EL%u", el);
+    }
+}
+
+static void time_window(const struct view_model *vm, const struct view_viewport *vp, struct view_frame *f)
+{
+    if (vp->t_end > vp->t_start) {
+        f->t_start = vp->t_start;
+        f->t_end = vp->t_end;
+    } else if (vm->count) {
+        f->t_start = view_model_entry(vm, 0)->cycles;
+        f->t_end = view_model_entry(vm, vm->count - 1)->cycles;
+    } else {
+        f->t_start = f->t_end = 0;
+    }
+}
+
+static int time_x(const struct view_frame *f, uint64_t t)
+{
+    int usable = f->lane_w - VIEW_ARROW_SLANT - 2;
+    if (usable < 1)
+        usable = 1;
+    if (f->t_end <= f->t_start)
+        return f->lane_x + usable / 2;
+    double frac = (double)(t - f->t_start) / (double)(f->t_end - f->t_start);
+    return f->lane_x + 1 + (int)(frac * usable);
+}
+
+static void layout_arrows(const struct view_model *vm, struct view_frame *f)
+{
+    f->n_arrows = 0;
+    for (unsigned i = 0; i < vm->count && f->n_arrows < f->max_arrows; i++) {
+        const struct view_entry *e = view_model_entry(vm, i);
+        if (e->cycles < f->t_start || e->cycles > f->t_end)
+            continue;
+        struct view_arrow *a = &f->arrows[f->n_arrows++];
+        a->x0 = time_x(f, e->cycles);
+        a->x1 = a->x0 + VIEW_ARROW_SLANT;
+        a->y0 = view_lane_centre(f, e->from_el);
+        a->y1 = view_lane_centre(f, e->to_el);
+        if (e->from_el == e->to_el) {
+            /* Taken to the same EL: a short arrow inside the lane. */
+            a->y0 += f->lane_h / 4;
+            a->y1 -= f->lane_h / 4;
+        }
+        a->rgba = view_classes[e->cls].rgba;
+        a->entry = i;
+    }
+}
+
+static void layout_panel(const struct view_model *vm, const struct view_viewport *vp, struct view_frame *f)
+{
+    int x = f->width - VIEW_PANEL_W, y = VIEW_TITLE_H;
+    const struct view_counters *c = &vm->counters;
+    add_rect(f, x, 0, VIEW_PANEL_W, f->height, PANEL_RGBA);
+    x += 8;
+    const struct view_totals *tot = &vm->totals;
+    uint64_t cycles = tot->valid ? tot->cycles : c->last_cycles;
+    add_text(f, x, y, VIEW_TEXT_RGBA, "cycles %llu", (unsigned long long)cycles);
+    y += LINE_H;
+    if (tot->valid && tot->clock_hz) {
+        add_text(f, x, y, VIEW_TEXT_RGBA, "simulated time %.3f ms", (double)cycles * 1e3 / (double)tot->clock_hz);
+        y += LINE_H;
+    }
+    if (tot->valid && tot->tlb_lookups) {
+        add_text(f, x, y, VIEW_TEXT_RGBA, "TLB hit rate %.2f%%", 100.0 * (double)tot->tlb_hits / (double)tot->tlb_lookups);
+        y += LINE_H;
+    }
+    add_text(f, x, y, VIEW_TEXT_RGBA, "TLB fills (walks) %llu", (unsigned long long)c->tlb_fills);
+    y += LINE_H * 2;
+    add_text(f, x, y, VIEW_TEXT_RGBA, "exceptions by class");
+    y += LINE_H;
+    for (int k = 0; k < VIEW_CLASS_COUNT; k++) {
+        if (!c->by_class[k])
+            continue;
+        add_rect(f, x, y, 7, 7, view_classes[k].rgba);
+        add_text(f, x + 12, y, VIEW_TEXT_RGBA, "%-16s %llu", view_classes[k].name,
+                 (unsigned long long)c->by_class[k]);
+        y += LINE_H;
+    }
+    y += LINE_H;
+    add_text(f, x, y, VIEW_TEXT_RGBA, "traps to EL2 per VMID");
+    y += LINE_H;
+    for (int v = 0; v < VIEW_MAX_VMIDS; v++)
+        if (c->traps_by_vmid[v]) {
+            add_text(f, x + 12, y, VIEW_TEXT_RGBA, "VMID %-3d %llu", v, (unsigned long long)c->traps_by_vmid[v]);
+            y += LINE_H;
+        }
+    if (c->traps_other_vmid) {
+        add_text(f, x + 12, y, VIEW_TEXT_RGBA, "no VM    %llu", (unsigned long long)c->traps_other_vmid);
+        y += LINE_H;
+    }
+    if (vm->dropped) {
+        y += LINE_H;
+        add_text(f, x, y, VIEW_TEXT_RGBA, "oldest %llu not kept", (unsigned long long)vm->dropped);
+        y += LINE_H;
+    }
+    if (vp->selected >= 0 && (unsigned)vp->selected < vm->count) {
+        char line[VIEW_TEXT_MAX];
+        y += LINE_H;
+        for (int l = 0; view_entry_detail(view_model_entry(vm, (unsigned)vp->selected), l, line, sizeof line); l++) {
+            add_text(f, x, y, VIEW_TEXT_RGBA, "%s", line);
+            y += LINE_H;
+        }
+    }
+}
+
+void view_layout(const struct view_model *vm, const struct view_viewport *vp, struct view_frame *f)
+{
+    f->width = vp->width;
+    f->height = vp->height;
+    f->n_rects = f->n_texts = 0;
+    f->n_arrows = 0;
+    layout_lanes(f);
+    time_window(vm, vp, f);
+    layout_arrows(vm, f);
+    add_text(f, VIEW_LABEL_W, 6, VIEW_TEXT_RGBA, "exceptions, cycles %llu to %llu",
+             (unsigned long long)f->t_start, (unsigned long long)f->t_end);
+    layout_panel(vm, vp, f);
+}
+
+/* Squared distance from (px, py) to the segment (x0, y0)-(x1, y1). */
+static double segment_distance2(int px, int py, int x0, int y0, int x1, int y1)
+{
+    double dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - x0) * dx + (py - y0) * dy) / len2 : 0;
+    if (t < 0)
+        t = 0;
+    if (t > 1)
+        t = 1;
+    double ex = x0 + t * dx - px, ey = y0 + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+int view_hit_test(const struct view_frame *f, int x, int y)
+{
+    int best = -1;
+    double best_d2 = (double)VIEW_HIT_DISTANCE * VIEW_HIT_DISTANCE;
+    for (unsigned i = 0; i < f->n_arrows; i++) {
+        const struct view_arrow *a = &f->arrows[i];
+        double d2 = segment_distance2(x, y, a->x0, a->y0, a->x1, a->y1);
+        if (d2 <= best_d2) {
+            best_d2 = d2;
+            best = (int)a->entry;
+        }
+    }
+    return best;
+}
+
+/* The detail lines of an entry: each writer returns 0 when it has nothing to say. */
+static int detail_what(const struct view_entry *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s EL%u to EL%u at cycle %llu", view_classes[e->cls].name, e->from_el, e->to_el,
+             (unsigned long long)e->cycles);
+    return 1;
+}
+
+static int detail_pc(const struct view_entry *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s 0x%llx", e->cls == VIEW_ERET ? "from PC" : "PC", (unsigned long long)e->pc);
+    return 1;
+}
+
+static int detail_esr(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET)
+        return 0;
+    snprintf(buf, len, "ESR 0x%llx %s", (unsigned long long)e->esr, esr_ec_name(e->ec));
+    return 1;
+}
+
+static int detail_esr_words(const struct view_entry *e, char *buf, size_t len)
+{
+    return e->cls != VIEW_ERET && view_esr_words(e->ec, e->esr, buf, len);
+}
+
+static int detail_far(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET)
+        return 0;
+    snprintf(buf, len, "FAR 0x%llx VMID %d", (unsigned long long)e->far, e->vmid);
+    return 1;
+}
+
+static int (*const detail_lines[])(const struct view_entry *, char *, size_t) = {
+    detail_what, detail_pc, detail_esr, detail_esr_words, detail_far,
+};
+
+int view_entry_detail(const struct view_entry *e, int line, char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof detail_lines / sizeof detail_lines[0]; i++)
+        if (detail_lines[i](e, buf, len) && line-- == 0)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,142 @@
+/* The exception viewer's model: a bounded ring of exceptions and ERETs, and counters. */
+#include "frontend/view_model.h"
+#include "cpu/syndrome.h"
+#include <stdlib.h>
+#include <string.h>
+
+const struct view_class_info view_classes[VIEW_CLASS_COUNT] = {
+    [VIEW_HVC]           = { "HVC",             0x3c8cffff },
+    [VIEW_SMC]           = { "SMC",             0xb45affff },
+    [VIEW_SVC]           = { "SVC",             0x50c8c8ff },
+    [VIEW_SYSREG_TRAP]   = { "sysreg trap",     0xffa028ff },
+    [VIEW_DABORT_STAGE2] = { "dabort stage 2",  0xff3c3cff },
+    [VIEW_DABORT]        = { "data abort",      0xc83c78ff },
+    [VIEW_IABORT]        = { "insn abort",      0xc878c8ff },
+    [VIEW_IRQ]           = { "IRQ",             0x3cdc3cff },
+    [VIEW_VIRQ]          = { "virtual IRQ",     0xb4f03cff },
+    [VIEW_WFX]           = { "WFI/WFE",         0x8c8cffff },
+    [VIEW_OTHER]         = { "other",           0xb4b4b4ff },
+    [VIEW_ERET]          = { "ERET",            0xd2d2d2ff },
+};
+
+/* Exception class -> viewer class; data aborts depend on where they go. */
+static const struct { unsigned ec; enum view_class cls; } ec_classes[] = {
+    { EC_HVC64, VIEW_HVC },
+    { EC_SMC64, VIEW_SMC },
+    { EC_SVC64, VIEW_SVC },
+    { EC_SYSREG, VIEW_SYSREG_TRAP },
+    { EC_DABORT_SAME, VIEW_DABORT },
+    { EC_IABORT_LOWER, VIEW_IABORT },
+    { EC_IABORT_SAME, VIEW_IABORT },
+    { EC_WFX, VIEW_WFX },
+    { EC_PSEUDO_IRQ, VIEW_IRQ },
+    { EC_PSEUDO_FIQ, VIEW_IRQ },
+    { EC_PSEUDO_VIRQ, VIEW_VIRQ },
+    { EC_PSEUDO_VFIQ, VIEW_VIRQ },
+};
+
+enum view_class view_classify(unsigned ec, unsigned to_el)
+{
+    if (ec == EC_DABORT_LOWER)
+        return to_el == 2 ? VIEW_DABORT_STAGE2 : VIEW_DABORT;
+    for (size_t i = 0; i < sizeof ec_classes / sizeof ec_classes[0]; i++)
+        if (ec_classes[i].ec == ec)
+            return ec_classes[i].cls;
+    return VIEW_OTHER;
+}
+
+int view_model_init(struct view_model *vm, unsigned capacity)
+{
+    memset(vm, 0, sizeof *vm);
+    if (capacity == 0)
+        capacity = 1;
+    vm->ring = calloc(capacity, sizeof *vm->ring);
+    if (!vm->ring)
+        return -1;
+    vm->capacity = capacity;
+    return 0;
+}
+
+void view_model_destroy(struct view_model *vm)
+{
+    free(vm->ring);
+    memset(vm, 0, sizeof *vm);
+}
+
+static void push(struct view_model *vm, const struct view_entry *e)
+{
+    vm->ring[vm->head] = *e;
+    vm->head = (vm->head + 1) % vm->capacity;
+    if (vm->count < vm->capacity)
+        vm->count++;
+    else
+        vm->dropped++;
+}
+
+void view_model_on_event(void *opaque, const struct event *ev)
+{
+    struct view_model *vm = opaque;
+    struct view_counters *c = &vm->counters;
+    struct view_entry e = { .cycles = ev->cycles, .pc = ev->pc, .vmid = -1 };
+    if (ev->cycles > c->last_cycles)
+        c->last_cycles = ev->cycles;
+    switch (ev->type) {
+    case EV_EXCEPTION:
+        e.ec = ev->u.exc.ec;
+        e.esr = ev->u.exc.esr;
+        e.far = ev->u.exc.far_valid ? ev->u.exc.far : 0;
+        e.from_el = ev->u.exc.from_el;
+        e.to_el = ev->u.exc.to_el;
+        e.vmid = ev->u.exc.vmid;
+        e.cls = view_classify(e.ec, e.to_el);
+        c->by_class[e.cls]++;
+        if (e.to_el == 2 && e.from_el < 2) {
+            if (e.vmid >= 0 && e.vmid < VIEW_MAX_VMIDS)
+                c->traps_by_vmid[e.vmid]++;
+            else
+                c->traps_other_vmid++;
+        }
+        push(vm, &e);
+        break;
+    case EV_ERET:
+        e.from_el = ev->u.eret.from_el;
+        e.to_el = ev->u.eret.to_el;
+        e.cls = VIEW_ERET;
+        c->by_class[VIEW_ERET]++;
+        push(vm, &e);
+        break;
+    case EV_TLB_FILL:
+        c->tlb_fills++;
+        break;
+    default:
+        break;
+    }
+}
+
+int view_model_subscribe(struct view_model *vm, struct event_bus *bus)
+{
+    uint32_t mask = (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_TLB_FILL);
+    return event_subscribe(bus, mask, view_model_on_event, vm) < 0 ? -1 : 0;
+}
+
+const struct view_entry *view_model_entry(const struct view_model *vm, unsigned i)
+{
+    unsigned oldest = (vm->head + vm->capacity - vm->count) % vm->capacity;
+    return &vm->ring[(oldest + i) % vm->capacity];
+}
+
+int view_model_find(const struct view_model *vm, uint64_t cycles, uint64_t pc)
+{
+    unsigned lo = 0, hi = vm->count;    /* the first entry at or after cycles is in [lo, hi] */
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (view_model_entry(vm, mid)->cycles < cycles)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (unsigned i = lo; i < vm->count && view_model_entry(vm, i)->cycles == cycles; i++)
+        if (view_model_entry(vm, i)->pc == pc)
+            return (int)i;
+    return -1;
+}

@@ -1,0 +1,86 @@
+/* The exception viewer's model (issue 7): an event-bus subscriber that keeps
+ * the recent timeline (a bounded ring of exceptions and ERETs) and counters.
+ * No drawing here: frontend/view_layout.h turns a model into primitives. */
+#ifndef AVSIM_FRONTEND_VIEW_MODEL_H
+#define AVSIM_FRONTEND_VIEW_MODEL_H
+#include <stdint.h>
+#include "sim/events.h"
+
+/* What an arrow's colour says. */
+enum view_class {
+    VIEW_HVC,
+    VIEW_SMC,
+    VIEW_SVC,
+    VIEW_SYSREG_TRAP,
+    VIEW_DABORT_STAGE2,     /* data abort from a lower EL taken to EL2 */
+    VIEW_DABORT,            /* any other data abort */
+    VIEW_IABORT,
+    VIEW_IRQ,               /* physical IRQ or FIQ */
+    VIEW_VIRQ,              /* virtual IRQ or FIQ */
+    VIEW_WFX,
+    VIEW_OTHER,
+    VIEW_ERET,
+    VIEW_CLASS_COUNT
+};
+
+struct view_class_info {
+    const char *name;
+    uint32_t rgba;          /* 0xRRGGBBAA */
+};
+
+/* The one table of class names and colours. */
+extern const struct view_class_info view_classes[VIEW_CLASS_COUNT];
+
+enum view_class view_classify(unsigned ec, unsigned to_el);
+
+struct view_entry {
+    uint64_t cycles;
+    uint64_t pc;
+    uint64_t esr, far;
+    unsigned ec;
+    unsigned from_el, to_el;
+    int vmid;               /* -1: not in a VM */
+    enum view_class cls;
+};
+
+#define VIEW_MAX_VMIDS 16   /* traps per VMID are counted for VMIDs below this; the rest as "other" */
+
+struct view_counters {
+    uint64_t by_class[VIEW_CLASS_COUNT];
+    uint64_t traps_by_vmid[VIEW_MAX_VMIDS];
+    uint64_t traps_other_vmid;
+    uint64_t tlb_fills;
+    uint64_t last_cycles;   /* time of the latest event seen */
+};
+
+/* Machine-wide totals the frontend copies in (the model sees only events). */
+struct view_totals {
+    int valid;
+    uint64_t cycles, clock_hz;
+    uint64_t tlb_lookups, tlb_hits;
+};
+
+struct view_model {
+    struct view_entry *ring;
+    unsigned capacity;
+    unsigned head;          /* next slot to write */
+    unsigned count;         /* entries held (<= capacity) */
+    uint64_t dropped;       /* entries overwritten when the ring was full */
+    struct view_counters counters;
+    struct view_totals totals;
+};
+
+/* capacity: entries kept (the oldest are overwritten). Returns -1 without memory. */
+int view_model_init(struct view_model *vm, unsigned capacity);
+void view_model_destroy(struct view_model *vm);
+/* Subscribes to exceptions, ERETs and TLB fills. Returns -1 when the bus is full. */
+int view_model_subscribe(struct view_model *vm, struct event_bus *bus);
+/* The subscriber callback (public so tests can feed synthetic events). */
+void view_model_on_event(void *opaque, const struct event *ev);
+/* i-th entry from the oldest (0 <= i < count). */
+const struct view_entry *view_model_entry(const struct view_model *vm, unsigned i);
+/* The index of the kept entry at (cycles, pc), or -1 (gone from the ring, or never
+ * there). Entries are in time order, so this is a binary search. */
+int view_model_find(const struct view_model *vm, uint64_t cycles, uint64_t pc);
+
+#endif
