@@ -294,6 +294,15 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
     }
     if (x->far_valid)
         pe_wr(pe, target == 2 ? UC_ARM64_REG_FAR_EL2 : UC_ARM64_REG_FAR_EL1, x->far);
+    /* For observers: the instruction that caused a synchronous exception,
+     * read while its translation regime is still the current one. */
+    uint32_t insn = 0;
+    bool insn_valid = false;
+    if (x->kind == 0 && event_wanted(pe->events, EV_EXCEPTION) && x->ec != EC_IABORT_LOWER &&
+        x->ec != EC_IABORT_SAME && x->ec != EC_PC_ALIGN) {
+        uint64_t at = (x->ec == EC_SVC64 || x->ec == EC_HVC64) ? x->return_pc - 4 : x->return_pc, pa;
+        insn_valid = pe_va_to_pa(pe, at, true, &pa) && pe_read_phys(pe, pa, &insn, 4) == 0;
+    }
     switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc,
               x->spsr_override ? x->spsr : old);
     pe->cycles += pe->model->exception_entry;
@@ -311,6 +320,11 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         ev.u.exc.to_el = target;
         ev.u.exc.vector = vector;
         ev.u.exc.vmid = from < 2 && pe->mmu.s2.enabled ? (int)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff) : -1;
+        ev.u.exc.insn = insn;
+        ev.u.exc.insn_valid = insn_valid;
+        ev.u.exc.hpfar_valid = target == 2 && (x->ec == EC_IABORT_LOWER || x->ec == EC_DABORT_LOWER);
+        if (ev.u.exc.hpfar_valid)
+            ev.u.exc.hpfar = pe_cp_read(pe, 3, 4, 6, 0, 4, NULL);
         event_publish(pe->events, &ev);
     }
     if (x->kind == 0 && ++pe->sync_without_eret > SYNC_LOOP_LIMIT)

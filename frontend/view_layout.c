@@ -2,6 +2,7 @@
 #include "frontend/view_layout.h"
 #include "cpu/syndrome.h"
 #include "frontend/view_esr.h"
+#include <capstone/capstone.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,8 +254,40 @@ static int detail_far(const struct view_entry *e, char *buf, size_t len)
     return 1;
 }
 
+static int detail_hpfar(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET || !e->hpfar_valid)
+        return 0;
+    /* HPFAR_EL2.FIPA holds IPA[47:12] in bits [39:4]. */
+    snprintf(buf, len, "HPFAR 0x%llx (IPA 0x%llx)", (unsigned long long)e->hpfar,
+             (unsigned long long)(((e->hpfar >> 4) & ((1ULL << 36) - 1)) << 12));
+    return 1;
+}
+
+/* The trapping instruction, disassembled by capstone. */
+static int detail_insn(const struct view_entry *e, char *buf, size_t len)
+{
+    if (e->cls == VIEW_ERET || !e->insn_valid)
+        return 0;
+    csh cs;
+    cs_insn *insn = NULL;
+    uint8_t bytes[4] = { (uint8_t)e->insn, (uint8_t)(e->insn >> 8), (uint8_t)(e->insn >> 16),
+                         (uint8_t)(e->insn >> 24) };
+    size_t n = 0;
+    if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &cs) == CS_ERR_OK) {
+        n = cs_disasm(cs, bytes, sizeof bytes, 0, 1, &insn);
+        if (n)
+            snprintf(buf, len, "%08x %s %s", e->insn, insn[0].mnemonic, insn[0].op_str);
+        cs_free(insn, n);
+        cs_close(&cs);
+    }
+    if (!n)
+        snprintf(buf, len, "%08x (not disassembled)", e->insn);
+    return 1;
+}
+
 static int (*const detail_lines[])(const struct view_entry *, char *, size_t) = {
-    detail_what, detail_pc, detail_esr, detail_esr_words, detail_far,
+    detail_what, detail_pc, detail_esr, detail_esr_words, detail_far, detail_hpfar, detail_insn,
 };
 
 int view_entry_detail(const struct view_entry *e, int line, char *buf, size_t len)

@@ -88,6 +88,10 @@ void view_model_on_event(void *opaque, const struct event *ev)
         e.from_el = ev->u.exc.from_el;
         e.to_el = ev->u.exc.to_el;
         e.vmid = ev->u.exc.vmid;
+        e.insn = ev->u.exc.insn;
+        e.insn_valid = ev->u.exc.insn_valid;
+        e.hpfar = ev->u.exc.hpfar;
+        e.hpfar_valid = ev->u.exc.hpfar_valid;
         e.cls = view_classify(e.ec, e.to_el);
         c->by_class[e.cls]++;
         if (e.to_el == 2 && e.from_el < 2) {

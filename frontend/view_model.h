@@ -3,6 +3,7 @@
  * No drawing here: frontend/view_layout.h turns a model into primitives. */
 #ifndef AVSIM_FRONTEND_VIEW_MODEL_H
 #define AVSIM_FRONTEND_VIEW_MODEL_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "sim/events.h"
 
@@ -41,6 +42,10 @@ struct view_entry {
     unsigned from_el, to_el;
     int vmid;               /* -1: not in a VM */
     enum view_class cls;
+    uint32_t insn;          /* the instruction that trapped (insn_valid) */
+    bool insn_valid;
+    bool hpfar_valid;       /* an abort from a lower EL taken to EL2 */
+    uint64_t hpfar;
 };
 
 #define VIEW_MAX_VMIDS 16   /* traps per VMID are counted for VMIDs below this; the rest as "other" */

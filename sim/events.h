@@ -37,6 +37,10 @@ struct event {
             unsigned from_el, to_el;
             uint64_t vector;
             int vmid;          /* the VM (VTTBR_EL2.VMID) running at EL0/EL1 with stage 2 on, else -1 */
+            uint32_t insn;     /* the instruction that took a synchronous exception (SVC/HVC: the one before ELR) */
+            int insn_valid;    /* 0 for interrupts, instruction aborts, PC alignment, unreadable code */
+            uint64_t hpfar;    /* HPFAR_EL2 as set for an abort from a lower EL taken to EL2 */
+            int hpfar_valid;
         } exc;
         struct { unsigned from_el, to_el; uint64_t target; } eret;
         struct { const char *reg; const char *control; int is_read; } trap;

@@ -140,6 +140,10 @@ static void on_trace(void *opaque, const struct event *ev)
                 (unsigned long long)ev->pc, (unsigned long long)ev->u.exc.esr, ev->u.exc.iss);
         if (ev->u.exc.far_valid)
             fprintf(t->out, " far=0x%016llx", (unsigned long long)ev->u.exc.far);
+        if (ev->u.exc.hpfar_valid)
+            fprintf(t->out, " hpfar=0x%llx", (unsigned long long)ev->u.exc.hpfar);
+        if (ev->u.exc.insn_valid)
+            fprintf(t->out, " insn=0x%08x", ev->u.exc.insn);
         fprintf(t->out, " vector=0x%llx\n", (unsigned long long)ev->u.exc.vector);
     } else if (ev->type == EV_ERET) {
         fprintf(t->out, "[%12.3f us] EL%u->EL%u ERET          pc=0x%016llx\n", us, ev->u.eret.from_el,

@@ -33,6 +33,10 @@ expect bad-counter-hz 2 'give a frequency' -- run --counter-hz=5 "$GOOD_ELF"
 expect bad-gic-lrs 2 'give 1 to 16 list registers' -- run --gic-lrs=17 "$GOOD_ELF"
 expect stats-unwritable 2 'cannot write statistics' -- run --stats=/nonexistent/dir/s.json "$GOOD_ELF"
 
+# The exception trace names the instruction that trapped (HVC: the one before ELR).
+timeout 20 "$AVSIM" run --trace-exceptions="$tmp/exc.txt" "$GOOD_ELF" >/dev/null 2>&1 </dev/null
+check "--trace-exceptions shows the HVC instruction" grep -Eq 'HVC64 .* insn=0xd4[0-9a-f]{5}2 ' "$tmp/exc.txt"
+
 # Determinism: the same image and options give the same output and the same
 # instruction and cycle counts on every run (timers and interrupts included).
 if [ -n "$TIMER_ELF" ]; then

@@ -233,6 +233,24 @@ static void test_hit_testing(void **state)
     assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 4, line, sizeof line));
     assert_non_null(strstr(line, "FAR 0xdead0000"));
     assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 5, line, sizeof line));
+    /* A stage-2 data abort with its HPFAR and instruction: two more lines. */
+    struct event ev = { .type = EV_EXCEPTION, .cycles = 6000, .pc = 0x40080000 };
+    ev.u.exc.ec = EC_DABORT_LOWER;
+    ev.u.exc.esr = (uint64_t)EC_DABORT_LOWER << 26;
+    ev.u.exc.from_el = 1;
+    ev.u.exc.to_el = 2;
+    ev.u.exc.vmid = 1;
+    ev.u.exc.hpfar = 0x40405000ULL >> 12 << 4;
+    ev.u.exc.hpfar_valid = 1;
+    ev.u.exc.insn = 0xf94000c5;        /* ldr x5, [x6] */
+    ev.u.exc.insn_valid = 1;
+    view_model_on_event(&fx->vm, &ev);
+    const struct view_entry *d = view_model_entry(&fx->vm, 3);
+    assert_true(view_entry_detail(d, 5, line, sizeof line));
+    assert_string_equal(line, "HPFAR 0x404050 (IPA 0x40405000)");
+    assert_true(view_entry_detail(d, 6, line, sizeof line));
+    assert_string_equal(line, "f94000c5 ldr x5, [x6]");
+    assert_false(view_entry_detail(d, 7, line, sizeof line));
     /* An ERET: what, and where from; no ESR. */
     assert_true(view_entry_detail(view_model_entry(&fx->vm, 2), 1, line, sizeof line));
     assert_string_equal(line, "from PC 0x2000");
