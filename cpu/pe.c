@@ -118,6 +118,37 @@ int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len)
     return uc_mem_write(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
+/* Physical accesses for a debugger: RAM only (reading a device register
+ * could change the device), page by page. */
+static int ram_access(struct pe *pe, uint64_t pa, void *buf, size_t len, bool write)
+{
+    while (len) {
+        size_t n = 0x1000 - (pa & 0xfff);
+        if (n > len)
+            n = len;
+        if (pe->ops->phys_kind(pe->ops_opaque, pa) != 1 ||
+            (write ? pe_write_phys(pe, pa, buf, n) : pe_read_phys(pe, pa, buf, n)) != 0)
+            return -1;
+        pa += n;
+        buf = (uint8_t *)buf + n;
+        len -= n;
+    }
+    return 0;
+}
+
+int pe_read_ram(struct pe *pe, uint64_t pa, void *buf, size_t len) { return ram_access(pe, pa, buf, len, false); }
+
+int pe_write_ram(struct pe *pe, uint64_t pa, const void *buf, size_t len)
+{
+    if (ram_access(pe, pa, (void *)buf, len, true) != 0)
+        return -1;
+    /* The PA may be code under any VA: drop all translated and decoded code. */
+    uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+    block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
+    return 0;
+}
+
 uint32_t pe_read_insn(struct pe *pe, uint64_t va)
 {
     uint32_t w = 0;

@@ -228,6 +228,10 @@ void pe_debug_remove_breakpoint(struct pe *pe, uint64_t va);
 void pe_debug_resume(struct pe *pe, bool step);
 /* The next pe_run() stops before the first guest instruction (reset starts in the trampoline). */
 void pe_debug_stop_at_next(struct pe *pe);
+/* RAM by physical address for a debugger (devices are refused: -1). A write
+ * drops all translated and decoded code. */
+int pe_read_ram(struct pe *pe, uint64_t pa, void *buf, size_t len);
+int pe_write_ram(struct pe *pe, uint64_t pa, const void *buf, size_t len);
 /* Guest memory was changed from outside: drop translated and decoded code. */
 void pe_code_changed(struct pe *pe, uint64_t va, size_t len);
 /* Registers for a debugger: x0..x30, 31 SP, 32 PC, 33 PSTATE (NZCV only is written). */

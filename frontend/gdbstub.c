@@ -232,6 +232,7 @@ struct gdbstub {
     struct machine_debugger dbg;
     struct gdb_rx rx;
     bool no_ack;
+    bool phys_mem;            /* m/M address physical RAM, not VAs (Qqemu.PhyMemMode, monitor phys) */
     bool lost;                /* the connection closed */
     char reply[GDB_PACKET_MAX + 1];
     size_t reply_len;
@@ -293,6 +294,53 @@ static enum action cmd_no_ack(struct gdbstub *g, const char *a)
 static enum action cmd_ok(struct gdbstub *g, const char *a) { reply_str(g, "OK"); return ACT_REPLY; }
 static enum action cmd_empty(struct gdbstub *g, const char *a) { g->reply_len = 0; return ACT_REPLY; }
 static enum action cmd_attached(struct gdbstub *g, const char *a) { reply_str(g, "1"); return ACT_REPLY; }
+
+/* Physical memory mode, as QEMU's stub has it: `maintenance packet Qqemu.PhyMemMode:1`. */
+static enum action cmd_phys_mode_set(struct gdbstub *g, const char *a)
+{
+    if ((a[0] != '0' && a[0] != '1') || a[1]) {
+        reply_str(g, "E01");
+        return ACT_REPLY;
+    }
+    g->phys_mem = a[0] == '1';
+    reply_str(g, "OK");
+    return ACT_REPLY;
+}
+
+static enum action cmd_phys_mode_get(struct gdbstub *g, const char *a)
+{
+    reply_str(g, g->phys_mem ? "1" : "0");
+    return ACT_REPLY;
+}
+
+/* qRcmd (gdb's `monitor`): "phys on", "phys off", "phys", "help". The reply is
+ * the hex-encoded text gdb prints. */
+static enum action cmd_monitor(struct gdbstub *g, const char *a)
+{
+    uint8_t cmd[128];
+    size_t n = strlen(a) / 2;
+    const char *text;
+    if (n >= sizeof cmd || gdb_hex_decode(a, n, cmd) != 0) {
+        reply_str(g, "E01");
+        return ACT_REPLY;
+    }
+    cmd[n] = 0;
+    if (!strcmp((char *)cmd, "phys on"))
+        g->phys_mem = true;
+    else if (!strcmp((char *)cmd, "phys off"))
+        g->phys_mem = false;
+    if (!strcmp((char *)cmd, "phys on") || !strcmp((char *)cmd, "phys off") || !strcmp((char *)cmd, "phys"))
+        text = g->phys_mem ? "memory accesses use physical addresses (RAM only)\n"
+                           : "memory accesses use virtual addresses of the current regime\n";
+    else if (!strcmp((char *)cmd, "help"))
+        text = "avsim monitor commands:\n  phys on|off  memory by physical address (RAM) or by VA\n"
+               "  phys         show the mode\n";
+    else
+        text = "unknown monitor command (try: monitor help)\n";
+    gdb_hex_encode((const uint8_t *)text, strlen(text), g->reply);
+    g->reply_len = 2 * strlen(text);
+    return ACT_REPLY;
+}
 static enum action cmd_qc(struct gdbstub *g, const char *a) { reply_str(g, "QC1"); return ACT_REPLY; }
 static enum action cmd_thread_first(struct gdbstub *g, const char *a) { reply_str(g, "m1"); return ACT_REPLY; }
 static enum action cmd_thread_next(struct gdbstub *g, const char *a) { reply_str(g, "l"); return ACT_REPLY; }
@@ -391,7 +439,7 @@ static enum action cmd_read_mem(struct gdbstub *g, const char *a)
         reply_str(g, "E01");
         return ACT_REPLY;
     }
-    if (pe_read_va(&g->m->pe, addr, buf, len) != 0) {
+    if ((g->phys_mem ? pe_read_ram(&g->m->pe, addr, buf, len) : pe_read_va(&g->m->pe, addr, buf, len)) != 0) {
         reply_str(g, "E14");           /* EFAULT */
         return ACT_REPLY;
     }
@@ -410,11 +458,18 @@ static enum action cmd_write_mem(struct gdbstub *g, const char *a)
         reply_str(g, "E01");
         return ACT_REPLY;
     }
-    if (pe_write_va(&g->m->pe, addr, buf, len) != 0) {
-        reply_str(g, "E14");
-        return ACT_REPLY;
+    if (g->phys_mem) {
+        if (pe_write_ram(&g->m->pe, addr, buf, len) != 0) {
+            reply_str(g, "E14");
+            return ACT_REPLY;
+        }
+    } else {
+        if (pe_write_va(&g->m->pe, addr, buf, len) != 0) {
+            reply_str(g, "E14");
+            return ACT_REPLY;
+        }
+        pe_code_changed(&g->m->pe, addr, len);
     }
-    pe_code_changed(&g->m->pe, addr, len);
     reply_str(g, "OK");
     return ACT_REPLY;
 }
@@ -484,6 +539,9 @@ static const struct gdb_command {
     { "qSupported", cmd_supported, "qSupported" },
     { "qXfer:features:read:", cmd_xfer_features, "qXfer:features:read" },
     { "qAttached", cmd_attached, "qAttached" },
+    { "Qqemu.PhyMemMode:", cmd_phys_mode_set, "Qqemu.PhyMemMode" },
+    { "qqemu.PhyMemMode", cmd_phys_mode_get, "qqemu.PhyMemMode" },
+    { "qRcmd,", cmd_monitor, "qRcmd" },
     { "qC", cmd_qc, "qC" },
     { "qfThreadInfo", cmd_thread_first, "qfThreadInfo" },
     { "qsThreadInfo", cmd_thread_next, "qsThreadInfo" },

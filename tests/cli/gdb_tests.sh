@@ -5,10 +5,13 @@
 # HVC and a trapped SMC onto the EL2 vector), continue to the exit; hbreak, detach,
 # kill, writing code, Ctrl-C; bad --gdb values and a port in use. Skipped when gdb-multiarch
 # is not installed (scripts/install-deps.sh installs it).
-#   gdb_tests.sh AVSIM HYPERCALLS_ELF
+# With TWO_VMS_ELF: memory by physical address (Qqemu.PhyMemMode, monitor phys) in a VM
+# whose stage 2 maps IPA 0x41000000 to PA 0x40a00000.
+#   gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]
 set -u
-AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF}
-ELF=${2:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF}
+AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]}
+ELF=${2:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]}
+VMS_ELF=${3:-}
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v gdb-multiarch >/dev/null; then
@@ -123,5 +126,25 @@ check "Ctrl-C stops the guest with SIGINT" grep -q "received signal SIGINT" "$tm
 check "Ctrl-C: the PC is the loop" grep -q "^int pc=40000000$" "$tmp/gdb4.out"
 check "Ctrl-C then kill: status 3" [ "$status" -eq 3 ]
 grep -q "received signal SIGINT" "$tmp/gdb4.out" || sed 's/^/    gdb: /' "$tmp/gdb4.out"
+
+# 5. Memory by physical address: in VM 1's first slice, VA (= IPA) 0x41000000 holds 1000 at
+# PA 0x40a00000; PA 0x41000000 is other RAM (0); a device's PA is refused.
+if [ -n "$VMS_ELF" ]; then
+    start s6 "$VMS_ELF"
+    timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "file $VMS_ELF" -ex "target remote :$port" \
+        -ex 'break vm_slice' -ex 'continue' \
+        -ex 'printf "va v=%lx\n", *(unsigned long *)0x41000000' \
+        -ex 'maintenance packet Qqemu.PhyMemMode:1' \
+        -ex 'printf "pa v=%lx other=%lx\n", *(unsigned long *)0x40a00000, *(unsigned long *)0x41000000' \
+        -ex 'x/1gx 0x09000000' -ex 'monitor phys off' \
+        -ex 'printf "back v=%lx\n", *(unsigned long *)0x41000000' -ex 'kill' >"$tmp/gdb.out" 2>&1
+    finish_avsim s6
+    check "VA 0x41000000 in VM 1 reads 1000" [ "$(val va v)" = 3e8 ]
+    check "PA 0x40a00000 reads the same 1000" [ "$(val pa v)" = 3e8 ]
+    check "PA 0x41000000 is other memory" [ "$(val pa other)" = 0 ]
+    check "a device's PA is refused" grep -q "Cannot access memory at address 0x9000000" "$tmp/gdb.out"
+    check "monitor phys off: VAs again" [ "$(val back v)" = 3e8 ]
+    check "monitor phys off says so" grep -q "memory accesses use virtual addresses" "$tmp/gdb.out"
+fi
 
 finish gdb_tests

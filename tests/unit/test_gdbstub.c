@@ -96,6 +96,9 @@ static void test_commands(void **state)
     assert_string_equal(gdb_command_name("m40000000,4"), "m");
     assert_string_equal(gdb_command_name("M40000000,4:00000000"), "M");
     assert_string_equal(gdb_command_name("p22"), "p");
+    assert_string_equal(gdb_command_name("Qqemu.PhyMemMode:1"), "Qqemu.PhyMemMode");
+    assert_string_equal(gdb_command_name("qqemu.PhyMemMode"), "qqemu.PhyMemMode");
+    assert_string_equal(gdb_command_name("qRcmd,7068797320666f6e"), "qRcmd");
     assert_string_equal(gdb_command_name("Hg0"), "H");
     assert_string_equal(gdb_command_name("qC"), "qC");
     assert_string_equal(gdb_command_name("qAttached"), "qAttached");
