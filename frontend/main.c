@@ -3,6 +3,7 @@
 #include "sim/machine.h"
 #include "frontend/view_model.h"
 #include "frontend/view_render.h"
+#include "frontend/view_totals.h"
 #ifdef AVSIM_HAVE_SDL
 #include "frontend/view_window.h"
 #endif
@@ -101,13 +102,6 @@ static int parse_view_size(const char *s, struct view_viewport *vp)
 }
 
 /* The machine-wide totals the viewer's panel shows (the model itself sees only events). */
-static void copy_machine_totals(struct view_model *vm, const struct machine *m)
-{
-    const struct tlb_stats *ts = &m->pe.mmu.tlb.stats;
-    vm->totals = (struct view_totals){ .valid = 1, .cycles = m->pe.cycles, .clock_hz = m->pe.model->clock_hz,
-                                       .tlb_lookups = ts->lookups, .tlb_hits = ts->l1_hits + ts->l2_hits };
-}
-
 static int cmd_run(int argc, char **argv)
 {
     struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57, .gic = GIC_V3 };
@@ -284,7 +278,7 @@ static int cmd_run(int argc, char **argv)
         status = machine_run(m);
     gdbstub_destroy(gdb);
     if (view_png) {
-        copy_machine_totals(&view, m);
+        view_totals_from_machine(&view, m);
         if (view_render_png(&view, &viewport, view_png, err, sizeof err) != 0) {
             fprintf(stderr, "avsim: --view-png: %s\n", err);
             if (status == 0)

@@ -10,6 +10,7 @@
 #include "frontend/view_window.h"
 #include "frontend/view_axis.h"
 #include "frontend/view_render.h"
+#include "frontend/view_totals.h"
 #include <SDL.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ static void on_event(void *opaque, const struct event *ev)
             w->steps--;
     }
     view_model_on_event(w->vm, ev);
+    view_totals_from_machine(w->vm, w->m);     /* this is the machine's thread */
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -47,6 +49,7 @@ static void *run_machine(void *opaque)
     struct view_window *w = opaque;
     int status = machine_run(w->m);
     pthread_mutex_lock(&w->lock);
+    view_totals_from_machine(w->vm, w->m);
     w->status = status;
     w->run_ended = true;
     pthread_mutex_unlock(&w->lock);
