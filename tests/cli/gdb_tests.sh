@@ -116,10 +116,11 @@ check "the HVC written back runs again (one exit fewer, one character lost)" \
     grep -q "exits: HVC 124, SMC-trap 1" "$tmp/s5.out"
 check "code writes: avsim exits 0" [ "$status" -eq 0 ]
 
-# 4. Ctrl-C (gdb sends 0x03 on SIGINT; 5 s leave a loaded machine, or a sanitizer build, time to connect) stops a guest spinning in `b .` (a raw image).
+# 4. Ctrl-C (gdb sends 0x03 on SIGINT; 5 s leave a loaded machine, or a sanitizer build, time to connect;
+# --foreground: one SIGINT to gdb alone, since a second one, sent to the process group, makes gdb give up) stops a guest spinning in `b .` (a raw image).
 printf '\000\000\000\024' >"$tmp/loop.bin"
 start s4 --load-addr=0x40000000 "$tmp/loop.bin"
-timeout -s INT 5 gdb-multiarch -batch -nx -ex 'set architecture aarch64' -ex "target remote :$port" \
+timeout --foreground -k 30 -s INT 5 gdb-multiarch -batch -nx -ex 'set architecture aarch64' -ex "target remote :$port" \
     -ex 'continue' -ex 'printf "int pc=%lx\n", $pc' -ex 'kill' >"$tmp/gdb4.out" 2>&1
 finish_avsim s4
 check "Ctrl-C stops the guest with SIGINT" grep -q "received signal SIGINT" "$tmp/gdb4.out"
