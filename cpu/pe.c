@@ -514,6 +514,10 @@ static bool sys_exception(struct pe *pe, uint32_t insn, uint64_t pc, bool in_blo
 }
 
 /* AArch64.CheckForWFxTrap: the EL a WFI/WFE traps to, or -1. */
+/* AArch64.CheckForWFxTrap: the EL a WFx traps to if it is checked, or -1.
+ * The WFI pseudocode checks only if !InterruptPending() and WFE only with
+ * the event register clear: special_exception() decides that at the
+ * instruction; pre-evaluation stops at every WFx that could trap. */
 static int wfx_trap_el(struct pe *pe, bool is_wfe)
 {
     if (pe->el == 0) {
@@ -558,8 +562,8 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
         return sys_exception(pe, s->insn, pc, in_block) || pe_at_stage2_abort(pe, s->insn, pc, in_block);
     if (s->kind == SP_WFI || s->kind == SP_WFE) {
         int t = wfx_trap_el(pe, s->kind == SP_WFE);
-        if (t < 0)
-            return false;
+        if (t < 0 || (s->kind == SP_WFI && pe_interrupt_pending(pe)))
+            return false;           /* a pending interrupt completes the WFI (not trapped) */
         take_sync(pe, EC_WFX, iss_wfx(s->kind == SP_WFE), (unsigned)t, pc, in_block);
         return true;
     }

@@ -4,7 +4,9 @@
  *   EL0 WFI, SCTLR_EL1.nTWI=1, TWI=1 -> EL2 (SPSR = EL0t).
  *   EL0 WFI, SCTLR_EL1.nTWI=0, TWI=1 -> EL1 (the EL1 trap has priority).
  *   EL1 WFI, TWI=0 -> not trapped; a virtual IRQ is made pending (IMO|VI) but
- *     masked by PSTATE.I, which is a WFI wake-up event, so WFI completes. */
+ *     masked by PSTATE.I, which is a WFI wake-up event, so WFI completes.
+ *   EL1 WFI, TWI=1 with that masked virtual IRQ pending -> not trapped either:
+ *     the WFI pseudocode checks the WFx traps only if !InterruptPending(). */
 #include "trap.h"
 
 TRAP_HANDLERS
@@ -46,10 +48,20 @@ static uint64_t at_el1_notrap(uint64_t arg)
     return 0;
 }
 
+static uint64_t at_el1_pending_twi(uint64_t arg)
+{
+    (void)arg;
+    trap_reset();
+    __asm__ volatile(T_MARK "1: wfi\n2:\n" ::: T_CLOBBER);
+    expect_no_trap("EL1 wfi (TWI=1, masked vIRQ pending)");
+    return 0;
+}
+
 int main(void)
 {
     rt_puts("wfi_trap\n");
     rt_run_el1(at_el1, HCR_TWI, 0);
     rt_run_el1(at_el1_notrap, HCR_IMO | HCR_VI, 0);
+    rt_run_el1(at_el1_pending_twi, HCR_TWI | HCR_IMO | HCR_VI, 0);
     return test_result();
 }
