@@ -377,18 +377,24 @@ unsigned pe_route_el1(struct pe *pe) { return exception_target_el(pe->el, pe_hcr
 
 /* ---- interrupts -------------------------------------------------------------------- */
 
-bool pe_idle_until_next_event(struct pe *pe)
+bool pe_idle_until_next_event(struct pe *pe) { return pe_idle_until(pe, TIMEQ_NEVER); }
+
+bool pe_idle_until(struct pe *pe, uint64_t limit)
 {
     uint64_t next = timeq_next(pe->timeq);
-    if (next == TIMEQ_NEVER)
+    bool found = next != TIMEQ_NEVER && next <= limit;
+    uint64_t to = found ? next : limit;
+    if (!found && limit == TIMEQ_NEVER)
         return false;
-    if (next > pe->cycles) {
-        pe->idle_cycles += next - pe->cycles;
-        pe->cycles = next;
+    if (to > pe->cycles) {
+        pe->idle_cycles += to - pe->cycles;
+        pe->cycles = to;
     }
     timeq_run_due(pe->timeq, pe->cycles);
-    return true;
+    return found;
 }
+
+void pe_send_event(struct pe *pe) { pe->event_reg = true; }
 
 bool pe_interrupt_pending(const struct pe *pe)
 {
@@ -574,6 +580,7 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
 struct preeval_state {
     bool event_reg;
     bool wfe_sleeps;
+    bool sends_event;          /* SEV: the other PEs' event registers are set */
     bool sp_known;
     uint64_t sp;
 };
@@ -614,6 +621,8 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return false;
     case SP_SEV:
         *event_reg = true;
+        if (s->insn == A64_SEV)
+            st->sends_event = true;
         return false;
     }
     return false;
@@ -672,6 +681,8 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
     pe->event_reg = st.event_reg;
     if (st.wfe_sleeps)
         pe->attn.f.wfe_sleep = true;
+    if (st.sends_event && pe->ops->send_event)
+        pe->ops->send_event(pe->ops_opaque, pe);
     return true;
 }
 
@@ -717,8 +728,11 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
          * pending the PE sleeps until an interrupt or event (Unicorn treats WFE
          * as a hint and ran on): time jumps to the next event. */
         pe->attn.f.wfe_sleep = false;
+        /* With other PEs (SMP) the wake-up may be their SEV or a store that
+         * clears this PE's exclusive monitor, which avsim does not see: the
+         * PE sleeps at most to the end of its quantum, then looks again. */
         if (!pe_interrupt_pending(pe))
-            pe_idle_until_next_event(pe);
+            pe_idle_until(pe, pe->quantum_end);
     }
     if (pe->cycles >= timeq_next(pe->timeq))
         timeq_run_due(pe->timeq, pe->cycles);    /* timers may raise interrupts: int_recheck */
@@ -765,6 +779,13 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
         uint64_t sctlr = pe_guest_sctlr(pe, pe->el);
         pe->sp_align_on = (sctlr >> (pe->el == 0 ? 4 : 3)) & 1;
     }
+    if (pe->cycles >= pe->quantum_end && !pe->entry.active && !pe->cut.active) {
+        /* The end of this PE's quantum (SMP round robin): stop before the block. */
+        pe->stop = PE_STOP_QUANTUM;
+        pe->attn.f.stop = true;
+        uc_emu_stop(uc);
+        return false;
+    }
     return true;
 }
 
@@ -795,11 +816,28 @@ static unsigned block_tag(const struct pe *pe)
     return pe->el | (slot << 2);
 }
 
+/* Does the block [addr, addr+size) lie on a page another PE invalidated? */
+static bool code_is_stale(struct pe *pe, uint64_t addr, uint32_t size)
+{
+    if (pe->stale_code.all)
+        return true;
+    uint64_t ends[2] = { addr, addr + size - 1 };
+    for (int e = 0; e < 2; e++) {
+        uint64_t pa;
+        if (!pe_va_to_pa(pe, ends[e], true, &pa))
+            return true;
+        for (unsigned i = 0; i < pe->stale_code.n; i++)
+            if (pe->stale_code.page[i] == pa >> 12)
+                return true;
+    }
+    return false;
+}
+
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
     if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA ||
-                         pe->cycles >= timeq_next(pe->timeq), 0) &&
+                         pe->cycles >= timeq_next(pe->timeq) || pe->cycles >= pe->quantum_end, 0) &&
         !block_attention(pe, uc, addr))
         return;
     if (addr & 3) {
@@ -829,6 +867,12 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
             free(words);
         if (!b) {
             pe_fatal(pe, "out of memory decoding blocks");
+            return;
+        }
+        if ((pe->stale_code.all || pe->stale_code.n) && code_is_stale(pe, addr, size)) {
+            /* Another PE changed this code (IC ...IS): Unicorn translates it again. */
+            uc_ctl_remove_cache(uc, addr, addr + size);
+            pe_wr(pe, UC_ARM64_REG_PC, addr);
             return;
         }
     }
@@ -1195,6 +1239,10 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     pe->events = events;
     pe->ops = ops;
     pe->ops_opaque = opaque;
+    pe->quantum_end = UINT64_MAX;
+    /* MPIDR_EL1 as QEMU's virt board builds it for up to 8 PEs: bit 31 RES1,
+     * U = 0 (part of a multiprocessor system), Aff0 = the PE's index. */
+    pe->mpidr = (1ULL << 31) | index;
     timeq_init(&pe->own_timeq);
     pe->timeq = &pe->own_timeq;
     uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
@@ -1321,6 +1369,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe_cp_write(pe, 3, 6, 1, 1, 0, 0x531);
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
     pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
+    pe_cp_write(pe, 3, 4, 0, 0, 5, pe->mpidr);         /* VMPIDR_EL2 resets to MPIDR_EL1 */
     pe_mmu_reset(pe);
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;

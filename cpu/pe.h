@@ -24,6 +24,12 @@ struct pe_platform_ops {
     void (*firmware_call)(void *opaque, struct pe *pe);
     /* What is at physical address pa: 0 nothing, 1 RAM, 2 a device. */
     int (*phys_kind)(void *opaque, uint64_t pa);
+    /* Broadcast maintenance (SMP): the other PEs of the Inner Shareable
+     * domain apply a TLBI ...IS, drop translated code after IC IALLUIS/IVAU,
+     * or have their event register set by SEV. NULL: a single PE. */
+    void (*broadcast_tlbi)(void *opaque, struct pe *from, const struct tlbi_request *rq);
+    void (*broadcast_ic)(void *opaque, struct pe *from, uint64_t pa, bool all);
+    void (*send_event)(void *opaque, struct pe *from);
 };
 
 /* Per translation context statistics (the stats JSON's mmu section). */
@@ -73,6 +79,7 @@ enum pe_stop {
     PE_STOP_WFI,          /* WFI with nothing pending: the caller advances time */
     PE_STOP_FATAL,        /* the run cannot continue (message in pe->fatal) */
     PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
+    PE_STOP_QUANTUM,      /* the PE's clock reached quantum_end (SMP round robin) */
 };
 
 /* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
@@ -146,6 +153,8 @@ struct pe {
     uint64_t idle_cycles;     /* time skipped while waiting in WFI/WFE */
     uint64_t erets;
     uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
+    uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
+    uint64_t mpidr;           /* MPIDR_EL1 as EL2 reads it (EL1 reads VMPIDR_EL2) */
 
     /* Unicorn plumbing. */
     uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
@@ -189,6 +198,10 @@ struct pe {
     /* Faults reported by the unmapped-memory hook, handled after uc_emu_start returns. */
     struct { bool valid; int type; uint64_t addr; int size; } bus_fault;
 
+    /* Physical pages whose code another PE invalidated (IC ...IS): Unicorn's
+     * translations of them are re-made the next time they run. */
+    struct { bool all; unsigned n; uint64_t page[32]; } stale_code;
+
     bool alias_fetch_pending;   /* a fetch needs a VA alias region, mapped outside emulation */
     uint64_t alias_fetch_va;
 
@@ -217,6 +230,18 @@ void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf,
 /* Waiting (WFI, WFE): let simulated time jump to the next event, if any.
  * Returns false when nothing is scheduled. */
 bool pe_idle_until_next_event(struct pe *pe);
+/* The same, but time goes no further than `limit` (SMP: the end of the
+ * quantum, when another PE may wake this one). Returns false when nothing is
+ * scheduled before the limit (the clock then stands at the limit). */
+bool pe_idle_until(struct pe *pe, uint64_t limit);
+/* Another PE's SEV (or a broadcast event): sets the event register. */
+void pe_send_event(struct pe *pe);
+/* Another PE's TLBI ...IS reaches this one (AArch64.TLBI with shareability IS). */
+void pe_mmu_remote_tlbi(struct pe *pe, const struct tlbi_request *rq);
+/* Another PE's IC IVAU (the physical page pa) or IC IALLUIS / a power-on
+ * (all): the PE drops its decoded blocks and re-translates the code of those
+ * pages when it next runs it (see on_block). */
+void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all);
 /* True when an interrupt is pending for the PE (masked or not): it wakes WFI. */
 bool pe_interrupt_pending(const struct pe *pe);
 /* Debugging (struct pe_debug). Attach before the first pe_run(). */

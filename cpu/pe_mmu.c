@@ -732,7 +732,7 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             continue;
         struct pe_mmu *m = &pe->mmu;
         /* Operands: ASID in Xt[63:48], VA[55:12] in Xt[43:0] (sign-extended from
-         * bit 55), IPA[47:12] in Xt[35:0]. A single PE: IS variants act locally. */
+         * bit 55), IPA[47:12] in Xt[35:0]. */
         uint64_t va = (xt & ((1ULL << 44) - 1)) << 12;
         if (va & (1ULL << 55))
             va |= 0xff00000000000000ULL;
@@ -758,8 +758,18 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
         }
         if (removed)
             pe_flush_unicorn_tlb(pe);
+        /* The IS forms are broadcast to the Inner Shareable domain: every PE. */
+        size_t n = strlen(d->name);
+        if (n > 2 && !strcmp(d->name + n - 2, "IS") && pe->ops->broadcast_tlbi)
+            pe->ops->broadcast_tlbi(pe->ops_opaque, pe, &rq);
         return;
     }
+}
+
+void pe_mmu_remote_tlbi(struct pe *pe, const struct tlbi_request *rq)
+{
+    if (tlbi(&pe->mmu.tlb, rq))
+        pe_flush_unicorn_tlb(pe);
 }
 
 /* An AT S1E0x/S1E1x at EL1 whose stage-1 walk faults at stage 2 takes a data

@@ -1,9 +1,11 @@
 /* Handlers of the system registers whose value avsim owns. */
 #include "cpu/pe.h"
+#include "cpu/pe_internal.h"
 #include "cpu/routing.h"
 #include "cpu/sysreg_handlers.h"
 #include "timer/gtimer.h"
 #include <stdio.h>
+#include <string.h>
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
@@ -43,6 +45,37 @@ void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
+    /* IC IALLUIS and IC IVAU reach every PE of the Inner Shareable domain.
+     * Each PE has its own Unicorn instance, whose translated code does not
+     * see another instance's stores: those PEs re-translate the code. */
+    if (!strcmp(d->name, "IC IALLU") || !pe->ops->broadcast_ic)
+        return;
+    uint64_t pa = 0;
+    bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
+    pe->ops->broadcast_ic(pe->ops_opaque, pe, pa, all);
+}
+
+void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all)
+{
+    block_cache_flush(&pe->blocks);
+    pe->last_block = NULL;
+    uint64_t page = pa >> 12;
+    for (unsigned i = 0; i < pe->stale_code.n && !all; i++)
+        if (pe->stale_code.page[i] == page)
+            return;
+    if (all || pe->stale_code.n == sizeof pe->stale_code.page / sizeof pe->stale_code.page[0])
+        pe->stale_code.all = true;
+    else
+        pe->stale_code.page[pe->stale_code.n++] = page;
+}
+
+uint64_t sr_read_mpidr(struct pe *pe, const struct sysreg_def *d)
+{
+    /* MPIDR_EL1: a read at EL1 returns VMPIDR_EL2 when EL2 is implemented
+     * (AArch64.MPIDR_EL1 read pseudocode, EL2Enabled()). */
+    if (pe->el < 2)
+        return pe_cp_read(pe, 3, 4, 0, 0, 5, NULL);
+    return pe->mpidr;
 }
 
 void pe_set_cntfrq(struct pe *pe, uint64_t hz)

@@ -260,7 +260,7 @@ static void reply_fmt(struct gdbstub *g, const char *fmt, ...)
 
 static uint64_t reg_value(struct gdbstub *g, unsigned n)
 {
-    struct pe *pe = &g->m->pe;
+    struct pe *pe = &g->m->pes[0];
     if (n < GDB_CORE_REGS)
         return pe_debug_get_reg(pe, n);
     const char *name = sys_regs[n - GDB_CORE_REGS];
@@ -272,8 +272,8 @@ static uint64_t reg_value(struct gdbstub *g, unsigned n)
 static void stop_reply(struct gdbstub *g)
 {
     char pc[17];
-    gdb_hex_le(pe_debug_get_reg(&g->m->pe, 32), 8, pc);
-    reply_fmt(g, "T%02x20:%s;thread:1;", g->m->pe.debug.interrupted ? 2 : 5, pc);
+    gdb_hex_le(pe_debug_get_reg(&g->m->pes[0], 32), 8, pc);
+    reply_fmt(g, "T%02x20:%s;thread:1;", g->m->pes[0].debug.interrupted ? 2 : 5, pc);
 }
 
 typedef enum action (*cmd_fn)(struct gdbstub *g, const char *args);
@@ -390,7 +390,7 @@ static enum action cmd_write_regs(struct gdbstub *g, const char *a)
     size_t o = 0, len = strlen(a);
     for (unsigned n = 0; n < GDB_CORE_REGS && o + 2 * (n == 33 ? 4 : 8) <= len; n++) {
         unsigned bytes = n == 33 ? 4 : 8;
-        pe_debug_set_reg(&g->m->pe, n, gdb_unhex_le(a + o, bytes));
+        pe_debug_set_reg(&g->m->pes[0], n, gdb_unhex_le(a + o, bytes));
         o += 2 * bytes;
     }
     reply_str(g, "OK");
@@ -417,7 +417,7 @@ static enum action cmd_write_reg(struct gdbstub *g, const char *a)
         reply_str(g, "E01");           /* the system registers are read-only */
         return ACT_REPLY;
     }
-    pe_debug_set_reg(&g->m->pe, (unsigned)n, gdb_unhex_le(p + 1, n == 33 ? 4 : 8));
+    pe_debug_set_reg(&g->m->pes[0], (unsigned)n, gdb_unhex_le(p + 1, n == 33 ? 4 : 8));
     reply_str(g, "OK");
     return ACT_REPLY;
 }
@@ -439,7 +439,7 @@ static enum action cmd_read_mem(struct gdbstub *g, const char *a)
         reply_str(g, "E01");
         return ACT_REPLY;
     }
-    if ((g->phys_mem ? pe_read_ram(&g->m->pe, addr, buf, len) : pe_read_va(&g->m->pe, addr, buf, len)) != 0) {
+    if ((g->phys_mem ? pe_read_ram(&g->m->pes[0], addr, buf, len) : pe_read_va(&g->m->pes[0], addr, buf, len)) != 0) {
         reply_str(g, "E14");           /* EFAULT */
         return ACT_REPLY;
     }
@@ -459,16 +459,16 @@ static enum action cmd_write_mem(struct gdbstub *g, const char *a)
         return ACT_REPLY;
     }
     if (g->phys_mem) {
-        if (pe_write_ram(&g->m->pe, addr, buf, len) != 0) {
+        if (pe_write_ram(&g->m->pes[0], addr, buf, len) != 0) {
             reply_str(g, "E14");
             return ACT_REPLY;
         }
     } else {
-        if (pe_write_va(&g->m->pe, addr, buf, len) != 0) {
+        if (pe_write_va(&g->m->pes[0], addr, buf, len) != 0) {
             reply_str(g, "E14");
             return ACT_REPLY;
         }
-        pe_code_changed(&g->m->pe, addr, len);
+        pe_code_changed(&g->m->pes[0], addr, len);
     }
     reply_str(g, "OK");
     return ACT_REPLY;
@@ -483,8 +483,8 @@ static enum action breakpoint(struct gdbstub *g, const char *a, bool insert)
         return ACT_REPLY;
     }
     if (!insert)
-        pe_debug_remove_breakpoint(&g->m->pe, addr);
-    else if (pe_debug_add_breakpoint(&g->m->pe, addr) != 0) {
+        pe_debug_remove_breakpoint(&g->m->pes[0], addr);
+    else if (pe_debug_add_breakpoint(&g->m->pes[0], addr) != 0) {
         reply_str(g, "E02");
         return ACT_REPLY;
     }
@@ -498,8 +498,8 @@ static enum action resume(struct gdbstub *g, bool step, const char *addr)
 {
     uint64_t pc;
     if (addr && gdb_parse_hex(addr, &pc, NULL) == 0)
-        pe_debug_set_reg(&g->m->pe, 32, pc);
-    pe_debug_resume(&g->m->pe, step);
+        pe_debug_set_reg(&g->m->pes[0], 32, pc);
+    pe_debug_resume(&g->m->pes[0], step);
     return ACT_RESUME;
 }
 static enum action cmd_continue(struct gdbstub *g, const char *a) { return resume(g, false, a); }
@@ -761,7 +761,7 @@ int gdbstub_attach(struct gdbstub *g, struct machine *m, char *err, size_t errle
 {
     g->m = m;
     g->dbg = (struct machine_debugger){ .stopped = stub_stopped, .exited = stub_exited, .opaque = g };
-    if (pe_debug_attach(&m->pe, poll_interrupt, g) != 0) {
+    if (pe_debug_attach(&m->pes[0], poll_interrupt, g) != 0) {
         snprintf(err, errlen, "cannot install the debugger's code hook");
         return -1;
     }

@@ -35,7 +35,10 @@ static void usage(FILE *f)
             "  --stats=FILE           write statistics as JSON to FILE at the end\n"
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
-            "  --max-insns=N          stop after N guest instructions\n"
+            "  --max-insns=N          stop after N guest instructions (all PEs together)\n"
+            "  --smp=N                N processing elements (1-8, default 1); PE 0 starts, the\n"
+            "                         others wait for PSCI CPU_ON\n"
+            "  --quantum=CYCLES       SMP: each PE runs this many cycles per turn (default 20000)\n"
 "  --gic-lrs=N            list registers of the virtual CPU interface (1-16, default 4)\n"
             "  --trace=FILE           record a binary trace (see avsim trace, avsim tlbsim)\n"
             "  --trace-events=LIST    what to record: blocks,data,exceptions,erets,tlbi,context,\n"
@@ -197,6 +200,22 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --view-keep=%s: give 1 to 16777216 entries\n", v);
                 return 2;
             }
+        } else if ((v = opt_value(a, "--smp")) || (!strcmp(a, "--smp") && i + 1 < argc && (v = argv[++i]))) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (end == v || *end || n < 1 || n > MACHINE_MAX_PES) {
+                fprintf(stderr, "avsim: --smp=%s: give 1 to %d processing elements\n", v, MACHINE_MAX_PES);
+                return 2;
+            }
+            cfg.smp = (unsigned)n;
+        } else if ((v = opt_value(a, "--quantum"))) {
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (end == v || *end || n < 100 || n > 100000000ULL) {
+                fprintf(stderr, "avsim: --quantum=%s: give 100 to 100000000 cycles\n", v);
+                return 2;
+            }
+            cfg.quantum = n;
         } else if ((v = opt_value(a, "--max-insns"))) {
             if (parse_size(v, &cfg.max_insns) != 0) {
                 fprintf(stderr, "avsim: --max-insns=%s: not a number\n", v);
@@ -221,6 +240,10 @@ static int cmd_run(int argc, char **argv)
     }
     if (have_classes && !cfg.trace_file) {
         fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
+        return 2;
+    }
+    if (gdb_port && cfg.smp > 1) {
+        fprintf(stderr, "avsim: --gdb debugs one PE: it cannot be combined with --smp above 1 yet\n");
         return 2;
     }
     if (gdb_port && view_window) {

@@ -8,8 +8,8 @@
 
 static inline void view_totals_from_machine(struct view_model *vm, const struct machine *m)
 {
-    const struct tlb_stats *ts = &m->pe.mmu.tlb.stats;
-    vm->totals = (struct view_totals){ .valid = 1, .cycles = m->pe.cycles, .clock_hz = m->pe.model->clock_hz,
+    const struct tlb_stats *ts = &m->pes[0].mmu.tlb.stats;
+    vm->totals = (struct view_totals){ .valid = 1, .cycles = m->pes[0].cycles, .clock_hz = m->pes[0].model->clock_hz,
                                        .tlb_lookups = ts->lookups, .tlb_hits = ts->l1_hits + ts->l2_hits };
 }
 

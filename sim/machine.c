@@ -9,17 +9,59 @@
 
 static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaque, pe); }
 
-/* The GIC's frames and outputs. */
-static uint64_t gicd_read(void *o, uint64_t off, unsigned size) { return gic_dist_read(o, off, size); }
-static void gicd_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_dist_write(o, off, v, size); }
-static uint64_t gicr_read(void *o, uint64_t off, unsigned size) { return gic_redist_read(o, off, size); }
-static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_redist_write(o, off, v, size); }
-static uint64_t gicc_read(void *o, uint64_t off, unsigned size) { return gic_cpu_read(o, 0, off, size); }
-static void gicc_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_cpu_write(o, 0, off, v, size); }
-static uint64_t gich_read(void *o, uint64_t off, unsigned size) { return gic_hyp_read(o, 0, off, size); }
-static void gich_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_hyp_write(o, 0, off, v, size); }
-static uint64_t gicv_read(void *o, uint64_t off, unsigned size) { return gic_vcpu_read(o, 0, off, size); }
-static void gicv_write(void *o, uint64_t off, uint64_t v, unsigned size) { gic_vcpu_write(o, 0, off, v, size); }
+/* The GIC's frames and outputs. The GICv2 frames and the banked part of its
+ * distributor are those of the PE that accesses them: the one running now. */
+static unsigned cur_index(const struct machine *m) { return m->cur ? m->cur->index : 0; }
+static uint64_t gicd_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_dist_read_pe(m->gic, cur_index(m), off, size);
+}
+static void gicd_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_dist_write_pe(m->gic, cur_index(m), off, v, size);
+}
+static uint64_t gicr_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_redist_read(m->gic, off, size);
+}
+static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_redist_write(m->gic, off, v, size);
+}
+static uint64_t gicc_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_cpu_read(m->gic, cur_index(m), off, size);
+}
+static void gicc_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_cpu_write(m->gic, cur_index(m), off, v, size);
+}
+static uint64_t gich_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_hyp_read(m->gic, cur_index(m), off, size);
+}
+static void gich_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_hyp_write(m->gic, cur_index(m), off, v, size);
+}
+static uint64_t gicv_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_vcpu_read(m->gic, cur_index(m), off, size);
+}
+static void gicv_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_vcpu_write(m->gic, cur_index(m), off, v, size);
+}
 static const struct mmio_ops gicc_ops = { .read = gicc_read, .write = gicc_write };
 static const struct mmio_ops gich_ops = { .read = gich_read, .write = gich_write };
 static const struct mmio_ops gicv_ops = { .read = gicv_read, .write = gicv_write };
@@ -29,15 +71,40 @@ static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write
 static void gic_set_irq(void *opaque, unsigned pe, bool fiq, bool level)
 {
     struct machine *m = opaque;
-    if (pe == 0)
-        pe_set_irq_line(&m->pe, fiq ? 2 : 1, level);
+    if (pe < m->n_pes)
+        pe_set_irq_line(&m->pes[pe], fiq ? 2 : 1, level);
 }
 
 static void gic_set_virq(void *opaque, unsigned pe, bool fiq, bool level)
 {
     struct machine *m = opaque;
-    if (pe == 0)
-        pe_set_virq_line(&m->pe, fiq, level);
+    if (pe < m->n_pes)
+        pe_set_virq_line(&m->pes[pe], fiq, level);
+}
+
+/* Broadcasts to the Inner Shareable domain (every PE but the sender). */
+static void broadcast_tlbi(void *opaque, struct pe *from, const struct tlbi_request *rq)
+{
+    struct machine *m = opaque;
+    for (unsigned i = 0; i < m->n_pes; i++)
+        if (&m->pes[i] != from)
+            pe_mmu_remote_tlbi(&m->pes[i], rq);
+}
+
+static void broadcast_ic(void *opaque, struct pe *from, uint64_t pa, bool all)
+{
+    struct machine *m = opaque;
+    for (unsigned i = 0; i < m->n_pes; i++)
+        if (&m->pes[i] != from)
+            pe_remote_ic_invalidate(&m->pes[i], pa, all);
+}
+
+static void send_event(void *opaque, struct pe *from)
+{
+    struct machine *m = opaque;
+    for (unsigned i = 0; i < m->n_pes; i++)
+        if (&m->pes[i] != from)
+            pe_send_event(&m->pes[i]);
 }
 static void on_firmware(void *opaque, struct pe *pe) { psci_call(opaque, pe); }
 
@@ -56,19 +123,61 @@ static const struct pe_platform_ops platform_ops = {
     .semihosting = on_semihosting,
     .firmware_call = on_firmware,
     .phys_kind = phys_kind,
+    .broadcast_tlbi = broadcast_tlbi,
+    .broadcast_ic = broadcast_ic,
+    .send_event = send_event,
 };
 
 void machine_request_exit(struct machine *m, int code)
 {
     m->exit_requested = true;
     m->exit_code = code;
-    pe_request_stop(&m->pe);
+    pe_request_stop(m->cur);
 }
 
 void machine_request_reset(struct machine *m)
 {
     m->reset_requested = true;
-    pe_request_stop(&m->pe);
+    pe_request_stop(m->cur);
+}
+
+uint64_t machine_now(const struct machine *m) { return m->cur ? m->cur->cycles : m->round_start; }
+
+struct pe *machine_pe_by_mpidr(struct machine *m, uint64_t mpidr)
+{
+    uint64_t aff = (mpidr & 0xffffffULL) | ((mpidr >> 32) & 0xff) << 24;
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        uint64_t own = m->pes[i].mpidr;
+        if (((own & 0xffffffULL) | ((own >> 32) & 0xff) << 24) == aff)
+            return &m->pes[i];
+    }
+    return NULL;
+}
+
+void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned start_el, uint64_t context_id,
+                   uint64_t now)
+{
+    unsigned i = pe->index;
+    m->power[i] = PE_POWER_ON;
+    m->in_wfi[i] = false;
+    /* Its clock starts when it is powered on; the time it was off counts as idle. */
+    if (now > pe->cycles) {
+        pe->idle_cycles += now - pe->cycles;
+        pe->cycles = now;
+    }
+    /* Code it translated before it was powered off may have changed since
+     * (UC_CTL_TB_FLUSH would cost Unicorn 2.0.1 a memset of its 1 GiB code buffer). */
+    if (pe->insns)
+        pe_remote_ic_invalidate(pe, 0, true);
+    pe_reset(pe, entry, start_el);
+    pe_set_cntfrq(pe, m->cfg.counter_hz);
+    pe_set_x(pe, 0, context_id);
+}
+
+void machine_pe_off(struct machine *m, struct pe *pe)
+{
+    m->power[pe->index] = PE_POWER_OFF;
+    pe_request_stop(pe);
 }
 
 static int add_region(struct machine *m, const char *name, uint64_t base, uint64_t size,
@@ -86,7 +195,7 @@ static uint64_t region_read(uc_engine *uc, uint64_t off, unsigned size, void *op
 {
     struct mmio_region *r = opaque;
     if (r->why_not) {
-        pe_fatal(&r->m->pe, "read of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
+        pe_fatal(r->m->cur, "read of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
                  r->why_not);
         return 0;
     }
@@ -97,23 +206,24 @@ static void region_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
 {
     struct mmio_region *r = opaque;
     if (r->why_not) {
-        pe_fatal(&r->m->pe, "write of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
+        pe_fatal(r->m->cur, "write of %s at 0x%llx: %s", r->name, (unsigned long long)(r->base + off),
                  r->why_not);
         return;
     }
     r->ops->write(r->opaque, off, value, size);
 }
 
-static int map_memory(struct machine *m, char *err, size_t errlen)
+/* Every PE's Unicorn instance maps the same host RAM and the same devices. */
+static int map_memory(struct machine *m, struct pe *pe, char *err, size_t errlen)
 {
-    uc_err e = uc_mem_map_ptr(m->pe.uc, VIRT_RAM_BASE, m->cfg.ram_size, UC_PROT_ALL, m->ram);
+    uc_err e = uc_mem_map_ptr(pe->uc, VIRT_RAM_BASE, m->cfg.ram_size, UC_PROT_ALL, m->ram);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot map RAM: %s", uc_strerror(e));
         return -1;
     }
     for (int i = 0; i < m->n_regions; i++) {
         struct mmio_region *r = &m->regions[i];
-        e = uc_mmio_map(m->pe.uc, r->base, r->size, region_read, r, region_write, r);
+        e = uc_mmio_map(pe->uc, r->base, r->size, region_read, r, region_write, r);
         if (e != UC_ERR_OK) {
             snprintf(err, errlen, "cannot map %s: %s", r->name, uc_strerror(e));
             return -1;
@@ -139,11 +249,13 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
              "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
              "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
              "\"walk_access_cycles\": %u, \"image\": \"%s\"}",
-             m->pe.model->name, (unsigned long long)m->pe.model->clock_hz, (unsigned long long)m->cfg.counter_hz,
+             m->pes[0].model->name, (unsigned long long)m->pes[0].model->clock_hz, (unsigned long long)m->cfg.counter_hz,
              m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
              (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
              image);
 }
+
+static void power_on_boot_pe(struct machine *m);
 
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
@@ -161,9 +273,16 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     }
     /* QEMU's virt: a GICv3 with 5 priority bits, or a GICv2 whose physical
      * CPU interface implements 8 (its virtual one 5). */
-    struct gic_config gc = { .version = cfg->gic, .num_pes = 1, .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4,
-                             .vpri_bits = 5,
-                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .clock = &m->pe.cycles };
+    m->n_pes = cfg->smp ? cfg->smp : 1;
+    if (m->n_pes > MACHINE_MAX_PES) {
+        snprintf(err, errlen, "%u PEs: avsim models 1 to %d", m->n_pes, MACHINE_MAX_PES);
+        return -1;
+    }
+    if (!m->cfg.quantum)
+        m->cfg.quantum = MACHINE_DEFAULT_QUANTUM;
+    struct gic_config gc = { .version = cfg->gic, .num_pes = m->n_pes,
+                             .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4, .vpri_bits = 5,
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .clock = &m->pes[0].cycles };
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
@@ -171,39 +290,43 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
     m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
-    add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m->gic, NULL);
+    add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m, NULL);
     if (cfg->gic == GIC_V3) {
         add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
                    "the GIC ITS (LPIs) is not modelled");
-        add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m->gic, NULL);
+        add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m, NULL);
     } else {
-        add_region(m, "the GICv2 CPU interface", VIRT_GICV2_CPU_BASE, VIRT_GICV2_FRAME, &gicc_ops, m->gic, NULL);
-        add_region(m, "the GICv2 hypervisor interface", VIRT_GICV2_HYP_BASE, VIRT_GICV2_FRAME, &gich_ops, m->gic,
+        add_region(m, "the GICv2 CPU interface", VIRT_GICV2_CPU_BASE, VIRT_GICV2_FRAME, &gicc_ops, m, NULL);
+        add_region(m, "the GICv2 hypervisor interface", VIRT_GICV2_HYP_BASE, VIRT_GICV2_FRAME, &gich_ops, m,
                    NULL);
         add_region(m, "the GICv2 virtual CPU interface", VIRT_GICV2_VCPU_BASE, VIRT_GICV2_FRAME, &gicv_ops,
-                   m->gic, NULL);
+                   m, NULL);
     }
     add_region(m, "the PL031 RTC", VIRT_RTC_BASE, VIRT_DEV_PAGE, NULL, NULL, "the RTC is not modelled");
     add_region(m, "fw_cfg", VIRT_FWCFG_BASE, VIRT_DEV_PAGE, NULL, NULL, "fw_cfg is not modelled");
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
     add_region(m, "virtio-mmio", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, NULL, NULL, "virtio is not modelled");
 
-    if (pe_create(&m->pe, 0, &cpu_model_cortex_a57, &m->cfg.tlb, &m->events, &platform_ops, m, err, errlen) != 0)
-        return -1;
-    if (map_memory(m, err, errlen) != 0)
-        return -1;
-    m->pe.insn_limit = cfg->max_insns;
-    pe_attach_gic(&m->pe, cfg->gic == GIC_V3 ? m->gic : NULL);
     timeq_init(&m->timeq);
     if (!m->cfg.counter_hz)
         m->cfg.counter_hz = VIRT_COUNTER_HZ;
-    gtimer_init(&m->timers, &m->timeq, &m->pe.cycles, m->pe.model->clock_hz, m->cfg.counter_hz, m->gic, 0);
-    m->pe.timer = &m->timers;
-    m->pe.timeq = &m->timeq;
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        struct pe *pe = &m->pes[i];
+        if (pe_create(pe, i, &cpu_model_cortex_a57, &m->cfg.tlb, &m->events, &platform_ops, m, err, errlen) != 0)
+            return -1;
+        if (map_memory(m, pe, err, errlen) != 0)
+            return -1;
+        pe_attach_gic(pe, cfg->gic == GIC_V3 ? m->gic : NULL);
+        gtimer_init(&m->timers[i], &m->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
+        pe->timer = &m->timers[i];
+        pe->timeq = &m->timeq;
+    }
+    m->pes[0].insn_limit = cfg->max_insns;
+    m->cur = &m->pes[0];
     stats_subscribe(&m->stats, &m->events);
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
-                                   m->pe.model->clock_hz);
+                                   m->pes[0].model->clock_hz);
     if (cfg->trace_file) {
         char desc[1024];
         machine_describe(m, desc, sizeof desc);
@@ -212,73 +335,176 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
             return -1;
     }
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
-    pe_reset(&m->pe, m->image.entry, 2);
-    pe_set_cntfrq(&m->pe, m->cfg.counter_hz);
+    power_on_boot_pe(m);
     return 0;
 }
 
+/* At power-on and reset the first PE starts at the image's entry point in
+ * EL2h; the others stay off until PSCI CPU_ON (QEMU's virt with PSCI). */
+static void power_on_boot_pe(struct machine *m)
+{
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        m->power[i] = i == 0 ? PE_POWER_ON : PE_POWER_OFF;
+        m->in_wfi[i] = false;
+    }
+    pe_reset(&m->pes[0], m->image.entry, 2);
+    pe_set_cntfrq(&m->pes[0], m->cfg.counter_hz);
+}
+
 /* PSCI SYSTEM_RESET: as QEMU does, the image's segments are loaded again and
- * the PE restarts at the entry point; the rest of RAM keeps its contents. */
+ * the first PE restarts at the entry point; the rest of RAM keeps its contents. */
 static void machine_reset(struct machine *m)
 {
     m->reset_requested = false;
     m->resets++;
     image_load(&m->image, m->ram, VIRT_RAM_BASE);
-    uc_ctl(m->pe.uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
-    pe_reset(&m->pe, m->image.entry, 2);
-    pe_set_cntfrq(&m->pe, m->cfg.counter_hz);
-    gtimer_reset(&m->timers);
+    uc_ctl(m->pes[0].uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* the others restart with CPU_ON */
+    for (unsigned i = 0; i < m->n_pes; i++)
+        gtimer_reset(&m->timers[i]);
+    power_on_boot_pe(m);
 }
 
+#define RUN_ON (-1)
+
+/* One PE's turn: runs it until the end of the round (end, in its cycles) or
+ * until it stops. Returns RUN_ON, or the run's exit status. */
+static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine_debug_action *act)
+{
+    pe->quantum_end = end;
+    if (m->cfg.max_insns && m->n_pes > 1) {
+        /* --max-insns bounds all PEs together. */
+        uint64_t total = 0;
+        for (unsigned i = 0; i < m->n_pes; i++)
+            total += m->pes[i].insns;
+        pe->insn_limit = pe->insns + (total < m->cfg.max_insns ? m->cfg.max_insns - total : 1);
+    }
+    m->cur = pe;
+    for (;;) {
+        if (*act == MACHINE_DEBUG_DETACH) {
+            pe_debug_detach(pe);
+            m->debugger = NULL;
+            *act = MACHINE_DEBUG_RESUME;
+        }
+        if (*act == MACHINE_DEBUG_KILL) {
+            fprintf(stderr, "avsim: the debugger ended the run\n");
+            return 3;
+        }
+        enum pe_stop s = pe_run(pe);
+        if (s == PE_STOP_DEBUG && m->debugger) {
+            *act = m->debugger->stopped(m->debugger->opaque, m);
+            continue;
+        }
+        if (m->exit_requested)
+            return m->exit_code;
+        if (m->reset_requested) {
+            machine_reset(m);
+            return RUN_ON;
+        }
+        switch (s) {
+        case PE_STOP_WFI:
+            m->in_wfi[pe->index] = true;
+            return RUN_ON;
+        case PE_STOP_FATAL:
+            if (m->n_pes > 1 && m->cfg.max_insns && pe->insns >= pe->insn_limit)
+                snprintf(pe->fatal, sizeof pe->fatal, "the instruction limit (%llu) was reached",
+                         (unsigned long long)m->cfg.max_insns);
+            if (m->n_pes > 1)
+                fprintf(stderr, "avsim: PE %u: %s\n", pe->index, pe->fatal);
+            else
+                fprintf(stderr, "avsim: %s\n", pe->fatal);
+            return 3;
+        default:                    /* the quantum ended, or the PE powered off (PSCI CPU_OFF) */
+            return RUN_ON;
+        }
+    }
+}
+
+/* Nothing can run: every PE is off or waits in WFI with nothing pending and
+ * nothing scheduled. */
+static void report_deadlock(const struct machine *m)
+{
+    const struct pe *pe = &m->pes[0];
+    if (m->n_pes == 1) {
+        fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
+                "interrupt is pending and no timer or device event is scheduled; stopping\n",
+                pe->el, (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
+        return;
+    }
+    fprintf(stderr, "avsim: every PE is off or waits in WFI and nothing can wake them: no interrupt is "
+            "pending and no timer or device event is scheduled; stopping\n");
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        pe = &m->pes[i];
+        if (m->power[i] == PE_POWER_OFF)
+            fprintf(stderr, "avsim:   PE %u (MPIDR 0x%llx): off\n", i, (unsigned long long)pe->mpidr);
+        else
+            fprintf(stderr, "avsim:   PE %u (MPIDR 0x%llx): WFI at EL%u, PC 0x%llx\n", i,
+                    (unsigned long long)pe->mpidr, pe->el, (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
+    }
+}
+
+/* The run loop: rounds in which every PE that is on and not waiting runs
+ * until its clock reaches the end of the round (round_start + quantum), in
+ * index order, so that a run with several PEs is deterministic. A single PE
+ * runs without rounds. When no PE can run, time jumps to the next event. */
 int machine_run(struct machine *m)
 {
     struct timespec t0, t1;
     int status = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     enum machine_debug_action act = MACHINE_DEBUG_RESUME;
-    if (m->debugger && pe_get_pc(&m->pe) < PE_TRAMPOLINE_PA)
+    if (m->debugger && pe_get_pc(&m->pes[0]) < PE_TRAMPOLINE_PA)
         act = m->debugger->stopped(m->debugger->opaque, m);
     else if (m->debugger)
-        pe_debug_stop_at_next(&m->pe);      /* the debugger sees the first guest instruction */
+        pe_debug_stop_at_next(&m->pes[0]);      /* the debugger sees the first guest instruction */
     for (;;) {
-        if (act == MACHINE_DEBUG_DETACH) {
-            pe_debug_detach(&m->pe);
-            m->debugger = NULL;
-            act = MACHINE_DEBUG_RESUME;
+        uint64_t end = m->n_pes > 1 ? m->round_start + m->cfg.quantum : UINT64_MAX;
+        unsigned resets = m->resets;
+        bool ran = false;
+        int st = RUN_ON;
+        for (unsigned i = 0; i < m->n_pes && st == RUN_ON && resets == m->resets; i++) {
+            struct pe *pe = &m->pes[i];
+            if (m->power[i] == PE_POWER_OFF || pe->cycles >= end)
+                continue;
+            if (m->in_wfi[i]) {
+                if (!pe_interrupt_pending(pe))
+                    continue;
+                m->in_wfi[i] = false;     /* an interrupt (masked or not) wakes WFI */
+            }
+            ran = true;
+            st = run_turn(m, pe, end, &act);
         }
-        if (act == MACHINE_DEBUG_KILL) {
-            fprintf(stderr, "avsim: the debugger ended the run\n");
-            status = 3;
+        if (st != RUN_ON) {
+            status = st;
             break;
         }
-        enum pe_stop s = pe_run(&m->pe);
-        if (s == PE_STOP_DEBUG && m->debugger) {
-            act = m->debugger->stopped(m->debugger->opaque, m);
+        m->rounds++;
+        if (resets != m->resets)
             continue;
-        }
-        if (m->exit_requested) {
-            status = m->exit_code;
-            break;
-        }
-        if (m->reset_requested) {
-            machine_reset(m);
-            continue;
-        }
-        if (s == PE_STOP_WFI) {
-            /* Waiting for an interrupt: jump to the next event instead of spinning. */
-            if (!pe_idle_until_next_event(&m->pe)) {
-                fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
-                        "interrupt is pending and no timer or device event is scheduled; stopping\n",
-                        m->pe.el, (unsigned long long)(pe_get_pc(&m->pe) - 4));
+        if (!ran) {
+            /* Every PE is off or waiting: time jumps to the next event. */
+            uint64_t next = timeq_next(&m->timeq);
+            if (next == TIMEQ_NEVER) {
+                report_deadlock(m);
                 status = 3;
                 break;
             }
+            for (unsigned i = 0; i < m->n_pes; i++)
+                if (m->power[i] == PE_POWER_ON) {
+                    m->cur = &m->pes[i];
+                    pe_idle_until(&m->pes[i], next);
+                }
+            if (next > m->round_start)
+                m->round_start = next;
             continue;
         }
-        if (s == PE_STOP_FATAL) {
-            fprintf(stderr, "avsim: %s\n", m->pe.fatal);
-            status = 3;
-            break;
+        if (m->n_pes > 1) {
+            /* The PEs waiting in WFI sleep to the end of the round. */
+            for (unsigned i = 0; i < m->n_pes; i++)
+                if (m->power[i] == PE_POWER_ON && m->in_wfi[i]) {
+                    m->cur = &m->pes[i];
+                    pe_idle_until(&m->pes[i], end);
+                }
+            m->round_start = end;
         }
     }
     if (m->debugger && act != MACHINE_DEBUG_KILL)
@@ -306,7 +532,8 @@ void machine_destroy(struct machine *m)
 {
     char err[300];
     trace_recorder_finish(&m->recorder, err, sizeof err);
-    pe_destroy(&m->pe);
+    for (unsigned i = 0; i < m->n_pes; i++)
+        pe_destroy(&m->pes[i]);
     if (m->gic)
         gic_destroy(m->gic);
     if (m->ram)

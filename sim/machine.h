@@ -30,7 +30,15 @@ struct machine_config {
     uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
     const char *trace_file;   /* record a trace (traces/trace.h) here; NULL: off */
     uint32_t trace_classes;   /* 1 << TR_* */
+    unsigned smp;             /* processing elements, 1..MACHINE_MAX_PES (0: 1) */
+    uint64_t quantum;         /* SMP round-robin time slice in CPU cycles (0: MACHINE_DEFAULT_QUANTUM) */
 };
+
+#define MACHINE_MAX_PES 8
+#define MACHINE_DEFAULT_QUANTUM 20000
+
+/* A PE's power state as the PSCI firmware sees it (DEN 0022 AFFINITY_INFO). */
+enum pe_power { PE_POWER_ON = 0, PE_POWER_OFF = 1 };
 
 /* One handler signature for every device register block. */
 struct mmio_ops {
@@ -73,14 +81,22 @@ struct machine {
     struct machine_config cfg;
     uint8_t *ram;
     struct loaded_image image;
-    struct pe pe;
+    /* The PEs, each its own Unicorn instance over the same RAM, run round
+     * robin: each in turn until its clock reaches the end of the quantum. */
+    struct pe pes[MACHINE_MAX_PES];
+    unsigned n_pes;
+    struct pe *cur;                         /* the PE running now: device accesses are its */
+    enum pe_power power[MACHINE_MAX_PES];
+    bool in_wfi[MACHINE_MAX_PES];           /* waiting for an interrupt */
+    uint64_t round_start;                   /* simulated time (cycles) where the current round began */
+    uint64_t rounds;
     struct event_bus events;
     struct mmio_region regions[MACHINE_MAX_REGIONS];
     int n_regions;
     struct pl011 uart;
     struct gic *gic;
     struct timeq timeq;        /* simulated-time events (timers) */
-    struct gtimer_cpu timers;  /* the PE's generic timers */
+    struct gtimer_cpu timers[MACHINE_MAX_PES];   /* each PE's generic timers */
     struct stats stats;
     struct exception_tracer tracer;
     struct trace_recorder recorder;
@@ -102,5 +118,14 @@ void machine_destroy(struct machine *m);
 /* Called by models. */
 void machine_request_exit(struct machine *m, int code);
 void machine_request_reset(struct machine *m);
+/* PSCI power control (sim/psci.c): the PE with this MPIDR affinity, or NULL. */
+struct pe *machine_pe_by_mpidr(struct machine *m, uint64_t mpidr);
+/* Powers a PE on at entry in start_el (AArch64, MMU off) with x0 = context_id. */
+void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned start_el, uint64_t context_id,
+                   uint64_t now);
+/* The calling PE powers itself off (PSCI CPU_OFF): it stops at once. */
+void machine_pe_off(struct machine *m, struct pe *pe);
+/* Simulated time: the clock of the PE running now. */
+uint64_t machine_now(const struct machine *m);
 
 #endif

@@ -14,7 +14,7 @@ enum { PSCI_SUCCESS = 0, PSCI_NOT_SUPPORTED = -1, PSCI_INVALID_PARAMETERS = -2, 
 static bool psci_implemented(uint32_t fn)
 {
     switch (fn) {
-    case PSCI_VERSION: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64: case PSCI_AFFINITY_INFO_32:
+    case PSCI_VERSION: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64: case PSCI_CPU_OFF: case PSCI_AFFINITY_INFO_32:
     case PSCI_AFFINITY_INFO_64: case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF:
     case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
         return true;
@@ -33,15 +33,40 @@ void psci_call(struct machine *m, struct pe *pe)
     case PSCI_FEATURES: ret = psci_implemented((uint32_t)a1) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED; break;
     case PSCI_MIGRATE_INFO_TYPE: ret = 2; break;             /* no Trusted OS */
     case PSCI_AFFINITY_INFO_32:
-    case PSCI_AFFINITY_INFO_64:
-        /* One PE (MPIDR affinity 0), and it is on. */
-        ret = (a1 & 0xff00ffffffULL) == 0 ? 0 : PSCI_INVALID_PARAMETERS;
+    case PSCI_AFFINITY_INFO_64: {
+        /* Level 0 only (one PE per affinity instance): ON 0, OFF 1. */
+        struct pe *t = machine_pe_by_mpidr(m, fn == PSCI_AFFINITY_INFO_32 ? (uint32_t)a1 : a1);
+        if (!t || pe_get_x(pe, 2) != 0)
+            ret = PSCI_INVALID_PARAMETERS;
+        else
+            ret = m->power[t->index] == PE_POWER_ON ? 0 : 1;
         break;
+    }
     case PSCI_CPU_ON_32:
-    case PSCI_CPU_ON_64:
-        /* Secondary PEs come with SMP (issue 8); the only PE is already on. */
-        ret = (a1 & 0xff00ffffffULL) == 0 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+    case PSCI_CPU_ON_64: {
+        /* The target starts at the entry point in the caller's Exception
+         * level, AArch64, MMU off, with x0 = context_id. Bits of the MPIDR
+         * outside the affinity fields are ignored, as firmware does. */
+        bool is32 = fn == PSCI_CPU_ON_32;
+        struct pe *t = machine_pe_by_mpidr(m, is32 ? (uint32_t)a1 : a1);
+        uint64_t entry = pe_get_x(pe, 2), context = pe_get_x(pe, 3);
+        if (is32) {
+            entry = (uint32_t)entry;
+            context = (uint32_t)context;
+        }
+        if (!t)
+            ret = PSCI_INVALID_PARAMETERS;
+        else if (m->power[t->index] == PE_POWER_ON)
+            ret = PSCI_ALREADY_ON;
+        else {
+            machine_pe_on(m, t, entry, pe->el ? pe->el : 1, context, pe->cycles);
+            ret = PSCI_SUCCESS;
+        }
         break;
+    }
+    case PSCI_CPU_OFF:
+        machine_pe_off(m, pe);          /* does not return to the caller */
+        return;
     case PSCI_SYSTEM_OFF:
         machine_request_exit(m, 0);
         return;

@@ -1,6 +1,7 @@
 #include "sim/stats.h"
 #include "cpu/syndrome.h"
 #include "sim/machine.h"
+#include <string.h>
 
 static void count_vm(struct stats *s, const struct event *ev)
 {
@@ -53,12 +54,83 @@ void stats_subscribe(struct stats *s, struct event_bus *bus)
                     on_event, s);
 }
 
+/* What stats_write_json reports for the whole machine. */
+struct machine_totals {
+    const struct cpu_model *model;
+    uint64_t insns, cycles, idle_cycles, insns_by_el[3], decodes, flushes;
+    uint64_t fills, tlb_hits, walks, walk_accesses, walk_cache_hits, faults, tlbis, unicorn_flushes;
+    uint64_t shadow_pages, shadow_resets;
+    struct tlb_stats tlb;
+    struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
+    int n_ctx_stats;
+};
+
+static void totals_of(const struct machine *m, struct machine_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    t->model = m->pes[0].model;
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        const struct pe *p = &m->pes[i];
+        const struct pe_mmu *mm = &p->mmu;
+        t->insns += p->insns;
+        if (p->cycles > t->cycles)
+            t->cycles = p->cycles;
+        t->idle_cycles += p->idle_cycles;
+        for (int el = 0; el < 3; el++)
+            t->insns_by_el[el] += p->insns_by_el[el];
+        t->decodes += p->blocks.decodes;
+        t->flushes += p->blocks.flushes;
+        t->fills += mm->fills;
+        t->tlb_hits += mm->tlb_hits;
+        t->walks += mm->walks;
+        t->walk_accesses += mm->walk_accesses;
+        t->walk_cache_hits += mm->walk_cache_hits;
+        t->faults += mm->faults;
+        t->tlbis += mm->tlbis;
+        t->unicorn_flushes += mm->unicorn_flushes;
+        t->shadow_pages += mm->shadow.pages_installed;
+        t->shadow_resets += mm->shadow.resets;
+        const struct tlb_stats *s = &mm->tlb.stats;
+        t->tlb.lookups += s->lookups;
+        t->tlb.l1_hits += s->l1_hits;
+        t->tlb.l2_hits += s->l2_hits;
+        t->tlb.misses += s->misses;
+        t->tlb.fills += s->fills;
+        t->tlb.evictions += s->evictions;
+        t->tlb.invalidated += s->invalidated;
+        /* Translation contexts: the same regime, VMID and ASID on two PEs is one context. */
+        for (int c = 0; c < mm->n_ctx_stats; c++) {
+            const struct mmu_ctx_stats *x = &mm->ctx_stats[c];
+            int j = 0;
+            while (j < t->n_ctx_stats && !(t->ctx_stats[j].regime == x->regime && t->ctx_stats[j].vmid == x->vmid &&
+                                           t->ctx_stats[j].asid == x->asid))
+                j++;
+            if (j == t->n_ctx_stats) {
+                if (j == PE_MMU_MAX_CTX_STATS)
+                    continue;
+                t->ctx_stats[t->n_ctx_stats++] = (struct mmu_ctx_stats){ .regime = x->regime, .vmid = x->vmid,
+                                                                         .asid = x->asid };
+            }
+            struct mmu_ctx_stats *y = &t->ctx_stats[j];
+            y->fills += x->fills;
+            y->tlb_hits += x->tlb_hits;
+            y->walks += x->walks;
+            y->walk_accesses += x->walk_accesses;
+            y->faults += x->faults;
+        }
+    }
+}
+
 int stats_write_json(const struct stats *s, const struct machine *m, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    const struct pe *pe = &m->pe;
+    /* Machine-wide figures: counts summed over the PEs, cycles = the
+     * simulated time (the furthest PE clock); per PE in "pes". */
+    struct machine_totals t;
+    totals_of(m, &t);
+    const struct machine_totals *pe = &t;
     double sim_seconds = (double)pe->cycles / (double)pe->model->clock_hz;
     fprintf(f, "{\n  \"cpu_model\": \"%s\",\n  \"clock_hz\": %llu,\n", pe->model->name,
             (unsigned long long)pe->model->clock_hz);
@@ -75,9 +147,9 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
             (unsigned long long)s->erets, (unsigned long long)s->wfis,
             (unsigned long long)s->sysreg_traps, m->resets);
     fprintf(f, "  \"blocks\": {\"decoded\": %llu, \"cache_flushes\": %llu},\n",
-            (unsigned long long)pe->blocks.decodes, (unsigned long long)pe->blocks.flushes);
-    const struct pe_mmu *mm = &pe->mmu;
-    const struct tlb_stats *ts = &mm->tlb.stats;
+            (unsigned long long)pe->decodes, (unsigned long long)pe->flushes);
+    const struct machine_totals *mm = &t;
+    const struct tlb_stats *ts = &t.tlb;
     fprintf(f, "  \"mmu\": {\n    \"fills\": %llu, \"tlb_hits_on_fill\": %llu, \"walks\": %llu, "
             "\"walk_accesses\": %llu, \"walk_cache_hits\": %llu, \"faults\": %llu, \"tlbi\": %llu, "
             "\"unicorn_tlb_flushes\": %llu,\n",
@@ -91,7 +163,7 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
             (unsigned long long)ts->misses, (unsigned long long)ts->fills, (unsigned long long)ts->evictions,
             (unsigned long long)ts->invalidated);
     fprintf(f, "    \"shadow\": {\"pages_installed\": %llu, \"pool_resets\": %llu},\n",
-            (unsigned long long)mm->shadow.pages_installed, (unsigned long long)mm->shadow.resets);
+            (unsigned long long)mm->shadow_pages, (unsigned long long)mm->shadow_resets);
     fprintf(f, "    \"contexts\": [");
     for (int i = 0; i < mm->n_ctx_stats; i++) {
         const struct mmu_ctx_stats *c = &mm->ctx_stats[i];
@@ -102,6 +174,17 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                 (unsigned long long)c->walk_accesses, (unsigned long long)c->faults);
     }
     fprintf(f, "%s]\n  },\n", mm->n_ctx_stats ? "\n    " : "");
+    fprintf(f, "  \"pes\": [");
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        const struct pe *p = &m->pes[i];
+        fprintf(f, "%s\n    {\"index\": %u, \"mpidr\": %llu, \"instructions\": %llu, \"cycles\": %llu, "
+                "\"idle_cycles\": %llu, \"exceptions\": %llu, \"tlb_fills\": %llu, \"walks\": %llu}",
+                i ? "," : "", i, (unsigned long long)p->mpidr, (unsigned long long)p->insns,
+                (unsigned long long)p->cycles, (unsigned long long)p->idle_cycles,
+                (unsigned long long)p->exceptions_taken, (unsigned long long)p->mmu.fills,
+                (unsigned long long)p->mmu.walks);
+    }
+    fprintf(f, "\n  ],\n");
     if (m->gic) {
         const struct gic_stats *gs = gic_get_stats(m->gic);
         fprintf(f, "  \"gic\": {\"virtual_acknowledged\": %llu, \"maintenance\": %llu, \"lr_writes\": %llu, "

@@ -5,8 +5,8 @@
 #   tests/guest/qemu_output.sh -w NAME...      # write expected/NAME.out
 # Inspect the output against the Arm ARM before recording it. Tests marked
 # AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
-# A line `// QEMU-MACHINE: <value>` in the source replaces the -M value (see
-# run_guest_test.sh).
+# Lines `// QEMU-MACHINE: <value>` and `// QEMU-ARGS: <options>` in the source
+# replace the -M value and add options (see run_guest_test.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 write=0
@@ -26,9 +26,10 @@ for name in "$@"; do
     out=$out_dir/$name.out
     machine=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
     [ -n "$machine" ] || machine=virt,virtualization=on,gic-version=3
+    read -r -a qargs <<<"$(grep -m1 '^// QEMU-ARGS:' "$src" | sed 's|^// QEMU-ARGS:[[:space:]]*||')"
     timeout 20 qemu-system-aarch64 -M "$machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
-        -semihosting-config enable=on,target=native,chardev=con0 \
+        -semihosting-config enable=on,target=native,chardev=con0 ${qargs[@]+"${qargs[@]}"} \
         -kernel "$elf" >"$out" 2>"$out_dir/$name.err" </dev/null
     echo "exit=$?" >>"$out"
     if [ $write = 1 ]; then

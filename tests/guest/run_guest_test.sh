@@ -18,6 +18,7 @@
 #                                          (e.g. --gic=v2); split on blanks
 #             // QEMU-MACHINE: <value>     replaces the -M value for QEMU
 #                                          (default virt,virtualization=on,gic-version=3)
+#             // QEMU-ARGS: <options>      more QEMU options (e.g. -smp 4); split on blanks
 #
 # If qemu-system-aarch64 is on PATH (or QEMU=<path> is set; QEMU=none disables
 # it), the same ELF is also run on QEMU (the reference) and its output must
@@ -65,12 +66,15 @@ fi
 
 # Per-test options from SOURCE (see above).
 avsim_args=()
+qemu_args=()
 qemu_machine=virt,virtualization=on,gic-version=3
 if [ -n "$src" ]; then
     line=$(grep -m1 '^// AVSIM-ARGS:' "$src" | sed 's|^// AVSIM-ARGS:[[:space:]]*||')
     read -r -a avsim_args <<<"$line"
     line=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
     [ -n "$line" ] && qemu_machine=$line
+    line=$(grep -m1 '^// QEMU-ARGS:' "$src" | sed 's|^// QEMU-ARGS:[[:space:]]*||')
+    read -r -a qemu_args <<<"$line"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
@@ -124,7 +128,7 @@ else
     # output to stderr).
     timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
-        -semihosting-config enable=on,target=native,chardev=con0 \
+        -semihosting-config enable=on,target=native,chardev=con0 ${qemu_args[@]+"${qemu_args[@]}"} \
         -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null
     rc=$?
     compare qemu "$tmp/qemu.out" "$tmp/qemu.err" "$rc" || status=1
