@@ -327,6 +327,11 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
                                    m->pes[0].model->clock_hz);
+    m->tracer.show_pe = m->n_pes > 1;
+    if (cfg->trace_file && m->n_pes > 1) {
+        snprintf(err, errlen, "--trace records one PE: traces of several PEs (--smp) are not supported yet");
+        return -1;
+    }
     if (cfg->trace_file) {
         char desc[1024];
         machine_describe(m, desc, sizeof desc);

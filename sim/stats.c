@@ -217,6 +217,8 @@ static void on_trace(void *opaque, const struct event *ev)
 {
     struct exception_tracer *t = opaque;
     double us = (double)ev->cycles * 1e6 / (double)t->clock_hz;
+    if (t->show_pe && (ev->type == EV_EXCEPTION || ev->type == EV_ERET))
+        fprintf(t->out, "PE%u ", ev->pe);
     if (ev->type == EV_EXCEPTION) {
         fprintf(t->out, "[%12.3f us] EL%u->EL%u %-13s pc=0x%016llx esr=0x%08llx iss=0x%07x",
                 us, ev->u.exc.from_el, ev->u.exc.to_el, esr_ec_name(ev->u.exc.ec),

@@ -1,6 +1,7 @@
 /* Statistics (the first event subscriber) and the one-line-per-exception trace. */
 #ifndef AVSIM_SIM_STATS_H
 #define AVSIM_SIM_STATS_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "sim/events.h"
@@ -34,6 +35,7 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
 struct exception_tracer {
     FILE *out;
     uint64_t clock_hz;
+    bool show_pe;             /* several PEs: each line names its PE */
 };
 void exception_tracer_subscribe(struct exception_tracer *t, struct event_bus *bus, FILE *out,
                                 uint64_t clock_hz);
