@@ -185,7 +185,7 @@ struct pe {
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
     struct gtimer_cpu *timer;        /* this PE's generic timers */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
-    struct timeq own_timeq;          /* used until the machine gives its own */
+    struct timeq own_timeq;          /* this PE's (its generic timers), in its own clock */
     struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;

@@ -307,7 +307,6 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
     add_region(m, "virtio-mmio", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, NULL, NULL, "virtio is not modelled");
 
-    timeq_init(&m->timeq);
     if (!m->cfg.counter_hz)
         m->cfg.counter_hz = VIRT_COUNTER_HZ;
     for (unsigned i = 0; i < m->n_pes; i++) {
@@ -317,9 +316,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         if (map_memory(m, pe, err, errlen) != 0)
             return -1;
         pe_attach_gic(pe, cfg->gic == GIC_V3 ? m->gic : NULL);
-        gtimer_init(&m->timers[i], &m->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
+        /* Each PE's timers are events in its own queue, due in its own clock. */
+        gtimer_init(&m->timers[i], pe->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
         pe->timer = &m->timers[i];
-        pe->timeq = &m->timeq;
     }
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
@@ -487,7 +486,12 @@ int machine_run(struct machine *m)
             continue;
         if (!ran) {
             /* Every PE is off or waiting: time jumps to the next event. */
-            uint64_t next = timeq_next(&m->timeq);
+            uint64_t next = TIMEQ_NEVER;
+            for (unsigned i = 0; i < m->n_pes; i++) {
+                uint64_t t = timeq_next(m->pes[i].timeq);
+                if (m->power[i] == PE_POWER_ON && t < next)
+                    next = t;
+            }
             if (next == TIMEQ_NEVER) {
                 report_deadlock(m);
                 status = 3;

@@ -95,7 +95,6 @@ struct machine {
     int n_regions;
     struct pl011 uart;
     struct gic *gic;
-    struct timeq timeq;        /* simulated-time events (timers) */
     struct gtimer_cpu timers[MACHINE_MAX_PES];   /* each PE's generic timers */
     struct stats stats;
     struct exception_tracer tracer;

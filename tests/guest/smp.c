@@ -19,7 +19,9 @@
  *     its TLB or B: both allowed without break-before-make, not printed).
  *     Then PE 0 executes TLBI VAE2IS + DSB ISH: the broadcast removes PE 1's
  *     entry, so PE 1's next read must return B.
- *  4. PSCI CPU_OFF on each secondary; PE 0 waits for AFFINITY_INFO = 1.
+ *  4. PEs 2 and 3 each arm their own EL1 physical timer and wait in WFI for
+ *     its PPI 30, which their own redistributor delivers.
+ *  5. PSCI CPU_OFF on each secondary; PE 0 waits for AFFINITY_INFO = 1.
  * Only PE 0 prints, after the others reported through memory. */
 #include "gic.h"
 #include "pagetable.h"
@@ -29,6 +31,7 @@
 #define VA_X 0x20000000UL
 #define EL2_AP_RW (1UL << 6)
 #define PSCI_AFFINITY_INFO 0x84000004u
+#define TIMER_PPI 30                    /* EL1 physical timer (CNTP_*), one per PE */
 
 uint8_t smp_stacks[NPE][16384] __attribute__((aligned(16)));
 
@@ -49,7 +52,7 @@ void secondary_main(uint64_t index);
 
 struct report {
     uint64_t mpidr, el, x0, sctlr_m;
-    uint32_t sgi;
+    uint32_t sgi, timer;
     uint64_t x_first, x_after_tlbi;
     uint32_t started, done;
 };
@@ -88,6 +91,13 @@ void el2_handler(struct rt_frame *f, int vector)
         rt_exit(1);
     }
     uint32_t intid = (uint32_t)GIC_RD(ICC_IAR1_EL1);
+    if (intid == TIMER_PPI) {
+        WRITE_SYSREG(cntp_ctl_el0, 0);            /* the timer's level goes down */
+        rep[me].timer = intid;
+        GIC_WR(ICC_EOIR1_EL1, intid);
+        ISB();
+        return;
+    }
     rep[me].sgi = intid;
     if (me != 0 && intid == me)
         GIC_WR(ICC_SGI1R_EL1, SGI1R(me + 1, 1u << ((me + 1) % NPE)));
@@ -125,6 +135,20 @@ void secondary_main(uint64_t index)
     r->started = 1;
     dsb();
     wait_sgi((unsigned)index);
+    if (index >= 2) {
+        /* Each PE's own timer raises its own PPI 30 at its own redistributor. */
+        uint64_t sgi_frame = rd_base((unsigned)index) + 0x10000;
+        mmio_w32(sgi_frame + GICR_IGROUPR0, mmio_r32(sgi_frame + GICR_IGROUPR0) | (1u << TIMER_PPI));
+        mmio_w8(sgi_frame + GICR_IPRIORITYR(TIMER_PPI), 0x80);
+        mmio_w32(sgi_frame + GICR_ISENABLER0, 1u << TIMER_PPI);
+        WRITE_SYSREG(cntp_tval_el0, 2000 * index);
+        WRITE_SYSREG(cntp_ctl_el0, 1);
+        ISB();
+        __asm__ volatile("msr daifclr, #2" ::: "memory");
+        while (!r->timer)
+            __asm__ volatile("wfi");
+        __asm__ volatile("msr daifset, #2" ::: "memory");
+    }
     if (index == 1) {
         /* Phase 3: PE 1 uses the translation of VA_X. */
         while (step != 1) {
@@ -218,6 +242,11 @@ int main(void)
     /* Phase 4: CPU_OFF. */
     for (unsigned i = 1; i < NPE; i++) {
         while (!rep[i].done) {
+        }
+        if (i >= 2) {
+            rt_printf("PE %u took its own timer's PPI %u\n", i, rep[i].timer);
+            if (rep[i].timer != TIMER_PPI)
+                fails++;
         }
         int64_t a;
         unsigned spins = 0;
