@@ -11,6 +11,11 @@
 /* QEMU aligns an AArch64 kernel's device tree to 2 MiB: early arm64 kernels map
  * the 2 MiB block around it. */
 #define DTB_ALIGN_AARCH64 (2 * MIB)
+/* The tree's total size as QEMU hands it over: its virt board builds the tree
+ * in 1 MiB (create_device_tree); a -dtb file gets (size + 10000) * 2
+ * (load_device_tree). The size decides whether a tree fits below an ELF. */
+#define DTB_VIRT_TOTAL_SIZE (1 * MIB)
+#define DTB_FILE_TOTAL_SIZE(file_size) (((file_size) + 10000) * 2)
 
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
@@ -77,7 +82,9 @@ static int make_dtb(struct boot_blobs *b, const struct boot_config *bc, char *er
         d.have_initrd = have_initrd;
         d.initrd_start = b->initrd_pa;
         d.initrd_end = initrd_end;
-        return fdt_build(&d, &b->dtb, &b->dtb_size, err, errlen);
+        if (fdt_build(&d, &b->dtb, &b->dtb_size, err, errlen) != 0)
+            return -1;
+        return fdt_set_total_size(&b->dtb, &b->dtb_size, DTB_VIRT_TOTAL_SIZE, err, errlen);
     }
     uint8_t *data;
     size_t size;
@@ -92,7 +99,8 @@ static int make_dtb(struct boot_blobs *b, const struct boot_config *bc, char *er
     b->dtb = data;
     b->dtb_size = size;
     if (fdt_apply_chosen(&b->dtb, &b->dtb_size, bc->bootargs, have_initrd, b->initrd_pa, initrd_end, why,
-                         sizeof why) != 0) {
+                         sizeof why) != 0 ||
+        fdt_set_total_size(&b->dtb, &b->dtb_size, DTB_FILE_TOTAL_SIZE(size), why, sizeof why) != 0) {
         snprintf(err, errlen, "--dtb=%s: %s", bc->dtb_file, why);
         return -1;
     }
@@ -143,7 +151,9 @@ int boot_prepare(struct boot_blobs *b, const struct boot_config *bc, const struc
         b->linux_args = true;
         return 0;
     }
-    /* An ELF: the tree goes to the start of RAM when the lowest segment leaves room. */
+    /* An ELF: the tree goes to the start of RAM when the lowest segment leaves
+     * room for it; otherwise there is none (QEMU's arm_load_dtb quietly skips a
+     * tree that would cross its limit, and has flash, not RAM, below). */
     uint64_t low = ram_end;
     for (int i = 0; i < img->n_seg; i++)
         if (img->seg[i].paddr < low)
@@ -152,13 +162,7 @@ int boot_prepare(struct boot_blobs *b, const struct boot_config *bc, const struc
         b->dtb_pa = bc->ram_base;
         return 0;
     }
-    if (low > bc->ram_base) {
-        snprintf(err, errlen, "not enough space for the device tree (%zu bytes) below the ELF's first segment at "
-                 "0x%llx", b->dtb_size, (unsigned long long)low);
-        boot_release(b);
-        return -1;
-    }
-    free(b->dtb);                     /* the ELF occupies the start of RAM: no tree, as on QEMU */
+    free(b->dtb);
     b->dtb = NULL;
     b->dtb_size = 0;
     return 0;

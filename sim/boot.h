@@ -6,7 +6,8 @@
  *    2 MiB boundary; the PE starts at the Image with x0 = the device tree,
  *    x1-x3 = 0, MMU off (Linux's Documentation/arch/arm64/booting.rst);
  *  - an ELF: the device tree at the start of RAM when the ELF leaves room
- *    below its lowest segment (QEMU's "like -bios"); no initrd; x0 not set;
+ *    below its lowest segment (QEMU's "like -bios"), else none; no initrd;
+ *    x0 not set;
  *  - a raw binary (--load-addr): nothing else, as before.
  * PSCI SYSTEM_RESET loads everything again (QEMU's ROM blobs do the same). */
 #ifndef AVSIM_SIM_BOOT_H

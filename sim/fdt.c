@@ -343,3 +343,22 @@ int fdt_apply_chosen(void **blob, size_t *size, const char *bootargs, bool have_
     free(old);
     return 0;
 }
+
+int fdt_set_total_size(void **blob, size_t *size, size_t total, char *err, size_t errlen)
+{
+    void *out = total <= INT32_MAX ? malloc(total) : NULL;
+    if (!out) {
+        snprintf(err, errlen, "out of memory for the device tree");
+        return -1;
+    }
+    int rc = fdt_open_into(*blob, out, (int)total);
+    if (rc < 0) {
+        snprintf(err, errlen, "resizing the device tree to %zu bytes: %s", total, fdt_strerror(rc));
+        free(out);
+        return -1;
+    }
+    free(*blob);
+    *blob = out;
+    *size = total;
+    return 0;
+}

@@ -39,4 +39,8 @@ int fdt_validate(const void *data, size_t size, char *err, size_t errlen);
 int fdt_apply_chosen(void **blob, size_t *size, const char *bootargs, bool have_initrd,
                      uint64_t initrd_start, uint64_t initrd_end, char *err, size_t errlen);
 
+/* Gives the tree a total size of `total` bytes (free space at its end, for
+ * a kernel or bootloader to grow it in place); *blob is replaced. */
+int fdt_set_total_size(void **blob, size_t *size, size_t total, char *err, size_t errlen);
+
 #endif
