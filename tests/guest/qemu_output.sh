@@ -6,7 +6,8 @@
 # Inspect the output against the Arm ARM before recording it. Tests marked
 # AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
 # A line `// QEMU-MACHINE: <value>` in the source replaces the -M value (see
-# run_guest_test.sh).
+# run_guest_test.sh). Tests built as an Image (boot_*) and QEMU-ARGS lines are not
+# handled here: run `run_guest_test.sh none BUILD/tests/guest/NAME.Image ...` instead.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 write=0
