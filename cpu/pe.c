@@ -1133,6 +1133,18 @@ static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
              fetch ? "prefetch" : "data", (unsigned long long)pc);
 }
 
+/* A PE without EL2 (or EL3) whose platform answers PSCI through HVC, as QEMU's
+ * -M virt without virtualization=on: HVC from EL1 is the firmware call (the
+ * SMC Calling Convention's conduit); from EL0 it is UNDEFINED as always. */
+static void pe_firmware_call_without_el2(struct pe *pe, uint64_t pc)
+{
+    if (pe->el == 0) {
+        take_sync(pe, EC_UNKNOWN, 0, 1, pc - 4, true);
+        return;
+    }
+    pe->ops->firmware_call(pe->ops_opaque, pe);
+}
+
 static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
     struct pe *pe = opaque;
@@ -1181,6 +1193,10 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
         return;
     }
     case EXCP_HVC:
+        if (!pe->el2_implemented) {
+            pe_firmware_call_without_el2(pe, pc);
+            return;
+        }
         if (hcr & HCR_HCD) {            /* HVC is UNDEFINED when HCR_EL2.HCD is 1 */
             take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc - 4, true);
             return;
@@ -1188,6 +1204,10 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
         take_sync(pe, EC_HVC64, a64_imm16(pe_read_insn(pe, pc - 4)), 2, pc, true);
         return;
     case EXCP_SMC:
+        if (!pe->el2_implemented) {       /* no EL3, no EL2: SMC is UNDEFINED (as QEMU's -M virt) */
+            take_sync(pe, EC_UNKNOWN, 0, 1, pc - 4, true);
+            return;
+        }
         if (pe->el == 1 && (hcr & HCR_TSC)) {   /* trapped SMC: the preferred return is the SMC */
             take_sync(pe, EC_SMC64, a64_imm16(pe_read_insn(pe, pc - 4)), 2, pc - 4, true);
             return;
@@ -1235,6 +1255,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
 {
     memset(pe, 0, sizeof *pe);
     pe->index = index;
+    pe->el2_implemented = true;
     pe->model = model;
     pe->events = events;
     pe->ops = ops;
@@ -1356,6 +1377,17 @@ void pe_destroy(struct pe *pe)
     memset(pe, 0, sizeof *pe);
 }
 
+/* ID_AA64PFR0_EL1.EL2 says whether EL2 exists. Without it, HCR_EL2 behaves
+ * as 0 except RW, which is 1 (EL1 is AArch64): the Arm ARM's effective value
+ * when EL2 is not implemented. Unicorn keeps its EL2, unreachable. */
+static void pe_apply_el2_presence(struct pe *pe)
+{
+    uint64_t *pfr0 = &pe->id_regs[(4 - 1) * 8 + 0];
+    *pfr0 = (*pfr0 & ~0xf00ULL) | (pe->el2_implemented ? 0x100ULL : 0);
+    if (!pe->el2_implemented)
+        pe->sr[pe->idx.hcr_el2] = HCR_RW;
+}
+
 int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
 {
     for (unsigned i = 0; i < 31; i++)
@@ -1370,6 +1402,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
     pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     pe_cp_write(pe, 3, 4, 0, 0, 5, pe->mpidr);         /* VMPIDR_EL2 resets to MPIDR_EL1 */
+    pe_apply_el2_presence(pe);
     pe_mmu_reset(pe);
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;

@@ -20,7 +20,8 @@
 struct pe_platform_ops {
     /* HLT #0xF000 (Arm semihosting). x0/x1 are the call; the handler sets x0. */
     void (*semihosting)(void *opaque, struct pe *pe);
-    /* An SMC that is not trapped to EL2 reaches the firmware (PSCI). */
+    /* An SMC that is not trapped to EL2 reaches the firmware (PSCI); without
+     * EL2 (el2_implemented false) an HVC from EL1 does instead. */
     void (*firmware_call)(void *opaque, struct pe *pe);
     /* What is at physical address pa: 0 nothing, 1 RAM, 2 a device. */
     int (*phys_kind)(void *opaque, uint64_t pa);
@@ -134,6 +135,8 @@ struct pe {
     void *ops_opaque;
     uintptr_t capstone;
 
+    bool el2_implemented;     /* false: EL1 is the highest EL (ID_AA64PFR0_EL1.EL2 = 0) and HVC
+                                 from EL1 is the firmware call (PSCI); set before pe_reset() */
     unsigned el;              /* current EL, tracked across exceptions and ERETs */
     uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
     struct {                  /* table positions of the registers the PE itself consults */
@@ -219,7 +222,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
               size_t errlen);
 void pe_destroy(struct pe *pe);
 
-/* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off. */
+/* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off.
+ * Start at EL1 with el2_implemented false to run a guest on a PE without EL2. */
 int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el);
 
 /* Runs until something stops the PE (see enum pe_stop). */

@@ -19,17 +19,25 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: avsim run [options] IMAGE\n"
+            "usage: avsim run [options] IMAGE       (or avsim run [options] --kernel=IMAGE)\n"
+            "       avsim dumpdtb [options] FILE    write the device tree of the machine the options build\n"
             "       avsim trace dump|stats [options] TRACE\n"
             "       avsim tlbsim [options] TRACE\n"
             "       avsim --help | --version\n"
             "\n"
-            "Runs IMAGE (an AArch64 ELF, or a raw binary with --load-addr) on a simulated\n"
-            "ARMv8-A machine shaped like QEMU's -M virt,virtualization=on -cpu cortex-a57,\n"
-            "starting at EL2h with the MMU off. The guest's UART and semihosting output go\n"
-            "to stdout; avsim exits with the guest's semihosting exit status.\n"
+            "Runs IMAGE (an AArch64 ELF, an arm64 Linux Image, plain or gzipped, or a raw\n"
+            "binary with --load-addr) on a simulated ARMv8-A machine shaped like QEMU's\n"
+            "-M virt,virtualization=on -cpu cortex-a57, starting at EL2h with the MMU off.\n"
+            "The guest's UART and semihosting output go to stdout; avsim exits with the\n"
+            "guest's semihosting exit status.\n"
             "\n"
-            "options:\n"
+            "options (the boot options also take their value as the next argument):\n"
+            "  --kernel=IMAGE         the image (same as the IMAGE argument)\n"
+            "  --initrd=FILE          an initrd for a Linux Image, placed as QEMU does\n"
+            "  --append=ARGS          the kernel command line (/chosen/bootargs)\n"
+            "  --dtb=FILE             use this device tree instead of the generated one\n"
+            "  --el=1|2               start at EL2h (default) or at EL1h with no EL2\n"
+            "                         (QEMU's -M virt without virtualization=on; PSCI via HVC)\n"
             "  --ram=SIZE             guest RAM at 0x40000000 (default 1G; K, M, G suffixes)\n"
             "  --load-addr=ADDR       load a raw binary at ADDR and start there\n"
             "  --stats=FILE           write statistics as JSON to FILE at the end\n"
@@ -88,6 +96,177 @@ static const char *opt_value(const char *arg, const char *name)
     return NULL;
 }
 
+/* A boot option's value, from "--name=VALUE" or "--name VALUE" (then *i
+ * moves on). NULL when argv[*i] is not the option; *missing when it is but
+ * the value is not there. */
+static const char *opt_value_or_next(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    const char *v = opt_value(argv[*i], name);
+    if (v || strcmp(argv[*i], name) != 0)
+        return v;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+enum { OPT_NOT_MINE = 0, OPT_TAKEN = 1, OPT_BAD = -1 };
+
+/* The options that shape the machine and its boot, shared by `run` and
+ * `dumpdtb`. Returns OPT_TAKEN, OPT_NOT_MINE, or OPT_BAD (message printed). */
+static int machine_option(int argc, char **argv, int *i, struct machine_config *cfg, const char **kernel)
+{
+    const char *a = argv[*i], *v;
+    bool missing = false;
+    if ((v = opt_value(a, "--ram"))) {
+        if (parse_size(v, &cfg->ram_size) != 0 || cfg->ram_size < (1 << 20) ||
+            cfg->ram_size > VIRT_RAM_MAX || cfg->ram_size % 4096) {
+            fprintf(stderr, "avsim: --ram=%s: give a size from 1M to 255G, a multiple of 4K\n", v);
+            return OPT_BAD;
+        }
+    } else if ((v = opt_value(a, "--gic"))) {
+        if (!strcmp(v, "v3") || !strcmp(v, "3"))
+            cfg->gic = GIC_V3;
+        else if (!strcmp(v, "v2") || !strcmp(v, "2"))
+            cfg->gic = GIC_V2;
+        else {
+            fprintf(stderr, "avsim: --gic=%s: give v3 or v2\n", v);
+            return OPT_BAD;
+        }
+    } else if ((v = opt_value_or_next(argc, argv, i, "--kernel", &missing))) {
+        if (*kernel) {
+            fprintf(stderr, "avsim: more than one image given ('%s' and '%s')\n", *kernel, v);
+            return OPT_BAD;
+        }
+        *kernel = v;
+    } else if ((v = opt_value_or_next(argc, argv, i, "--initrd", &missing))) {
+        cfg->initrd = v;
+    } else if ((v = opt_value_or_next(argc, argv, i, "--append", &missing))) {
+        cfg->append = v;
+    } else if ((v = opt_value_or_next(argc, argv, i, "--dtb", &missing))) {
+        cfg->dtb = v;
+    } else if ((v = opt_value_or_next(argc, argv, i, "--el", &missing))) {
+        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
+            fprintf(stderr, "avsim: --el=%s: give 1 (start at EL1h, no EL2) or 2 (start at EL2h, the default)\n",
+                    v);
+            return OPT_BAD;
+        }
+        cfg->start_el = (unsigned)(v[0] - '0');
+    } else if ((v = opt_value_or_next(argc, argv, i, "--smp", &missing))) {
+        uint64_t n;
+        if (parse_size(v, &n) != 0 || n < 1 || n > 8) {
+            fprintf(stderr, "avsim: --smp=%s: give 1 to 8 PEs\n", v);
+            return OPT_BAD;
+        }
+        cfg->smp = (unsigned)n;
+    } else if (!missing) {
+        return OPT_NOT_MINE;
+    }
+    if (missing) {
+        fprintf(stderr, "avsim: %s needs a value (%s=VALUE or %s VALUE)\n", a, a, a);
+        return OPT_BAD;
+    }
+    return OPT_TAKEN;
+}
+
+/* Checks the boot files before the machine is built, for clear messages. */
+static int check_boot_files(const struct machine_config *cfg)
+{
+    char err[300];
+    if (cfg->initrd) {
+        FILE *f = fopen(cfg->initrd, "rb");
+        if (!f) {
+            fprintf(stderr, "avsim: --initrd=%s: %s\n", cfg->initrd, strerror(errno));
+            return -1;
+        }
+        fclose(f);
+    }
+    if (cfg->dtb) {
+        uint8_t *data;
+        size_t size;
+        if (boot_read_file(cfg->dtb, &data, &size, err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: --dtb=%s\n", err);
+            return -1;
+        }
+        int rc = fdt_validate(data, size, err, sizeof err);
+        free(data);
+        if (rc != 0) {
+            fprintf(stderr, "avsim: --dtb=%s: %s\n", cfg->dtb, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* avsim dumpdtb [options] FILE: the generated device tree of the machine the
+ * same options build. Without --kernel, the initrd goes where QEMU would put it
+ * for a Linux Image small enough to end below it. */
+static int cmd_dumpdtb(int argc, char **argv)
+{
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
+    const char *kernel = NULL, *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        int r = machine_option(argc, argv, &i, &cfg, &kernel);
+        if (r == OPT_BAD)
+            return 2;
+        if (r == OPT_TAKEN)
+            continue;
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "avsim: dumpdtb: unknown option '%s' (see avsim --help)\n", a);
+            return 2;
+        } else if (!out) {
+            out = a;
+        } else {
+            fprintf(stderr, "avsim: dumpdtb: more than one output file given ('%s' and '%s')\n", out, a);
+            return 2;
+        }
+    }
+    if (!out) {
+        fprintf(stderr, "avsim: dumpdtb: no output file given (usage: avsim dumpdtb [options] FILE)\n");
+        return 2;
+    }
+    if (check_boot_files(&cfg) != 0)
+        return 2;
+    char err[512];
+    struct loaded_image img = { .is_linux = 1 };
+    if (kernel) {
+        struct loaded_image k;
+        if (image_open(&k, kernel, VIRT_RAM_BASE, cfg.ram_size, false, 0, err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: %s\n", err);
+            return 2;
+        }
+        if (k.is_elf)
+            img = (struct loaded_image){ .is_elf = 1 };    /* the tree as an ELF gets it (no initrd) */
+        else
+            img.end = k.end;
+        image_close(&k);
+    }
+    struct boot_config bc;
+    struct boot_blobs blobs;
+    machine_boot_config(&cfg, &bc);
+    if (boot_prepare(&blobs, &bc, &img, err, sizeof err) != 0) {
+        fprintf(stderr, "avsim: %s\n", err);
+        return 2;
+    }
+    FILE *f = fopen(out, "wb");
+    int status = 0;
+    if (!f || fwrite(blobs.dtb, 1, blobs.dtb_size, f) != blobs.dtb_size) {
+        fprintf(stderr, "avsim: dumpdtb: cannot write %s: %s\n", out, strerror(errno));
+        status = 2;
+    }
+    if (f && fclose(f) != 0 && status == 0) {
+        fprintf(stderr, "avsim: dumpdtb: cannot write %s: %s\n", out, strerror(errno));
+        status = 2;
+    }
+    boot_release(&blobs);
+    return status;
+}
+
 /* WIDTHxHEIGHT */
 static int parse_view_size(const char *s, struct view_viewport *vp)
 {
@@ -117,15 +296,15 @@ static int cmd_run(int argc, char **argv)
     const char *view_png = NULL;
     struct view_viewport viewport = { .width = 1024, .height = 480, .selected = -1 };
     uint64_t view_keep = 4096;
+    const char *kernel = NULL;
     for (int i = 0; i < argc; i++) {
+        int r = machine_option(argc, argv, &i, &cfg, &kernel);
+        if (r == OPT_BAD)
+            return 2;
+        if (r == OPT_TAKEN)
+            continue;
         const char *a = argv[i];
-        if ((v = opt_value(a, "--ram"))) {
-            if (parse_size(v, &cfg.ram_size) != 0 || cfg.ram_size < (1 << 20) ||
-                cfg.ram_size > VIRT_RAM_MAX || cfg.ram_size % 4096) {
-                fprintf(stderr, "avsim: --ram=%s: give a size from 1M to 255G, a multiple of 4K\n", v);
-                return 2;
-            }
-        } else if ((v = opt_value(a, "--load-addr"))) {
+        if ((v = opt_value(a, "--load-addr"))) {
             if (parse_size(v, &cfg.load_addr) != 0) {
                 fprintf(stderr, "avsim: --load-addr=%s: not an address\n", v);
                 return 2;
@@ -139,15 +318,6 @@ static int cmd_run(int argc, char **argv)
             trace = fopen(v, "w");
             if (!trace) {
                 fprintf(stderr, "avsim: cannot open %s: %s\n", v, strerror(errno));
-                return 2;
-            }
-        } else if ((v = opt_value(a, "--gic"))) {
-            if (!strcmp(v, "v3") || !strcmp(v, "3"))
-                cfg.gic = GIC_V3;
-            else if (!strcmp(v, "v2") || !strcmp(v, "2"))
-                cfg.gic = GIC_V2;
-            else {
-                fprintf(stderr, "avsim: --gic=%s: give v3 or v2\n", v);
                 return 2;
             }
         } else if ((v = opt_value(a, "--gic-lrs"))) {
@@ -200,14 +370,6 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --view-keep=%s: give 1 to 16777216 entries\n", v);
                 return 2;
             }
-        } else if ((v = opt_value(a, "--smp")) || (!strcmp(a, "--smp") && i + 1 < argc && (v = argv[++i]))) {
-            char *end;
-            unsigned long n = strtoul(v, &end, 10);
-            if (end == v || *end || n < 1 || n > MACHINE_MAX_PES) {
-                fprintf(stderr, "avsim: --smp=%s: give 1 to %d processing elements\n", v, MACHINE_MAX_PES);
-                return 2;
-            }
-            cfg.smp = (unsigned)n;
         } else if ((v = opt_value(a, "--quantum"))) {
             char *end;
             unsigned long long n = strtoull(v, &end, 10);
@@ -234,10 +396,18 @@ static int cmd_run(int argc, char **argv)
             return 2;
         }
     }
+    if (kernel && cfg.image) {
+        fprintf(stderr, "avsim: more than one image given ('%s' and --kernel=%s)\n", cfg.image, kernel);
+        return 2;
+    }
+    if (kernel)
+        cfg.image = kernel;
     if (!cfg.image) {
         fprintf(stderr, "avsim: no image given (usage: avsim run [options] IMAGE)\n");
         return 2;
     }
+    if (check_boot_files(&cfg) != 0)
+        return 2;
     if (have_classes && !cfg.trace_file) {
         fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
         return 2;
@@ -333,6 +503,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "dumpdtb") == 0)
+        return cmd_dumpdtb(argc - 2, argv + 2);
     if (strcmp(argv[1], "trace") == 0)
         return trace_tool_main(argc - 2, argv + 2);
     if (strcmp(argv[1], "tlbsim") == 0)

@@ -1,9 +1,11 @@
 #include "sim/loader.h"
 #include <elf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static int read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
 {
@@ -107,6 +109,118 @@ static int parse_elf(struct loaded_image *img, const char *path, uint64_t ram_ba
     }
     img->entry = eh->e_entry;
     img->is_elf = 1;
+    for (int i = 0; i < img->n_seg; i++)
+        if (img->seg[i].paddr + img->seg[i].memsz > img->end)
+            img->end = img->seg[i].paddr + img->seg[i].memsz;
+    return 0;
+}
+
+/* The arm64 Image header (Linux's Documentation/arch/arm64/booting.rst), little-endian. */
+enum {
+    ARM64_IMAGE_HEADER_SIZE = 64,
+    ARM64_IMAGE_TEXT_OFFSET = 8,     /* u64: offset from a 2 MiB aligned base */
+    ARM64_IMAGE_SIZE = 16,           /* u64: bytes the kernel needs from its start (0: old kernel) */
+    ARM64_IMAGE_FLAGS = 24,          /* u64: bit 0 big-endian kernel */
+    ARM64_IMAGE_MAGIC = 0x38,        /* "ARM\x64" */
+};
+/* QEMU's hw/arm/boot.c: the load offset of an Image whose header gives none,
+ * and the room its boot stub takes at the start of RAM. */
+#define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
+#define QEMU_BOOTLOADER_MAX_SIZE 0x1000ULL
+#define GUNZIP_MAX_BYTES (256ULL << 20)     /* QEMU's LOAD_IMAGE_MAX_GUNZIP_BYTES */
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static bool is_arm64_image(const uint8_t *data, size_t size)
+{
+    return size >= ARM64_IMAGE_HEADER_SIZE && memcmp(data + ARM64_IMAGE_MAGIC, "ARM\x64", 4) == 0;
+}
+
+static bool is_gzip(const uint8_t *data, size_t size)
+{
+    return size >= 18 && data[0] == 0x1f && data[1] == 0x8b && data[2] == 8;   /* RFC 1952, deflate */
+}
+
+/* Replaces img->data with its gzip-decompressed contents. */
+static int gunzip_image(struct loaded_image *img, const char *path, char *err, size_t errlen)
+{
+    z_stream zs = { 0 };
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        snprintf(err, errlen, "%s: cannot start decompression", path);
+        return -1;
+    }
+    size_t cap = img->size * 4 + 4096, len = 0;
+    uint8_t *out = malloc(cap);
+    zs.next_in = img->data;
+    zs.avail_in = (uInt)img->size;
+    int rc = Z_OK;
+    while (out && rc == Z_OK) {
+        if (len == cap) {
+            if (cap >= GUNZIP_MAX_BYTES)
+                break;
+            cap *= 2;
+            uint8_t *bigger = realloc(out, cap);
+            if (!bigger) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = bigger;
+        }
+        zs.next_out = out + len;
+        zs.avail_out = (uInt)(cap - len);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        len = cap - zs.avail_out;
+    }
+    inflateEnd(&zs);
+    if (!out || rc != Z_STREAM_END) {
+        snprintf(err, errlen, "%s: %s", path,
+                 !out ? "out of memory decompressing it"
+                 : rc == Z_OK ? "decompresses to more than 256 MiB"
+                              : "broken gzip data (truncated or corrupt)");
+        free(out);
+        return -1;
+    }
+    free(img->data);
+    img->data = out;
+    img->size = len;
+    return 0;
+}
+
+static int place_arm64_image(struct loaded_image *img, const char *path, uint64_t ram_base, uint64_t ram_size,
+                             char *err, size_t errlen)
+{
+    uint64_t text_offset = le64(img->data + ARM64_IMAGE_TEXT_OFFSET);
+    uint64_t image_size = le64(img->data + ARM64_IMAGE_SIZE);
+    uint64_t flags = le64(img->data + ARM64_IMAGE_FLAGS);
+    if (flags & 1) {
+        snprintf(err, errlen, "%s: a big-endian arm64 Image (avsim runs little-endian guests)", path);
+        return -1;
+    }
+    uint64_t offset = IMAGE_DEFAULT_TEXT_OFFSET;      /* text_offset is valid only with image_size */
+    if (image_size) {
+        offset = text_offset;
+        if (offset < QEMU_BOOTLOADER_MAX_SIZE)
+            offset += 2ULL << 20;
+    }
+    uint64_t claim = image_size > img->size ? image_size : img->size;
+    if (offset > ram_size || claim > ram_size - offset) {
+        snprintf(err, errlen, "%s: the Image (%llu bytes at offset 0x%llx) does not fit in RAM (%llu bytes)", path,
+                 (unsigned long long)claim, (unsigned long long)offset, (unsigned long long)ram_size);
+        return -1;
+    }
+    img->seg[0] = (struct image_segment){ .paddr = ram_base + offset, .filesz = img->size, .memsz = img->size,
+                                          .file_offset = 0 };
+    img->n_seg = 1;
+    img->entry = ram_base + offset;
+    img->end = ram_base + offset + claim;
+    img->is_linux = 1;
     return 0;
 }
 
@@ -117,8 +231,24 @@ int image_open(struct loaded_image *img, const char *path, uint64_t ram_base, ui
     if (read_file(path, &img->data, &img->size, err, errlen) != 0)
         return -1;
     int rc;
-    if (img->size >= 4 && memcmp(img->data, ELFMAG, SELFMAG) == 0) {
+    bool gzipped = is_gzip(img->data, img->size);
+    if (gzipped && gunzip_image(img, path, err, errlen) != 0) {
+        image_close(img);
+        return -1;
+    }
+    if (!gzipped && img->size >= 4 && memcmp(img->data, ELFMAG, SELFMAG) == 0) {
         rc = parse_elf(img, path, ram_base, ram_size, err, errlen);
+    } else if (is_arm64_image(img->data, img->size)) {
+        if (have_load_addr) {
+            snprintf(err, errlen, "%s: an arm64 Image is placed by its header; --load-addr is for raw binaries",
+                     path);
+            rc = -1;
+        } else {
+            rc = place_arm64_image(img, path, ram_base, ram_size, err, errlen);
+        }
+    } else if (gzipped) {
+        snprintf(err, errlen, "%s: a gzip file that does not hold an arm64 Image", path);
+        rc = -1;
     } else if (have_load_addr) {
         if (raw_load_addr < ram_base || img->size > ram_size || raw_load_addr - ram_base > ram_size - img->size) {
             snprintf(err, errlen, "%s: %zu bytes at 0x%llx do not fit in RAM (0x%llx-0x%llx)", path, img->size,
@@ -130,6 +260,7 @@ int image_open(struct loaded_image *img, const char *path, uint64_t ram_base, ui
                                                   .memsz = img->size, .file_offset = 0 };
             img->n_seg = 1;
             img->entry = raw_load_addr;
+            img->end = raw_load_addr + img->size;
             rc = 0;
         }
     } else {

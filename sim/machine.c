@@ -255,7 +255,32 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
              image);
 }
 
-static void power_on_boot_pe(struct machine *m);
+void machine_boot_config(const struct machine_config *cfg, struct boot_config *bc)
+{
+    *bc = (struct boot_config){ .ram_base = VIRT_RAM_BASE, .ram_size = cfg->ram_size,
+                                .num_pes = cfg->smp ? cfg->smp : 1, .gic = cfg->gic,
+                                .start_el = cfg->start_el == 1 ? 1 : 2, .initrd_file = cfg->initrd,
+                                .bootargs = cfg->append, .dtb_file = cfg->dtb };
+}
+
+/* Puts the image, initrd and device tree in RAM and starts the boot PE
+ * (machine_init and PSCI SYSTEM_RESET); the other PEs stay off until PSCI
+ * CPU_ON, as on QEMU's virt board with PSCI. */
+static void machine_load_and_start(struct machine *m)
+{
+    image_load(&m->image, m->ram, VIRT_RAM_BASE);
+    boot_load(&m->boot, m->ram, VIRT_RAM_BASE);
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        m->power[i] = i == 0 ? PE_POWER_ON : PE_POWER_OFF;
+        m->in_wfi[i] = false;
+        m->pes[i].el2_implemented = m->cfg.start_el != 1;
+    }
+    struct pe *pe = &m->pes[0];
+    pe_reset(pe, m->image.entry, m->cfg.start_el == 1 ? 1 : 2);
+    if (m->boot.linux_args)               /* booting.rst: x0 = the device tree, x1-x3 = 0 */
+        pe_set_x(pe, 0, m->boot.dtb_pa);
+    pe_set_cntfrq(pe, m->cfg.counter_hz);
+}
 
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen)
 {
@@ -263,6 +288,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     m->cfg = *cfg;
     if (image_open(&m->image, cfg->image, VIRT_RAM_BASE, cfg->ram_size, cfg->have_load_addr, cfg->load_addr,
                    err, errlen) != 0)
+        return -1;
+    struct boot_config bc;
+    machine_boot_config(cfg, &bc);
+    if (boot_prepare(&m->boot, &bc, &m->image, err, errlen) != 0)
         return -1;
     m->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                   -1, 0);
@@ -338,34 +367,21 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
                                  errlen) != 0)
             return -1;
     }
-    image_load(&m->image, m->ram, VIRT_RAM_BASE);
-    power_on_boot_pe(m);
+    machine_load_and_start(m);
     return 0;
 }
 
-/* At power-on and reset the first PE starts at the image's entry point in
- * EL2h; the others stay off until PSCI CPU_ON (QEMU's virt with PSCI). */
-static void power_on_boot_pe(struct machine *m)
-{
-    for (unsigned i = 0; i < m->n_pes; i++) {
-        m->power[i] = i == 0 ? PE_POWER_ON : PE_POWER_OFF;
-        m->in_wfi[i] = false;
-    }
-    pe_reset(&m->pes[0], m->image.entry, 2);
-    pe_set_cntfrq(&m->pes[0], m->cfg.counter_hz);
-}
-
-/* PSCI SYSTEM_RESET: as QEMU does, the image's segments are loaded again and
- * the first PE restarts at the entry point; the rest of RAM keeps its contents. */
+/* PSCI SYSTEM_RESET: as QEMU does, the image's segments, the initrd and the
+ * device tree are loaded again and the first PE restarts at the entry point;
+ * the rest of RAM keeps its contents. */
 static void machine_reset(struct machine *m)
 {
     m->reset_requested = false;
     m->resets++;
-    image_load(&m->image, m->ram, VIRT_RAM_BASE);
     uc_ctl(m->pes[0].uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* the others restart with CPU_ON */
     for (unsigned i = 0; i < m->n_pes; i++)
         gtimer_reset(&m->timers[i]);
-    power_on_boot_pe(m);
+    machine_load_and_start(m);
 }
 
 #define RUN_ON (-1)
@@ -548,4 +564,5 @@ void machine_destroy(struct machine *m)
     if (m->ram)
         munmap(m->ram, m->cfg.ram_size);
     image_close(&m->image);
+    boot_release(&m->boot);
 }

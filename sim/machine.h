@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cpu/pe.h"
+#include "sim/boot.h"
 #include "sim/events.h"
 #include "sim/loader.h"
 #include "sim/memmap.h"
@@ -30,6 +31,11 @@ struct machine_config {
     uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
     const char *trace_file;   /* record a trace (traces/trace.h) here; NULL: off */
     uint32_t trace_classes;   /* 1 << TR_* */
+    /* Boot (sim/boot.h). */
+    const char *initrd;       /* --initrd: NULL none */
+    const char *append;       /* --append: /chosen/bootargs; NULL none */
+    const char *dtb;          /* --dtb: a device tree to use instead of the generated one */
+    unsigned start_el;        /* 2 (default, also when 0): EL2h; 1: EL1h with no EL2 (PSCI via HVC) */
     unsigned smp;             /* processing elements, 1..MACHINE_MAX_PES (0: 1) */
     uint64_t quantum;         /* SMP round-robin time slice in CPU cycles (0: MACHINE_DEFAULT_QUANTUM) */
 };
@@ -81,6 +87,7 @@ struct machine {
     struct machine_config cfg;
     uint8_t *ram;
     struct loaded_image image;
+    struct boot_blobs boot;    /* initrd and device tree, loaded with the image */
     /* The PEs, each its own Unicorn instance over the same RAM, run round
      * robin: each in turn until its clock reaches the end of the quantum. */
     struct pe pes[MACHINE_MAX_PES];
@@ -108,6 +115,9 @@ struct machine {
     double host_seconds;
     const struct machine_debugger *debugger;   /* NULL: none */
 };
+
+/* The boot description of a configuration (for `avsim dumpdtb`, and machine_init). */
+void machine_boot_config(const struct machine_config *cfg, struct boot_config *bc);
 
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen);
 /* Runs the guest to its end. Returns the process exit status. */

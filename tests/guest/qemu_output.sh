@@ -6,7 +6,9 @@
 # Inspect the output against the Arm ARM before recording it. Tests marked
 # AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
 # Lines `// QEMU-MACHINE: <value>` and `// QEMU-ARGS: <options>` in the source
-# replace the -M value and add options (see run_guest_test.sh).
+# replace the -M value and add options (see run_guest_test.sh). Tests built as an
+# Image (boot_*) are not handled here: run `run_guest_test.sh none
+# BUILD/tests/guest/NAME.Image ...` instead.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 write=0

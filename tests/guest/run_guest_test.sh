@@ -5,20 +5,24 @@
 #
 # AVSIM     the avsim binary; runs `AVSIM run ELF`. The word "none" skips the
 #           avsim run (useful to check an expectation against QEMU alone).
-# ELF       the guest image.
+# ELF       the guest image (an ELF, or an arm64 Linux Image: <name>.Image).
 # EXPECTED  expected/<name>.out: the program's exact stdout followed by a last
 #           line `exit=<status>`.
 # SOURCE    the test's C source. If it contains the marker
 #           AVSIM-FOLLOWS-ARM-ARM, the expectation was written from the Arm ARM
 #           because QEMU deviates from it, and the live QEMU comparison is
 #           skipped. Without SOURCE, QEMU is not run.
-#           Two optional lines in SOURCE (at the start of a line, first one
+#           Optional lines in SOURCE (at the start of a line, first one
 #           wins) configure the runs:
 #             // AVSIM-ARGS: <options>     passed to `avsim run` before ELF
-#                                          (e.g. --gic=v2); split on blanks
+#                                          (e.g. --gic=v2)
 #             // QEMU-MACHINE: <value>     replaces the -M value for QEMU
 #                                          (default virt,virtualization=on,gic-version=3)
-#             // QEMU-ARGS: <options>      more QEMU options (e.g. -smp 4); split on blanks
+#             // QEMU-ARGS: <options>      more QEMU options (e.g. -m 1G -initrd FILE)
+#           Options are split as the shell splits words (double quotes keep
+#           blanks, e.g. --append="a b"); @IMAGE_DIR@ stands for the
+#           directory of ELF (files the build writes next to the image) and
+#           @SOURCE_DIR@ for the directory of SOURCE.
 #
 # If qemu-system-aarch64 is on PATH (or QEMU=<path> is set; QEMU=none disables
 # it), the same ELF is also run on QEMU (the reference) and its output must
@@ -68,19 +72,28 @@ fi
 avsim_args=()
 qemu_args=()
 qemu_machine=virt,virtualization=on,gic-version=3
+# option_line MARKER: the options after "// MARKER:" in SOURCE, placeholders replaced.
+option_line() {
+    grep -m1 "^// $1:" "$src" | sed "s|^// $1:[[:space:]]*||;s|[[:space:]]*\$||" |
+        sed "s|@IMAGE_DIR@|$(dirname "$elf")|g;s|@SOURCE_DIR@|$(dirname "$src")|g"
+}
+# split_words LINE: the words of LINE as the shell splits them (quotes, no expansion).
+split_words() {
+    [ -z "$1" ] && return 0
+    printf '%s\n' "$1" | xargs printf '%s\n'
+}
 if [ -n "$src" ]; then
-    line=$(grep -m1 '^// AVSIM-ARGS:' "$src" | sed 's|^// AVSIM-ARGS:[[:space:]]*||')
-    read -r -a avsim_args <<<"$line"
-    line=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
+    mapfile -t avsim_args < <(split_words "$(option_line AVSIM-ARGS)")
+    mapfile -t qemu_args < <(split_words "$(option_line QEMU-ARGS)")
+    line=$(option_line QEMU-MACHINE)
     [ -n "$line" ] && qemu_machine=$line
-    line=$(grep -m1 '^// QEMU-ARGS:' "$src" | sed 's|^// QEMU-ARGS:[[:space:]]*||')
-    read -r -a qemu_args <<<"$line"
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
 name=$(basename "$elf" .elf)
+name=${name%.Image}
 status=0
 
 # compare LABEL OUTFILE ERRFILE RC: append exit=RC to OUTFILE and diff it with EXPECTED.
@@ -128,8 +141,8 @@ else
     # output to stderr).
     timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
-        -semihosting-config enable=on,target=native,chardev=con0 ${qemu_args[@]+"${qemu_args[@]}"} \
-        -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null
+        -semihosting-config enable=on,target=native,chardev=con0 \
+        ${qemu_args[@]+"${qemu_args[@]}"} -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null
     rc=$?
     compare qemu "$tmp/qemu.out" "$tmp/qemu.err" "$rc" || status=1
 fi

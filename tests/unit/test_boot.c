@@ -1,0 +1,293 @@
+/* The device tree builder (sim/fdt.c) and the boot protocols (sim/boot.c,
+ * the Image loader in sim/loader.c): the tree read back with libfdt, the
+ * placement rules of QEMU's hw/arm/boot.c for an Image, its initrd and tree,
+ * an ELF's tree at the start of RAM, and the Image header's fields. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "sim/boot.h"
+#include "sim/fdt.h"
+#include "sim/memmap.h"
+
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+static const struct fdt_machine_desc base_desc = {
+    .ram_base = VIRT_RAM_BASE, .ram_size = GIB, .num_pes = 1, .gic = GIC_V3,
+    .conduit = PSCI_CONDUIT_SMC, .virtualization = true,
+};
+
+static void *build(const struct fdt_machine_desc *d, size_t *size)
+{
+    void *blob = NULL;
+    char err[200];
+    assert_int_equal(fdt_build(d, &blob, size, err, sizeof err), 0);
+    assert_int_equal(fdt_check_full(blob, *size), 0);
+    return blob;
+}
+
+static const void *getprop(const void *fdt, const char *path, const char *name, int *len)
+{
+    int n = fdt_path_offset(fdt, path);
+    assert_true(n >= 0);
+    return fdt_getprop(fdt, n, name, len);
+}
+
+static uint32_t cell(const void *p, int i) { return fdt32_to_cpu(((const fdt32_t *)p)[i]); }
+
+static void test_fdt_cpus_gic_psci(void **state)
+{
+    (void)state;
+    struct fdt_machine_desc d = base_desc;
+    d.num_pes = 3;
+    size_t size;
+    void *fdt = build(&d, &size);
+    int len;
+    for (int i = 0; i < 3; i++) {
+        char path[32];
+        snprintf(path, sizeof path, "/cpus/cpu@%d", i);
+        const void *reg = getprop(fdt, path, "reg", &len);
+        assert_int_equal(len, 4);
+        assert_int_equal(cell(reg, 0), i);
+        assert_string_equal(getprop(fdt, path, "enable-method", &len), "psci");
+    }
+    assert_true(fdt_path_offset(fdt, "/cpus/cpu@3") < 0);
+    const void *reg = getprop(fdt, "/intc@8000000", "reg", &len);
+    assert_int_equal(len, 32);
+    assert_int_equal(cell(reg, 3), VIRT_GICD_SIZE);
+    assert_int_equal(cell(reg, 5), VIRT_GICR_BASE);
+    assert_int_equal(cell(reg, 7), 3 * 0x20000);
+    assert_string_equal(getprop(fdt, "/psci", "method", &len), "smc");
+    const void *on = getprop(fdt, "/psci", "cpu_on", &len);
+    assert_int_equal(cell(on, 0), 0xc4000003);
+    /* The root's interrupt-parent is the GIC's phandle. */
+    const void *ip = getprop(fdt, "/", "interrupt-parent", &len);
+    assert_int_equal(fdt_node_offset_by_phandle(fdt, cell(ip, 0)), fdt_path_offset(fdt, "/intc@8000000"));
+    assert_null(getprop(fdt, "/chosen", "bootargs", &len));
+    assert_null(getprop(fdt, "/chosen", "linux,initrd-start", &len));
+    free(fdt);
+}
+
+static void test_fdt_el1_gicv2_chosen(void **state)
+{
+    (void)state;
+    struct fdt_machine_desc d = base_desc;
+    d.gic = GIC_V2;
+    d.conduit = PSCI_CONDUIT_HVC;
+    d.virtualization = false;
+    d.bootargs = "console=ttyAMA0";
+    d.have_initrd = true;
+    d.initrd_start = 0x48000000;
+    d.initrd_end = 0x48001234;
+    size_t size;
+    void *fdt = build(&d, &size);
+    int len;
+    assert_string_equal(getprop(fdt, "/psci", "method", &len), "hvc");
+    getprop(fdt, "/intc@8000000", "reg", &len);
+    assert_int_equal(len, 32);                        /* GICD and GICC only */
+    assert_null(getprop(fdt, "/intc@8000000", "interrupts", &len));
+    /* No enable-method for a single PE (as QEMU). */
+    assert_null(getprop(fdt, "/cpus/cpu@0", "enable-method", &len));
+    assert_string_equal(getprop(fdt, "/chosen", "bootargs", &len), "console=ttyAMA0");
+    const void *s = getprop(fdt, "/chosen", "linux,initrd-start", &len);
+    assert_int_equal(len, 4);
+    assert_int_equal(cell(s, 0), 0x48000000);
+    const void *e = getprop(fdt, "/chosen", "linux,initrd-end", &len);
+    assert_int_equal(cell(e, 0), 0x48001234);
+    free(fdt);
+
+    d.initrd_start = 0x140000000ULL;                 /* above 4 GiB: two cells */
+    d.initrd_end = 0x140001000ULL;
+    fdt = build(&d, &size);
+    s = getprop(fdt, "/chosen", "linux,initrd-start", &len);
+    assert_int_equal(len, 8);
+    assert_int_equal(cell(s, 0), 1);
+    assert_int_equal(cell(s, 1), 0x40000000);
+    free(fdt);
+}
+
+static void test_fdt_bad_pe_count(void **state)
+{
+    (void)state;
+    struct fdt_machine_desc d = base_desc;
+    void *blob = NULL;
+    size_t size;
+    char err[200];
+    d.num_pes = 0;
+    assert_int_equal(fdt_build(&d, &blob, &size, err, sizeof err), -1);
+    d.num_pes = 9;
+    assert_int_equal(fdt_build(&d, &blob, &size, err, sizeof err), -1);
+    assert_non_null(strstr(err, "1 to 8"));
+}
+
+static void test_fdt_validate_and_apply_chosen(void **state)
+{
+    (void)state;
+    size_t size;
+    void *fdt = build(&base_desc, &size);
+    char err[200];
+    assert_int_equal(fdt_validate(fdt, size, err, sizeof err), 0);
+    assert_int_equal(fdt_validate(fdt, size - 8, err, sizeof err), -1);   /* truncated */
+    assert_int_equal(fdt_validate(fdt, 20, err, sizeof err), -1);
+    char garbage[256];
+    memset(garbage, 'x', sizeof garbage);
+    assert_int_equal(fdt_validate(garbage, sizeof garbage, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a valid flattened device tree"));
+
+    /* A tree without /chosen gets one. */
+    assert_int_equal(fdt_del_node(fdt, fdt_path_offset(fdt, "/chosen")), 0);
+    assert_int_equal(fdt_apply_chosen(&fdt, &size, "a b", true, 0x48000000, 0x48000010, err, sizeof err), 0);
+    int len;
+    assert_string_equal(getprop(fdt, "/chosen", "bootargs", &len), "a b");
+    assert_int_equal(cell(getprop(fdt, "/chosen", "linux,initrd-end", &len), 0), 0x48000010);
+    assert_int_equal(fdt_totalsize(fdt), size);
+    free(fdt);
+}
+
+static void test_initrd_address(void **state)
+{
+    (void)state;
+    assert_int_equal(boot_initrd_address(VIRT_RAM_BASE, GIB, 0), VIRT_RAM_BASE + 128 * MIB);
+    assert_int_equal(boot_initrd_address(VIRT_RAM_BASE, 128 * MIB, 0), VIRT_RAM_BASE + 64 * MIB);
+    /* Never over the Image: above its end, 4 KiB aligned. */
+    assert_int_equal(boot_initrd_address(VIRT_RAM_BASE, GIB, VIRT_RAM_BASE + 200 * MIB + 1),
+                     VIRT_RAM_BASE + 200 * MIB + 0x1000);
+}
+
+/* Writes an Image of `size` bytes with the given header fields; gzipped if asked. */
+static const char *write_image(uint64_t text_offset, uint64_t image_size, uint64_t flags, size_t size, bool gz)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/avsim_test_boot_%d.img", (int)getpid());
+    uint8_t *b = calloc(1, size);
+    memcpy(b + 8, &text_offset, 8);          /* little-endian host assumed (x86-64, arm64) */
+    memcpy(b + 16, &image_size, 8);
+    memcpy(b + 24, &flags, 8);
+    memcpy(b + 0x38, "ARM\x64", 4);
+    if (gz) {
+        gzFile f = gzopen(path, "wb");
+        gzwrite(f, b, (unsigned)size);
+        gzclose(f);
+    } else {
+        FILE *f = fopen(path, "wb");
+        fwrite(b, 1, size, f);
+        fclose(f);
+    }
+    free(b);
+    return path;
+}
+
+static void test_image_placement(void **state)
+{
+    (void)state;
+    struct loaded_image img;
+    char err[300];
+    const char *p = write_image(0x80000, 0x300000, 0xa, 4096, false);
+    assert_int_equal(image_open(&img, p, VIRT_RAM_BASE, GIB, 0, 0, err, sizeof err), 0);
+    assert_true(img.is_linux);
+    assert_int_equal(img.entry, VIRT_RAM_BASE + 0x80000);
+    assert_int_equal(img.end, VIRT_RAM_BASE + 0x80000 + 0x300000);    /* image_size, not the file size */
+    image_close(&img);
+
+    p = write_image(0, 0x10000, 0xa, 4096, true);                       /* gzip; text_offset 0: + 2 MiB */
+    assert_int_equal(image_open(&img, p, VIRT_RAM_BASE, GIB, 0, 0, err, sizeof err), 0);
+    assert_int_equal(img.entry, VIRT_RAM_BASE + 2 * MIB);
+    assert_int_equal(img.size, 4096);
+    image_close(&img);
+
+    p = write_image(0x1234, 0, 0, 4096, false);                        /* no image_size: 0x80000 */
+    assert_int_equal(image_open(&img, p, VIRT_RAM_BASE, GIB, 0, 0, err, sizeof err), 0);
+    assert_int_equal(img.entry, VIRT_RAM_BASE + 0x80000);
+    image_close(&img);
+
+    p = write_image(0x80000, 0x10000, 1, 4096, false);                 /* big-endian */
+    assert_int_equal(image_open(&img, p, VIRT_RAM_BASE, GIB, 0, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "big-endian"));
+
+    p = write_image(0x80000, 2 * GIB, 0xa, 4096, false);               /* larger than RAM */
+    assert_int_equal(image_open(&img, p, VIRT_RAM_BASE, GIB, 0, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "does not fit"));
+    unlink(p);
+}
+
+static void test_boot_prepare_placement(void **state)
+{
+    (void)state;
+    struct boot_config bc = { .ram_base = VIRT_RAM_BASE, .ram_size = GIB, .num_pes = 1, .gic = GIC_V3,
+                              .start_el = 2 };
+    struct boot_blobs b;
+    char err[300];
+    /* An Image, no initrd: the tree at RAM + 128 MiB (2 MiB aligned), x0 set. */
+    struct loaded_image linux_img = { .is_linux = 1, .end = VIRT_RAM_BASE + 0x100000 };
+    assert_int_equal(boot_prepare(&b, &bc, &linux_img, err, sizeof err), 0);
+    assert_true(b.linux_args);
+    assert_int_equal(b.dtb_pa, VIRT_RAM_BASE + 128 * MIB);
+    boot_release(&b);
+
+    /* With an initrd: the tree at the next 2 MiB boundary after it. */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/avsim_test_initrd_%d", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    fwrite("0123456789", 1, 10, f);
+    fclose(f);
+    bc.initrd_file = path;
+    assert_int_equal(boot_prepare(&b, &bc, &linux_img, err, sizeof err), 0);
+    assert_int_equal(b.initrd_pa, VIRT_RAM_BASE + 128 * MIB);
+    assert_int_equal(b.initrd_size, 10);
+    assert_int_equal(b.dtb_pa, VIRT_RAM_BASE + 130 * MIB);
+    int len;
+    const void *e = getprop(b.dtb, "/chosen", "linux,initrd-end", &len);
+    assert_int_equal(cell(e, 0), VIRT_RAM_BASE + 128 * MIB + 10);
+    boot_release(&b);
+    unlink(path);
+    bc.initrd_file = NULL;
+
+    /* An ELF 2 MiB above the start of RAM: the tree (1 MiB, as QEMU's) at the start, x0 not set. */
+    struct loaded_image elf = { .is_elf = 1, .n_seg = 1 };
+    elf.seg[0] = (struct image_segment){ .paddr = VIRT_RAM_BASE + 2 * MIB, .filesz = 16, .memsz = 16 };
+    assert_int_equal(boot_prepare(&b, &bc, &elf, err, sizeof err), 0);
+    assert_false(b.linux_args);
+    assert_non_null(b.dtb);
+    assert_int_equal(b.dtb_pa, VIRT_RAM_BASE);
+    assert_int_equal(b.dtb_size, MIB);
+    assert_int_equal(fdt_totalsize(b.dtb), MIB);
+    boot_release(&b);
+    /* 512 KiB above (where the guest tests link): 1 MiB does not fit, no tree (as QEMU). */
+    elf.seg[0].paddr = VIRT_RAM_BASE + 0x80000;
+    assert_int_equal(boot_prepare(&b, &bc, &elf, err, sizeof err), 0);
+    assert_null(b.dtb);
+    boot_release(&b);
+    /* An ELF at the start of RAM: no tree (QEMU would put it in flash). */
+    elf.seg[0].paddr = VIRT_RAM_BASE;
+    assert_int_equal(boot_prepare(&b, &bc, &elf, err, sizeof err), 0);
+    assert_null(b.dtb);
+    boot_release(&b);
+    /* An ELF leaving too little room below it: no tree either (QEMU skips it quietly). */
+    elf.seg[0].paddr = VIRT_RAM_BASE + 0x100;
+    assert_int_equal(boot_prepare(&b, &bc, &elf, err, sizeof err), 0);
+    assert_null(b.dtb);
+    boot_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fdt_cpus_gic_psci),
+        cmocka_unit_test(test_fdt_el1_gicv2_chosen),
+        cmocka_unit_test(test_fdt_bad_pe_count),
+        cmocka_unit_test(test_fdt_validate_and_apply_chosen),
+        cmocka_unit_test(test_initrd_address),
+        cmocka_unit_test(test_image_placement),
+        cmocka_unit_test(test_boot_prepare_placement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
