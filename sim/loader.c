@@ -263,9 +263,21 @@ int image_open(struct loaded_image *img, const char *path, uint64_t ram_base, ui
             img->end = raw_load_addr + img->size;
             rc = 0;
         }
-    } else {
-        snprintf(err, errlen, "%s: not an ELF file (to run a raw binary, give --load-addr=ADDR)", path);
+    } else if (img->size > ram_size - IMAGE_DEFAULT_TEXT_OFFSET) {
+        snprintf(err, errlen, "%s: not an ELF file or arm64 Image, and too big for RAM as a raw kernel", path);
         rc = -1;
+    } else {
+        /* Neither ELF nor Image: a raw kernel, as QEMU's -kernel takes it
+         * (hw/arm/boot.c: at RAM + 0x80000, booted like Linux with x0 = the
+         * device tree). kvm-unit-tests' .flat images are such files. */
+        img->seg[0] = (struct image_segment){ .paddr = ram_base + IMAGE_DEFAULT_TEXT_OFFSET, .filesz = img->size,
+                                              .memsz = img->size, .file_offset = 0 };
+        img->n_seg = 1;
+        img->entry = ram_base + IMAGE_DEFAULT_TEXT_OFFSET;
+        img->end = img->entry + img->size;
+        img->is_linux = 1;
+        img->is_raw_kernel = 1;
+        rc = 0;
     }
     if (rc != 0)
         image_close(img);

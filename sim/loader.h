@@ -20,7 +20,8 @@ struct loaded_image {
     struct image_segment seg[32];
     int n_seg;
     int is_elf;
-    int is_linux;            /* an arm64 Image: boots with x0 = the device tree */
+    int is_linux;            /* an arm64 Image or raw kernel: boots with x0 = the device tree */
+    int is_raw_kernel;       /* neither ELF nor Image, no --load-addr: loaded at RAM + 0x80000 as QEMU does */
     uint64_t end;            /* the highest physical address the image claims (Image: image_size) */
 };
 

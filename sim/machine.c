@@ -289,6 +289,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     if (image_open(&m->image, cfg->image, VIRT_RAM_BASE, cfg->ram_size, cfg->have_load_addr, cfg->load_addr,
                    err, errlen) != 0)
         return -1;
+    if (m->image.is_raw_kernel)
+        fprintf(stderr, "avsim: note: %s is neither an ELF file nor an arm64 Image: it runs as a raw kernel "
+                "at 0x%llx with x0 = the device tree, as QEMU's -kernel does (--load-addr=ADDR runs a raw "
+                "binary at ADDR instead)\n", cfg->image, (unsigned long long)m->image.entry);
     struct boot_config bc;
     machine_boot_config(cfg, &bc);
     if (boot_prepare(&m->boot, &bc, &m->image, err, errlen) != 0)

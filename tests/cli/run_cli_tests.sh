@@ -14,7 +14,7 @@ printf '\x7f\x20\x03\xd5' >"$tmp/wfi.bin"          # wfi with nothing to wake it
 printf '\x00\x00\x00\x14' >"$tmp/loop.bin"         # b . (runs forever)
 
 expect missing-file 2 'no-such-file.elf: No such file' -- run "$tmp/no-such-file.elf"
-expect not-elf 2 'not an ELF file .*--load-addr' -- run "$tmp/text.txt"
+expect not-elf-raw-kernel 3 'neither an ELF file nor an arm64 Image: it runs as a raw kernel at 0x40080000' -- run "$tmp/text.txt"
 expect wrong-arch 2 'is not AArch64' -- run /bin/true
 expect truncated-elf 2 'broken ELF|outside the file|truncated' -- run "$tmp/truncated.elf"
 expect unknown-option 2 "unknown option '--frobnicate'" -- run --frobnicate "$GOOD_ELF"
