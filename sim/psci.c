@@ -44,9 +44,11 @@ void psci_call(struct machine *m, struct pe *pe)
     }
     case PSCI_CPU_ON_32:
     case PSCI_CPU_ON_64: {
-        /* The target starts at the entry point in the caller's Exception
-         * level, AArch64, MMU off, with x0 = context_id. Bits of the MPIDR
-         * outside the affinity fields are ignored, as firmware does. */
+        /* The target starts at the entry point in the highest Exception level
+         * the guest has (EL2, or EL1 with --el=1), whatever the caller's EL, as
+         * PSCI asks of firmware and QEMU does; AArch64, MMU off, x0 =
+         * context_id. Bits of the MPIDR outside the affinity fields are
+         * ignored, as firmware does. */
         bool is32 = fn == PSCI_CPU_ON_32;
         struct pe *t = machine_pe_by_mpidr(m, is32 ? (uint32_t)a1 : a1);
         uint64_t entry = pe_get_x(pe, 2), context = pe_get_x(pe, 3);
@@ -59,7 +61,7 @@ void psci_call(struct machine *m, struct pe *pe)
         else if (m->power[t->index] == PE_POWER_ON)
             ret = PSCI_ALREADY_ON;
         else {
-            machine_pe_on(m, t, entry, pe->el ? pe->el : 1, context, pe->cycles);
+            machine_pe_on(m, t, entry, t->el2_implemented ? 2 : 1, context, pe->cycles);
             ret = PSCI_SUCCESS;
         }
         break;
