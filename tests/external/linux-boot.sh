@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2054  # the commas are QEMU option syntax, not array separators
+# Boots Debian's arm64 Linux kernel with a busybox initramfs to its shell on avsim (or QEMU, the
+# reference) and checks that KVM initialized at EL2 and that the guest powered off through PSCI.
+# See tests/external/LINUX.md.
+#
+#   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
+#                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
+#                                [--gz] [--log FILE] [--quiet] CACHE_DIR
+#
+#   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
+#                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
+#   --qemu         run on qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
+#                  -cpu cortex-a57 -m 1G (the reference)
+#   --smp N        number of CPUs (default 1)
+#   --dtb FILE     QEMU only: boot with this device tree instead of QEMU's own
+#   --append ARGS  kernel command line (default: $LINUX_BOOT_APPEND, else
+#                  "console=ttyAMA0 nokaslr cryptomgr.notests"; see LINUX.md)
+#   --timeout S    seconds before the boot counts as hung (default 600 avsim, 120 QEMU)
+#   --count        QEMU only: also count guest instructions with a TCG plugin
+#                  (tests/external/qemu_insn_count.c, built with cc; single-threaded TCG)
+#   --gz           boot CACHE_DIR/Image.gz (gzip-compressed) instead of CACHE_DIR/Image
+#   --log FILE     keep the console output there (and avsim's --stats JSON as FILE.stats.json)
+#   --quiet        do not echo the key console lines
+# CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh; when they are missing this
+# script runs it (exit 77 when the packages cannot be fetched).
+#
+# Prints the wall time, and for avsim the instruction count and the exception statistics from
+# --stats, then one machine-readable line:
+#   RESULT sim=avsim|qemu smp=N status=pass|fail wall_s=T insns=N|na mips=M|na exits_el2=N|na
+# Exit status: 0 pass, 1 fail, 77 skipped (packages unavailable, avsim without --kernel yet, QEMU
+# not installed, or AVSIM_SKIP_LINUX=1 in the environment).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+sim=avsim
+avsim=""
+qemu_bin=${QEMU:-qemu-system-aarch64}
+smp=1
+dtb=""
+append=${LINUX_BOOT_APPEND:-"console=ttyAMA0 nokaslr cryptomgr.notests"}
+tmo=""
+count=0
+log=""
+quiet=0
+cache=""
+kimg=Image
+
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --avsim) sim=avsim; avsim=$2; shift ;;
+        --avsim=*) sim=avsim; avsim=${1#*=} ;;
+        --qemu) sim=qemu ;;
+        --qemu-bin) qemu_bin=$2; shift ;;
+        --qemu-bin=*) qemu_bin=${1#*=} ;;
+        --smp) smp=$2; shift ;;
+        --smp=*) smp=${1#*=} ;;
+        --dtb) dtb=$2; shift ;;
+        --dtb=*) dtb=${1#*=} ;;
+        --append) append=$2; shift ;;
+        --append=*) append=${1#*=} ;;
+        --timeout) tmo=$2; shift ;;
+        --timeout=*) tmo=${1#*=} ;;
+        --count) count=1 ;;
+        --log) log=$2; shift ;;
+        --log=*) log=${1#*=} ;;
+        --quiet) quiet=1 ;;
+        --gz) kimg=Image.gz ;;
+        -h|--help) usage ;;
+        -*) echo "linux-boot: unknown option $1" >&2; usage ;;
+        *) cache=$1 ;;
+    esac
+    shift
+done
+[ -n "$cache" ] || usage
+[ -n "$tmo" ] || { [ "$sim" = avsim ] && tmo=600 || tmo=120; }
+[ -n "${EPOCHREALTIME:-}" ] || { echo "linux-boot: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
+
+skip() { echo "linux-boot: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
+
+[ "${AVSIM_SKIP_LINUX:-0}" = 1 ] && skip "AVSIM_SKIP_LINUX=1"
+if [ "$sim" = avsim ]; then
+    [ -n "$avsim" ] || avsim=$top/build/avsim
+    [ -x "$avsim" ] || skip "avsim binary $avsim not found (build first)"
+    if ! "$avsim" --help 2>&1 | grep -q -- '--kernel'; then
+        skip "$avsim has no --kernel option yet (arm64 Image loading is in progress)"
+    fi
+else
+    command -v "$qemu_bin" >/dev/null 2>&1 || skip "$qemu_bin not installed"
+fi
+
+# The kernel and the initramfs.
+if [ ! -s "$cache/$kimg" ] || [ ! -s "$cache/initrd.gz" ]; then
+    "$top/scripts/fetch-linux.sh" "$cache"
+    rc=$?
+    [ $rc -eq 77 ] && skip "Debian's arm64 kernel or busybox-static cannot be fetched (see above)"
+    [ $rc -eq 0 ] || { echo "linux-boot: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/linux-boot.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+out=$work/console.log
+stats=$work/stats.json
+insns=na exits=na
+
+if [ "$sim" = avsim ]; then
+    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$cache/initrd.gz" --append="$append"
+         --stats="$stats")
+    [ "$smp" -gt 1 ] && cmd+=(--smp="$smp")
+    t0=$EPOCHREALTIME
+    timeout --foreground "$tmo" "${cmd[@]}" </dev/null >"$out" 2>&1
+    rc=$?
+    t1=$EPOCHREALTIME
+else
+    cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
+         -no-reboot -kernel "$cache/$kimg" -initrd "$cache/initrd.gz" -append "$append")
+    [ -n "$dtb" ] && cmd+=(-dtb "$dtb")
+    if [ $count -eq 1 ]; then
+        # The instruction count comes from a small TCG plugin (qemu_insn_count.c) built here;
+        # single-threaded TCG keeps its counter exact.
+        if cc -shared -fPIC -O2 -o "$work/qemu_insn_count.so" "$here/qemu_insn_count.c" 2>"$work/cc.err"; then
+            cmd+=(-accel tcg,thread=single -plugin "$work/qemu_insn_count.so,out=$work/insns.txt")
+        else
+            echo "linux-boot: cannot build the instruction-count plugin (no cc?); counting skipped"
+            count=0
+        fi
+    fi
+    t0=$EPOCHREALTIME
+    timeout --foreground "$tmo" "${cmd[@]}" -nographic </dev/null >"$out" 2>&1
+    rc=$?
+    t1=$EPOCHREALTIME
+    if [ $count -eq 1 ]; then
+        insns=$(sed -n 's/^instructions \([0-9]*\)$/\1/p' "$work/insns.txt" 2>/dev/null)
+        [ -n "$insns" ] || insns=na
+    fi
+fi
+wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+[ -n "$log" ] && cp "$out" "$log"
+
+# The checks.
+fails=()
+grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("no 'kvm [1]: Hyp mode initialized successfully'")
+grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
+grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
+grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
+if [ "$rc" -eq 124 ]; then
+    fails+=("timed out after $tmo s")
+elif [ "$rc" -ne 0 ]; then
+    fails+=("$sim exit status $rc (want 0 after PSCI SYSTEM_OFF)")
+fi
+
+if [ $quiet -eq 0 ]; then
+    grep -E 'Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out" |
+        sed 's/^/  | /'
+fi
+
+# avsim statistics: the JSON has one item per line (sim/stats.c), so sed and awk suffice.
+if [ "$sim" = avsim ] && [ -s "$stats" ]; then
+    insns=$(sed -n 's/^ *"instructions": \([0-9]*\),.*/\1/p' "$stats" | head -n1)
+    [ -n "$insns" ] || insns=na
+    [ -n "$log" ] && cp "$stats" "$log.stats.json"
+    echo "avsim statistics (--stats${log:+, kept as $log.stats.json}):"
+    grep -E '"(instructions|cycles|simulated_seconds|host_seconds|guest_mips|instructions_by_el|erets|wfi|sysreg_traps)"' "$stats" | sed 's/^ */  /'
+    echo "  exceptions (class, from EL -> to EL: count):"
+    grep -E '^ *\{"ec": ' "$stats" |
+        sed 's/.*"ec": \([0-9]*\), "name": "\([^"]*\)", "from_el": \([0-9]\), "to_el": \([0-9]\), "count": \([0-9]*\).*/\2 \1 \3 \4 \5/' |
+        awk '{ printf "    %-16s (0x%02x) EL%d -> EL%d: %d\n", $1, $2, $3, $4, $5 }'
+    exits=$(grep -E '^ *\{"ec": ' "$stats" |
+        sed 's/.*"from_el": \([0-9]\), "to_el": \([0-9]\), "count": \([0-9]*\).*/\1 \2 \3/' |
+        awk '$1 < 2 && $2 == 2 { n += $3 } END { print n + 0 }')
+    echo "  exits to EL2 (exceptions from EL0/EL1 taken to EL2): $exits"
+fi
+
+mips=na
+if [ "$insns" != na ]; then
+    mips=$(awk -v n="$insns" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", n / w / 1e6; else print "na" }')
+fi
+echo "linux-boot: $sim smp=$smp wall ${wall} s, instructions $insns, ${mips} MIPS"
+if [ ${#fails[@]} -eq 0 ]; then
+    echo "linux-boot: PASS ($sim, smp=$smp)"
+    echo "RESULT sim=$sim smp=$smp status=pass wall_s=$wall insns=$insns mips=$mips exits_el2=$exits"
+    exit 0
+fi
+echo "linux-boot: FAIL ($sim, smp=$smp):"
+printf '  - %s\n' "${fails[@]}"
+echo "  last console lines:"
+tail -n 25 "$out" | sed 's/^/  | /'
+echo "RESULT sim=$sim smp=$smp status=fail wall_s=$wall insns=$insns mips=$mips exits_el2=$exits"
+exit 1
