@@ -82,7 +82,7 @@ static bool writes_sp(csh cs, cs_insn *ci)
 /* ADD/SUB (immediate), 64-bit, Rd = Rn = SP: a known change of SP. */
 static bool sp_add_imm(uint32_t w, int32_t *delta)
 {
-    if ((w & 0x7f8003ffu) != 0x110003ffu || !(w >> 31))
+    if ((w & 0x3f8003ffu) != 0x110003ffu || !(w >> 31))   /* ADD or SUB (bit 30), no flags */
         return false;
     int32_t imm = (int32_t)((w >> 10) & 0xfffu) << (((w >> 22) & 1u) ? 12 : 0);
     *delta = (w & (1u << 30)) ? -imm : imm;

@@ -152,16 +152,43 @@ bool a64_decode_ldst(uint32_t insn, struct a64_ldst *d)
         d->is_mem = true;
         return true;
     }
-    if ((insn & 0xbf000000u) == 0x0c000000u) {        /* SIMD load/store structures */
+    if ((insn & 0xbe000000u) == 0x0c000000u) {        /* SIMD load/store structures */
+        /* LD1-LD4/ST1-ST4 (multiple structures), LD1-LD4/ST1-ST4 (single
+         * structure) and LD1R-LD4R; post-index by the bytes moved or by Xm. */
+        bool single = (insn >> 24) & 1u, post = (insn >> 23) & 1u;
+        unsigned opcode = (insn >> 12) & 15u, q = (insn >> 30) & 1u, size = (insn >> 10) & 3u;
+        unsigned bytes;
+        if (!single) {
+            static const int8_t regs[16] = { 4, -1, 4, -1, 3, -1, 3, 1, 2, -1, 2, -1, -1, -1, -1, -1 };
+            if (regs[opcode] < 0 || ((insn >> 16) & 0x1fu && !post))
+                return false;
+            bytes = (unsigned)regs[opcode] * (q ? 16u : 8u);
+        } else {
+            unsigned op3 = (insn >> 13) & 7u;                      /* opcode<2:0>; S is bit 12 */
+            unsigned selem = (((op3 & 1u) << 1) | ((insn >> 21) & 1u)) + 1u, esize;
+            switch (op3 >> 1) {
+            case 0: esize = 1; break;
+            case 1: esize = 2; break;
+            case 2: esize = (size & 1u) ? 8u : 4u; break;
+            default: esize = 1u << size; break;                 /* LDnR: replicate */
+            }
+            bytes = selem * esize;
+        }
         d->is_mem = true;
         d->vector = true;
         d->is_load = (insn >> 22) & 1u;
         d->is_store = !d->is_load;
         d->rn = (insn >> 5) & 31u;
-        d->size = 16;
-        d->nregs = 4;                                  /* upper bound on the bytes touched */
+        d->rt = insn & 31u;
+        d->size = bytes;
+        d->nregs = 1;
         d->mode = ADDR_BASE_IMM;
-        d->writeback = (insn >> 23) & 1u;
+        d->writeback = post;
+        if (post) {
+            unsigned rm = (insn >> 16) & 31u;
+            d->wb_known = rm == 31;
+            d->wb_imm = rm == 31 ? (int64_t)bytes : 0;
+        }
         return true;
     }
     return false;

@@ -20,7 +20,7 @@
  *    boundaries after anything that may unmask them (ERET, DAIF writes).
  *  - Unicorn reports an access to unassigned memory with the PC of the block
  *    start but exact registers; the faulting load/store is found by decoding
- *    the block (find_faulting_access).
+ *    the block (pe_find_faulting_access).
  */
 #include "cpu/pe.h"
 #include "cpu/pe_internal.h"
@@ -628,13 +628,29 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
     return false;
 }
 
+/* Unicorn 2.0.1 only frees a deleted hook when uc_emu_start returns, and
+ * checks every hook, deleted or not, for every instruction it translates: a
+ * long run that cuts blocks would translate slower and slower. After enough
+ * deletions the PE leaves uc_emu_start and enters it again (PE_STOP_RESTART,
+ * handled inside pe_run). */
+#define PE_HOOKS_DELETED_BEFORE_RESTART 32
+static void delete_hook(struct pe *pe, uc_hook h)
+{
+    uc_hook_del(pe->uc, h);
+    if (++pe->hooks_deleted >= PE_HOOKS_DELETED_BEFORE_RESTART && pe->stop == PE_STOP_NONE) {
+        pe->stop = PE_STOP_RESTART;
+        pe->attn.f.stop = true;
+        uc_emu_stop(pe->uc);
+    }
+}
+
 static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
     if (!pe->cut.active || address != pe->cut.addr)
         return;
     pe->cut.active = false;
-    uc_hook_del(uc, pe->cut.hook);
+    delete_hook(pe, pe->cut.hook);
     pe->attn.f.cut_remove = true;
     pe->cut.remove_start = pe->cut.block_start;
     pe->cut.remove_end = pe->cut.block_end;
@@ -667,14 +683,14 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
         if (pe->cut.active && pe->cut.addr == at)
             break;                                   /* the cut is in place: run up to it */
         if (pe->cut.active)
-            uc_hook_del(pe->uc, pe->cut.hook);
+            delete_hook(pe, pe->cut.hook);
         pe->cut = (struct pe_cut){ .active = true, .kind = sp[i].kind, .addr = at, .block_start = addr,
                                    .block_end = addr + b->size, .insn = sp[i].insn };
         if (uc_hook_add(pe->uc, &pe->cut.hook, UC_HOOK_CODE, on_cut, pe, at, at) != UC_ERR_OK) {
             pe_fatal(pe, "internal error: cannot add a code hook at 0x%llx", (unsigned long long)at);
             return false;
         }
-        uc_ctl_remove_cache(pe->uc, addr, addr + b->size);
+        pe_remove_translated_code(pe, addr, addr + b->size);
         pe_wr(pe, UC_ARM64_REG_PC, addr);
         return false;
     }
@@ -752,7 +768,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
         finish_entry(pe);
     if (pe->attn.f.cut_remove) {
         pe->attn.f.cut_remove = false;
-        uc_ctl_remove_cache(uc, pe->cut.remove_start, pe->cut.remove_end);
+        pe_remove_translated_code(pe, pe->cut.remove_start, pe->cut.remove_end);
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
@@ -871,7 +887,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         }
         if ((pe->stale_code.all || pe->stale_code.n) && code_is_stale(pe, addr, size)) {
             /* Another PE changed this code (IC ...IS): Unicorn translates it again. */
-            uc_ctl_remove_cache(uc, addr, addr + size);
+            pe_remove_translated_code(pe, addr, addr + size);
             pe_wr(pe, UC_ARM64_REG_PC, addr);
             return;
         }
@@ -989,7 +1005,7 @@ static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
     return pe_get_x(pe, reg);
 }
 
-static bool insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg)
+bool pe_insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg)
 {
     csh cs = (csh)pe->capstone;
     cs_insn *ci = cs_malloc(cs);
@@ -1023,8 +1039,8 @@ static bool insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned 
 
 /* Finds the load/store of the current block that caused a bus fault at
  * `addr`: Unicorn stopped before it, with the registers as they were then. */
-static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, uint64_t *pc_out,
-                                 struct a64_ldst *out)
+bool pe_find_faulting_access(struct pe *pe, uint64_t addr, int is_write, uint64_t *pc_out,
+                             struct a64_ldst *out)
 {
     uint32_t n = pe->cur_size / 4;
     uint64_t cand[64];
@@ -1036,7 +1052,7 @@ static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, ui
         struct a64_ldst d;
         if (!a64_decode_ldst(w, &d) || !d.is_mem)
             continue;
-        if (is_write ? !d.is_store : !d.is_load)
+        if (is_write >= 0 && (is_write ? !d.is_store : !d.is_load))
             continue;
         uint64_t a = a64_ldst_address(&d, pc, reg_reader, pe);
         if (addr < a || addr >= a + (uint64_t)d.size * d.nregs)
@@ -1052,8 +1068,8 @@ static bool find_faulting_access(struct pe *pe, uint64_t addr, bool is_write, ui
             bool changed = cd[i].writeback;
             for (uint64_t pc = cand[i]; pc < cand[j] && !changed; pc += 4) {
                 uint32_t w = pe_read_insn(pe, pc);
-                changed = insn_writes_reg(pe, w, pc, cd[i].rn) ||
-                          (cd[i].mode == ADDR_BASE_REG && insn_writes_reg(pe, w, pc, cd[i].rm));
+                changed = pe_insn_writes_reg(pe, w, pc, cd[i].rn) ||
+                          (cd[i].mode == ADDR_BASE_REG && pe_insn_writes_reg(pe, w, pc, cd[i].rm));
             }
             feasible = changed;
         }
@@ -1084,7 +1100,7 @@ static void bus_fault(struct pe *pe)
     bool is_write = pe->bus_fault.type == UC_MEM_WRITE_UNMAPPED;
     uint64_t pc;
     struct a64_ldst d;
-    if (!find_faulting_access(pe, pe->bus_fault.addr, is_write, &pc, &d)) {
+    if (!pe_find_faulting_access(pe, pe->bus_fault.addr, is_write, &pc, &d)) {
         pe_fatal(pe, "a %s of unassigned address 0x%llx in the block at 0x%llx could not be attributed "
                  "to an instruction", is_write ? "write" : "read", (unsigned long long)pe->bus_fault.addr,
                  (unsigned long long)pe->cur_start);
@@ -1532,7 +1548,7 @@ void pe_debug_stop_at_next(struct pe *pe)
 
 void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
 {
-    uc_ctl_remove_cache(pe->uc, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
+    pe_remove_translated_code(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
 }
@@ -1579,6 +1595,10 @@ enum pe_stop pe_run(struct pe *pe)
             /* Stopped inside an EL switch: go on to the first guest instruction. */
             pe->debug.step = true;
             pe->debug.resume_seen = true;
+            continue;
+        }
+        if (pe->stop == PE_STOP_RESTART) {
+            pe->hooks_deleted = 0;           /* uc_emu_start freed the deleted hooks */
             continue;
         }
         if (pe->stop != PE_STOP_NONE)

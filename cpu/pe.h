@@ -51,6 +51,15 @@ struct pe_observed_translation {
     bool valid;
 };
 
+/* Where Unicorn's CPU state keeps the faulting address (see pe_mmu.c). */
+struct pe_far_probe {
+    uc_context *ctx;
+    int offset;                         /* -1 until learnt */
+    bool failed;
+    unsigned samples, n_cand;
+    uint32_t cand[32];
+};
+
 struct pe_mmu {
     bool active_el10, active_el2;       /* shadow translation in use for the regime */
     struct mmu_s1_config s1_el10, s1_el2;
@@ -71,6 +80,7 @@ struct pe_mmu {
     uint64_t observe_gen;               /* bumped when a translation leaves the model */
     struct pe_observed_translation observed[2][64];   /* [0] data, [1] fetch; by page */
     struct { bool valid; uint16_t vmid, asid; bool s2_on; } published_ctx;
+    struct pe_far_probe far_probe;
 };
 
 /* Why pe_run() returned. */
@@ -81,6 +91,7 @@ enum pe_stop {
     PE_STOP_FATAL,        /* the run cannot continue (message in pe->fatal) */
     PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
     PE_STOP_QUANTUM,      /* the PE's clock reached quantum_end (SMP round robin) */
+    PE_STOP_RESTART,      /* internal: leave uc_emu_start and enter it again (never returned) */
 };
 
 /* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
@@ -169,6 +180,7 @@ struct pe {
     uint64_t insns_sysreg_emulated;
     struct pe_entry_fixup entry;
     struct pe_cut cut;
+    unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
     /* Rare conditions the block hook must look at, tested with one load. */
     union {
         struct {
@@ -312,6 +324,9 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
 bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d);
 bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 void pe_flush_unicorn_tlb(struct pe *pe);
+/* Drops Unicorn's translations of the code at [start, end) (VA of the current
+ * regime); false when the page does not translate for a fetch (nothing done). */
+bool pe_remove_translated_code(struct pe *pe, uint64_t start, uint64_t end);
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 
 /* The private page that holds the ERET used to switch EL (outside the guest's

@@ -21,6 +21,12 @@ struct pe_exception {
 
 uint64_t pe_rd(struct pe *pe, int reg);
 void pe_wr(struct pe *pe, int reg, uint64_t v);
+/* The load/store of the current block (pe->cur_start, cur_size) that accesses
+ * addr with the registers as they are now (is_write: 1 stores, 0 loads, -1 either). */
+struct a64_ldst;
+bool pe_find_faulting_access(struct pe *pe, uint64_t addr, int is_write, uint64_t *pc_out, struct a64_ldst *out);
+/* Does insn (at pc) write register reg (31: SP)? Unknown instructions: true. */
+bool pe_insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg);
 uint64_t pe_cp_read(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
                     bool *ok);
 void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,

@@ -593,6 +593,94 @@ static bool emulate_store(struct pe *pe, uint64_t pc, uint32_t insn, const struc
     return true;
 }
 
+/* Does the shadow table lack what the load/store (or DC ZVA) w at `at` needs,
+ * computed with the current registers? */
+static bool access_is_missing(struct pe *pe, struct shadow_ctx *c, uint32_t w, uint64_t at, struct a64_ldst *d,
+                              uint64_t *va_out)
+{
+    uint64_t va, len;
+    bool store;
+    if (a64_decode_ldst(w, d) && d->is_mem) {
+        va = a64_ldst_address(d, at, reg_value, pe);
+        len = (uint64_t)d->size * d->nregs;
+        store = d->is_store;
+    } else if ((w & 0xffffffe0u) == 0xd50b7420u) {          /* DC ZVA */
+        va = pe_get_x(pe, w & 31) & ~63ULL;
+        len = 64;
+        store = true;
+    } else {
+        return false;
+    }
+    *va_out = va;
+    for (uint64_t page = va & ~0xfffULL; page < va + len; page += 0x1000) {
+        uint64_t desc;
+        if (!shadow_lookup(&pe->mmu.shadow, c, page, &desc) || (store && (desc & (1ULL << 7))))
+            return true;
+    }
+    return false;
+}
+
+/* Unicorn 2.0.1 sometimes reports a data abort with a stale PC (the start of
+ * an earlier translation block) while the registers are those of the faulting
+ * access: its state restore does not find the block (seen in a Linux boot
+ * while blocks were being re-translated thousands of times for cuts). The faulting address is then needed to find the access in the block
+ * avsim's hook saw last. Unicorn keeps it in its CPU state
+ * (env->exception.vaddress), which only uc_context_save exposes, at an offset
+ * the public API does not give: it is learnt from the aborts whose PC is
+ * right (the offset that held the faulting address every time). */
+#define FAR_PROBE_SAMPLES 8
+#define FAR_PROBE_MAX_CAND 32
+
+static void far_probe_learn(struct pe *pe, uint64_t va)
+{
+    struct pe_far_probe *p = &pe->mmu.far_probe;
+    if (p->offset >= 0 || p->failed)
+        return;
+    if (!p->ctx && uc_context_alloc(pe->uc, &p->ctx) != UC_ERR_OK) {
+        p->failed = true;
+        return;
+    }
+    if (uc_context_save(pe->uc, p->ctx) != UC_ERR_OK) {
+        p->failed = true;
+        return;
+    }
+    const uint8_t *blob = (const uint8_t *)p->ctx;
+    size_t size = uc_context_size(pe->uc);
+    if (!p->samples) {
+        for (size_t off = 0; off + 8 <= size; off += 8) {
+            uint64_t v;
+            memcpy(&v, blob + off, 8);
+            if (v == va && p->n_cand < FAR_PROBE_MAX_CAND)
+                p->cand[p->n_cand++] = (uint32_t)off;
+        }
+    } else {
+        unsigned n = 0;
+        for (unsigned i = 0; i < p->n_cand; i++) {
+            uint64_t v;
+            memcpy(&v, blob + p->cand[i], 8);
+            if (v == va)
+                p->cand[n++] = p->cand[i];
+        }
+        p->n_cand = n;
+    }
+    if (!p->n_cand) {
+        p->failed = true;                   /* give up: the stale-PC case then stops the run */
+        return;
+    }
+    if (++p->samples >= FAR_PROBE_SAMPLES && p->n_cand == 1)
+        p->offset = (int)p->cand[0];
+}
+
+/* The faulting address of the abort Unicorn reports now, if the probe knows where it is. */
+static bool far_probe_read(struct pe *pe, uint64_t *far)
+{
+    struct pe_far_probe *p = &pe->mmu.far_probe;
+    if (p->offset < 0 || uc_context_save(pe->uc, p->ctx) != UC_ERR_OK)
+        return false;
+    memcpy(far, (const uint8_t *)p->ctx + p->offset, 8);
+    return true;
+}
+
 void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
 {
     struct a64_ldst d, *dp = NULL;
@@ -605,9 +693,33 @@ void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
         acc = MMU_FETCH;
     } else {
         uint32_t w = pe_read_insn(pe, pc);
+        /* Unicorn aborts only on an access its (shadow) tables do not allow: if the
+         * instruction at the reported PC is no such access, the PC is stale. */
+        bool in_block = pc >= pe->cur_start && pc - pe->cur_start < pe->cur_size;
+        struct shadow_ctx *sc = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
+        uint64_t probe_va = 0;
+        if (in_block && sc && access_is_missing(pe, sc, w, pc, &d, &probe_va)) {
+            far_probe_learn(pe, probe_va);
+        } else if (sc) {
+            uint64_t far, at;
+            if (!far_probe_read(pe, &far) || !pe_find_faulting_access(pe, far, -1, &at, &d)) {
+                pe_fatal(pe, "internal error: Unicorn reported a data abort at PC 0x%llx (instruction "
+                         "0x%08x), which is not the faulting access, and avsim cannot find the access "
+                         "in the block at 0x%llx", (unsigned long long)pc, w,
+                         (unsigned long long)pe->cur_start);
+                return;
+            }
+            pe_wr(pe, UC_ARM64_REG_PC, at);
+            pc = at;
+            w = pe_read_insn(pe, pc);
+        }
         if (a64_decode_ldst(w, &d) && d.is_mem) {
             va = a64_ldst_address(&d, pc, reg_value, pe);
-            if (pe_alignment_fault(pe, pc, &d, va))
+            /* Unicorn checks alignment itself where it is required (SCTLR_ELx.A,
+             * exclusives, acquire/release); any other unaligned access that
+             * aborts here is a shadow table miss, and is translated. */
+            bool must_align = d.exclusive || d.acqrel || ((pe_guest_sctlr(pe, pe->el) >> 1) & 1);
+            if (must_align && pe_alignment_fault(pe, pc, &d, va))
                 return;
             len = (uint64_t)d.size * d.nregs;
             acc = d.is_store ? MMU_WRITE : MMU_READ;
@@ -843,11 +955,14 @@ int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t e
         snprintf(err, errlen, "cannot set up the shadow translation tables");
         return -1;
     }
+    m->far_probe.offset = -1;
     return 0;
 }
 
 void pe_mmu_destroy(struct pe *pe)
 {
+    if (pe->mmu.far_probe.ctx)
+        uc_context_free(pe->mmu.far_probe.ctx);
     tlb_destroy(&pe->mmu.tlb);
     shadow_destroy(&pe->mmu.shadow);
 }
@@ -866,4 +981,19 @@ void pe_mmu_reset(struct pe *pe)
     m->active_el10 = m->active_el2 = false;
     pe_mmu_update(pe);
     pe_flush_unicorn_tlb(pe);
+}
+
+/* uc_ctl_remove_cache translates the start address through Unicorn's MMU, and
+ * a translation miss there raises a guest exception out of the call (a
+ * longjmp out of avsim's hook): the shadow tables must hold the page first. */
+bool pe_remove_translated_code(struct pe *pe, uint64_t start, uint64_t end)
+{
+    if (pe_mmu_active(pe)) {
+        struct mmu_fault f;
+        uint64_t ipa;
+        if (fill(pe, start, MMU_FETCH, &f, &ipa) != FILL_OK)
+            return false;
+    }
+    uc_ctl_remove_cache(pe->uc, start, end);
+    return true;
 }

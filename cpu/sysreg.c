@@ -9,7 +9,9 @@
     { .name = n, .op0 = o0, .op1 = o1, .crn = cn, .crm = cm, .op2 = o2, .access = acc, \
       .traps = tr, .storage = st, __VA_ARGS__ }
 
-#define DEBUG_WHY "self-hosted debug registers are not modelled yet (GDB stub, issue 7)"
+#define DEBUG_WHY "the debug communication channel is not modelled"
+#define DBG_BRPS 6
+#define DBG_WRPS 4
 
 /* The registers and instructions this PE has. ID registers (op0=3, op1=0,
  * CRn=0, CRm=1..7) and the GIC system register ranges are generated below. */
@@ -58,8 +60,8 @@ static const struct sysreg_def base_table[] = {
     R("DAIF", 3, 3, 4, 2, 1, SR_PL0_RW, TRAP_EL0_UMA, SR_NATIVE),
     R("FPCR", 3, 3, 4, 4, 0, SR_PL0_RW, TRAP_FP, SR_NATIVE),
     R("FPSR", 3, 3, 4, 4, 1, SR_PL0_RW, TRAP_FP, SR_NATIVE),
-    R("DSPSR_EL0", 3, 3, 4, 5, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("DLR_EL0", 3, 3, 4, 5, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DSPSR_EL0", 3, 3, 4, 5, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = "Debug state is not modelled"),
+    R("DLR_EL0", 3, 3, 4, 5, 1, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = "Debug state is not modelled"),
     R("SPSR_EL2", 3, 4, 4, 0, 0, SR_PL2_RW, 0, SR_NATIVE),
     R("ELR_EL2", 3, 4, 4, 0, 1, SR_PL2_RW, 0, SR_NATIVE),
     R("SP_EL1", 3, 4, 4, 1, 0, SR_PL2_RW, 0, SR_NATIVE),
@@ -121,12 +123,20 @@ static const struct sysreg_def base_table[] = {
     R("CBAR_EL1", 3, 1, 15, 3, 0, SR_PL1_R, TRAP_TIDCP, SR_AVSIM, .reset = 0x08000000),
     /* Debug (op0=2) */
     R("OSDTRRX_EL1", 2, 0, 0, 0, 2, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    /* Self-hosted debug: the registers hold their values (an OS saves, restores
+     * and clears them); enabling a breakpoint, watchpoint or software step
+     * stops the run (sr_write_debug), as debug exceptions are not modelled. */
+    R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, 0, SR_AVSIM, .writable = 0x60000000),
+    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, 0, SR_AVSIM, .writable = 0xe0ffd03dULL,
+      .write = sr_write_debug),
+    R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, 0, SR_AVSIM, .writable = 1, .write = sr_write_oslar),
+    /* OSLSR_EL1: OSLM = 0b10 (OS Lock implemented), OSLK set at reset. */
+    R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, 0, SR_AVSIM, .reset = 0xa),
+    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, 0, SR_AVSIM, .writable = 1),
+    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, 0, SR_AVSIM, .writable = 1),
+    R("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, SR_PL1_RW, 0, SR_AVSIM, .reset = 0xff, .writable = 0),
+    R("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, SR_PL1_RW, 0, SR_AVSIM, .writable = 0),
+    R("DBGAUTHSTATUS_EL1", 2, 0, 7, 14, 6, SR_PL1_R, 0, SR_AVSIM, .reset = 0xaa),
     R("MDCCSR_EL0", 2, 3, 0, 1, 0, SR_PL0_R, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
     R("DBGDTR_EL0", 2, 3, 0, 4, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
     R("DBGVCR32_EL2", 2, 4, 0, 7, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
@@ -201,7 +211,7 @@ static const struct { uint8_t crm, op2; const char *name; } id_names[] = {
 /* The whole table, sorted by encoding, built once. */
 static struct sysreg_def *table;
 static int table_len;
-static char gen_names[8 * 7 + 16][24];
+static char gen_names[8 * 7 + 16 + 2 * (DBG_BRPS + DBG_WRPS)][24];
 
 static uint32_t key_of(const struct sysreg_def *d)
 {
@@ -264,7 +274,7 @@ static const struct sysreg_def gic_table[] = {
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
-    int cap = n_base + 7 * 8 + (int)(sizeof gic_table / sizeof gic_table[0]) + 16 + 8;
+    int cap = n_base + 7 * 8 + (int)(sizeof gic_table / sizeof gic_table[0]) + 16 + 2 * (DBG_BRPS + DBG_WRPS) + 8;
     int gi = 0;
     table = calloc((size_t)cap, sizeof *table);
     if (!table) {
@@ -293,6 +303,20 @@ static void build_table(void)
     for (unsigned n = 0; n < 16; n++) {
         snprintf(gen_names[gi], sizeof gen_names[gi], "ICH_LR%u_EL2", n);
         table[table_len++] = (struct sysreg_def)GIC_R(gen_names[gi], 4, 12, 12 + n / 8, n % 8, SR_PL2_RW);
+        gi++;
+    }
+    /* Breakpoint and watchpoint registers (Cortex-A57: 6 and 4, as ID_AA64DFR0_EL1 says). */
+    for (unsigned n = 0; n < DBG_BRPS + DBG_WRPS; n++) {
+        bool bp = n < DBG_BRPS;
+        unsigned i = bp ? n : n - DBG_BRPS;
+        snprintf(gen_names[gi], sizeof gen_names[gi], bp ? "DBGBVR%u_EL1" : "DBGWVR%u_EL1", i);
+        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 4 : 6, SR_PL1_RW, 0, SR_AVSIM,
+                                                  .writable = ~0ULL);
+        gi++;
+        snprintf(gen_names[gi], sizeof gen_names[gi], bp ? "DBGBCR%u_EL1" : "DBGWCR%u_EL1", i);
+        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 5 : 7, SR_PL1_RW, 0, SR_AVSIM,
+                                                  .writable = bp ? 0xf01e7ULL : 0x1f001fffULL,
+                                                  .write = sr_write_debug);
         gi++;
     }
     qsort(table, (size_t)table_len, sizeof *table, cmp_def);

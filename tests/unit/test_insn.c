@@ -315,6 +315,39 @@ static uint64_t fake_read(void *opaque, unsigned reg, bool is_sp)
     return r->x[reg];
 }
 
+/* SIMD structure loads/stores: the exact bytes moved (an over-estimate made a
+ * 16-byte load at the end of a page look like an access to the next page). */
+static void test_ldst_simd_structures(void **state)
+{
+    (void)state;
+    static const struct { uint32_t insn; unsigned bytes; bool load, post; int64_t wb; } cases[] = {
+        { 0x4c407041u, 16, true, false, 0 },    /* ld1 {v1.16b}, [x2] */
+        { 0x0c407041u, 8, true, false, 0 },     /* ld1 {v1.8b}, [x2] */
+        { 0x4cdf7041u, 16, true, true, 16 },    /* ld1 {v1.16b}, [x2], #16 */
+        { 0x4c40a041u, 32, true, false, 0 },    /* ld1 {v1.16b, v2.16b}, [x2] */
+        { 0x4c406041u, 48, true, false, 0 },    /* ld1 {v1-v3.16b}, [x2] */
+        { 0x4c402041u, 64, true, false, 0 },    /* ld1 {v1-v4.16b}, [x2] */
+        { 0x4c408041u, 32, true, false, 0 },    /* ld2 {v1.16b, v2.16b}, [x2] */
+        { 0x4c000041u, 64, false, false, 0 },   /* st4 {v1-v4.16b}, [x2] */
+        { 0x0d40c041u, 1, true, false, 0 },     /* ld1r {v1.8b}, [x2] */
+        { 0x4d40cc41u, 8, true, false, 0 },     /* ld1r {v1.2d}, [x2] */
+        { 0x4d408441u, 8, true, false, 0 },     /* ld1 {v1.d}[1], [x2] */
+        { 0x0d008041u, 4, false, false, 0 },    /* st1 {v1.s}[0], [x2] */
+        { 0x4dc38441u, 8, true, true, 0 },      /* ld1 {v1.d}[1], [x2], x3 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct a64_ldst d = dec(cases[i].insn);
+        assert_true(d.is_mem);
+        assert_int_equal(d.size * d.nregs, cases[i].bytes);
+        assert_int_equal(d.is_load, cases[i].load);
+        assert_int_equal(d.writeback, cases[i].post);
+        if (cases[i].post && cases[i].wb) {
+            assert_true(d.wb_known);
+            assert_int_equal(d.wb_imm, cases[i].wb);
+        }
+    }
+}
+
 static void test_ldst_address(void **state)
 {
     (void)state;
@@ -373,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_ldst_register_offset),
         cmocka_unit_test(test_ldst_pair_exclusive_acqrel),
         cmocka_unit_test(test_ldst_literal_and_prfm),
+        cmocka_unit_test(test_ldst_simd_structures),
         cmocka_unit_test(test_ldst_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
