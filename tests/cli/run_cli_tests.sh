@@ -26,6 +26,9 @@ expect stuck-exception-loop 3 'the guest is stuck: .* synchronous exceptions wit
     run --load-addr=0x40080000 "$tmp/br_x0.bin"
 expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x40080000 "$tmp/wfi.bin"
 expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
+printf '\x00\x00\x90\xd2\x40\x02\x10\xd5\x21\x00\x80\xd2\xa1\x00\x10\xd5\x00\x00\x00\x14' >"$tmp/hw_bp.bin"
+expect hw-breakpoint 3 'DBGBCR0_EL1 enables a hardware breakpoint with MDSCR_EL1.MDE=1: debug exceptions are not modelled' -- \
+    run --load-addr=0x40080000 "$tmp/hw_bp.bin"
 expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
