@@ -638,9 +638,11 @@ static void delete_hook(struct pe *pe, uc_hook h)
 {
     uc_hook_del(pe->uc, h);
     if (++pe->hooks_deleted >= PE_HOOKS_DELETED_BEFORE_RESTART && pe->stop == PE_STOP_NONE) {
+        /* Stopped by the next block hook, before its block runs: a stop from
+         * inside a block (this may be a code hook) leaves Unicorn's PC at the
+         * start of the block while the block's first instructions have run. */
         pe->stop = PE_STOP_RESTART;
         pe->attn.f.stop = true;
-        uc_emu_stop(pe->uc);
     }
 }
 
