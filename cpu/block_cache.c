@@ -97,14 +97,33 @@ static bool writes_daif(uint32_t insn)
     return (insn & 0xffffffe0u) == 0xd51b4220u;
 }
 
+void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page)
+{
+    /* IVAU runs once per cache line: a page is marked once until a block is decoded again. */
+    if (bc->last_invalid_page == pa_page && bc->last_invalid_inserts == bc->inserts)
+        return;
+    bc->last_invalid_page = pa_page;
+    bc->last_invalid_inserts = bc->inserts;
+    bc->invalidations++;
+    for (uint32_t i = 0; i <= bc->mask; i++) {
+        struct block_info *b = &bc->slots[i];
+        if (b->used && (b->pa_page[0] == pa_page || b->pa_page[1] == pa_page || b->pa_page[0] == UINT64_MAX ||
+                        b->pa_page[1] == UINT64_MAX))
+            b->stale = true;
+    }
+}
+
 struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_handle,
                                       const struct cpu_model *model, uint64_t start,
                                       uint32_t size, unsigned el, const uint32_t *words)
 {
-    if ((bc->used + 1) * 2 > bc->mask + 1 && grow(bc) != 0)
+    if (bc->n_specials > (1u << 22))
+        block_cache_flush(bc);        /* re-decoded blocks leave their old specials in the pool */
+    struct block_info *slot = block_cache_find(bc, start, size, el);
+    if (!slot && (bc->used + 1) * 2 > bc->mask + 1 && grow(bc) != 0)
         return NULL;
     struct block_info b = { .start = start, .size = size, .el = (uint16_t)el, .used = true,
-                            .special_first = bc->n_specials };
+                            .special_first = bc->n_specials, .pa_page = { UINT64_MAX, UINT64_MAX } };
     csh cs = (csh)(uintptr_t)capstone_handle;
     cs_insn *ci = cs_malloc(cs);
     uint32_t n = size / 4;
@@ -165,11 +184,16 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
     if (ci)
         cs_free(ci, 1);
     b.n_insns = (uint16_t)n;
+    bc->decodes++;
+    bc->inserts++;
+    if (slot) {                       /* a stale block decoded again: same key, same slot */
+        *slot = b;
+        return slot;
+    }
     uint32_t j = block_hash(start, size, el) & bc->mask;
     while (bc->slots[j].used)
         j = (j + 1) & bc->mask;
     bc->slots[j] = b;
     bc->used++;
-    bc->decodes++;
     return &bc->slots[j];
 }

@@ -43,6 +43,8 @@ struct block_info {
     uint32_t n_special;
     uint32_t special_first;   /* index into the cache's special pool */
     bool used;
+    bool stale;               /* its code may have changed (IC IVAU): decode again before use */
+    uint64_t pa_page[2];      /* physical pages of its first and last instruction (UINT64_MAX: unknown) */
 };
 
 struct block_cache {
@@ -51,10 +53,15 @@ struct block_cache {
     uint32_t used;
     struct block_special *specials;
     uint32_t n_specials, cap_specials;
-    uint64_t decodes, flushes;
+    uint64_t decodes, flushes, invalidations;
+    uint64_t inserts;                  /* blocks decoded since the cache was created */
+    uint64_t last_invalid_page, last_invalid_inserts;   /* repeated IVAUs on one page */
 };
 
 int block_cache_init(struct block_cache *bc, unsigned log2_slots);
+/* Marks stale the blocks whose code lies on physical page pa_page (or on an
+ * unknown one): IC IVAU and another PE's IC ...IS, without discarding the rest. */
+void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page);
 void block_cache_destroy(struct block_cache *bc);
 void block_cache_flush(struct block_cache *bc);
 

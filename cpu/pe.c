@@ -871,7 +871,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     struct block_info *b = pe->last_block;
     if (!b || b->start != addr || b->size != size || b->el != tag)
         b = block_cache_find(&pe->blocks, addr, size, tag);
-    if (!b) {
+    if (!b || b->stale) {
         uint32_t stackbuf[1024];
         uint32_t *words = size <= sizeof stackbuf ? stackbuf : malloc(size);
         if (!words || read_code(pe, addr, words, size) != 0) {
@@ -887,6 +887,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
             pe_fatal(pe, "out of memory decoding blocks");
             return;
         }
+        uint64_t pa;
+        b->pa_page[0] = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
+        b->pa_page[1] = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
         if ((pe->stale_code.all || pe->stale_code.n) && code_is_stale(pe, addr, size)) {
             /* Another PE changed this code (IC ...IS): Unicorn translates it again. */
             pe_remove_translated_code(pe, addr, addr + size);

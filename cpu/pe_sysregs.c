@@ -43,22 +43,32 @@ uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d) { return gtim
 
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
+    /* IC IVAU: the decoded blocks of that physical page are decoded again
+     * when they next run; IC IALLU(IS): all of them. */
+    uint64_t pa = 0;
+    bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
+    if (all) {
+        block_cache_flush(&pe->blocks);
+        pe->last_block = NULL;
+    } else {
+        block_cache_invalidate_page(&pe->blocks, pa >> 12);
+    }
     /* IC IALLUIS and IC IVAU reach every PE of the Inner Shareable domain.
      * Each PE has its own Unicorn instance, whose translated code does not
      * see another instance's stores: those PEs re-translate the code. */
     if (!strcmp(d->name, "IC IALLU") || !pe->ops->broadcast_ic)
         return;
-    uint64_t pa = 0;
-    bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
     pe->ops->broadcast_ic(pe->ops_opaque, pe, pa, all);
 }
 
 void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all)
 {
-    block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
+    if (all) {
+        block_cache_flush(&pe->blocks);
+        pe->last_block = NULL;
+    } else {
+        block_cache_invalidate_page(&pe->blocks, pa >> 12);
+    }
     uint64_t page = pa >> 12;
     for (unsigned i = 0; i < pe->stale_code.n && !all; i++)
         if (pe->stale_code.page[i] == page)
