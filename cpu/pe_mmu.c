@@ -683,7 +683,7 @@ static bool far_probe_read(struct pe *pe, uint64_t *far)
 
 void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
 {
-    struct a64_ldst d, *dp = NULL;
+    struct a64_ldst d = { 0 }, *dp = NULL;
     uint64_t va;
     uint64_t len;
     enum mmu_access acc;
@@ -694,15 +694,27 @@ void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
     } else {
         uint32_t w = pe_read_insn(pe, pc);
         /* Unicorn aborts only on an access its (shadow) tables do not allow: if the
-         * instruction at the reported PC is no such access, the PC is stale. */
+         * instruction at the reported PC is no such access, the PC is stale. Once
+         * the faulting address can be read (far_probe), the PC is trusted only
+         * when the access there covers it: a stale PC may point at another
+         * missing access, and resuming there would run instructions twice. */
         bool in_block = pc >= pe->cur_start && pc - pe->cur_start < pe->cur_size;
         struct shadow_ctx *sc = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
-        uint64_t probe_va = 0;
-        if (in_block && sc && access_is_missing(pe, sc, w, pc, &d, &probe_va)) {
-            far_probe_learn(pe, probe_va);
-        } else if (sc) {
-            uint64_t far, at;
-            if (!far_probe_read(pe, &far) || !pe_find_faulting_access(pe, far, -1, &at, &d)) {
+        uint64_t probe_va = 0, far;
+        bool missing = in_block && sc && access_is_missing(pe, sc, w, pc, &d, &probe_va);
+        bool have_far = sc && far_probe_read(pe, &far);
+        bool precise;
+        if (have_far) {
+            uint64_t len = (w & 0xffffffe0u) == 0xd50b7420u ? 64 : (uint64_t)d.size * d.nregs;
+            precise = missing && far >= probe_va && far - probe_va < len;
+        } else {
+            precise = missing;
+            if (missing)
+                far_probe_learn(pe, probe_va);
+        }
+        if (!precise && sc) {
+            uint64_t at;
+            if (!have_far || !pe_find_faulting_access(pe, far, -1, &at, &d)) {
                 pe_fatal(pe, "internal error: Unicorn reported a data abort at PC 0x%llx (instruction "
                          "0x%08x), which is not the faulting access, and avsim cannot find the access "
                          "in the block at 0x%llx", (unsigned long long)pc, w,
