@@ -12,16 +12,26 @@ static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaqu
 /* The GIC's frames and outputs. The GICv2 frames and the banked part of its
  * distributor are those of the PE that accesses them: the one running now. */
 static unsigned cur_index(const struct machine *m) { return m->cur ? m->cur->index : 0; }
-static uint64_t gicd_read(void *o, uint64_t off, unsigned size)
-{
-    struct machine *m = o;
-    return gic_dist_read_pe(m->gic, cur_index(m), off, size);
-}
-static void gicd_write(void *o, uint64_t off, uint64_t v, unsigned size)
-{
-    struct machine *m = o;
-    gic_dist_write_pe(m->gic, cur_index(m), off, v, size);
-}
+
+/* The MMIO ops of a GIC frame whose accesses are those of the running PE. */
+#define GIC_PE_FRAME(name, read_fn, write_fn)                                                      \
+    static uint64_t name##_read(void *o, uint64_t off, unsigned size)                             \
+    {                                                                                              \
+        struct machine *m = o;                                                                     \
+        return read_fn(m->gic, cur_index(m), off, size);                                           \
+    }                                                                                              \
+    static void name##_write(void *o, uint64_t off, uint64_t v, unsigned size)                    \
+    {                                                                                              \
+        struct machine *m = o;                                                                     \
+        write_fn(m->gic, cur_index(m), off, v, size);                                              \
+    }                                                                                              \
+    static const struct mmio_ops name##_ops = { .read = name##_read, .write = name##_write };
+GIC_PE_FRAME(gicd, gic_dist_read_pe, gic_dist_write_pe)
+GIC_PE_FRAME(gicc, gic_cpu_read, gic_cpu_write)
+GIC_PE_FRAME(gich, gic_hyp_read, gic_hyp_write)
+GIC_PE_FRAME(gicv, gic_vcpu_read, gic_vcpu_write)
+
+/* The redistributors are told apart by address: no PE needed. */
 static uint64_t gicr_read(void *o, uint64_t off, unsigned size)
 {
     struct machine *m = o;
@@ -32,40 +42,6 @@ static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
     struct machine *m = o;
     gic_redist_write(m->gic, off, v, size);
 }
-static uint64_t gicc_read(void *o, uint64_t off, unsigned size)
-{
-    struct machine *m = o;
-    return gic_cpu_read(m->gic, cur_index(m), off, size);
-}
-static void gicc_write(void *o, uint64_t off, uint64_t v, unsigned size)
-{
-    struct machine *m = o;
-    gic_cpu_write(m->gic, cur_index(m), off, v, size);
-}
-static uint64_t gich_read(void *o, uint64_t off, unsigned size)
-{
-    struct machine *m = o;
-    return gic_hyp_read(m->gic, cur_index(m), off, size);
-}
-static void gich_write(void *o, uint64_t off, uint64_t v, unsigned size)
-{
-    struct machine *m = o;
-    gic_hyp_write(m->gic, cur_index(m), off, v, size);
-}
-static uint64_t gicv_read(void *o, uint64_t off, unsigned size)
-{
-    struct machine *m = o;
-    return gic_vcpu_read(m->gic, cur_index(m), off, size);
-}
-static void gicv_write(void *o, uint64_t off, uint64_t v, unsigned size)
-{
-    struct machine *m = o;
-    gic_vcpu_write(m->gic, cur_index(m), off, v, size);
-}
-static const struct mmio_ops gicc_ops = { .read = gicc_read, .write = gicc_write };
-static const struct mmio_ops gich_ops = { .read = gich_read, .write = gich_write };
-static const struct mmio_ops gicv_ops = { .read = gicv_read, .write = gicv_write };
-static const struct mmio_ops gicd_ops = { .read = gicd_read, .write = gicd_write };
 static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
 
 static void gic_set_irq(void *opaque, unsigned pe, bool fiq, bool level)

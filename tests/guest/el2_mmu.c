@@ -18,17 +18,6 @@ TRAP_HANDLERS
 #define EL2_AP_RO (3UL << 6)
 #define EL2_XN (1UL << 54)
 
-static void mmu_on(const struct pt *pt)
-{
-    WRITE_SYSREG(mair_el2, MAIR(0, MAIR_NORMAL_WB) | MAIR(1, MAIR_DEVICE_nGnRE));
-    /* T0SZ=25 (39-bit VA, start level 1), 4K granule, walks non-cacheable, PS=40 bits, RES1 bits. */
-    WRITE_SYSREG(tcr_el2, (64 - pt->ia_bits) | (2UL << 16) | (1UL << 31) | (1UL << 23));
-    WRITE_SYSREG(ttbr0_el2, (uint64_t)pt->root);
-    __asm__ volatile("dsb sy\n\tisb" ::: "memory");
-    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) | 1);
-    ISB();
-}
-
 static void mmu_off(void)
 {
     WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) & ~1UL);
@@ -71,7 +60,7 @@ int main(void)
     *(volatile uint64_t *)(RAM_FREE0 + 0x1008) = 0x5a5a;
 
     rt_printf("el2_mmu\n");
-    mmu_on(&pt);
+    s1_el2_enable(&pt);
     rt_printf("MMU on: SCTLR_EL2.M=%lu\n", READ_SYSREG(sctlr_el2) & 1);
     rt_uart_puts("uart through a Device block\n");
 

@@ -294,6 +294,18 @@ PT_FN void s1_disable(void)
     ISB();
 }
 
+/* EL2's own stage 1 on (run at EL2): MAIR_EL2 attr 0 Normal WB, attr 1 Device-nGnRE;
+ * TCR_EL2 with T0SZ from the table, 4 KiB granule, walks non-cacheable, 40-bit PS. */
+PT_FN void s1_el2_enable(const struct pt *pt)
+{
+    WRITE_SYSREG(mair_el2, MAIR(0, MAIR_NORMAL_WB) | MAIR(1, MAIR_DEVICE_nGnRE));
+    WRITE_SYSREG(tcr_el2, (64 - pt->ia_bits) | (2UL << 16) | (1UL << 31) | (1UL << 23));
+    WRITE_SYSREG(ttbr0_el2, (uint64_t)pt->root);
+    __asm__ volatile("dsb sy\n\tisb" ::: "memory");
+    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) | 1);
+    ISB();
+}
+
 /* ---- Aborts taken to EL2 ------------------------------------------------------ */
 struct abort_rec {
     uint64_t esr, far, hpfar, elr;

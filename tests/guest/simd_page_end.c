@@ -20,12 +20,7 @@ int main(void)
     pt_map(&pt, PAGE_VA, RAM_FREE0, 3, S1_ATTR(0) | EL2_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
     for (int i = 0; i < 16; i++)
         *(volatile uint8_t *)(RAM_FREE0 + 0xff0 + i) = (uint8_t)(0xa0 + i);
-    WRITE_SYSREG(mair_el2, MAIR(0, MAIR_NORMAL_WB) | MAIR(1, MAIR_DEVICE_nGnRE));
-    WRITE_SYSREG(tcr_el2, (64 - pt.ia_bits) | (2UL << 16) | (1UL << 31) | (1UL << 23));
-    WRITE_SYSREG(ttbr0_el2, (uint64_t)pt.root);
-    __asm__ volatile("dsb sy\n\tisb" ::: "memory");
-    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) | 1);
-    ISB();
+    s1_el2_enable(&pt);
     uint64_t lo = 0, hi = 0;
     trap_reset();
     __asm__ volatile("ld1 {v1.16b}, [%2]\n\tmov %0, v1.d[0]\n\tmov %1, v1.d[1]"

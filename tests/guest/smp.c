@@ -113,16 +113,6 @@ static void wait_sgi(unsigned me)
     __asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
-static void mmu_on(void)
-{
-    WRITE_SYSREG(mair_el2, MAIR(0, MAIR_NORMAL_WB) | MAIR(1, MAIR_DEVICE_nGnRE));
-    WRITE_SYSREG(tcr_el2, (64 - pt.ia_bits) | (2UL << 16) | (1UL << 31) | (1UL << 23));
-    WRITE_SYSREG(ttbr0_el2, (uint64_t)pt.root);
-    __asm__ volatile("dsb sy\n\tisb" ::: "memory");
-    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) | 1);
-    ISB();
-}
-
 void secondary_main(uint64_t index)
 {
     volatile struct report *r = &rep[index];
@@ -153,7 +143,7 @@ void secondary_main(uint64_t index)
         /* Phase 3: PE 1 uses the translation of VA_X. */
         while (step != 1) {
         }
-        mmu_on();
+        s1_el2_enable(&pt);
         r->x_first = *(volatile uint64_t *)VA_X;
         dsb();
         step = 2;
