@@ -41,18 +41,25 @@ uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return gtim
 
 uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d) { return gtimer_count(pe->timer, GT_VIRT); }
 
-void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+/* The decoded blocks of physical page pa are decoded again when they next
+ * run; with all, every decoded block is dropped. */
+static void drop_decoded_code(struct pe *pe, uint64_t pa, bool all)
 {
-    /* IC IVAU: the decoded blocks of that physical page are decoded again
-     * when they next run; IC IALLU(IS): all of them. */
-    uint64_t pa = 0;
-    bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
     if (all) {
         block_cache_flush(&pe->blocks);
         pe->last_block = NULL;
     } else {
         block_cache_invalidate_page(&pe->blocks, pa >> 12);
     }
+}
+
+void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    /* IC IVAU: the decoded blocks of that physical page are decoded again
+     * when they next run; IC IALLU(IS): all of them. */
+    uint64_t pa = 0;
+    bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
+    drop_decoded_code(pe, pa, all);
     /* IC IALLUIS and IC IVAU reach every PE of the Inner Shareable domain.
      * Each PE has its own Unicorn instance, whose translated code does not
      * see another instance's stores: those PEs re-translate the code. */
@@ -63,12 +70,7 @@ void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 
 void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all)
 {
-    if (all) {
-        block_cache_flush(&pe->blocks);
-        pe->last_block = NULL;
-    } else {
-        block_cache_invalidate_page(&pe->blocks, pa >> 12);
-    }
+    drop_decoded_code(pe, pa, all);
     uint64_t page = pa >> 12;
     for (unsigned i = 0; i < pe->stale_code.n && !all; i++)
         if (pe->stale_code.page[i] == page)
