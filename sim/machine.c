@@ -119,14 +119,14 @@ void machine_request_reset(struct machine *m)
 
 uint64_t machine_now(const struct machine *m) { return m->cur ? m->cur->cycles : m->round_start; }
 
+/* Aff3.Aff2.Aff1.Aff0 of an MPIDR value, the other bits dropped. */
+static uint64_t mpidr_affinity(uint64_t mpidr) { return (mpidr & 0xffffffULL) | ((mpidr >> 32) & 0xff) << 24; }
+
 struct pe *machine_pe_by_mpidr(struct machine *m, uint64_t mpidr)
 {
-    uint64_t aff = (mpidr & 0xffffffULL) | ((mpidr >> 32) & 0xff) << 24;
-    for (unsigned i = 0; i < m->n_pes; i++) {
-        uint64_t own = m->pes[i].mpidr;
-        if (((own & 0xffffffULL) | ((own >> 32) & 0xff) << 24) == aff)
+    for (unsigned i = 0; i < m->n_pes; i++)
+        if (mpidr_affinity(m->pes[i].mpidr) == mpidr_affinity(mpidr))
             return &m->pes[i];
-    }
     return NULL;
 }
 
