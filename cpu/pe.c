@@ -738,6 +738,19 @@ static void note_eret(struct pe *pe, uint64_t target)
     }
 }
 
+/* Stops the run from the block hook, before the block at addr runs. Unicorn
+ * 2.0.1 sets the PC to the block's start on such a stop only while no
+ * UC_HOOK_CODE exists (cpu_tb_exec); a cut's code hook stays listed, deleted,
+ * until uc_emu_start returns, and the PC then holds whatever an earlier
+ * instruction of the previous block synchronised (an MRS, say): resuming there
+ * would run those instructions twice. pe_run resumes at addr instead. */
+static void stop_before_block(struct pe *pe, uc_engine *uc, uint64_t addr)
+{
+    pe->resume_at = addr;
+    pe->resume_at_valid = true;
+    uc_emu_stop(uc);
+}
+
 /* The rare work of the block hook. Returns false when the block must not run. */
 static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
@@ -757,7 +770,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     if (pe->attn.f.stop) {
         /* A stop requested in the same callback as a PC write is cancelled by
          * Unicorn (the PC write's quit request wins): ask again, before the block runs. */
-        uc_emu_stop(uc);
+        stop_before_block(pe, uc, addr);
         return false;
     }
     if (addr == PE_TRAMPOLINE_PA)
@@ -801,7 +814,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
         /* The end of this PE's quantum (SMP round robin): stop before the block. */
         pe->stop = PE_STOP_QUANTUM;
         pe->attn.f.stop = true;
-        uc_emu_stop(uc);
+        stop_before_block(pe, uc, addr);
         return false;
     }
     return true;
@@ -883,6 +896,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag, words);
         if (words != stackbuf)
             free(words);
+        pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
         if (!b) {
             pe_fatal(pe, "out of memory decoding blocks");
             return;
@@ -1594,8 +1608,11 @@ enum pe_stop pe_run(struct pe *pe)
     for (;;) {
         pe->stop = PE_STOP_NONE;
         pe->attn.f.stop = false;
+        pe->resume_at_valid = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
+        if (pe->resume_at_valid && pe_rd(pe, UC_ARM64_REG_PC) != pe->resume_at)
+            pe_wr(pe, UC_ARM64_REG_PC, pe->resume_at);
         if (pe->stop == PE_STOP_DEBUG && pe_rd(pe, UC_ARM64_REG_PC) >= PE_TRAMPOLINE_PA) {
             /* Stopped inside an EL switch: go on to the first guest instruction. */
             pe->debug.step = true;

@@ -181,6 +181,8 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
+    bool resume_at_valid;            /* a block hook stopped the run before the block at resume_at */
+    uint64_t resume_at;
     /* Rare conditions the block hook must look at, tested with one load. */
     union {
         struct {
