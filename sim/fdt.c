@@ -273,7 +273,7 @@ int fdt_build(const struct fdt_machine_desc *d, void **blob, size_t *size, char 
         snprintf(err, errlen, "the device tree describes 1 to 8 PEs, not %u", d->num_pes);
         return -1;
     }
-    struct fdt_builder b = { .fdt = malloc(FDT_BUILD_SPACE) };
+    struct fdt_builder b = { .fdt = calloc(1, FDT_BUILD_SPACE) };
     if (!b.fdt) {
         snprintf(err, errlen, "out of memory for the device tree");
         return -1;
@@ -325,7 +325,7 @@ int fdt_apply_chosen(void **blob, size_t *size, const char *bootargs, bool have_
                      uint64_t initrd_start, uint64_t initrd_end, char *err, size_t errlen)
 {
     size_t space = *size + (bootargs ? strlen(bootargs) : 0) + 1024;
-    struct fdt_builder b = { .fdt = malloc(space) };
+    struct fdt_builder b = { .fdt = calloc(1, space) };
     if (!b.fdt) {
         snprintf(err, errlen, "out of memory for the device tree");
         return -1;
@@ -346,7 +346,9 @@ int fdt_apply_chosen(void **blob, size_t *size, const char *bootargs, bool have_
 
 int fdt_set_total_size(void **blob, size_t *size, size_t total, char *err, size_t errlen)
 {
-    void *out = total <= INT32_MAX ? malloc(total) : NULL;
+    /* Zeroed: the free space is copied into guest memory, and Linux feeds the
+     * whole blob to its entropy pool (a run must not depend on heap garbage). */
+    void *out = total <= INT32_MAX ? calloc(1, total) : NULL;
     if (!out) {
         snprintf(err, errlen, "out of memory for the device tree");
         return -1;

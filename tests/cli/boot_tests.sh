@@ -137,6 +137,18 @@ check "--append x" has small "chosen" 'bootargs = "x";'
 dts withkernel --kernel="$IMAGE" --append="$APPEND" --initrd="$INITRD"
 check "dumpdtb --kernel=Image gives the same tree" cmp -s "$tmp/boot.dtb" "$tmp/withkernel.dtb"
 dts withelf --kernel "$ELF" --initrd="$INITRD"
+# The tree's free space (up to totalsize, 1 MiB as QEMU's) goes into guest memory and Linux
+# feeds the whole blob to its entropy pool: it must be zero, not heap garbage. A 30 MiB
+# Image with a 500 KB initrd left a heap chunk header there before.
+be32() { od -An -tu4 --endian=big -j "$2" -N 4 "$1" | tr -d ' '; }
+cp "$IMAGE" "$tmp/big.Image" && truncate -s 30M "$tmp/big.Image"
+head -c 500000 /dev/urandom >"$tmp/half.initrd"
+dts bigkernel --kernel="$tmp/big.Image" --initrd="$tmp/half.initrd"
+f=$tmp/bigkernel.dtb
+total=$(be32 "$f" 4) end_struct=$(($(be32 "$f" 8) + $(be32 "$f" 36))) end_strings=$(($(be32 "$f" 12) + $(be32 "$f" 32)))
+end=$((end_struct > end_strings ? end_struct : end_strings))
+nonzero=$(tail -c +$((end + 1)) "$f" | head -c $((total - end)) | tr -d '\000' | wc -c)
+check "the tree's free space is zero ($((total - end)) bytes, $nonzero not zero)" test "$total" -gt "$end" -a "$nonzero" -eq 0
 check "an ELF gets no initrd (as on QEMU)" lacks withelf "chosen" 'linux,initrd'
 
 # 6. Booting: the Image with a gzip wrapper runs the same; a given --dtb is what the guest sees
