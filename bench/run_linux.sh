@@ -14,7 +14,8 @@
 #          instruction count and the exits to EL2 come from --stats
 # and prints the median wall time, the wall time of QEMU's counting run (1thread_s: one TCG thread
 # for all vCPUs, plus the plugin), the instruction count, MIPS (instructions / median wall time),
-# the exits to EL2 and the time ratio avsim/QEMU (median wall times). A run that fails or is skipped is shown as n/a
+# the exits to EL2 and the time ratio avsim/QEMU (median wall times); avsim's runs must all count
+# the same instructions (determinism), a difference is reported underneath. A run that fails or is skipped is shown as n/a
 # with the reason underneath; the script itself exits 0 (2 for bad usage, 77 when the kernel
 # cannot be fetched).
 #
@@ -66,7 +67,11 @@ one_sim() {
             return
         fi
         walls+=("$(field wall_s "$res")")
-        [ "$s" = avsim ] && { insns=$(field insns "$res"); exits=$(field exits_el2 "$res"); }
+        if [ "$s" = avsim ]; then
+            [ "$insns" = n/a ] || [ "$insns" = "$(field insns "$res")" ] ||
+                notes+=("avsim smp=$n: NOT deterministic: $insns and $(field insns "$res") instructions in two runs")
+            insns=$(field insns "$res"); exits=$(field exits_el2 "$res")
+        fi
     done
     wall=$(median "${walls[@]}")
     if [ "$s" = qemu ]; then

@@ -78,6 +78,7 @@ struct pe_mmu {
     uint64_t walk_va;                   /* the input address of the walk under way */
     unsigned walk_el;
     uint64_t observe_gen;               /* bumped when a translation leaves the model */
+    bool unicorn_tlb_stale;             /* a page left the shadow tables, Unicorn's TLB may hold it */
     struct pe_observed_translation observed[2][64];   /* [0] data, [1] fetch; by page */
     struct { bool valid; uint16_t vmid, asid; bool s2_on; } published_ctx;
     struct pe_far_probe far_probe;

@@ -142,6 +142,7 @@ void pe_flush_unicorn_tlb(struct pe *pe)
     if (uc_mmio_map(pe->uc, PE_SCRATCH_PA, 0x1000, never_read, NULL, never_write, NULL) == UC_ERR_OK)
         uc_mem_unmap(pe->uc, PE_SCRATCH_PA, 0x1000);
     pe->mmu.unicorn_flushes++;
+    pe->mmu.unicorn_tlb_stale = false;
 }
 
 /* ---- statistics per context ---------------------------------------------------------- */
@@ -230,6 +231,7 @@ static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
             continue;
         shadow_unmap_range(s, c, e->va, 1ULL << e->page_shift);
     }
+    pe->mmu.unicorn_tlb_stale = true;
     publish_tlb_event(pe, EV_TLB_DROP, e, 0);
 }
 
@@ -512,6 +514,14 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
         .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
     };
     tlb_insert(&m->tlb, fetch, &ne);
+    if (m->unicorn_tlb_stale) {
+        /* The insertion evicted a translation from the model, and from the
+         * shadow tables. Unicorn's own TLB may still hold it, and would then
+         * translate the page without asking the model: the TLB statistics and
+         * the cycles would depend on Unicorn's TLB, whose size Unicorn 2.0.1
+         * changes by host time (tlb_mmu_resize_locked), not on the model. */
+        pe_flush_unicorn_tlb(pe);
+    }
     m->fills++;
     st->fills++;
     publish_tlb_event(pe, EV_TLB_FILL, &ne, r.walk_accesses);

@@ -6,7 +6,7 @@
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
-#                                [--gz] [--log FILE] [--quiet] CACHE_DIR
+#                                [--gz] [--log FILE] [--quiet] [--twice] CACHE_DIR
 #
 #   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
 #                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
@@ -22,6 +22,8 @@
 #   --gz           boot CACHE_DIR/Image.gz (gzip-compressed) instead of CACHE_DIR/Image
 #   --log FILE     keep the console output there (and avsim's --stats JSON as FILE.stats.json)
 #   --quiet        do not echo the key console lines
+#   --twice        avsim only: boot a second time and require the same console output and the
+#                  same instruction and cycle counts, per PE (determinism, also with --smp)
 # CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh; when they are missing this
 # script runs it (exit 77 when the packages cannot be fetched).
 #
@@ -45,7 +47,8 @@ tmo=""
 count=0
 log=""
 quiet=0
-cache=""
+twice=0
+cache=""""
 kimg=Image
 
 usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
         --log) log=$2; shift ;;
         --log=*) log=${1#*=} ;;
         --quiet) quiet=1 ;;
+        --twice) twice=1 ;;
         --gz) kimg=Image.gz ;;
         -h|--help) usage ;;
         -*) echo "linux-boot: unknown option $1" >&2; usage ;;
@@ -114,6 +118,14 @@ if [ "$sim" = avsim ]; then
     timeout --foreground "$tmo" "${cmd[@]}" </dev/null >"$out" 2>&1
     rc=$?
     t1=$EPOCHREALTIME
+    if [ $twice -eq 1 ] && [ $rc -eq 0 ]; then
+        cmd2=()
+        for a in "${cmd[@]}"; do
+            [ "$a" = "--stats=$stats" ] && a=--stats=$work/stats2.json
+            cmd2+=("$a")
+        done
+        timeout --foreground "$tmo" "${cmd2[@]}" </dev/null >"$work/console2.log" 2>&1
+    fi
 else
     cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
          -no-reboot -kernel "$cache/$kimg" -initrd "$cache/initrd.gz" -append "$append")
@@ -146,6 +158,24 @@ grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("n
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
+oops=$(grep -m1 -E 'Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out")
+[ -z "$oops" ] || fails+=("the kernel complained: $oops")
+if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
+    # Counts that depend on host timing would differ here: compare the whole counts, per PE too.
+    counts() { grep -E '"(instructions|cycles|idle_cycles)"|"index": ' "$1" 2>/dev/null; }
+    if ! cmp -s "$out" "$work/console2.log"; then
+        fails+=("the second boot printed something else (not deterministic): $(diff "$out" "$work/console2.log" | sed -n 2p)")
+    elif [ -z "$(counts "$stats")" ] || [ "$(counts "$stats")" != "$(counts "$work/stats2.json")" ]; then
+        fails+=("the second boot counted other instructions or cycles (not deterministic): $(diff <(counts "$stats") <(counts "$work/stats2.json") | sed -n 2p)")
+    else
+        echo "linux-boot: a second boot gave the same console output and counts"
+    fi
+fi
+if [ "$smp" -gt 1 ]; then
+    grep -q "SMP: Total of $smp processors activated" "$out" ||
+        fails+=("no 'SMP: Total of $smp processors activated'")
+    grep -q "^AVSIM-INIT: cpus online: 0-$((smp - 1))" "$out" || fails+=("/init did not see CPUs 0-$((smp - 1)) online")
+fi
 if [ "$rc" -eq 124 ]; then
     fails+=("timed out after $tmo s")
 elif [ "$rc" -ne 0 ]; then
