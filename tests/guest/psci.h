@@ -24,4 +24,18 @@ static inline int64_t psci_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a
     __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :: "memory");
     return (int64_t)x0;
 }
+
+/* A secondary PE's entry point for CPU_ON: `entry` sets SP to the top of its
+ * own `stack_bytes` stack and calls `void c_main(uint64_t context_id)`, which
+ * must not return (it ends with CPU_OFF). One secondary per entry point. */
+#define PSCI_SECONDARY_ENTRY(entry, c_main, stack_bytes)                  \
+    uint8_t entry##_stack[stack_bytes] __attribute__((aligned(16)));      \
+    void c_main(uint64_t context_id);                                     \
+    __asm__(".text\n"                                                     \
+            ".global " #entry "\n" #entry ":\n"                           \
+            "  ldr x1, =" #entry "_stack + " #stack_bytes "\n"             \
+            "  mov sp, x1\n"                                              \
+            "  bl " #c_main "\n"                                          \
+            "1: b 1b\n");                                                 \
+    void entry(void)
 #endif

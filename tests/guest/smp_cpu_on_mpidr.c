@@ -10,19 +10,10 @@
 
 #define PSCI_AFFINITY_INFO 0x84000004u
 
-uint8_t sec_stack[8192] __attribute__((aligned(16)));
 static volatile uint64_t sec_mpidr, sec_x0;
 static volatile uint32_t sec_started;
 
-__asm__(".text\n"
-        ".global sec_entry\n"
-        "sec_entry:\n"
-        "  ldr x1, =sec_stack + 8192\n"
-        "  mov sp, x1\n"
-        "  bl sec_main\n"
-        "1: b 1b\n");
-void sec_entry(void);
-void sec_main(uint64_t x0);
+PSCI_SECONDARY_ENTRY(sec_entry, sec_main, 8192);
 
 void sec_main(uint64_t x0)
 {

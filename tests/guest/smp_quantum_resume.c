@@ -21,7 +21,6 @@
 #define TURNS 4000
 #define SCTLR_SA (1UL << 3)
 
-uint8_t sec_stack[8192] __attribute__((aligned(16)));
 static volatile uint64_t counts[2][2];
 static volatile uint32_t done[2];
 
@@ -50,18 +49,11 @@ static void count_loop(unsigned pe)
     done[pe] = 1;
 }
 
-__asm__(".text\n"
-        ".global sec_entry\n"
-        "sec_entry:\n"
-        "  ldr x1, =sec_stack + 8192\n"
-        "  mov sp, x1\n"
-        "  bl sec_main\n"
-        "1: b 1b\n");
-void sec_entry(void);
-void sec_main(void);
+PSCI_SECONDARY_ENTRY(sec_entry, sec_main, 8192);
 
-void sec_main(void)
+void sec_main(uint64_t context_id)
 {
+    (void)context_id;
     count_loop(1);
     psci_smc(PSCI_CPU_OFF, 0, 0, 0);
     rt_exit(1);
