@@ -294,7 +294,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         m->cfg.quantum = MACHINE_DEFAULT_QUANTUM;
     struct gic_config gc = { .version = cfg->gic, .num_pes = m->n_pes,
                              .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4, .vpri_bits = 5,
-                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .clock = &m->pes[0].cycles };
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
+    for (unsigned i = 0; i < m->n_pes; i++)
+        gc.clock[i] = &m->pes[i].cycles;      /* a GIC event is stamped with its PE's time */
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)

@@ -143,6 +143,12 @@ if [ -n "$SMP_ELF" ]; then
     # Time goes backwards between PEs (each has its own clock) and the deltas still decode.
     back=$(awk '{ if (NR > 1 && $1 < prev) n++; prev = $1 } END { print n + 0 }' "$tmp/smp-dump.txt")
     check "time goes back between PEs in the trace ($back times)" [ "$back" -gt 0 ]
+    # GIC events are stamped with the clock of their PE: an IRQ record is never later than the
+    # next record of the same PE (with PE 0's clock for every PE, 15 were on this run).
+    late=$(awk '{ pe = $2; if (irq[pe] != "" && irq[pe] > $1) n++; irq[pe] = ($3 == "irq") ? $1 : "" }
+                END { print n + 0 }' "$tmp/smp-dump.txt")
+    check "IRQ records on their PE's clock ($late later than the PE's next record)" [ "$late" -eq 0 ]
+    check "IRQ records of PEs 1 to 3" [ "$(grep -Ec '^[0-9]* pe=[123] irq ' "$tmp/smp-dump.txt")" -gt 0 ]
 
     # Live per-PE fills and walks (--stats "pes") equal tlbsim's per-PE misses and walks.
     "$AVSIM" tlbsim --json "$tmp/smp-a.trc" >"$tmp/smp-replay.json" 2>/dev/null
