@@ -877,6 +877,9 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
         };
         unsigned removed = tlbi(&m->tlb, &rq);
         m->tlbis++;
+        /* The IS forms are broadcast to the Inner Shareable domain: every PE. */
+        size_t n = strlen(d->name);
+        bool inner_shareable = n > 2 && !strcmp(d->name + n - 2, "IS");
         if (event_wanted(pe->events, EV_TLBI)) {
             struct event ev = { .type = EV_TLBI, .pe = pe->index, .cycles = pe->cycles };
             ev.u.tlbi.op = d->name;
@@ -884,6 +887,7 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             ev.u.tlbi.removed = removed;
             ev.u.tlbi.kind = rq.op;
             ev.u.tlbi.el = pe->el;
+            ev.u.tlbi.inner_shareable = inner_shareable;
             ev.u.tlbi.vmid = rq.vmid;
             ev.u.tlbi.asid = rq.asid;
             ev.u.tlbi.va = rq.va;
@@ -892,9 +896,7 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
         }
         if (removed)
             pe_flush_unicorn_tlb(pe);
-        /* The IS forms are broadcast to the Inner Shareable domain: every PE. */
-        size_t n = strlen(d->name);
-        if (n > 2 && !strcmp(d->name + n - 2, "IS") && pe->ops->broadcast_tlbi)
+        if (inner_shareable && pe->ops->broadcast_tlbi)
             pe->ops->broadcast_tlbi(pe->ops_opaque, pe, &rq);
         return;
     }

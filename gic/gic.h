@@ -30,7 +30,8 @@ struct gic_config {
     unsigned vpri_bits;                   /* virtual priority bits: 5 (ICH_VTR_EL2.PRIbits+1) */
     unsigned pri_bits;                    /* physical priority bits (0 = 5): the GICv3 model has 5;
                                            * a GICv2 5..8 (QEMU's GICv2 implements 8) */
-    const uint64_t *clock;                /* simulated time stamped on events (CPU cycles); may be NULL */
+    const uint64_t *clock[GIC_MAX_PES];   /* each PE's simulated time (CPU cycles), stamped on the
+                                           * events about that PE; a NULL entry stamps 0 */
 };
 
 /* The outputs towards the PEs: physical IRQ/FIQ (to be routed by the PE per

@@ -15,7 +15,8 @@ void gic_event(struct gic *g, int kind, unsigned pe, unsigned intid, int lr, boo
 {
     if (!event_wanted(g->events, EV_GIC))
         return;
-    struct event ev = { .type = EV_GIC, .pe = pe, .cycles = g->cfg.clock ? *g->cfg.clock : 0 };
+    const uint64_t *clock = pe < GIC_MAX_PES ? g->cfg.clock[pe] : NULL;
+    struct event ev = { .type = EV_GIC, .pe = pe, .cycles = clock ? *clock : 0 };
     ev.u.gic.kind = kind;
     ev.u.gic.pe = pe;
     ev.u.gic.intid = intid;

@@ -52,6 +52,7 @@ struct event {
             unsigned removed;
             unsigned kind;         /* enum tlbi_op (mmu/tlb.h) */
             unsigned el;
+            int inner_shareable;   /* an ...IS form: the machine broadcasts it to every PE */
             uint16_t vmid, asid;   /* the decoded request */
             uint64_t va, ipa;
         } tlbi;

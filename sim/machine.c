@@ -221,14 +221,17 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
         image[j++] = (unsigned char)*p < 0x20 ? '?' : *p;
     }
     image[j] = 0;
+    char pes[32] = "";          /* one PE: no field, as before traces named PEs */
+    if (m->n_pes > 1)
+        snprintf(pes, sizeof pes, ", \"pes\": %u", m->n_pes);
     snprintf(buf, len,
              "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
              "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
-             "\"walk_access_cycles\": %u, \"image\": \"%s\"}",
+             "\"walk_access_cycles\": %u%s, \"image\": \"%s\"}",
              m->pes[0].model->name, (unsigned long long)m->pes[0].model->clock_hz, (unsigned long long)m->cfg.counter_hz,
              m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
              (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
-             image);
+             pes, image);
 }
 
 void machine_boot_config(const struct machine_config *cfg, struct boot_config *bc)
@@ -291,7 +294,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         m->cfg.quantum = MACHINE_DEFAULT_QUANTUM;
     struct gic_config gc = { .version = cfg->gic, .num_pes = m->n_pes,
                              .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4, .vpri_bits = 5,
-                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .clock = &m->pes[0].cycles };
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
+    for (unsigned i = 0; i < m->n_pes; i++)
+        gc.clock[i] = &m->pes[i].cycles;      /* a GIC event is stamped with its PE's time */
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
@@ -336,10 +341,6 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
                                    m->pes[0].model->clock_hz);
     m->tracer.show_pe = m->n_pes > 1;
-    if (cfg->trace_file && m->n_pes > 1) {
-        snprintf(err, errlen, "--trace records one PE: traces of several PEs (--smp) are not supported yet");
-        return -1;
-    }
     if (cfg->trace_file) {
         char desc[1024];
         machine_describe(m, desc, sizeof desc);

@@ -36,6 +36,7 @@ static void on_event(void *opaque, const struct event *ev)
      * the record type carries are set (trace_write reads no others). */
     if (ev->type == EV_BLOCK || ev->type == EV_MEM_ACCESS) {
         t.time = ev->cycles;
+        t.pe = ev->pe;
         from_access(&t, ev);
         t.type = ev->type == EV_BLOCK ? TR_BLOCK : TR_DATA;
         if (ev->type == EV_MEM_ACCESS && ev->u.access.is_write)
@@ -46,6 +47,7 @@ static void on_event(void *opaque, const struct event *ev)
     }
     memset(&t, 0, sizeof t);
     t.time = ev->cycles;
+    t.pe = ev->pe;
     switch (ev->type) {
     case EV_EXCEPTION:
         t.type = TR_EXCEPTION;
@@ -77,6 +79,8 @@ static void on_event(void *opaque, const struct event *ev)
         t.va = ev->u.tlbi.va;
         t.ipa = ev->u.tlbi.ipa;
         t.arg = ev->u.tlbi.arg;
+        if (ev->u.tlbi.inner_shareable)
+            t.flags |= TRF_TLBI_IS;
         break;
     case EV_CONTEXT:
         t.type = TR_CONTEXT;
@@ -105,7 +109,7 @@ static void on_event(void *opaque, const struct event *ev)
         t.type = TR_IRQ;
         t.op = (uint8_t)ev->u.gic.kind;
         t.intid = ev->u.gic.intid;
-        t.pe = ev->u.gic.pe;
+        t.target_pe = ev->u.gic.pe;
         t.arg = ev->u.gic.lr == (unsigned)-1 ? UINT64_MAX : ev->u.gic.lr;
         if (ev->u.gic.is_virtual)
             t.flags |= TRF_VIRTUAL;

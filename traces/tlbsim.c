@@ -199,6 +199,7 @@ struct tlbsim_tables {
     } fault;
     struct {                      /* the walk being collected */
         bool open;
+        uint32_t pe;              /* the PE walking (a PE's walk is never split by another's records) */
         uint8_t regime;
         uint16_t vmid, asid;
         bool s2_on;
@@ -356,7 +357,8 @@ static void end_walk(struct tlbsim_tables *t, enum walk_end how)
 /* Can WALK record w be the next read of the walk being collected? */
 static bool continues_walk(const struct tlbsim_tables *t, const struct trace_record *w)
 {
-    if (!t->walk.open || t->walk.n == MAX_WALK_READS || t->walk.regime != w->regime || t->walk.vmid != w->vmid ||
+    if (!t->walk.open || t->walk.pe != w->pe || t->walk.n == MAX_WALK_READS || t->walk.regime != w->regime ||
+        t->walk.vmid != w->vmid ||
         t->walk.asid != w->asid || t->walk.va != w->va)
         return false;
     const struct walk_read *last = &t->walk.r[t->walk.n - 1];
@@ -372,6 +374,7 @@ static void learn_walk_read(struct tlbsim_tables *t, const struct trace_record *
     if (!continues_walk(t, w)) {
         end_walk(t, WALK_DONE);
         t->walk.open = true;
+        t->walk.pe = w->pe;
         t->walk.regime = w->regime & 1;
         t->walk.vmid = w->vmid;
         t->walk.asid = w->asid;
@@ -415,6 +418,8 @@ void tlbsim_tables_learn(struct tlbsim_tables *t, const struct trace_record *r)
 {
     t->last_starts_walk = false;
     t->fault.valid = false;
+    if (t->walk.open && t->walk.pe != r->pe)
+        end_walk(t, WALK_DONE);      /* another PE's record cannot be the abort this walk ended in */
     if (r->type == TR_WALK) {
         learn_walk_read(t, r);
         return;
@@ -1181,5 +1186,207 @@ struct tlbsim_counters tlbsim_total(const struct tlbsim *s)
     struct tlbsim_counters t = s->spill;
     for (size_t i = 0; i < s->nrows; i++)
         add_counters(&t, &s->rows[i].c);
+    return t;
+}
+
+/* ---- one simulator per PE ------------------------------------------------------------------ */
+
+struct tlbsim_pe_tables {
+    struct tlbsim_tables *pe[TRACE_PES_MAX];   /* NULL: no record of that PE yet */
+    bool failed;
+};
+
+struct tlbsim_pe_tables *tlbsim_pe_tables_new(void)
+{
+    return calloc(1, sizeof(struct tlbsim_pe_tables));
+}
+
+void tlbsim_pe_tables_free(struct tlbsim_pe_tables *pt)
+{
+    if (!pt)
+        return;
+    for (unsigned i = 0; i < TRACE_PES_MAX; i++)
+        tlbsim_tables_free(pt->pe[i]);
+    free(pt);
+}
+
+struct tlbsim_tables *tlbsim_pe_tables_of(struct tlbsim_pe_tables *pt, uint32_t pe)
+{
+    if (pe >= TRACE_PES_MAX)
+        return NULL;
+    if (!pt->pe[pe] && !(pt->pe[pe] = tlbsim_tables_new()))
+        pt->failed = true;
+    return pt->pe[pe];
+}
+
+void tlbsim_pe_tables_learn(struct tlbsim_pe_tables *pt, const struct trace_record *r)
+{
+    struct tlbsim_tables *t = tlbsim_pe_tables_of(pt, r->pe);
+    if (t)
+        tlbsim_tables_learn(t, r);
+}
+
+void tlbsim_pe_tables_finish(struct tlbsim_pe_tables *pt)
+{
+    for (unsigned i = 0; i < TRACE_PES_MAX; i++)
+        if (pt->pe[i])
+            tlbsim_tables_finish(pt->pe[i]);
+}
+
+struct tlbsim_smp {
+    struct tlbsim_options opt;
+    struct tlbsim_pe_tables *tables;
+    bool own_tables;
+    struct tlbsim *pe[TRACE_PES_MAX];   /* NULL: no record of that PE yet (its TLB is empty) */
+    unsigned npes;                      /* highest PE seen + 1 (at least 1) */
+    bool failed;                        /* a simulator could not be allocated */
+};
+
+struct tlbsim_smp *tlbsim_smp_new(const struct tlbsim_options *o, struct tlbsim_pe_tables *tables, char *err,
+                                  size_t errlen)
+{
+    struct tlbsim_smp *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->opt = *o;
+    m->tables = tables;
+    if (!tables) {
+        m->tables = tlbsim_pe_tables_new();
+        m->own_tables = true;
+    }
+    m->npes = 1;
+    struct tlbsim_tables *t0 = m->tables ? tlbsim_pe_tables_of(m->tables, 0) : NULL;
+    if (!t0) {
+        snprintf(err, errlen, "out of memory");
+        tlbsim_smp_free(m);
+        return NULL;
+    }
+    m->pe[0] = tlbsim_new(o, t0, err, errlen);
+    if (!m->pe[0]) {
+        tlbsim_smp_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void tlbsim_smp_free(struct tlbsim_smp *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < TRACE_PES_MAX; i++)
+        tlbsim_free(m->pe[i]);
+    if (m->own_tables)
+        tlbsim_pe_tables_free(m->tables);
+    free(m);
+}
+
+/* The simulator of PE pe, made on its first record (same options as PE 0's, which were checked). */
+static struct tlbsim *smp_pe(struct tlbsim_smp *m, uint32_t pe)
+{
+    if (pe >= TRACE_PES_MAX)
+        return NULL;
+    if (!m->pe[pe]) {
+        char err[256];
+        struct tlbsim_tables *t = tlbsim_pe_tables_of(m->tables, pe);
+        m->pe[pe] = t ? tlbsim_new(&m->opt, t, err, sizeof err) : NULL;
+        if (!m->pe[pe]) {
+            m->failed = true;
+            return NULL;
+        }
+    }
+    if (pe + 1 > m->npes)
+        m->npes = pe + 1;
+    return m->pe[pe];
+}
+
+void tlbsim_smp_feed(struct tlbsim_smp *m, const struct trace_record *r)
+{
+    if (m->own_tables)
+        tlbsim_pe_tables_learn(m->tables, r);
+    struct tlbsim *s = smp_pe(m, r->pe);
+    if (!s)
+        return;
+    tlbsim_feed(s, r);
+    /* An Inner Shareable TLBI reaches every PE's TLB (PEs without a record yet have nothing to drop). */
+    if (r->type == TR_TLBI && (r->flags & TRF_TLBI_IS))
+        for (unsigned i = 0; i < m->npes; i++)
+            if (i != r->pe && m->pe[i])
+                tlbsim_feed(m->pe[i], r);
+}
+
+void tlbsim_smp_finish(struct tlbsim_smp *m)
+{
+    if (m->own_tables)
+        tlbsim_pe_tables_finish(m->tables);
+}
+unsigned tlbsim_smp_pes(const struct tlbsim_smp *m)
+{
+    return m->npes;
+}
+
+const struct tlbsim *tlbsim_smp_pe(const struct tlbsim_smp *m, unsigned pe)
+{
+    return pe < TRACE_PES_MAX ? m->pe[pe] : NULL;
+}
+
+bool tlbsim_smp_failed(const struct tlbsim_smp *m)
+{
+    return m->failed || m->tables->failed;
+}
+
+size_t tlbsim_smp_get_rows(const struct tlbsim_smp *m, struct tlbsim_row *out, size_t max)
+{
+    if (m->npes == 1)
+        return tlbsim_get_rows(m->pe[0], out, max);
+    /* Rows of every PE merged by (regime, VMID), in report order. */
+    size_t n = 0;
+    for (unsigned i = 0; i < m->npes; i++) {
+        const struct tlbsim *s = m->pe[i];
+        if (!s)
+            continue;
+        for (size_t k = 0; k < s->nrows; k++) {
+            size_t j = 0;
+            while (j < n && (out[j].regime != s->rows[k].regime || out[j].vmid != s->rows[k].vmid))
+                j++;
+            if (j == n) {
+                if (n == max) {
+                    n = max + 1;         /* too small: the caller asks tlbsim_smp_row_count */
+                    break;
+                }
+                out[n].regime = s->rows[k].regime;
+                out[n].vmid = s->rows[k].vmid;
+                memset(&out[n].c, 0, sizeof out[n].c);
+                n++;
+            }
+            add_counters(&out[j].c, &s->rows[k].c);
+        }
+        if (n > max)
+            return tlbsim_smp_row_count(m);
+    }
+    qsort(out, n, sizeof *out, row_order);
+    return n;
+}
+
+size_t tlbsim_smp_row_count(const struct tlbsim_smp *m)
+{
+    /* At most the sum of the PEs' rows. */
+    size_t n = 0;
+    for (unsigned i = 0; i < m->npes; i++)
+        if (m->pe[i])
+            n += m->pe[i]->nrows;
+    return n;
+}
+
+struct tlbsim_counters tlbsim_smp_total(const struct tlbsim_smp *m)
+{
+    struct tlbsim_counters t = { 0 };
+    for (unsigned i = 0; i < m->npes; i++) {
+        if (m->pe[i]) {
+            struct tlbsim_counters c = tlbsim_total(m->pe[i]);
+            add_counters(&t, &c);
+        }
+    }
     return t;
 }

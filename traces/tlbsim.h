@@ -147,4 +147,48 @@ struct tlbsim_counters tlbsim_row_counters(const struct tlbsim *s, enum tlb_regi
 /* The sum of all rows. */
 struct tlbsim_counters tlbsim_total(const struct tlbsim *s);
 
+/* One simulator per PE, as the machine has one TLB per PE: a record goes to
+ * the simulator of the PE that produced it (trace_record.pe), and a TLBI
+ * record of an Inner Shareable form (flags TRF_TLBI_IS) to every PE's, as the
+ * machine broadcasts it (each PE counts it in tlbi_ops).
+ *
+ * Each PE's simulator learns the page tables from that PE's WALK records
+ * only (struct tlbsim_pe_tables: one tlbsim_tables per PE), so that a PE's
+ * replay is what a one-PE trace of it would give: whether a PE translates
+ * is its own state (one PE may run with its MMU off while another walks the
+ * same pages), and a PE's live misses are its own walks. One
+ * tlbsim_pe_tables can serve any number of tlbsim_smp fed the same trace:
+ * tlbsim_pe_tables_learn(pt, r) once per record, then tlbsim_smp_feed() for
+ * each; NULL: the instance keeps its own and learns in tlbsim_smp_feed.
+ *
+ * PE 0's simulator always exists; another PE's is made at its first record.
+ * A version-1 trace, or a run of one PE, has PE 0 only: the results are
+ * those of one struct tlbsim. */
+struct tlbsim_pe_tables;
+struct tlbsim_pe_tables *tlbsim_pe_tables_new(void);
+void tlbsim_pe_tables_free(struct tlbsim_pe_tables *pt);
+void tlbsim_pe_tables_learn(struct tlbsim_pe_tables *pt, const struct trace_record *r);
+void tlbsim_pe_tables_finish(struct tlbsim_pe_tables *pt);
+/* PE pe's tables (made on first use; NULL when out of memory or pe >= TRACE_PES_MAX). */
+struct tlbsim_tables *tlbsim_pe_tables_of(struct tlbsim_pe_tables *pt, uint32_t pe);
+
+struct tlbsim_smp;
+struct tlbsim_smp *tlbsim_smp_new(const struct tlbsim_options *o, struct tlbsim_pe_tables *tables, char *err,
+                                  size_t errlen);
+void tlbsim_smp_free(struct tlbsim_smp *m);
+void tlbsim_smp_feed(struct tlbsim_smp *m, const struct trace_record *r);
+void tlbsim_smp_finish(struct tlbsim_smp *m);
+/* The highest PE seen + 1 (at least 1); PE pe's simulator, or NULL if it had no record. */
+unsigned tlbsim_smp_pes(const struct tlbsim_smp *m);
+const struct tlbsim *tlbsim_smp_pe(const struct tlbsim_smp *m, unsigned pe);
+/* true if a PE's simulator could not be allocated (its records were dropped). */
+bool tlbsim_smp_failed(const struct tlbsim_smp *m);
+/* Rows summed over the PEs, merged by (regime, VMID), in report order; at
+ * most tlbsim_smp_row_count rows (an upper bound). Returns how many, or
+ * more than max when out is too small. */
+size_t tlbsim_smp_row_count(const struct tlbsim_smp *m);
+size_t tlbsim_smp_get_rows(const struct tlbsim_smp *m, struct tlbsim_row *out, size_t max);
+/* The sum of every PE's total. */
+struct tlbsim_counters tlbsim_smp_total(const struct tlbsim_smp *m);
+
 #endif

@@ -1,7 +1,7 @@
 /* `avsim tlbsim`: the command line of the trace-driven TLB simulator
  * (traces/tlbsim.h). The trace is read once; every simulator (one per
- * configuration, times two modes with --sweep) is fed each record in turn
- * and they share one tlbsim_tables. Results: tables on stdout, JSON
+ * configuration, times two modes with --sweep; one struct tlbsim per PE)
+ * is fed each record in turn and they share one tlbsim_pe_tables. Results: tables on stdout, JSON
  * (--json), or CSV (--sweep) with an SVG plot written by hand (--plot). */
 #include "traces/tlbsim.h"
 #include "traces/tools.h"
@@ -31,6 +31,8 @@ static void usage(FILE *f)
             "and in total, accesses, L1 and L2 hits, misses, walks and their descriptor reads\n"
             "(from the trace's walk records; pages never walked get a model walk, counted as\n"
             "estimated), estimated walk cycles, context-switch flushes, TLBI-removed entries.\n"
+            "A trace of several PEs (--smp) is replayed with one TLB per PE (a TLBI ...IS\n"
+            "reaches every PE's): the VMID rows sum the PEs, then a line per PE follows.\n"
             "\n"
             "options:\n"
             "  --config=SPEC        a TLB configuration over the one the trace was recorded\n"
@@ -58,9 +60,9 @@ static void usage(FILE *f)
             TLBSIM_S2_ENTRIES_DEFAULT);
 }
 
-/* One simulator and what it stands for. */
+/* One configuration (a simulator per PE) and what it stands for. */
 struct run {
-    struct tlbsim *sim;
+    struct tlbsim_smp *sim;
     char config[CONFIG_TEXT];
     const char *mode;             /* "tagged" or "untagged" */
 };
@@ -71,7 +73,7 @@ struct cli {
     enum tlbsim_s2_mode s2_mode;
     struct tlbsim_options configs[MAX_CONFIGS];
     unsigned nconfigs;
-    struct tlbsim_tables *tables;
+    struct tlbsim_pe_tables *tables;
     struct run *runs;
     unsigned nruns;
     uint64_t records, accesses;
@@ -208,7 +210,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 static int make_runs(struct cli *c, bool infer_untranslated)
 {
     unsigned modes = c->sweep_path ? 2 : 1;
-    c->tables = tlbsim_tables_new();
+    c->tables = tlbsim_pe_tables_new();
     c->runs = calloc((size_t)c->nconfigs * modes, sizeof *c->runs);
     if (!c->tables || !c->runs) {
         fprintf(stderr, "avsim tlbsim: out of memory\n");
@@ -221,7 +223,7 @@ static int make_runs(struct cli *c, bool infer_untranslated)
             o.infer_untranslated = infer_untranslated;
             struct run *r = &c->runs[c->nruns];
             char err[256];
-            r->sim = tlbsim_new(&o, c->tables, err, sizeof err);
+            r->sim = tlbsim_smp_new(&o, c->tables, err, sizeof err);
             if (!r->sim) {
                 fprintf(stderr, "avsim tlbsim: %s\n", err);
                 return 2;
@@ -275,15 +277,21 @@ static int replay(struct cli *c)
         c->records++;
         if (rec.type == TR_BLOCK || rec.type == TR_DATA)
             c->accesses++;
-        tlbsim_tables_learn(c->tables, &rec);
+        tlbsim_pe_tables_learn(c->tables, &rec);
         for (unsigned i = 0; i < c->nruns; i++)
-            tlbsim_feed(c->runs[i].sim, &rec);
+            tlbsim_smp_feed(c->runs[i].sim, &rec);
     }
-    tlbsim_tables_finish(c->tables);
+    tlbsim_pe_tables_finish(c->tables);
     for (unsigned i = 0; i < c->nruns; i++)
-        tlbsim_finish(c->runs[i].sim);
+        tlbsim_smp_finish(c->runs[i].sim);
     c->seconds = now_seconds() - t0;
     trace_reader_close(rd);
+    for (unsigned i = 0; i < c->nruns; i++) {
+        if (tlbsim_smp_failed(c->runs[i].sim)) {
+            fprintf(stderr, "avsim tlbsim: out of memory for a PE's simulator\n");
+            return 2;
+        }
+    }
     if (got < 0) {
         fprintf(stderr, "avsim tlbsim: %s: %s\n", c->trace_path, err);
         return 2;
@@ -323,22 +331,63 @@ static struct tlbsim_row *collect_rows(const struct tlbsim *s, size_t *n)
     return rows;
 }
 
+/* The same, summed over the PEs. */
+static struct tlbsim_row *collect_all_pes_rows(const struct tlbsim_smp *m, size_t *n)
+{
+    size_t max = tlbsim_smp_row_count(m);
+    struct tlbsim_row *rows = calloc(max + 1, sizeof *rows);
+    if (!rows) {
+        *n = 0;
+        return NULL;
+    }
+    size_t nrows = tlbsim_smp_get_rows(m, rows, max);
+    rows[nrows].c = tlbsim_smp_total(m);
+    *n = nrows + 1;
+    return rows;
+}
+
 static bool all_zero(const struct tlbsim_counters *c)
 {
     static const struct tlbsim_counters zero;
     return !memcmp(c, &zero, sizeof zero);
 }
 
+/* Several PEs: each PE's totals, then the sum. */
+static void print_pe_table(FILE *f, const struct tlbsim_smp *m)
+{
+    fprintf(f, "%-9s %12s %12s %12s %10s %10s %8s %9s %11s %9s\n", "PE", "fetches", "data", "L1 hits", "L2 hits",
+            "misses", "miss %", "walks", "walk refs", "TLBI rm");
+    unsigned npes = tlbsim_smp_pes(m);
+    for (unsigned pe = 0; pe <= npes; pe++) {
+        const struct tlbsim *s = pe < npes ? tlbsim_smp_pe(m, pe) : NULL;
+        if (pe < npes && !s)
+            continue;                 /* no record of this PE */
+        struct tlbsim_counters c = s ? tlbsim_total(s) : tlbsim_smp_total(m);
+        char name[16];
+        if (s)
+            snprintf(name, sizeof name, "pe %u", pe);
+        else
+            snprintf(name, sizeof name, "total");
+        fprintf(f, "%-9s %12llu %12llu %12llu %10llu %10llu %8.3f %9llu %11llu %9llu\n", name,
+                (unsigned long long)c.fetches, (unsigned long long)c.data, (unsigned long long)c.l1_hits,
+                (unsigned long long)c.l2_hits, (unsigned long long)c.misses, 100.0 * tlbsim_miss_rate(&c),
+                (unsigned long long)c.walks, (unsigned long long)c.walk_refs, (unsigned long long)c.tlbi_removed);
+    }
+}
+
 static void print_table(FILE *f, const struct run *run)
 {
-    const struct tlbsim_options *o = tlbsim_options(run->sim);
+    const struct tlbsim_options *o = tlbsim_options(tlbsim_smp_pe(run->sim, 0));
+    unsigned npes = tlbsim_smp_pes(run->sim);
     size_t n;
-    struct tlbsim_row *rows = collect_rows(run->sim, &n);
+    struct tlbsim_row *rows = collect_all_pes_rows(run->sim, &n);
     if (!rows)
         return;
     char name[32];
     fprintf(f, "config %s, %s, stage 2 %s (rows without activity omitted)\n", run->config, run->mode,
             o->s2_mode == TLBSIM_S2_SEPARATE ? "separate" : "combined");
+    if (npes > 1)
+        fprintf(f, "all %u PEs (one TLB each; a TLBI ...IS reaches every PE's):\n", npes);
     fprintf(f, "%-9s %12s %12s %10s %12s %10s %10s %8s\n", "context", "fetches", "data", "untransl.", "L1 hits",
             "L2 hits", "misses", "miss %");
     for (size_t i = 0; i < n; i++) {
@@ -378,6 +427,8 @@ static void print_table(FILE *f, const struct run *run)
     if (t->approx_walks)
         fprintf(f, "(%llu walks met a table level the trace never showed: a default filled the gap)\n",
                 (unsigned long long)t->approx_walks);
+    if (npes > 1)
+        print_pe_table(f, run->sim);
     fprintf(f, "\n");
     free(rows);
 }
@@ -414,6 +465,22 @@ static void json_counters(FILE *f, const struct tlbsim_counters *c)
     fprintf(f, "\"miss_rate\": %.6f, \"refs_per_walk\": %.4f", tlbsim_miss_rate(c), tlbsim_refs_per_walk(c));
 }
 
+/* "[rows...],\n<indent> \"total\": {...}" from collect_rows' array. */
+static void json_rows(FILE *f, const struct tlbsim_row *rows, size_t n, const char *indent)
+{
+    fprintf(f, "[");
+    for (size_t r = 0; rows && r + 1 < n; r++) {
+        fprintf(f, "%s\n%s{\"regime\": \"%s\", \"vmid\": %u, ", r ? "," : "", indent,
+                rows[r].regime == TLB_REGIME_EL2 ? "el2" : "el10", rows[r].vmid);
+        json_counters(f, &rows[r].c);
+        fprintf(f, "}");
+    }
+    fprintf(f, "],\n%.*s\"total\": {", (int)strlen(indent) - 1, indent);
+    if (rows)
+        json_counters(f, &rows[n - 1].c);
+    fprintf(f, "}");
+}
+
 static void print_json(FILE *f, const struct cli *c)
 {
     fprintf(f, "{\"trace\": ");
@@ -422,22 +489,31 @@ static void print_json(FILE *f, const struct cli *c)
     for (unsigned i = 0; i < c->nruns; i++) {
         const struct run *run = &c->runs[i];
         size_t n;
-        struct tlbsim_row *rows = collect_rows(run->sim, &n);
+        struct tlbsim_row *rows = collect_all_pes_rows(run->sim, &n);
         fprintf(f, "%s\n  {\"config\": ", i ? "," : "");
         json_string(f, run->config);
-        fprintf(f, ", \"mode\": \"%s\", \"s2\": \"%s\", \"rows\": [", run->mode,
-                tlbsim_options(run->sim)->s2_mode == TLBSIM_S2_SEPARATE ? "separate" : "combined");
-        for (size_t r = 0; rows && r + 1 < n; r++) {
-            fprintf(f, "%s\n    {\"regime\": \"%s\", \"vmid\": %u, ", r ? "," : "",
-                    rows[r].regime == TLB_REGIME_EL2 ? "el2" : "el10", rows[r].vmid);
-            json_counters(f, &rows[r].c);
-            fprintf(f, "}");
-        }
-        fprintf(f, "],\n   \"total\": {");
-        if (rows)
-            json_counters(f, &rows[n - 1].c);
-        fprintf(f, "}}");
+        fprintf(f, ", \"mode\": \"%s\", \"s2\": \"%s\", \"rows\": ", run->mode,
+                tlbsim_options(tlbsim_smp_pe(run->sim, 0))->s2_mode == TLBSIM_S2_SEPARATE ? "separate" : "combined");
+        json_rows(f, rows, n, "    ");
         free(rows);
+        unsigned npes = tlbsim_smp_pes(run->sim);
+        if (npes > 1) {                   /* several PEs: each PE's rows and total too */
+            fprintf(f, ",\n   \"pes\": [");
+            const char *sep = "";
+            for (unsigned pe = 0; pe < npes; pe++) {
+                const struct tlbsim *s = tlbsim_smp_pe(run->sim, pe);
+                if (!s)
+                    continue;
+                rows = collect_rows(s, &n);
+                fprintf(f, "%s\n    {\"pe\": %u, \"rows\": ", sep, pe);
+                json_rows(f, rows, n, "      ");
+                fprintf(f, "}");
+                free(rows);
+                sep = ",";
+            }
+            fprintf(f, "]");
+        }
+        fprintf(f, "}");
     }
     fprintf(f, "\n]}\n");
 }
@@ -457,7 +533,7 @@ static int write_csv(const struct cli *c)
     for (unsigned i = 0; i < c->nruns; i++) {
         const struct run *run = &c->runs[i];
         size_t n;
-        struct tlbsim_row *rows = collect_rows(run->sim, &n);
+        struct tlbsim_row *rows = collect_all_pes_rows(run->sim, &n);
         for (size_t r = 0; rows && r < n; r++) {
             const struct tlbsim_counters *k = &rows[r].c;
             char vmid[16];
@@ -614,8 +690,8 @@ static int write_svg(const struct cli *c)
         }
         owner[i] = k;
         curves[k].n++;
-        struct tlbsim_counters t = tlbsim_total(run->sim);
-        double x = tlbsim_options(run->sim)->tlb.l2.entries, y = 100.0 * tlbsim_miss_rate(&t);
+        struct tlbsim_counters t = tlbsim_smp_total(run->sim);
+        double x = tlbsim_options(tlbsim_smp_pe(run->sim, 0))->tlb.l2.entries, y = 100.0 * tlbsim_miss_rate(&t);
         if (i == 0 || x < xmin)
             xmin = x;
         if (i == 0 || x > xmax)
@@ -631,8 +707,8 @@ static int write_svg(const struct cli *c)
         for (unsigned i = 0; i < c->nruns; i++) {
             if (owner[i] != k)
                 continue;
-            struct tlbsim_counters t = tlbsim_total(c->runs[i].sim);
-            curves[k].x[m * 2] = tlbsim_options(c->runs[i].sim)->tlb.l2.entries;
+            struct tlbsim_counters t = tlbsim_smp_total(c->runs[i].sim);
+            curves[k].x[m * 2] = tlbsim_options(tlbsim_smp_pe(c->runs[i].sim, 0))->tlb.l2.entries;
             curves[k].x[m * 2 + 1] = 100.0 * tlbsim_miss_rate(&t);
             m++;
         }
@@ -740,9 +816,9 @@ static int write_svg(const struct cli *c)
 static void cli_free(struct cli *c)
 {
     for (unsigned i = 0; i < c->nruns; i++)
-        tlbsim_free(c->runs[i].sim);
+        tlbsim_smp_free(c->runs[i].sim);
     free(c->runs);
-    tlbsim_tables_free(c->tables);
+    tlbsim_pe_tables_free(c->tables);
     free(c);
 }
 
@@ -762,7 +838,7 @@ int tlbsim_main(int argc, char **argv)
     if (rc == 0)
         rc = replay(c);
     if (rc == 0) {
-        uint64_t per_sim = tlbsim_total(c->runs[0].sim).fetches + tlbsim_total(c->runs[0].sim).data;
+        uint64_t per_sim = tlbsim_smp_total(c->runs[0].sim).fetches + tlbsim_smp_total(c->runs[0].sim).data;
         fprintf(stderr, "avsim tlbsim: %llu records, %llu TLB accesses x %u simulator%s in %.3f s: %.0f accesses/s\n",
                 (unsigned long long)c->records, (unsigned long long)per_sim, c->nruns, c->nruns == 1 ? "" : "s",
                 c->seconds, c->seconds > 0 ? (double)per_sim * c->nruns / c->seconds : 0.0);

@@ -32,7 +32,8 @@
 #define HDR_LEN_MAX (HDR_FIXED + TRACE_DESC_MAX + 4096u)   /* room for later header fields */
 
 #define REC_END 0                   /* end marker: u64 count, u32 CRC-32 */
-#define REC_MAX_BYTES 64            /* no record encodes longer (worst: 53) */
+#define REC_PE 0x80                 /* version 2: PE switch, varint pe; the records that follow are that PE's */
+#define REC_MAX_BYTES 64            /* no record encodes longer (worst: 53, 56 after a PE switch) */
 #define STORED_FLAGS 0x07u          /* flags bits a record keeps */
 
 #define IO_CHUNK (64u * 1024u)
@@ -86,8 +87,9 @@ static const bool type_has_triple[TR_TYPE_MAX + 1] = {
     [TR_BLOCK] = true, [TR_DATA] = true, [TR_WALK] = true,
 };
 
-/* What the writer and the reader predict from earlier records: the time of
- * the previous record, and per type the previous va and the previous
+/* What the writer and the reader predict from earlier records of the same
+ * PE (each PE has its own clock and its own code and data): the time of the
+ * PE's previous record, and per type the previous va and the previous
  * translation offsets ipa - va (stage 1) and pa - ipa (stage 2). Values are
  * stored as zigzag varints of the difference to the prediction. */
 struct predictor {
@@ -175,6 +177,7 @@ void trace_filter_init(struct trace_filter *f)
     f->classes = TRACE_ALL_CLASSES;
     f->el = -1;
     f->vmid = -1;
+    f->pe = -1;
 }
 
 bool trace_record_has_el(unsigned type)
@@ -205,6 +208,8 @@ bool trace_filter_match(const struct trace_filter *f, const struct trace_record 
     }
     if (f->vmid >= 0 && (!trace_record_has_vmid(r->type) || r->vmid != f->vmid))
         return false;
+    if (f->pe >= 0 && r->pe != (unsigned)f->pe)
+        return false;
     return true;
 }
 
@@ -222,7 +227,8 @@ struct trace_writer {
     bool wanted[256];             /* by type: the class mask as one table test */
     uint32_t crc;                 /* CRC-32 of the record bytes compressed so far (the compressor's) */
     uint64_t count;
-    struct predictor pred;
+    unsigned pe;                  /* the PE of the previous record (0 at the start) */
+    struct predictor pred[TRACE_PES_MAX];   /* by PE */
     uint8_t *buf;                 /* the chunk being filled: chunk[cur] */
     size_t len;                   /* bytes used in buf */
     unsigned cur;
@@ -412,11 +418,22 @@ int trace_write(struct trace_writer *w, const struct trace_record *r)
         return -1;
     if (w->len > IO_CHUNK - REC_MAX_BYTES && writer_flush(w) != 0)
         return -1;
+    if (r->pe >= TRACE_PES_MAX) {
+        snprintf(w->error, sizeof w->error, "PE %u is out of range (at most %d)", r->pe, TRACE_PES_MAX - 1);
+        w->failed = true;
+        return -1;
+    }
     uint8_t *p = w->buf + w->len;
+    if (r->pe != w->pe) {
+        *p++ = REC_PE;
+        p = put_varint(p, r->pe);
+        w->pe = r->pe;
+    }
+    struct predictor *pred = &w->pred[r->pe];
     unsigned t = r->type;
     *p++ = (uint8_t)t;
-    p = put_varint(p, zigzag_delta(r->time, w->pred.time));
-    w->pred.time = r->time;
+    p = put_varint(p, zigzag_delta(r->time, pred->time));
+    pred->time = r->time;
     switch (t) {
     case TR_BLOCK:
     case TR_DATA:
@@ -436,15 +453,15 @@ int trace_write(struct trace_writer *w, const struct trace_record *r)
         p = put_varint(p, r->ec);
         p = put_varint(p, r->iss);
         p = put_varint(p, r->vmid);
-        p = put_varint(p, zigzag_delta(r->va, w->pred.by_type[t].va));
-        w->pred.by_type[t].va = r->va;
+        p = put_varint(p, zigzag_delta(r->va, pred->by_type[t].va));
+        pred->by_type[t].va = r->va;
         if (r->flags & TRF_FAR_VALID)
             p = put_varint(p, r->arg);
         break;
     case TR_ERET:
         *p++ = ctx_byte(r->from_el, r->to_el, r->flags);
-        p = put_varint(p, zigzag_delta(r->va, w->pred.by_type[t].va));
-        w->pred.by_type[t].va = r->va;
+        p = put_varint(p, zigzag_delta(r->va, pred->by_type[t].va));
+        pred->by_type[t].va = r->va;
         break;
     case TR_TLBI:
         *p++ = ctx_byte(r->el, 0, r->flags);
@@ -464,18 +481,18 @@ int trace_write(struct trace_writer *w, const struct trace_record *r)
         *p++ = ctx_byte(0, 0, r->flags);
         *p++ = r->op;
         p = put_varint(p, r->intid);
-        p = put_varint(p, r->pe);
+        p = put_varint(p, r->target_pe);
         p = put_varint(p, r->arg + 1);     /* UINT64_MAX (no list register) is one byte */
         break;
     }
     if (type_has_triple[t]) {
         uint64_t s1_off = r->ipa - r->va, s2_off = r->pa - r->ipa;
-        p = put_varint(p, zigzag_delta(r->va, w->pred.by_type[t].va));
-        p = put_varint(p, zigzag_delta(s1_off, w->pred.by_type[t].s1_off));
-        p = put_varint(p, zigzag_delta(s2_off, w->pred.by_type[t].s2_off));
-        w->pred.by_type[t].va = r->va;
-        w->pred.by_type[t].s1_off = s1_off;
-        w->pred.by_type[t].s2_off = s2_off;
+        p = put_varint(p, zigzag_delta(r->va, pred->by_type[t].va));
+        p = put_varint(p, zigzag_delta(s1_off, pred->by_type[t].s1_off));
+        p = put_varint(p, zigzag_delta(s2_off, pred->by_type[t].s2_off));
+        pred->by_type[t].va = r->va;
+        pred->by_type[t].s1_off = s1_off;
+        pred->by_type[t].s2_off = s2_off;
     }
     w->len = (size_t)(p - w->buf);
     w->count++;
@@ -535,7 +552,9 @@ struct trace_reader {
     uint32_t crc;                 /* CRC-32 of win[0, crc_pos) and everything before */
     size_t pos, len, crc_pos;     /* win: decoded bytes [pos, len) not yet consumed */
     uint64_t count;
-    struct predictor pred;
+    unsigned version;
+    unsigned pe;                  /* the PE of the records being read */
+    struct predictor pred[TRACE_PES_MAX];   /* by PE */
     char desc[TRACE_DESC_MAX + 1];
     char error[256];
     uint8_t in[IO_CHUNK];
@@ -593,7 +612,7 @@ static int reader_header(struct trace_reader *r, char *err, size_t errlen)
         return -1;
     }
     uint32_t version = (uint32_t)get_le(hdr + HDR_OFF_VERSION, 4);
-    if (version > TRACE_VERSION) {
+    if (version > TRACE_VERSION) {   /* older versions are read: 1 is 2 without PE switches */
         set_err(err, errlen, "trace version %u is newer than this avsim (%d)", version, TRACE_VERSION);
         return -1;
     }
@@ -642,6 +661,7 @@ static int reader_header(struct trace_reader *r, char *err, size_t errlen)
     memcpy(r->desc, hdr + HDR_FIXED, desc_len);
     r->desc[desc_len] = '\0';
     r->mask = mask;
+    r->version = version;
     return 0;
 }
 
@@ -680,6 +700,11 @@ const char *trace_reader_machine(const struct trace_reader *r)
 uint32_t trace_reader_class_mask(const struct trace_reader *r)
 {
     return r->mask;
+}
+
+unsigned trace_reader_version(const struct trace_reader *r)
+{
+    return r->version;
 }
 
 /* Makes at least `need` decoded bytes available in win[pos, len), unless the
@@ -840,6 +865,24 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
     const char *bad_field = NULL;
     memset(rec, 0, sizeof *rec);
     uint8_t t = cur_byte(&c);
+    unsigned pe = r->pe;
+    bool pe_switch = false;
+    if (t == REC_PE && r->version >= 2) {
+        pe = (unsigned)cur_bounded(&c, TRACE_PES_MAX - 1, "pe", &bad_field);
+        pe_switch = true;
+        t = cur_byte(&c);
+        if (c.overrun || c.bad || bad_field || t == REC_END || t == REC_PE) {
+            if (c.overrun)
+                r->z_end ? fail(r, "corrupt: the compressed stream ends inside a record after %llu records",
+                                (unsigned long long)r->count)
+                         : fail_truncated(r);
+            else
+                fail(r, "corrupt: a bad PE switch after %llu records", (unsigned long long)r->count);
+            set_err(err, errlen, "%s", r->error);
+            return -1;
+        }
+    }
+    struct predictor *pred = &r->pred[pe];
     if (t == REC_END) {
         if (reader_end_marker(r, &c) == 0)
             return 0;
@@ -858,7 +901,8 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         return -1;
     }
     rec->type = t;
-    rec->time = unzigzag_add(cur_varint(&c), r->pred.time);
+    rec->pe = pe;
+    rec->time = unzigzag_add(cur_varint(&c), pred->time);
     switch (t) {
     case TR_BLOCK:
     case TR_DATA:
@@ -880,13 +924,13 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         rec->ec = (uint32_t)cur_bounded(&c, UINT32_MAX, "ec", &bad_field);
         rec->iss = (uint32_t)cur_bounded(&c, UINT32_MAX, "iss", &bad_field);
         rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
-        rec->va = unzigzag_add(cur_varint(&c), r->pred.by_type[t].va);
+        rec->va = unzigzag_add(cur_varint(&c), pred->by_type[t].va);
         if (rec->flags & TRF_FAR_VALID)
             rec->arg = cur_varint(&c);
         break;
     case TR_ERET:
         cur_ctx(&c, &rec->from_el, &rec->to_el, &rec->flags, 3, &bad_field);
-        rec->va = unzigzag_add(cur_varint(&c), r->pred.by_type[t].va);
+        rec->va = unzigzag_add(cur_varint(&c), pred->by_type[t].va);
         break;
     case TR_TLBI:
         cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 0, &bad_field);
@@ -909,16 +953,16 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
             bad_field = "context byte";
         rec->op = cur_byte(&c);
         rec->intid = (uint32_t)cur_bounded(&c, UINT32_MAX, "intid", &bad_field);
-        rec->pe = (uint32_t)cur_bounded(&c, UINT32_MAX, "pe", &bad_field);
+        rec->target_pe = (uint32_t)cur_bounded(&c, UINT32_MAX, "pe", &bad_field);
         rec->arg = cur_varint(&c) - 1;
         break;
     }
     }
     uint64_t s1_off = 0, s2_off = 0;
     if (type_has_triple[t]) {
-        rec->va = unzigzag_add(cur_varint(&c), r->pred.by_type[t].va);
-        s1_off = unzigzag_add(cur_varint(&c), r->pred.by_type[t].s1_off);
-        s2_off = unzigzag_add(cur_varint(&c), r->pred.by_type[t].s2_off);
+        rec->va = unzigzag_add(cur_varint(&c), pred->by_type[t].va);
+        s1_off = unzigzag_add(cur_varint(&c), pred->by_type[t].s1_off);
+        s2_off = unzigzag_add(cur_varint(&c), pred->by_type[t].s2_off);
         rec->ipa = rec->va + s1_off;
         rec->pa = rec->ipa + s2_off;
     }
@@ -940,12 +984,14 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         return -1;
     }
     if (t == TR_EXCEPTION || t == TR_ERET || type_has_triple[t])
-        r->pred.by_type[t].va = rec->va;
+        pred->by_type[t].va = rec->va;
     if (type_has_triple[t]) {
-        r->pred.by_type[t].s1_off = s1_off;
-        r->pred.by_type[t].s2_off = s2_off;
+        pred->by_type[t].s1_off = s1_off;
+        pred->by_type[t].s2_off = s2_off;
     }
-    r->pred.time = rec->time;
+    pred->time = rec->time;
+    if (pe_switch)
+        r->pe = pe;
     r->pos = (size_t)(c.p - r->win);
     r->count++;
     return 1;

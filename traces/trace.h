@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "AVSIMTRC"          /* 8 bytes */
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2             /* 2: records name their PE; 1 is still read (pe = 0) */
+#define TRACE_PES_MAX 256            /* PE numbers 0..255 */
 
 /* Record types; also the bits of an event-class mask (1 << type). */
 enum trace_type {
@@ -42,8 +43,13 @@ enum trace_type {
  *             va = the input VA of the translation the walk is for, pa = the
  *             descriptor's physical address, ipa = the descriptor's address as
  *             the stage-1 walk computed it (an IPA under stage 2; else == pa)
- *  IRQ        op = kind (GIC_EV_* in sim/events.h), intid, pe, flags bit 0 = virtual,
- *             arg = list register index or UINT64_MAX
+ *  IRQ        op = kind (GIC_EV_* in sim/events.h), intid, target_pe (the PE the
+ *             GIC event is about), flags bit 0 = virtual, arg = list register index
+ *             or UINT64_MAX
+ *
+ * Every record also names pe, the PE that produced it (0 in a version-1
+ * trace). TLBI: flags bit 0 = an Inner Shareable form (...IS), which the
+ * machine broadcasts to every PE's TLB.
  *
  * vmid and asid are the tags the TLB model uses: vmid is 0 when stage 2 is
  * off (flags bit 1 says stage 2 is on), asid is 0 when stage 1 is off; both
@@ -62,11 +68,13 @@ struct trace_record {
     int8_t level;
     uint8_t op;
     uint64_t arg;
-    uint32_t intid, pe;
+    uint32_t intid, target_pe;
+    uint32_t pe;          /* the PE that produced the record, < TRACE_PES_MAX */
 };
 #define TRF_WRITE 0x01        /* DATA */
 #define TRF_STAGE2 0x01       /* WALK */
 #define TRF_VIRTUAL 0x01      /* IRQ */
+#define TRF_TLBI_IS 0x01      /* TLBI: Inner Shareable (broadcast to every PE) */
 #define TRF_S2_ON 0x02        /* BLOCK, DATA, WALK, CONTEXT: stage 2 translation on */
 #define TRF_FAR_VALID 0x04    /* EXCEPTION */
 
@@ -88,6 +96,8 @@ struct trace_reader;
 struct trace_reader *trace_reader_open(const char *path, char *err, size_t errlen);
 const char *trace_reader_machine(const struct trace_reader *r);
 uint32_t trace_reader_class_mask(const struct trace_reader *r);
+/* The format version of the file (1 or TRACE_VERSION). */
+unsigned trace_reader_version(const struct trace_reader *r);
 /* 1: a record was read; 0: clean end; -1: truncated or corrupt (message in err). */
 int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size_t errlen);
 void trace_reader_close(struct trace_reader *r);
@@ -109,11 +119,12 @@ bool trace_record_has_vmid(unsigned type);
 
 /* A record filter for the tools: class mask, EL (-1 any; EXCEPTION and ERET
  * match on from_el or to_el; IRQ records have no EL and never match), VMID
- * (-1 any; only records that carry a vmid match). */
+ * (-1 any; only records that carry a vmid match), PE (-1 any). */
 struct trace_filter {
     uint32_t classes;
     int el;
     int vmid;
+    int pe;               /* -1 any, else the producing PE */
 };
 void trace_filter_init(struct trace_filter *f);   /* everything */
 bool trace_filter_match(const struct trace_filter *f, const struct trace_record *r);

@@ -96,9 +96,9 @@ static void print_eret(FILE *out, const struct trace_record *r)
 static void print_tlbi(FILE *out, const struct trace_record *r)
 {
     char num[16];
-    fprintf(out, " el=%u op=%s vmid=%u asid=%u va=0x%" PRIx64 " ipa=0x%" PRIx64 " xt=0x%" PRIx64, r->el,
-            table_name(tlbi_op_names, COUNT_OF(tlbi_op_names), r->op, num, sizeof num), r->vmid, r->asid, r->va,
-            r->ipa, r->arg);
+    fprintf(out, " el=%u op=%s%s vmid=%u asid=%u va=0x%" PRIx64 " ipa=0x%" PRIx64 " xt=0x%" PRIx64, r->el,
+            table_name(tlbi_op_names, COUNT_OF(tlbi_op_names), r->op, num, sizeof num),
+            r->flags & TRF_TLBI_IS ? "IS" : "", r->vmid, r->asid, r->va, r->ipa, r->arg);
 }
 
 static void print_context(FILE *out, const struct trace_record *r)
@@ -116,8 +116,8 @@ static void print_walk(FILE *out, const struct trace_record *r)
 static void print_irq(FILE *out, const struct trace_record *r)
 {
     char num[16];
-    fprintf(out, " %s intid=%" PRIu32 " pe=%" PRIu32 "%s",
-            table_name(irq_kind_names, COUNT_OF(irq_kind_names), r->op, num, sizeof num), r->intid, r->pe,
+    fprintf(out, " %s intid=%" PRIu32 " target_pe=%" PRIu32 "%s",
+            table_name(irq_kind_names, COUNT_OF(irq_kind_names), r->op, num, sizeof num), r->intid, r->target_pe,
             r->flags & TRF_VIRTUAL ? " virtual" : "");
     if (r->arg != UINT64_MAX)
         fprintf(out, " lr=%" PRIu64, r->arg);
@@ -134,6 +134,17 @@ static const char *const record_names[TR_TYPE_MAX + 1] = {
     [TR_BLOCK] = "block", [TR_DATA] = "data", [TR_EXCEPTION] = "exception", [TR_ERET] = "eret",
     [TR_TLBI] = "tlbi",   [TR_CONTEXT] = "context", [TR_WALK] = "walk", [TR_IRQ] = "irq",
 };
+
+/* The number of PEs the machine description names ("pes": N; a one-PE
+ * machine leaves the field out), 1 without one. */
+static unsigned described_pes(const struct trace_reader *rd)
+{
+    const char *p = strstr(trace_reader_machine(rd), "\"pes\":");
+    if (!p)
+        return 1;
+    unsigned long n = strtoul(p + 6, NULL, 10);
+    return n >= 1 && n <= TRACE_PES_MAX ? (unsigned)n : 1;
+}
 
 static void print_header(FILE *out, const struct trace_reader *rd)
 {
@@ -210,6 +221,15 @@ static int opt_vmid(struct tool_opts *o, const char *v)
     return 0;
 }
 
+static int opt_pe(struct tool_opts *o, const char *v)
+{
+    uint64_t n;
+    if (parse_uint("--pe", v, TRACE_PES_MAX - 1, &n) != 0)
+        return -1;
+    o->filter.pe = (int)n;
+    return 0;
+}
+
 static int opt_limit(struct tool_opts *o, const char *v)
 {
     return parse_uint("--limit", v, UINT64_MAX - 1, &o->limit);
@@ -225,22 +245,26 @@ static const struct option_def options[] = {
     { "--events", opt_events, false },
     { "--el", opt_el, false },
     { "--vmid", opt_vmid, false },
+    { "--pe", opt_pe, false },
     { "--limit", opt_limit, true },
 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: avsim trace dump [--events=LIST] [--el=N] [--vmid=N] [--limit=N] FILE\n"
-          "       avsim trace stats [--events=LIST] [--el=N] [--vmid=N] FILE\n"
-          "  dump          print one record per line: time (cycles), type, fields\n"
+    fputs("usage: avsim trace dump [--events=LIST] [--el=N] [--vmid=N] [--pe=N] [--limit=N] FILE\n"
+          "       avsim trace stats [--events=LIST] [--el=N] [--vmid=N] [--pe=N] FILE\n"
+          "  dump          print one record per line: time (cycles), pe=N (traces of\n"
+          "                several PEs), type, fields\n"
           "  stats         summarise: records per class, EL and VMID, reads/writes,\n"
-          "                VMID/ASID switches, exceptions by EC, time span\n"
+          "                VMID/ASID switches, exceptions by EC, time span; records\n"
+          "                per PE and class when several PEs produced records\n"
           "  --events=LIST only these classes: blocks,data,exceptions,erets,tlbi,\n"
           "                context,walks,irq or all\n"
           "  --el=N        records at ELN (exceptions, ERETs: from or to ELN;\n"
           "                IRQ records have no EL and are left out)\n"
           "  --vmid=N      records tagged with VMID N (blocks, data, walks, context,\n"
           "                tlbi, exceptions)\n"
+          "  --pe=N        records produced by PE N\n"
           "  --limit=N     dump: stop after N records\n"
           "Exit status: 0, or 2 for bad usage or a missing, foreign, truncated or\n"
           "corrupt trace (dump first prints the records before the damage).\n",
@@ -305,9 +329,14 @@ struct trace_stats {
     uint64_t by_el[4];
     uint64_t by_vmid[UINT16_MAX + 1];     /* EL1&0 blocks, data, walks */
     uint64_t reads, writes;
-    uint64_t vmid_switches, asid_switches;
-    bool have_context;
-    uint16_t last_vmid, last_asid;
+    uint64_t vmid_switches, asid_switches;          /* each PE's context against its previous one */
+    struct {
+        uint64_t by_class[TR_TYPE_MAX + 1];
+        uint64_t total;
+        bool have_context;
+        uint16_t last_vmid, last_asid;
+    } by_pe[TRACE_PES_MAX];
+    unsigned pes_seen;                               /* highest PE + 1 */
     uint64_t tlbi_by_op[256];
     uint64_t irq_by_kind[256];
     struct ec_count *ecs;
@@ -343,6 +372,11 @@ static int stats_add(struct trace_stats *s, const struct trace_record *r)
         s->tmax = r->time;
     s->total++;
     s->by_class[r->type]++;
+    unsigned pe = r->pe < TRACE_PES_MAX ? r->pe : TRACE_PES_MAX - 1;
+    s->by_pe[pe].total++;
+    s->by_pe[pe].by_class[r->type]++;
+    if (pe + 1 > s->pes_seen)
+        s->pes_seen = pe + 1;
     if (trace_record_has_el(r->type))
         s->by_el[r->el & 3]++;
     if ((r->type == TR_BLOCK || r->type == TR_DATA || r->type == TR_WALK) && r->regime == 0)
@@ -355,13 +389,13 @@ static int stats_add(struct trace_stats *s, const struct trace_record *r)
             s->reads++;
         break;
     case TR_CONTEXT:
-        if (s->have_context) {
-            s->vmid_switches += r->vmid != s->last_vmid;
-            s->asid_switches += r->asid != s->last_asid;
+        if (s->by_pe[pe].have_context) {
+            s->vmid_switches += r->vmid != s->by_pe[pe].last_vmid;
+            s->asid_switches += r->asid != s->by_pe[pe].last_asid;
         }
-        s->have_context = true;
-        s->last_vmid = r->vmid;
-        s->last_asid = r->asid;
+        s->by_pe[pe].have_context = true;
+        s->by_pe[pe].last_vmid = r->vmid;
+        s->by_pe[pe].last_asid = r->asid;
         break;
     case TR_EXCEPTION:
         return stats_count_ec(s, r->ec);
@@ -393,6 +427,18 @@ static void stats_print(FILE *out, struct trace_stats *s)
     fputs("by class:\n", out);
     for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
         fprintf(out, "  %-12s %" PRIu64 "\n", trace_type_name(t), s->by_class[t]);
+    if (s->pes_seen > 1) {
+        fputs("by PE:        records", out);
+        for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
+            fprintf(out, " %10s", trace_type_name(t));
+        fputc('\n', out);
+        for (unsigned pe = 0; pe < s->pes_seen; pe++) {
+            fprintf(out, "  pe %-4u %12" PRIu64, pe, s->by_pe[pe].total);
+            for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
+                fprintf(out, " %10" PRIu64, s->by_pe[pe].by_class[t]);
+            fputc('\n', out);
+        }
+    }
     fputs("by EL (blocks, data, walks, context, tlbi):\n", out);
     for (unsigned el = 0; el < 4; el++)
         fprintf(out, "  el%u          %" PRIu64 "\n", el, s->by_el[el]);
@@ -460,6 +506,8 @@ int trace_tool_main(int argc, char **argv)
     if (is_dump)
         print_header(stdout, rd);
 
+    /* dump names the PE of every record when the machine has several (or a record says so). */
+    bool several_pes = described_pes(rd) > 1;
     struct trace_record r;
     uint64_t shown = 0;
     int rc = 0;
@@ -468,7 +516,11 @@ int trace_tool_main(int argc, char **argv)
             continue;
         shown++;
         if (is_dump) {
-            printf("%" PRIu64 " %s", r.time, record_names[r.type]);
+            several_pes = several_pes || r.pe != 0;
+            if (several_pes)
+                printf("%" PRIu64 " pe=%" PRIu32 " %s", r.time, r.pe, record_names[r.type]);
+            else
+                printf("%" PRIu64 " %s", r.time, record_names[r.type]);
             printers[r.type](stdout, &r);
             putchar('\n');
         } else if (stats_add(s, &r) != 0) {

@@ -3,12 +3,16 @@
 # recording does not change the run, is deterministic, shows the VMID
 # switches; tlbsim with VMID tags beats flush-on-switch; live --stats and the
 # replay agree for the default TLB configuration; bad input to the trace
-# options and tools gives a clear message and status 2.
-#   trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT
+# options and tools gives a clear message and status 2. With SMP_ELF
+# (tests/guest/smp.c, four PEs): the trace names each record's PE, is the
+# same byte for byte run after run, and tlbsim's per-PE replay (one TLB per
+# PE, TLBI ...IS broadcast) gives each PE's live fills and walks.
+#   trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT [SMP_ELF]
 set -u
 AVSIM=${1:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
 ELF=${2:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
 EXPECTED=${3:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
+SMP_ELF=${4:-}
 . "$(dirname "$0")/lib.sh"
 
 # A JSON number from one line of avsim's output: json_field FILE LINE_PATTERN KEY
@@ -103,5 +107,75 @@ expect trace-bad-subcommand 2 'fly' -- trace fly "$tmp/a.trc"
 expect tlbsim-bad-config 2 'ways do not divide entries' -- tlbsim --config=l2=100:3 "$tmp/a.trc"
 expect tlbsim-bad-option 2 'frobnicate' -- tlbsim --frobnicate "$tmp/a.trc"
 expect tlbsim-truncated 2 'truncated' -- tlbsim "$tmp/truncated.trc"
+
+# 7. Several PEs (--smp=4).
+if [ -n "$SMP_ELF" ]; then
+    timeout 60 "$AVSIM" run --smp=4 --stats="$tmp/smp-plain.json" "$SMP_ELF" >"$tmp/smp-plain.out" 2>&1
+    timeout 60 "$AVSIM" run --smp=4 --trace="$tmp/smp-a.trc" --stats="$tmp/smp-a.json" "$SMP_ELF" \
+        >"$tmp/smp-a.out" 2>&1
+    check "--smp=4 --trace exits 0" [ $? -eq 0 ]
+    timeout 60 "$AVSIM" run --smp=4 --trace="$tmp/smp-b.trc" "$SMP_ELF" >/dev/null 2>&1
+    check "--smp=4: two recordings are identical" cmp -s "$tmp/smp-a.trc" "$tmp/smp-b.trc"
+    check "--smp=4: the same output with and without --trace" cmp -s "$tmp/smp-plain.out" "$tmp/smp-a.out"
+    pe_counts() { grep -o '"index": [0-9]*, "mpidr": [0-9]*, "instructions": [0-9]*, "cycles": [0-9]*' "$1"; }
+    check "--smp=4: the same instructions and cycles per PE with and without --trace" \
+        [ "$(pe_counts "$tmp/smp-plain.json")" = "$(pe_counts "$tmp/smp-a.json")" ]
+    check "the header names 4 PEs" grep -q '"pes": 4' <(head -c 600 "$tmp/smp-a.trc" | tr -d '\0')
+    check "the trace is version 2" [ "$(od -An -tu4 -j8 -N4 "$tmp/smp-a.trc" | tr -d ' ')" = 2 ]
+
+    "$AVSIM" trace stats "$tmp/smp-a.trc" >"$tmp/smp-stats.txt" 2>&1
+    check "trace stats of 4 PEs exits 0" [ $? -eq 0 ]
+    for pe in 0 1 2 3; do
+        check "trace stats counts records of PE $pe" grep -Eq "^  pe $pe +[1-9]" "$tmp/smp-stats.txt"
+    done
+    total=$(sed -n 's/^records: //p' "$tmp/smp-stats.txt")
+    sum=$(awk '/^  pe [0-9]/ { s += $3 } END { print s }' "$tmp/smp-stats.txt")
+    check "per-PE record counts ($sum) add up to the total ($total)" [ "${sum:-x}" = "${total:-y}" ]
+    "$AVSIM" trace dump "$tmp/smp-a.trc" | grep -v '^#' >"$tmp/smp-dump.txt"
+    check "dump names the PE of every record" \
+        [ "$(grep -c ' pe=[0-3] ' "$tmp/smp-dump.txt")" = "$(wc -l <"$tmp/smp-dump.txt")" ]
+    check "dump: PE 3 produced records" grep -q '^[0-9]* pe=3 ' "$tmp/smp-dump.txt"
+    "$AVSIM" trace dump --pe=2 "$tmp/smp-a.trc" | grep -v '^#' >"$tmp/smp-pe2.txt"
+    check "dump --pe=2: only PE 2's records, and some" \
+        [ -s "$tmp/smp-pe2.txt" -a "$(grep -vc '^[0-9]* pe=2 ' "$tmp/smp-pe2.txt")" = 0 ]
+    check "PE 0's TLBI VAE2IS is recorded as Inner Shareable" \
+        grep -q '^[0-9]* pe=0 tlbi el=2 op=VAE2IS ' "$tmp/smp-dump.txt"
+    # Time goes backwards between PEs (each has its own clock) and the deltas still decode.
+    back=$(awk '{ if (NR > 1 && $1 < prev) n++; prev = $1 } END { print n + 0 }' "$tmp/smp-dump.txt")
+    check "time goes back between PEs in the trace ($back times)" [ "$back" -gt 0 ]
+    # GIC events are stamped with the clock of their PE: an IRQ record is never later than the
+    # next record of the same PE (with PE 0's clock for every PE, 15 were on this run).
+    late=$(awk '{ pe = $2; if (irq[pe] != "" && irq[pe] > $1) n++; irq[pe] = ($3 == "irq") ? $1 : "" }
+                END { print n + 0 }' "$tmp/smp-dump.txt")
+    check "IRQ records on their PE's clock ($late later than the PE's next record)" [ "$late" -eq 0 ]
+    check "IRQ records of PEs 1 to 3" [ "$(grep -Ec '^[0-9]* pe=[123] irq ' "$tmp/smp-dump.txt")" -gt 0 ]
+
+    # Live per-PE fills and walks (--stats "pes") equal tlbsim's per-PE misses and walks.
+    "$AVSIM" tlbsim --json "$tmp/smp-a.trc" >"$tmp/smp-replay.json" 2>/dev/null
+    check "tlbsim of 4 PEs exits 0" [ $? -eq 0 ]
+    "$AVSIM" tlbsim "$tmp/smp-a.trc" >"$tmp/smp-replay.txt" 2>/dev/null
+    check "tlbsim's table has a line per PE" [ "$(grep -Ec '^pe [0-3] ' "$tmp/smp-replay.txt")" = 4 ]
+    replay_pe() {   # replay_pe PE KEY: PE's total KEY in tlbsim's JSON
+        awk -v pe="$1" 'BEGIN { cur = "none" } /\{"pe": / { cur = $0; sub(/.*\{"pe": /, "", cur); sub(/,.*/, "", cur) }
+                         /"total": / && cur == pe { print; exit }' "$tmp/smp-replay.json" |
+            sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p"
+    }
+    fills_total=0
+    for pe in 0 1 2 3; do
+        for pair in tlb_fills:misses walks:walks; do
+            live=$(json_field "$tmp/smp-a.json" "\"index\": $pe," "${pair%%:*}")
+            replay=$(replay_pe "$pe" "${pair##*:}")
+            check "--smp=4, PE $pe: live ${pair%%:*} ($live) == replayed ${pair##*:} ($replay)" \
+                [ "${live:-x}" = "${replay:-y}" ]
+        done
+        fills_total=$((fills_total + $(json_field "$tmp/smp-a.json" "\"index\": $pe," tlb_fills)))
+    done
+    # PE 1 issues no TLBI, yet its TLB loses entries: PE 0's TLBI VAE2IS reaches it (and the
+    # refill it causes is one of PE 1's live fills compared above).
+    check "PE 1 records no TLBI" [ -z "$("$AVSIM" trace dump --pe=1 --events=tlbi "$tmp/smp-a.trc" | grep -v '^#')" ]
+    check "PE 0's broadcast TLBI removes entries from PE 1's replayed TLB ($(replay_pe 1 tlbi_removed))" \
+        [ "$(replay_pe 1 tlbi_removed)" -gt 0 ]
+    check "some fills to compare ($fills_total)" [ "$fills_total" -gt 0 ]
+fi
 
 finish "trace tests"

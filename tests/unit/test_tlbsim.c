@@ -2,7 +2,8 @@
  * command line: tagged versus flush-on-switch TLBs, TLBI scope, L1/L2/miss
  * counting, the separate stage-2 TLB, walks taught by WALK records and
  * shortened by the walk cache, faulting walks, untranslated accesses, and
- * `avsim tlbsim` on real trace files (tables, --sweep CSV and SVG, errors). */
+ * `avsim tlbsim` on real trace files (tables, --sweep CSV and SVG, errors);
+ * one TLB per PE with TLBI broadcast (tlbsim_smp). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -470,6 +471,100 @@ struct file_sink {
     struct trace_writer *w;
 };
 
+/* ---- one TLB per PE ---------------------------------------------------------------------- */
+
+struct pe_sink {
+    struct tlbsim_smp *m;
+    uint32_t pe;
+};
+
+static void pe_sink_feed(void *opaque, const struct trace_record *r)
+{
+    struct pe_sink *k = opaque;
+    struct trace_record c = *r;
+    c.pe = k->pe;
+    tlbsim_smp_feed(k->m, &c);
+}
+
+static void pe_feed(struct tlbsim_smp *m, uint32_t pe, struct trace_record r)
+{
+    struct pe_sink k = { m, pe };
+    pe_sink_feed(&k, &r);
+}
+
+/* Each PE touches VM 1's 4 pages (walking them the first time). */
+static void pes_touch(struct tlbsim_smp *m, bool walk)
+{
+    for (uint32_t pe = 0; pe < 2; pe++) {
+        struct pe_sink k = { m, pe };
+        pe_feed(m, pe, context_rec(1, 0));
+        for (uint64_t p = 0; p < 4; p++) {
+            uint64_t va = 0x30000 + p * 0x1000;
+            if (walk)
+                emit_walk(pe_sink_feed, &k, (struct walk_ctx){ 1, 0 }, va, 0, 0);
+            pe_feed(m, pe, access_rec(false, 1, 0, va));
+        }
+    }
+}
+
+static uint64_t pe_count(const struct tlbsim_smp *m, unsigned pe, size_t field)
+{
+    const struct tlbsim *s = tlbsim_smp_pe(m, pe);
+    assert_non_null(s);
+    struct tlbsim_counters c = tlbsim_total(s);
+    return *(const uint64_t *)((const char *)&c + field);
+}
+#define PE_COUNT(m, pe, f) pe_count(m, pe, offsetof(struct tlbsim_counters, f))
+
+/* Two PEs, each its own TLB: a TLBI without IS empties only the issuing PE's,
+ * a TLBI ...IS (TRF_TLBI_IS) every PE's, as the machine broadcasts it. */
+static void test_smp_tlbi_broadcast(void **state)
+{
+    (void)state;
+    struct tlbsim_options o;
+    char err[256];
+    tlbsim_options_init(&o);
+    struct tlbsim_smp *m = tlbsim_smp_new(&o, NULL, err, sizeof err);
+    if (!m)
+        fail_msg("tlbsim_smp_new: %s", err);
+    assert_int_equal(tlbsim_smp_pes(m), 1);
+    pes_touch(m, true);
+    assert_int_equal(tlbsim_smp_pes(m), 2);
+    assert_int_equal(PE_COUNT(m, 0, misses), 4);       /* PE 1's fills do not serve PE 0, nor the reverse */
+    assert_int_equal(PE_COUNT(m, 1, misses), 4);
+
+    pe_feed(m, 0, tlbi_rec(TLBI_VMALLS12E1, 1));         /* PE 0, not shareable */
+    uint64_t removed = PE_COUNT(m, 0, tlbi_removed);   /* 4 entries in L1D and L2, walk-cache entries */
+    assert_true(removed >= 8);
+    assert_int_equal(PE_COUNT(m, 1, tlbi_removed), 0);
+    assert_int_equal(PE_COUNT(m, 1, tlbi_ops), 0);
+    pes_touch(m, false);
+    assert_int_equal(PE_COUNT(m, 0, misses), 8);
+    assert_int_equal(PE_COUNT(m, 1, misses), 4);
+    assert_int_equal(PE_COUNT(m, 1, l1_hits), 4);
+
+    struct trace_record is = tlbi_rec(TLBI_VMALLS12E1, 1);
+    is.flags = TRF_TLBI_IS;
+    pe_feed(m, 1, is);                                  /* PE 1, Inner Shareable: both TLBs */
+    assert_int_equal(PE_COUNT(m, 0, tlbi_removed), 2 * removed);
+    assert_int_equal(PE_COUNT(m, 1, tlbi_removed), removed);
+    assert_int_equal(PE_COUNT(m, 0, tlbi_ops), 2);
+    pes_touch(m, false);
+    assert_int_equal(PE_COUNT(m, 0, misses), 12);
+    assert_int_equal(PE_COUNT(m, 1, misses), 8);
+    tlbsim_smp_finish(m);
+
+    /* Totals and the merged VMID row sum the PEs. */
+    assert_int_equal(tlbsim_smp_total(m).misses, 20);
+    struct tlbsim_row rows[8];
+    size_t n = tlbsim_smp_get_rows(m, rows, 8);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].vmid, 1);
+    assert_int_equal(rows[0].c.misses, 20);
+    assert_int_equal(rows[0].c.fetches + rows[0].c.data, 24);
+    tlbsim_smp_free(m);
+}
+
 static void write_sink(void *opaque, const struct trace_record *r)
 {
     struct file_sink *f = opaque;
@@ -642,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_untranslated_accesses),
         cmocka_unit_test(test_global_inferred),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_smp_tlbi_broadcast),
         cmocka_unit_test(test_cli_trace_file),
         cmocka_unit_test(test_cli_errors),
     };

@@ -1,7 +1,10 @@
 /* Unit tests for traces/trace: round trips of every record type with extreme
  * fields, class-mask filtering at write time, a large trace's size and
  * speed, truncation at every length, corruption at every byte, foreign and
- * newer-version files, writer errors, class names and the record filter. */
+ * newer-version files, writer errors, class names and the record filter;
+ * version 2: records of several PEs interleaved (each PE's clock its own, so
+ * time goes backwards between PEs), the exact bytes of a PE switch, one-PE
+ * streams unchanged from version 1, version-1 files still read. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "traces/tools.h"
 #include "traces/trace.h"
@@ -75,6 +79,7 @@ static struct trace_record canonical(const struct trace_record *in)
     struct trace_record r;
     memset(&r, 0, sizeof r);
     r.type = in->type;
+    r.pe = in->pe;
     r.time = in->time;
     r.flags = in->flags & 0x07;
     switch (in->type) {
@@ -104,7 +109,7 @@ static struct trace_record canonical(const struct trace_record *in)
         r.el = in->el, r.regime = in->regime, r.vmid = in->vmid, r.asid = in->asid;
         break;
     case TR_IRQ:
-        r.op = in->op, r.intid = in->intid, r.pe = in->pe, r.arg = in->arg;
+        r.op = in->op, r.intid = in->intid, r.target_pe = in->target_pe, r.arg = in->arg;
         break;
     }
     return r;
@@ -138,7 +143,7 @@ static struct trace_record random_record(uint64_t *s, unsigned t, uint64_t *time
     r.level = (int8_t)((int)((x >> 44) % 5) - 1);           /* -1..3 */
     r.op = (uint8_t)(x >> 48);
     r.intid = (x & 4) ? UINT32_MAX : (uint32_t)((x >> 16) & 0x3ff);
-    r.pe = (x & 8) ? UINT32_MAX : (uint32_t)((x >> 30) & 7);
+    r.target_pe = (x & 8) ? UINT32_MAX : (uint32_t)((x >> 30) & 7);
     if (t == TR_IRQ && (x & 16))
         r.arg = UINT64_MAX;
     return r;
@@ -154,7 +159,7 @@ static void assert_same(const struct trace_record *want, const struct trace_reco
     } while (0)
     SAME(type); SAME(time); SAME(el); SAME(regime); SAME(flags); SAME(vmid); SAME(asid); SAME(size);
     SAME(va); SAME(ipa); SAME(pa); SAME(ec); SAME(iss); SAME(from_el); SAME(to_el); SAME(level); SAME(op);
-    SAME(arg); SAME(intid); SAME(pe);
+    SAME(arg); SAME(intid); SAME(target_pe); SAME(pe);
 #undef SAME
 }
 
@@ -274,7 +279,7 @@ static void test_extremes(void **state)
         { .type = TR_TLBI, .el = 2, .op = 255, .vmid = 0xffff, .asid = 0xffff, .va = UINT64_MAX,
           .ipa = UINT64_MAX, .arg = UINT64_MAX },
         { .type = TR_CONTEXT, .el = 1, .vmid = 0xffff, .asid = 0xffff, .flags = TRF_S2_ON },
-        { .type = TR_IRQ, .op = 6, .intid = UINT32_MAX, .pe = UINT32_MAX, .flags = TRF_VIRTUAL,
+        { .type = TR_IRQ, .op = 6, .intid = UINT32_MAX, .target_pe = UINT32_MAX, .flags = TRF_VIRTUAL,
           .arg = UINT64_MAX },
         { .type = TR_IRQ, .op = 0, .arg = UINT64_MAX - 1 },
         { .type = TR_IRQ, .op = 255, .arg = 0 },
@@ -620,6 +625,225 @@ static void test_newer_version(void **state)
     free(buf);
 }
 
+/* ---- Several PEs (version 2) ---- */
+
+/* Records of 4 PEs in runs, as the SMP scheduler interleaves them: each PE
+ * has its own clock (PE k's starts at k * 10^6, so a switch to a lower PE
+ * goes back in time) and its own addresses. Every field, pe included, reads
+ * back; the end marker counts records, not PE switches. */
+static void test_round_trip_interleaved_pes(void **state)
+{
+    struct fix *f = *state;
+    enum { N = 20000, PES = 4 };
+    static struct trace_record recs[N];
+    uint64_t s = 0xfeedface12345678ull, clock[PES];
+    for (unsigned pe = 0; pe < PES; pe++)
+        clock[pe] = pe * 1000000ull;
+    unsigned pe = 0, run = 0, switches = 0, backwards = 0;
+    for (unsigned i = 0; i < N; i++) {
+        if (run == 0) {
+            unsigned next = (unsigned)(rng_next(&s) % PES);
+            switches += next != pe;
+            pe = next;
+            run = 1 + (unsigned)(rng_next(&s) % 40);
+        }
+        run--;
+        unsigned t = 1 + (unsigned)(rng_next(&s) % TR_TYPE_MAX);
+        recs[i] = random_record(&s, t, &clock[pe]);
+        recs[i].pe = pe;
+        if (i && recs[i].time < recs[i - 1].time)
+            backwards++;
+    }
+    assert_true(switches > 100);
+    assert_true(backwards > 50);          /* the test covers time going back between PEs */
+
+    struct trace_writer *w = open_writer(f->path, TRACE_ALL_CLASSES);
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(trace_write(w, &recs[i]), 0);
+    assert_int_equal(trace_writer_count(w), N);
+    assert_int_equal(trace_writer_close(w), 0);
+
+    char err[256];
+    struct trace_reader *r = trace_reader_open(f->path, err, sizeof err);
+    if (!r)
+        fail_msg("open: %s", err);
+    assert_int_equal(trace_reader_version(r), TRACE_VERSION);
+    unsigned per_pe[PES] = { 0 };
+    for (unsigned i = 0; i < N; i++) {
+        struct trace_record want = canonical(&recs[i]), got;
+        int rc = trace_read(r, &got, err, sizeof err);
+        if (rc != 1)
+            fail_msg("record %u: trace_read %d: %s", i, rc, rc < 0 ? err : "");
+        assert_same(&want, &got, i);
+        per_pe[got.pe]++;
+    }
+    for (unsigned k = 0; k < PES; k++)
+        assert_true(per_pe[k] > N / 8);
+    assert_int_equal(trace_read(r, &(struct trace_record){ 0 }, err, sizeof err), 0);   /* count matches */
+    trace_reader_close(r);
+
+    /* The PE filter. */
+    struct trace_filter flt;
+    trace_filter_init(&flt);
+    flt.pe = 2;
+    struct trace_record two = { .type = TR_DATA, .pe = 2 }, three = { .type = TR_DATA, .pe = 3 };
+    assert_true(trace_filter_match(&flt, &two));
+    assert_false(trace_filter_match(&flt, &three));
+
+    /* A PE beyond the format's range is refused by the writer. */
+    w = open_writer(f->path2, TRACE_ALL_CLASSES);
+    struct trace_record big = { .type = TR_DATA, .pe = TRACE_PES_MAX };
+    assert_int_equal(trace_write(w, &big), -1);
+    assert_non_null(strstr(trace_writer_error(w), "PE 256"));
+    assert_int_equal(trace_writer_close(w), -1);
+}
+
+/* The decompressed record stream of a trace file. */
+static size_t stream_of(const char *path, uint8_t *out, size_t max)
+{
+    size_t len;
+    uint8_t *buf = slurp(path, &len);
+    uLongf n = max;
+    assert_int_equal(uncompress(out, &n, buf + header_len(buf), len - header_len(buf)), Z_OK);
+    free(buf);
+    return n;
+}
+
+/* FORMAT.md's worked example: two DATA records. */
+static const struct trace_record example_recs[2] = {
+    { .type = TR_DATA, .time = 100, .el = 1, .vmid = 1, .size = 8, .flags = TRF_WRITE | TRF_S2_ON, .va = 0x1000,
+      .ipa = 0x40001000, .pa = 0x80001000 },
+    { .type = TR_DATA, .time = 103, .el = 1, .vmid = 1, .size = 8, .flags = TRF_S2_ON, .va = 0x1008,
+      .ipa = 0x40001008, .pa = 0x80001008 },
+};
+static const uint8_t example_stream[] = {
+    0x02, 0xc8, 0x01, 0x31, 0x01, 0x00, 0x08, 0x80, 0x40, 0x80, 0x80, 0x80, 0x80, 0x08, 0x80, 0x80, 0x80, 0x80, 0x08,
+    0x02, 0x06, 0x21, 0x01, 0x00, 0x08, 0x10, 0x00, 0x00,
+    0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0xb9, 0xce, 0x79, 0x41,
+};
+
+/* One PE (PE 0): the version-2 stream is byte for byte the version-1 one
+ * (no PE field costs a byte); another PE costs a PE switch, 0x80 varint(pe),
+ * and starts from that PE's own predictions (all zero). */
+static void test_pe_switch_bytes(void **state)
+{
+    struct fix *f = *state;
+    struct trace_writer *w = open_writer(f->path, 1u << TR_DATA);
+    for (unsigned i = 0; i < 2; i++)
+        assert_int_equal(trace_write(w, &example_recs[i]), 0);
+    assert_int_equal(trace_writer_close(w), 0);
+    uint8_t got[256];
+    size_t n = stream_of(f->path, got, sizeof got);
+    assert_int_equal(n, sizeof example_stream);
+    assert_memory_equal(got, example_stream, n);
+
+    struct trace_record second = example_recs[1];
+    second.pe = 1;
+    w = open_writer(f->path, 1u << TR_DATA);
+    assert_int_equal(trace_write(w, &example_recs[0]), 0);
+    assert_int_equal(trace_write(w, &second), 0);
+    assert_int_equal(trace_writer_close(w), 0);
+    n = stream_of(f->path, got, sizeof got);
+    static const uint8_t want_records[] = {
+        0x02, 0xc8, 0x01, 0x31, 0x01, 0x00, 0x08, 0x80, 0x40, 0x80, 0x80, 0x80, 0x80, 0x08, 0x80, 0x80, 0x80, 0x80, 0x08,
+        0x80, 0x01,                                     /* PE switch to PE 1 */
+        0x02, 0xce, 0x01, 0x21, 0x01, 0x00, 0x08,       /* time zz(103 - 0): PE 1's clock starts at 0 */
+        0x90, 0x40, 0x80, 0x80, 0x80, 0x80, 0x08, 0x80, 0x80, 0x80, 0x80, 0x08,   /* PE 1's own VA, offsets */
+    };
+    assert_int_equal(n, sizeof want_records + 13);
+    assert_memory_equal(got, want_records, sizeof want_records);
+    assert_int_equal(got[sizeof want_records], 0);                 /* end marker: 2 records */
+    assert_int_equal(got[sizeof want_records + 1], 2);
+    uint32_t crc = (uint32_t)crc32(0, want_records, sizeof want_records);
+    const uint8_t *c = got + sizeof want_records + 9;
+    assert_int_equal((uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24, crc);
+}
+
+/* A trace file written by hand: header of `version`, the stream compressed. */
+static void write_raw_trace(const char *path, uint32_t version, const uint8_t *stream, size_t len)
+{
+    uint8_t file[4096] = "AVSIMTRC";
+    const char *desc = "{}";
+    uint32_t hdr_len = 32 + 2;
+    uint32_t fields[6] = { version, hdr_len, 1u << TR_DATA, 2, 0, 0 };
+    for (unsigned i = 0; i < 6; i++)
+        for (unsigned b = 0; b < 4; b++)
+            file[8 + 4 * i + b] = (uint8_t)(fields[i] >> (8 * b));
+    memcpy(file + 32, desc, 2);
+    uint32_t crc = (uint32_t)crc32(0, file, hdr_len);
+    for (unsigned b = 0; b < 4; b++)
+        file[24 + b] = (uint8_t)(crc >> (8 * b));
+    uLongf n = sizeof file - hdr_len;
+    assert_int_equal(compress(file + hdr_len, &n, stream, len), Z_OK);
+    spit(path, file, hdr_len + n);
+}
+
+/* Version 1 is still read: records are PE 0's; a PE switch byte is no record type there. */
+static void test_read_version_1(void **state)
+{
+    struct fix *f = *state;
+    write_raw_trace(f->path, 1, example_stream, sizeof example_stream);
+    char err[256];
+    struct trace_reader *r = trace_reader_open(f->path, err, sizeof err);
+    if (!r)
+        fail_msg("open: %s", err);
+    assert_int_equal(trace_reader_version(r), 1);
+    for (unsigned i = 0; i < 2; i++) {
+        struct trace_record want = canonical(&example_recs[i]), got;
+        if (trace_read(r, &got, err, sizeof err) != 1)
+            fail_msg("record %u: %s", i, err);
+        assert_same(&want, &got, i);
+        assert_int_equal(got.pe, 0);
+    }
+    assert_int_equal(trace_read(r, &(struct trace_record){ 0 }, err, sizeof err), 0);
+    trace_reader_close(r);
+
+    /* The same stream with a PE switch: version 2 reads it, version 1 rejects it. */
+    uint8_t stream[64] = { 0x80, 0x03 };
+    memcpy(stream + 2, example_stream, sizeof example_stream);
+    uint32_t crc = (uint32_t)crc32(0, stream, 2 + 28);
+    for (unsigned b = 0; b < 4; b++)
+        stream[2 + 37 + b] = (uint8_t)(crc >> (8 * b));
+    size_t len = 2 + sizeof example_stream;
+    write_raw_trace(f->path, 2, stream, len);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    struct trace_record got;
+    assert_int_equal(trace_read(r, &got, err, sizeof err), 1);
+    assert_int_equal(got.pe, 3);
+    assert_int_equal(got.time, 100);
+    assert_int_equal(trace_read(r, &got, err, sizeof err), 1);
+    assert_int_equal(got.pe, 3);
+    assert_int_equal(got.va, 0x1008);
+    assert_int_equal(trace_read(r, &got, err, sizeof err), 0);
+    trace_reader_close(r);
+
+    write_raw_trace(f->path, 1, stream, len);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(trace_read(r, &got, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown record type 128"));
+    trace_reader_close(r);
+
+    /* A PE switch beyond the format's range, or right before the end marker, is corrupt. */
+    static const uint8_t bad_pe[] = { 0x80, 0x80, 0x02 };          /* PE 256 */
+    memcpy(stream, bad_pe, sizeof bad_pe);
+    memcpy(stream + 3, example_stream, sizeof example_stream);
+    write_raw_trace(f->path, 2, stream, 3 + sizeof example_stream);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(trace_read(r, &got, err, sizeof err), -1);
+    assert_non_null(strstr(err, "corrupt"));
+    trace_reader_close(r);
+    static const uint8_t switch_then_end[] = { 0x80, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    write_raw_trace(f->path, 2, switch_then_end, sizeof switch_then_end);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(trace_read(r, &got, err, sizeof err), -1);
+    assert_non_null(strstr(err, "PE switch"));
+    trace_reader_close(r);
+}
+
 static void test_writer_errors(void **state)
 {
     (void)state;
@@ -818,8 +1042,8 @@ static void test_tool_dump(void **state)
         "\n121 exception el1->el2 ec=0x24 iss=0x93 elr=0x40083190 far=0x9000000 vmid=1\n",
         "\n130 tlbi el=2 op=VAE1 vmid=1 asid=3 va=0x1000 ipa=0x0 xt=0x3000000000001\n",
         "\n140 eret el2->el1 pc=0x4008318c\n",
-        "\n160 irq lr_write intid=27 pe=0 virtual lr=2\n",
-        "\n161 irq ack intid=27 pe=0\n",
+        "\n160 irq lr_write intid=27 target_pe=0 virtual lr=2\n",
+        "\n161 irq ack intid=27 target_pe=0\n",
         "\n170 data el=2 regime=el2 vmid=0 asid=0 r size=8 va=0x40000000 ipa=0x40000000 pa=0x40000000\n",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
@@ -917,6 +1141,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_garbage_stream, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip_interleaved_pes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pe_switch_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_version_1, setup, teardown),
         cmocka_unit_test(test_writer_errors),
         cmocka_unit_test(test_parse_classes),
         cmocka_unit_test(test_filter),
