@@ -142,10 +142,13 @@ int pe_write_ram(struct pe *pe, uint64_t pa, const void *buf, size_t len)
 {
     if (ram_access(pe, pa, (void *)buf, len, true) != 0)
         return -1;
-    /* The PA may be code under any VA: drop all translated and decoded code. */
+    /* The PA may be code under any VA: drop all translated and decoded code,
+     * here and (as an IC IALLUIS would) on the other PEs. */
     uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
+    if (pe->ops->broadcast_ic)
+        pe->ops->broadcast_ic(pe->ops_opaque, pe, 0, true);
     return 0;
 }
 
@@ -264,13 +267,13 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     e->elr = elr;
     e->spsr = spsr;
     e->restore_elr_el = -1;
+    e->pc = pc;                       /* where the switch lands (a debugger shows it as the PC) */
     if (((old >> 2) & 3) != 0) {
         switch_el_from_el1_or_el2(pe, old, new_pstate, pc);
         return;
     }
     e->from_el0 = true;
     e->new_pstate = new_pstate;
-    e->pc = pc;
     e->saved_vbar_el1 = pe_rd(pe, UC_ARM64_REG_VBAR_EL1);
     e->saved_elr_el1 = pe_rd(pe, UC_ARM64_REG_ELR_EL1);
     e->saved_spsr_el1 = pe_cp_read(pe, 3, 0, 4, 0, 0, NULL);
@@ -1449,6 +1452,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe->attn.f.int_recheck = false;
     pe->sync_without_eret = 0;
     pe->cur_size = 0;
+    pe->debug.resume_seen = true;    /* a debugger's breakpoint at the entry point is not skipped */
     uint32_t ps = start_el == 2 ? 0x3c9 : 0x3c5;      /* ELxh, DAIF masked */
     switch_el(pe, ps, entry, false, 0, 0);
     return 0;
@@ -1514,7 +1518,8 @@ int pe_debug_attach(struct pe *pe, bool (*poll)(void *opaque), void *opaque)
     d->attached = true;
     d->poll = poll;
     d->poll_opaque = opaque;
-    uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* code translated before gets the hook */
+    if (pe->insns)                   /* code translated before gets the hook (a PE that never ran has none) */
+        uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
     return 0;
 }
 
@@ -1524,7 +1529,8 @@ void pe_debug_detach(struct pe *pe)
     if (d->attached)
         uc_hook_del(pe->uc, d->hook);
     memset(d, 0, sizeof *d);
-    uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+    if (pe->insns)                   /* translated code calls the hook: translate it again without */
+        uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
 }
 
 int pe_debug_add_breakpoint(struct pe *pe, uint64_t va)
@@ -1553,7 +1559,7 @@ void pe_debug_resume(struct pe *pe, bool step)
 {
     struct pe_debug *d = &pe->debug;
     d->step = step;
-    d->resume_pc = pe_rd(pe, UC_ARM64_REG_PC);
+    d->resume_pc = pe_debug_get_reg(pe, 32);   /* after a reset: its entry point, not the trampoline */
     d->resume_seen = false;
     d->interrupted = false;
 }
@@ -1567,6 +1573,12 @@ void pe_debug_stop_at_next(struct pe *pe)
 
 void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
 {
+    /* The other PEs translate the code of those physical pages again, as after an IC IVAU. */
+    for (uint64_t page = va & ~0xfffULL; pe->ops->broadcast_ic && page < va + len; page += 0x1000) {
+        uint64_t pa;
+        if (pe_va_to_pa(pe, page, false, &pa))
+            pe->ops->broadcast_ic(pe->ops_opaque, pe, pa & ~0xfffULL, false);
+    }
     pe_remove_translated_code(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
@@ -1578,9 +1590,18 @@ uint64_t pe_debug_get_reg(struct pe *pe, unsigned n)
         return pe_get_x(pe, n);
     if (n == 31)
         return pe_rd(pe, UC_ARM64_REG_SP);
-    if (n == 32)
-        return pe_rd(pe, UC_ARM64_REG_PC);
+    if (n == 32) {
+        /* A PE between a reset (PSCI CPU_ON) and its first instruction sits in
+         * the trampoline page: it shows the address the switch lands at. */
+        uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
+        return pc >= PE_TRAMPOLINE_PA && pe->entry.active ? pe->entry.pc : pc;
+    }
     return pe_read_pstate(pe);
+}
+
+unsigned pe_debug_el(struct pe *pe)
+{
+    return pe->entry.active && pe_rd(pe, UC_ARM64_REG_PC) >= PE_TRAMPOLINE_PA ? pe->entry.target_el : pe->el;
 }
 
 void pe_debug_set_reg(struct pe *pe, unsigned n, uint64_t v)

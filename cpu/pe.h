@@ -128,7 +128,7 @@ struct pe_entry_fixup {
     bool active;
     bool from_el0;            /* phase 1 (EL0 -> EL1 through a virtual IRQ) is under way */
     uint32_t new_pstate;
-    uint64_t pc;
+    uint64_t pc;              /* where the switch lands */
     uint64_t saved_vbar_el1, saved_elr_el1, saved_spsr_el1;
     unsigned target_el;
     bool set_banked;          /* write ELR/SPSR of target_el after the switch */
@@ -273,14 +273,18 @@ void pe_debug_resume(struct pe *pe, bool step);
 /* The next pe_run() stops before the first guest instruction (reset starts in the trampoline). */
 void pe_debug_stop_at_next(struct pe *pe);
 /* RAM by physical address for a debugger (devices are refused: -1). A write
- * drops all translated and decoded code. */
+ * drops all translated and decoded code, the other PEs' too. */
 int pe_read_ram(struct pe *pe, uint64_t pa, void *buf, size_t len);
 int pe_write_ram(struct pe *pe, uint64_t pa, const void *buf, size_t len);
-/* Guest memory was changed from outside: drop translated and decoded code. */
+/* Guest memory (VAs of this PE's regime) was changed from outside: drop translated
+ * and decoded code; the other PEs translate those physical pages again. */
 void pe_code_changed(struct pe *pe, uint64_t va, size_t len);
-/* Registers for a debugger: x0..x30, 31 SP, 32 PC, 33 PSTATE (NZCV only is written). */
+/* Registers for a debugger: x0..x30, 31 SP, 32 PC, 33 PSTATE (NZCV only is written).
+ * Between a reset and its first instruction the PC reads as the entry point. */
 uint64_t pe_debug_get_reg(struct pe *pe, unsigned n);
 void pe_debug_set_reg(struct pe *pe, unsigned n, uint64_t v);
+/* The EL for a debugger (between a reset and its first instruction: the EL it starts in). */
+unsigned pe_debug_el(struct pe *pe);
 
 /* Drive the physical interrupt lines (used by the GIC; issue 4). */
 void pe_set_irq_line(struct pe *pe, int kind /* 1 IRQ 2 FIQ 3 SError */, bool level);

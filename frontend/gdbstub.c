@@ -1,6 +1,7 @@
-/* The GDB remote serial protocol stub (see gdbstub.h). One connection, one
- * thread (id 1). The machine calls stub_stopped() when the PE stops for the
- * debugger; it serves packets until gdb resumes, detaches or kills. */
+/* The GDB remote serial protocol stub (see gdbstub.h). One connection; each
+ * PE is a thread (id = PE index + 1), all-stop as QEMU's stub presents vCPUs.
+ * The machine calls stub_stopped() when a PE stops for the debugger; it
+ * serves packets until gdb resumes, detaches or kills. */
 #include "frontend/gdbstub.h"
 #include "sim/machine.h"
 #include <arpa/inet.h>
@@ -221,6 +222,75 @@ uint64_t gdb_unhex_le(const char *s, unsigned bytes)
     return v;
 }
 
+/* ---- threads (one per PE) ------------------------------------------------------------ */
+
+int gdb_parse_thread(const char *s, long *tid, const char **end)
+{
+    uint64_t v;
+    if (s[0] == '-' && s[1] == '1') {
+        *tid = -1;
+        if (end)
+            *end = s + 2;
+        return 0;
+    }
+    if (gdb_parse_hex(s, &v, end) != 0 || v > 0x7fffffff)
+        return -1;
+    *tid = (long)v;
+    return 0;
+}
+
+/* vCont actions: ACTION[:THREAD] separated by ';'. c/C continue, s/S step
+ * (C and S carry a signal, dropped). */
+int gdb_parse_vcont(const char *a, long default_thread, struct gdb_resume *r)
+{
+    *r = (struct gdb_resume){ .step = false, .thread = -1 };
+    bool stepping = false;
+    for (;;) {
+        char kind = *a++;
+        if (kind != 'c' && kind != 'C' && kind != 's' && kind != 'S')
+            return -1;
+        if (kind == 'C' || kind == 'S') {
+            uint64_t sig;
+            if (gdb_parse_hex(a, &sig, &a) != 0)
+                return -1;
+        }
+        long tid = -1;
+        if (*a == ':' && gdb_parse_thread(a + 1, &tid, &a) != 0)
+            return -1;
+        if ((kind == 's' || kind == 'S') && !stepping) {
+            stepping = true;
+            *r = (struct gdb_resume){ .step = true, .thread = tid > 0 ? tid : default_thread };
+        }
+        if (*a == 0)
+            return 0;
+        if (*a++ != ';')
+            return -1;
+    }
+}
+
+size_t gdb_thread_list(unsigned n_threads, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (unsigned t = 1; t <= n_threads; t++) {
+        int w = snprintf(out + o, cap - o, "%c%x", t == 1 ? 'm' : ',', t);
+        if (w < 0 || (size_t)w >= cap - o)
+            return 0;
+        o += (size_t)w;
+    }
+    return o;
+}
+
+void gdb_pe_description(char *out, size_t cap, const struct gdb_pe_state *st)
+{
+    int n = snprintf(out, cap, "PE %u (MPIDR 0x%llx) ", st->index, (unsigned long long)st->mpidr);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (!st->on)
+        snprintf(out + n, cap - (size_t)n, "off");
+    else
+        snprintf(out + n, cap - (size_t)n, "EL%u%s", st->el, st->wfi ? ", WFI" : "");
+}
+
 /* ---- the stub ------------------------------------------------------------------------ */
 
 enum action { ACT_REPLY, ACT_RESUME, ACT_DETACH, ACT_KILL };
@@ -234,6 +304,10 @@ struct gdbstub {
     bool no_ack;
     bool phys_mem;            /* m/M address physical RAM, not VAs (Qqemu.PhyMemMode, monitor phys) */
     bool lost;                /* the connection closed */
+    unsigned g_pe;            /* the thread of register and memory accesses (Hg), a PE index */
+    unsigned c_pe;            /* the thread `c` and `s` resume (Hc) */
+    unsigned stop_pe;         /* the PE of the last stop */
+    struct pe *step_pe;       /* ACT_RESUME: the PE that steps alone; NULL: every PE continues */
     char reply[GDB_PACKET_MAX + 1];
     size_t reply_len;
     char out[2 * GDB_PACKET_MAX + 8];
@@ -258,22 +332,25 @@ static void reply_fmt(struct gdbstub *g, const char *fmt, ...)
     g->reply_len = n < 0 ? 0 : (size_t)n >= sizeof g->reply ? sizeof g->reply - 1 : (size_t)n;
 }
 
+static struct pe *g_pe(struct gdbstub *g) { return &g->m->pes[g->g_pe]; }
+
 static uint64_t reg_value(struct gdbstub *g, unsigned n)
 {
-    struct pe *pe = &g->m->pes[0];
+    struct pe *pe = g_pe(g);
     if (n < GDB_CORE_REGS)
         return pe_debug_get_reg(pe, n);
     const char *name = sys_regs[n - GDB_CORE_REGS];
     if (!strcmp(name, "CurrentEL"))
-        return (uint64_t)pe->el << 2;
+        return (uint64_t)pe_debug_el(pe) << 2;
     return pe_read_sysreg(pe, name);
 }
 
 static void stop_reply(struct gdbstub *g)
 {
     char pc[17];
-    gdb_hex_le(pe_debug_get_reg(&g->m->pes[0], 32), 8, pc);
-    reply_fmt(g, "T%02x20:%s;thread:1;", g->m->pes[0].debug.interrupted ? 2 : 5, pc);
+    struct pe *pe = &g->m->pes[g->stop_pe];
+    gdb_hex_le(pe_debug_get_reg(pe, 32), 8, pc);
+    reply_fmt(g, "T%02x20:%s;thread:%x;", pe->debug.interrupted ? 2 : 5, pc, g->stop_pe + 1);
 }
 
 typedef enum action (*cmd_fn)(struct gdbstub *g, const char *args);
@@ -291,7 +368,6 @@ static enum action cmd_no_ack(struct gdbstub *g, const char *a)
     return ACT_REPLY;
 }
 
-static enum action cmd_ok(struct gdbstub *g, const char *a) { reply_str(g, "OK"); return ACT_REPLY; }
 static enum action cmd_empty(struct gdbstub *g, const char *a) { g->reply_len = 0; return ACT_REPLY; }
 static enum action cmd_attached(struct gdbstub *g, const char *a) { reply_str(g, "1"); return ACT_REPLY; }
 
@@ -341,9 +417,72 @@ static enum action cmd_monitor(struct gdbstub *g, const char *a)
     g->reply_len = 2 * strlen(text);
     return ACT_REPLY;
 }
-static enum action cmd_qc(struct gdbstub *g, const char *a) { reply_str(g, "QC1"); return ACT_REPLY; }
-static enum action cmd_thread_first(struct gdbstub *g, const char *a) { reply_str(g, "m1"); return ACT_REPLY; }
+/* ---- threads: every PE, on or off, is a live thread (as QEMU lists every vCPU) ---- */
+
+/* The PE of a thread id, or NULL (0 and -1, "any" and "all", are not one PE). */
+static struct pe *thread_pe(struct gdbstub *g, long tid)
+{
+    return tid >= 1 && (unsigned long)tid <= g->m->n_pes ? &g->m->pes[tid - 1] : NULL;
+}
+
+static enum action cmd_qc(struct gdbstub *g, const char *a)
+{
+    reply_fmt(g, "QC%x", g->g_pe + 1);
+    return ACT_REPLY;
+}
+
+static enum action cmd_thread_first(struct gdbstub *g, const char *a)
+{
+    g->reply_len = gdb_thread_list(g->m->n_pes, g->reply, sizeof g->reply);
+    return ACT_REPLY;
+}
+
 static enum action cmd_thread_next(struct gdbstub *g, const char *a) { reply_str(g, "l"); return ACT_REPLY; }
+
+/* qThreadExtraInfo,ID: what `info threads` shows in parentheses, hex-encoded. */
+static enum action cmd_thread_extra(struct gdbstub *g, const char *a)
+{
+    long tid;
+    struct pe *pe = gdb_parse_thread(a, &tid, NULL) == 0 ? thread_pe(g, tid) : NULL;
+    if (!pe) {
+        reply_str(g, "E22");
+        return ACT_REPLY;
+    }
+    struct gdb_pe_state st = { .index = pe->index, .mpidr = pe->mpidr, .el = pe_debug_el(pe),
+                               .on = g->m->power[pe->index] == PE_POWER_ON, .wfi = g->m->in_wfi[pe->index] };
+    char text[80];
+    gdb_pe_description(text, sizeof text, &st);
+    gdb_hex_encode((const uint8_t *)text, strlen(text), g->reply);
+    g->reply_len = 2 * strlen(text);
+    return ACT_REPLY;
+}
+
+/* T ID: is the thread alive? Every PE is. */
+static enum action cmd_thread_alive(struct gdbstub *g, const char *a)
+{
+    long tid;
+    reply_str(g, gdb_parse_thread(a, &tid, NULL) == 0 && thread_pe(g, tid) ? "OK" : "E22");
+    return ACT_REPLY;
+}
+
+/* Hg ID / Hc ID: the thread of the next register and memory accesses, or the
+ * one `c` and `s` resume. 0 (any) and -1 (all) keep the PE that stopped last. */
+static enum action cmd_set_thread(struct gdbstub *g, const char *a)
+{
+    long tid;
+    if ((a[0] != 'g' && a[0] != 'c') || gdb_parse_thread(a + 1, &tid, NULL) != 0 ||
+        (tid > 0 && !thread_pe(g, tid))) {
+        reply_str(g, "E22");
+        return ACT_REPLY;
+    }
+    unsigned pe = tid > 0 ? (unsigned)tid - 1 : g->stop_pe;
+    if (a[0] == 'g')
+        g->g_pe = pe;
+    else
+        g->c_pe = pe;
+    reply_str(g, "OK");
+    return ACT_REPLY;
+}
 static enum action cmd_why(struct gdbstub *g, const char *a) { stop_reply(g); return ACT_REPLY; }
 static enum action cmd_vcont_query(struct gdbstub *g, const char *a)
 {
@@ -390,7 +529,7 @@ static enum action cmd_write_regs(struct gdbstub *g, const char *a)
     size_t o = 0, len = strlen(a);
     for (unsigned n = 0; n < GDB_CORE_REGS && o + 2 * (n == 33 ? 4 : 8) <= len; n++) {
         unsigned bytes = n == 33 ? 4 : 8;
-        pe_debug_set_reg(&g->m->pes[0], n, gdb_unhex_le(a + o, bytes));
+        pe_debug_set_reg(g_pe(g), n, gdb_unhex_le(a + o, bytes));
         o += 2 * bytes;
     }
     reply_str(g, "OK");
@@ -417,7 +556,7 @@ static enum action cmd_write_reg(struct gdbstub *g, const char *a)
         reply_str(g, "E01");           /* the system registers are read-only */
         return ACT_REPLY;
     }
-    pe_debug_set_reg(&g->m->pes[0], (unsigned)n, gdb_unhex_le(p + 1, n == 33 ? 4 : 8));
+    pe_debug_set_reg(g_pe(g), (unsigned)n, gdb_unhex_le(p + 1, n == 33 ? 4 : 8));
     reply_str(g, "OK");
     return ACT_REPLY;
 }
@@ -439,7 +578,7 @@ static enum action cmd_read_mem(struct gdbstub *g, const char *a)
         reply_str(g, "E01");
         return ACT_REPLY;
     }
-    if ((g->phys_mem ? pe_read_ram(&g->m->pes[0], addr, buf, len) : pe_read_va(&g->m->pes[0], addr, buf, len)) != 0) {
+    if ((g->phys_mem ? pe_read_ram(g_pe(g), addr, buf, len) : pe_read_va(g_pe(g), addr, buf, len)) != 0) {
         reply_str(g, "E14");           /* EFAULT */
         return ACT_REPLY;
     }
@@ -459,22 +598,23 @@ static enum action cmd_write_mem(struct gdbstub *g, const char *a)
         return ACT_REPLY;
     }
     if (g->phys_mem) {
-        if (pe_write_ram(&g->m->pes[0], addr, buf, len) != 0) {
+        if (pe_write_ram(g_pe(g), addr, buf, len) != 0) {
             reply_str(g, "E14");
             return ACT_REPLY;
         }
     } else {
-        if (pe_write_va(&g->m->pes[0], addr, buf, len) != 0) {
+        if (pe_write_va(g_pe(g), addr, buf, len) != 0) {
             reply_str(g, "E14");
             return ACT_REPLY;
         }
-        pe_code_changed(&g->m->pes[0], addr, len);
+        pe_code_changed(g_pe(g), addr, len);
     }
     reply_str(g, "OK");
     return ACT_REPLY;
 }
 
-/* Z0/Z1/z0/z1: "ADDR,KIND"; both kinds are address breakpoints checked by avsim. */
+/* Z0/Z1/z0/z1: "ADDR,KIND"; both kinds are address breakpoints checked by
+ * avsim, on every PE (a VA of each PE's own regime). */
 static enum action breakpoint(struct gdbstub *g, const char *a, bool insert)
 {
     uint64_t addr, kind;
@@ -482,11 +622,15 @@ static enum action breakpoint(struct gdbstub *g, const char *a, bool insert)
         reply_str(g, "E01");
         return ACT_REPLY;
     }
-    if (!insert)
-        pe_debug_remove_breakpoint(&g->m->pes[0], addr);
-    else if (pe_debug_add_breakpoint(&g->m->pes[0], addr) != 0) {
-        reply_str(g, "E02");
-        return ACT_REPLY;
+    for (unsigned i = 0; i < g->m->n_pes; i++) {
+        if (!insert)
+            pe_debug_remove_breakpoint(&g->m->pes[i], addr);
+        else if (pe_debug_add_breakpoint(&g->m->pes[i], addr) != 0) {
+            while (i--)
+                pe_debug_remove_breakpoint(&g->m->pes[i], addr);
+            reply_str(g, "E02");
+            return ACT_REPLY;
+        }
     }
     reply_str(g, "OK");
     return ACT_REPLY;
@@ -494,12 +638,15 @@ static enum action breakpoint(struct gdbstub *g, const char *a, bool insert)
 static enum action cmd_insert_bp(struct gdbstub *g, const char *a) { return breakpoint(g, a, true); }
 static enum action cmd_remove_bp(struct gdbstub *g, const char *a) { return breakpoint(g, a, false); }
 
+/* c/s/C/S resume the Hc thread: a step moves that PE alone, a continue every
+ * PE (the machine does it: struct machine_debug_request). */
 static enum action resume(struct gdbstub *g, bool step, const char *addr)
 {
     uint64_t pc;
+    struct pe *pe = &g->m->pes[g->c_pe];
     if (addr && gdb_parse_hex(addr, &pc, NULL) == 0)
-        pe_debug_set_reg(&g->m->pes[0], 32, pc);
-    pe_debug_resume(&g->m->pes[0], step);
+        pe_debug_set_reg(pe, 32, pc);
+    g->step_pe = step ? pe : NULL;
     return ACT_RESUME;
 }
 static enum action cmd_continue(struct gdbstub *g, const char *a) { return resume(g, false, a); }
@@ -516,15 +663,18 @@ static enum action cmd_step_sig(struct gdbstub *g, const char *a)
     return resume(g, true, semi ? semi + 1 : NULL);
 }
 
-/* vCont;ACTION[:thread][;ACTION...]: one thread, so the first action decides. */
+/* vCont;ACTION[:thread][;ACTION...]: a step of one thread moves that PE alone
+ * (whatever the others' actions say: `vCont;s:2;c` steps PE 1 only); without
+ * a step every PE continues, also for `vCont;c:2`. */
 static enum action cmd_vcont(struct gdbstub *g, const char *a)
 {
-    if (a[0] == 'c' || a[0] == 'C')
-        return resume(g, false, NULL);
-    if (a[0] == 's' || a[0] == 'S')
-        return resume(g, true, NULL);
-    reply_str(g, "E01");
-    return ACT_REPLY;
+    struct gdb_resume r;
+    if (gdb_parse_vcont(a, (long)g->c_pe + 1, &r) != 0 || (r.step && !thread_pe(g, r.thread))) {
+        reply_str(g, "E01");
+        return ACT_REPLY;
+    }
+    g->step_pe = r.step ? thread_pe(g, r.thread) : NULL;
+    return ACT_RESUME;
 }
 
 static enum action cmd_detach(struct gdbstub *g, const char *a) { reply_str(g, "OK"); return ACT_DETACH; }
@@ -543,6 +693,7 @@ static const struct gdb_command {
     { "qqemu.PhyMemMode", cmd_phys_mode_get, "qqemu.PhyMemMode" },
     { "qRcmd,", cmd_monitor, "qRcmd" },
     { "qC", cmd_qc, "qC" },
+    { "qThreadExtraInfo,", cmd_thread_extra, "qThreadExtraInfo" },
     { "qfThreadInfo", cmd_thread_first, "qfThreadInfo" },
     { "qsThreadInfo", cmd_thread_next, "qsThreadInfo" },
     { "QStartNoAckMode", cmd_no_ack, "QStartNoAckMode" },
@@ -564,8 +715,8 @@ static const struct gdb_command {
     { "s", cmd_step, "s" },
     { "C", cmd_continue_sig, "C" },
     { "S", cmd_step_sig, "S" },
-    { "H", cmd_ok, "H" },
-    { "T", cmd_ok, "T" },
+    { "H", cmd_set_thread, "H" },
+    { "T", cmd_thread_alive, "T" },
     { "D", cmd_detach, "D" },
     { "k", cmd_kill, "k" },
     { "", cmd_empty, "" },     /* anything else: not supported */
@@ -666,13 +817,13 @@ static bool poll_interrupt(void *opaque)
     return false;
 }
 
-/* Serves packets until gdb resumes the PE, detaches or kills. */
-static enum machine_debug_action serve(struct gdbstub *g, bool send_stop)
+/* Serves packets until gdb resumes, detaches or kills. */
+static struct machine_debug_request serve(struct gdbstub *g, bool send_stop)
 {
     if (send_stop) {
         stop_reply(g);
         if (send_packet(g, g->reply, g->reply_len) != 0)
-            return MACHINE_DEBUG_DETACH;
+            return (struct machine_debug_request){ MACHINE_DEBUG_DETACH, NULL };
     }
     for (;;) {
         if (read_packet(g) != 0)
@@ -682,9 +833,9 @@ static enum machine_debug_action serve(struct gdbstub *g, bool send_stop)
         const struct gdb_command *c = find_command(g->rx.buf);
         enum action act = c->fn(g, g->rx.buf + strlen(c->prefix));
         if (act == ACT_KILL)
-            return MACHINE_DEBUG_KILL;
+            return (struct machine_debug_request){ MACHINE_DEBUG_KILL, NULL };
         if (act == ACT_RESUME)
-            return MACHINE_DEBUG_RESUME;
+            return (struct machine_debug_request){ MACHINE_DEBUG_RESUME, g->step_pe };
         bool saved = g->no_ack;
         g->no_ack = was_no_ack;       /* QStartNoAckMode's own reply is acknowledged */
         int sent = send_packet(g, g->reply, g->reply_len);
@@ -695,12 +846,14 @@ static enum machine_debug_action serve(struct gdbstub *g, bool send_stop)
     close(g->fd);
     g->fd = -1;
     fprintf(stderr, "avsim: gdb detached; the run goes on\n");
-    return MACHINE_DEBUG_DETACH;
+    return (struct machine_debug_request){ MACHINE_DEBUG_DETACH, NULL };
 }
 
-static enum machine_debug_action stub_stopped(void *opaque, struct machine *m)
+static struct machine_debug_request stub_stopped(void *opaque, struct machine *m, struct pe *pe)
 {
     struct gdbstub *g = opaque;
+    /* As QEMU does, the PE that stopped becomes the thread of both Hg and Hc. */
+    g->stop_pe = g->g_pe = g->c_pe = pe->index;
     if (g->fd < 0) {
         /* Before the first instruction: wait for gdb. */
         fprintf(stderr, "avsim: waiting for gdb on 127.0.0.1:%u\n", g->port);
@@ -711,7 +864,7 @@ static enum machine_debug_action stub_stopped(void *opaque, struct machine *m)
         g->listen_fd = -1;
         if (g->fd < 0) {
             fprintf(stderr, "avsim: accepting the gdb connection failed: %s\n", strerror(errno));
-            return MACHINE_DEBUG_DETACH;
+            return (struct machine_debug_request){ MACHINE_DEBUG_DETACH, NULL };
         }
         int one = 1;
         setsockopt(g->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -761,10 +914,11 @@ int gdbstub_attach(struct gdbstub *g, struct machine *m, char *err, size_t errle
 {
     g->m = m;
     g->dbg = (struct machine_debugger){ .stopped = stub_stopped, .exited = stub_exited, .opaque = g };
-    if (pe_debug_attach(&m->pes[0], poll_interrupt, g) != 0) {
-        snprintf(err, errlen, "cannot install the debugger's code hook");
-        return -1;
-    }
+    for (unsigned i = 0; i < m->n_pes; i++)
+        if (pe_debug_attach(&m->pes[i], poll_interrupt, g) != 0) {
+            snprintf(err, errlen, "cannot install the debugger's code hook");
+            return -1;
+        }
     m->debugger = &g->dbg;
     return 0;
 }

@@ -2,7 +2,8 @@
  * for gdb on 127.0.0.1:PORT and lets it drive the machine: registers (the
  * AArch64 core set and EL2 system registers, described by a target XML),
  * guest memory by VA of the current regime, address breakpoints checked by
- * avsim (Z0/Z1), single step, continue, Ctrl-C, detach and kill.
+ * avsim (Z0/Z1), single step, continue, Ctrl-C, detach and kill. Each PE is a
+ * thread (id = PE index + 1), all-stop, as QEMU's stub presents vCPUs.
  *
  * The protocol layer (framing, checksums, escaping, hex, the command table)
  * has no socket in it and is tested on its own (tests/unit/test_gdbstub.c). */
@@ -53,6 +54,27 @@ void gdb_hex_encode(const uint8_t *in, size_t n, char *out);   /* writes 2n char
 /* Little-endian register values as gdb wants them. */
 void gdb_hex_le(uint64_t v, unsigned bytes, char *out);
 uint64_t gdb_unhex_le(const char *s, unsigned bytes);
+
+/* Threads. A thread id: hex, or -1 (all threads); 0 means any. */
+int gdb_parse_thread(const char *s, long *tid, const char **end);
+/* What a vCont packet asks for (the actions after "vCont;"): a step moves one
+ * thread alone (the first s/S action's, or default_thread when it names none);
+ * without a step every thread continues. -1 on a malformed packet. */
+struct gdb_resume {
+    bool step;
+    long thread;              /* the thread that steps; -1 with a continue */
+};
+int gdb_parse_vcont(const char *actions, long default_thread, struct gdb_resume *r);
+/* The qfThreadInfo reply "m1,2,...,n"; its length (0 when out is too small). */
+size_t gdb_thread_list(unsigned n_threads, char *out, size_t cap);
+/* The qThreadExtraInfo text: "PE 1 (MPIDR 0x80000001) EL2", ", WFI" added
+ * while it waits, or "PE 2 (MPIDR 0x80000002) off". */
+struct gdb_pe_state {
+    unsigned index, el;
+    uint64_t mpidr;
+    bool on, wfi;
+};
+void gdb_pe_description(char *out, size_t cap, const struct gdb_pe_state *st);
 
 /* The command table: the name of the handler a packet goes to ("" none). */
 const char *gdb_command_name(const char *packet);

@@ -53,7 +53,7 @@ static void usage(FILE *f)
             "                         walks,irq or all (default all; data slows the run most)\n"
             "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
-            "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT\n"
+            "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT (a thread per PE)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
             "  --view                 show the exception timeline in a window (needs SDL2)\n"
@@ -410,10 +410,6 @@ static int cmd_run(int argc, char **argv)
         return 2;
     if (have_classes && !cfg.trace_file) {
         fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
-        return 2;
-    }
-    if (gdb_port && cfg.smp > 1) {
-        fprintf(stderr, "avsim: --gdb debugs one PE: it cannot be combined with --smp above 1 yet\n");
         return 2;
     }
     if (gdb_port && view_window) {

@@ -367,6 +367,82 @@ static void machine_reset(struct machine *m)
 
 #define RUN_ON (-1)
 
+static int report_fatal(struct machine *m, struct pe *pe)
+{
+    if (m->n_pes > 1 && m->cfg.max_insns && pe->insns >= pe->insn_limit)
+        snprintf(pe->fatal, sizeof pe->fatal, "the instruction limit (%llu) was reached",
+                 (unsigned long long)m->cfg.max_insns);
+    if (m->n_pes > 1)
+        fprintf(stderr, "avsim: PE %u: %s\n", pe->index, pe->fatal);
+    else
+        fprintf(stderr, "avsim: %s\n", pe->fatal);
+    return 3;
+}
+
+/* A debugger's step: the PE alone executes one instruction, even out of its
+ * turn or past the end of it (its clock runs ahead: it runs less later). A PE
+ * in WFI sleeps first, its clock alone jumping to its next event, until an
+ * interrupt is pending; the step then stops at the vector. A PE that is off,
+ * or in WFI with no event of its own to come, does not move. Returns RUN_ON,
+ * or the run's exit status. */
+static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
+{
+    unsigned i = pe->index;
+    int st = RUN_ON;
+    uint64_t end = pe->quantum_end;
+    pe->quantum_end = UINT64_MAX;               /* its turn may be over: the step still runs */
+    m->cur = pe;
+    while (m->power[i] == PE_POWER_ON) {
+        if (m->in_wfi[i] && !pe_interrupt_pending(pe)) {
+            if (!pe_idle_until(pe, TIMEQ_NEVER))
+                break;                          /* nothing of its own can wake it */
+            continue;
+        }
+        m->in_wfi[i] = false;
+        enum pe_stop s = pe_run(pe);
+        if (m->exit_requested) {
+            st = m->exit_code;
+            break;
+        }
+        if (m->reset_requested) {
+            machine_reset(m);
+            break;
+        }
+        if (s == PE_STOP_FATAL) {
+            st = report_fatal(m, pe);
+            break;
+        }
+        if (s != PE_STOP_WFI)
+            break;                              /* the step ended (or the PE powered off) */
+        m->in_wfi[i] = true;                    /* the step goes on when it wakes */
+    }
+    m->cur = turn;
+    pe->quantum_end = end;
+    return st;
+}
+
+/* The debugger holds the machine: `stopped` stopped during the turn of `turn`.
+ * Steps run here, one PE alone; a continue returns to the turn. Returns RUN_ON
+ * (with the debugger's answer in *act), or the run's exit status. */
+static int debug_stop(struct machine *m, struct pe *turn, struct pe *stopped, enum machine_debug_action *act)
+{
+    unsigned resets = m->resets;
+    for (;;) {
+        struct machine_debug_request rq = m->debugger->stopped(m->debugger->opaque, m, stopped);
+        *act = rq.action;
+        if (rq.action != MACHINE_DEBUG_RESUME)
+            return RUN_ON;
+        for (unsigned i = 0; i < m->n_pes; i++)
+            pe_debug_resume(&m->pes[i], &m->pes[i] == rq.step);
+        if (!rq.step)
+            return RUN_ON;
+        int st = step_alone(m, rq.step, turn);
+        if (st != RUN_ON || resets != m->resets)
+            return st;
+        stopped = rq.step;
+    }
+}
+
 /* One PE's turn: runs it until the end of the round (end, in its cycles) or
  * until it stops. Returns RUN_ON, or the run's exit status. */
 static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine_debug_action *act)
@@ -382,7 +458,8 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
     m->cur = pe;
     for (;;) {
         if (*act == MACHINE_DEBUG_DETACH) {
-            pe_debug_detach(pe);
+            for (unsigned i = 0; i < m->n_pes; i++)
+                pe_debug_detach(&m->pes[i]);
             m->debugger = NULL;
             *act = MACHINE_DEBUG_RESUME;
         }
@@ -392,7 +469,12 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
         }
         enum pe_stop s = pe_run(pe);
         if (s == PE_STOP_DEBUG && m->debugger) {
-            *act = m->debugger->stopped(m->debugger->opaque, m);
+            unsigned resets = m->resets;
+            int st = debug_stop(m, pe, pe, act);
+            if (st != RUN_ON || resets != m->resets)
+                return st;              /* an exit, a failure or a reset during a step */
+            if (m->power[pe->index] == PE_POWER_OFF || m->in_wfi[pe->index])
+                return RUN_ON;          /* a step reached its WFI or CPU_OFF: the turn is over */
             continue;
         }
         if (m->exit_requested)
@@ -406,14 +488,7 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
             m->in_wfi[pe->index] = true;
             return RUN_ON;
         case PE_STOP_FATAL:
-            if (m->n_pes > 1 && m->cfg.max_insns && pe->insns >= pe->insn_limit)
-                snprintf(pe->fatal, sizeof pe->fatal, "the instruction limit (%llu) was reached",
-                         (unsigned long long)m->cfg.max_insns);
-            if (m->n_pes > 1)
-                fprintf(stderr, "avsim: PE %u: %s\n", pe->index, pe->fatal);
-            else
-                fprintf(stderr, "avsim: %s\n", pe->fatal);
-            return 3;
+            return report_fatal(m, pe);
         default:                    /* the quantum ended, or the PE powered off (PSCI CPU_OFF) */
             return RUN_ON;
         }
@@ -450,14 +525,14 @@ static void report_deadlock(const struct machine *m)
 int machine_run(struct machine *m)
 {
     struct timespec t0, t1;
-    int status = 0;
+    int status = RUN_ON;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     enum machine_debug_action act = MACHINE_DEBUG_RESUME;
     if (m->debugger && pe_get_pc(&m->pes[0]) < PE_TRAMPOLINE_PA)
-        act = m->debugger->stopped(m->debugger->opaque, m);
+        status = debug_stop(m, &m->pes[0], &m->pes[0], &act);
     else if (m->debugger)
         pe_debug_stop_at_next(&m->pes[0]);      /* the debugger sees the first guest instruction */
-    for (;;) {
+    while (status == RUN_ON) {
         uint64_t end = m->n_pes > 1 ? m->round_start + m->cfg.quantum : UINT64_MAX;
         unsigned resets = m->resets;
         bool ran = false;

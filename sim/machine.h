@@ -68,17 +68,28 @@ enum machine_exit {
     MACHINE_EXIT_STOPPED,     /* avsim stopped the run (message printed) */
 };
 
-/* A debugger driving the run (frontend/gdbstub.c): the machine calls it
- * before the first instruction and whenever the PE stops for it
- * (PE_STOP_DEBUG); it answers what to do next. */
+/* A debugger driving the run (frontend/gdbstub.c), all-stop: the machine
+ * calls it before the first instruction and whenever a PE stops for it
+ * (PE_STOP_DEBUG: a breakpoint, a step, an interrupt). Only one PE runs at a
+ * time (round robin), so while the debugger holds the PE that stopped, the
+ * whole machine is stopped. The debugger answers what to do next. */
 enum machine_debug_action {
-    MACHINE_DEBUG_RESUME,     /* run on (pe_debug_resume() was called) */
+    MACHINE_DEBUG_RESUME,     /* run on: every PE continues, or one PE steps alone */
     MACHINE_DEBUG_DETACH,     /* run on without the debugger */
     MACHINE_DEBUG_KILL,       /* end the run */
 };
+struct machine_debug_request {
+    enum machine_debug_action action;
+    /* RESUME: NULL, every PE continues; a PE, it alone executes one instruction
+     * (the others stay where they are) and the debugger is called again with it.
+     * A PE that is off, or waits in WFI with nothing pending, cannot execute:
+     * its step stops at once. */
+    struct pe *step;
+};
 struct machine;
 struct machine_debugger {
-    enum machine_debug_action (*stopped)(void *opaque, struct machine *m);
+    /* pe: the PE that stopped (before the first instruction: PE 0). */
+    struct machine_debug_request (*stopped)(void *opaque, struct machine *m, struct pe *pe);
     void (*exited)(void *opaque, struct machine *m, int status);   /* the run ends with status */
     void *opaque;
 };

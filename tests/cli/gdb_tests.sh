@@ -7,11 +7,16 @@
 # is not installed (scripts/install-deps.sh installs it).
 # With TWO_VMS_ELF: memory by physical address (Qqemu.PhyMemMode, monitor phys) in a VM
 # whose stage 2 maps IPA 0x41000000 to PA 0x40a00000.
-#   gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]
+# With SMP_ELF (tests/guest/smp.c): --smp=4, one thread per PE (info threads, a breakpoint
+# only secondaries reach, thread switches, stepping one PE alone, hbreak on every PE,
+# memory by VA through the selected PE's stage 1), a stepi over a secondary's WFI; then two
+# PEs of a raw image: a PE just started by CPU_ON, and Ctrl-C.
+#   gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]
 set -u
-AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]}
-ELF=${2:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF]}
+AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]}
+ELF=${2:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]}
 VMS_ELF=${3:-}
+SMP_ELF=${4:-}
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v gdb-multiarch >/dev/null; then
@@ -146,6 +151,106 @@ if [ -n "$VMS_ELF" ]; then
     check "a device's PA is refused" grep -q "Cannot access memory at address 0x9000000" "$tmp/gdb.out"
     check "monitor phys off: VAs again" [ "$(val back v)" = 3e8 ]
     check "monitor phys off says so" grep -q "memory accesses use virtual addresses" "$tmp/gdb.out"
+fi
+
+# 6. Several PEs (--smp=4): each PE is a thread; PEs 1-3 are off until PE 0's PSCI CPU_ON.
+if [ -n "$SMP_ELF" ]; then
+    # The line in secondary_main where PE 1 has its EL2 stage 1 on (VA_X 0x20000000 -> page A).
+    line=$(grep -n "step = 2;" "$(dirname "$0")/../guest/smp.c" | head -1 | cut -d: -f1)
+    start s7 --smp=4 "$SMP_ELF"
+    timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "file $SMP_ELF" -ex "target remote :$port" \
+        -ex 'info threads' \
+        -ex 'break secondary_main' -ex 'continue' \
+        -ex 'printf "sec x0=%lx el=%d\n", $x0, $CurrentEL' -ex 'info threads' \
+        -ex 'delete' \
+        -ex 'thread 2' -ex 'printf "a t2=%lx\n", $pc' -ex 'thread 1' -ex 'printf "a t1=%lx\n", $pc' \
+        -ex 'stepi' -ex 'printf "b t1=%lx\n", $pc' -ex 'thread 2' -ex 'printf "b t2=%lx\n", $pc' \
+        -ex 'stepi' -ex 'printf "c t2=%lx\n", $pc' -ex 'thread 1' -ex 'printf "c t1=%lx\n", $pc' \
+        -ex 'hbreak secondary_main' -ex 'continue' -ex 'printf "hb x0=%lx\n", $x0' -ex 'delete' \
+        -ex "break smp.c:$line" -ex 'continue' \
+        -ex 'printf "va t=%d v=%lx\n", $_thread, *(unsigned long *)0x20000000' \
+        -ex 'thread 1' -ex 'x/1gx 0x20000000' -ex 'delete' \
+        -ex 'continue' >"$tmp/gdb.out" 2>&1
+    finish_avsim s7
+    check "smp: info threads lists threads 1-4 (no 5): PE 0 at EL2 at _start, PEs 1-3 off" \
+        [ "$(grep -c 'Thread 1 (PE 0 (MPIDR 0x80000000) EL2) _start' "$tmp/gdb.out")" = 1 -a \
+          "$(grep -c 'Thread 2 (PE 1 (MPIDR 0x80000001) off)' "$tmp/gdb.out")" = 1 -a \
+          "$(grep -c 'Thread 4 (PE 3 (MPIDR 0x80000003) off)' "$tmp/gdb.out")" -ge 1 -a \
+          "$(grep -c 'Thread 5' "$tmp/gdb.out")" = 0 ]
+    check "smp: the breakpoint in secondary_main stops thread 2 (PE 1)" \
+        grep -q "^Thread 2 hit Breakpoint 1, secondary_main (index=1)" "$tmp/gdb.out"
+    check "smp: thread 2's x0 is its CPU_ON context_id (1), at EL2" [ "$(val sec x0)" = 1 -a "$(val sec el)" = 8 ]
+    check "smp: once on, PE 1 shows its MPIDR and EL2 (the current thread)" \
+        grep -q "^\* 2 *Thread 2 (PE 1 (MPIDR 0x80000001) EL2) *secondary_main" "$tmp/gdb.out"
+    check "smp: thread 1 (PE 0) is elsewhere, in main" [ -n "$(val a t1)" -a "$(val a t1)" != "$(val a t2)" ]
+    check "smp: stepi on thread 1 moves PE 0 alone" [ "$(val b t1)" != "$(val a t1)" -a "$(val b t2)" = "$(val a t2)" ]
+    check "smp: stepi on thread 2 moves PE 1 alone" [ "$(val c t2)" != "$(val b t2)" -a "$(val c t1)" = "$(val b t1)" ]
+    check "smp: hbreak (Z1) applies to every PE: PE 2 stops as thread 3" \
+        grep -q "^Thread 3 hit Breakpoint 2, secondary_main (index=2)" "$tmp/gdb.out"
+    check "smp: hbreak: thread 3's x0 is 2" [ "$(val hb x0)" = 2 ]
+    check "smp: VA 0x20000000 through PE 1's stage 1 (thread 2) reads page A (0xaaaa)" \
+        [ "$(val va t)" = 2 -a "$(val va v)" = aaaa ]
+    check "smp: the same VA through PE 0 (MMU off) is no memory" \
+        grep -q "Cannot access memory at address 0x20000000" "$tmp/gdb.out"
+    check "smp: gdb sees the exit" grep -q "exited normally" "$tmp/gdb.out"
+    check "smp: avsim exits 0" [ "$status" -eq 0 ]
+    check "smp: the guest passes its own checks" grep -q "^PASS (0 failed checks)" "$tmp/s7.out"
+    [ $fail -eq 0 ] || { sed 's/^/    gdb: /' "$tmp/gdb.out"; sed 's/^/    avsim: /' "$tmp/s7.err"; }
+
+    # Stepping a PE over its WFI: PE 2 sleeps until its own timer's interrupt and stops at the
+    # IRQ vector (VBAR_EL2 + 0x280, current EL with SPx); PE 0 does not move meanwhile.
+    wline=$(grep -n 'while (!r->timer)' "$(dirname "$0")/../guest/smp.c" | head -1 | cut -d: -f1)
+    start s10 --smp=4 "$SMP_ELF"
+    timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "file $SMP_ELF" -ex "target remote :$port" \
+        -ex "break smp.c:$((wline + 1))" -ex 'continue' -ex 'delete' -ex 'x/1i $pc' \
+        -ex 'thread 1' -ex 'printf "w0 t1=%lx\n", $pc' -ex 'thread 3' \
+        -ex 'stepi' -ex 'printf "wfi t=%d pc=%lx vbar=%lx\n", $_thread, $pc, $VBAR_EL2' \
+        -ex 'thread 1' -ex 'printf "w1 t1=%lx\n", $pc' -ex 'kill' >"$tmp/gdb7.out" 2>&1
+    finish_avsim s10
+    check "smp WFI: the breakpoint on the WFI stops PE 2 (thread 3) there" \
+        grep -q "^Thread 3 hit Breakpoint 1, .*secondary_main (index=2)" "$tmp/gdb7.out"
+    check "smp WFI: the instruction is a WFI" grep -q "=> 0x[0-9a-f]* <secondary_main+[0-9]*>:.wfi" "$tmp/gdb7.out"
+    cp "$tmp/gdb7.out" "$tmp/gdb.out"      # for val
+    vbar=$(val wfi vbar)
+    check "smp WFI: stepi over it lands on the IRQ vector of thread 3" \
+        [ "$(val wfi t)" = 3 -a -n "$vbar" -a "$(val wfi pc)" = "$(printf %x $((0x${vbar:-0} + 0x280)))" ]
+    check "smp WFI: PE 0 did not move" [ -n "$(val w0 t1)" -a "$(val w0 t1)" = "$(val w1 t1)" ]
+    [ $fail -eq 0 ] || sed 's/^/    gdb: /' "$tmp/gdb7.out"
+
+    # Two PEs: PE 0 starts PE 1 with PSCI CPU_ON, then both spin in their own `b .`.
+    #   40000000: mov w0, #0xc4000003 (movz, movk); mov x1, #1; adr x2, sec; mov x3, #7; smc #0
+    #   40000018: b .        4000001c: sec: nop       40000020: b .
+    printf '\x60\x00\x80\x52\x00\x80\xb8\x72\x21\x00\x80\xd2\x82\x00\x00\x10\xe3\x00\x80\xd2\x03\x00\x00\xd4\x00\x00\x00\x14\x1f\x20\x03\xd5\x00\x00\x00\x14' \
+        >"$tmp/smp_loop.bin"
+    # Stepping PE 0 over its CPU_ON: PE 1 is on and shows its entry point before it ran; a stepi
+    # of PE 1 runs its first instruction, PE 0 does not move.
+    start s9 --smp=2 --load-addr=0x40000000 "$tmp/smp_loop.bin"
+    timeout 60 gdb-multiarch -batch -nx -ex 'set architecture aarch64' -ex "target remote :$port" \
+        -ex 'info threads' -ex 'stepi 6' -ex 'info threads' \
+        -ex 'thread 2' -ex 'printf "on pc=%lx x0=%lx el=%d\n", $pc, $x0, $CurrentEL' -ex 'stepi' -ex 'printf "on2 pc=%lx\n", $pc' \
+        -ex 'thread 1' -ex 'printf "on1 pc=%lx\n", $pc' -ex 'kill' >"$tmp/gdb6.out" 2>&1
+    finish_avsim s9
+    check "smp CPU_ON: PE 1 is off, then on at EL2 after PE 0's SMC" \
+        [ "$(grep -c 'Thread 2 (PE 1 (MPIDR 0x80000001) off)' "$tmp/gdb6.out")" = 1 -a \
+          "$(grep -c 'Thread 2 (PE 1 (MPIDR 0x80000001) EL2)' "$tmp/gdb6.out")" = 1 ]
+    check "smp CPU_ON: before it ran, PE 1 shows its entry point, x0 = context_id and EL2" \
+        grep -q "^on pc=4000001c x0=7 el=8$" "$tmp/gdb6.out"
+    check "smp CPU_ON: stepi on PE 1 runs its first instruction" grep -q "^on2 pc=40000020$" "$tmp/gdb6.out"
+    check "smp CPU_ON: PE 0 stayed at its loop" grep -q "^on1 pc=40000018$" "$tmp/gdb6.out"
+    [ $fail -eq 0 ] || sed 's/^/    gdb: /' "$tmp/gdb6.out"
+
+    # Ctrl-C with both PEs spinning: the stop names a thread, each shows its own loop.
+    start s8 --smp=2 --load-addr=0x40000000 "$tmp/smp_loop.bin"
+    timeout --foreground -k 30 -s INT 5 gdb-multiarch -batch -nx -ex 'set architecture aarch64' \
+        -ex "target remote :$port" -ex 'continue' -ex 'info threads' \
+        -ex 'thread 1' -ex 'printf "int1 pc=%lx\n", $pc' -ex 'thread 2' -ex 'printf "int2 pc=%lx x0=%lx\n", $pc, $x0' \
+        -ex 'kill' >"$tmp/gdb5.out" 2>&1
+    finish_avsim s8
+    check "smp Ctrl-C: SIGINT in a thread" grep -q "Thread [12] received signal SIGINT" "$tmp/gdb5.out"
+    check "smp Ctrl-C: PE 0 at its loop" grep -q "^int1 pc=40000018$" "$tmp/gdb5.out"
+    check "smp Ctrl-C: PE 1 at its loop with x0 = its context_id (7)" grep -q "^int2 pc=40000020 x0=7$" "$tmp/gdb5.out"
+    check "smp Ctrl-C then kill: status 3" [ "$status" -eq 3 ]
+    grep -q "received signal SIGINT" "$tmp/gdb5.out" || sed 's/^/    gdb: /' "$tmp/gdb5.out"
 fi
 
 finish gdb_tests

@@ -46,5 +46,4 @@ expect smp-insn-limit 3 'instruction limit \(5000\) was reached' -- \
 expect smp-zero 2 '--smp=0: give 1 to 8' -- run --smp=0 "$ELF"
 expect smp-nine 2 '--smp=9: give 1 to 8' -- run --smp 9 "$ELF"
 expect bad-quantum 2 '--quantum=5: give 100 to' -- run --quantum=5 "$ELF"
-expect gdb-smp 2 'cannot be combined with --smp' -- run --smp=2 --gdb=1234 "$ELF"
 finish smp_tests

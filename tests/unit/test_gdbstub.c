@@ -125,6 +125,74 @@ static void test_target_xml(void **state)
     assert_null(gdb_reg_name(gdb_num_regs()));
 }
 
+/* Threads: one per PE, ids from 1; vCont steps one thread alone. */
+static void test_threads(void **state)
+{
+    long tid;
+    const char *end;
+    assert_int_equal(gdb_parse_thread("3", &tid, &end), 0);
+    assert_int_equal(tid, 3);
+    assert_int_equal(gdb_parse_thread("-1", &tid, &end), 0);
+    assert_int_equal(tid, -1);
+    assert_int_equal(gdb_parse_thread("0", &tid, NULL), 0);
+    assert_int_equal(tid, 0);
+    assert_int_equal(gdb_parse_thread("a;c", &tid, &end), 0);
+    assert_int_equal(tid, 10);
+    assert_int_equal(*end, ';');
+    assert_int_equal(gdb_parse_thread("x", &tid, NULL), -1);
+
+    struct gdb_resume r;
+    assert_int_equal(gdb_parse_vcont("c", 2, &r), 0);              /* every PE continues */
+    assert_false(r.step);
+    assert_int_equal(gdb_parse_vcont("s:2;c", 1, &r), 0);          /* gdb's stepi: thread 2 alone */
+    assert_true(r.step);
+    assert_int_equal(r.thread, 2);
+    assert_int_equal(gdb_parse_vcont("c;s:4", 1, &r), 0);          /* the step wins wherever it is */
+    assert_true(r.step);
+    assert_int_equal(r.thread, 4);
+    assert_int_equal(gdb_parse_vcont("S05:3", 1, &r), 0);          /* with a signal (dropped) */
+    assert_true(r.step);
+    assert_int_equal(r.thread, 3);
+    assert_int_equal(gdb_parse_vcont("s", 3, &r), 0);              /* no thread: the Hc one */
+    assert_int_equal(r.thread, 3);
+    assert_int_equal(gdb_parse_vcont("s:-1", 2, &r), 0);
+    assert_int_equal(r.thread, 2);
+    assert_int_equal(gdb_parse_vcont("C09:1;c", 1, &r), 0);
+    assert_false(r.step);
+    assert_int_equal(gdb_parse_vcont("c:2", 1, &r), 0);            /* all-stop: every PE continues */
+    assert_false(r.step);
+    assert_int_equal(gdb_parse_vcont("t", 1, &r), -1);
+    assert_int_equal(gdb_parse_vcont("r0,4:1", 1, &r), -1);        /* range step: not offered */
+    assert_int_equal(gdb_parse_vcont("s:2;", 1, &r), -1);
+    assert_int_equal(gdb_parse_vcont("c:z", 1, &r), -1);
+    assert_int_equal(gdb_parse_vcont("", 1, &r), -1);
+
+    char list[32];
+    assert_int_equal(gdb_thread_list(1, list, sizeof list), 2);
+    assert_string_equal(list, "m1");
+    assert_int_equal(gdb_thread_list(4, list, sizeof list), 8);
+    assert_string_equal(list, "m1,2,3,4");
+    assert_int_equal(gdb_thread_list(4, list, 5), 0);              /* too small */
+
+    char text[80];
+    struct gdb_pe_state st = { .index = 1, .el = 2, .mpidr = 0x80000001, .on = true };
+    gdb_pe_description(text, sizeof text, &st);
+    assert_string_equal(text, "PE 1 (MPIDR 0x80000001) EL2");
+    st.wfi = true;
+    st.el = 1;
+    gdb_pe_description(text, sizeof text, &st);
+    assert_string_equal(text, "PE 1 (MPIDR 0x80000001) EL1, WFI");
+    st = (struct gdb_pe_state){ .index = 3, .el = 2, .mpidr = 0x80000003, .on = false };
+    gdb_pe_description(text, sizeof text, &st);
+    assert_string_equal(text, "PE 3 (MPIDR 0x80000003) off");
+
+    assert_string_equal(gdb_command_name("qThreadExtraInfo,2"), "qThreadExtraInfo");
+    assert_string_equal(gdb_command_name("qfThreadInfo"), "qfThreadInfo");
+    assert_string_equal(gdb_command_name("qsThreadInfo"), "qsThreadInfo");
+    assert_string_equal(gdb_command_name("T3"), "T");
+    assert_string_equal(gdb_command_name("Hc-1"), "H");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_target_xml),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
