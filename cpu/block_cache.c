@@ -27,6 +27,8 @@ void block_cache_flush(struct block_cache *bc)
     bc->used = 0;
     bc->n_specials = 0;
     bc->flushes++;
+    memset(bc->page_filter, 0, sizeof bc->page_filter);
+    bc->unknown_pages = 0;
 }
 
 static int grow(struct block_cache *bc)
@@ -97,8 +99,32 @@ static bool writes_daif(uint32_t insn)
     return (insn & 0xffffffe0u) == 0xd51b4220u;
 }
 
+static uint32_t page_filter_bit(uint64_t pa_page)
+{
+    return (uint32_t)((pa_page * 0x9e3779b97f4a7c15ULL) >> 48) & (BLOCK_PAGE_FILTER_BITS - 1);
+}
+
+void block_cache_set_pages(struct block_cache *bc, struct block_info *b, uint64_t first, uint64_t last)
+{
+    b->pa_page[0] = first;
+    b->pa_page[1] = last;
+    for (int i = 0; i < 2; i++) {
+        if (b->pa_page[i] == UINT64_MAX) {
+            bc->unknown_pages++;
+            continue;
+        }
+        uint32_t bit = page_filter_bit(b->pa_page[i]);
+        bc->page_filter[bit / 64] |= 1ULL << (bit % 64);
+    }
+}
+
 void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page)
 {
+    uint32_t bit = page_filter_bit(pa_page);
+    if (!bc->unknown_pages && !(bc->page_filter[bit / 64] & (1ULL << (bit % 64)))) {
+        bc->scans_skipped++;
+        return;                     /* no decoded block lies on that page */
+    }
     /* IVAU runs once per cache line: a page is marked once until a block is decoded again. */
     if (bc->last_invalid_page == pa_page && bc->last_invalid_inserts == bc->inserts)
         return;

@@ -47,6 +47,8 @@ struct block_info {
     uint64_t pa_page[2];      /* physical pages of its first and last instruction (UINT64_MAX: unknown) */
 };
 
+#define BLOCK_PAGE_FILTER_BITS (1u << 16)
+
 struct block_cache {
     struct block_info *slots;
     uint32_t mask;
@@ -56,12 +58,21 @@ struct block_cache {
     uint64_t decodes, flushes, invalidations;
     uint64_t inserts;                  /* blocks decoded since the cache was created */
     uint64_t last_invalid_page, last_invalid_inserts;   /* repeated IVAUs on one page */
+    /* Which physical pages may hold decoded blocks (one bit per page hash; set by
+     * block_cache_set_pages, cleared by a flush): an IC IVAU of a page without
+     * blocks, the usual case on the PEs that did not write the code, needs no
+     * scan of the table. */
+    uint64_t page_filter[BLOCK_PAGE_FILTER_BITS / 64];
+    uint32_t unknown_pages;            /* blocks whose pages are unknown: every IVAU scans */
+    uint64_t scans_skipped;
 };
 
 int block_cache_init(struct block_cache *bc, unsigned log2_slots);
 /* Marks stale the blocks whose code lies on physical page pa_page (or on an
  * unknown one): IC IVAU and another PE's IC ...IS, without discarding the rest. */
 void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page);
+/* Records the physical pages of b's first and last instruction (UINT64_MAX: unknown). */
+void block_cache_set_pages(struct block_cache *bc, struct block_info *b, uint64_t first, uint64_t last);
 void block_cache_destroy(struct block_cache *bc);
 void block_cache_flush(struct block_cache *bc);
 

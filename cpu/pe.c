@@ -904,9 +904,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
             pe_fatal(pe, "out of memory decoding blocks");
             return;
         }
-        uint64_t pa;
-        b->pa_page[0] = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
-        b->pa_page[1] = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
+        uint64_t pa, first, last;
+        first = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
+        last = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
+        block_cache_set_pages(&pe->blocks, b, first, last);
         if ((pe->stale_code.all || pe->stale_code.n) && code_is_stale(pe, addr, size)) {
             /* Another PE changed this code (IC ...IS): Unicorn translates it again. */
             pe_remove_translated_code(pe, addr, addr + size);
