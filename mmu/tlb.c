@@ -605,8 +605,10 @@ unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
 
 static bool level_holds(const struct tlb_level *l, const struct tlb_entry *x)
 {
-    for (unsigned i = 0; i < l->entries; i++) {
-        const struct tlb_entry *e = &l->e[i];
+    /* An entry for the same page can only be in the set an insertion puts x in. */
+    const struct tlb_entry *set = set_of((struct tlb_level *)l, x->va, x->page_shift);
+    for (unsigned i = 0; i < l->ways; i++) {
+        const struct tlb_entry *e = &set[i];
         if (e->valid && e != x && e->regime == x->regime && e->vmid == x->vmid && e->asid == x->asid &&
             e->global == x->global && e->page_shift == x->page_shift && e->va == x->va && e->pa == x->pa)
             return true;
