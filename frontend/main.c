@@ -449,7 +449,7 @@ static int cmd_run(int argc, char **argv)
     }
     struct view_model view;
     bool viewing = view_window || view_png;
-    if (viewing && (view_model_init(&view, (unsigned)view_keep) != 0 ||
+    if (viewing && (view_model_init(&view, (unsigned)view_keep, m->n_pes) != 0 ||
                     (!view_window && view_model_subscribe(&view, &m->events) != 0))) {
         fprintf(stderr, "avsim: cannot start the exception viewer (out of memory or too many event subscribers)\n");
         view_model_destroy(&view);

@@ -4,6 +4,7 @@
 #include "frontend/view_esr.h"
 #include <capstone/capstone.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,27 +51,46 @@ static void add_text(struct view_frame *f, int x, int y, uint32_t rgba, const ch
     va_end(ap);
 }
 
-int view_lane_centre(const struct view_frame *f, unsigned el)
+int view_lane_centre(const struct view_frame *f, unsigned pe, unsigned el)
 {
-    return f->lane_y[el < VIEW_LANES ? el : VIEW_LANES - 1] + f->lane_h / 2;
+    if (pe >= f->n_pes)
+        pe = f->n_pes ? f->n_pes - 1 : 0;
+    if (el >= f->n_els)
+        el = f->n_els ? f->n_els - 1 : 0;
+    return f->lane_y[pe][el] + f->lane_h / 2;
 }
 
-static void layout_lanes(struct view_frame *f)
+/* One PE: four lanes EL3..EL0 as before SMP. Several: a group of lanes per PE,
+ * PE 0 at the top, without EL3 unless an entry went there (avsim has no EL3). */
+static void layout_lanes(const struct view_model *vm, struct view_frame *f)
 {
-    f->lane_x = VIEW_LABEL_W;
-    f->lane_w = f->width - VIEW_PANEL_W - VIEW_LABEL_W - VIEW_MARGIN;
+    f->n_pes = vm->n_pes ? vm->n_pes : 1;
+    if (f->n_pes > VIEW_MAX_PES)
+        f->n_pes = VIEW_MAX_PES;
+    bool several = f->n_pes > 1;
+    f->n_els = !several || vm->highest_el >= 3 ? VIEW_LANES : VIEW_LANES - 1;
+    f->lane_x = several ? VIEW_LABEL_W_PES : VIEW_LABEL_W;
+    f->lane_w = f->width - VIEW_PANEL_W - f->lane_x - VIEW_MARGIN;
     if (f->lane_w < 1)
         f->lane_w = 1;
     int top = VIEW_TITLE_H, bottom = f->height - VIEW_MARGIN;
-    f->lane_h = (bottom - top) / VIEW_LANES;
+    int gaps = (int)(f->n_pes - 1) * VIEW_GROUP_GAP;
+    f->lane_h = (bottom - top - gaps) / (int)(f->n_pes * f->n_els);
     if (f->lane_h < 1)
         f->lane_h = 1;
-    for (unsigned el = 0; el < VIEW_LANES; el++) {
-        /* EL3 at the top, EL0 at the bottom. */
-        f->lane_y[el] = top + (int)(VIEW_LANES - 1 - el) * f->lane_h;
-        add_rect(f, f->lane_x, f->lane_y[el], f->lane_w, f->lane_h, el % 2 ? LANE_RGBA_ODD : LANE_RGBA_EVEN);
-        add_rect(f, f->lane_x, view_lane_centre(f, el), f->lane_w, 1, LANE_LINE_RGBA);
-        add_text(f, 8, view_lane_centre(f, el) - 3, VIEW_TEXT_RGBA, "EL%u", el);
+    f->group_h = (int)f->n_els * f->lane_h;
+    for (unsigned pe = 0; pe < f->n_pes; pe++) {
+        f->group_y[pe] = top + (int)pe * (f->group_h + VIEW_GROUP_GAP);
+        for (unsigned el = 0; el < f->n_els; el++) {
+            /* The highest EL at the top of the group, EL0 at the bottom. */
+            f->lane_y[pe][el] = f->group_y[pe] + (int)(f->n_els - 1 - el) * f->lane_h;
+            int centre = view_lane_centre(f, pe, el);
+            add_rect(f, f->lane_x, f->lane_y[pe][el], f->lane_w, f->lane_h, el % 2 ? LANE_RGBA_ODD : LANE_RGBA_EVEN);
+            add_rect(f, f->lane_x, centre, f->lane_w, 1, LANE_LINE_RGBA);
+            add_text(f, several ? VIEW_EL_LABEL_X_PES : 8, centre - 3, VIEW_TEXT_RGBA, "EL%u", el);
+        }
+        if (several)
+            add_text(f, VIEW_PE_LABEL_X, view_lane_centre(f, pe, f->n_els - 1) - 3, VIEW_TEXT_RGBA, "PE%u", pe);
     }
 }
 
@@ -108,8 +128,8 @@ static void layout_arrows(const struct view_model *vm, struct view_frame *f)
         struct view_arrow *a = &f->arrows[f->n_arrows++];
         a->x0 = time_x(f, e->cycles);
         a->x1 = a->x0 + VIEW_ARROW_SLANT;
-        a->y0 = view_lane_centre(f, e->from_el);
-        a->y1 = view_lane_centre(f, e->to_el);
+        a->y0 = view_lane_centre(f, e->pe, e->from_el);
+        a->y1 = view_lane_centre(f, e->pe, e->to_el);
         if (e->from_el == e->to_el) {
             /* Taken to the same EL: a short arrow inside the lane. */
             a->y0 += f->lane_h / 4;
@@ -162,6 +182,17 @@ static void layout_panel(const struct view_model *vm, const struct view_viewport
         add_text(f, x + 12, y, VIEW_TEXT_RGBA, "no VM    %llu", (unsigned long long)c->traps_other_vmid);
         y += LINE_H;
     }
+    if (vm->n_pes > 1) {
+        y += LINE_H;
+        add_text(f, x, y, VIEW_TEXT_RGBA, "%-3s %10s %9s %9s", "PE", "exceptions", "to EL2", "ERETs");
+        y += LINE_H;
+        for (unsigned pe = 0; pe < vm->n_pes && pe < VIEW_MAX_PES; pe++) {
+            const struct view_pe_counters *p = &c->by_pe[pe];
+            add_text(f, x, y, VIEW_TEXT_RGBA, "PE%-1u %10llu %9llu %9llu", pe, (unsigned long long)p->exceptions,
+                     (unsigned long long)p->traps_to_el2, (unsigned long long)p->erets);
+            y += LINE_H;
+        }
+    }
     if (vm->dropped) {
         y += LINE_H;
         add_text(f, x, y, VIEW_TEXT_RGBA, "oldest %llu not kept", (unsigned long long)vm->dropped);
@@ -170,7 +201,8 @@ static void layout_panel(const struct view_model *vm, const struct view_viewport
     if (vp->selected >= 0 && (unsigned)vp->selected < vm->count) {
         char line[VIEW_TEXT_MAX];
         y += LINE_H;
-        for (int l = 0; view_entry_detail(view_model_entry(vm, (unsigned)vp->selected), l, line, sizeof line); l++) {
+        const struct view_entry *e = view_model_entry(vm, (unsigned)vp->selected);
+        for (int l = 0; view_entry_detail(e, vm->n_pes, l, line, sizeof line); l++) {
             add_text(f, x, y, VIEW_TEXT_RGBA, "%s", line);
             y += LINE_H;
         }
@@ -183,7 +215,7 @@ void view_layout(const struct view_model *vm, const struct view_viewport *vp, st
     f->height = vp->height;
     f->n_rects = f->n_texts = 0;
     f->n_arrows = 0;
-    layout_lanes(f);
+    layout_lanes(vm, f);
     time_window(vm, vp, f);
     layout_arrows(vm, f);
     add_text(f, VIEW_LABEL_W, 6, VIEW_TEXT_RGBA, "exceptions, cycles %llu to %llu",
@@ -219,14 +251,17 @@ int view_hit_test(const struct view_frame *f, int x, int y)
     return best;
 }
 
-/* The detail lines of an entry: each writer returns 0 when it has nothing to say. */
-static int detail_what(const struct view_entry *e, char *buf, size_t len)
+/* The first detail line: what, where from and to, when; which PE when there are several. */
+static void detail_what(const struct view_entry *e, unsigned n_pes, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s EL%u to EL%u at cycle %llu", view_classes[e->cls].name, e->from_el, e->to_el,
+    char pe[8] = "";
+    if (n_pes > 1)
+        snprintf(pe, sizeof pe, "PE%u ", e->pe);
+    snprintf(buf, len, "%s%s EL%u to EL%u at cycle %llu", pe, view_classes[e->cls].name, e->from_el, e->to_el,
              (unsigned long long)e->cycles);
-    return 1;
 }
 
+/* The other detail lines: each writer returns 0 when it has nothing to say. */
 static int detail_pc(const struct view_entry *e, char *buf, size_t len)
 {
     snprintf(buf, len, "%s 0x%llx", e->cls == VIEW_ERET ? "from PC" : "PC", (unsigned long long)e->pc);
@@ -287,11 +322,16 @@ static int detail_insn(const struct view_entry *e, char *buf, size_t len)
 }
 
 static int (*const detail_lines[])(const struct view_entry *, char *, size_t) = {
-    detail_what, detail_pc, detail_esr, detail_esr_words, detail_far, detail_hpfar, detail_insn,
+    detail_pc, detail_esr, detail_esr_words, detail_far, detail_hpfar, detail_insn,
 };
 
-int view_entry_detail(const struct view_entry *e, int line, char *buf, size_t len)
+int view_entry_detail(const struct view_entry *e, unsigned n_pes, int line, char *buf, size_t len)
 {
+    if (line == 0) {
+        detail_what(e, n_pes, buf, len);
+        return 1;
+    }
+    line--;
     for (size_t i = 0; i < sizeof detail_lines / sizeof detail_lines[0]; i++)
         if (detail_lines[i](e, buf, len) && line-- == 0)
             return 1;

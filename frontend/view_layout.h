@@ -10,6 +10,15 @@
  *   | EL1 |-----\--/--------\-/------------------| traps per VMID, |
  *   | EL0 |------------------------------------- | details of the  |
  *   +--------------------------------------------+ selected arrow  |
+ *
+ * With several PEs, a group of lanes per PE, PE 0 at the top, each labelled
+ * "PEn" and its lanes "EL2".."EL0" (EL3 only when some entry is at EL3):
+ *
+ *   | PE0 EL2 |----\-----/----  | ...
+ *   |     EL1 |-----\---/-----  | exceptions, to EL2
+ *   |     EL0 |---------------  | and ERETs per PE
+ *   | PE1 EL2 |--------\--/---  |
+ *   |     ... |               |
  */
 #ifndef AVSIM_FRONTEND_VIEW_LAYOUT_H
 #define AVSIM_FRONTEND_VIEW_LAYOUT_H
@@ -17,9 +26,13 @@
 #include <stdint.h>
 #include "frontend/view_model.h"
 
-#define VIEW_LANES 4             /* EL0..EL3 */
+#define VIEW_LANES 4             /* EL0..EL3: the most lanes a PE has */
 #define VIEW_TITLE_H 20          /* pixels above the lanes */
-#define VIEW_LABEL_W 40          /* lane labels left of the lanes */
+#define VIEW_LABEL_W 40          /* lane labels left of the lanes (one PE) */
+#define VIEW_LABEL_W_PES 56      /* "PEn" and the lane labels (several PEs) */
+#define VIEW_PE_LABEL_X 4        /* where "PEn" starts */
+#define VIEW_EL_LABEL_X_PES 30   /* where a lane's "ELn" starts (several PEs) */
+#define VIEW_GROUP_GAP 4         /* pixels between two PEs' groups of lanes */
 #define VIEW_PANEL_W 280         /* the counters panel on the right */
 #define VIEW_MARGIN 8
 #define VIEW_ARROW_SLANT 4       /* an arrow ends this far right of where it starts */
@@ -39,15 +52,19 @@ struct view_arrow { int x0, y0, x1, y1; uint32_t rgba; unsigned entry; };
 #define VIEW_TEXT_MAX 64
 struct view_text { int x, y; uint32_t rgba; char s[VIEW_TEXT_MAX]; };
 
-#define VIEW_MAX_RECTS 32
-#define VIEW_MAX_TEXTS 48
+#define VIEW_MAX_RECTS 96        /* 2 per lane (8 PEs x 4), the panel and its swatches */
+#define VIEW_MAX_TEXTS 128
 
 struct view_frame {
     int width, height;
     uint64_t t_start, t_end;     /* the window actually shown */
+    unsigned n_pes;              /* groups of lanes, one per PE (the model's n_pes) */
+    unsigned n_els;              /* lanes per group: EL0..EL(n_els - 1); 4 for one PE */
     int lane_x, lane_w;          /* horizontal extent of the lanes */
-    int lane_y[VIEW_LANES];      /* top of the lane of ELn */
+    int lane_y[VIEW_MAX_PES][VIEW_LANES];  /* top of the lane of ELn of PE p */
     int lane_h;
+    int group_y[VIEW_MAX_PES];   /* top of PE p's group (its highest lane) */
+    int group_h;                 /* n_els * lane_h */
     struct view_rect rects[VIEW_MAX_RECTS];
     int n_rects;
     struct view_text texts[VIEW_MAX_TEXTS];
@@ -63,13 +80,14 @@ void view_frame_destroy(struct view_frame *f);
 /* Lays the model out in the viewport (replaces the frame's contents). */
 void view_layout(const struct view_model *vm, const struct view_viewport *vp, struct view_frame *f);
 
-/* The vertical centre of ELn's lane. */
-int view_lane_centre(const struct view_frame *f, unsigned el);
+/* The vertical centre of the lane of ELn of PE p. */
+int view_lane_centre(const struct view_frame *f, unsigned pe, unsigned el);
 
 /* The model entry of the arrow nearest (x, y) within VIEW_HIT_DISTANCE, or -1. */
 int view_hit_test(const struct view_frame *f, int x, int y);
 
-/* One line of details per call for an entry (line 0, 1, ...); returns 0 past the last. */
-int view_entry_detail(const struct view_entry *e, int line, char *buf, size_t len);
+/* One line of details per call for an entry (line 0, 1, ...); returns 0 past the last.
+ * n_pes: the model's; with more than one, the first line starts with the entry's PE. */
+int view_entry_detail(const struct view_entry *e, unsigned n_pes, int line, char *buf, size_t len);
 
 #endif

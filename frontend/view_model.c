@@ -45,9 +45,10 @@ enum view_class view_classify(unsigned ec, unsigned to_el)
     return VIEW_OTHER;
 }
 
-int view_model_init(struct view_model *vm, unsigned capacity)
+int view_model_init(struct view_model *vm, unsigned capacity, unsigned n_pes)
 {
     memset(vm, 0, sizeof *vm);
+    vm->n_pes = n_pes == 0 ? 1 : n_pes > VIEW_MAX_PES ? VIEW_MAX_PES : n_pes;
     if (capacity == 0)
         capacity = 1;
     vm->ring = calloc(capacity, sizeof *vm->ring);
@@ -65,6 +66,9 @@ void view_model_destroy(struct view_model *vm)
 
 static void push(struct view_model *vm, const struct view_entry *e)
 {
+    unsigned top = e->from_el > e->to_el ? e->from_el : e->to_el;
+    if (top > vm->highest_el)
+        vm->highest_el = top;
     vm->ring[vm->head] = *e;
     vm->head = (vm->head + 1) % vm->capacity;
     if (vm->count < vm->capacity)
@@ -77,7 +81,14 @@ void view_model_on_event(void *opaque, const struct event *ev)
 {
     struct view_model *vm = opaque;
     struct view_counters *c = &vm->counters;
-    struct view_entry e = { .cycles = ev->cycles, .pc = ev->pc, .vmid = -1 };
+    /* The machine has at most VIEW_MAX_PES PEs. An event of a PE the model was
+     * not told of (a caller that said 1) gets that PE its lanes rather than
+     * being drawn in another PE's. */
+    unsigned pe = ev->pe < VIEW_MAX_PES ? ev->pe : VIEW_MAX_PES - 1;
+    if ((ev->type == EV_EXCEPTION || ev->type == EV_ERET) && pe >= vm->n_pes)
+        vm->n_pes = pe + 1;
+    struct view_pe_counters *per_pe = &c->by_pe[pe];
+    struct view_entry e = { .cycles = ev->cycles, .pe = pe, .pc = ev->pc, .vmid = -1 };
     if (ev->cycles > c->last_cycles)
         c->last_cycles = ev->cycles;
     switch (ev->type) {
@@ -94,7 +105,9 @@ void view_model_on_event(void *opaque, const struct event *ev)
         e.hpfar_valid = ev->u.exc.hpfar_valid;
         e.cls = view_classify(e.ec, e.to_el);
         c->by_class[e.cls]++;
+        per_pe->exceptions++;
         if (e.to_el == 2 && e.from_el < 2) {
+            per_pe->traps_to_el2++;
             if (e.vmid >= 0 && e.vmid < VIEW_MAX_VMIDS)
                 c->traps_by_vmid[e.vmid]++;
             else
@@ -107,6 +120,7 @@ void view_model_on_event(void *opaque, const struct event *ev)
         e.to_el = ev->u.eret.to_el;
         e.cls = VIEW_ERET;
         c->by_class[VIEW_ERET]++;
+        per_pe->erets++;
         push(vm, &e);
         break;
     case EV_TLB_FILL:

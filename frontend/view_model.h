@@ -36,6 +36,7 @@ enum view_class view_classify(unsigned ec, unsigned to_el);
 
 struct view_entry {
     uint64_t cycles;
+    unsigned pe;            /* the PE that took it (ev.pe) */
     uint64_t pc;
     uint64_t esr, far;
     unsigned ec;
@@ -49,11 +50,20 @@ struct view_entry {
 };
 
 #define VIEW_MAX_VMIDS 16   /* traps per VMID are counted for VMIDs below this; the rest as "other" */
+#define VIEW_MAX_PES 8      /* as MACHINE_MAX_PES; events of a PE beyond it count as the last PE's */
+
+/* What one PE took and returned from. */
+struct view_pe_counters {
+    uint64_t exceptions;    /* every class but ERET */
+    uint64_t erets;
+    uint64_t traps_to_el2;  /* from EL0/EL1 to EL2 */
+};
 
 struct view_counters {
     uint64_t by_class[VIEW_CLASS_COUNT];
     uint64_t traps_by_vmid[VIEW_MAX_VMIDS];
     uint64_t traps_other_vmid;
+    struct view_pe_counters by_pe[VIEW_MAX_PES];
     uint64_t tlb_fills;
     uint64_t last_cycles;   /* time of the latest event seen */
 };
@@ -66,6 +76,8 @@ struct view_totals {
 };
 
 struct view_model {
+    unsigned n_pes;         /* PEs of the machine: a group of lanes each when more than one */
+    unsigned highest_el;    /* the highest EL an exception or ERET went from or to */
     struct view_entry *ring;
     unsigned capacity;
     unsigned head;          /* next slot to write */
@@ -75,8 +87,10 @@ struct view_model {
     struct view_totals totals;
 };
 
-/* capacity: entries kept (the oldest are overwritten). Returns -1 without memory. */
-int view_model_init(struct view_model *vm, unsigned capacity);
+/* capacity: entries kept (the oldest are overwritten); n_pes: the machine's PEs
+ * (1..VIEW_MAX_PES; 0 counts as 1, more as VIEW_MAX_PES;
+ * an event of a higher PE raises it). Returns -1 without memory. */
+int view_model_init(struct view_model *vm, unsigned capacity, unsigned n_pes);
 void view_model_destroy(struct view_model *vm);
 /* Subscribes to exceptions, ERETs and TLB fills. Returns -1 when the bus is full. */
 int view_model_subscribe(struct view_model *vm, struct event_bus *bus);

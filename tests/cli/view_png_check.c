@@ -1,10 +1,11 @@
 /* Checks a PNG written by avsim run --view-png (tests/cli/view_tests.sh):
- *   view_png_check FILE WIDTH HEIGHT [CLASS...]
- * The size must be WIDTHxHEIGHT; the four lanes must be drawn where the layout
- * puts them for that size (most of a row of each lane in the lane's colour);
- * for each CLASS named (a view_classes name, e.g. HVC, ERET), at least
- * MIN_ARROW_PIXELS pixels of its colour inside the lanes (the panel's colour
- * swatches do not count). Reads only what frontend/png.c writes: 8-bit RGBA,
+ *   view_png_check FILE WIDTH HEIGHT [--pes=N] [CLASS[@PE]...]
+ * The size must be WIDTHxHEIGHT; the lanes must be drawn where the layout puts
+ * them for that size and N PEs (default 1: four lanes; N > 1: a group of EL2..EL0
+ * lanes per PE), most of a row of each lane in the lane's colour; for each CLASS
+ * named (a view_classes name, e.g. HVC, ERET), at least MIN_ARROW_PIXELS pixels
+ * of its colour inside the lanes, or with @PE inside that PE's group of lanes
+ * (the panel's colour swatches do not count). Reads only what frontend/png.c writes: 8-bit RGBA,
  * one or more IDAT chunks, filter type 0 on every row. Prints what it found;
  * exit status 0 when everything holds, 1 otherwise. */
 #include "frontend/view_layout.h"
@@ -114,10 +115,20 @@ static double row_match(const struct view_image *got, const struct view_image *w
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: view_png_check FILE WIDTH HEIGHT [CLASS...]\n");
+        fprintf(stderr, "usage: view_png_check FILE WIDTH HEIGHT [--pes=N] [CLASS[@PE]...]\n");
         return 2;
     }
     int want_w = atoi(argv[2]), want_h = atoi(argv[3]);
+    int first_class = 4;
+    unsigned n_pes = 1;
+    if (argc > 4 && !strncmp(argv[4], "--pes=", 6)) {
+        n_pes = (unsigned)atoi(argv[4] + 6);
+        if (n_pes < 1 || n_pes > VIEW_MAX_PES) {
+            fprintf(stderr, "--pes: give 1 to %d\n", VIEW_MAX_PES);
+            return 2;
+        }
+        first_class = 5;
+    }
     size_t n;
     uint8_t *buf = read_file(argv[1], &n);
     if (!buf) {
@@ -134,37 +145,52 @@ int main(int argc, char **argv)
         printf("FAIL: wanted %dx%d\n", want_w, want_h);
         return 1;
     }
-    /* The lanes as the layout draws them for an empty model of this size. */
+    /* The lanes as the layout draws them for an empty model of this size and PEs. */
     struct view_model empty;
     struct view_frame frame;
     struct view_image blank;
     struct view_viewport vp = { .width = want_w, .height = want_h, .selected = -1 };
-    if (view_model_init(&empty, 1) || view_frame_init(&frame, 1) || view_image_init(&blank, want_w, want_h))
+    if (view_model_init(&empty, 1, n_pes) || view_frame_init(&frame, 1) || view_image_init(&blank, want_w, want_h))
         return 2;
     view_layout(&empty, &vp, &frame);
     view_render(&frame, &blank);
     int x0 = frame.lane_x, x1 = frame.lane_x + frame.lane_w;
-    for (unsigned el = 0; el < VIEW_LANES; el++) {
-        /* A row near the top and one near the bottom of the lane: arrows cross one of them at most. */
-        double top = row_match(&img, &blank, frame.lane_y[el] + 1, x0, x1);
-        double bottom = row_match(&img, &blank, frame.lane_y[el] + frame.lane_h - 2, x0, x1);
-        double best = top > bottom ? top : bottom;
-        printf("lane EL%u: %.0f%% of a row as drawn\n", el, best * 100);
-        bad |= best < LANE_ROW_MATCH;
-    }
-    for (int a = 4; a < argc; a++) {
+    for (unsigned pe = 0; pe < frame.n_pes; pe++)
+        for (unsigned el = 0; el < frame.n_els; el++) {
+            /* A row near the top and one near the bottom of the lane: arrows cross one of them at most. */
+            double top = row_match(&img, &blank, frame.lane_y[pe][el] + 1, x0, x1);
+            double bottom = row_match(&img, &blank, frame.lane_y[pe][el] + frame.lane_h - 2, x0, x1);
+            double best = top > bottom ? top : bottom;
+            printf("lane PE%u EL%u: %.0f%% of a row as drawn\n", pe, el, best * 100);
+            bad |= best < LANE_ROW_MATCH;
+        }
+    for (int a = first_class; a < argc; a++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s", argv[a]);
+        char *at = strchr(name, '@');
+        int y0 = frame.group_y[0], y1 = frame.group_y[frame.n_pes - 1] + frame.group_h;
+        if (at) {
+            *at = 0;
+            unsigned pe = (unsigned)atoi(at + 1);
+            if (pe >= frame.n_pes) {
+                printf("%s: no PE %u in a picture of %u\n", argv[a], pe, frame.n_pes);
+                return 2;
+            }
+            y0 = frame.group_y[pe];
+            y1 = y0 + frame.group_h;
+        }
         int k = 0;
-        while (k < VIEW_CLASS_COUNT && strcmp(view_classes[k].name, argv[a]))
+        while (k < VIEW_CLASS_COUNT && strcmp(view_classes[k].name, name))
             k++;
         if (k == VIEW_CLASS_COUNT) {
-            printf("unknown class '%s'\n", argv[a]);
+            printf("unknown class '%s'\n", name);
             return 2;
         }
         long count = 0;
-        for (int y = frame.lane_y[VIEW_LANES - 1]; y < frame.lane_y[0] + frame.lane_h; y++)
+        for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
                 count += view_image_pixel(&img, x, y) == view_classes[k].rgba;
-        printf("%s: %ld pixels in the lanes\n", argv[a], count);
+        printf("%s: %ld pixels in the lanes%s\n", argv[a], count, at ? " of that PE" : "");
         bad |= count < MIN_ARROW_PIXELS;
     }
     view_image_destroy(&blank);

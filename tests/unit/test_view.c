@@ -36,7 +36,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    assert_int_equal(view_model_init(&fx->vm, 8), 0);
+    assert_int_equal(view_model_init(&fx->vm, 8, 1), 0);
     assert_int_equal(view_frame_init(&fx->frame, 8), 0);
     fx->vp = (struct view_viewport){ .width = W, .height = H, .selected = -1 };
     *state = fx;
@@ -52,9 +52,10 @@ static int teardown(void **state)
     return 0;
 }
 
-static void exception(struct view_model *vm, uint64_t cycles, unsigned ec, unsigned from, unsigned to, int vmid)
+static void exception_on(struct view_model *vm, unsigned pe, uint64_t cycles, unsigned ec, unsigned from, unsigned to,
+                         int vmid)
 {
-    struct event ev = { .type = EV_EXCEPTION, .cycles = cycles, .pc = 0x1000 + cycles };
+    struct event ev = { .type = EV_EXCEPTION, .pe = pe, .cycles = cycles, .pc = 0x1000 + cycles };
     ev.u.exc.ec = ec;
     ev.u.exc.esr = (uint64_t)ec << 26;
     ev.u.exc.from_el = from;
@@ -65,12 +66,40 @@ static void exception(struct view_model *vm, uint64_t cycles, unsigned ec, unsig
     view_model_on_event(vm, &ev);
 }
 
-static void eret(struct view_model *vm, uint64_t cycles, unsigned from, unsigned to)
+static void exception(struct view_model *vm, uint64_t cycles, unsigned ec, unsigned from, unsigned to, int vmid)
 {
-    struct event ev = { .type = EV_ERET, .cycles = cycles, .pc = 0x2000 };
+    exception_on(vm, 0, cycles, ec, from, to, vmid);
+}
+
+static void eret_on(struct view_model *vm, unsigned pe, uint64_t cycles, unsigned from, unsigned to)
+{
+    struct event ev = { .type = EV_ERET, .pe = pe, .cycles = cycles, .pc = 0x2000 };
     ev.u.eret.from_el = from;
     ev.u.eret.to_el = to;
     view_model_on_event(vm, &ev);
+}
+
+static void eret(struct view_model *vm, uint64_t cycles, unsigned from, unsigned to)
+{
+    eret_on(vm, 0, cycles, from, to);
+}
+
+/* The text the frame holds that starts with prefix, or NULL. */
+static const struct view_text *find_text(const struct view_frame *f, const char *prefix)
+{
+    for (int i = 0; i < f->n_texts; i++)
+        if (strncmp(f->texts[i].s, prefix, strlen(prefix)) == 0)
+            return &f->texts[i];
+    return NULL;
+}
+
+/* Whether the frame has a rectangle exactly there. */
+static int has_rect(const struct view_frame *f, int x, int y, int w, int h)
+{
+    for (int i = 0; i < f->n_rects; i++)
+        if (f->rects[i].x == x && f->rects[i].y == y && f->rects[i].w == w && f->rects[i].h == h)
+            return 1;
+    return 0;
 }
 
 static void test_classify(void **state)
@@ -153,10 +182,10 @@ static void test_lanes(void **state)
     const struct view_frame *f = &fx->frame;
     /* Four lanes of equal height, EL3 at the top, EL0 at the bottom, below the title. */
     assert_true(f->lane_h >= (H - VIEW_TITLE_H - VIEW_MARGIN) / 4 - 1);
-    assert_int_equal(f->lane_y[3], VIEW_TITLE_H);
+    assert_int_equal(f->lane_y[0][3], VIEW_TITLE_H);
     for (unsigned el = 0; el < 3; el++)
-        assert_int_equal(f->lane_y[el], f->lane_y[el + 1] + f->lane_h);
-    assert_true(f->lane_y[0] + f->lane_h <= H);
+        assert_int_equal(f->lane_y[0][el], f->lane_y[0][el + 1] + f->lane_h);
+    assert_true(f->lane_y[0][0] + f->lane_h <= H);
     assert_int_equal(f->lane_x, VIEW_LABEL_W);
     assert_true(f->lane_x + f->lane_w <= W - VIEW_PANEL_W);
     /* A label per lane. */
@@ -169,6 +198,153 @@ static void test_lanes(void **state)
         assert_true(found);
     }
     assert_int_equal(f->n_arrows, 0);
+    /* One PE: the picture from before SMP, to the pixel. 372 pixels of lanes
+     * (400 - title 20 - margin 8) make four lanes of 93, EL3 at y 20; labels at
+     * x 8; no PE labels and no per-PE panel lines. */
+    assert_int_equal(f->n_pes, 1);
+    assert_int_equal(f->n_els, 4);
+    assert_int_equal(f->lane_h, 93);
+    assert_int_equal(f->lane_y[0][3], 20);
+    assert_int_equal(f->lane_y[0][2], 113);
+    assert_int_equal(f->lane_y[0][1], 206);
+    assert_int_equal(f->lane_y[0][0], 299);
+    assert_int_equal(f->lane_w, W - VIEW_PANEL_W - VIEW_LABEL_W - VIEW_MARGIN);
+    assert_int_equal(find_text(f, "EL3")->x, 8);
+    assert_int_equal(find_text(f, "EL3")->y, 20 + 93 / 2 - 3);
+    assert_null(find_text(f, "PE"));
+    assert_true(has_rect(f, VIEW_LABEL_W, 299, f->lane_w, 93));
+}
+
+/* Four PEs: a group of EL2..EL0 lanes each, PE 0 at the top, gaps between groups. */
+static void test_lanes_per_pe(void **state)
+{
+    struct fixture *fx = *state;
+    view_model_destroy(&fx->vm);
+    assert_int_equal(view_model_init(&fx->vm, 8, 4), 0);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    const struct view_frame *f = &fx->frame;
+    assert_int_equal(f->n_pes, 4);
+    assert_int_equal(f->n_els, 3);                       /* no EL3 lanes: nothing went there */
+    assert_int_equal(f->lane_x, VIEW_LABEL_W_PES);
+    /* 372 pixels less 3 gaps of 4 make 12 lanes of 30. */
+    assert_int_equal(f->lane_h, (H - VIEW_TITLE_H - VIEW_MARGIN - 3 * VIEW_GROUP_GAP) / 12);
+    assert_int_equal(f->group_h, 3 * f->lane_h);
+    for (unsigned pe = 0; pe < 4; pe++) {
+        assert_int_equal(f->group_y[pe], VIEW_TITLE_H + (int)pe * (f->group_h + VIEW_GROUP_GAP));
+        assert_int_equal(f->lane_y[pe][2], f->group_y[pe]);
+        for (unsigned el = 0; el < 2; el++)
+            assert_int_equal(f->lane_y[pe][el], f->lane_y[pe][el + 1] + f->lane_h);
+        for (unsigned el = 0; el < 3; el++) {
+            assert_true(has_rect(f, f->lane_x, f->lane_y[pe][el], f->lane_w, f->lane_h));
+            assert_int_equal(view_lane_centre(f, pe, el), f->lane_y[pe][el] + f->lane_h / 2);
+        }
+        /* "PEn" left of its group's top lane. */
+        char want[8];
+        snprintf(want, sizeof want, "PE%u", pe);
+        const struct view_text *label = find_text(f, want);
+        assert_non_null(label);
+        assert_int_equal(label->x, VIEW_PE_LABEL_X);
+        assert_int_equal(label->y, view_lane_centre(f, pe, 2) - 3);
+    }
+    assert_true(f->group_y[3] + f->group_h <= H);
+    assert_null(find_text(f, "EL3"));
+    /* An entry at EL3 brings an EL3 lane to every group. */
+    exception_on(&fx->vm, 1, 100, EC_SMC64, 2, 3, -1);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(f->n_els, 4);
+    assert_int_equal(f->lane_y[1][3], f->group_y[1]);
+    assert_non_null(find_text(f, "EL3"));
+}
+
+/* An HVC on PE 2 goes from PE 2's EL1 lane to its EL2 lane; the hit test finds
+ * it with its PE; the details and the panel name the PE. */
+static void test_hvc_on_pe2(void **state)
+{
+    struct fixture *fx = *state;
+    view_model_destroy(&fx->vm);
+    assert_int_equal(view_model_init(&fx->vm, 8, 4), 0);
+    exception_on(&fx->vm, 0, 1000, EC_SVC64, 0, 1, -1);
+    exception_on(&fx->vm, 2, 2000, EC_HVC64, 1, 2, 5);
+    eret_on(&fx->vm, 2, 3000, 2, 1);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    const struct view_frame *f = &fx->frame;
+    assert_int_equal(f->n_arrows, 3);
+    const struct view_arrow *svc = &f->arrows[0], *hvc = &f->arrows[1], *ret = &f->arrows[2];
+    assert_int_equal(svc->y0, view_lane_centre(f, 0, 0));
+    assert_int_equal(svc->y1, view_lane_centre(f, 0, 1));
+    assert_int_equal(hvc->y0, view_lane_centre(f, 2, 1));
+    assert_int_equal(hvc->y1, view_lane_centre(f, 2, 2));
+    assert_true(hvc->y0 > f->group_y[2] && hvc->y0 < f->group_y[2] + f->group_h);
+    assert_true(hvc->y1 > f->group_y[2] && hvc->y1 < f->group_y[2] + f->group_h);
+    assert_int_equal(hvc->rgba, view_classes[VIEW_HVC].rgba);
+    assert_int_equal(ret->y0, view_lane_centre(f, 2, 2));
+    assert_int_equal(ret->y1, view_lane_centre(f, 2, 1));
+    /* The hit test returns the HVC's entry, which knows its PE. */
+    int hit = view_hit_test(f, (hvc->x0 + hvc->x1) / 2, (hvc->y0 + hvc->y1) / 2);
+    assert_int_equal(hit, 1);
+    assert_int_equal(view_model_entry(&fx->vm, (unsigned)hit)->pe, 2);
+    assert_int_equal(view_model_entry(&fx->vm, 0)->pe, 0);
+    /* Where PE 0's lanes are at that time, nothing. */
+    assert_int_equal(view_hit_test(f, (hvc->x0 + hvc->x1) / 2, view_lane_centre(f, 0, 1)), -1);
+    char line[VIEW_TEXT_MAX];
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), fx->vm.n_pes, 0, line, sizeof line));
+    assert_string_equal(line, "PE2 HVC EL1 to EL2 at cycle 2000");
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 1, 0, line, sizeof line));
+    assert_string_equal(line, "HVC EL1 to EL2 at cycle 2000");
+    /* Selected, the panel shows those details. */
+    fx->vp.selected = hit;
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_non_null(find_text(f, "PE2 HVC EL1 to EL2"));
+    /* Per-PE counters and their panel lines. */
+    const struct view_counters *c = &fx->vm.counters;
+    assert_int_equal(c->by_pe[2].exceptions, 1);
+    assert_int_equal(c->by_pe[2].traps_to_el2, 1);
+    assert_int_equal(c->by_pe[2].erets, 1);
+    assert_int_equal(c->by_pe[0].exceptions, 1);
+    assert_int_equal(c->by_pe[0].traps_to_el2, 0);
+    assert_int_equal(c->by_pe[1].exceptions, 0);
+    char want[VIEW_TEXT_MAX];
+    snprintf(want, sizeof want, "PE2 %10u %9u %9u", 1u, 1u, 1u);
+    assert_non_null(find_text(f, want));
+    snprintf(want, sizeof want, "PE1 %10u %9u %9u", 0u, 0u, 0u);
+    assert_non_null(find_text(f, want));
+    assert_null(find_text(f, "PE4"));
+    /* Rendered: HVC pixels in PE 2's group, none in the others'. */
+    struct view_image img;
+    assert_int_equal(view_image_init(&img, W, H), 0);
+    view_render(f, &img);
+    for (unsigned pe = 0; pe < 4; pe++) {
+        int n = 0;
+        for (int y = f->group_y[pe]; y < f->group_y[pe] + f->group_h; y++)
+            for (int x = f->lane_x; x < f->lane_x + f->lane_w; x++)
+                n += view_image_pixel(&img, x, y) == view_classes[VIEW_HVC].rgba;
+        if (pe == 2)
+            assert_true(n >= 20);
+        else
+            assert_int_equal(n, 0);
+    }
+    view_image_destroy(&img);
+}
+
+/* The ring keeps each entry's PE across a wrap; an event of a PE the model was
+ * not told of gets lanes of its own. */
+static void test_ring_keeps_pe(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(fx->vm.n_pes, 1);
+    for (unsigned i = 0; i < 11; i++)
+        exception_on(&fx->vm, i % 3, 10 * (i + 1), EC_HVC64, 1, 2, -1);
+    assert_int_equal(fx->vm.n_pes, 3);
+    for (unsigned i = 0; i < 8; i++)
+        assert_int_equal(view_model_entry(&fx->vm, i)->pe, (i + 3) % 3);
+    assert_int_equal(fx->vm.counters.by_pe[0].exceptions, 4);
+    assert_int_equal(fx->vm.counters.by_pe[1].exceptions, 4);
+    assert_int_equal(fx->vm.counters.by_pe[2].exceptions, 3);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(fx->frame.n_pes, 3);
+    assert_int_equal(fx->frame.arrows[0].y0, view_lane_centre(&fx->frame, 0, 1));
+    assert_int_equal(fx->frame.arrows[1].y0, view_lane_centre(&fx->frame, 1, 1));
+    assert_int_equal(fx->frame.arrows[2].y0, view_lane_centre(&fx->frame, 2, 1));
 }
 
 static void test_hvc_arrow(void **state)
@@ -180,12 +356,12 @@ static void test_hvc_arrow(void **state)
     const struct view_frame *f = &fx->frame;
     assert_int_equal(f->n_arrows, 2);
     const struct view_arrow *hvc = &f->arrows[0], *ret = &f->arrows[1];
-    assert_int_equal(hvc->y0, view_lane_centre(f, 1));
-    assert_int_equal(hvc->y1, view_lane_centre(f, 2));
+    assert_int_equal(hvc->y0, view_lane_centre(f, 0, 1));
+    assert_int_equal(hvc->y1, view_lane_centre(f, 0, 2));
     assert_int_equal(hvc->rgba, view_classes[VIEW_HVC].rgba);
     assert_int_equal(hvc->entry, 0);
-    assert_int_equal(ret->y0, view_lane_centre(f, 2));
-    assert_int_equal(ret->y1, view_lane_centre(f, 1));
+    assert_int_equal(ret->y0, view_lane_centre(f, 0, 2));
+    assert_int_equal(ret->y1, view_lane_centre(f, 0, 1));
     assert_int_equal(ret->rgba, view_classes[VIEW_ERET].rgba);
     /* The window fits both: the first at the left of the lanes, the last at the right. */
     assert_true(hvc->x0 >= f->lane_x && hvc->x0 < f->lane_x + 4);
@@ -222,17 +398,17 @@ static void test_hit_testing(void **state)
         assert_int_equal(view_hit_test(f, (a->x0 + a->x1) / 2 + 2, (a->y0 + a->y1) / 2), (int)i);
     }
     /* Empty lane space and the panel hit nothing. */
-    assert_int_equal(view_hit_test(f, f->lane_x + f->lane_w / 4, view_lane_centre(f, 0)), -1);
+    assert_int_equal(view_hit_test(f, f->lane_x + f->lane_w / 4, view_lane_centre(f, 0, 0)), -1);
     assert_int_equal(view_hit_test(f, W - 10, H / 2), -1);
     /* Details of the data abort, as the panel shows them. */
     char line[VIEW_TEXT_MAX];
-    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 0, line, sizeof line));
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 1, 0, line, sizeof line));
     assert_non_null(strstr(line, "dabort stage 2"));
-    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 3, line, sizeof line));
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 1, 3, line, sizeof line));
     assert_string_equal(line, "read, address size fault L0");    /* ISS 0 */
-    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 4, line, sizeof line));
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 1), 1, 4, line, sizeof line));
     assert_non_null(strstr(line, "FAR 0xdead0000"));
-    assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 5, line, sizeof line));
+    assert_false(view_entry_detail(view_model_entry(&fx->vm, 1), 1, 5, line, sizeof line));
     /* A stage-2 data abort with its HPFAR and instruction: two more lines. */
     struct event ev = { .type = EV_EXCEPTION, .cycles = 6000, .pc = 0x40080000 };
     ev.u.exc.ec = EC_DABORT_LOWER;
@@ -246,15 +422,15 @@ static void test_hit_testing(void **state)
     ev.u.exc.insn_valid = 1;
     view_model_on_event(&fx->vm, &ev);
     const struct view_entry *d = view_model_entry(&fx->vm, 3);
-    assert_true(view_entry_detail(d, 5, line, sizeof line));
+    assert_true(view_entry_detail(d, 1, 5, line, sizeof line));
     assert_string_equal(line, "HPFAR 0x404050 (IPA 0x40405000)");
-    assert_true(view_entry_detail(d, 6, line, sizeof line));
+    assert_true(view_entry_detail(d, 1, 6, line, sizeof line));
     assert_string_equal(line, "f94000c5 ldr x5, [x6]");
-    assert_false(view_entry_detail(d, 7, line, sizeof line));
+    assert_false(view_entry_detail(d, 1, 7, line, sizeof line));
     /* An ERET: what, and where from; no ESR. */
-    assert_true(view_entry_detail(view_model_entry(&fx->vm, 2), 1, line, sizeof line));
+    assert_true(view_entry_detail(view_model_entry(&fx->vm, 2), 1, 1, line, sizeof line));
     assert_string_equal(line, "from PC 0x2000");
-    assert_false(view_entry_detail(view_model_entry(&fx->vm, 2), 2, line, sizeof line));
+    assert_false(view_entry_detail(view_model_entry(&fx->vm, 2), 1, 2, line, sizeof line));
 }
 
 /* The window's time axis: everything, then zoom following the newest, scroll, follow again. */
@@ -353,8 +529,8 @@ static void test_render_pixels(void **state)
     assert_int_equal(view_image_pixel(&img, hvc->x1, hvc->y1 + 3), view_classes[VIEW_HVC].rgba);
     /* Lane backgrounds differ from the picture's background, and alternate. */
     int x = f->lane_x + f->lane_w / 3;
-    uint32_t lane0 = view_image_pixel(&img, x, f->lane_y[0] + 2);
-    uint32_t lane1 = view_image_pixel(&img, x, f->lane_y[1] + 2);
+    uint32_t lane0 = view_image_pixel(&img, x, f->lane_y[0][0] + 2);
+    uint32_t lane1 = view_image_pixel(&img, x, f->lane_y[0][1] + 2);
     assert_int_not_equal(lane0, VIEW_BACKGROUND_RGBA);
     assert_int_not_equal(lane1, VIEW_BACKGROUND_RGBA);
     assert_int_not_equal(lane0, lane1);
@@ -452,6 +628,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ring_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lanes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lanes_per_pe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hvc_on_pe2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ring_keeps_pe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hvc_arrow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hit_testing, setup, teardown),
