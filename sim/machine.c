@@ -44,18 +44,36 @@ static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
 }
 static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
 
+/* An interrupt line of PE pe rises while another PE runs: if pe waits in WFI,
+ * it must not wake before the time the cause happened (its clock may lag: it
+ * slept to the end of the last round, and the running PE is further on). */
+static void note_wake_cause(struct machine *m, unsigned pe)
+{
+    if (!m->in_wfi[pe] || !m->cur || m->cur == &m->pes[pe])
+        return;
+    uint64_t now = m->cur->cycles;
+    if (!m->wake_not_before[pe] || now < m->wake_not_before[pe])
+        m->wake_not_before[pe] = now;
+}
+
 static void gic_set_irq(void *opaque, unsigned pe, bool fiq, bool level)
 {
     struct machine *m = opaque;
-    if (pe < m->n_pes)
-        pe_set_irq_line(&m->pes[pe], fiq ? 2 : 1, level);
+    if (pe >= m->n_pes)
+        return;
+    if (level)
+        note_wake_cause(m, pe);
+    pe_set_irq_line(&m->pes[pe], fiq ? 2 : 1, level);
 }
 
 static void gic_set_virq(void *opaque, unsigned pe, bool fiq, bool level)
 {
     struct machine *m = opaque;
-    if (pe < m->n_pes)
-        pe_set_virq_line(&m->pes[pe], fiq, level);
+    if (pe >= m->n_pes)
+        return;
+    if (level)
+        note_wake_cause(m, pe);
+    pe_set_virq_line(&m->pes[pe], fiq, level);
 }
 
 /* Broadcasts to the Inner Shareable domain (every PE but the sender). */
@@ -136,6 +154,7 @@ void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned st
     unsigned i = pe->index;
     m->power[i] = PE_POWER_ON;
     m->in_wfi[i] = false;
+    m->wake_not_before[i] = 0;
     /* Its clock starts when it is powered on; the time it was off counts as idle. */
     if (now > pe->cycles) {
         pe->idle_cycles += now - pe->cycles;
@@ -252,6 +271,7 @@ static void machine_load_and_start(struct machine *m)
     for (unsigned i = 0; i < m->n_pes; i++) {
         m->power[i] = i == 0 ? PE_POWER_ON : PE_POWER_OFF;
         m->in_wfi[i] = false;
+        m->wake_not_before[i] = 0;
         m->pes[i].el2_implemented = m->cfg.start_el != 1;
     }
     struct pe *pe = &m->pes[0];
@@ -399,6 +419,7 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
             continue;
         }
         m->in_wfi[i] = false;
+        m->wake_not_before[i] = 0;     /* a debugger's step: the PE wakes where its clock is */
         enum pe_stop s = pe_run(pe);
         if (m->exit_requested) {
             st = m->exit_code;
@@ -486,6 +507,7 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
         switch (s) {
         case PE_STOP_WFI:
             m->in_wfi[pe->index] = true;
+            m->wake_not_before[pe->index] = 0;
             return RUN_ON;
         case PE_STOP_FATAL:
             return report_fatal(m, pe);
@@ -545,6 +567,17 @@ int machine_run(struct machine *m)
                 if (!pe_interrupt_pending(pe))
                     continue;
                 m->in_wfi[i] = false;     /* an interrupt (masked or not) wakes WFI */
+                uint64_t cause = m->wake_not_before[i];
+                m->wake_not_before[i] = 0;
+                if (cause > pe->cycles) {
+                    /* It sleeps on to the moment another PE raised the interrupt. */
+                    m->cur = pe;
+                    pe_idle_until(pe, cause);
+                    if (pe->cycles >= end) {
+                        ran = true;       /* it runs from there in the next round */
+                        continue;
+                    }
+                }
             }
             ran = true;
             st = run_turn(m, pe, end, &act);

@@ -106,6 +106,9 @@ struct machine {
     struct pe *cur;                         /* the PE running now: device accesses are its */
     enum pe_power power[MACHINE_MAX_PES];
     bool in_wfi[MACHINE_MAX_PES];           /* waiting for an interrupt */
+    /* A PE in WFI whose interrupt another PE raised (an SGI, a device write)
+     * wakes no earlier than the raising PE's clock then: 0 when none. */
+    uint64_t wake_not_before[MACHINE_MAX_PES];
     uint64_t round_start;                   /* simulated time (cycles) where the current round began */
     uint64_t rounds;
     struct event_bus events;
