@@ -466,6 +466,18 @@ static bool install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const stru
     return true;
 }
 
+/* After the model evicted a translation (a fill, or an L2 hit refilling an
+ * L1), it is gone from the shadow tables too, but Unicorn's own TLB may still
+ * hold it and would translate the page without asking the model: the TLB
+ * statistics and the cycles would then depend on Unicorn's TLB, whose size
+ * Unicorn 2.0.1 changes by host time (tlb_mmu_resize_locked), not on the
+ * model. Unicorn's TLB is flushed whenever a page left the shadow tables. */
+static void sync_unicorn_tlb(struct pe *pe)
+{
+    if (pe->mmu.unicorn_tlb_stale)
+        pe_flush_unicorn_tlb(pe);
+}
+
 /* Makes the page holding va usable for acc at the current EL, from the TLB
  * model or a walk (AArch64.FullTranslate), or returns the fault. */
 static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, struct mmu_fault *fault,
@@ -479,6 +491,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
     bool fetch = acc == MMU_FETCH;
     unsigned level;
     const struct tlb_entry *e = tlb_lookup(&m->tlb, fetch, (enum tlb_regime)regime, vmid, asid, va, &level);
+    sync_unicorn_tlb(pe);             /* an L2 hit refills the L1, which may evict */
     if (e && ((el == 0 ? e->perm_el0 : e->perm_el1) & perm_need(acc))) {
         if (level == 2)
             pe->cycles += m->tlb.cfg.l2_hit_cycles;
@@ -514,14 +527,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
         .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
     };
     tlb_insert(&m->tlb, fetch, &ne);
-    if (m->unicorn_tlb_stale) {
-        /* The insertion evicted a translation from the model, and from the
-         * shadow tables. Unicorn's own TLB may still hold it, and would then
-         * translate the page without asking the model: the TLB statistics and
-         * the cycles would depend on Unicorn's TLB, whose size Unicorn 2.0.1
-         * changes by host time (tlb_mmu_resize_locked), not on the model. */
-        pe_flush_unicorn_tlb(pe);
-    }
+    sync_unicorn_tlb(pe);
     m->fills++;
     st->fills++;
     publish_tlb_event(pe, EV_TLB_FILL, &ne, r.walk_accesses);
@@ -894,7 +900,7 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             ev.u.tlbi.ipa = rq.ipa;
             event_publish(pe->events, &ev);
         }
-        if (removed)
+        if (removed || m->unicorn_tlb_stale)
             pe_flush_unicorn_tlb(pe);
         if (inner_shareable && pe->ops->broadcast_tlbi)
             pe->ops->broadcast_tlbi(pe->ops_opaque, pe, &rq);
@@ -904,7 +910,7 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
 
 void pe_mmu_remote_tlbi(struct pe *pe, const struct tlbi_request *rq)
 {
-    if (tlbi(&pe->mmu.tlb, rq))
+    if (tlbi(&pe->mmu.tlb, rq) || pe->mmu.unicorn_tlb_stale)
         pe_flush_unicorn_tlb(pe);
 }
 
