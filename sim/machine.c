@@ -517,6 +517,33 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
     }
 }
 
+/* PE pe's turn in the round that ends at end, if it can run (not off, not at
+ * the end of the round already, not in WFI with nothing pending). A PE in WFI
+ * woken by another PE's interrupt first sleeps on to the moment it was raised.
+ * Sets *ran when the PE's clock moved. Returns RUN_ON, or the run's exit status. */
+static int try_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine_debug_action *act, bool *ran)
+{
+    unsigned i = pe->index;
+    if (m->power[i] == PE_POWER_OFF || pe->cycles >= end)
+        return RUN_ON;
+    if (m->in_wfi[i]) {
+        if (!pe_interrupt_pending(pe))
+            return RUN_ON;
+        m->in_wfi[i] = false;                 /* an interrupt (masked or not) wakes WFI */
+        uint64_t cause = m->wake_not_before[i];
+        m->wake_not_before[i] = 0;
+        if (cause > pe->cycles) {
+            m->cur = pe;
+            pe_idle_until(pe, cause);
+            *ran = true;
+            if (pe->cycles >= end)
+                return RUN_ON;                /* it runs from there in the next round */
+        }
+    }
+    *ran = true;
+    return run_turn(m, pe, end, act);
+}
+
 /* Nothing can run: every PE is off or waits in WFI with nothing pending and
  * nothing scheduled. */
 static void report_deadlock(const struct machine *m)
@@ -559,28 +586,22 @@ int machine_run(struct machine *m)
         unsigned resets = m->resets;
         bool ran = false;
         int st = RUN_ON;
-        for (unsigned i = 0; i < m->n_pes && st == RUN_ON && resets == m->resets; i++) {
-            struct pe *pe = &m->pes[i];
-            if (m->power[i] == PE_POWER_OFF || pe->cycles >= end)
-                continue;
-            if (m->in_wfi[i]) {
-                if (!pe_interrupt_pending(pe))
-                    continue;
-                m->in_wfi[i] = false;     /* an interrupt (masked or not) wakes WFI */
+        for (unsigned i = 0; i < m->n_pes && st == RUN_ON && resets == m->resets; i++)
+            st = try_turn(m, &m->pes[i], end, &act, &ran);
+        /* A PE that waits in WFI and was woken by a PE after it in the order
+         * gets the rest of the round from the moment of the wake-up, and so
+         * on until the round wakes nobody else. */
+        for (bool again = true; again && st == RUN_ON && resets == m->resets;) {
+            again = false;
+            for (unsigned i = 0; i < m->n_pes && st == RUN_ON && resets == m->resets; i++) {
+                struct pe *pe = &m->pes[i];
                 uint64_t cause = m->wake_not_before[i];
-                m->wake_not_before[i] = 0;
-                if (cause > pe->cycles) {
-                    /* It sleeps on to the moment another PE raised the interrupt. */
-                    m->cur = pe;
-                    pe_idle_until(pe, cause);
-                    if (pe->cycles >= end) {
-                        ran = true;       /* it runs from there in the next round */
-                        continue;
-                    }
+                if (m->power[i] == PE_POWER_ON && m->in_wfi[i] && cause && cause < end && pe->cycles < end &&
+                    pe_interrupt_pending(pe)) {
+                    again = true;
+                    st = try_turn(m, pe, end, &act, &ran);
                 }
             }
-            ran = true;
-            st = run_turn(m, pe, end, &act);
         }
         if (st != RUN_ON) {
             status = st;
