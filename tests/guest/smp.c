@@ -107,10 +107,7 @@ void el2_handler(struct rt_frame *f, int vector)
 
 static void wait_sgi(unsigned me)
 {
-    __asm__ volatile("msr daifclr, #2" ::: "memory");
-    while (!rep[me].sgi)
-        __asm__ volatile("wfi");
-    __asm__ volatile("msr daifset, #2" ::: "memory");
+    WFI_UNTIL(rep[me].sgi);
 }
 
 void secondary_main(uint64_t index)
@@ -134,10 +131,7 @@ void secondary_main(uint64_t index)
         WRITE_SYSREG(cntp_tval_el0, 2000 * index);
         WRITE_SYSREG(cntp_ctl_el0, 1);
         ISB();
-        __asm__ volatile("msr daifclr, #2" ::: "memory");
-        while (!r->timer)
-            __asm__ volatile("wfi");
-        __asm__ volatile("msr daifset, #2" ::: "memory");
+        WFI_UNTIL(r->timer);
     }
     if (index == 1) {
         /* Phase 3: PE 1 uses the translation of VA_X. */

@@ -65,10 +65,7 @@ void sec_main(uint64_t context_id)
         dsb();
         ready = r + 1;
         dsb();
-        __asm__ volatile("msr daifclr, #2" ::: "memory");
-        while (woken < r + 1)
-            __asm__ volatile("wfi");
-        __asm__ volatile("msr daifset, #2" ::: "memory");
+        WFI_UNTIL(woken >= r + 1);
     }
     psci_smc(PSCI_CPU_OFF, 0, 0, 0);
     rt_exit(1);

@@ -58,6 +58,15 @@ uint64_t rt_run_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
 #define READ_SYSREG(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " #r : "=r"(_v)); _v; })
 #define WRITE_SYSREG(r, v) __asm__ volatile("msr " #r ", %0" :: "r"((uint64_t)(v)) : "memory")
 #define ISB() __asm__ volatile("isb" ::: "memory")
+/* Waits in WFI until cond holds, taking IRQs in between. Call with IRQs
+ * masked: the condition is checked with them masked, so that an interrupt
+ * arriving between the check and the WFI is not taken (and its wake-up lost)
+ * before the WFI; WFI wakes on a pending interrupt even when it is masked. */
+#define WFI_UNTIL(cond)                                                                       \
+    do {                                                                                      \
+        while (!(cond))                                                                       \
+            __asm__ volatile("wfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory"); \
+    } while (0)
 
 #define HCR_VM   (1UL << 0)
 #define HCR_SWIO (1UL << 1)
