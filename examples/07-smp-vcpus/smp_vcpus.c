@@ -294,11 +294,11 @@ static void send_sgi(unsigned me, unsigned to, const char *what, unsigned round)
 }
 
 /* Wait for the n-th virtual SGI: mask, check, WFI (wakes even when masked),
- * then a short unmasked window in which the virtual IRQ is taken. */
+ * then a short unmasked window in which the virtual IRQ is taken (WFI_UNTIL,
+ * tests/guest/rt/rt.h). */
 static void wait_sgi(unsigned me, unsigned n)
 {
-    while (received[me] < n)
-        __asm__ volatile("wfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
+    WFI_UNTIL(received[me] >= n);
 }
 
 static void guest(uint64_t arg)
