@@ -44,6 +44,13 @@ static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
 }
 static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
 
+/* PE i starts or stops waiting in WFI; either way no wake-up cause is noted yet. */
+static void set_in_wfi(struct machine *m, unsigned i, bool waiting)
+{
+    m->in_wfi[i] = waiting;
+    m->wake_not_before[i] = 0;
+}
+
 /* An interrupt line of PE pe rises while another PE runs: if pe waits in WFI,
  * it must not wake before the time the cause happened (its clock may lag: it
  * slept to the end of the last round, and the running PE is further on). */
@@ -153,8 +160,7 @@ void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned st
 {
     unsigned i = pe->index;
     m->power[i] = PE_POWER_ON;
-    m->in_wfi[i] = false;
-    m->wake_not_before[i] = 0;
+    set_in_wfi(m, i, false);
     /* Its clock starts when it is powered on; the time it was off counts as idle. */
     if (now > pe->cycles) {
         pe->idle_cycles += now - pe->cycles;
@@ -270,8 +276,7 @@ static void machine_load_and_start(struct machine *m)
     boot_load(&m->boot, m->ram, VIRT_RAM_BASE);
     for (unsigned i = 0; i < m->n_pes; i++) {
         m->power[i] = i == 0 ? PE_POWER_ON : PE_POWER_OFF;
-        m->in_wfi[i] = false;
-        m->wake_not_before[i] = 0;
+        set_in_wfi(m, i, false);
         m->pes[i].el2_implemented = m->cfg.start_el != 1;
     }
     struct pe *pe = &m->pes[0];
@@ -418,8 +423,7 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
                 break;                          /* nothing of its own can wake it */
             continue;
         }
-        m->in_wfi[i] = false;
-        m->wake_not_before[i] = 0;     /* a debugger's step: the PE wakes where its clock is */
+        set_in_wfi(m, i, false);       /* a debugger's step: the PE wakes where its clock is */
         enum pe_stop s = pe_run(pe);
         if (m->exit_requested) {
             st = m->exit_code;
@@ -435,7 +439,7 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
         }
         if (s != PE_STOP_WFI)
             break;                              /* the step ended (or the PE powered off) */
-        m->in_wfi[i] = true;                    /* the step goes on when it wakes */
+        set_in_wfi(m, i, true);                 /* the step goes on when it wakes */
     }
     m->cur = turn;
     pe->quantum_end = end;
@@ -506,8 +510,7 @@ static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
         }
         switch (s) {
         case PE_STOP_WFI:
-            m->in_wfi[pe->index] = true;
-            m->wake_not_before[pe->index] = 0;
+            set_in_wfi(m, pe->index, true);
             return RUN_ON;
         case PE_STOP_FATAL:
             return report_fatal(m, pe);
@@ -529,9 +532,8 @@ static int try_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
     if (m->in_wfi[i]) {
         if (!pe_interrupt_pending(pe))
             return RUN_ON;
-        m->in_wfi[i] = false;                 /* an interrupt (masked or not) wakes WFI */
         uint64_t cause = m->wake_not_before[i];
-        m->wake_not_before[i] = 0;
+        set_in_wfi(m, i, false);              /* an interrupt (masked or not) wakes WFI */
         if (cause > pe->cycles) {
             m->cur = pe;
             pe_idle_until(pe, cause);
