@@ -11,6 +11,10 @@
 #   Image.gz      Image compressed with gzip (for the loaders' gzip path)
 #   initrd.gz     cpio newc + gzip: busybox + /init (mounts proc/sys/devtmpfs, prints the kvm lines
 #                 of dmesg, ls -l /dev/kvm, prints AVSIM-LINUX-OK when KVM initialized, poweroff -f)
+#   initramfs/    the tree initrd.gz was made from (busybox and /init); tests/external/mkinitramfs.sh
+#                 builds other initramfs images from it
+#   modules/      a few modules of the kernel package, flat (NAME.ko): the virtio-mmio transport and
+#                 virtio devices, ext4 and what it needs (for KVM guests: tests/external/kvmtool.sh)
 #   version       the kernel package name and version
 #   debs/         the downloaded .deb files
 # Idempotent: a complete cache (Image, initrd.gz, version) is reused as it is; with --refresh the
@@ -26,8 +30,12 @@ skip() { echo "fetch-linux: SKIP: $*" >&2; exit 77; }
 die()  { echo "fetch-linux: ERROR: $*" >&2; exit 1; }
 log()  { echo "fetch-linux: $*" >&2; }
 
+# The modules kept from the kernel package (modules/NAME.ko), in an order insmod can follow.
+MODULES="virtio_mmio virtio_blk virtio-rng virtio_console crc16 mbcache jbd2 crc32c_generic ext4"
+have_modules() { for m in $MODULES; do [ -s "$DEST/modules/$m.ko" ] || return 1; done; }
+
 if [ $refresh -eq 0 ] && [ -s "$DEST/Image" ] && [ -s "$DEST/Image.gz" ] && [ -s "$DEST/initrd.gz" ] &&
-   [ -s "$DEST/version" ]; then
+   [ -s "$DEST/version" ] && have_modules; then
     log "cached: $(cat "$DEST/version") ($DEST; --refresh to look for a newer kernel)"
     exit 0
 fi
@@ -75,7 +83,7 @@ if command -v flock >/dev/null; then
 fi
 want="$kpkg $kver busybox-static $bver"
 if [ -f "$DEST/version" ] && [ "$(cat "$DEST/version")" = "$want" ] &&
-   [ -s "$DEST/Image" ] && [ -s "$DEST/Image.gz" ] && [ -s "$DEST/initrd.gz" ]; then
+   [ -s "$DEST/Image" ] && [ -s "$DEST/Image.gz" ] && [ -s "$DEST/initrd.gz" ] && have_modules; then
     log "up to date: $want ($DEST)"
     exit 0
 fi
@@ -111,6 +119,12 @@ gzip -n -6 -c "$DEST/Image" > "$DEST/Image.gz"
 log "Image: $(file -b "$DEST/Image")"
 cp "$DEST"/kpkg/boot/config-* "$DEST/config" 2>/dev/null || true
 cp "$DEST"/kpkg/boot/System.map-* "$DEST/System.map" 2>/dev/null || true
+rm -rf "$DEST/modules" && mkdir -p "$DEST/modules"
+for m in $MODULES; do
+    ko=$(find "$DEST"/kpkg/lib/modules -name "$m.ko" | head -n1)
+    [ -n "$ko" ] || die "module $m.ko is not in $kdeb"
+    cp "$ko" "$DEST/modules/$m.ko"
+done
 rm -rf "$DEST/kpkg"
 
 # The initramfs: busybox (static) and /init.

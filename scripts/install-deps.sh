@@ -2,7 +2,8 @@
 # Installs the Debian packages avsim needs, when they are missing.
 set -euo pipefail
 pkgs=(libunicorn-dev libcapstone-dev libsdl2-dev libcmocka-dev zlib1g-dev cmake gcc make pkg-config
-      gcc-aarch64-linux-gnu qemu-system-arm gdb-multiarch libfdt-dev device-tree-compiler)
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gdb-multiarch libfdt-dev
+      device-tree-compiler e2fsprogs cpio)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
