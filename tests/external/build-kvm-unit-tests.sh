@@ -3,7 +3,7 @@
 # source nor their binaries belong in avsim's tree). Then:
 #   tests/external/run-kvm-unit-tests.sh DEST
 #
-# usage: build-kvm-unit-tests.sh [--source DIR] [--ref REF] [--el2-fix] DEST
+# usage: build-kvm-unit-tests.sh [--source DIR] [--ref REF] [--el2-fix] [--target=qemu|kvmtool] DEST
 #   --source DIR  use an existing kvm-unit-tests git repository (bare or not; REF or HEAD is
 #                 exported) or an unpacked source tree instead of cloning
 #   --ref REF     the branch, tag or commit to clone (default: the upstream default branch)
@@ -11,6 +11,10 @@
 #                 (cortex-a57), the drop to EL1 enters EL1h with DAIF masked instead of EL1t:
 #                 without it the secondary CPUs run on SP_EL0 and the first interrupt they take
 #                 (gicv2-ipi, gicv3-ipi) faults on SP_EL1 = 0 and loops (see README.md)
+#   --target=T    configure for QEMU's virt board (qemu, the default) or for kvmtool's
+#                 (kvmtool: the early console is kvmtool's 8250 UART at 0x1000000 instead of
+#                 QEMU's PL011 at 0x9000000); the kvmtool images run as KVM guests under
+#                 `lkvm run` (run-kvm-unit-tests.sh --kvmtool)
 # Needs git (for cloning), make and Debian's gcc-aarch64-linux-gnu.
 set -eu
 
@@ -18,6 +22,7 @@ url=https://gitlab.com/kvm-unit-tests/kvm-unit-tests.git
 src=
 ref=
 el2fix=0
+target=qemu
 dest=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,13 +31,19 @@ while [ $# -gt 0 ]; do
 	--ref) ref=$2; shift ;;
 	--ref=*) ref=${1#*=} ;;
 	--el2-fix) el2fix=1 ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--target) target=$2; shift ;;
+	--target=*) target=${1#*=} ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "build-kvm-unit-tests.sh: unknown option $1" >&2; exit 2 ;;
 	*) [ -z "$dest" ] || { echo "build-kvm-unit-tests.sh: one DEST only" >&2; exit 2; }; dest=$1 ;;
 	esac
 	shift
 done
-[ -n "$dest" ] || { echo "usage: build-kvm-unit-tests.sh [--source DIR] [--ref REF] [--el2-fix] DEST" >&2; exit 2; }
+[ -n "$dest" ] || { echo "usage: build-kvm-unit-tests.sh [--source DIR] [--ref REF] [--el2-fix] [--target=qemu|kvmtool] DEST" >&2; exit 2; }
+case "$target" in
+qemu|kvmtool) ;;
+*) echo "build-kvm-unit-tests.sh: --target must be qemu or kvmtool, not '$target'" >&2; exit 2 ;;
+esac
 command -v aarch64-linux-gnu-gcc >/dev/null ||
 	{ echo "build-kvm-unit-tests.sh: aarch64-linux-gnu-gcc missing (apt-get install gcc-aarch64-linux-gnu)" >&2; exit 2; }
 if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
@@ -64,6 +75,6 @@ if [ "$el2fix" = 1 ]; then
 	sed -i 's/mov	\\tmp, PSR_MODE_EL1t$/mov	\\tmp, #(PSR_MODE_EL1h | PSR_I_BIT | PSR_F_BIT | PSR_A_BIT | PSR_D_BIT)/' arm/cstart64.S
 	echo "build-kvm-unit-tests.sh: arm/cstart64.S patched (init_el: ERET to EL1h, DAIF masked)"
 fi
-./configure --arch=arm64 --cross-prefix=aarch64-linux-gnu- --processor=cortex-a57
+./configure --arch=arm64 --cross-prefix=aarch64-linux-gnu- --processor=cortex-a57 --target="$target"
 make -j"$(nproc)"
 ls arm/*.flat
