@@ -346,6 +346,7 @@ run_kvmtool() {
 			krc=$(sed -n "${endl}s/.* rc=\([0-9]*\).*/\1/p" "$tmp/console")
 			secs=$(sed -n "${endl}s/.* secs=\([0-9.]*\).*/\1/p" "$tmp/console")
 			classify "$log" "$krc" "$(test_limit)"
+			[ "$extra" = kvm ] && [ "$result" = PASS ] && note="figures below"
 			# lkvm exits 0 after the guest's PSCI SYSTEM_OFF
 			[ "$krc" = 0 ] || [ "$result" = FAIL ] || note+="; lkvm exit status $krc"
 		fi
