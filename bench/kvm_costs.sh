@@ -97,7 +97,7 @@ cntfrq=$(tr -d '\r' <"$avsim_mb" | sed -n 's/^ *Timer Frequency \([0-9]*\) Hz.*/
 # against the paper's Table II (no stored copy of its text was found).
 ROWS='hyp_call|65536|Hypercall|6500|HVC to KVM at EL2 and back, no work
 mmio_read_vgic|65536|Interrupt Controller Trap|7370|GICD_IIDR read, emulated by KVM (vGIC distributor)
-ipi|65536|Virtual IPI|?|SGI to the other vCPU until its handler runs
+ipi|65536|Virtual IPI|?|SGI to the other vCPU until its handler runs; on avsim it follows --quantum (README, "SMP")
 eoi|65536|Virtual IRQ Completion|71|ICC_EOIR1_EL1 write, no exit (ICH virtual interface)
 mmio_read_user|65536|I/O Latency Out|?|paper: one way, MMIO write to backend woken; here: read emulated by lkvm, round trip
 -|0|I/O Latency In|?|no micro-bench equivalent
