@@ -6,7 +6,8 @@
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
-#                                [--gz] [--log FILE] [--quiet] [--twice] CACHE_DIR
+#                                [--gz] [--log FILE] [--quiet] [--twice] [--initrd FILE]
+#                                [--expect REGEX ...] [--label NAME] CACHE_DIR
 #
 #   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
 #                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
@@ -24,6 +25,11 @@
 #   --quiet        do not echo the key console lines
 #   --twice        avsim only: boot a second time and require the same console output and the
 #                  same instruction and cycle counts, per PE (determinism, also with --smp)
+#   --initrd FILE  boot this initramfs instead of CACHE_DIR/initrd.gz (its /init must print
+#                  AVSIM-LINUX-OK and power off as that one does; tests/external/kvmtool.sh)
+#   --expect REGEX also require a console line matching REGEX (extended regular expression),
+#                  after the line the previous --expect matched (repeatable, checked in order)
+#   --label NAME   the name in the messages (default linux-boot)
 # CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh; when they are missing this
 # script runs it (exit 77 when the packages cannot be fetched).
 #
@@ -48,10 +54,13 @@ count=0
 log=""
 quiet=0
 twice=0
-cache=""""
+cache=""
 kimg=Image
+initrd=""
+expects=()
+label=linux-boot
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) sim=avsim; avsim=$2; shift ;;
@@ -73,17 +82,23 @@ while [ $# -gt 0 ]; do
         --quiet) quiet=1 ;;
         --twice) twice=1 ;;
         --gz) kimg=Image.gz ;;
+        --initrd) initrd=$2; shift ;;
+        --initrd=*) initrd=${1#*=} ;;
+        --expect) expects+=("$2"); shift ;;
+        --expect=*) expects+=("${1#*=}") ;;
+        --label) label=$2; shift ;;
+        --label=*) label=${1#*=} ;;
         -h|--help) usage ;;
-        -*) echo "linux-boot: unknown option $1" >&2; usage ;;
+        -*) echo "$label: unknown option $1" >&2; usage ;;
         *) cache=$1 ;;
     esac
     shift
 done
 [ -n "$cache" ] || usage
 [ -n "$tmo" ] || { [ "$sim" = avsim ] && tmo=600 || tmo=120; }
-[ -n "${EPOCHREALTIME:-}" ] || { echo "linux-boot: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
+[ -n "${EPOCHREALTIME:-}" ] || { echo "$label: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 
-skip() { echo "linux-boot: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
+skip() { echo "$label: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
 
 [ "${AVSIM_SKIP_LINUX:-0}" = 1 ] && skip "AVSIM_SKIP_LINUX=1"
 if [ "$sim" = avsim ]; then
@@ -101,8 +116,10 @@ if [ ! -s "$cache/$kimg" ] || [ ! -s "$cache/initrd.gz" ]; then
     "$top/scripts/fetch-linux.sh" "$cache"
     rc=$?
     [ $rc -eq 77 ] && skip "Debian's arm64 kernel or busybox-static cannot be fetched (see above)"
-    [ $rc -eq 0 ] || { echo "linux-boot: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
+    [ $rc -eq 0 ] || { echo "$label: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
 fi
+[ -n "$initrd" ] || initrd=$cache/initrd.gz
+[ -s "$initrd" ] || { echo "$label: no initramfs $initrd" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/linux-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -111,7 +128,7 @@ stats=$work/stats.json
 insns=na exits=na
 
 if [ "$sim" = avsim ]; then
-    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$cache/initrd.gz" --append="$append"
+    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$initrd" --append="$append"
          --stats="$stats")
     [ "$smp" -gt 1 ] && cmd+=(--smp="$smp")
     t0=$EPOCHREALTIME
@@ -128,7 +145,7 @@ if [ "$sim" = avsim ]; then
     fi
 else
     cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
-         -no-reboot -kernel "$cache/$kimg" -initrd "$cache/initrd.gz" -append "$append")
+         -no-reboot -kernel "$cache/$kimg" -initrd "$initrd" -append "$append")
     [ -n "$dtb" ] && cmd+=(-dtb "$dtb")
     if [ $count -eq 1 ]; then
         # The instruction count comes from a small TCG plugin (qemu_insn_count.c) built here;
@@ -136,7 +153,7 @@ else
         if cc -shared -fPIC -O2 -o "$work/qemu_insn_count.so" "$here/qemu_insn_count.c" 2>"$work/cc.err"; then
             cmd+=(-accel tcg,thread=single -plugin "$work/qemu_insn_count.so,out=$work/insns.txt")
         else
-            echo "linux-boot: cannot build the instruction-count plugin (no cc?); counting skipped"
+            echo "$label: cannot build the instruction-count plugin (no cc?); counting skipped"
             count=0
         fi
     fi
@@ -168,7 +185,18 @@ if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
     elif [ -z "$(counts "$stats")" ] || [ "$(counts "$stats")" != "$(counts "$work/stats2.json")" ]; then
         fails+=("the second boot counted other instructions or cycles (not deterministic): $(diff <(counts "$stats") <(counts "$work/stats2.json") | sed -n 2p)")
     else
-        echo "linux-boot: a second boot gave the same console output and counts"
+        echo "$label: a second boot gave the same console output and counts"
+    fi
+fi
+if [ ${#expects[@]} -gt 0 ]; then
+    # The first --expect pattern without a matching line after the previous one's match.
+    printf '%s\n' "${expects[@]}" >"$work/expect"
+    missing=$(tr -d '\r' <"$out" | awk 'NR == FNR { pat[++n] = $0; next }
+        k < n && $0 ~ pat[k + 1] { k++ } END { if (k < n) print k + 1 }' "$work/expect" -)
+    if [ -n "$missing" ]; then
+        want="no console line matching '${expects[missing - 1]}'"
+        [ "$missing" -gt 1 ] && want+=" after the one matching '${expects[missing - 2]}'"
+        fails+=("$want")
     fi
 fi
 if [ "$smp" -gt 1 ]; then
@@ -179,12 +207,15 @@ fi
 if [ "$rc" -eq 124 ]; then
     fails+=("timed out after $tmo s")
 elif [ "$rc" -ne 0 ]; then
-    fails+=("$sim exit status $rc (want 0 after PSCI SYSTEM_OFF)")
+    why=""
+    [ "$sim" = avsim ] && why=$(tr -d '\r' <"$out" | grep -m1 '^avsim: ')
+    fails+=("$sim exit status $rc (want 0 after PSCI SYSTEM_OFF)${why:+; $why}")
 fi
 
 if [ $quiet -eq 0 ]; then
-    grep -E 'Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out" |
-        sed 's/^/  | /'
+    show='Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:'
+    for e in ${expects[@]+"${expects[@]}"}; do show+="|$e"; done
+    tr -d '\r' <"$out" | grep -E "$show" | sed 's/^/  | /'
 fi
 
 # avsim statistics: the JSON has one item per line (sim/stats.c), so sed and awk suffice.
@@ -208,13 +239,13 @@ mips=na
 if [ "$insns" != na ]; then
     mips=$(awk -v n="$insns" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", n / w / 1e6; else print "na" }')
 fi
-echo "linux-boot: $sim smp=$smp wall ${wall} s, instructions $insns, ${mips} MIPS"
+echo "$label: $sim smp=$smp wall ${wall} s, instructions $insns, ${mips} MIPS"
 if [ ${#fails[@]} -eq 0 ]; then
-    echo "linux-boot: PASS ($sim, smp=$smp)"
+    echo "$label: PASS ($sim, smp=$smp)"
     echo "RESULT sim=$sim smp=$smp status=pass wall_s=$wall insns=$insns mips=$mips exits_el2=$exits"
     exit 0
 fi
-echo "linux-boot: FAIL ($sim, smp=$smp):"
+echo "$label: FAIL ($sim, smp=$smp):"
 printf '  - %s\n' "${fails[@]}"
 echo "  last console lines:"
 tail -n 25 "$out" | sed 's/^/  | /'
