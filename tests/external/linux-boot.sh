@@ -6,10 +6,12 @@
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
-#                                [--gz] [--log FILE] [--quiet] [--twice] CACHE_DIR
+#                                [--gz] [--initrd FILE] [--expect REGEX]... [--log FILE]
+#                                [--quiet] [--twice] CACHE_DIR
 #
 #   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
-#                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
+#                  --initrd=CACHE/initrd.gz (or --initrd FILE) --append=ARGS [--smp=N]
+#                  --stats=FILE
 #   --qemu         run on qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 #                  -cpu cortex-a57 -m 1G (the reference)
 #   --smp N        number of CPUs (default 1)
@@ -20,6 +22,10 @@
 #   --count        QEMU only: also count guest instructions with a TCG plugin
 #                  (tests/external/qemu_insn_count.c, built with cc; single-threaded TCG)
 #   --gz           boot CACHE_DIR/Image.gz (gzip-compressed) instead of CACHE_DIR/Image
+#   --initrd FILE  boot with this initramfs instead of CACHE_DIR/initrd.gz (one made by
+#                  tests/external/mkinitramfs.sh whose /init does what fetch-linux.sh's does:
+#                  the AVSIM-INIT lines, ls -l /dev/kvm, AVSIM-LINUX-OK, poweroff -f)
+#   --expect REGEX the console must also have a line matching REGEX (grep -E; repeatable)
 #   --log FILE     keep the console output there (and avsim's --stats JSON as FILE.stats.json)
 #   --quiet        do not echo the key console lines
 #   --twice        avsim only: boot a second time and require the same console output and the
@@ -50,8 +56,10 @@ quiet=0
 twice=0
 cache=""""
 kimg=Image
+initrd=""
+expects=()
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) sim=avsim; avsim=$2; shift ;;
@@ -73,6 +81,10 @@ while [ $# -gt 0 ]; do
         --quiet) quiet=1 ;;
         --twice) twice=1 ;;
         --gz) kimg=Image.gz ;;
+        --initrd) initrd=$2; shift ;;
+        --initrd=*) initrd=${1#*=} ;;
+        --expect) expects+=("$2"); shift ;;
+        --expect=*) expects+=("${1#*=}") ;;
         -h|--help) usage ;;
         -*) echo "linux-boot: unknown option $1" >&2; usage ;;
         *) cache=$1 ;;
@@ -103,6 +115,8 @@ if [ ! -s "$cache/$kimg" ] || [ ! -s "$cache/initrd.gz" ]; then
     [ $rc -eq 77 ] && skip "Debian's arm64 kernel or busybox-static cannot be fetched (see above)"
     [ $rc -eq 0 ] || { echo "linux-boot: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
 fi
+[ -n "$initrd" ] || initrd=$cache/initrd.gz
+[ -s "$initrd" ] || { echo "linux-boot: no initramfs $initrd" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/linux-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -111,7 +125,7 @@ stats=$work/stats.json
 insns=na exits=na
 
 if [ "$sim" = avsim ]; then
-    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$cache/initrd.gz" --append="$append"
+    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$initrd" --append="$append"
          --stats="$stats")
     [ "$smp" -gt 1 ] && cmd+=(--smp="$smp")
     t0=$EPOCHREALTIME
@@ -128,7 +142,7 @@ if [ "$sim" = avsim ]; then
     fi
 else
     cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
-         -no-reboot -kernel "$cache/$kimg" -initrd "$cache/initrd.gz" -append "$append")
+         -no-reboot -kernel "$cache/$kimg" -initrd "$initrd" -append "$append")
     [ -n "$dtb" ] && cmd+=(-dtb "$dtb")
     if [ $count -eq 1 ]; then
         # The instruction count comes from a small TCG plugin (qemu_insn_count.c) built here;
@@ -158,6 +172,9 @@ grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("n
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
+for re in ${expects[@]+"${expects[@]}"}; do
+    grep -Eq -- "$re" "$out" || fails+=("no line matching '$re'")
+done
 oops=$(grep -m1 -E 'Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out")
 [ -z "$oops" ] || fails+=("the kernel complained: $oops")
 if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
