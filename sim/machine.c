@@ -120,6 +120,12 @@ static int phys_kind(void *opaque, uint64_t pa)
     return 0;
 }
 
+/* A PE's PMU drives its overflow interrupt line. */
+static void pmu_irq(void *opaque, bool level)
+{
+    gic_line_set(opaque, level);
+}
+
 static const struct pe_platform_ops platform_ops = {
     .semihosting = on_semihosting,
     .firmware_call = on_firmware,
@@ -358,6 +364,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         /* Each PE's timers are events in its own queue, due in its own clock. */
         gtimer_init(&m->timers[i], pe->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
         pe->timer = &m->timers[i];
+        /* The PMU's overflow interrupt: PPI 7 (INTID 23) of this PE, as on QEMU's virt board. */
+        m->pmu_lines[i] = (struct gic_line){ .gic = m->gic, .intid = 16 + PMU_PPI, .pe = (int)i };
+        pe_attach_pmu_irq(pe, pmu_irq, &m->pmu_lines[i]);
     }
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
