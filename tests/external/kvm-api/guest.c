@@ -299,9 +299,8 @@ static void gic_this_cpu(void)
 }
 
 /* Acknowledge (ICC_IAR1_EL1), handle, end (ICC_EOIR1_EL1: EOImode 0, so also deactivate).
- * Called from irq_entry (guest-start.S) with IRQs masked. */
-void irq_handler(void);
-void irq_handler(void)
+ * Called from el1_handler with IRQs masked (PSTATE.I is set on exception entry). */
+static void irq_handler(void)
 {
     struct cpu_state *c = &cpus[this_cpu()];
     uint32_t intid = (uint32_t)GIC_RD(ICC_IAR1_EL1) & 0xffffff;
@@ -469,12 +468,19 @@ void guest_main(uint64_t nr_vcpus)
         __asm__ volatile("wfi");
 }
 
-/* Any exception but an IRQ (guest-start.S, bad_entry): report it and ask for a reset. */
-void unexpected_exception(uint64_t entry, uint64_t esr, uint64_t elr, uint64_t far);
-void unexpected_exception(uint64_t entry, uint64_t esr, uint64_t elr, uint64_t far)
+/* Every exception this guest takes comes here from the runtime's vector table (VBAR_EL1 =
+ * rt_vectors_el1, tests/guest/rt/vectors.S), with the interrupted registers in *f. It runs at
+ * EL1 on SP_EL1, so its IRQs come through "current EL with SPx, IRQ" (Arm ARM D1.10.2,
+ * "Exception vectors"); anything else is a mistake: report it and ask for a reset. */
+void el1_handler(struct rt_frame *f, int vector)
 {
-    say("FAIL: unexpected exception, vector entry %lu: ESR_EL1 = 0x%lx (EC 0x%lx), "
-        "ELR_EL1 = 0x%lx, FAR_EL1 = 0x%lx\n", entry, esr, ESR_EC(esr), elr, far);
+    if (vector == RT_VEC_CUR_SPX + RT_IRQ) {
+        irq_handler();
+        return;
+    }
+    uint64_t esr = READ_SYSREG(esr_el1);
+    say("FAIL: unexpected exception, vector %d: ESR_EL1 = 0x%lx (EC 0x%lx), ELR_EL1 = 0x%lx, "
+        "FAR_EL1 = 0x%lx\n", vector, esr, ESR_EC(esr), f->elr, READ_SYSREG(far_el1));
     hvc0(PSCI_SYSTEM_RESET, 0, 0, 0);
     for (;;)
         __asm__ volatile("wfi");

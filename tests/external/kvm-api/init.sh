@@ -17,7 +17,7 @@ fi
 # Kernel messages would cut into the program's lines on the console: only emergencies now.
 dmesg -n 1
 for n in 1 2; do
-    /kvm-api --vcpus $n
+    /kvm-api --vcpus $n --timeout 10
     echo "AVSIM-INIT: kvm-api --vcpus $n: exit status $?"
 done
 # What the kernel said meanwhile (KVM's complaints, if any), after the compared lines.
