@@ -12,21 +12,22 @@
  * or KVM-API-FAIL (exit 1). Lines starting "kvm-api: " are the same on every run and every
  * machine (tests compare them); lines starting "kvm-api-info: " carry figures that may vary.
  *
- * The steps, in the order main() takes them (the reference is Linux's
- * Documentation/virt/kvm/api.rst, whose section names are given; for the arm64 specifics
- * Documentation/virt/kvm/devices/arm-vgic-v3.rst and .../arm/hypercalls.rst):
+ * The steps, in the order main() takes them. The reference is Linux's
+ * Documentation/virt/kvm/api.rst, which has a section per ioctl, under the ioctl's name, and
+ * one on "the kvm_run structure"; for the arm64 specifics Documentation/virt/kvm/devices/
+ * arm-vgic-v3.rst (the vGIC's attributes) and Documentation/virt/kvm/arm/hypercalls.rst:
  *
  *  1. The KVM subsystem: open("/dev/kvm") gives the "system" file descriptor.
- *     KVM_GET_API_VERSION must return 12 (the only stable version since Linux 2.6.22).
+ *     KVM_GET_API_VERSION must return 12 (api.rst: a program should refuse any other value).
  *     KVM_CHECK_EXTENSION asks, capability by capability, whether what this program needs
  *     exists: user memory regions, ONE_REG, the device API (for the vGIC), an in-kernel
- *     interrupt controller, PSCI 0.2 in the kernel, immediate_exit. (4.1, 4.4)
+ *     interrupt controller, PSCI 0.2 in the kernel, immediate_exit.
  *  2. The VM: KVM_CREATE_VM (type 0: the default 40-bit guest physical address space) gives
- *     the VM file descriptor; everything VM-wide is asked of it. (4.2)
+ *     the VM file descriptor; everything VM-wide is asked of it.
  *  3. Guest memory: KVM does not allocate any. The program mmap()s ordinary anonymous memory,
  *     copies the guest image into it and KVM_SET_USER_MEMORY_REGION makes it the guest's
  *     RAM at GUEST_RAM_BASE (memslot 0). KVM fills its stage-2 tables lazily, on the guest's
- *     first touch of each page; an address in no memslot (the UART) is an MMIO exit. (4.35)
+ *     first touch of each page; an address in no memslot (the UART) is an MMIO exit.
  *  4. The vCPUs: KVM_CREATE_VCPU(id) gives a vCPU file descriptor per vCPU, and mmap() of it
  *     (KVM_GET_VCPU_MMAP_SIZE bytes) the struct kvm_run through which KVM_RUN reports exits.
  *     On arm64 a vCPU must then be initialized: KVM_ARM_PREFERRED_TARGET says which CPU type
@@ -35,14 +36,14 @@
  *     and, for vCPU 1, KVM_ARM_VCPU_POWER_OFF (it waits for the guest's PSCI CPU_ON). Then
  *     KVM_SET_ONE_REG sets vCPU 0's PC (the image's entry) and x0 (the number of vCPUs, as a
  *     boot argument); KVM_GET_ONE_REG reads back MPIDR_EL1, which KVM derives from the vCPU
- *     id. (4.82 KVM_ARM_VCPU_INIT, 4.68 KVM_SET_ONE_REG, 4.84 KVM_ARM_PREFERRED_TARGET)
+ *     id (api.rst lists the register ids under KVM_SET_ONE_REG).
  *  5. The interrupt controller: KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_V3) creates an
  *     in-kernel GICv3 (the vGIC) and gives its device file descriptor; KVM_SET_DEVICE_ATTR
  *     on it places the distributor (KVM_VGIC_V3_ADDR_TYPE_DIST) and one redistributor frame
  *     pair per vCPU (KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION) in the guest's address space, sets
  *     the number of interrupts (KVM_DEV_ARM_VGIC_GRP_NR_IRQS) and, once every vCPU exists,
  *     initializes it (KVM_DEV_ARM_VGIC_CTRL_INIT). From then on the guest's GIC accesses,
- *     SGIs, and the virtual timer's interrupt are all handled in the kernel. (4.80; vGIC doc)
+ *     SGIs, and the virtual timer's interrupt are all handled in the kernel.
  *  6. Running: one host thread per vCPU calls KVM_RUN in a loop. KVM_RUN returns when the
  *     guest needs the program; run->exit_reason says why:
  *       KVM_EXIT_MMIO           the guest touched the UART: emulate the access (a write: print
@@ -53,7 +54,7 @@
  *     A powered-off vCPU (vCPU 1 before CPU_ON, and after its CPU_OFF) sleeps inside KVM_RUN.
  *     To stop the other threads, the thread that saw SYSTEM_OFF sends each a signal; the
  *     signal handler sets run->immediate_exit, so KVM_RUN returns -EINTR at once whether the
- *     thread was in it or just about to enter it. (4.10 KVM_RUN, 5 "The kvm_run structure")
+ *     thread was in it or just about to enter it (api.rst: immediate_exit).
  *  7. Clean-up: close the file descriptors (the VM goes away with the last one), munmap.
  *
  * Every failing call prints the ioctl's name and errno's message, then KVM-API-FAIL; the
