@@ -376,7 +376,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
         return -1;
-    pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
+    pl011_init(&m->uart, stdout, STDIN_FILENO);
     m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
     add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m, NULL);
@@ -409,6 +409,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         gtimer_init(&m->timers[i], pe->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
         pe->timer = &m->timers[i];
     }
+    /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
+    pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
     stats_subscribe(&m->stats, &m->events);
@@ -437,6 +439,7 @@ static void machine_reset(struct machine *m)
     uc_ctl(m->pes[0].uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* the others restart with CPU_ON */
     for (unsigned i = 0; i < m->n_pes; i++)
         gtimer_reset(&m->timers[i]);
+    pl011_reset(&m->uart);
     machine_load_and_start(m);
 }
 
@@ -628,6 +631,18 @@ static void report_deadlock(const struct machine *m)
     }
 }
 
+/* The earliest event of a PE that is on, but `except` (NULL: none). */
+static uint64_t next_event(const struct machine *m, const struct timeq_event *except)
+{
+    uint64_t next = TIMEQ_NEVER;
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        uint64_t t = timeq_next_except(m->pes[i].timeq, except);
+        if (m->power[i] == PE_POWER_ON && t < next)
+            next = t;
+    }
+    return next;
+}
+
 /* The run loop: rounds in which every PE that is on and not waiting runs
  * until its clock reaches the end of the round (round_start + quantum), in
  * index order, so that a run with several PEs is deterministic. A single PE
@@ -672,13 +687,12 @@ int machine_run(struct machine *m)
         if (resets != m->resets)
             continue;
         if (!ran) {
-            /* Every PE is off or waiting: time jumps to the next event. */
-            uint64_t next = TIMEQ_NEVER;
-            for (unsigned i = 0; i < m->n_pes; i++) {
-                uint64_t t = timeq_next(m->pes[i].timeq);
-                if (m->power[i] == PE_POWER_ON && t < next)
-                    next = t;
-            }
+            /* Every PE is off or waiting: time jumps to the next event. When
+             * the only one is the UART's sampling of an input that has
+             * nothing yet, avsim waits for the host's input first. */
+            if (pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
+                pl011_wait_input(&m->uart, -1);
+            uint64_t next = next_event(m, NULL);
             if (next == TIMEQ_NEVER) {
                 report_deadlock(m);
                 status = 3;
