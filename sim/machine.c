@@ -689,8 +689,9 @@ int machine_run(struct machine *m)
         if (!ran) {
             /* Every PE is off or waiting: time jumps to the next event. When
              * the only one is the UART's sampling of an input that has
-             * nothing yet, avsim waits for the host's input first. */
-            if (pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
+             * nothing yet, avsim waits for the host's input first (not
+             * under a debugger, which could not interrupt that wait). */
+            if (!m->debugger && pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
                 pl011_wait_input(&m->uart, -1);
             uint64_t next = next_event(m, NULL);
             if (next == TIMEQ_NEVER) {
