@@ -62,6 +62,31 @@ static inline int64_t psci_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a
     return (int64_t)x0;
 }
 
+/* CPU_ON(mpidr) at entry (context_id 0); once the secondary sets *ready,
+ * spins a while more so that it reaches the call it announced (a CPU_SUSPEND,
+ * say). Returns CPU_ON's result (no wait when it fails). */
+static inline int64_t psci_start_and_wait(uint64_t mpidr, void (*entry)(void), volatile uint32_t *ready)
+{
+    int64_t r = psci_smc(PSCI_CPU_ON_64, mpidr, (uint64_t)entry, 0);
+    if (r != 0)
+        return r;
+    while (!*ready) {
+    }
+    for (volatile uint32_t spin = 0; spin < 20000; spin++) {
+    }
+    return r;
+}
+
+/* AFFINITY_INFO(mpidr) until it says OFF (1) after a secondary's CPU_OFF, or
+ * 100000 tries; returns the last answer. */
+static inline int64_t psci_wait_off(uint64_t mpidr)
+{
+    int64_t aff = 0;
+    for (unsigned i = 0; i < 100000 && (aff = psci_smc(PSCI_AFFINITY_INFO_64, mpidr, 0, 0)) != 1; i++) {
+    }
+    return aff;
+}
+
 /* A secondary PE's entry point for CPU_ON: `entry` sets SP to the top of its
  * own `stack_bytes` stack and calls `void c_main(uint64_t context_id)`, which
  * must not return (it ends with CPU_OFF). One secondary per entry point. */

@@ -29,45 +29,13 @@
 #define CTX0 0x1234567890abcdefUL
 #define CTX32 0xabcdef0012345678UL
 
-static volatile unsigned taken[64];
+static volatile unsigned taken[64];   /* per INTID: the EL (1 or 2) that took it, summed */
 static volatile uint32_t stage;
 static volatile uint64_t sec_x0, sec_el, sec_sctlr, sec_daif;
 
 static void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
-static void irq(unsigned el)
-{
-    unsigned intid = (unsigned)GIC_RD(ICC_IAR1_EL1) & 0xffffff;
-    if (intid == PPI_HYP_TIMER)
-        WRITE_SYSREG(cnthp_ctl_el2, 0);
-    else if (intid == PPI_PHYS_TIMER)
-        WRITE_SYSREG(cntp_ctl_el0, 0);
-    ISB();
-    if (intid < 64)
-        taken[intid] += el;
-    if (intid < 1020) {
-        GIC_WR(ICC_EOIR1_EL1, intid);
-        ISB();
-    }
-}
-
-void el2_handler(struct rt_frame *f, int vector)
-{
-    if (vector == RT_VEC_CUR_SPX + RT_IRQ) {
-        irq(2);
-        return;
-    }
-    trap_record(f, 2, vector);
-}
-
-void el1_handler(struct rt_frame *f, int vector)
-{
-    if (vector == RT_VEC_CUR_SPX + RT_IRQ) {
-        irq(1);
-        return;
-    }
-    trap_record(f, 1, vector);
-}
+TIMER_IRQ_HANDLERS(taken)
 
 /* The state a resumed PE finds itself in, printed. */
 static void report_entry(const char *who, uint64_t x0, uint64_t want_x0, uint64_t el, uint64_t sctlr, uint64_t daif)
@@ -101,14 +69,7 @@ void sec_main(uint64_t context_id)
 {
     (void)context_id;
     WRITE_SYSREG(vbar_el2, (uint64_t)rt_vectors_el2);
-    uint64_t sgi = GICR_SGI_BASE + 0x20000;
-    uint64_t rd = GICR_RD_BASE + 0x20000;
-    mmio_w32(rd + GICR_WAKER, mmio_r32(rd + GICR_WAKER) & ~GICR_WAKER_PS);
-    while (mmio_r32(rd + GICR_WAKER) & GICR_WAKER_CA) {
-    }
-    mmio_w32(sgi + GICR_IGROUPR0, 1u << KICK);
-    mmio_w8(sgi + GICR_IPRIORITYR(KICK), 0x80);
-    mmio_w32(sgi + GICR_ISENABLER0, 1u << KICK);
+    gic_redist_setup_pe(1, 1u << KICK, 0x80);
     gic_cpuif_enable(0xff);
     dsb();
     stage = 1;
@@ -138,13 +99,9 @@ void sec_resumed(uint64_t x0)
 
 static void part5(void)
 {
-    int64_t r = psci_smc(PSCI_CPU_ON_64, 1, (uint64_t)sec_entry, 0);
+    int64_t r = psci_start_and_wait(1, sec_entry, &stage);
     rt_printf("CPU_ON(1): %ld\n", r);
     check(r == 0, "CPU_ON");
-    while (stage < 1) {
-    }
-    for (volatile uint32_t spin = 0; spin < 20000; spin++) {
-    }
     int64_t aff = psci_smc(PSCI_AFFINITY_INFO_64, 1, 0, 0);
     rt_printf("AFFINITY_INFO(1) while it is powered down: %ld (ON)\n", aff);
     check(aff == 0, "powered-down PE is ON");
@@ -154,9 +111,7 @@ static void part5(void)
     }
     report_entry("PE 1, woken by SGI 5", sec_x0, 0x5ec, sec_el, sec_sctlr, sec_daif);
     rt_printf("PE 1 took SGI %u after its resume: %s\n", KICK, yes_no(stage == 2, "SGI taken"));
-    unsigned spins = 0;
-    while ((aff = psci_smc(PSCI_AFFINITY_INFO_64, 1, 0, 0)) != 1 && spins < 100000)
-        spins++;
+    aff = psci_wait_off(1);
     rt_printf("AFFINITY_INFO(1) after its CPU_OFF: %ld (OFF)\n", aff);
     check(aff == 1, "PE 1 off");
     test_result();

@@ -14,41 +14,9 @@
 #define SGI_PENDING 3
 #define TICKS 62500UL                 /* 1 ms */
 
-static volatile unsigned taken[64];
+static volatile unsigned taken[64];   /* per INTID: the EL (1 or 2) that took it, summed */
 
-static void irq(unsigned el)
-{
-    unsigned intid = (unsigned)GIC_RD(ICC_IAR1_EL1) & 0xffffff;
-    if (intid == PPI_HYP_TIMER)
-        WRITE_SYSREG(cnthp_ctl_el2, 0);
-    else if (intid == PPI_PHYS_TIMER)
-        WRITE_SYSREG(cntp_ctl_el0, 0);
-    ISB();
-    if (intid < 64)
-        taken[intid] += el;
-    if (intid < 1020) {
-        GIC_WR(ICC_EOIR1_EL1, intid);
-        ISB();
-    }
-}
-
-void el2_handler(struct rt_frame *f, int vector)
-{
-    if (vector == RT_VEC_CUR_SPX + RT_IRQ) {
-        irq(2);
-        return;
-    }
-    trap_record(f, 2, vector);
-}
-
-void el1_handler(struct rt_frame *f, int vector)
-{
-    if (vector == RT_VEC_CUR_SPX + RT_IRQ) {
-        irq(1);
-        return;
-    }
-    trap_record(f, 1, vector);
-}
+TIMER_IRQ_HANDLERS(taken)
 
 /* Arms timer t, suspends to a standby state through fn, and reports what
  * holds when the call returns (IRQs masked throughout). */

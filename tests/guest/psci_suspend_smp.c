@@ -15,28 +15,12 @@
 
 static volatile uint64_t t_send, t_back, cval;
 static volatile int64_t r_sgi, r_timer;
-static volatile uint32_t stage, taken_sgi, taken_timer, timer_reached;
+static volatile uint32_t stage, timer_reached;
 
 static void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
-/* PE 1's IRQs at EL2. */
-void el2_handler(struct rt_frame *f, int vector)
-{
-    if (vector != RT_VEC_CUR_SPX + RT_IRQ) {
-        trap_record(f, 2, vector);
-        return;
-    }
-    unsigned intid = (unsigned)GIC_RD(ICC_IAR1_EL1) & 0xffffff;
-    if (intid == KICK)
-        taken_sgi++;
-    if (intid == PPI_HYP_TIMER) {
-        WRITE_SYSREG(cnthp_ctl_el2, 0);
-        taken_timer++;
-    }
-    if (intid < 1020)
-        GIC_WR(ICC_EOIR1_EL1, intid);
-    ISB();
-}
+static volatile unsigned taken[64];   /* per INTID: the EL that took it (PE 1: 2) */
+TIMER_IRQ_HANDLERS(taken)
 
 PSCI_SECONDARY_ENTRY(sec_entry, sec_main, 8192);
 
@@ -44,15 +28,7 @@ void sec_main(uint64_t context_id)
 {
     (void)context_id;
     WRITE_SYSREG(vbar_el2, (uint64_t)rt_vectors_el2);
-    uint64_t sgi = GICR_SGI_BASE + 0x20000;          /* PE 1's redistributor, SGI frame */
-    uint64_t rd = GICR_RD_BASE + 0x20000;
-    mmio_w32(rd + GICR_WAKER, mmio_r32(rd + GICR_WAKER) & ~GICR_WAKER_PS);
-    while (mmio_r32(rd + GICR_WAKER) & GICR_WAKER_CA) {
-    }
-    mmio_w32(sgi + GICR_IGROUPR0, (1u << KICK) | (1u << PPI_HYP_TIMER));
-    mmio_w8(sgi + GICR_IPRIORITYR(KICK), 0x80);
-    mmio_w8(sgi + GICR_IPRIORITYR(PPI_HYP_TIMER), 0x80);
-    mmio_w32(sgi + GICR_ISENABLER0, (1u << KICK) | (1u << PPI_HYP_TIMER));
+    gic_redist_setup_pe(1, (1u << KICK) | (1u << PPI_HYP_TIMER), 0x80);
     gic_cpuif_enable(0xf0);
     WRITE_SYSREG(hcr_el2, READ_SYSREG(hcr_el2) | HCR_IMO);
     ISB();
@@ -84,14 +60,9 @@ int main(void)
 {
     rt_puts("psci_suspend_smp\n");
     gic_dist_enable();
-    int64_t r = psci_smc(PSCI_CPU_ON_64, 1, (uint64_t)sec_entry, 0);
+    int64_t r = psci_start_and_wait(1, sec_entry, &stage);
     rt_printf("CPU_ON(1): %ld\n", r);
     check(r == 0, "CPU_ON");
-    while (stage < 1) {
-    }
-    /* Give PE 1 time to reach its CPU_SUSPEND. */
-    for (volatile uint32_t spin = 0; spin < 20000; spin++) {
-    }
     int64_t aff = psci_smc(PSCI_AFFINITY_INFO_64, 1, 0, 0);
     rt_printf("AFFINITY_INFO(1) while it is suspended: %ld (ON)\n", aff);
     check(aff == 0, "suspended PE is ON");
@@ -103,15 +74,13 @@ int main(void)
     }
     rt_printf("PE 1, SGI %u: CPU_SUSPEND returned %ld, after the send: %s, SGI taken after the call: %s\n", KICK,
               r_sgi, yes_no(cnt_diff(t_back, t_send) >= 0, "after the send"),
-              yes_no(taken_sgi == 1, "SGI taken"));
+              yes_no(taken[KICK] == 2, "SGI taken"));
     check(r_sgi == 0, "SUCCESS (SGI)");
     rt_printf("PE 1, its timer: CPU_SUSPEND returned %ld, CVAL reached: %s, PPI %u taken after the call: %s\n",
               r_timer, yes_no(timer_reached != 0, "CVAL reached"), PPI_HYP_TIMER,
-              yes_no(taken_timer == 1, "timer taken"));
+              yes_no(taken[PPI_HYP_TIMER] == 2, "timer taken"));
     check(r_timer == 0, "SUCCESS (timer)");
-    unsigned spins = 0;
-    while ((aff = psci_smc(PSCI_AFFINITY_INFO_64, 1, 0, 0)) != 1 && spins < 100000)
-        spins++;
+    aff = psci_wait_off(1);
     rt_printf("AFFINITY_INFO(1) after its CPU_OFF: %ld (OFF)\n", aff);
     check(aff == 1, "PE 1 off");
     test_result();
