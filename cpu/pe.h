@@ -9,6 +9,7 @@
 #include <unicorn/unicorn.h>
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
+#include "cpu/pmu.h"
 #include "cpu/sysreg.h"
 #include "mmu/shadow.h"
 #include "mmu/tlb.h"
@@ -200,6 +201,8 @@ struct pe {
     } attn;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     struct pe_mmu mmu;
+    struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
+    uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock */
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
     struct gtimer_cpu *timer;        /* this PE's generic timers */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
@@ -303,6 +306,9 @@ int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len);
 uint64_t pe_hcr_el2(const struct pe *pe);
 /* CNTFRQ_EL0 as firmware would have set it. */
 void pe_set_cntfrq(struct pe *pe, uint64_t hz);
+
+/* The PMU's overflow interrupt (PMUIRQ, a PPI of this PE): set_irq drives it. */
+void pe_attach_pmu_irq(struct pe *pe, void (*set_irq)(void *opaque, bool level), void *opaque);
 
 /* The GIC (pe_gic.c): ICC/ICH system registers go to it; it also sets ID_AA64PFR0_EL1.GIC. */
 struct gic;

@@ -40,6 +40,11 @@ void pe_uncount_from(struct pe *pe, uint64_t pc);
 void pe_take_exception(struct pe *pe, const struct pe_exception *x);
 /* The EL a synchronous exception from the current EL goes to, without an EL2 routing control. */
 unsigned pe_route_el1(struct pe *pe);
+/* The PMU (pe_pmu.c): the access checks before MDCR_EL2.TPM, MDCR_EL2 written,
+ * and the block hook's call when the clock reached pmu_check_at. */
+enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, bool is_read);
+void pe_pmu_mdcr_written(struct pe *pe, uint64_t mdcr);
+void pe_pmu_check_due(struct pe *pe);
 /* A data abort for an alignment fault if the access at va is misaligned and must fault. */
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va);
 

@@ -493,8 +493,10 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
     const struct tlb_entry *e = tlb_lookup(&m->tlb, fetch, (enum tlb_regime)regime, vmid, asid, va, &level);
     sync_unicorn_tlb(pe);             /* an L2 hit refills the L1, which may evict */
     if (e && ((el == 0 ? e->perm_el0 : e->perm_el1) & perm_need(acc))) {
-        if (level == 2)
+        if (level == 2) {
             pe->cycles += m->tlb.cfg.l2_hit_cycles;
+            pmu_count(&pe->pmu, fetch ? PMU_SRC_L1I_TLB_REFILL : PMU_SRC_L1D_TLB_REFILL, el, 1);
+        }
         m->tlb_hits++;
         st->tlb_hits++;
         return install(pe, c, va, e) ? FILL_OK : FILL_NOMAP;
@@ -527,6 +529,8 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
         .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
     };
     tlb_insert(&m->tlb, fetch, &ne);
+    pmu_count(&pe->pmu, fetch ? PMU_SRC_L1I_TLB_REFILL : PMU_SRC_L1D_TLB_REFILL, el, 1);
+    pmu_count(&pe->pmu, PMU_SRC_L2D_TLB_REFILL, el, 1);
     sync_unicorn_tlb(pe);
     m->fills++;
     st->fills++;

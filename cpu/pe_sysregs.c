@@ -19,10 +19,10 @@ void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    /* TPMCR, TPM, TDA, TDOSA, TDRA: debug and PMU traps (TDE routes BRK, modelled). */
-    if (v & 0xee0)
-        pe_fatal(pe, "MDCR_EL2 = 0x%llx: debug and PMU traps are not modelled yet",
-                 (unsigned long long)v);
+    /* TPMCR, TPM, TDA, TDOSA, TDRA and TDE act on the trap decisions (sysreg.c,
+     * make_ctx reads the register); TDE also routes debug exceptions (BRK) to
+     * EL2. HPMN and HPME partition the PMU's counters. */
+    pe_pmu_mdcr_written(pe, v);
 }
 
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)

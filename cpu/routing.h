@@ -42,6 +42,15 @@
 #define HCR_CD    (1ULL << 32)
 #define HCR_ID    (1ULL << 33)
 #define HCR_E2H   (1ULL << 34)
+/* MDCR_EL2 bits (Armv8.0, no SPE or trace filter: bits 0-11 exist). */
+#define MDCR_EL2_HPMN   0x1fULL
+#define MDCR_EL2_TPMCR  (1ULL << 5)
+#define MDCR_EL2_TPM    (1ULL << 6)
+#define MDCR_EL2_HPME   (1ULL << 7)
+#define MDCR_EL2_TDE    (1ULL << 8)
+#define MDCR_EL2_TDA    (1ULL << 9)
+#define MDCR_EL2_TDOSA  (1ULL << 10)
+#define MDCR_EL2_TDRA   (1ULL << 11)
 /* Bits of HCR_EL2 that exist on an ARMv8.0 PE without RAS (writable). */
 #define HCR_EL2_V80_MASK 0x7ffffffffULL
 

@@ -1,4 +1,5 @@
 #include "cpu/sysreg.h"
+#include "cpu/pmu.h"
 #include "cpu/routing.h"
 #include "cpu/sysreg_handlers.h"
 #include <stdio.h>
@@ -36,7 +37,8 @@ static const struct sysreg_def base_table[] = {
     R("ACTLR_EL2", 3, 4, 1, 0, 1, SR_PL2_RW, 0, SR_NATIVE),
     R("HCR_EL2", 3, 4, 1, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = HCR_EL2_V80_MASK,
       .write = sr_write_hcr_el2),
-    R("MDCR_EL2", 3, 4, 1, 1, 1, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = 0xfff,
+    /* MDCR_EL2: HPMN resets to PMCR_EL0.N; bits 0-11 exist (no SPE, no trace filter). */
+    R("MDCR_EL2", 3, 4, 1, 1, 1, SR_PL2_RW, 0, SR_AVSIM, .reset = PMU_NUM_COUNTERS, .writable = 0xfff,
       .write = sr_write_mdcr_el2),
     R("CPTR_EL2", 3, 4, 1, 1, 2, SR_PL2_RW, 0, SR_NATIVE),
     R("HSTR_EL2", 3, 4, 1, 1, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xbfff),
@@ -122,23 +124,25 @@ static const struct sysreg_def base_table[] = {
     R("L2MERRSR_EL1", 3, 1, 15, 2, 3, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
     R("CBAR_EL1", 3, 1, 15, 3, 0, SR_PL1_R, TRAP_TIDCP, SR_AVSIM, .reset = 0x08000000),
     /* Debug (op0=2) */
-    R("OSDTRRX_EL1", 2, 0, 0, 0, 2, SR_PL1_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("OSDTRRX_EL1", 2, 0, 0, 0, 2, SR_PL1_RW, TRAP_TDA, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
     /* Self-hosted debug: the registers hold their values (an OS saves, restores
      * and clears them); enabling a breakpoint, watchpoint or software step
      * stops the run (sr_write_debug), as debug exceptions are not modelled. */
-    R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, 0, SR_AVSIM, .writable = 0x60000000),
-    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, 0, SR_AVSIM, .writable = 0xe0ffd03dULL,
+    R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0x60000000),
+    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0xe0ffd03dULL,
       .write = sr_write_debug),
-    R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, 0, SR_AVSIM, .writable = 1, .write = sr_write_oslar),
+    /* MDRAR_EL1: no memory-mapped debug ROM (ValidBits 0b00). */
+    R("MDRAR_EL1", 2, 0, 1, 0, 0, SR_PL1_R, TRAP_TDRA, SR_AVSIM, .reset = 0),
+    R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, TRAP_TDOSA, SR_AVSIM, .writable = 1, .write = sr_write_oslar),
     /* OSLSR_EL1: OSLM = 0b10 (OS Lock implemented), OSLK set at reset. */
-    R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, 0, SR_AVSIM, .reset = 0xa),
-    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, 0, SR_AVSIM, .writable = 1),
-    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, 0, SR_AVSIM, .writable = 1),
-    R("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, SR_PL1_RW, 0, SR_AVSIM, .reset = 0xff, .writable = 0),
-    R("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, SR_PL1_RW, 0, SR_AVSIM, .writable = 0),
-    R("DBGAUTHSTATUS_EL1", 2, 0, 7, 14, 6, SR_PL1_R, 0, SR_AVSIM, .reset = 0xaa),
-    R("MDCCSR_EL0", 2, 3, 0, 1, 0, SR_PL0_R, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    R("DBGDTR_EL0", 2, 3, 0, 4, 0, SR_PL0_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, TRAP_TDOSA, SR_AVSIM, .reset = 0xa),
+    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1),
+    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1),
+    R("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .reset = 0xff, .writable = 0),
+    R("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0),
+    R("DBGAUTHSTATUS_EL1", 2, 0, 7, 14, 6, SR_PL1_R, TRAP_TDA, SR_AVSIM, .reset = 0xaa),
+    R("MDCCSR_EL0", 2, 3, 0, 1, 0, SR_PL0_R, TRAP_TDA, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
+    R("DBGDTR_EL0", 2, 3, 0, 4, 0, SR_PL0_RW, TRAP_TDA, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
     R("DBGVCR32_EL2", 2, 4, 0, 7, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
     /* Cache maintenance (op0=1, CRn=7) */
     R("IC IALLUIS", 1, 0, 7, 1, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
@@ -211,7 +215,7 @@ static const struct { uint8_t crm, op2; const char *name; } id_names[] = {
 /* The whole table, sorted by encoding, built once. */
 static struct sysreg_def *table;
 static int table_len;
-static char gen_names[8 * 7 + 16 + 2 * (DBG_BRPS + DBG_WRPS)][24];
+static char gen_names[8 * 7 + 16 + 2 * (DBG_BRPS + DBG_WRPS) + 2 * PMU_NUM_COUNTERS][24];
 
 static uint32_t key_of(const struct sysreg_def *d)
 {
@@ -271,10 +275,35 @@ static const struct sysreg_def gic_table[] = {
     GIC_R("ICH_VMCR_EL2", 4, 12, 11, 7, SR_PL2_RW),
 };
 
+/* The Performance Monitors (cpu/pmu.c, handlers in pe_pmu.c). The event counter
+ * pairs PMEVCNTR<n>_EL0 / PMEVTYPER<n>_EL0 are generated for n < N. */
+#define PMU_R(n, o1, cn, cm, o2, acc, tr) \
+    R(n, 3, o1, cn, cm, o2, acc, TRAP_PMU | (tr), SR_AVSIM, .writable = ~0ULL, .read = sr_pmu_read, \
+      .write = sr_pmu_write)
+static const struct sysreg_def pmu_table[] = {
+    PMU_R("PMINTENSET_EL1", 0, 9, 14, 1, SR_PL1_RW, 0),
+    PMU_R("PMINTENCLR_EL1", 0, 9, 14, 2, SR_PL1_RW, 0),
+    PMU_R("PMCR_EL0", 3, 9, 12, 0, SR_PL0_RW, TRAP_TPMCR),
+    PMU_R("PMCNTENSET_EL0", 3, 9, 12, 1, SR_PL0_RW, 0),
+    PMU_R("PMCNTENCLR_EL0", 3, 9, 12, 2, SR_PL0_RW, 0),
+    PMU_R("PMOVSCLR_EL0", 3, 9, 12, 3, SR_PL0_RW, 0),
+    PMU_R("PMSWINC_EL0", 3, 9, 12, 4, SR_PL0_W, 0),
+    PMU_R("PMSELR_EL0", 3, 9, 12, 5, SR_PL0_RW, 0),
+    PMU_R("PMCEID0_EL0", 3, 9, 12, 6, SR_PL0_R, 0),
+    PMU_R("PMCEID1_EL0", 3, 9, 12, 7, SR_PL0_R, 0),
+    PMU_R("PMCCNTR_EL0", 3, 9, 13, 0, SR_PL0_RW, 0),
+    PMU_R("PMXEVTYPER_EL0", 3, 9, 13, 1, SR_PL0_RW, 0),
+    PMU_R("PMXEVCNTR_EL0", 3, 9, 13, 2, SR_PL0_RW, 0),
+    PMU_R("PMUSERENR_EL0", 3, 9, 14, 0, SR_EL0_R | SR_PL1_RW, 0),
+    PMU_R("PMOVSSET_EL0", 3, 9, 14, 3, SR_PL0_RW, 0),
+    PMU_R("PMCCFILTR_EL0", 3, 14, 15, 7, SR_PL0_RW, 0),
+};
+
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
-    int cap = n_base + 7 * 8 + (int)(sizeof gic_table / sizeof gic_table[0]) + 16 + 2 * (DBG_BRPS + DBG_WRPS) + 8;
+    int cap = n_base + 7 * 8 + (int)(sizeof gic_table / sizeof gic_table[0]) + 16 + 2 * (DBG_BRPS + DBG_WRPS) +
+              (int)(sizeof pmu_table / sizeof pmu_table[0]) + 2 * PMU_NUM_COUNTERS + 8;
     int gi = 0;
     table = calloc((size_t)cap, sizeof *table);
     if (!table) {
@@ -305,16 +334,26 @@ static void build_table(void)
         table[table_len++] = (struct sysreg_def)GIC_R(gen_names[gi], 4, 12, 12 + n / 8, n % 8, SR_PL2_RW);
         gi++;
     }
+    for (size_t i = 0; i < sizeof pmu_table / sizeof pmu_table[0]; i++)
+        table[table_len++] = pmu_table[i];
+    for (unsigned n = 0; n < PMU_NUM_COUNTERS; n++) {
+        snprintf(gen_names[gi], sizeof gen_names[gi], "PMEVCNTR%u_EL0", n);
+        table[table_len++] = (struct sysreg_def)PMU_R(gen_names[gi], 3, 14, 8 + n / 8, n % 8, SR_PL0_RW, 0);
+        gi++;
+        snprintf(gen_names[gi], sizeof gen_names[gi], "PMEVTYPER%u_EL0", n);
+        table[table_len++] = (struct sysreg_def)PMU_R(gen_names[gi], 3, 14, 12 + n / 8, n % 8, SR_PL0_RW, 0);
+        gi++;
+    }
     /* Breakpoint and watchpoint registers (Cortex-A57: 6 and 4, as ID_AA64DFR0_EL1 says). */
     for (unsigned n = 0; n < DBG_BRPS + DBG_WRPS; n++) {
         bool bp = n < DBG_BRPS;
         unsigned i = bp ? n : n - DBG_BRPS;
         snprintf(gen_names[gi], sizeof gen_names[gi], bp ? "DBGBVR%u_EL1" : "DBGWVR%u_EL1", i);
-        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 4 : 6, SR_PL1_RW, 0, SR_AVSIM,
+        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 4 : 6, SR_PL1_RW, TRAP_TDA, SR_AVSIM,
                                                   .writable = ~0ULL);
         gi++;
         snprintf(gen_names[gi], sizeof gen_names[gi], bp ? "DBGBCR%u_EL1" : "DBGWCR%u_EL1", i);
-        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 5 : 7, SR_PL1_RW, 0, SR_AVSIM,
+        table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 5 : 7, SR_PL1_RW, TRAP_TDA, SR_AVSIM,
                                                   .writable = bp ? 0xf01e7ULL : 0x1f001fffULL,
                                                   .write = sr_write_debug);
         gi++;
@@ -415,6 +454,15 @@ static const char *el2_trap(const struct sysreg_ctx *c, uint32_t t, bool is_read
     if ((t & TRAP_TCPAC) && el1 && (c->cptr_el2 & (1ULL << 31))) return "CPTR_EL2.TCPAC";
     if ((t & TRAP_EL0_PCTEN) && !(c->cnthctl_el2 & 1)) return "CNTHCTL_EL2.EL1PCTEN";
     if ((t & TRAP_EL1PCEN) && !(c->cnthctl_el2 & 2)) return "CNTHCTL_EL2.EL1PCEN";
+    /* MDCR_EL2: TDE makes TDA, TDOSA and TDRA act as 1 (AArch64.CheckSystemAccess callers
+     * for the debug registers: MDCR_EL2.<TDE,TDA> != '00'). */
+    uint64_t m = c->mdcr_el2;
+    bool tde = (m & MDCR_EL2_TDE) != 0;
+    if ((t & TRAP_TDA) && (tde || (m & MDCR_EL2_TDA))) return tde ? "MDCR_EL2.TDE" : "MDCR_EL2.TDA";
+    if ((t & TRAP_TDOSA) && (tde || (m & MDCR_EL2_TDOSA))) return tde ? "MDCR_EL2.TDE" : "MDCR_EL2.TDOSA";
+    if ((t & TRAP_TDRA) && (tde || (m & MDCR_EL2_TDRA))) return tde ? "MDCR_EL2.TDE" : "MDCR_EL2.TDRA";
+    if ((t & TRAP_TPMCR) && (m & MDCR_EL2_TPMCR)) return "MDCR_EL2.TPMCR";
+    if ((t & TRAP_PMU) && (m & MDCR_EL2_TPM)) return "MDCR_EL2.TPM";
     return NULL;
 }
 
@@ -445,6 +493,15 @@ struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, u
             return undef;
         if (g == GIC_ACCESS_TRAP_EL2 && el < 2)
             return trap(d, 2, "ICH_HCR_EL2");
+    }
+    if ((d->traps & TRAP_PMU) && c->pmu_check) {
+        /* The PMU's own checks come first: counters at or above HPMN (or N) do
+         * not exist for EL0/EL1, and EL0 needs PMUSERENR_EL0. */
+        enum pmu_access_check p = c->pmu_check(c->pmu_opaque, d, is_read);
+        if (p == PMU_ACCESS_UNDEFINED)
+            return undef;
+        if (p == PMU_ACCESS_TRAP_EL1)
+            return trap(d, exception_target_el(0, c->hcr_el2, ROUTE_EL1), "PMUSERENR_EL0");
     }
     if (el == 0) {
         const char *why = el0_trap(c, d->traps);

@@ -52,7 +52,14 @@ enum {
     TRAP_GIC = 1 << 21,
     TRAP_EL0_PTEN = 1 << 22,  /* EL0 access needs CNTKCTL_EL1.EL0PTEN (physical timer) */
     TRAP_EL0_VTEN = 1 << 23,  /* EL0 access needs CNTKCTL_EL1.EL0VTEN (virtual timer) */
-    TRAP_EL1PCEN = 1 << 24,   /* EL0/EL1 access needs CNTHCTL_EL2.EL1PCEN (physical timer) */       /* a GIC CPU interface register: existence and ICH_HCR_EL2 traps from the GIC */
+    TRAP_EL1PCEN = 1 << 24,   /* EL0/EL1 access needs CNTHCTL_EL2.EL1PCEN (physical timer) */
+    TRAP_TDA = 1 << 25,       /* MDCR_EL2.TDA (or TDE) traps EL0/EL1 debug register accesses */
+    TRAP_TDOSA = 1 << 26,     /* MDCR_EL2.TDOSA (or TDE): the OS-related debug registers */
+    TRAP_TDRA = 1 << 27,      /* MDCR_EL2.TDRA (or TDE): the debug ROM address register */
+    TRAP_PMU = 1 << 28,       /* a PMU register: the PMU decides existence (HPMN) and EL0 access
+                                 (PMUSERENR_EL0); MDCR_EL2.TPM traps EL0/EL1 accesses */
+    TRAP_TPMCR = 1 << 29,     /* PMCR_EL0: MDCR_EL2.TPMCR traps EL0/EL1 accesses too */
+    /* TRAP_GIC (bit 21): a GIC CPU interface register: existence and ICH_HCR_EL2 traps from the GIC */
 };
 
 /* Where the architectural value lives. */
@@ -94,12 +101,17 @@ const struct sysreg_def *sysreg_at(int index);
 /* What the PE state says about an access, as far as trap decisions need it. */
 /* What the GIC says about an access to one of its registers. */
 enum gic_access_check { GIC_ACCESS_OK, GIC_ACCESS_UNDEFINED, GIC_ACCESS_TRAP_EL2 };
+/* What the PMU says about an access to one of its registers (before MDCR_EL2.TPM). */
+enum pmu_access_check { PMU_ACCESS_OK, PMU_ACCESS_UNDEFINED, PMU_ACCESS_TRAP_EL1 };
 
 struct sysreg_ctx {
     unsigned el;
     enum gic_access_check (*gic_check)(void *opaque, const struct sysreg_def *d, bool is_read);
     void *gic_opaque;
+    enum pmu_access_check (*pmu_check)(void *opaque, const struct sysreg_def *d, bool is_read);
+    void *pmu_opaque;
     uint64_t hcr_el2;       /* guest view */
+    uint64_t mdcr_el2;
     uint64_t sctlr_el1;     /* only read for EL0 accesses */
     uint64_t cpacr_el1;     /* only read for FP registers */
     uint64_t cptr_el2;

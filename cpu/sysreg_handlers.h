@@ -21,6 +21,9 @@ void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_timer_read(struct pe *pe, const struct sysreg_def *d);
 void sr_timer_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_cntvoff(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+/* The Performance Monitors (pe_pmu.c). */
+uint64_t sr_pmu_read(struct pe *pe, const struct sysreg_def *d);
+void sr_pmu_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 /* The GIC CPU interface (pe_gic.c). */
 uint64_t sr_gic_read(struct pe *pe, const struct sysreg_def *d);
 void sr_gic_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);

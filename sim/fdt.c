@@ -29,6 +29,7 @@ static const struct {
     { "hypervisor physical timer", 10 },
 };
 #define FDT_GIC_MAINTENANCE_PPI 9          /* INTID 25 */
+#define FDT_PMU_PPI 7                      /* INTID 23: QEMU's VIRTUAL_PMU_IRQ */
 #define UART_SPI (VIRT_UART_INTID - 32)
 #define APB_PCLK_HZ VIRT_UART_CLK_HZ
 
@@ -188,6 +189,19 @@ static void add_timer(struct fdt_builder *b, const struct fdt_machine_desc *d)
     prop_cells(b, n, "interrupts", cells, 12);
 }
 
+/* The PMU, as QEMU's virt board describes it for an AArch64 CPU (fdt_add_pmu_nodes):
+ * "arm,armv8-pmuv3", its overflow interrupt on PPI 7 (INTID 23), level high. */
+static void add_pmu(struct fdt_builder *b, const struct fdt_machine_desc *d)
+{
+    uint32_t flags = FDT_IRQ_LEVEL_HIGH;
+    if (d->gic == GIC_V2)
+        flags |= ((1u << d->num_pes) - 1) << FDT_GICV2_PPI_CPU_SHIFT;
+    int n = node(b, 0, "pmu");
+    prop_str(b, n, "compatible", "arm,armv8-pmuv3");
+    uint32_t cells[3] = { FDT_IRQ_PPI, FDT_PMU_PPI, flags };
+    prop_cells(b, n, "interrupts", cells, 3);
+}
+
 static void add_gic(struct fdt_builder *b, const struct fdt_machine_desc *d)
 {
     char name[32];
@@ -297,6 +311,7 @@ int fdt_build(const struct fdt_machine_desc *d, void **blob, size_t *size, char 
     add_timer(&b, d);
     add_cpus(&b, d);
     add_gic(&b, d);
+    add_pmu(&b, d);
     add_uart(&b, uart);
     add_memory(&b, d);
     add_psci(&b, d);

@@ -145,6 +145,12 @@ static int phys_kind(void *opaque, uint64_t pa)
     return 0;
 }
 
+/* A PE's PMU drives its overflow interrupt line. */
+static void pmu_irq(void *opaque, bool level)
+{
+    gic_line_set(opaque, level);
+}
+
 static const struct pe_platform_ops platform_ops = {
     .semihosting = on_semihosting,
     .firmware_call = on_firmware,
@@ -408,6 +414,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         /* Each PE's timers are events in its own queue, due in its own clock. */
         gtimer_init(&m->timers[i], pe->timeq, &pe->cycles, pe->model->clock_hz, m->cfg.counter_hz, m->gic, i);
         pe->timer = &m->timers[i];
+        /* The PMU's overflow interrupt: PPI 7 (INTID 23) of this PE, as on QEMU's virt board. */
+        m->pmu_lines[i] = (struct gic_line){ .gic = m->gic, .intid = 16 + PMU_PPI, .pe = (int)i };
+        pe_attach_pmu_irq(pe, pmu_irq, &m->pmu_lines[i]);
     }
     /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
     pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);

@@ -129,6 +129,7 @@ struct machine {
     struct pl011 uart;
     struct gic *gic;
     struct gtimer_cpu timers[MACHINE_MAX_PES];   /* each PE's generic timers */
+    struct gic_line pmu_lines[MACHINE_MAX_PES];  /* each PE's PMU overflow interrupt (PPI 7) */
     struct stats stats;
     struct exception_tracer tracer;
     struct trace_recorder recorder;
