@@ -3,7 +3,8 @@
 # pipe wakes a guest waiting in WFI with nothing else scheduled (avsim waits
 # for it instead of stopping); input from a file gives the same run every time
 # (output, instruction and cycle counts); at the end of the input a guest that
-# waits for more stops as before ("nothing can wake it").
+# waits for more stops as before ("nothing can wake it"); a terminal on stdin is
+# in raw mode while the guest runs and restored afterwards, also after SIGTERM.
 # Usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT
 set -u
 AVSIM=${1:?usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT}
@@ -49,5 +50,25 @@ rc=$?
 check "partial input: exit status 3 (got $rc)" test "$rc" -eq 3
 check "partial input: echoed" grep -q '^echo: ab$' "$tmp/part.out"
 check "partial input: then nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/part.err"
+
+# 5. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
+# Enter (raw mode), and the terminal's settings come back at exit and after SIGTERM.
+if command -v script >/dev/null 2>&1; then
+    modes="stty -a | tr ' ;' '\n\n' | grep -E -x -- '-?(icanon|echo|icrnl)' | tr '\n' ' '"
+    (sleep 1; printf 'tty.'; sleep 1) |
+        timeout 20 script -qec "$AVSIM run $ECHO; echo rc=\$?; $modes" /dev/null >"$tmp/tty.out" 2>&1
+    tr -d '\r' <"$tmp/tty.out" >"$tmp/tty.txt"
+    check "terminal: received without Enter" grep -q '^received: "tty."$' "$tmp/tty.txt"
+    check "terminal: exit status 0" grep -q '^rc=0$' "$tmp/tty.txt"
+    check "terminal: settings restored at exit" grep -q '^icrnl icanon echo $' "$tmp/tty.txt"
+    (sleep 1.5; kill -TERM "$(cat "$tmp/pid")"; sleep 1) |
+        timeout 20 script -qec "sh -c 'echo \$\$ >$tmp/pid; exec $AVSIM run $ECHO'; echo rc=\$?; $modes" /dev/null \
+        >"$tmp/term.out" 2>&1
+    tr -d '\r' <"$tmp/term.out" >"$tmp/term.txt"
+    check "terminal: SIGTERM ends the run" grep -q '^rc=143$' "$tmp/term.txt"
+    check "terminal: settings restored after SIGTERM" grep -q '^icrnl icanon echo $' "$tmp/term.txt"
+else
+    echo "uart_tests: script(1) not installed: terminal checks skipped"
+fi
 
 finish uart_tests
