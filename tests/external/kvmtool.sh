@@ -161,12 +161,12 @@ sims=(--avsim "${avsim:-$top/build/avsim}")
 [ "$sim" = qemu ] && sims=(--qemu)
 "$here/linux-boot.sh" "${sims[@]}" --label kvmtool --smp "$smp" --timeout "$tmo" \
     --initrd "$work/host-initrd.gz" ${fwd[@]+"${fwd[@]}"} \
-    --expect '^AVSIM-KVMTOOL: lkvm run' \
-    --expect 'Booting Linux on physical CPU' \
-    --expect "^KVMTOOL-GUEST: shell up, .*, cpus online: $cpus\$" \
-    --expect "^KVMTOOL-GUEST: marker: $MARKER\$" \
-    --expect 'reboot: Power down' \
-    --expect 'KVM session ended normally' \
-    --expect '^AVSIM-KVMTOOL: lkvm exit status 0$' \
-    --expect 'reboot: Power down' \
+    --expect-next '^AVSIM-KVMTOOL: lkvm run' \
+    --expect-next 'Booting Linux on physical CPU' \
+    --expect-next "^KVMTOOL-GUEST: shell up, .*, cpus online: $cpus\$" \
+    --expect-next "^KVMTOOL-GUEST: marker: $MARKER\$" \
+    --expect-next 'reboot: Power down' \
+    --expect-next 'KVM session ended normally' \
+    --expect-next '^AVSIM-KVMTOOL: lkvm exit status 0$' \
+    --expect-next 'reboot: Power down' \
     "$cache"

@@ -6,11 +6,13 @@
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
-#                                [--gz] [--log FILE] [--quiet] [--twice] [--initrd FILE]
-#                                [--expect REGEX ...] [--label NAME] CACHE_DIR
+#                                [--gz] [--initrd FILE] [--expect REGEX]...
+#                                [--expect-next REGEX]... [--label NAME] [--log FILE]
+#                                [--quiet] [--twice] CACHE_DIR
 #
 #   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
-#                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
+#                  --initrd=CACHE/initrd.gz (or --initrd FILE) --append=ARGS [--smp=N]
+#                  --stats=FILE
 #   --qemu         run on qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 #                  -cpu cortex-a57 -m 1G (the reference)
 #   --smp N        number of CPUs (default 1)
@@ -21,15 +23,18 @@
 #   --count        QEMU only: also count guest instructions with a TCG plugin
 #                  (tests/external/qemu_insn_count.c, built with cc; single-threaded TCG)
 #   --gz           boot CACHE_DIR/Image.gz (gzip-compressed) instead of CACHE_DIR/Image
+#   --initrd FILE  boot with this initramfs instead of CACHE_DIR/initrd.gz (one made by
+#                  tests/external/mkinitramfs.sh whose /init does what fetch-linux.sh's does:
+#                  the AVSIM-INIT lines, ls -l /dev/kvm, AVSIM-LINUX-OK, poweroff -f)
+#   --expect REGEX the console must also have a line matching REGEX (grep -E; repeatable)
+#   --expect-next REGEX
+#                  a console line matching REGEX (grep -E) must follow the line the previous
+#                  --expect-next matched (repeatable, checked in order; tests/external/kvmtool.sh)
+#   --label NAME   the name in the messages (default linux-boot)
 #   --log FILE     keep the console output there (and avsim's --stats JSON as FILE.stats.json)
 #   --quiet        do not echo the key console lines
 #   --twice        avsim only: boot a second time and require the same console output and the
 #                  same instruction and cycle counts, per PE (determinism, also with --smp)
-#   --initrd FILE  boot this initramfs instead of CACHE_DIR/initrd.gz (its /init must print
-#                  AVSIM-LINUX-OK and power off as that one does; tests/external/kvmtool.sh)
-#   --expect REGEX also require a console line matching REGEX (extended regular expression),
-#                  after the line the previous --expect matched (repeatable, checked in order)
-#   --label NAME   the name in the messages (default linux-boot)
 # CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh; when they are missing this
 # script runs it (exit 77 when the packages cannot be fetched).
 #
@@ -54,13 +59,14 @@ count=0
 log=""
 quiet=0
 twice=0
-cache=""
+cache=""""
 kimg=Image
 initrd=""
 expects=()
+nexts=()
 label=linux-boot
 
-usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) sim=avsim; avsim=$2; shift ;;
@@ -86,6 +92,8 @@ while [ $# -gt 0 ]; do
         --initrd=*) initrd=${1#*=} ;;
         --expect) expects+=("$2"); shift ;;
         --expect=*) expects+=("${1#*=}") ;;
+        --expect-next) nexts+=("$2"); shift ;;
+        --expect-next=*) nexts+=("${1#*=}") ;;
         --label) label=$2; shift ;;
         --label=*) label=${1#*=} ;;
         -h|--help) usage ;;
@@ -175,6 +183,20 @@ grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("n
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
+for re in ${expects[@]+"${expects[@]}"}; do
+    grep -Eq -- "$re" "$out" || fails+=("no line matching '$re'")
+done
+if [ ${#nexts[@]} -gt 0 ]; then
+    # The first --expect-next pattern without a matching line after the previous one's match.
+    printf '%s\n' "${nexts[@]}" >"$work/expect-next"
+    missing=$(tr -d '\r' <"$out" | awk 'NR == FNR { pat[++n] = $0; next }
+        k < n && $0 ~ pat[k + 1] { k++ } END { if (k < n) print k + 1 }' "$work/expect-next" -)
+    if [ -n "$missing" ]; then
+        want="no line matching '${nexts[missing - 1]}'"
+        [ "$missing" -gt 1 ] && want+=" after the one matching '${nexts[missing - 2]}'"
+        fails+=("$want")
+    fi
+fi
 oops=$(grep -m1 -E 'Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out")
 [ -z "$oops" ] || fails+=("the kernel complained: $oops")
 if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
@@ -186,17 +208,6 @@ if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
         fails+=("the second boot counted other instructions or cycles (not deterministic): $(diff <(counts "$stats") <(counts "$work/stats2.json") | sed -n 2p)")
     else
         echo "$label: a second boot gave the same console output and counts"
-    fi
-fi
-if [ ${#expects[@]} -gt 0 ]; then
-    # The first --expect pattern without a matching line after the previous one's match.
-    printf '%s\n' "${expects[@]}" >"$work/expect"
-    missing=$(tr -d '\r' <"$out" | awk 'NR == FNR { pat[++n] = $0; next }
-        k < n && $0 ~ pat[k + 1] { k++ } END { if (k < n) print k + 1 }' "$work/expect" -)
-    if [ -n "$missing" ]; then
-        want="no console line matching '${expects[missing - 1]}'"
-        [ "$missing" -gt 1 ] && want+=" after the one matching '${expects[missing - 2]}'"
-        fails+=("$want")
     fi
 fi
 if [ "$smp" -gt 1 ]; then
@@ -214,7 +225,7 @@ fi
 
 if [ $quiet -eq 0 ]; then
     show='Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:'
-    for e in ${expects[@]+"${expects[@]}"}; do show+="|$e"; done
+    for e in ${nexts[@]+"${nexts[@]}"}; do show+="|$e"; done
     tr -d '\r' <"$out" | grep -E "$show" | sed 's/^/  | /'
 fi
 
