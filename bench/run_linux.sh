@@ -35,7 +35,7 @@ cache=build/linux
 boot=$top/tests/external/linux-boot.sh
 boot_args=()
 title=""
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --boot) [ $# -ge 2 ] || usage; boot=$2; shift ;;
