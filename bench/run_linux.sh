@@ -4,7 +4,12 @@
 # its shell, initializes KVM at EL2 and powers off through PSCI (tests/external/LINUX.md).
 # Figures only, never pass/fail on time.
 #
-#   bench/run_linux.sh [CACHE_DIR]          (default CACHE_DIR: build/linux)
+#   bench/run_linux.sh [--boot SCRIPT] [--boot-arg ARG ...] [--title TEXT] [CACHE_DIR]
+#                                           (default CACHE_DIR: build/linux)
+#   --boot SCRIPT   the run to time (default tests/external/linux-boot.sh; bench/run_kvmtool.sh
+#                   gives tests/external/kvmtool.sh), called with linux-boot.sh's options
+#   --boot-arg ARG  one more argument for every run of SCRIPT (repeatable)
+#   --title TEXT    the table's first line (default: the Linux boot)
 #
 # For each CPU count in SMP_LIST it boots
 #   QEMU   qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 1G:
@@ -26,13 +31,28 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-cache=${1:-build/linux}
+cache=build/linux
+boot=$top/tests/external/linux-boot.sh
+boot_args=()
+title=""
+usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --boot) [ $# -ge 2 ] || usage; boot=$2; shift ;;
+        --boot-arg) [ $# -ge 2 ] || usage; boot_args+=("$2"); shift ;;
+        --title) [ $# -ge 2 ] || usage; title=$2; shift ;;
+        -h|--help) usage ;;
+        -*) echo "bench/run_linux.sh: unknown option $1" >&2; usage ;;
+        *) cache=$1 ;;
+    esac
+    shift
+done
+[ -x "$boot" ] || { echo "bench/run_linux.sh: --boot $boot is not an executable script" >&2; exit 2; }
 runs=${BENCH_RUNS:-3}
 smps=${SMP_LIST:-"1 2 4"}
 avsim=${AVSIM:-build/avsim}
 qemu=${QEMU:-qemu-system-aarch64}
 tmo=${BENCH_TIMEOUT:-600}
-boot=$top/tests/external/linux-boot.sh
 
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench/run_linux.sh needs bash 5" >&2; exit 2; }
 "$top/scripts/fetch-linux.sh" "$cache"
@@ -56,7 +76,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 one_sim() {
     local s=$1 n=$2 out res walls=() why=""
     wall=n/a insns=n/a exits=n/a stwall=-
-    local args=(--quiet --smp "$n" --timeout "$tmo")
+    local args=(--quiet --smp "$n" --timeout "$tmo" ${boot_args[@]+"${boot_args[@]}"})
     if [ "$s" = qemu ]; then args+=(--qemu --qemu-bin "$qemu"); else args+=(--avsim "$avsim"); fi
     for _ in $(seq 1 "$runs"); do
         out=$("$boot" "${args[@]}" "$cache" 2>&1)
@@ -85,7 +105,7 @@ one_sim() {
 
 mips() { awk -v n="$1" -v w="$2" 'BEGIN { if (n ~ /^[0-9]+$/ && w + 0 > 0) printf "%.1f", n / w / 1e6; else print "n/a" }'; }
 
-echo "Linux boot to the busybox shell, KVM init, PSCI power-off ($(cat "$cache/version" 2>/dev/null))"
+echo "${title:-Linux boot to the busybox shell, KVM init, PSCI power-off} ($(cat "$cache/version" 2>/dev/null))"
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each, median wall time"
 echo "append: ${LINUX_BOOT_APPEND:-(linux-boot.sh default)}"
 fmt="%-6s %-4s %10s %12s %14s %9s %10s %12s\n"

@@ -1,11 +1,22 @@
 # Building freestanding AArch64 guest images with the cross compiler.
 #   avsim_guest_image(NAME <name> SOURCES <files...> [DIR <output dir>]
-#                     [DEPENDS <extra files, e.g. headers>])
-# produces <dir>/<name>.elf linked with the guest runtime in tests/guest/rt.
+#                     [DEPENDS <extra files, e.g. headers>] [NO_RUNTIME])
+# produces <dir>/<name>.elf linked with the guest runtime in tests/guest/rt (NO_RUNTIME: without
+# it, for images with their own start-up code and vectors; give a LINKER_SCRIPT then).
 find_program(AVSIM_GUEST_CC aarch64-linux-gnu-gcc)
 find_program(AVSIM_GUEST_OBJCOPY aarch64-linux-gnu-objcopy)
 if(NOT AVSIM_GUEST_CC)
   message(WARNING "aarch64-linux-gnu-gcc not found: guest tests, examples and benchmarks are not built")
+endif()
+# With a C library for it (Debian: libc6-dev-arm64-cross), static AArch64 Linux programs can be
+# built too (the KVM API example, tests/external/kvm-api): AVSIM_GUEST_HAS_LIBC.
+set(AVSIM_GUEST_HAS_LIBC OFF)
+if(AVSIM_GUEST_CC)
+  execute_process(COMMAND ${AVSIM_GUEST_CC} -print-file-name=libc.a
+                  OUTPUT_VARIABLE guest_libc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(IS_ABSOLUTE "${guest_libc}" AND EXISTS "${guest_libc}")
+    set(AVSIM_GUEST_HAS_LIBC ON)
+  endif()
 endif()
 
 set(AVSIM_GUEST_RT_DIR ${CMAKE_SOURCE_DIR}/tests/guest/rt)
@@ -15,7 +26,7 @@ set(AVSIM_GUEST_CFLAGS -O2 -g -ffreestanding -fno-builtin -nostdlib -nostartfile
     -I${CMAKE_SOURCE_DIR}/tests/guest)
 
 function(avsim_guest_image)
-  cmake_parse_arguments(G "" "NAME;DIR;LINKER_SCRIPT" "SOURCES;DEPENDS;DEFINES;FLAGS" ${ARGN})
+  cmake_parse_arguments(G "NO_RUNTIME" "NAME;DIR;LINKER_SCRIPT" "SOURCES;DEPENDS;DEFINES;FLAGS" ${ARGN})
   if(NOT AVSIM_GUEST_CC)
     return()
   endif()
@@ -30,11 +41,15 @@ function(avsim_guest_image)
   foreach(d ${G_DEFINES})
     list(APPEND defs -D${d})
   endforeach()
+  set(rt ${AVSIM_GUEST_RT_SOURCES})
+  if(G_NO_RUNTIME)
+    set(rt)
+  endif()
   file(MAKE_DIRECTORY ${G_DIR})
   add_custom_command(OUTPUT ${out}
     COMMAND ${AVSIM_GUEST_CC} ${AVSIM_GUEST_CFLAGS} ${G_FLAGS} ${defs} -T ${G_LINKER_SCRIPT}
-            ${AVSIM_GUEST_RT_SOURCES} ${G_SOURCES} -o ${out}
-    DEPENDS ${G_SOURCES} ${G_DEPENDS} ${AVSIM_GUEST_RT_SOURCES} ${AVSIM_GUEST_RT_DIR}/rt.h ${G_LINKER_SCRIPT}
+            ${rt} ${G_SOURCES} -o ${out}
+    DEPENDS ${G_SOURCES} ${G_DEPENDS} ${rt} ${AVSIM_GUEST_RT_DIR}/rt.h ${G_LINKER_SCRIPT}
     COMMENT "guest image ${G_NAME}.elf"
     VERBATIM)
   add_custom_target(guest_${G_NAME} ALL DEPENDS ${out})

@@ -51,7 +51,7 @@ enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, boo
     enum pmu_reg r = reg_of(d, &n);
     if (r == R_EVCNTR || r == R_EVTYPER || r == R_XEVCNTR || r == R_XEVTYPER) {
         unsigned c = counter_of(pe, r, n);
-        bool ccfiltr = c == PMU_CYCLE && r == R_XEVTYPER;
+        bool ccfiltr = c == PMU_CYCLE && (r == R_XEVTYPER || r == R_EVTYPER);   /* PMCCFILTR_EL0 */
         unsigned limit = pe->el < 2 ? pmu_hpmn(&pe->pmu) : PMU_NUM_COUNTERS;
         if (!ccfiltr && c >= limit)
             return PMU_ACCESS_UNDEFINED;

@@ -494,7 +494,7 @@ struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, u
         if (g == GIC_ACCESS_TRAP_EL2 && el < 2)
             return trap(d, 2, "ICH_HCR_EL2");
     }
-    if ((d->traps & TRAP_PMU) && c->pmu_check && el < 2) {
+    if ((d->traps & TRAP_PMU) && c->pmu_check) {
         /* The PMU's own checks come first: counters at or above HPMN (or N) do
          * not exist for EL0/EL1, and EL0 needs PMUSERENR_EL0. */
         enum pmu_access_check p = c->pmu_check(c->pmu_opaque, d, is_read);

@@ -1,5 +1,6 @@
 /* avsim command line. */
 #include "frontend/gdbstub.h"
+#include "frontend/hostterm.h"
 #include "sim/machine.h"
 #include "frontend/view_model.h"
 #include "frontend/view_render.h"
@@ -459,6 +460,7 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     int status;
+    hostterm_raw_stdin();                   /* the guest's UART reads stdin */
 #ifdef AVSIM_HAVE_SDL
     if (view_window)
         status = view_window_run(m, &view, &(struct view_window_options){ viewport, view_close_at_end });

@@ -31,7 +31,7 @@ static const struct {
 #define FDT_GIC_MAINTENANCE_PPI 9          /* INTID 25 */
 #define FDT_PMU_PPI 7                      /* INTID 23: QEMU's VIRTUAL_PMU_IRQ */
 #define UART_SPI (VIRT_UART_INTID - 32)
-#define APB_PCLK_HZ 24000000u
+#define APB_PCLK_HZ VIRT_UART_CLK_HZ
 
 /* PSCI function IDs the /psci node names (Arm DEN 0022: 64-bit where one exists). */
 static const struct {

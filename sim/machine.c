@@ -48,7 +48,32 @@ static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write
 static void set_in_wfi(struct machine *m, unsigned i, bool waiting)
 {
     m->in_wfi[i] = waiting;
+    m->wait[i] = PE_WAIT_WFI;
     m->wake_not_before[i] = 0;
+}
+
+/* Whether PE i, waiting, has a reason to wake: for WFI and a CPU_SUSPEND
+ * standby, any pending interrupt, masked or not (AArch64.WaitForInterrupt);
+ * for a power-down state the physical IRQ or FIQ the GIC drives (the PE's
+ * PSTATE and HCR_EL2, which make virtual interrupts, were lost with its context). */
+static bool wake_pending(const struct machine *m, unsigned i)
+{
+    const struct pe *pe = &m->pes[i];
+    if (m->wait[i] == PE_WAIT_POWERDOWN)
+        return pe->irq_line || pe->fiq_line;
+    return pe_interrupt_pending(pe);
+}
+
+/* PE i stops waiting, at its clock: from a power-down state it restarts at its
+ * resume entry point (machine_pe_powerdown). */
+static void wake_pe(struct machine *m, unsigned i)
+{
+    bool powerdown = m->in_wfi[i] && m->wait[i] == PE_WAIT_POWERDOWN;
+    set_in_wfi(m, i, false);
+    if (powerdown) {
+        struct pe_resume r = m->resume[i];
+        machine_pe_on(m, &m->pes[i], r.entry, r.el, r.context_id, m->pes[i].cycles);
+    }
 }
 
 /* An interrupt line of PE pe rises while another PE runs: if pe waits in WFI,
@@ -185,6 +210,31 @@ void machine_pe_off(struct machine *m, struct pe *pe)
 {
     m->power[pe->index] = PE_POWER_OFF;
     pe_request_stop(pe);
+}
+
+bool machine_pe_standby(struct machine *m, struct pe *pe)
+{
+    unsigned i = pe->index;
+    if (pe_interrupt_pending(pe))
+        return false;
+    set_in_wfi(m, i, true);
+    m->wait[i] = PE_WAIT_STANDBY;
+    pe_request_stop(pe);
+    return true;
+}
+
+bool machine_pe_powerdown(struct machine *m, struct pe *pe, uint64_t entry, unsigned start_el, uint64_t context_id)
+{
+    unsigned i = pe->index;
+    set_in_wfi(m, i, true);
+    m->wait[i] = PE_WAIT_POWERDOWN;
+    if (wake_pending(m, i)) {
+        set_in_wfi(m, i, false);
+        return false;
+    }
+    m->resume[i] = (struct pe_resume){ .entry = entry, .context_id = context_id, .el = start_el };
+    pe_request_stop(pe);
+    return true;
 }
 
 static int add_region(struct machine *m, const char *name, uint64_t base, uint64_t size,
@@ -332,7 +382,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
         return -1;
-    pl011_init(&m->uart, stdout, isatty(STDIN_FILENO) ? -1 : STDIN_FILENO);
+    pl011_init(&m->uart, stdout, STDIN_FILENO);
     m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
     add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m, NULL);
@@ -368,6 +418,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         m->pmu_lines[i] = (struct gic_line){ .gic = m->gic, .intid = 16 + PMU_PPI, .pe = (int)i };
         pe_attach_pmu_irq(pe, pmu_irq, &m->pmu_lines[i]);
     }
+    /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
+    pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
     stats_subscribe(&m->stats, &m->events);
@@ -396,6 +448,7 @@ static void machine_reset(struct machine *m)
     uc_ctl(m->pes[0].uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));   /* the others restart with CPU_ON */
     for (unsigned i = 0; i < m->n_pes; i++)
         gtimer_reset(&m->timers[i]);
+    pl011_reset(&m->uart);
     machine_load_and_start(m);
 }
 
@@ -427,12 +480,12 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
     pe->quantum_end = UINT64_MAX;               /* its turn may be over: the step still runs */
     m->cur = pe;
     while (m->power[i] == PE_POWER_ON) {
-        if (m->in_wfi[i] && !pe_interrupt_pending(pe)) {
+        if (m->in_wfi[i] && !wake_pending(m, i)) {
             if (!pe_idle_until(pe, TIMEQ_NEVER))
                 break;                          /* nothing of its own can wake it */
             continue;
         }
-        set_in_wfi(m, i, false);       /* a debugger's step: the PE wakes where its clock is */
+        wake_pe(m, i);                 /* a debugger's step: the PE wakes where its clock is */
         enum pe_stop s = pe_run(pe);
         if (m->exit_requested) {
             st = m->exit_code;
@@ -539,17 +592,17 @@ static int try_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
     if (m->power[i] == PE_POWER_OFF || pe->cycles >= end)
         return RUN_ON;
     if (m->in_wfi[i]) {
-        if (!pe_interrupt_pending(pe))
+        if (!wake_pending(m, i))
             return RUN_ON;
         uint64_t cause = m->wake_not_before[i];
-        set_in_wfi(m, i, false);              /* an interrupt (masked or not) wakes WFI */
+        m->cur = pe;
         if (cause > pe->cycles) {
-            m->cur = pe;
             pe_idle_until(pe, cause);
             *ran = true;
-            if (pe->cycles >= end)
-                return RUN_ON;                /* it runs from there in the next round */
         }
+        wake_pe(m, i);                        /* an interrupt (masked or not) wakes WFI */
+        if (pe->cycles >= end)
+            return RUN_ON;                    /* it runs from there in the next round */
     }
     *ran = true;
     return run_turn(m, pe, end, act);
@@ -557,13 +610,21 @@ static int try_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine
 
 /* Nothing can run: every PE is off or waits in WFI with nothing pending and
  * nothing scheduled. */
+/* What PE i waits in, for messages. */
+static const char *wait_name(const struct machine *m, unsigned i)
+{
+    static const char *const names[] = { [PE_WAIT_WFI] = "WFI", [PE_WAIT_STANDBY] = "PSCI CPU_SUSPEND (standby)",
+                                         [PE_WAIT_POWERDOWN] = "PSCI CPU_SUSPEND (power-down)" };
+    return names[m->wait[i]];
+}
+
 static void report_deadlock(const struct machine *m)
 {
     const struct pe *pe = &m->pes[0];
     if (m->n_pes == 1) {
-        fprintf(stderr, "avsim: the PE waits in WFI at EL%u (PC 0x%llx) and nothing can wake it: no "
+        fprintf(stderr, "avsim: the PE waits in %s at EL%u (PC 0x%llx) and nothing can wake it: no "
                 "interrupt is pending and no timer or device event is scheduled; stopping\n",
-                pe->el, (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
+                wait_name(m, 0), pe->el, (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
         return;
     }
     fprintf(stderr, "avsim: every PE is off or waits in WFI and nothing can wake them: no interrupt is "
@@ -573,9 +634,22 @@ static void report_deadlock(const struct machine *m)
         if (m->power[i] == PE_POWER_OFF)
             fprintf(stderr, "avsim:   PE %u (MPIDR 0x%llx): off\n", i, (unsigned long long)pe->mpidr);
         else
-            fprintf(stderr, "avsim:   PE %u (MPIDR 0x%llx): WFI at EL%u, PC 0x%llx\n", i,
-                    (unsigned long long)pe->mpidr, pe->el, (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
+            fprintf(stderr, "avsim:   PE %u (MPIDR 0x%llx): %s at EL%u, PC 0x%llx\n", i,
+                    (unsigned long long)pe->mpidr, wait_name(m, i), pe->el,
+                    (unsigned long long)(pe_get_pc((struct pe *)pe) - 4));
     }
+}
+
+/* The earliest event of a PE that is on, but `except` (NULL: none). */
+static uint64_t next_event(const struct machine *m, const struct timeq_event *except)
+{
+    uint64_t next = TIMEQ_NEVER;
+    for (unsigned i = 0; i < m->n_pes; i++) {
+        uint64_t t = timeq_next_except(m->pes[i].timeq, except);
+        if (m->power[i] == PE_POWER_ON && t < next)
+            next = t;
+    }
+    return next;
 }
 
 /* The run loop: rounds in which every PE that is on and not waiting runs
@@ -608,7 +682,7 @@ int machine_run(struct machine *m)
                 struct pe *pe = &m->pes[i];
                 uint64_t cause = m->wake_not_before[i];
                 if (m->power[i] == PE_POWER_ON && m->in_wfi[i] && cause && cause < end && pe->cycles < end &&
-                    pe_interrupt_pending(pe)) {
+                    wake_pending(m, i)) {
                     again = true;
                     st = try_turn(m, pe, end, &act, &ran);
                 }
@@ -622,13 +696,13 @@ int machine_run(struct machine *m)
         if (resets != m->resets)
             continue;
         if (!ran) {
-            /* Every PE is off or waiting: time jumps to the next event. */
-            uint64_t next = TIMEQ_NEVER;
-            for (unsigned i = 0; i < m->n_pes; i++) {
-                uint64_t t = timeq_next(m->pes[i].timeq);
-                if (m->power[i] == PE_POWER_ON && t < next)
-                    next = t;
-            }
+            /* Every PE is off or waiting: time jumps to the next event. When
+             * the only one is the UART's sampling of an input that has
+             * nothing yet, avsim waits for the host's input first (not
+             * under a debugger, which could not interrupt that wait). */
+            if (!m->debugger && pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
+                pl011_wait_input(&m->uart, -1);
+            uint64_t next = next_event(m, NULL);
             if (next == TIMEQ_NEVER) {
                 report_deadlock(m);
                 status = 3;

@@ -43,8 +43,18 @@ struct machine_config {
 #define MACHINE_MAX_PES 8
 #define MACHINE_DEFAULT_QUANTUM 20000
 
-/* A PE's power state as the PSCI firmware sees it (DEN 0022 AFFINITY_INFO). */
+/* A PE's power state as the PSCI firmware sees it (DEN 0022 AFFINITY_INFO). A
+ * PE in CPU_SUSPEND is ON. */
 enum pe_power { PE_POWER_ON = 0, PE_POWER_OFF = 1 };
+
+/* What a PE that waits (in_wfi) waits in: WFI, or PSCI CPU_SUSPEND (sim/psci.c)
+ * in a standby state (as WFI, then the SMC returns SUCCESS) or in a power-down
+ * state (its context is lost: it restarts at resume_entry when woken). */
+enum pe_wait { PE_WAIT_WFI, PE_WAIT_STANDBY, PE_WAIT_POWERDOWN };
+struct pe_resume {
+    uint64_t entry, context_id;
+    unsigned el;
+};
 
 /* One handler signature for every device register block. */
 struct mmio_ops {
@@ -106,6 +116,8 @@ struct machine {
     struct pe *cur;                         /* the PE running now: device accesses are its */
     enum pe_power power[MACHINE_MAX_PES];
     bool in_wfi[MACHINE_MAX_PES];           /* waiting for an interrupt */
+    enum pe_wait wait[MACHINE_MAX_PES];     /* ... in what, while in_wfi */
+    struct pe_resume resume[MACHINE_MAX_PES];   /* where a PE woken from power-down restarts */
     /* A PE in WFI whose interrupt another PE raised (an SGI, a device write)
      * wakes no earlier than the raising PE's clock then: 0 when none. */
     uint64_t wake_not_before[MACHINE_MAX_PES];
@@ -149,6 +161,13 @@ void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned st
                    uint64_t now);
 /* The calling PE powers itself off (PSCI CPU_OFF): it stops at once. */
 void machine_pe_off(struct machine *m, struct pe *pe);
+/* PSCI CPU_SUSPEND. Standby: the calling PE waits as in WFI until an interrupt
+ * (masked or not) is pending, then runs on after its SMC. Power-down: it
+ * stops, and when the GIC raises its IRQ or FIQ it restarts as machine_pe_on()
+ * starts a PE (entry in start_el, AArch64, MMU off, x0 = context_id). Both
+ * return false, and the PE does not wait, when a wake-up is already pending. */
+bool machine_pe_standby(struct machine *m, struct pe *pe);
+bool machine_pe_powerdown(struct machine *m, struct pe *pe, uint64_t entry, unsigned start_el, uint64_t context_id);
 /* Simulated time: the clock of the PE running now. */
 uint64_t machine_now(const struct machine *m);
 

@@ -45,6 +45,7 @@
 
 /* Interrupts (INTIDs) of the virt board's devices. */
 #define VIRT_UART_INTID   33          /* SPI 1 */
+#define VIRT_UART_CLK_HZ  24000000u   /* UARTCLK: the device tree's apb-pclk fixed clock */
 
 /* The system counter: 62.5 MHz, as QEMU's virt board (CNTFRQ_EL0). */
 #define VIRT_COUNTER_HZ   62500000ULL

@@ -79,3 +79,17 @@ void timeq_run_due(struct timeq *q, uint64_t now)
         e->fire(e->opaque, now);
     }
 }
+
+uint64_t timeq_next_except(const struct timeq *q, const struct timeq_event *except)
+{
+    if (!q->n)
+        return TIMEQ_NEVER;
+    if (q->heap[0] != except)
+        return q->heap[0]->when;
+    /* The next earliest is one of the root's children (a heap orders each parent before its children). */
+    uint64_t t = TIMEQ_NEVER;
+    for (unsigned c = 1; c <= 2 && c < q->n; c++)
+        if (q->heap[c]->when < t)
+            t = q->heap[c]->when;
+    return t;
+}

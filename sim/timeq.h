@@ -29,6 +29,8 @@ int timeq_schedule(struct timeq *q, struct timeq_event *e, uint64_t when);
 void timeq_cancel(struct timeq *q, struct timeq_event *e);
 /* The time of the earliest event, or TIMEQ_NEVER. */
 static inline uint64_t timeq_next(const struct timeq *q) { return q->n ? q->heap[0]->when : TIMEQ_NEVER; }
+/* The time of the earliest event other than `except` (NULL: any), or TIMEQ_NEVER. */
+uint64_t timeq_next_except(const struct timeq *q, const struct timeq_event *except);
 /* Fires, in time order, every event due at or before `now` (a callback may reschedule). */
 void timeq_run_due(struct timeq *q, uint64_t now);
 

@@ -6,10 +6,13 @@
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
-#                                [--gz] [--log FILE] [--quiet] [--twice] CACHE_DIR
+#                                [--gz] [--initrd FILE] [--expect REGEX]...
+#                                [--expect-next REGEX]... [--label NAME] [--log FILE]
+#                                [--quiet] [--twice] CACHE_DIR
 #
 #   --avsim PATH   run on avsim (default: build/avsim): avsim run --kernel=CACHE/Image
-#                  --initrd=CACHE/initrd.gz --append=ARGS [--smp=N] --stats=FILE
+#                  --initrd=CACHE/initrd.gz (or --initrd FILE) --append=ARGS [--smp=N]
+#                  --stats=FILE
 #   --qemu         run on qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 #                  -cpu cortex-a57 -m 1G (the reference)
 #   --smp N        number of CPUs (default 1)
@@ -20,6 +23,14 @@
 #   --count        QEMU only: also count guest instructions with a TCG plugin
 #                  (tests/external/qemu_insn_count.c, built with cc; single-threaded TCG)
 #   --gz           boot CACHE_DIR/Image.gz (gzip-compressed) instead of CACHE_DIR/Image
+#   --initrd FILE  boot with this initramfs instead of CACHE_DIR/initrd.gz (one made by
+#                  tests/external/mkinitramfs.sh whose /init does what fetch-linux.sh's does:
+#                  the AVSIM-INIT lines, ls -l /dev/kvm, AVSIM-LINUX-OK, poweroff -f)
+#   --expect REGEX the console must also have a line matching REGEX (grep -E; repeatable)
+#   --expect-next REGEX
+#                  a console line matching REGEX (grep -E) must follow the line the previous
+#                  --expect-next matched (repeatable, checked in order; tests/external/kvmtool.sh)
+#   --label NAME   the name in the messages (default linux-boot)
 #   --log FILE     keep the console output there (and avsim's --stats JSON as FILE.stats.json)
 #   --quiet        do not echo the key console lines
 #   --twice        avsim only: boot a second time and require the same console output and the
@@ -50,8 +61,12 @@ quiet=0
 twice=0
 cache=""""
 kimg=Image
+initrd=""
+expects=()
+nexts=()
+label=linux-boot
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) sim=avsim; avsim=$2; shift ;;
@@ -73,17 +88,25 @@ while [ $# -gt 0 ]; do
         --quiet) quiet=1 ;;
         --twice) twice=1 ;;
         --gz) kimg=Image.gz ;;
+        --initrd) initrd=$2; shift ;;
+        --initrd=*) initrd=${1#*=} ;;
+        --expect) expects+=("$2"); shift ;;
+        --expect=*) expects+=("${1#*=}") ;;
+        --expect-next) nexts+=("$2"); shift ;;
+        --expect-next=*) nexts+=("${1#*=}") ;;
+        --label) label=$2; shift ;;
+        --label=*) label=${1#*=} ;;
         -h|--help) usage ;;
-        -*) echo "linux-boot: unknown option $1" >&2; usage ;;
+        -*) echo "$label: unknown option $1" >&2; usage ;;
         *) cache=$1 ;;
     esac
     shift
 done
 [ -n "$cache" ] || usage
 [ -n "$tmo" ] || { [ "$sim" = avsim ] && tmo=600 || tmo=120; }
-[ -n "${EPOCHREALTIME:-}" ] || { echo "linux-boot: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
+[ -n "${EPOCHREALTIME:-}" ] || { echo "$label: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 
-skip() { echo "linux-boot: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
+skip() { echo "$label: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
 
 [ "${AVSIM_SKIP_LINUX:-0}" = 1 ] && skip "AVSIM_SKIP_LINUX=1"
 if [ "$sim" = avsim ]; then
@@ -101,8 +124,10 @@ if [ ! -s "$cache/$kimg" ] || [ ! -s "$cache/initrd.gz" ]; then
     "$top/scripts/fetch-linux.sh" "$cache"
     rc=$?
     [ $rc -eq 77 ] && skip "Debian's arm64 kernel or busybox-static cannot be fetched (see above)"
-    [ $rc -eq 0 ] || { echo "linux-boot: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
+    [ $rc -eq 0 ] || { echo "$label: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
 fi
+[ -n "$initrd" ] || initrd=$cache/initrd.gz
+[ -s "$initrd" ] || { echo "$label: no initramfs $initrd" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/linux-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -111,7 +136,7 @@ stats=$work/stats.json
 insns=na exits=na
 
 if [ "$sim" = avsim ]; then
-    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$cache/initrd.gz" --append="$append"
+    cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$initrd" --append="$append"
          --stats="$stats")
     [ "$smp" -gt 1 ] && cmd+=(--smp="$smp")
     t0=$EPOCHREALTIME
@@ -128,7 +153,7 @@ if [ "$sim" = avsim ]; then
     fi
 else
     cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
-         -no-reboot -kernel "$cache/$kimg" -initrd "$cache/initrd.gz" -append "$append")
+         -no-reboot -kernel "$cache/$kimg" -initrd "$initrd" -append "$append")
     [ -n "$dtb" ] && cmd+=(-dtb "$dtb")
     if [ $count -eq 1 ]; then
         # The instruction count comes from a small TCG plugin (qemu_insn_count.c) built here;
@@ -136,7 +161,7 @@ else
         if cc -shared -fPIC -O2 -o "$work/qemu_insn_count.so" "$here/qemu_insn_count.c" 2>"$work/cc.err"; then
             cmd+=(-accel tcg,thread=single -plugin "$work/qemu_insn_count.so,out=$work/insns.txt")
         else
-            echo "linux-boot: cannot build the instruction-count plugin (no cc?); counting skipped"
+            echo "$label: cannot build the instruction-count plugin (no cc?); counting skipped"
             count=0
         fi
     fi
@@ -158,6 +183,20 @@ grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("n
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
+for re in ${expects[@]+"${expects[@]}"}; do
+    grep -Eq -- "$re" "$out" || fails+=("no line matching '$re'")
+done
+if [ ${#nexts[@]} -gt 0 ]; then
+    # The first --expect-next pattern without a matching line after the previous one's match.
+    printf '%s\n' "${nexts[@]}" >"$work/expect-next"
+    missing=$(tr -d '\r' <"$out" | awk 'NR == FNR { pat[++n] = $0; next }
+        k < n && $0 ~ pat[k + 1] { k++ } END { if (k < n) print k + 1 }' "$work/expect-next" -)
+    if [ -n "$missing" ]; then
+        want="no line matching '${nexts[missing - 1]}'"
+        [ "$missing" -gt 1 ] && want+=" after the one matching '${nexts[missing - 2]}'"
+        fails+=("$want")
+    fi
+fi
 oops=$(grep -m1 -E 'Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out")
 [ -z "$oops" ] || fails+=("the kernel complained: $oops")
 if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
@@ -168,7 +207,7 @@ if [ $twice -eq 1 ] && [ "$sim" = avsim ] && [ $rc -eq 0 ]; then
     elif [ -z "$(counts "$stats")" ] || [ "$(counts "$stats")" != "$(counts "$work/stats2.json")" ]; then
         fails+=("the second boot counted other instructions or cycles (not deterministic): $(diff <(counts "$stats") <(counts "$work/stats2.json") | sed -n 2p)")
     else
-        echo "linux-boot: a second boot gave the same console output and counts"
+        echo "$label: a second boot gave the same console output and counts"
     fi
 fi
 if [ "$smp" -gt 1 ]; then
@@ -179,12 +218,15 @@ fi
 if [ "$rc" -eq 124 ]; then
     fails+=("timed out after $tmo s")
 elif [ "$rc" -ne 0 ]; then
-    fails+=("$sim exit status $rc (want 0 after PSCI SYSTEM_OFF)")
+    why=""
+    [ "$sim" = avsim ] && why=$(tr -d '\r' <"$out" | grep -m1 '^avsim: ')
+    fails+=("$sim exit status $rc (want 0 after PSCI SYSTEM_OFF)${why:+; $why}")
 fi
 
 if [ $quiet -eq 0 ]; then
-    grep -E 'Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:' "$out" |
-        sed 's/^/  | /'
+    show='Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:'
+    for e in ${nexts[@]+"${nexts[@]}"}; do show+="|$e"; done
+    tr -d '\r' <"$out" | grep -E "$show" | sed 's/^/  | /'
 fi
 
 # avsim statistics: the JSON has one item per line (sim/stats.c), so sed and awk suffice.
@@ -208,13 +250,13 @@ mips=na
 if [ "$insns" != na ]; then
     mips=$(awk -v n="$insns" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", n / w / 1e6; else print "na" }')
 fi
-echo "linux-boot: $sim smp=$smp wall ${wall} s, instructions $insns, ${mips} MIPS"
+echo "$label: $sim smp=$smp wall ${wall} s, instructions $insns, ${mips} MIPS"
 if [ ${#fails[@]} -eq 0 ]; then
-    echo "linux-boot: PASS ($sim, smp=$smp)"
+    echo "$label: PASS ($sim, smp=$smp)"
     echo "RESULT sim=$sim smp=$smp status=pass wall_s=$wall insns=$insns mips=$mips exits_el2=$exits"
     exit 0
 fi
-echo "linux-boot: FAIL ($sim, smp=$smp):"
+echo "$label: FAIL ($sim, smp=$smp):"
 printf '  - %s\n' "${fails[@]}"
 echo "  last console lines:"
 tail -n 25 "$out" | sed 's/^/  | /'

@@ -270,6 +270,22 @@ static inline void gic_redist_wake(void)
     }
 }
 
+/* PE pe's redistributor (128 KiB frames from GICR_RD_BASE): wake it, and make
+ * the SGIs/PPIs in `mask` Group 1 with priority prio, enabled. For secondary
+ * PEs, which cannot use the PE 0 helpers above. */
+static inline void gic_redist_setup_pe(unsigned pe, uint32_t mask, uint8_t prio)
+{
+    uint64_t rd = GICR_RD_BASE + 0x20000UL * pe, sgi = rd + 0x10000;
+    mmio_w32(rd + GICR_WAKER, mmio_r32(rd + GICR_WAKER) & ~GICR_WAKER_PS);
+    while (mmio_r32(rd + GICR_WAKER) & GICR_WAKER_CA) {
+    }
+    mmio_w32(sgi + GICR_IGROUPR0, mmio_r32(sgi + GICR_IGROUPR0) | mask);
+    for (unsigned i = 0; i < 32; i++)
+        if (mask & (1u << i))
+            mmio_w8(sgi + GICR_IPRIORITYR(i), prio);
+    mmio_w32(sgi + GICR_ISENABLER0, mask);
+}
+
 /* Affinity routing and both groups on (single security state: DS=1). */
 static inline void gic_dist_enable(void)
 {

@@ -6,7 +6,8 @@
 # Inspect the output against the Arm ARM before recording it. Tests marked
 # AVSIM-FOLLOWS-ARM-ARM have hand-written expectations: this refuses to write them.
 # Lines `// QEMU-MACHINE: <value>` and `// QEMU-ARGS: <options>` in the source
-# replace the -M value and add options (see run_guest_test.sh). Tests built as an
+# replace the -M value and add options, `// GUEST-STDIN: <file>` gives QEMU's
+# stdin (see run_guest_test.sh). Tests built as an
 # Image (boot_*) are not handled here: run `run_guest_test.sh none
 # BUILD/tests/guest/NAME.Image ...` instead.
 set -u
@@ -29,10 +30,12 @@ for name in "$@"; do
     machine=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
     [ -n "$machine" ] || machine=virt,virtualization=on,gic-version=3
     read -r -a qargs <<<"$(grep -m1 '^// QEMU-ARGS:' "$src" | sed 's|^// QEMU-ARGS:[[:space:]]*||')"
+    stdin_file=$(grep -m1 '^// GUEST-STDIN:' "$src" | sed "s|^// GUEST-STDIN:[[:space:]]*||;s|[[:space:]]*\$||;s|@SOURCE_DIR@|$here|g")
+    [ -n "$stdin_file" ] || stdin_file=/dev/null
     timeout 20 qemu-system-aarch64 -M "$machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 ${qargs[@]+"${qargs[@]}"} \
-        -kernel "$elf" >"$out" 2>"$out_dir/$name.err" </dev/null
+        -kernel "$elf" >"$out" 2>"$out_dir/$name.err" <"$stdin_file"
     echo "exit=$?" >>"$out"
     if [ $write = 1 ]; then
         if grep -q AVSIM-FOLLOWS-ARM-ARM "$src"; then

@@ -19,6 +19,8 @@
 #             // QEMU-MACHINE: <value>     replaces the -M value for QEMU
 #                                          (default virt,virtualization=on,gic-version=3)
 #             // QEMU-ARGS: <options>      more QEMU options (e.g. -m 1G -initrd FILE)
+#             // GUEST-STDIN: <file>       the file both avsim and QEMU read as stdin
+#                                          (the PL011's input; default /dev/null)
 #           Options are split as the shell splits words (double quotes keep
 #           blanks, e.g. --append="a b"); @IMAGE_DIR@ stands for the
 #           directory of ELF (files the build writes next to the image) and
@@ -72,6 +74,7 @@ fi
 avsim_args=()
 qemu_args=()
 qemu_machine=virt,virtualization=on,gic-version=3
+stdin_file=/dev/null
 # option_line MARKER: the options after "// MARKER:" in SOURCE, placeholders replaced.
 option_line() {
     grep -m1 "^// $1:" "$src" | sed "s|^// $1:[[:space:]]*||;s|[[:space:]]*\$||" |
@@ -87,6 +90,14 @@ if [ -n "$src" ]; then
     mapfile -t qemu_args < <(split_words "$(option_line QEMU-ARGS)")
     line=$(option_line QEMU-MACHINE)
     [ -n "$line" ] && qemu_machine=$line
+    line=$(option_line GUEST-STDIN)
+    if [ -n "$line" ]; then
+        stdin_file=$line
+        if [ ! -f "$stdin_file" ]; then
+            echo "error: GUEST-STDIN file '$stdin_file' not found" >&2
+            exit 2
+        fi
+    fi
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
@@ -118,7 +129,7 @@ compare() {
 
 # 1. avsim
 if [ "$avsim" != none ]; then
-    timeout "$AVSIM_TIMEOUT" "$avsim" run ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" </dev/null
+    timeout "$AVSIM_TIMEOUT" "$avsim" run ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" <"$stdin_file"
     rc=$?
     compare avsim "$tmp/avsim.out" "$tmp/avsim.err" "$rc" || status=1
 fi
@@ -142,7 +153,7 @@ else
     timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu cortex-a57 \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 \
-        ${qemu_args[@]+"${qemu_args[@]}"} -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" </dev/null
+        ${qemu_args[@]+"${qemu_args[@]}"} -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" <"$stdin_file"
     rc=$?
     compare qemu "$tmp/qemu.out" "$tmp/qemu.err" "$rc" || status=1
 fi

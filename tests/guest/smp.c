@@ -30,7 +30,6 @@
 #define NPE 4
 #define VA_X 0x20000000UL
 #define EL2_AP_RW (1UL << 6)
-#define PSCI_AFFINITY_INFO 0x84000004u
 #define TIMER_PPI 30                    /* EL1 physical timer (CNTP_*), one per PE */
 
 uint8_t smp_stacks[NPE][16384] __attribute__((aligned(16)));

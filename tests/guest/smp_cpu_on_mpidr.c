@@ -8,7 +8,6 @@
 #include "rt/rt.h"
 #include "psci.h"
 
-#define PSCI_AFFINITY_INFO 0x84000004u
 
 static volatile uint64_t sec_mpidr, sec_x0;
 static volatile uint32_t sec_started;

@@ -12,7 +12,6 @@
 
 #define ROUNDS 8
 #define KICK 5
-#define PSCI_AFFINITY_INFO 0x84000004u
 
 static volatile uint64_t t_send[ROUNDS], t_wake[ROUNDS];
 static volatile uint32_t ready, woken;

@@ -222,6 +222,41 @@ static void __attribute__((unused)) tlog_print(const char *what, const char *exp
     tlog_n = 0;
 }
 
+/* IRQ handlers at EL2 and EL1 (el2_handler, el1_handler) for tests that take
+ * timer interrupts and SGIs: acknowledge (ICC_IAR1_EL1), turn off the timer
+ * whose PPI it is (its level would stay up), add the EL to taken[INTID]
+ * (INTIDs below 64), EOI. Other exceptions go to trap_record. */
+#define TIMER_IRQ_HANDLERS(taken)                                                \
+    static void timer_irq_take(unsigned el)                                     \
+    {                                                                            \
+        unsigned intid = (unsigned)GIC_RD(ICC_IAR1_EL1) & 0xffffff;            \
+        if (intid == PPI_HYP_TIMER)                                              \
+            WRITE_SYSREG(cnthp_ctl_el2, 0);                                      \
+        else if (intid == PPI_PHYS_TIMER)                                        \
+            WRITE_SYSREG(cntp_ctl_el0, 0);                                       \
+        ISB();                                                                   \
+        if (intid < 64)                                                          \
+            taken[intid] += el;                                                  \
+        if (intid < 1020) {                                                      \
+            GIC_WR(ICC_EOIR1_EL1, intid);                                        \
+            ISB();                                                               \
+        }                                                                        \
+    }                                                                            \
+    void el2_handler(struct rt_frame *f, int vector)                             \
+    {                                                                            \
+        if (vector == RT_VEC_CUR_SPX + RT_IRQ)                                   \
+            timer_irq_take(2);                                                   \
+        else                                                                     \
+            trap_record(f, 2, vector);                                           \
+    }                                                                            \
+    void el1_handler(struct rt_frame *f, int vector)                             \
+    {                                                                            \
+        if (vector == RT_VEC_CUR_SPX + RT_IRQ)                                   \
+            timer_irq_take(1);                                                   \
+        else                                                                     \
+            trap_record(f, 1, vector);                                           \
+    }
+
 /* "yes"/"no" for printed facts; `ok` is also checked. */
 static __attribute__((unused)) const char *yes_no(int ok, const char *what)
 {

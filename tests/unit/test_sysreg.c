@@ -417,6 +417,90 @@ static void test_counters(void **state)
     expect(decide(&c, "CNTFRQ_EL0", false), SRV_ACCESS, 2);
 }
 
+/* MDCR_EL2: TDA, TDOSA, TDRA (and TDE, which acts as all three), TPM and TPMCR trap EL0/EL1
+ * accesses to EL2 (EC 0x18); EL2's own accesses never trap. */
+static void test_mdcr_traps(void **state)
+{
+    (void)state;
+    struct sysreg_ctx c = ctx(1, HCR_RW);
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 1);
+    c.mdcr_el2 = MDCR_EL2_TDA;
+    expect(decide(&c, "MDSCR_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "DBGBCR3_EL1", false), SRV_TRAP, 2);
+    expect(decide(&c, "DBGWVR0_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "DBGCLAIMSET_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "OSLAR_EL1", false), SRV_ACCESS, 1);       /* TDOSA's */
+    expect(decide(&c, "MDRAR_EL1", true), SRV_ACCESS, 1);        /* TDRA's */
+    expect(decide(&c, "PMCR_EL0", true), SRV_ACCESS, 1);
+    c.mdcr_el2 = MDCR_EL2_TDOSA;
+    expect(decide(&c, "OSLAR_EL1", false), SRV_TRAP, 2);
+    expect(decide(&c, "OSLSR_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "OSDLR_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "DBGPRCR_EL1", false), SRV_TRAP, 2);
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 1);
+    c.mdcr_el2 = MDCR_EL2_TDRA;
+    expect(decide(&c, "MDRAR_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 1);
+    c.mdcr_el2 = MDCR_EL2_TDE;
+    expect(decide(&c, "MDSCR_EL1", true), SRV_TRAP, 2);
+    expect(decide(&c, "OSLAR_EL1", false), SRV_TRAP, 2);
+    expect(decide(&c, "MDRAR_EL1", true), SRV_TRAP, 2);
+    c.mdcr_el2 = MDCR_EL2_TPM;
+    expect(decide(&c, "PMCCNTR_EL0", true), SRV_TRAP, 2);
+    expect(decide(&c, "PMINTENSET_EL1", false), SRV_TRAP, 2);
+    expect(decide(&c, "PMEVTYPER5_EL0", false), SRV_TRAP, 2);
+    expect(decide(&c, "PMCR_EL0", false), SRV_TRAP, 2);
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 1);
+    c.mdcr_el2 = MDCR_EL2_TPMCR;
+    expect(decide(&c, "PMCR_EL0", true), SRV_TRAP, 2);
+    expect(decide(&c, "PMCCNTR_EL0", true), SRV_ACCESS, 1);
+    /* EL2 itself: nothing traps. */
+    c = ctx(2, HCR_RW);
+    c.mdcr_el2 = MDCR_EL2_TDE | MDCR_EL2_TDA | MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TDOSA | MDCR_EL2_TDRA;
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 2);
+    expect(decide(&c, "PMCR_EL0", true), SRV_ACCESS, 2);
+    expect(decide(&c, "MDRAR_EL1", true), SRV_ACCESS, 2);
+    /* EL0: the PMU registers open to it trap with TPM too; the EL1-only ones are UNDEFINED. */
+    c = ctx(0, HCR_RW);
+    c.mdcr_el2 = MDCR_EL2_TPM;
+    expect(decide(&c, "PMCCNTR_EL0", true), SRV_TRAP, 2);
+    expect(decide(&c, "PMINTENSET_EL1", true), SRV_UNDEFINED, 1);
+    expect(decide(&c, "MDSCR_EL1", true), SRV_UNDEFINED, 1);
+    expect(decide(&c, "PMUSERENR_EL0", false), SRV_UNDEFINED, 1);   /* read-only at EL0 */
+}
+
+/* The PMU's own checks (pmu_check) come before MDCR_EL2.TPM: an UNDEFINED verdict for a
+ * counter beyond HPMN, a trap to EL1 (EL2 with TGE) for EL0 without PMUSERENR_EL0. */
+static enum pmu_access_check pmu_verdict;
+static enum pmu_access_check fake_pmu_check(void *opaque, const struct sysreg_def *d, bool is_read)
+{
+    (void)opaque, (void)d, (void)is_read;
+    return pmu_verdict;
+}
+
+static void test_pmu_checks_order(void **state)
+{
+    (void)state;
+    struct sysreg_ctx c = ctx(0, HCR_RW);
+    c.pmu_check = fake_pmu_check;
+    c.mdcr_el2 = MDCR_EL2_TPM;
+    pmu_verdict = PMU_ACCESS_TRAP_EL1;
+    expect(decide(&c, "PMCCNTR_EL0", true), SRV_TRAP, 1);
+    c.hcr_el2 = HCR_RW | HCR_TGE;
+    expect(decide(&c, "PMCCNTR_EL0", true), SRV_TRAP, 2);
+    c.hcr_el2 = HCR_RW;
+    pmu_verdict = PMU_ACCESS_UNDEFINED;
+    expect(decide(&c, "PMEVCNTR3_EL0", true), SRV_UNDEFINED, 1);
+    pmu_verdict = PMU_ACCESS_OK;
+    expect(decide(&c, "PMEVCNTR3_EL0", true), SRV_TRAP, 2);          /* then TPM */
+    c = ctx(1, HCR_RW);
+    c.pmu_check = fake_pmu_check;
+    pmu_verdict = PMU_ACCESS_UNDEFINED;
+    expect(decide(&c, "PMXEVCNTR_EL0", true), SRV_UNDEFINED, 1);
+    /* Registers without TRAP_PMU never ask the PMU. */
+    expect(decide(&c, "MDSCR_EL1", true), SRV_ACCESS, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +514,8 @@ int main(void)
         cmocka_unit_test(test_fp_traps),
         cmocka_unit_test(test_cpacr_tcpac),
         cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_mdcr_traps),
+        cmocka_unit_test(test_pmu_checks_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The PL011's input from stdin (sim/pl011.c): input that arrives late through a
+# pipe wakes a guest waiting in WFI with nothing else scheduled (avsim waits
+# for it instead of stopping); input from a file gives the same run every time
+# (output, instruction and cycle counts); at the end of the input a guest that
+# waits for more stops as before ("nothing can wake it"); a terminal on stdin is
+# in raw mode while the guest runs and restored afterwards, also after SIGTERM.
+# Usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT
+set -u
+AVSIM=${1:?usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT}
+ECHO=${2:?}
+FIFO=${3:?}
+FIFO_IN=${4:?}
+. "$(dirname "$0")/lib.sh"
+
+# 1. Late input: the guest (uart_rx_echo: reads until '.') waits in WFI with
+# no timer armed; the writer sends after a second of host time.
+(sleep 1; printf 'late.') | timeout 20 "$AVSIM" run "$ECHO" >"$tmp/late.out" 2>"$tmp/late.err"
+rc=$?
+check "late input: exit status 0 (got $rc)" test "$rc" -eq 0
+check "late input: received" grep -q '^received: "late."$' "$tmp/late.out"
+check "late input: no deadlock report" test ! -s "$tmp/late.err"
+
+# 2. Input from a file: deterministic.
+for r in a b; do
+    timeout 20 "$AVSIM" run --stats="$tmp/$r.json" "$FIFO" <"$FIFO_IN" >"$tmp/$r.out" 2>"$tmp/$r.err"
+    echo "exit=$?" >>"$tmp/$r.out"
+    grep -E '^  "(instructions|cycles|idle_cycles)":' "$tmp/$r.json" >"$tmp/$r.counts"
+done
+check "file input: the guest passed" grep -q '^exit=0$' "$tmp/a.out"
+check "file input twice: the same output" cmp -s "$tmp/a.out" "$tmp/b.out"
+check "file input twice: the same instruction and cycle counts" cmp -s "$tmp/a.counts" "$tmp/b.counts"
+check "file input: counts recorded" test -s "$tmp/a.counts"
+
+# 3. No input (/dev/null, or a pipe closed at once): the waiting guest stops the run.
+for src in null pipe; do
+    if [ $src = null ]; then
+        timeout 20 "$AVSIM" run "$ECHO" </dev/null >"$tmp/$src.out" 2>"$tmp/$src.err"
+    else
+        printf '' | timeout 20 "$AVSIM" run "$ECHO" >"$tmp/$src.out" 2>"$tmp/$src.err"
+    fi
+    rc=$?
+    check "no input ($src): exit status 3 (got $rc)" test "$rc" -eq 3
+    check "no input ($src): nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/$src.err"
+done
+
+# 4. Some input, then the end of it before the '.': received, then the same stop.
+(printf 'ab'; sleep 0.5) | timeout 20 "$AVSIM" run "$ECHO" >"$tmp/part.out" 2>"$tmp/part.err"
+rc=$?
+check "partial input: exit status 3 (got $rc)" test "$rc" -eq 3
+check "partial input: echoed" grep -q '^echo: ab$' "$tmp/part.out"
+check "partial input: then nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/part.err"
+
+# 5. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
+# Enter (raw mode), and the terminal's settings come back at exit and after SIGTERM.
+if command -v script >/dev/null 2>&1; then
+    modes="stty -a | tr ' ;' '\n\n' | grep -E -x -- '-?(icanon|echo|icrnl)' | tr '\n' ' '"
+    (sleep 1; printf 'tty.'; sleep 1) |
+        timeout 20 script -qec "$AVSIM run $ECHO; echo rc=\$?; $modes" /dev/null >"$tmp/tty.out" 2>&1
+    tr -d '\r' <"$tmp/tty.out" >"$tmp/tty.txt"
+    check "terminal: received without Enter" grep -q '^received: "tty."$' "$tmp/tty.txt"
+    check "terminal: exit status 0" grep -q '^rc=0$' "$tmp/tty.txt"
+    check "terminal: settings restored at exit" grep -q '^icrnl icanon echo $' "$tmp/tty.txt"
+    (sleep 1.5; kill -TERM "$(cat "$tmp/pid")"; sleep 1) |
+        timeout 20 script -qec "sh -c 'echo \$\$ >$tmp/pid; exec $AVSIM run $ECHO'; echo rc=\$?; $modes" /dev/null \
+        >"$tmp/term.out" 2>&1
+    tr -d '\r' <"$tmp/term.out" >"$tmp/term.txt"
+    check "terminal: SIGTERM ends the run" grep -q '^rc=143$' "$tmp/term.txt"
+    check "terminal: settings restored after SIGTERM" grep -q '^icrnl icanon echo $' "$tmp/term.txt"
+else
+    echo "uart_tests: script(1) not installed: terminal checks skipped"
+fi
+
+finish uart_tests
