@@ -218,6 +218,19 @@ classify() {
 	fi
 }
 
+# run_timed LIMIT OUT CMD...: runs CMD (stdin /dev/null, stdout and stderr to OUT), killed after
+# LIMIT seconds; sets $rc (124 or 137 when killed) and $secs (wall time).
+run_timed() {
+	local limit=$1 out=$2 t0 t1
+	shift 2
+	[ "$verbose" = 1 ] && echo "+ $*" >&2
+	t0=$(date +%s.%N)
+	timeout -k 2 "$limit" "$@" </dev/null >"$out" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+}
+
 # test_line NAME: reads NAME's unittests.cfg row into name file smp args gic extra.
 test_line() {
 	local line
@@ -278,7 +291,7 @@ test_limit() { if [ "$extra" = kvm ]; then echo $((timeout_s * 10)); else echo "
 # per test and each is judged as a bare run is (classify).
 run_kvmtool() {
 	local t flat files=() list=$tmp/tests initrd=$tmp/host.gz console=$log_dir/console.log
-	local stats=$stats_out rc cmd=() t0 t1 wall begin endl krc secs opts host_note="" where tmo
+	local stats=$stats_out cmd=() wall begin endl krc opts host_note="" where tmo
 	: >"$list"
 	for t in "${tests[@]}"; do
 		test_line "$t"
@@ -314,12 +327,8 @@ run_kvmtool() {
 		     -smp "$host_smp" -nographic -no-reboot -kernel "$linux_cache/Image" -initrd "$initrd"
 		     -append "$host_append")
 	fi
-	[ "$verbose" = 1 ] && echo "+ ${cmd[*]}" >&2
-	t0=$(date +%s.%N)
-	timeout -k 5 "$boot_timeout" "${cmd[@]}" </dev/null >"$console" 2>&1
-	rc=$?
-	t1=$(date +%s.%N)
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	run_timed "$boot_timeout" "$console" "${cmd[@]}"
+	wall=$secs
 	tr -d '\r' <"$console" >"$tmp/console"
 	[ "$verbose" = 1 ] && sed 's/^/    /' "$tmp/console" >&2
 
@@ -409,12 +418,7 @@ for t in "${tests[@]}"; do
 		cmd+=("--kernel=$flat")
 	fi
 	log=$log_dir/$name.log
-	[ "$verbose" = 1 ] && echo "+ ${cmd[*]}" >&2
-	start=$(date +%s.%N)
-	timeout -k 2 "$tmo" "${cmd[@]}" </dev/null >"$log" 2>&1
-	rc=$?
-	end=$(date +%s.%N)
-	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+	run_timed "$tmo" "$log" "${cmd[@]}"
 	[ "$verbose" = 1 ] && sed 's/^/    /' "$log" >&2
 	classify "$log" "$rc" "$tmo"
 	[ "$result" = FAIL ] && fails=$((fails + 1))
