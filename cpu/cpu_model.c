@@ -1,39 +1,90 @@
-/* The Cortex-A57-like CPU model used by default.
+/* The Cortex-A57 CPU model used by default: a 1 GHz clock and the cycles
+ * avsim charges per retired instruction, per class. It is an in-order view
+ * of a 3-wide out-of-order core: each instruction costs its execution latency,
+ * nothing overlaps, and neither caches nor the pipeline are modelled. Change
+ * the figures here (or add a model) to study sensitivity; every cycle figure
+ * avsim reports derives from them.
  *
- * Costs are issue-to-retire approximations for an in-order view of a
- * 3-wide out-of-order core at 1 GHz, taken from the public Cortex-A57
- * Software Optimization Guide's latencies, rounded:
- *   ALU 1, load 4 (L1 hit), store 1, branch 1, multiply 3, divide 12
- *   (32-bit 4-20, 64-bit 4-36 cycles: mid value), FP/SIMD 3, system register
- *   access 10 (serialising MSR/MRS), barrier 20, exception-generating 1 (the
- *   entry itself is charged separately), exception entry 40, ERET 30.
- * They are what avsim charges per retired instruction; they model neither
- * caches nor the pipeline. Change them here (or add another model) to study
- * sensitivity; every figure in --stats is derived from them. */
+ * Where each figure comes from. The instruction latencies are those of Arm's
+ * "Cortex-A57 Software Optimization Guide" (UAN 0015B, 2016), section 3
+ * "Instruction characteristics", as LLVM's Cortex-A57 machine model
+ * (llvm/lib/Target/AArch64/AArch64SchedA57.td) transcribes them:
+ *   ALU                1   "ALU, basic" (ADD/SUB/AND/ORR/..., MOV, shifts by
+ *                          immediate); the shifted- and extended-register forms
+ *                          (2) are charged as basic
+ *   load               4   "Load register, immed offset" (L1 hit)
+ *   store              1   "Store register, immed offset"
+ *   branch             1   "Branch, immed" / "Branch, register"
+ *   multiply (W)       3   "Multiply accumulate, W-form" (MUL, MADD, MSUB, SMULL...)
+ *   multiply (X)       5   "Multiply accumulate, X-form" (SMULH/UMULH are 6: charged 5)
+ *   divide (W)        12   "Divide, W-form": 4-20, data dependent: the midpoint
+ *   divide (X)        20   "Divide, X-form": 4-36, data dependent: the midpoint
+ *   FP/ASIMD basic     3   "FP move / compare / absolute / negate", "ASIMD logical"
+ *                          and ASIMD integer basic (3)
+ *   FP arithmetic      5   "FP add/sub", "FP multiply", "FP convert", "FP round",
+ *                          ASIMD FP arithmetic (5)
+ *   FP multiply-acc.   9   "FP multiply accumulate", ASIMD FP MLA (9)
+ *   FP divide/sqrt    17   single precision; 32 double ("FP divide, S-/D-form")
+ * The Guide gives no figures for system register accesses, barriers, exception
+ * entry or exception return (its tables leave out system instructions), so
+ * those are estimates, stated as such:
+ *   exception entry   14   a taken exception redirects fetch and refills the
+ *   ERET              14   pipeline like a mispredicted branch: LLVM's model
+ *   barrier           14   puts that refill at 14 cycles ("Fetch + Decode/
+ *                          Rename/Dispatch + Branch", from the Guide's pipeline
+ *                          description); ISB is such a refill, and DSB/DMB wait
+ *                          for outstanding accesses, which avsim does not model,
+ *                          so they are charged the same
+ *   system register   10   MRS/MSR/SYS (TLBI, DC, IC, AT too): serialising on
+ *                          the core, an estimate between a basic instruction and
+ *                          a refill; no public Cortex-A57 figure exists
+ *   SVC/HVC/SMC/BRK    1   the instruction itself; the entry is charged above
+ * README "Exit costs beside hardware" shows what these give for KVM's exits. */
 #include "cpu/cpu_model.h"
 #include <capstone/capstone.h>
+#include <stdbool.h>
 #include <string.h>
 
 const struct cpu_model cpu_model_cortex_a57 = {
     .name = "cortex-a57",
     .clock_hz = 1000000000ULL,
     .cost = {
-        [IC_ALU] = 1, [IC_LOAD] = 4, [IC_STORE] = 1, [IC_BRANCH] = 1, [IC_MUL] = 3,
-        [IC_DIV] = 12, [IC_FP] = 3, [IC_SYSREG] = 10, [IC_BARRIER] = 20, [IC_EXCGEN] = 1,
+        [IC_ALU] = 1, [IC_LOAD] = 4, [IC_STORE] = 1, [IC_BRANCH] = 1, [IC_MUL] = 3, [IC_MUL64] = 5,
+        [IC_DIV] = 12, [IC_DIV64] = 20, [IC_FP] = 3, [IC_FP_ARITH] = 5, [IC_FP_MAC] = 9, [IC_FP_DIV] = 17,
+        [IC_FP_DIV64] = 32, [IC_SYSREG] = 10, [IC_BARRIER] = 14, [IC_EXCGEN] = 1,
     },
-    .exception_entry = 40,
-    .eret = 30,
+    .exception_entry = 14,
+    .eret = 14,
 };
 
 const char *insn_class_name(enum insn_class c)
 {
     static const char *const names[IC_COUNT] = {
         "alu", "load", "store", "branch", "mul", "div", "fp", "sysreg", "barrier", "excgen",
+        "mul64", "div64", "fp-arith", "fp-mac", "fp-div", "fp-div64",
     };
     return c < IC_COUNT ? names[c] : "?";
 }
 
 static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+/* FP and ASIMD data processing by the Guide's groups: divide and square root,
+ * multiply-accumulate, arithmetic (add, multiply, convert, round, min/max),
+ * the rest basic. Double precision divides: a D register or a .2d vector. */
+static enum insn_class fp_class(const char *m, const char *ops)
+{
+    if (!strcmp(m, "fdiv") || !strcmp(m, "fsqrt"))
+        return ops[0] == 'd' || strstr(ops, ".2d") ? IC_FP_DIV64 : IC_FP_DIV;
+    if (!strcmp(m, "fmadd") || !strcmp(m, "fmsub") || !strcmp(m, "fnmadd") || !strcmp(m, "fnmsub") ||
+        !strcmp(m, "fmla") || !strcmp(m, "fmls"))
+        return IC_FP_MAC;
+    static const char *const arith[] = { "fadd", "fsub", "fmul", "fnmul", "fabd", "fcvt", "scvtf", "ucvtf",
+                                         "frint", "fmax", "fmin", "frecp", "frsqrt" };
+    for (size_t i = 0; i < sizeof arith / sizeof arith[0]; i++)
+        if (starts(m, arith[i]))
+            return IC_FP_ARITH;
+    return IC_FP;
+}
 
 enum insn_class cpu_model_classify(const struct cs_insn *insn)
 {
@@ -47,13 +98,16 @@ enum insn_class cpu_model_classify(const struct cs_insn *insn)
     if (!strcmp(m, "svc") || !strcmp(m, "hvc") || !strcmp(m, "smc") || !strcmp(m, "brk") ||
         !strcmp(m, "hlt") || !strcmp(m, "eret"))
         return IC_EXCGEN;
+    bool xform = insn->op_str[0] == 'x';           /* the destination is an X register */
     if (!strcmp(m, "sdiv") || !strcmp(m, "udiv"))
-        return IC_DIV;
-    if (!strcmp(m, "mul") || !strcmp(m, "madd") || !strcmp(m, "msub") || !strcmp(m, "mneg") ||
-        !strcmp(m, "smull") || !strcmp(m, "umull") || !strcmp(m, "smulh") || !strcmp(m, "umulh") ||
-        !strcmp(m, "smaddl") || !strcmp(m, "umaddl") || !strcmp(m, "smsubl") || !strcmp(m, "umsubl") ||
-        !strcmp(m, "smnegl") || !strcmp(m, "umnegl"))
-        return IC_MUL;
+        return xform ? IC_DIV64 : IC_DIV;
+    if (!strcmp(m, "smulh") || !strcmp(m, "umulh"))
+        return IC_MUL64;
+    if (!strcmp(m, "mul") || !strcmp(m, "madd") || !strcmp(m, "msub") || !strcmp(m, "mneg"))
+        return xform ? IC_MUL64 : IC_MUL;
+    if (!strcmp(m, "smull") || !strcmp(m, "umull") || !strcmp(m, "smaddl") || !strcmp(m, "umaddl") ||
+        !strcmp(m, "smsubl") || !strcmp(m, "umsubl") || !strcmp(m, "smnegl") || !strcmp(m, "umnegl"))
+        return IC_MUL;                              /* "multiply accumulate long": W sources, 3 */
     if (starts(m, "ld") || starts(m, "prfm"))
         return IC_LOAD;
     if (starts(m, "st"))
@@ -64,7 +118,7 @@ enum insn_class cpu_model_classify(const struct cs_insn *insn)
                 d->groups[i] == CS_GRP_CALL || d->groups[i] == CS_GRP_RET)
                 return IC_BRANCH;
             if (d->groups[i] == ARM64_GRP_FPARMV8 || d->groups[i] == ARM64_GRP_NEON)
-                return IC_FP;
+                return fp_class(m, insn->op_str);
         }
     }
     if (m[0] == 'b' && (m[1] == 0 || m[1] == '.' || !strcmp(m, "bl") || !strcmp(m, "br") ||

@@ -7,6 +7,12 @@
 
 enum insn_class {
     IC_ALU, IC_LOAD, IC_STORE, IC_BRANCH, IC_MUL, IC_DIV, IC_FP, IC_SYSREG, IC_BARRIER, IC_EXCGEN,
+    IC_MUL64,          /* X-form multiply (MUL/MADD/MSUB on X registers, SMULH/UMULH) */
+    IC_DIV64,          /* X-form SDIV/UDIV */
+    IC_FP_ARITH,       /* FP add/subtract/multiply/convert/round/min-max, ASIMD FP arithmetic */
+    IC_FP_MAC,         /* FP and ASIMD FP multiply-accumulate (FMADD, FMLA, ...) */
+    IC_FP_DIV,         /* FDIV/FSQRT, single precision */
+    IC_FP_DIV64,       /* FDIV/FSQRT, double precision */
     IC_COUNT
 };
 

@@ -63,5 +63,21 @@ sysreg_trap_group(const char *control, uint64_t hcr, uint64_t hcr_clear,
     rt_run_el1(sr_run_untrapped, hcr_clear, 0);
 }
 
+/* The same for MDCR_EL2 controls: the accesses run at EL1 with MDCR_EL2 = mdcr (HCR_EL2 = RW),
+ * each trapping (trapped) or none; MDCR_EL2 is set back to `after` when they have run. */
+static void __attribute__((unused))
+sysreg_trap_group_mdcr(const char *what, uint64_t mdcr, uint64_t after, const struct sysreg_access *list,
+                       unsigned n, int trapped)
+{
+    rt_printf("== MDCR_EL2 %s\n", what);
+    sr_list = list;
+    sr_count = n;
+    WRITE_SYSREG(mdcr_el2, mdcr);
+    ISB();
+    rt_run_el1(trapped ? sr_run_trapped : sr_run_untrapped, 0, 0);
+    WRITE_SYSREG(mdcr_el2, after);
+    ISB();
+}
+
 #define N_ACCESS(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
 #endif

@@ -70,18 +70,7 @@ static const struct sysreg_access all_debug[] = {
 static const struct sysreg_access pm_not_pmcr[] = { TPM(E) };
 
 /* Runs the list at EL1 with MDCR_EL2 = mdcr: each access traps (trapped) or none does. */
-static void run_group(const char *what, uint64_t mdcr, const struct sysreg_access *list, unsigned n,
-                      int trapped)
-{
-    rt_printf("== MDCR_EL2 %s\n", what);
-    sr_list = list;
-    sr_count = n;
-    WRITE_SYSREG(mdcr_el2, mdcr);
-    ISB();
-    rt_run_el1(trapped ? sr_run_trapped : sr_run_untrapped, 0, 0);
-    WRITE_SYSREG(mdcr_el2, HPMN);
-    ISB();
-}
+#define run_group(what, mdcr, list, n, trapped) sysreg_trap_group_mdcr(what, mdcr, HPMN, list, n, trapped)
 
 int main(void)
 {

@@ -35,18 +35,8 @@ static const struct sysreg_access tdosa[] = { { "mrs dbgprcr_el1", r_dbgprcr, SY
 static const struct sysreg_access tpmcr[] = { { "mrs pmcr_el0", r_pmcr, SYSREG_ISS(3, 3, 9, 12, 0, 5, 1) } };
 static const struct sysreg_access not_tpmcr[] = { { "mrs pmccntr_el0", r_pmccntr, 0 } };
 
-static void run_group(const char *what, uint64_t mdcr, const struct sysreg_access *list, unsigned n,
-                      int trapped)
-{
-    rt_printf("== MDCR_EL2 %s\n", what);
-    sr_list = list;
-    sr_count = n;
-    WRITE_SYSREG(mdcr_el2, mdcr);
-    ISB();
-    rt_run_el1(trapped ? sr_run_trapped : sr_run_untrapped, 0, 0);
-    WRITE_SYSREG(mdcr_el2, HPMN);
-    ISB();
-}
+/* Runs the list at EL1 with MDCR_EL2 = mdcr: each access traps (trapped) or none does. */
+#define run_group(what, mdcr, list, n, trapped) sysreg_trap_group_mdcr(what, mdcr, HPMN, list, n, trapped)
 
 static uint64_t el1_values(uint64_t arg)
 {

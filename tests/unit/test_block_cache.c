@@ -100,6 +100,50 @@ static void test_filter_survives_growth(void **state)
         assert_int_equal(block_cache_find(&f->bc, 0x10000 + i * 0x10, sizeof code, 1)->stale, i == 37);
 }
 
+/* The CPU model charges each instruction its class's cost (cpu/cpu_model.c): one word per
+ * block, the block's cycles are that instruction's cost. Encodings from the Arm ARM. */
+static unsigned cost_of(struct fixture *f, uint32_t insn, uint64_t va)
+{
+    const uint32_t w[1] = { insn };
+    struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, va,
+                                              4, 1, w);
+    assert_non_null(b);
+    return b->cycles;
+}
+
+static void test_model_costs_by_class(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    static const struct { uint32_t insn; unsigned cycles; const char *what; } cases[] = {
+        { 0x8b020020, 1, "add x0, x1, x2" },
+        { 0xf9400020, 4, "ldr x0, [x1]" },
+        { 0xf9000020, 1, "str x0, [x1]" },
+        { 0x1b027c20, 3, "mul w0, w1, w2" },
+        { 0x9b027c20, 5, "mul x0, x1, x2" },
+        { 0x9b427c20, 5, "smulh x0, x1, x2" },
+        { 0x9b227c20, 3, "smull x0, w1, w2" },
+        { 0x1ac20c20, 12, "sdiv w0, w1, w2" },
+        { 0x9ac20c20, 20, "sdiv x0, x1, x2" },
+        { 0x1e204020, 3, "fmov s0, s1" },
+        { 0x1e622820, 5, "fadd d0, d1, d2" },
+        { 0x1f420c20, 9, "fmadd d0, d1, d2, d3" },
+        { 0x1e221820, 17, "fdiv s0, s1, s2" },
+        { 0x1e621820, 32, "fdiv d0, d1, d2" },
+        { 0xd5033fdf, 14, "isb" },
+        { 0xd5033f9f, 14, "dsb sy" },
+        { 0xd53c1100, 10, "mrs x0, hcr_el2" },
+        { 0xd4000002, 1, "hvc #0" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned c = cost_of(f, cases[i].insn, 0x10000 + 4 * i);
+        if (c != cases[i].cycles)
+            fail_msg("%s: %u cycles, expected %u", cases[i].what, c, cases[i].cycles);
+    }
+    assert_int_equal(cpu_model_cortex_a57.exception_entry, 14);
+    assert_int_equal(cpu_model_cortex_a57.eret, 14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_page_without_blocks_skips_the_scan),
         cmocka_unit_test(test_unknown_page_always_scans),
         cmocka_unit_test(test_filter_survives_growth),
+        cmocka_unit_test(test_model_costs_by_class),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
