@@ -746,6 +746,7 @@ static void note_eret(struct pe *pe, uint64_t target)
         ev.u.eret.from_el = from;
         ev.u.eret.to_el = to;
         ev.u.eret.target = target;
+        ev.u.eret.vmid = pe->el < 2 && pe->mmu.s2.enabled ? (int)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff) : -1;
         event_publish(pe->events, &ev);
     }
 }

@@ -42,7 +42,11 @@ struct event {
             uint64_t hpfar;    /* HPFAR_EL2 as set for an abort from a lower EL taken to EL2 */
             int hpfar_valid;
         } exc;
-        struct { unsigned from_el, to_el; uint64_t target; } eret;
+        struct {
+            unsigned from_el, to_el;
+            uint64_t target;
+            int vmid;          /* the VM entered (EL0/EL1 with stage 2 on: VTTBR_EL2.VMID), else -1 */
+        } eret;
         struct { const char *reg; const char *control; int is_read; } trap;
         struct { unsigned el; int is_wfe; } wfi;
         struct { uint64_t va, ipa, pa; unsigned page_shift, vmid, asid, regime, walk_accesses; } tlb;

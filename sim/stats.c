@@ -3,24 +3,71 @@
 #include "sim/machine.h"
 #include <string.h>
 
+static struct vm_count *vm_of(struct stats *s, int vmid)
+{
+    for (int i = 0; i < s->n_vm; i++)
+        if (s->vm[i].vmid == vmid)
+            return &s->vm[i];
+    if (s->n_vm == (int)(sizeof s->vm / sizeof s->vm[0]))
+        return NULL;
+    struct vm_count *v = &s->vm[s->n_vm++];
+    *v = (struct vm_count){ .vmid = vmid };
+    return v;
+}
+
+static int find_open(const struct stats *s, unsigned pe, int vmid)
+{
+    for (int i = 0; i < s->n_open[pe]; i++)
+        if (s->open_exit[pe][i].vmid == vmid)
+            return i + 1;
+    return 0;
+}
+
 static void count_vm(struct stats *s, const struct event *ev)
 {
     if (ev->u.exc.vmid < 0)
         return;
-    struct vm_count *v = NULL;
-    for (int i = 0; i < s->n_vm; i++)
-        if (s->vm[i].vmid == ev->u.exc.vmid)
-            v = &s->vm[i];
-    if (!v) {
-        if (s->n_vm == (int)(sizeof s->vm / sizeof s->vm[0]))
-            return;
-        v = &s->vm[s->n_vm++];
-        *v = (struct vm_count){ .vmid = ev->u.exc.vmid };
-    }
-    if (ev->u.exc.to_el == 2)
+    struct vm_count *v = vm_of(s, ev->u.exc.vmid);
+    if (!v)
+        return;
+    if (ev->u.exc.to_el == 2) {
         v->exits_to_el2++;
+        /* An exit of this VM starts on this PE, unless one is under way (an
+         * exception taken on the way back, say). */
+        unsigned p = ev->pe;
+        if (p < STATS_MAX_PES && !find_open(s, p, ev->u.exc.vmid) && s->n_open[p] < 8)
+            s->open_exit[p][s->n_open[p]++] = (typeof(s->open_exit[0][0])){ .vmid = ev->u.exc.vmid,
+                                                                           .ec = ev->u.exc.ec, .since = ev->cycles };
+    }
     if (ev->u.exc.ec == EC_PSEUDO_VIRQ || ev->u.exc.ec == EC_PSEUDO_VFIQ)
         v->virtual_interrupts++;
+}
+
+/* An ERET entering a VM ends the exit of that VM open on the PE. */
+static void end_exit(struct stats *s, const struct event *ev)
+{
+    unsigned p = ev->pe;
+    int k = p < STATS_MAX_PES && ev->u.eret.vmid >= 0 ? find_open(s, p, ev->u.eret.vmid) : 0;
+    if (!k)
+        return;
+    unsigned ec = s->open_exit[p][k - 1].ec;
+    uint64_t cycles = ev->cycles - s->open_exit[p][k - 1].since;
+    s->open_exit[p][k - 1] = s->open_exit[p][--s->n_open[p]];
+    struct vm_count *v = vm_of(s, ev->u.eret.vmid);
+    if (!v)
+        return;
+    v->exit_cycles += cycles;
+    int i = 0;
+    while (i < v->n_classes && v->by_class[i].ec != ec)
+        i++;
+    if (i == v->n_classes) {
+        if (i == STATS_MAX_EXIT_CLASSES)
+            return;
+        v->n_classes++;
+        v->by_class[i].ec = ec;
+    }
+    v->by_class[i].count++;
+    v->by_class[i].cycles += cycles;
 }
 
 static void on_event(void *opaque, const struct event *ev)
@@ -41,7 +88,10 @@ static void on_event(void *opaque, const struct event *ev)
                                                            ev->u.exc.to_el, 1 };
         break;
     }
-    case EV_ERET: s->erets++; break;
+    case EV_ERET:
+        s->erets++;
+        end_exit(s, ev);
+        break;
     case EV_WFI: s->wfis++; break;
     case EV_SYSREG_TRAP: s->sysreg_traps++; break;
     default: break;
@@ -197,11 +247,19 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                         i, (unsigned long long)gs->raised[i], (unsigned long long)gs->acknowledged[i]);
         fprintf(f, "%s]},\n", n ? "\n  " : "");
     }
+    /* Per VM: exits, and the completed ones by class with the cycles until the VM ran again. */
     fprintf(f, "  \"vms\": [");
-    for (int i = 0; i < s->n_vm; i++)
-        fprintf(f, "%s\n    {\"vmid\": %d, \"exits_to_el2\": %llu, \"virtual_interrupts\": %llu}", i ? "," : "",
-                s->vm[i].vmid, (unsigned long long)s->vm[i].exits_to_el2,
-                (unsigned long long)s->vm[i].virtual_interrupts);
+    for (int i = 0; i < s->n_vm; i++) {
+        const struct vm_count *v = &s->vm[i];
+        fprintf(f, "%s\n    {\"vmid\": %d, \"exits_to_el2\": %llu, \"virtual_interrupts\": %llu, "
+                "\"exit_cycles\": %llu, \"exits\": [", i ? "," : "", v->vmid, (unsigned long long)v->exits_to_el2,
+                (unsigned long long)v->virtual_interrupts, (unsigned long long)v->exit_cycles);
+        for (int j = 0; j < v->n_classes; j++)
+            fprintf(f, "%s\n      {\"ec\": %u, \"name\": \"%s\", \"count\": %llu, \"cycles\": %llu}", j ? "," : "",
+                    v->by_class[j].ec, esr_ec_name(v->by_class[j].ec), (unsigned long long)v->by_class[j].count,
+                    (unsigned long long)v->by_class[j].cycles);
+        fprintf(f, "%s]}", v->n_classes ? "\n    " : "");
+    }
     fprintf(f, "%s],\n", s->n_vm ? "\n  " : "");
     fprintf(f, "  \"exceptions\": [");
     for (int i = 0; i < s->n_exc; i++) {

@@ -11,18 +11,28 @@ struct exception_count {
     uint64_t count;
 };
 
-/* Per VM (VMID): exits to EL2 and virtual interrupts taken. */
+/* Per VM (VMID): exits to EL2 and virtual interrupts taken; the exits by
+ * exception class with their cycles: from the exception until the PE enters
+ * the same VM again (an ERET to EL0/EL1 with that VMID), whatever ran in
+ * between (the hypervisor, a host kernel, a VMM in user space). */
+#define STATS_MAX_EXIT_CLASSES 24
 struct vm_count {
     int vmid;
-    uint64_t exits_to_el2, virtual_interrupts;
+    uint64_t exits_to_el2, virtual_interrupts, exit_cycles;
+    struct { unsigned ec; uint64_t count, cycles; } by_class[STATS_MAX_EXIT_CLASSES];
+    int n_classes;
 };
 
+#define STATS_MAX_PES 8
 struct stats {
     struct exception_count exc[128];
     int n_exc;
     struct vm_count vm[64];
     int n_vm;
     uint64_t erets, wfis, sysreg_traps;
+    /* Exits under way, per PE and VM (a hypervisor may run other VMs before it returns). */
+    struct { int vmid; unsigned ec; uint64_t since; } open_exit[STATS_MAX_PES][8];
+    int n_open[STATS_MAX_PES];
 };
 
 void stats_subscribe(struct stats *s, struct event_bus *bus);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Traces end to end (issue 6), on the two-VM workload tests/guest/two_vms.c:
 # recording does not change the run, is deterministic, shows the VMID
-# switches; tlbsim with VMID tags beats flush-on-switch; live --stats and the
+# switches; --stats counts each VM's exits with their cycles; tlbsim with VMID tags beats
+# flush-on-switch; live --stats and the
 # replay agree for the default TLB configuration; bad input to the trace
 # options and tools gives a clear message and status 2. With SMP_ELF
 # (tests/guest/smp.c, four PEs): the trace names each record's PE, is the
@@ -49,6 +50,20 @@ check "VM 2's page move shows as IPAS2E1 + VMALLE1 on VMID 2" \
 check "dump --limit=5 prints 5 records" [ "$(wc -l <"$tmp/data.txt")" -eq 5 ]
 check "VM 1's working set: IPA 0x41000000.. at PA 0x40a00000.." \
     grep -Eq 'va=0x41000[0-9a-f]{3} ipa=0x41000[0-9a-f]{3} pa=0x40a00[0-9a-f]{3}' "$tmp/data.txt"
+
+# 3b. --stats per VM: the exits by class with their cycles, from each exit until that VM runs again
+# (the other VM's slice included): each VM exits 8 times by HVC; the last one ends the run, so 7
+# are complete.
+for v in 1 2; do
+    vm_line=$(grep -E "^    \{\"vmid\": $v," "$tmp/plain.json")
+    hvc_line=$(sed -n "/^    {\"vmid\": $v,/,/^    \]}/p" "$tmp/plain.json" | grep '"name": "HVC64"')
+    check "VM $v: 8 exits to EL2 in --stats" [ "$(echo "$vm_line" | sed -n 's/.*"exits_to_el2": \([0-9]*\).*/\1/p')" = 8 ]
+    check "VM $v: 7 completed HVC exits" [ "$(echo "$hvc_line" | sed -n 's/.*"count": \([0-9]*\).*/\1/p')" = 7 ]
+    hc=$(echo "$hvc_line" | sed -n 's/.*"cycles": \([0-9]*\).*/\1/p')
+    ec=$(echo "$vm_line" | sed -n 's/.*"exit_cycles": \([0-9]*\).*/\1/p')
+    check "VM $v: exit cycles ($ec) are the HVC exits' cycles ($hc), more than 7 slices of the other VM" \
+        [ -n "$hc" ] && [ "$hc" = "$ec" ] && [ "$hc" -gt 7000 ]
+done
 
 # 4. tlbsim: VMID tags beat flushing on every switch; live and replay agree.
 "$AVSIM" tlbsim --json "$tmp/a.trc" >"$tmp/tagged.json" 2>/dev/null
