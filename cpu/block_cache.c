@@ -164,6 +164,8 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         if (decoded)
             cls = cpu_model_classify(ci);
         b.cycles += model->cost[cls];
+        b.class_mask |= (uint16_t)(1u << cls);
+        b.n_by_class[cls]++;
         int kind = -1;
         if (a64_is_sysreg_access(w))
             kind = SP_SYSREG;

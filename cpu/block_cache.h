@@ -45,6 +45,8 @@ struct block_info {
     bool used;
     bool stale;               /* its code may have changed (IC IVAU): decode again before use */
     uint64_t pa_page[2];      /* physical pages of its first and last instruction (UINT64_MAX: unknown) */
+    uint16_t class_mask;      /* bit c: the block has instructions of class c (enum insn_class) */
+    uint16_t n_by_class[IC_COUNT];
 };
 
 #define BLOCK_PAGE_FILTER_BITS (1u << 16)

@@ -169,6 +169,8 @@ struct pe {
     uint64_t idle_cycles;     /* time skipped while waiting in WFI/WFE */
     uint64_t erets;
     uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
+    bool count_classes;       /* keep insns_by_class (statistics: where the cycles go) */
+    uint64_t insns_by_class[IC_COUNT];
     uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
     uint64_t mpidr;           /* MPIDR_EL1 as EL2 reads it (EL1 reads VMPIDR_EL2) */
 

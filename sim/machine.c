@@ -422,7 +422,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
-    stats_subscribe(&m->stats, &m->events);
+    stats_subscribe(&m->stats, &m->events, m, cfg->stats_file != NULL);
     if (cfg->trace_exceptions)
         exception_tracer_subscribe(&m->tracer, &m->events, cfg->trace_exceptions,
                                    m->pes[0].model->clock_hz);

@@ -15,6 +15,18 @@ static struct vm_count *vm_of(struct stats *s, int vmid)
     return v;
 }
 
+/* The PE's counters now (the sources of its cycles). */
+static void mark_of(const struct stats *s, unsigned pe, struct exit_mark *k)
+{
+    const struct pe *p = &s->m->pes[pe];
+    memcpy(k->insns_by_class, p->insns_by_class, sizeof k->insns_by_class);
+    k->exceptions = p->exceptions_taken;
+    k->erets = p->erets;
+    k->walk_accesses = p->mmu.walk_accesses;
+    k->l2_hits = p->mmu.tlb.stats.l2_hits;
+    k->idle = p->idle_cycles;
+}
+
 static int find_open(const struct stats *s, unsigned pe, int vmid)
 {
     for (int i = 0; i < s->n_open[pe]; i++)
@@ -35,9 +47,14 @@ static void count_vm(struct stats *s, const struct event *ev)
         /* An exit of this VM starts on this PE, unless one is under way (an
          * exception taken on the way back, say). */
         unsigned p = ev->pe;
-        if (p < STATS_MAX_PES && !find_open(s, p, ev->u.exc.vmid) && s->n_open[p] < 8)
-            s->open_exit[p][s->n_open[p]++] = (typeof(s->open_exit[0][0])){ .vmid = ev->u.exc.vmid,
-                                                                           .ec = ev->u.exc.ec, .since = ev->cycles };
+        if (p < STATS_MAX_PES && p < s->m->n_pes && !find_open(s, p, ev->u.exc.vmid) && s->n_open[p] < 8) {
+            struct exit_mark *k = &s->open_exit[p][s->n_open[p]++];
+            *k = (struct exit_mark){ .vmid = ev->u.exc.vmid, .ec = ev->u.exc.ec, .since = ev->cycles };
+            mark_of(s, p, k);
+            /* The entry of this exception is the exit's: counted before the event. */
+            k->exceptions--;
+            k->since -= s->m->pes[p].model->exception_entry;
+        }
     }
     if (ev->u.exc.ec == EC_PSEUDO_VIRQ || ev->u.exc.ec == EC_PSEUDO_VFIQ)
         v->virtual_interrupts++;
@@ -50,9 +67,11 @@ static void end_exit(struct stats *s, const struct event *ev)
     int k = p < STATS_MAX_PES && ev->u.eret.vmid >= 0 ? find_open(s, p, ev->u.eret.vmid) : 0;
     if (!k)
         return;
-    unsigned ec = s->open_exit[p][k - 1].ec;
-    uint64_t cycles = ev->cycles - s->open_exit[p][k - 1].since;
+    struct exit_mark start = s->open_exit[p][k - 1], now = { 0 };
     s->open_exit[p][k - 1] = s->open_exit[p][--s->n_open[p]];
+    mark_of(s, p, &now);
+    unsigned ec = start.ec;
+    uint64_t cycles = ev->cycles - start.since;
     struct vm_count *v = vm_of(s, ev->u.eret.vmid);
     if (!v)
         return;
@@ -68,6 +87,17 @@ static void end_exit(struct stats *s, const struct event *ev)
     }
     v->by_class[i].count++;
     v->by_class[i].cycles += cycles;
+    /* Where the cycles went, by the model's costs. */
+    const struct pe *pe = &s->m->pes[p];
+    const struct cpu_model *cm = pe->model;
+    uint64_t *src = v->by_class[i].by_source;
+    for (int c = 0; c < IC_COUNT; c++)
+        src[c] += (now.insns_by_class[c] - start.insns_by_class[c]) * cm->cost[c];
+    src[SRC_ENTRY] += (now.exceptions - start.exceptions) * cm->exception_entry;
+    src[SRC_ERET] += (now.erets - start.erets) * cm->eret;
+    src[SRC_WALK] += (now.walk_accesses - start.walk_accesses) * pe->mmu.tlb.cfg.walk_access_cycles;
+    src[SRC_TLB_L2] += (now.l2_hits - start.l2_hits) * pe->mmu.tlb.cfg.l2_hit_cycles;
+    src[SRC_IDLE] += now.idle - start.idle;
 }
 
 static void on_event(void *opaque, const struct event *ev)
@@ -98,8 +128,11 @@ static void on_event(void *opaque, const struct event *ev)
     }
 }
 
-void stats_subscribe(struct stats *s, struct event_bus *bus)
+void stats_subscribe(struct stats *s, struct event_bus *bus, struct machine *m, bool split_exits)
 {
+    s->m = m;
+    for (unsigned i = 0; i < m->n_pes; i++)
+        m->pes[i].count_classes = split_exits;
     event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_WFI) | (1u << EV_SYSREG_TRAP),
                     on_event, s);
 }
@@ -254,10 +287,19 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
         fprintf(f, "%s\n    {\"vmid\": %d, \"exits_to_el2\": %llu, \"virtual_interrupts\": %llu, "
                 "\"exit_cycles\": %llu, \"exits\": [", i ? "," : "", v->vmid, (unsigned long long)v->exits_to_el2,
                 (unsigned long long)v->virtual_interrupts, (unsigned long long)v->exit_cycles);
-        for (int j = 0; j < v->n_classes; j++)
-            fprintf(f, "%s\n      {\"ec\": %u, \"name\": \"%s\", \"count\": %llu, \"cycles\": %llu}", j ? "," : "",
-                    v->by_class[j].ec, esr_ec_name(v->by_class[j].ec), (unsigned long long)v->by_class[j].count,
-                    (unsigned long long)v->by_class[j].cycles);
+        for (int j = 0; j < v->n_classes; j++) {
+            fprintf(f, "%s\n      {\"ec\": %u, \"name\": \"%s\", \"count\": %llu, \"cycles\": %llu, \"cycles_by_source\": {",
+                    j ? "," : "", v->by_class[j].ec, esr_ec_name(v->by_class[j].ec),
+                    (unsigned long long)v->by_class[j].count, (unsigned long long)v->by_class[j].cycles);
+            static const char *const other[] = { "exception_entry", "eret", "walks", "tlb_l2_hits", "idle" };
+            int n = 0;
+            for (int c = 0; c < SRC_COUNT; c++)
+                if (v->by_class[j].by_source[c])
+                    fprintf(f, "%s\"%s\": %llu", n++ ? ", " : "",
+                            c < IC_COUNT ? insn_class_name((enum insn_class)c) : other[c - IC_COUNT],
+                            (unsigned long long)v->by_class[j].by_source[c]);
+            fprintf(f, "}}");
+        }
         fprintf(f, "%s]}", v->n_classes ? "\n    " : "");
     }
     fprintf(f, "%s],\n", s->n_vm ? "\n  " : "");
