@@ -173,6 +173,17 @@ section vms | awk -v order="$tests_in_order" '
       printf "  %5s %12s %12s %14s  %s\n", v, e, field("virtual_interrupts"), field("exit_cycles"), (v >= 1 && v <= n ? t[v] : "")
       next }
     /^ *\{"ec": / { c = field("count"); y = field("cycles")
-      printf "  %5s   %-16s %8s exits, %10.0f cycles each\n", "", field("name"), c, (c > 0 ? y / c : 0) }
+      printf "  %5s   %-16s %8s exits, %10.0f cycles each", "", field("name"), c, (c > 0 ? y / c : 0)
+      # cycles_by_source: {"alu": N, ...}: per exit, the largest first
+      src = $0; sub(/.*"cycles_by_source": \{/, "", src); sub(/\}\}.*/, "", src)
+      if (src != $0 && c > 0) {
+          m = split(src, kv, ", "); line = ""
+          for (i = 1; i <= m; i++) { split(kv[i], p, ": "); gsub(/"/, "", p[1]); name[i] = p[1]; val[i] = p[2] / c }
+          for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (val[j] > val[i]) {
+              tv = val[i]; val[i] = val[j]; val[j] = tv; tn = name[i]; name[i] = name[j]; name[j] = tn }
+          for (i = 1; i <= m; i++) if (val[i] >= 0.5) line = line sprintf("%s %s %.0f", (line == "" ? "" : ","), name[i], val[i])
+          printf ":%s", line
+      }
+      printf "\n" }
     END { printf "  %5s %12d  (the other exits come from the host: no stage 2, KVM'"'"'s own HVCs and traps)\n", "all", sum }'
 exit 0
