@@ -164,7 +164,6 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         if (decoded)
             cls = cpu_model_classify(ci);
         b.cycles += model->cost[cls];
-        b.class_mask |= (uint16_t)(1u << cls);
         b.n_by_class[cls]++;
         int kind = -1;
         if (a64_is_sysreg_access(w))
@@ -212,6 +211,17 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
     if (ci)
         cs_free(ci, 1);
     b.n_insns = (uint16_t)n;
+    unsigned k = 0;
+    for (int c = 0; c < IC_COUNT; c++) {
+        if (!b.n_by_class[c])
+            continue;
+        if (k == 4) {
+            b.more_classes = true;
+            break;
+        }
+        b.cls[k] = (uint8_t)c;
+        b.cls_n[k++] = b.n_by_class[c];
+    }
     bc->decodes++;
     bc->inserts++;
     if (slot) {                       /* a stale block decoded again: same key, same slot */

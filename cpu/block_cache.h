@@ -45,9 +45,28 @@ struct block_info {
     bool used;
     bool stale;               /* its code may have changed (IC IVAU): decode again before use */
     uint64_t pa_page[2];      /* physical pages of its first and last instruction (UINT64_MAX: unknown) */
-    uint16_t class_mask;      /* bit c: the block has instructions of class c (enum insn_class) */
+    /* Its instructions by class (enum insn_class), for statistics: up to four
+     * classes as (class, count) pairs (unused pairs count 0), the rest in
+     * n_by_class when more_classes. */
+    uint8_t cls[4];
+    uint16_t cls_n[4];
+    bool more_classes;
     uint16_t n_by_class[IC_COUNT];
 };
+
+/* Adds the block's instructions by class to totals[IC_COUNT]. */
+static inline void block_count_classes(const struct block_info *b, uint64_t *totals)
+{
+    if (__builtin_expect(b->more_classes, 0)) {
+        for (int c = 0; c < IC_COUNT; c++)
+            totals[c] += b->n_by_class[c];
+        return;
+    }
+    totals[b->cls[0]] += b->cls_n[0];
+    totals[b->cls[1]] += b->cls_n[1];
+    totals[b->cls[2]] += b->cls_n[2];
+    totals[b->cls[3]] += b->cls_n[3];
+}
 
 #define BLOCK_PAGE_FILTER_BITS (1u << 16)
 

@@ -936,8 +936,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
     if (__builtin_expect(pe->count_classes, 0))
-        for (unsigned m = b->class_mask; m; m &= m - 1)
-            pe->insns_by_class[__builtin_ctz(m)] += b->n_by_class[__builtin_ctz(m)];
+        block_count_classes(b, pe->insns_by_class);
     pe->cur_start = addr;
     pe->cur_size = size;
     pe->cur_cycles = b->cycles;
