@@ -403,7 +403,7 @@ bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
     }
     struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
     struct mmu_result r;
-    if (!mmu_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, va, fetch ? MMU_FETCH : MMU_READ, pe->el, &r))
+    if (!mmu_full_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, va, fetch ? MMU_FETCH : MMU_READ, pe->el, &r))
         return false;
     *pa = r.pa;
     return true;
@@ -505,7 +505,7 @@ static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, st
     struct mmu_result r;
     m->walk_va = va;
     m->walk_el = el;
-    bool ok = mmu_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
+    bool ok = mmu_full_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
     m->walks++;
     st->walks++;
     m->walk_accesses += r.walk_accesses;
@@ -594,7 +594,7 @@ static bool emulate_store(struct pe *pe, uint64_t pc, uint32_t insn, const struc
         for (unsigned b = 0; b < d->size; b++) {
             uint64_t a = va + (uint64_t)i * d->size + b;
             struct mmu_result r;
-            if (!mmu_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, a, MMU_WRITE, pe->el, &r))
+            if (!mmu_full_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, a, MMU_WRITE, pe->el, &r))
                 return false;
             uint8_t byte = (uint8_t)(v >> (8 * b));
             pe_write_phys(pe, r.pa, &byte, 1);
@@ -965,9 +965,9 @@ void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
     bool ok;
     enum mmu_access acc = write ? MMU_WRITE : MMU_READ;
     if (el == 2)
-        ok = mmu_translate(&mem, &pe->mmu.s1_el2, NULL, va, acc, 2, &r);
+        ok = mmu_full_translate(&mem, &pe->mmu.s1_el2, NULL, va, acc, 2, &r);
     else if (two_stage)
-        ok = mmu_translate(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
+        ok = mmu_full_translate(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
     else {
         ok = mmu_translate_s1(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
         if (ok)

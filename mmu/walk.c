@@ -477,9 +477,9 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
     return true;
 }
 
-bool mmu_translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,
-                   const struct mmu_s2_config *s2, uint64_t va, enum mmu_access acc, unsigned el,
-                   struct mmu_result *r)
+bool mmu_full_translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,
+                        const struct mmu_s2_config *s2, uint64_t va, enum mmu_access acc, unsigned el,
+                        struct mmu_result *r)
 {
     return translate(mem, s1, s2, true, va, acc, el, r);
 }

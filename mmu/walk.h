@@ -115,12 +115,12 @@ struct mmu_result {
     struct mmu_fault fault;   /* type NONE on success */
 };
 
-/* Translate va for an access at `el` (0, 1 or 2). s2 is ignored for the EL2 regime.
- * Returns true on success; on failure r->fault says what. The permission check
- * for `acc` at `el` is included. */
-bool mmu_translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,
-                   const struct mmu_s2_config *s2, uint64_t va, enum mmu_access acc, unsigned el,
-                   struct mmu_result *r);
+/* Translate va for an access at `el` (0, 1 or 2), as AArch64.FullTranslate does:
+ * stage 1, then stage 2 (ignored for the EL2 regime). Returns true on success; on
+ * failure r->fault says what. The permission check for `acc` at `el` is included. */
+bool mmu_full_translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,
+                        const struct mmu_s2_config *s2, uint64_t va, enum mmu_access acc, unsigned el,
+                        struct mmu_result *r);
 
 /* Stage 1 only (VA -> IPA, as AT S1E0/S1E1 report it); its table walk still
  * goes through stage 2 when s2 is enabled. */

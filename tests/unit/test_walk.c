@@ -295,7 +295,7 @@ static bool tr(const struct mmu_s1_config *s1, const struct mmu_s2_config *s2, u
                enum mmu_access acc, unsigned el, struct mmu_result *r)
 {
     M.nlog = 0;
-    return mmu_translate(&MEM, s1, s2, va, acc, el, r);
+    return mmu_full_translate(&MEM, s1, s2, va, acc, el, r);
 }
 
 static bool tr2(const struct mmu_s2_config *s2, uint64_t ipa, enum mmu_access acc, struct mmu_result *r)
@@ -1990,11 +1990,11 @@ static void test_walk_cache_hooks(void **state)
     struct mmu_s1_config c = s1_cfg(&t);
     struct mmu_result r;
     M.nlog = 0;
-    assert_true(mmu_translate(&mem, &c, NULL, va, MMU_READ, 1, &r));
+    assert_true(mmu_full_translate(&mem, &c, NULL, va, MMU_READ, 1, &r));
     assert_int_equal(r.walk_accesses, 4);                 /* levels 0-3 */
     assert_int_equal(WC.n, 3);                            /* table descriptors at levels 0, 1, 2 */
     M.nlog = 0;
-    assert_true(mmu_translate(&mem, &c, NULL, va + 0x1000, MMU_READ, 1, &r));
+    assert_true(mmu_full_translate(&mem, &c, NULL, va + 0x1000, MMU_READ, 1, &r));
     assert_int_equal(r.walk_accesses, 1);                 /* only the level-3 descriptor */
     assert_int_equal(r.pa, 0x80101000ULL);
     assert_int_equal(M.log[0].level, 3);
