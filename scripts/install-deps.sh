@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian packages avsim needs, when they are missing.
+# Installs the Debian packages avsim needs, when they are missing, and Unicorn 2.1.4
+# (scripts/fetch-unicorn.sh: Unicorn's own release from PyPI, checked by its SHA-256).
 set -euo pipefail
-pkgs=(libunicorn-dev libcapstone-dev libsdl2-dev libcmocka-dev zlib1g-dev cmake gcc make pkg-config
+pkgs=(libcapstone-dev libsdl2-dev libcmocka-dev zlib1g-dev cmake gcc make pkg-config
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gdb-multiarch libfdt-dev
-      device-tree-compiler e2fsprogs cpio)
+      device-tree-compiler e2fsprogs cpio python3 python3-pip)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
-    exit 0
+else
+    echo "install-deps: installing ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+"$(dirname "$0")/fetch-unicorn.sh"
