@@ -857,9 +857,7 @@ static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
  * other code in another context). */
 static unsigned block_tag(const struct pe *pe)
 {
-    const struct shadow_ctx *c = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
-    unsigned slot = c ? (unsigned)(c - pe->mmu.shadow.ctx) + 1 : 0;
-    return pe->el | (slot << 2);
+    return pe->el | (pe_mmu_context_tag(pe) << 2);
 }
 
 /* Does the block [addr, addr+size) lie on a page another PE invalidated? */
@@ -1015,19 +1013,10 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
     struct pe *pe = opaque;
     if (pe->attn.f.after_eret)
         note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
-    if (pe_mmu_active(pe)) {
-        /* Unicorn's region check of a VA with translation on: the VA needs an
-         * alias region. For a data access, map it now and retry (the access
-         * cannot be stopped precisely); a fetch happens inside the translator,
-         * where the memory map must not change: stop, map, resume at the PC. */
-        if (type == UC_MEM_FETCH_UNMAPPED) {
-            pe->alias_fetch_pending = true;
-            pe->alias_fetch_va = addr;
-            return false;
-        }
-        if (pe_mmu_va_alias(pe, addr))
-            return true;
-    }
+    /* Unicorn 2.1 reports the physical address. The TLB-fill hook refuses
+     * unassigned pages itself (pe_mmu.c); this is what is left: an access
+     * to a hole inside a page Unicorn already holds (devices are page-sized,
+     * so none is expected). */
     pe->bus_fault.valid = true;
     pe->bus_fault.type = type;
     pe->bus_fault.addr = addr;
@@ -1170,20 +1159,16 @@ bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t
     return true;
 }
 
-/* An abort that Unicorn detected: a shadow table miss (translation on) or an
- * alignment fault. */
+/* An abort that Unicorn detected itself: an alignment fault (translations are
+ * avsim's: the TLB-fill hook refuses those, pe_mmu_take_pending_fault). */
 static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
 {
-    if (pe_mmu_active(pe)) {
-        pe_mmu_abort(pe, pc, fetch);
-        return;
-    }
     uint32_t w = pe_read_insn(pe, pc);
     struct a64_ldst d;
     if (!fetch && a64_decode_ldst(w, &d) && d.is_mem &&
         pe_alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe)))
         return;
-    pe_fatal(pe, "internal error: Unicorn reported a %s abort at PC 0x%llx with translation off",
+    pe_fatal(pe, "internal error: Unicorn reported a %s abort at PC 0x%llx that is no alignment fault",
              fetch ? "prefetch" : "data", (unsigned long long)pc);
 }
 
@@ -1333,12 +1318,25 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     pe->mpidr = (1ULL << 31) | index;
     timeq_init(&pe->own_timeq);
     pe->timeq = &pe->own_timeq;
+    /* Unicorn 2.1 answers an access to a system register it does not implement
+     * (UC_ARM64_REG_CP_REG) with a warning on stderr and UC_ERR_OK; with this set
+     * it returns UC_ERR_ARG, as 2.2 will always do, which is how avsim learns
+     * which registers Unicorn has (qemu_has below). */
+    setenv("UC_IGNORE_REG_BREAK", "1", 0);
     uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));
         return -1;
     }
     uc_ctl_set_cpu_model(pe->uc, UC_CPU_ARM64_A57);
+    /* 4 KiB pages in Unicorn's TLB (its AArch64 default is 1 KiB, the smallest
+     * ARMv7 page), and no `until` address: uc_emu_start would otherwise
+     * translate it (to drop its code at the end of every run) through the
+     * TLB-fill hook. avsim stops runs with uc_emu_stop. */
+    if (uc_ctl_set_page_size(pe->uc, 4096) != UC_ERR_OK || uc_ctl_exits_enable(pe->uc) != UC_ERR_OK) {
+        snprintf(err, errlen, "Unicorn refused 4 KiB pages or its exits control");
+        return -1;
+    }
     csh cs;
     if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &cs) != CS_ERR_OK) {
         snprintf(err, errlen, "cannot start capstone");
@@ -1512,10 +1510,9 @@ static void on_data_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
     ev.pe = pe->index;
     ev.cycles = pe->cycles;
     ev.pc = pe->cur_start;
-    /* Unicorn calls the hook before it translates: an access whose
-     * translation is not (yet) in the model is about to abort; it is reported
-     * when it runs again after the fill, and not at all if it faults. */
-    if (!pe_mmu_describe_access(pe, addr, false, &ev))
+    /* Unicorn 2.1 calls the hook after it translated, with the physical
+     * address: the VA comes from the fill that mapped the page. */
+    if (!pe_mmu_describe_pa(pe, addr, &ev))
         return;
     ev.u.access.size = (unsigned)size;
     ev.u.access.is_write = type == UC_MEM_WRITE;
@@ -1674,6 +1671,7 @@ enum pe_stop pe_run(struct pe *pe)
         pe->attn.f.stop = false;
         pe->resume_at_valid = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
+        pe->mmu.pending.valid = false;
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->resume_at_valid && pe_rd(pe, UC_ARM64_REG_PC) != pe->resume_at)
             pe_wr(pe, UC_ARM64_REG_PC, pe->resume_at);
@@ -1709,11 +1707,16 @@ enum pe_stop pe_run(struct pe *pe)
                      (unsigned long long)pc);
             return PE_STOP_FATAL;
         }
-        if (e == UC_ERR_FETCH_UNMAPPED && pe->alias_fetch_pending) {
-            pe->alias_fetch_pending = false;
-            if (pe_mmu_va_alias(pe, pe->alias_fetch_va))
-                continue;             /* resume at the same PC, now translatable */
-            pe->bus_fault = (typeof(pe->bus_fault)){ true, UC_MEM_FETCH_UNMAPPED, pe->alias_fetch_va, 4 };
+        if (pe->mmu.pending.valid) {
+            /* The TLB-fill hook refused a translation: Unicorn stopped at the
+             * instruction, registers untouched; take the abort. */
+            finish_entry(pe);
+            if (pe->attn.f.after_eret)
+                note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
+            pe_mmu_take_pending_fault(pe);
+            if (pe->stop != PE_STOP_NONE)
+                return pe->stop;
+            continue;
         }
         if (pe->bus_fault.valid && (e == UC_ERR_READ_UNMAPPED || e == UC_ERR_WRITE_UNMAPPED ||
                                     e == UC_ERR_FETCH_UNMAPPED)) {

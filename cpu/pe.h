@@ -11,7 +11,6 @@
 #include "cpu/cpu_model.h"
 #include "cpu/pmu.h"
 #include "cpu/sysreg.h"
-#include "mmu/shadow.h"
 #include "mmu/tlb.h"
 #include "mmu/walk.h"
 #include "sim/events.h"
@@ -42,8 +41,6 @@ struct mmu_ctx_stats {
 };
 #define PE_MMU_MAX_CTX_STATS 64
 
-/* The PE's view of the MMU: the guest's configuration, the TLB model, the
- * shadow tables Unicorn walks, and statistics. */
 /* A translation pe_mmu_describe_access() looked up (valid while gen is current). */
 struct pe_observed_translation {
     uint64_t gen, page, ipa, pa;        /* page = va >> 12; ipa/pa of the page */
@@ -52,37 +49,71 @@ struct pe_observed_translation {
     bool valid;
 };
 
-/* Where Unicorn's CPU state keeps the faulting address (see pe_mmu.c). */
-struct pe_far_probe {
-    uc_context *ctx;
-    int offset;                         /* -1 until learnt */
-    bool failed;
-    unsigned samples, n_cand;
-    uint32_t cand[32];
+/* A translation context (regime, VMID, ASID): its slot numbers the decoded blocks' tags. */
+#define PE_MMU_MAX_CTX 16
+struct pe_mmu_ctx {
+    bool used;
+    uint8_t regime;
+    uint16_t vmid, asid;
+    uint64_t last_use;
 };
 
+/* What Unicorn's own TLB may hold: every model entry that served one of its
+ * fills since it was last flushed (see pe_mmu.c, "Unicorn's TLB"). */
+#define PE_MMU_HELD_SLOTS 8192
+struct pe_mmu_held {
+    uint64_t va;                        /* the model entry's input address (page_shift aligned) */
+    uint32_t gen;                       /* valid when equal to pe_mmu.held_gen */
+    uint16_t vmid, asid;                /* asid 0xffff: a global entry */
+    uint8_t regime, shift, fetch;
+};
+
+/* Physical page -> the translation that last filled it (the memory hooks of
+ * Unicorn 2.1 report physical addresses; observers want the VA too). */
+#define PE_MMU_RMAP_SLOTS 4096
+struct pe_mmu_rmap {
+    uint64_t pa_page, va_page, ipa_page;
+    uint32_t gen;
+    uint16_t vmid, asid;
+    uint8_t regime;
+};
+
+/* A translation the TLB-fill hook refused: the abort avsim takes when
+ * uc_emu_start returns (see pe_mmu_take_pending_fault). */
+struct pe_mmu_pending_fault {
+    bool valid;
+    bool external;                      /* a synchronous external abort (no translation fault) */
+    uint64_t page;                      /* the page-aligned VA Unicorn asked for */
+    enum mmu_access acc;
+    struct mmu_fault f;
+};
+
+/* The PE's view of the MMU: the guest's configuration, the TLB model, what
+ * Unicorn's TLB may hold, and statistics. */
 struct pe_mmu {
-    bool active_el10, active_el2;       /* shadow translation in use for the regime */
+    bool active_el10, active_el2;       /* translation on in the regime (stage 1 or stage 2) */
     struct mmu_s1_config s1_el10, s1_el2;
     struct mmu_s2_config s2;
     struct tlb tlb;
-    struct shadow shadow;
-    struct shadow_ctx *ctx_el10, *ctx_el2;
+    struct pe_mmu_ctx ctx[PE_MMU_MAX_CTX];
+    int ctx_el10, ctx_el2;              /* slots of the current contexts, -1 with translation off */
+    uint64_t ctx_clock;
     uint64_t walks, walk_accesses, faults, fills, tlb_hits, tlbis, unicorn_flushes, walk_cache_hits;
+    uint64_t unicorn_fills, unicorn_fills_by_reason[4];   /* hook calls; see pe_mmu.c */
     struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
     int n_ctx_stats;
-    struct { uint64_t base, size; void *host; } aliases[64];
-    int n_aliases;
-    uint64_t last_fix_va, last_fix_pc;  /* loop guard for permission re-encodings */
-    unsigned fix_repeats;
+    struct pe_mmu_held held[PE_MMU_HELD_SLOTS];
+    uint32_t held_gen, n_held;
+    struct pe_mmu_rmap rmap[PE_MMU_RMAP_SLOTS];
+    struct pe_mmu_pending_fault pending;
+    bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
+    uint64_t local_tlbi_va;
     /* For observers (EV_WALK, EV_BLOCK, EV_MEM_ACCESS, EV_CONTEXT). */
     uint64_t walk_va;                   /* the input address of the walk under way */
     unsigned walk_el;
     uint64_t observe_gen;               /* bumped when a translation leaves the model */
-    bool unicorn_tlb_stale;             /* a page left the shadow tables, Unicorn's TLB may hold it */
     struct pe_observed_translation observed[2][64];   /* [0] data, [1] fetch; by page */
     struct { bool valid; uint16_t vmid, asid; bool s2_on; } published_ctx;
-    struct pe_far_probe far_probe;
 };
 
 /* Why pe_run() returned. */
@@ -225,8 +256,6 @@ struct pe {
      * translations of them are re-made the next time they run. */
     struct { bool all; unsigned n; uint64_t page[32]; } stale_code;
 
-    bool alias_fetch_pending;   /* a fetch needs a VA alias region, mapped outside emulation */
-    uint64_t alias_fetch_va;
 
     struct pe_debug debug;
 
@@ -323,10 +352,13 @@ void pe_mmu_destroy(struct pe *pe);
 void pe_mmu_reset(struct pe *pe);
 /* Recomputes the translation configuration after a register change. */
 void pe_mmu_update(struct pe *pe);
-/* Unicorn reported a translation abort at pc: fill from the model or take the fault. */
-void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch);
-/* A VA that Unicorn's region check refused while translation is on: map an alias. */
-bool pe_mmu_va_alias(struct pe *pe, uint64_t va);
+/* uc_emu_start returned because the TLB-fill hook refused a translation: take the abort. */
+bool pe_mmu_take_pending_fault(struct pe *pe);
+/* The slot number of the current translation context (0: translation off), for block tags. */
+unsigned pe_mmu_context_tag(const struct pe *pe);
+/* An access Unicorn's memory hook reports by physical address: its VA, IPA
+ * and tags from the translation that last filled the page (false: none known). */
+bool pe_mmu_describe_pa(struct pe *pe, uint64_t pa, struct event *ev);
 /* VA -> PA for avsim's own reads of guest code (no side effects); false if unmapped. */
 bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa);
 bool pe_mmu_active(const struct pe *pe);
@@ -347,8 +379,6 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 /* The private page that holds the ERET used to switch EL (outside the guest's
  * 40-bit physical address space, inside Unicorn's 44-bit one). */
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
-/* A scratch page mapped and unmapped to flush Unicorn's TLB. */
-#define PE_SCRATCH_PA 0xffffffed000ULL
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 

@@ -1,20 +1,35 @@
-/* The PE's MMU: the C model decides every translation, Unicorn executes at
- * full speed through shadow tables (mmu/shadow.h).
+/* The PE's MMU: the C model decides every translation; Unicorn asks it.
  *
- *  - The guest's translation registers (SCTLR, TCR, TTBRx, MAIR of EL1 and
- *    EL2, VTCR/VTTBR, HCR_EL2) live in avsim's register file. Unicorn's own
- *    SCTLR/TCR/TTBR/MAIR describe the shadow tables of the current context.
- *  - A shadow entry missing makes Unicorn raise an abort at the instruction:
- *    pe_mmu_abort() looks the TLB model up, walks on a miss (mmu/walk.c),
- *    inserts the translation into the model and the shadow tables and lets
- *    the instruction run again, or takes the architectural fault.
- *  - Entries leaving the model (TLBI, capacity) leave the shadow tables, so
- *    a translation the guest changed without TLBI stays in use, as on hardware.
- *  - Unicorn checks an address against its memory regions before translating
- *    it: while translation is on, guest VAs outside every region get an alias
- *    region (never accessed: shadow entries only point at RAM and devices;
- *    aliases are removed when translation is off in both regimes, so that
- *    unassigned physical addresses abort again).
+ * Unicorn runs in its TLB_VIRTUAL mode: it keeps its own TLB of (VA page ->
+ * host page, rights) per mmu_idx (one per EL here), and on every miss of that
+ * TLB it calls on_tlb_fill() with the page-aligned VA and the kind of access.
+ * The fill asks the TLB model (mmu/tlb.c) and walks on a miss (mmu/walk.c,
+ * AArch64.FullTranslate), and gives Unicorn the final PA of the page with both
+ * stages' rights combined for the current EL; or refuses, and avsim takes the
+ * abort when uc_emu_start returns (pe_mmu_take_pending_fault). The guest's
+ * translation registers live in avsim's register file; Unicorn's own are
+ * unused.
+ *
+ * Unicorn's TLB is a level in front of the model that the model cannot see:
+ * its hits never reach avsim. Two rules keep the model authoritative and the
+ * run deterministic whatever Unicorn's TLB does (it sizes itself by host time,
+ * tlb_mmu_resize_locked):
+ *  - What the model does not hold, Unicorn does not serve. Every model entry
+ *    that served a fill since Unicorn's TLB was last flushed is in the "held"
+ *    set; an entry of that set leaving the model (eviction, TLBI) flushes
+ *    Unicorn's TLB and empties the set, except a 4K entry that a local TLBI by
+ *    VA removes, which Unicorn's own TLBI drops page by page. Entries that
+ *    served no fill since the last flush leave without a flush: Unicorn cannot
+ *    hold them. Changes of the translation context (VMID, ASID, translation
+ *    registers) flush Unicorn's TLB: it is not tagged.
+ *  - Only a translation's first use since the last flush changes the model:
+ *    the lookup that updates replacement state, statistics, the PMU's refill
+ *    counts and the cycles of an L2 hit or a walk. A fill for an entry already
+ *    in the held set (Unicorn dropped its own copy: a conflict in its
+ *    direct-mapped table, or a resize) only reads the model.
+ * Stores are fast in Unicorn 2.1.2+ on pages whose entry has no execute right
+ * (no self-modifying-code check), so a data fill never grants EXEC; a fetch
+ * from such a page misses again and gets it.
  */
 #include "cpu/pe_internal.h"
 #include "cpu/routing.h"
@@ -22,10 +37,6 @@
 #include "cpu/sysreg_handlers.h"
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#define OA_MASK 0x0000fffffffff000ULL
-#define GIB (1ULL << 30)
 
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el)
 {
@@ -131,20 +142,6 @@ static struct mmu_mem_ops mem_ops(struct pe *pe)
                                  .opaque = pe };
 }
 
-/* ---- Unicorn's TLB ------------------------------------------------------------------ */
-
-static uint64_t never_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque) { return 0; }
-static void never_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t v, void *opaque) {}
-
-/* Unicorn has no call to flush its TLB; mapping a region does it (tlb_flush). */
-void pe_flush_unicorn_tlb(struct pe *pe)
-{
-    if (uc_mmio_map(pe->uc, PE_SCRATCH_PA, 0x1000, never_read, NULL, never_write, NULL) == UC_ERR_OK)
-        uc_mem_unmap(pe->uc, PE_SCRATCH_PA, 0x1000);
-    pe->mmu.unicorn_flushes++;
-    pe->mmu.unicorn_tlb_stale = false;
-}
-
 /* ---- statistics per context ---------------------------------------------------------- */
 
 static struct mmu_ctx_stats *ctx_stats(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
@@ -159,41 +156,6 @@ static struct mmu_ctx_stats *ctx_stats(struct pe *pe, unsigned regime, uint16_t 
         return &m->ctx_stats[PE_MMU_MAX_CTX_STATS - 1];     /* the last one collects the rest */
     struct mmu_ctx_stats *c = &m->ctx_stats[m->n_ctx_stats++];
     *c = (struct mmu_ctx_stats){ .regime = (uint8_t)regime, .vmid = vmid, .asid = asid };
-    return c;
-}
-
-/* ---- shadow contexts ------------------------------------------------------------------ */
-
-static void map_trampoline(struct pe *pe, struct shadow_ctx *c)
-{
-    /* The EL-switch page must translate at EL1 and EL2 in every context. */
-    shadow_map_page(&pe->mmu.shadow, c, PE_TRAMPOLINE_PA, PE_TRAMPOLINE_PA, 0, MMU_PERM_R | MMU_PERM_X,
-                    c->regime == 1, 1, 0xff);
-}
-
-static void shadow_was_reset(struct pe *pe)
-{
-    for (int i = 0; i < SHADOW_MAX_CTX; i++)
-        if (pe->mmu.shadow.ctx[i].used)
-            map_trampoline(pe, &pe->mmu.shadow.ctx[i]);
-    block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
-    pe_flush_unicorn_tlb(pe);
-}
-
-static struct shadow_ctx *context(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
-{
-    bool reset;
-    struct shadow *s = &pe->mmu.shadow;
-    struct shadow_ctx *c = shadow_context(s, regime, vmid, asid, &reset);
-    if (reset)
-        shadow_was_reset(pe);
-    if (!shadow_lookup(s, c, PE_TRAMPOLINE_PA, &(uint64_t){ 0 })) {
-        /* A new (or recycled) context: decoded blocks keyed by its slot are stale. */
-        map_trampoline(pe, c);
-        block_cache_flush(&pe->blocks);
-        pe->last_block = NULL;
-    }
     return c;
 }
 
@@ -214,25 +176,84 @@ static void publish_tlb_event(struct pe *pe, enum event_type type, const struct 
     event_publish(pe->events, &ev);
 }
 
-static void drop_from_shadow(void *opaque, const struct tlb_entry *e)
+/* ---- Unicorn's TLB ------------------------------------------------------------------ */
+
+/* Unicorn drops every translation it holds; the held set starts empty. */
+void pe_flush_unicorn_tlb(struct pe *pe)
+{
+    uc_ctl_flush_tlb(pe->uc);
+    pe->mmu.unicorn_flushes++;
+    if (++pe->mmu.held_gen == 0) {              /* wrapped: clear the generations for real */
+        memset(pe->mmu.held, 0, sizeof pe->mmu.held);
+        memset(pe->mmu.rmap, 0, sizeof pe->mmu.rmap);
+        pe->mmu.held_gen = 1;
+    }
+    pe->mmu.n_held = 0;
+}
+
+static uint32_t held_hash(uint8_t regime, uint16_t vmid, uint16_t asid, uint64_t va, uint8_t fetch)
+{
+    uint64_t h = (va >> 12) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)vmid << 48) ^ ((uint64_t)asid << 32) ^
+                 ((uint64_t)regime << 7) ^ fetch;
+    return (uint32_t)(h >> 40) & (PE_MMU_HELD_SLOTS - 1);
+}
+
+/* The held-set slot of a model entry used for fetches or data: the one that
+ * holds it, or the free one where it goes (NULL: the set is full). */
+static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
+{
+    uint16_t asid = e->global ? 0xffff : e->asid;
+    uint32_t i = held_hash(e->regime, e->vmid, asid, e->va, fetch);
+    for (unsigned probe = 0; probe < 64; probe++, i = (i + 1) & (PE_MMU_HELD_SLOTS - 1)) {
+        struct pe_mmu_held *h = &m->held[i];
+        if (h->gen != m->held_gen)
+            return h;
+        if (h->va == e->va && h->regime == e->regime && h->vmid == e->vmid && h->asid == asid &&
+            h->shift == e->page_shift && h->fetch == fetch)
+            return h;
+    }
+    return NULL;
+}
+
+static bool held(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
+{
+    struct pe_mmu_held *h = held_slot(m, e, fetch);
+    return h && h->gen == m->held_gen;
+}
+
+/* e serves a fill: Unicorn may hold a page of it from now on. */
+static void hold(struct pe *pe, const struct tlb_entry *e, bool fetch)
+{
+    struct pe_mmu *m = &pe->mmu;
+    struct pe_mmu_held *h = held_slot(m, e, fetch);
+    if (!h || m->n_held >= PE_MMU_HELD_SLOTS / 2) {
+        pe_flush_unicorn_tlb(pe);            /* the set is full: start again from nothing */
+        h = held_slot(m, e, fetch);
+    }
+    if (h->gen == m->held_gen)
+        return;
+    *h = (struct pe_mmu_held){ .va = e->va, .gen = m->held_gen, .vmid = e->vmid,
+                               .asid = e->global ? 0xffff : e->asid, .regime = e->regime,
+                               .shift = e->page_shift, .fetch = fetch };
+    m->n_held++;
+}
+
+/* A translation left the model (tlb.c's drop callback: eviction or TLBI). */
+static void on_model_drop(void *opaque, const struct tlb_entry *e)
 {
     struct pe *pe = opaque;
-    struct shadow *s = &pe->mmu.shadow;
-    /* Walk-cache entries never were in the shadow tables; a copy leaving one
-     * level (an L1 victim still in L2) keeps the translation cached. */
-    if (e->kind != TLB_KIND_LEAF || tlb_holds(&pe->mmu.tlb, e))
+    struct pe_mmu *m = &pe->mmu;
+    /* Walk-cache entries never served a fill; a copy leaving one level (an L1
+     * victim still in L2) keeps the translation in the model. */
+    if (e->kind != TLB_KIND_LEAF || tlb_holds(&m->tlb, e))
         return;
-    pe->mmu.observe_gen++;
-    for (int i = 0; i < SHADOW_MAX_CTX; i++) {
-        struct shadow_ctx *c = &s->ctx[i];
-        if (!c->used || c->regime != e->regime)
-            continue;
-        if (e->regime == TLB_REGIME_EL10 && (c->vmid != e->vmid || (!e->global && c->asid != e->asid)))
-            continue;
-        shadow_unmap_range(s, c, e->va, 1ULL << e->page_shift);
-    }
-    pe->mmu.unicorn_tlb_stale = true;
+    m->observe_gen++;
     publish_tlb_event(pe, EV_TLB_DROP, e, 0);
+    if (!held(m, e, false) && !held(m, e, true))
+        return;                               /* Unicorn cannot hold it */
+    if (m->local_tlbi_page && e->page_shift == 12 && e->va == (m->local_tlbi_va & ~0xfffULL))
+        return;                               /* Unicorn's own TLBI by VA drops this page */
+    pe_flush_unicorn_tlb(pe);
 }
 
 /* ---- configuration -------------------------------------------------------------------- */
@@ -251,22 +272,48 @@ static uint16_t current_asid(const struct pe *pe)
     return (uint16_t)(s1->as16 ? t >> 48 : (t >> 48) & 0xff);
 }
 
-static void unmap_aliases(struct pe *pe)
+/* ---- translation contexts --------------------------------------------------------- */
+
+/* The slot of a context (regime, VMID, ASID), made if new; a recycled slot
+ * makes the decoded blocks tagged with it stale. */
+static int context(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
 {
     struct pe_mmu *m = &pe->mmu;
-    for (int i = 0; i < m->n_aliases; i++) {
-        uc_mem_unmap(pe->uc, m->aliases[i].base, m->aliases[i].size);
-        munmap(m->aliases[i].host, m->aliases[i].size);
+    int free_slot = -1, oldest = 0;
+    for (int i = 0; i < PE_MMU_MAX_CTX; i++) {
+        struct pe_mmu_ctx *c = &m->ctx[i];
+        if (c->used && c->regime == regime && c->vmid == vmid && c->asid == asid) {
+            c->last_use = ++m->ctx_clock;
+            return i;
+        }
+        if (!c->used && free_slot < 0)
+            free_slot = i;
+        if (c->used && c->last_use < m->ctx[oldest].last_use)
+            oldest = i;
     }
-    m->n_aliases = 0;
+    int i = free_slot >= 0 ? free_slot : oldest;
+    if (free_slot < 0) {
+        block_cache_flush(&pe->blocks);        /* blocks tagged with the old context */
+        pe->last_block = NULL;
+    }
+    m->ctx[i] = (struct pe_mmu_ctx){ .used = true, .regime = (uint8_t)regime, .vmid = vmid, .asid = asid,
+                                     .last_use = ++m->ctx_clock };
+    return i;
+}
+
+unsigned pe_mmu_context_tag(const struct pe *pe)
+{
+    int slot = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
+    return slot < 0 ? 0 : (unsigned)slot + 1;
 }
 
 /* EV_CONTEXT when the EL1&0 tags the TLB model uses change. */
 static void publish_context(struct pe *pe)
 {
     struct pe_mmu *m = &pe->mmu;
-    uint16_t vmid = m->ctx_el10 ? m->ctx_el10->vmid : 0, asid = m->ctx_el10 ? m->ctx_el10->asid : 0;
-    bool s2_on = m->ctx_el10 && m->s2.enabled;
+    const struct pe_mmu_ctx *c = m->ctx_el10 >= 0 ? &m->ctx[m->ctx_el10] : NULL;
+    uint16_t vmid = c ? c->vmid : 0, asid = c ? c->asid : 0;
+    bool s2_on = c && m->s2.enabled;
     if (m->published_ctx.valid && m->published_ctx.vmid == vmid && m->published_ctx.asid == asid &&
         m->published_ctx.s2_on == s2_on)
         return;
@@ -285,8 +332,8 @@ static void publish_context(struct pe *pe)
 }
 
 /* Fills ev->u.access for an access to va at the current EL that Unicorn has
- * just translated (through the shadow tables, so the TLB model holds the
- * translation). Side-effect free for the model. */
+ * just translated (so the TLB model holds the translation). Side-effect free
+ * for the model. */
 bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event *ev)
 {
     struct pe_mmu *m = &pe->mmu;
@@ -295,7 +342,8 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
     ev->u.access.va = va;
     ev->u.access.el = el;
     ev->u.access.regime = el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
-    struct shadow_ctx *c = el2 ? m->ctx_el2 : m->ctx_el10;
+    int slot = el2 ? m->ctx_el2 : m->ctx_el10;
+    const struct pe_mmu_ctx *c = slot >= 0 ? &m->ctx[slot] : NULL;
     if (!c) {                        /* translation off in this regime */
         ev->u.access.ipa = ev->u.access.pa = va;
         ev->u.access.vmid = ev->u.access.asid = 0;
@@ -335,50 +383,45 @@ void pe_mmu_update(struct pe *pe)
     struct pe_mmu *m = &pe->mmu;
     uint64_t *r = pe->sr;
     uint64_t hcr = pe_hcr_el2(pe);
-    mmu_s1_from_regs(&m->s1_el10, false, r[pe->idx.sctlr_el1], r[pe->idx.tcr_el1], r[pe->idx.ttbr0_el1],
+    struct mmu_s1_config s1_el10, s1_el2;
+    struct mmu_s2_config s2;
+    mmu_s1_from_regs(&s1_el10, false, r[pe->idx.sctlr_el1], r[pe->idx.tcr_el1], r[pe->idx.ttbr0_el1],
                      r[pe->idx.ttbr1_el1], r[pe->idx.mair_el1]);
-    mmu_s1_from_regs(&m->s1_el2, true, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2], 0,
+    mmu_s1_from_regs(&s1_el2, true, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2], 0,
                      r[pe->idx.mair_el2]);
-    mmu_s2_from_regs(&m->s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
+    mmu_s2_from_regs(&s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
     if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
-        m->s1_el10.enabled = false;
-        m->s2.enabled = false;
+        s1_el10.enabled = false;
+        s2.enabled = false;
     }
-    bool was_active = m->active_el10 || m->active_el2;
-    struct shadow_ctx *old10 = m->ctx_el10, *old2 = m->ctx_el2;
+    /* Unicorn's TLB is not tagged: a change of what any EL's addresses
+     * translate to (registers, VMID, ASID) needs it flushed. The model keeps
+     * its entries: they are tagged (and stale ones stay usable, as on hardware). */
+    bool changed = memcmp(&s1_el10, &m->s1_el10, sizeof s1_el10) || memcmp(&s1_el2, &m->s1_el2, sizeof s1_el2) ||
+                   memcmp(&s2, &m->s2, sizeof s2);
+    m->s1_el10 = s1_el10;
+    m->s1_el2 = s1_el2;
+    m->s2 = s2;
     m->active_el10 = m->s1_el10.enabled || m->s2.enabled;
     m->active_el2 = m->s1_el2.enabled;
-    m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : NULL;
-    m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : NULL;
+    m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : -1;
+    m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : -1;
     publish_context(pe);
-
-    /* Unicorn's registers: the shadow layout (4K granule, 48-bit VA, 44-bit PA). */
-    const uint64_t keep = ~(1ULL | (1ULL << 19) | (1ULL << 3) | (1ULL << 4));   /* M, WXN, SA, SA0 */
-    uint64_t tcr1 = 16 | (16ULL << 16) | (2ULL << 30) | (4ULL << 32) |
-                    (r[pe->idx.tcr_el1] & (3ULL << 37));                         /* TBI0/TBI1 */
-    uint64_t tcr2 = 16 | (4ULL << 16) | (1ULL << 31) | (1ULL << 23) | (r[pe->idx.tcr_el2] & (1ULL << 20));
-    pe_cp_write(pe, 3, 0, 1, 0, 0, (r[pe->idx.sctlr_el1] & keep) | (m->active_el10 ? 1 : 0));
-    pe_cp_write(pe, 3, 4, 1, 0, 0, (r[pe->idx.sctlr_el2] & keep) | (m->active_el2 ? 1 : 0));
-    pe_cp_write(pe, 3, 0, 2, 0, 2, tcr1);
-    pe_cp_write(pe, 3, 4, 2, 0, 2, tcr2);
-    pe_cp_write(pe, 3, 0, 10, 2, 0, SHADOW_MAIR);
-    pe_cp_write(pe, 3, 4, 10, 2, 0, SHADOW_MAIR);
-    if (m->ctx_el10) {
-        pe_cp_write(pe, 3, 0, 2, 0, 0, m->ctx_el10->root[0]);
-        pe_cp_write(pe, 3, 0, 2, 0, 1, m->ctx_el10->root[1]);
-    }
-    if (m->ctx_el2)
-        pe_cp_write(pe, 3, 4, 2, 0, 0, m->ctx_el2->root[0]);
-    if (old10 != m->ctx_el10 || old2 != m->ctx_el2 || was_active != (m->active_el10 || m->active_el2))
+    if (changed)
         pe_flush_unicorn_tlb(pe);
-    if (!m->active_el10 && !m->active_el2)
-        unmap_aliases(pe);
 }
 
 void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    if (d->index == pe->idx.sctlr_el1 || d->index == pe->idx.sctlr_el2)
+    if (d->index == pe->idx.sctlr_el1 || d->index == pe->idx.sctlr_el2) {
         pe->attn.f.sp_recheck = true;
+        /* SCTLR_ELx.EE (and SCTLR_EL1.E0E): big-endian data and table walks. */
+        uint64_t be = d->index == pe->idx.sctlr_el1 ? (1ULL << 25) | (1ULL << 24) : (1ULL << 25);
+        if (v & be)
+            pe_fatal(pe, "%s = 0x%llx sets %s: big-endian data accesses and translation table walks are "
+                     "not modelled", d->name, (unsigned long long)v,
+                     (v & (1ULL << 25)) ? "EE" : "E0E");
+    }
     pe_mmu_update(pe);
 }
 
@@ -389,16 +432,21 @@ static const struct mmu_s1_config *s1_for(const struct pe *pe, unsigned el)
     return el == 2 ? &pe->mmu.s1_el2 : &pe->mmu.s1_el10;
 }
 
+/* VA -> PA for avsim's own accesses (reading code, semihosting, a debugger):
+ * the model's entry if it holds one, else a walk; no side effects. */
 bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
 {
-    if (!pe_mmu_active(pe)) {
+    if ((va & ~0xfffULL) == PE_TRAMPOLINE_PA || !pe_mmu_active(pe)) {
         *pa = va;
         return true;
     }
-    struct shadow_ctx *c = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
-    uint64_t desc;
-    if (c && shadow_lookup(&pe->mmu.shadow, c, va, &desc)) {
-        *pa = (desc & OA_MASK) | (va & 0xfff);
+    struct pe_mmu *m = &pe->mmu;
+    bool el2 = pe->el == 2;
+    const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
+    const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10,
+                                         el2 ? 0 : c->vmid, el2 ? 0 : c->asid, va);
+    if (e) {
+        *pa = e->pa + (va - e->va);
         return true;
     }
     struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
@@ -434,109 +482,206 @@ int pe_write_va(struct pe *pe, uint64_t va, const void *buf, size_t len)
     return va_access(pe, va, (void *)buf, len, true);
 }
 
-/* ---- filling and faulting ---------------------------------------------------------------- */
-
-enum fill_result {
-    FILL_OK,
-    FILL_FAULT,
-    FILL_EXTERNAL,     /* translated to unassigned memory */
-    FILL_NOMAP,        /* allowed, but a shadow descriptor cannot say it (no read right at this EL) */
-};
-
 static uint8_t perm_need(enum mmu_access acc)
 {
     return acc == MMU_READ ? MMU_PERM_R : acc == MMU_WRITE ? MMU_PERM_W : MMU_PERM_X;
 }
 
-/* Maps the page for Unicorn; false when the current EL may not read it
- * (write-only or execute-only at EL1/EL2): no descriptor can express that. */
-static bool install(struct pe *pe, struct shadow_ctx *c, uint64_t va, const struct tlb_entry *e)
+/* ---- the TLB-fill hook -------------------------------------------------------------- */
+
+/* LDTR/STTR and their byte, halfword and signed forms: unprivileged accesses
+ * (at EL1 they are checked with EL0's rights, AArch64.CheckPermission). */
+static bool is_unprivileged_ldst(uint32_t w)
 {
-    uint8_t perm = pe->el == 0 ? e->perm_el0 : e->perm_el1;
-    if (!(perm & MMU_PERM_R) && (pe->el != 0 || (perm & MMU_PERM_W)))
-        return false;
-    uint64_t pa = e->pa + ((va & ~0xfffULL) - e->va);
-    if (!shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
-                         e->regime == TLB_REGIME_EL2, pe->el, e->attr)) {
-        shadow_reset(&pe->mmu.shadow);
-        shadow_was_reset(pe);
-        shadow_map_page(&pe->mmu.shadow, c, va & ~0xfffULL, pa, e->perm_el0, e->perm_el1,
-                        e->regime == TLB_REGIME_EL2, pe->el, e->attr);
+    return (w & 0x3f200c00u) == 0x38000800u;      /* size 111 V=0 00 opc 0 imm9 10 Rn Rt */
+}
+
+/* Why Unicorn asked (statistics: m->unicorn_fills_by_reason). */
+enum { FILL_OFF, FILL_FIRST, FILL_AGAIN, FILL_REFUSED };
+
+/* The access Unicorn wants to make refused: the abort is taken when uc_emu_start returns. */
+static bool refuse(struct pe *pe, uint64_t page, enum mmu_access acc, const struct mmu_fault *f, bool external)
+{
+    struct pe_mmu *m = &pe->mmu;
+    m->pending = (struct pe_mmu_pending_fault){ .valid = true, .external = external, .page = page, .acc = acc };
+    if (f)
+        m->pending.f = *f;
+    m->unicorn_fills_by_reason[FILL_REFUSED]++;
+    return false;
+}
+
+static uc_prot uc_rights(uint8_t perm, bool fetch)
+{
+    uc_prot p = UC_PROT_NONE;
+    if (perm & MMU_PERM_R)
+        p |= UC_PROT_READ;
+    if (perm & MMU_PERM_W)
+        p |= UC_PROT_WRITE;
+    if (fetch && (perm & MMU_PERM_X))
+        p |= UC_PROT_EXEC;                    /* data pages without EXEC: Unicorn's fast stores */
+    return p;
+}
+
+/* Physical page -> its translation, for the observers of Unicorn's memory hooks. */
+static void note_rmap(struct pe *pe, uint64_t va_page, uint64_t ipa_page, uint64_t pa_page, unsigned regime,
+                      uint16_t vmid, uint16_t asid)
+{
+    struct pe_mmu_rmap *r = &pe->mmu.rmap[(pa_page >> 12) & (PE_MMU_RMAP_SLOTS - 1)];
+    *r = (struct pe_mmu_rmap){ .pa_page = pa_page, .va_page = va_page, .ipa_page = ipa_page,
+                               .gen = pe->mmu.held_gen, .vmid = vmid, .asid = asid, .regime = (uint8_t)regime };
+}
+
+/* An address with translation off in its regime (AArch64.TranslateAddressS1Off):
+ * the PA is the VA, which must fit the PA size (else an address size fault,
+ * level 0); what is not RAM or a device is an external abort. Instruction
+ * fetches from a device region take an external abort too: avsim's devices
+ * answer data accesses only (README "How it works"). */
+static bool fill_translation_off(struct pe *pe, uint64_t va, enum mmu_access acc, uc_tlb_entry *out)
+{
+    if (va >> MMU_PA_BITS) {
+        struct mmu_fault f = { .type = MMU_FAULT_ADDRESS_SIZE, .level = 0 };
+        return refuse(pe, va, acc, &f, false);
     }
+    int kind = pe->ops->phys_kind(pe->ops_opaque, va);
+    if (kind == 0 || (kind == 2 && acc == MMU_FETCH))
+        return refuse(pe, va, acc, NULL, true);
+    out->paddr = va;
+    out->perms = kind == 2 ? UC_PROT_READ | UC_PROT_WRITE : UC_PROT_ALL;
+    pe->mmu.unicorn_fills_by_reason[FILL_OFF]++;
     return true;
 }
 
-/* After the model evicted a translation (a fill, or an L2 hit refilling an
- * L1), it is gone from the shadow tables too, but Unicorn's own TLB may still
- * hold it and would translate the page without asking the model: the TLB
- * statistics and the cycles would then depend on Unicorn's TLB, whose size
- * Unicorn 2.0.1 changes by host time (tlb_mmu_resize_locked), not on the
- * model. Unicorn's TLB is flushed whenever a page left the shadow tables. */
-static void sync_unicorn_tlb(struct pe *pe)
+/* UC_HOOK_TLB_FILL: Unicorn's TLB has no entry for the page at va (aligned)
+ * for this kind of access at the current mmu_idx. */
+static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out, void *opaque)
 {
-    if (pe->mmu.unicorn_tlb_stale)
-        pe_flush_unicorn_tlb(pe);
-}
-
-/* Makes the page holding va usable for acc at the current EL, from the TLB
- * model or a walk (AArch64.FullTranslate), or returns the fault. */
-static enum fill_result fill(struct pe *pe, uint64_t va, enum mmu_access acc, struct mmu_fault *fault,
-                             uint64_t *ipa)
-{
+    struct pe *pe = opaque;
     struct pe_mmu *m = &pe->mmu;
-    unsigned el = pe->el, regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
-    struct shadow_ctx *c = regime == TLB_REGIME_EL2 ? m->ctx_el2 : m->ctx_el10;
-    uint16_t vmid = regime == TLB_REGIME_EL2 ? 0 : c->vmid, asid = regime == TLB_REGIME_EL2 ? 0 : c->asid;
-    struct mmu_ctx_stats *st = ctx_stats(pe, regime, vmid, asid);
+    enum mmu_access acc = type == UC_MEM_FETCH ? MMU_FETCH : type == UC_MEM_WRITE ? MMU_WRITE : MMU_READ;
     bool fetch = acc == MMU_FETCH;
-    unsigned level;
-    const struct tlb_entry *e = tlb_lookup(&m->tlb, fetch, (enum tlb_regime)regime, vmid, asid, va, &level);
-    sync_unicorn_tlb(pe);             /* an L2 hit refills the L1, which may evict */
-    if (e && ((el == 0 ? e->perm_el0 : e->perm_el1) & perm_need(acc))) {
+    m->unicorn_fills++;
+    if (va == PE_TRAMPOLINE_PA) {             /* avsim's EL-switch page, at every EL */
+        out->paddr = va;
+        out->perms = UC_PROT_READ | UC_PROT_EXEC;
+        return true;
+    }
+    /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
+    unsigned el = (pe_read_pstate(pe) >> 2) & 3;
+    if (!(el == 2 ? m->active_el2 : m->active_el10))
+        return fill_translation_off(pe, va, acc, out);
+    unsigned regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    const struct pe_mmu_ctx *c = &m->ctx[el == 2 ? m->ctx_el2 : m->ctx_el10];
+    uint16_t vmid = el == 2 ? 0 : c->vmid, asid = el == 2 ? 0 : c->asid;
+    struct mmu_ctx_stats *st = ctx_stats(pe, regime, vmid, asid);
+
+    /* The model: a first use since the last flush is a lookup (replacement,
+     * statistics, cycles), a later one only reads. An entry without the rights
+     * this access needs is as good as none: the walk says what faults. */
+    const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, regime, vmid, asid, va);
+    if (e && !((el == 0 ? e->perm_el0 : e->perm_el1) & perm_need(acc)))
+        e = NULL;
+    bool first = !e || !held(m, e, fetch);
+    if (e && first) {
+        unsigned level;
+        e = tlb_lookup(&m->tlb, fetch, regime, vmid, asid, va, &level);
         if (level == 2) {
             pe->cycles += m->tlb.cfg.l2_hit_cycles;
             pmu_count(&pe->pmu, fetch ? PMU_SRC_L1I_TLB_REFILL : PMU_SRC_L1D_TLB_REFILL, el, 1);
         }
         m->tlb_hits++;
         st->tlb_hits++;
-        return install(pe, c, va, e) ? FILL_OK : FILL_NOMAP;
     }
-    struct mmu_mem_ops mem = mem_ops(pe);
-    struct mmu_result r;
-    m->walk_va = va;
-    m->walk_el = el;
-    bool ok = mmu_full_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
-    m->walks++;
-    st->walks++;
-    m->walk_accesses += r.walk_accesses;
-    st->walk_accesses += r.walk_accesses;
-    pe->cycles += (uint64_t)r.walk_accesses * m->tlb.cfg.walk_access_cycles;
-    if (!ok) {
-        m->faults++;
-        st->faults++;
-        *fault = r.fault;
-        *ipa = r.fault.ipa;
-        return FILL_FAULT;
+    struct tlb_entry ne;
+    if (!e) {
+        struct mmu_mem_ops mem = mem_ops(pe);
+        struct mmu_result r;
+        m->walk_va = va;
+        m->walk_el = el;
+        bool ok = mmu_full_translate(&mem, s1_for(pe, el), &m->s2, va, acc, el, &r);
+        m->walks++;
+        st->walks++;
+        m->walk_accesses += r.walk_accesses;
+        st->walk_accesses += r.walk_accesses;
+        pe->cycles += (uint64_t)r.walk_accesses * m->tlb.cfg.walk_access_cycles;
+        if (!ok) {
+            m->faults++;
+            st->faults++;
+            return refuse(pe, va, acc, &r.fault, false);
+        }
+        if (pe->ops->phys_kind(pe->ops_opaque, r.pa) == 0)
+            return refuse(pe, va, acc, NULL, true);       /* translated to nothing: an external abort */
+        uint64_t mask = ~((1ULL << r.page_shift) - 1);
+        ne = (struct tlb_entry){
+            .valid = true, .regime = (uint8_t)regime, .global = r.global,
+            .s2 = regime == TLB_REGIME_EL10 && m->s2.enabled, .asid = asid, .vmid = vmid,
+            .page_shift = (uint8_t)r.page_shift, .perm_el0 = r.perm_el0, .perm_el1 = r.perm_el1,
+            .attr = r.attr, .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
+        };
+        tlb_insert(&m->tlb, fetch, &ne);
+        pmu_count(&pe->pmu, fetch ? PMU_SRC_L1I_TLB_REFILL : PMU_SRC_L1D_TLB_REFILL, el, 1);
+        pmu_count(&pe->pmu, PMU_SRC_L2D_TLB_REFILL, el, 1);
+        m->fills++;
+        st->fills++;
+        publish_tlb_event(pe, EV_TLB_FILL, &ne, r.walk_accesses);
+        e = &ne;
     }
-    if (pe->ops->phys_kind(pe->ops_opaque, r.pa) == 0)
-        return FILL_EXTERNAL;                 /* translated to nothing: an external abort */
-    unsigned ps = r.page_shift;
-    uint64_t mask = ~((1ULL << ps) - 1);
-    struct tlb_entry ne = {
-        .valid = true, .regime = (uint8_t)regime, .global = r.global,
-        .s2 = regime == TLB_REGIME_EL10 && m->s2.enabled, .asid = asid, .vmid = vmid,
-        .page_shift = (uint8_t)ps, .perm_el0 = r.perm_el0, .perm_el1 = r.perm_el1, .attr = r.attr,
-        .sh = r.sh, .va = va & mask, .ipa = r.ipa & mask, .pa = r.pa & mask,
-    };
-    tlb_insert(&m->tlb, fetch, &ne);
-    pmu_count(&pe->pmu, fetch ? PMU_SRC_L1I_TLB_REFILL : PMU_SRC_L1D_TLB_REFILL, el, 1);
-    pmu_count(&pe->pmu, PMU_SRC_L2D_TLB_REFILL, el, 1);
-    sync_unicorn_tlb(pe);
-    m->fills++;
-    st->fills++;
-    publish_tlb_event(pe, EV_TLB_FILL, &ne, r.walk_accesses);
-    return install(pe, c, va, &ne) ? FILL_OK : FILL_NOMAP;
+    /* The rights of this EL. An LDTR/STTR at EL1 is checked with EL0's
+     * (AArch64.CheckPermission); EL0's read and write rights never exceed
+     * EL1's, so only a page whose rights differ needs the instruction decoded. */
+    uint8_t perm = el == 0 ? e->perm_el0 : e->perm_el1;
+    if (el == 1 && !fetch && e->perm_el0 != e->perm_el1 && is_unprivileged_ldst(pe_read_insn(pe, pe_get_pc(pe)))) {
+        perm = e->perm_el0;
+        if (!(perm & perm_need(acc))) {
+            struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
+            struct mmu_result r;
+            struct mmu_fault f = { .type = MMU_FAULT_PERMISSION, .level = 3 };
+            if (!mmu_full_translate(&mem, s1_for(pe, el), &m->s2, va, acc, 0, &r))
+                f = r.fault;                   /* EL0's walk says which stage and level */
+            m->faults++;
+            st->faults++;
+            return refuse(pe, va, acc, &f, false);
+        }
+    }
+    uint64_t pa = e->pa + ((va & ~0xfffULL) - e->va);
+    if (fetch && pe->ops->phys_kind(pe->ops_opaque, pa) == 2)
+        return refuse(pe, va, acc, NULL, true);          /* no instruction fetches from devices */
+    hold(pe, e, fetch);
+    note_rmap(pe, va & ~0xfffULL, e->s2 ? e->ipa + ((va & ~0xfffULL) - e->va) : pa, pa, regime, vmid, asid);
+    m->unicorn_fills_by_reason[first ? FILL_FIRST : FILL_AGAIN]++;
+    out->paddr = pa;
+    out->perms = uc_rights(perm, fetch);
+    return true;
 }
+
+/* The VA, IPA and tags of the access Unicorn's memory hook reports by PA: the
+ * translation that last filled that physical page (README "Traces": a page
+ * mapped at two VAs at once is reported under the one filled last). */
+bool pe_mmu_describe_pa(struct pe *pe, uint64_t pa, struct event *ev)
+{
+    struct pe_mmu *m = &pe->mmu;
+    unsigned el = pe->el;
+    ev->u.access.el = el;
+    ev->u.access.regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    if (!pe_mmu_active(pe)) {
+        ev->u.access.va = ev->u.access.ipa = ev->u.access.pa = pa;
+        ev->u.access.vmid = ev->u.access.asid = 0;
+        ev->u.access.s2_on = 0;
+        return true;
+    }
+    const struct pe_mmu_rmap *r = &m->rmap[(pa >> 12) & (PE_MMU_RMAP_SLOTS - 1)];
+    if (r->gen != m->held_gen || r->pa_page != (pa & ~0xfffULL))
+        return false;
+    uint64_t off = pa & 0xfff;
+    ev->u.access.va = r->va_page | off;
+    ev->u.access.ipa = r->ipa_page | off;
+    ev->u.access.pa = pa;
+    ev->u.access.vmid = r->vmid;
+    ev->u.access.asid = r->asid;
+    ev->u.access.s2_on = r->regime == TLB_REGIME_EL10 && m->s2.enabled;
+    return true;
+}
+
+/* ---- taking the abort the fill refused ----------------------------------------------------- */
 
 /* AArch64.Abort for a translation-related fault: ESR, FAR, HPFAR, routing. */
 static void take_mmu_fault(struct pe *pe, uint64_t pc, uint64_t va, enum mmu_access acc,
@@ -580,274 +725,43 @@ static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
     return pe_get_x(pe, reg);
 }
 
-/* A store to a page the current EL may write but not read: Unicorn cannot be
- * given such a mapping, so avsim performs the store (general-purpose
- * registers, single or pair, with writeback) and steps over it. */
-static bool emulate_store(struct pe *pe, uint64_t pc, uint32_t insn, const struct a64_ldst *d, uint64_t va)
+
+/* DC ZVA, Xt. */
+static bool is_dc_zva(uint32_t w) { return (w & 0xffffffe0u) == 0xd50b7420u; }
+
+bool pe_mmu_take_pending_fault(struct pe *pe)
 {
-    if (!d->is_store || d->vector || d->exclusive)
+    struct pe_mmu *m = &pe->mmu;
+    if (!m->pending.valid)
         return false;
-    struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
-    unsigned regs[2] = { d->rt, (insn >> 10) & 31 };
-    for (unsigned i = 0; i < d->nregs; i++) {
-        uint64_t v = regs[i] == 31 ? 0 : pe_get_x(pe, regs[i]);
-        for (unsigned b = 0; b < d->size; b++) {
-            uint64_t a = va + (uint64_t)i * d->size + b;
-            struct mmu_result r;
-            if (!mmu_full_translate(&mem, s1_for(pe, pe->el), &pe->mmu.s2, a, MMU_WRITE, pe->el, &r))
-                return false;
-            uint8_t byte = (uint8_t)(v >> (8 * b));
-            pe_write_phys(pe, r.pa, &byte, 1);
-        }
+    struct pe_mmu_pending_fault pf = m->pending;
+    m->pending.valid = false;
+    uint64_t pc = pe_get_pc(pe);
+    if (pf.acc == MMU_FETCH) {
+        /* The fetch of the instruction at pc, or of the first one on the next page
+         * (A64 instructions never cross a page). */
+        uint64_t at = (pc & ~0xfffULL) == pf.page ? pc : pf.page;
+        if (at != pc)
+            pe_wr(pe, UC_ARM64_REG_PC, at);
+        take_mmu_fault(pe, at, at, MMU_FETCH, &pf.f, NULL, pf.external);
+        return true;
     }
-    if (d->writeback && d->wb_known) {
-        uint64_t base = d->rn == 31 ? pe_rd(pe, UC_ARM64_REG_SP) : pe_get_x(pe, d->rn);
-        base += (uint64_t)d->wb_imm;
-        if (d->rn == 31)
-            pe_wr(pe, UC_ARM64_REG_SP, base);
-        else
-            pe_set_x(pe, d->rn, base);
-    }
-    pe_uncount_from(pe, pc + 4);
-    pe_wr(pe, UC_ARM64_REG_PC, pc + 4);
-    return true;
-}
-
-/* Does the shadow table lack what the load/store (or DC ZVA) w at `at` needs,
- * computed with the current registers? */
-static bool access_is_missing(struct pe *pe, struct shadow_ctx *c, uint32_t w, uint64_t at, struct a64_ldst *d,
-                              uint64_t *va_out)
-{
-    uint64_t va, len;
-    bool store;
-    if (a64_decode_ldst(w, d) && d->is_mem) {
-        va = a64_ldst_address(d, at, reg_value, pe);
-        len = (uint64_t)d->size * d->nregs;
-        store = d->is_store;
-    } else if ((w & 0xffffffe0u) == 0xd50b7420u) {          /* DC ZVA */
-        va = pe_get_x(pe, w & 31) & ~63ULL;
-        len = 64;
-        store = true;
-    } else {
-        return false;
-    }
-    *va_out = va;
-    for (uint64_t page = va & ~0xfffULL; page < va + len; page += 0x1000) {
-        uint64_t desc;
-        if (!shadow_lookup(&pe->mmu.shadow, c, page, &desc) || (store && (desc & (1ULL << 7))))
-            return true;
-    }
-    return false;
-}
-
-/* Unicorn 2.0.1 sometimes reports a data abort with a stale PC (the start of
- * an earlier translation block) while the registers are those of the faulting
- * access: its state restore does not find the block (seen in a Linux boot
- * while blocks were being re-translated thousands of times for cuts). The faulting address is then needed to find the access in the block
- * avsim's hook saw last. Unicorn keeps it in its CPU state
- * (env->exception.vaddress), which only uc_context_save exposes, at an offset
- * the public API does not give: it is learnt from the aborts whose PC is
- * right (the offset that held the faulting address every time). */
-#define FAR_PROBE_SAMPLES 8
-#define FAR_PROBE_MAX_CAND 32
-
-static void far_probe_learn(struct pe *pe, uint64_t va)
-{
-    struct pe_far_probe *p = &pe->mmu.far_probe;
-    if (p->offset >= 0 || p->failed)
-        return;
-    if (!p->ctx && uc_context_alloc(pe->uc, &p->ctx) != UC_ERR_OK) {
-        p->failed = true;
-        return;
-    }
-    if (uc_context_save(pe->uc, p->ctx) != UC_ERR_OK) {
-        p->failed = true;
-        return;
-    }
-    const uint8_t *blob = (const uint8_t *)p->ctx;
-    size_t size = uc_context_size(pe->uc);
-    if (!p->samples) {
-        for (size_t off = 0; off + 8 <= size; off += 8) {
-            uint64_t v;
-            memcpy(&v, blob + off, 8);
-            if (v == va && p->n_cand < FAR_PROBE_MAX_CAND)
-                p->cand[p->n_cand++] = (uint32_t)off;
-        }
-    } else {
-        unsigned n = 0;
-        for (unsigned i = 0; i < p->n_cand; i++) {
-            uint64_t v;
-            memcpy(&v, blob + p->cand[i], 8);
-            if (v == va)
-                p->cand[n++] = p->cand[i];
-        }
-        p->n_cand = n;
-    }
-    if (!p->n_cand) {
-        p->failed = true;                   /* give up: the stale-PC case then stops the run */
-        return;
-    }
-    if (++p->samples >= FAR_PROBE_SAMPLES && p->n_cand == 1)
-        p->offset = (int)p->cand[0];
-}
-
-/* The faulting address of the abort Unicorn reports now, if the probe knows where it is. */
-static bool far_probe_read(struct pe *pe, uint64_t *far)
-{
-    struct pe_far_probe *p = &pe->mmu.far_probe;
-    if (p->offset < 0 || uc_context_save(pe->uc, p->ctx) != UC_ERR_OK)
-        return false;
-    memcpy(far, (const uint8_t *)p->ctx + p->offset, 8);
-    return true;
-}
-
-void pe_mmu_abort(struct pe *pe, uint64_t pc, bool fetch)
-{
+    /* A data access: the instruction at pc (exact when a fill is refused). FAR
+     * is its address, or the start of the page that faulted for an access
+     * that crosses into it. */
+    uint32_t w = pe_read_insn(pe, pc);
     struct a64_ldst d = { 0 }, *dp = NULL;
     uint64_t va;
-    uint64_t len;
-    enum mmu_access acc;
-    if (fetch) {
-        va = pc;
-        len = 4;
-        acc = MMU_FETCH;
+    if (a64_decode_ldst(w, &d) && d.is_mem) {
+        va = a64_ldst_address(&d, pc, reg_value, pe);
+        dp = &d;
+    } else if (is_dc_zva(w)) {
+        va = pe_get_x(pe, w & 31) & ~63ULL;     /* the block DC ZVA zeroes, as QEMU reports it */
     } else {
-        uint32_t w = pe_read_insn(pe, pc);
-        /* Unicorn aborts only on an access its (shadow) tables do not allow: if the
-         * instruction at the reported PC is no such access, the PC is stale. Once
-         * the faulting address can be read (far_probe), the PC is trusted only
-         * when the access there covers it: a stale PC may point at another
-         * missing access, and resuming there would run instructions twice. */
-        bool in_block = pc >= pe->cur_start && pc - pe->cur_start < pe->cur_size;
-        struct shadow_ctx *sc = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
-        uint64_t probe_va = 0, far;
-        bool missing = in_block && sc && access_is_missing(pe, sc, w, pc, &d, &probe_va);
-        bool have_far = sc && far_probe_read(pe, &far);
-        bool precise;
-        if (have_far) {
-            uint64_t len = (w & 0xffffffe0u) == 0xd50b7420u ? 64 : (uint64_t)d.size * d.nregs;
-            precise = missing && far >= probe_va && far - probe_va < len;
-        } else {
-            precise = missing;
-            if (missing)
-                far_probe_learn(pe, probe_va);
-        }
-        if (!precise && sc) {
-            uint64_t at;
-            if (!have_far || !pe_find_faulting_access(pe, far, -1, &at, &d)) {
-                pe_fatal(pe, "internal error: Unicorn reported a data abort at PC 0x%llx (instruction "
-                         "0x%08x), which is not the faulting access, and avsim cannot find the access "
-                         "in the block at 0x%llx", (unsigned long long)pc, w,
-                         (unsigned long long)pe->cur_start);
-                return;
-            }
-            pe_wr(pe, UC_ARM64_REG_PC, at);
-            pc = at;
-            w = pe_read_insn(pe, pc);
-        }
-        if (a64_decode_ldst(w, &d) && d.is_mem) {
-            va = a64_ldst_address(&d, pc, reg_value, pe);
-            /* Unicorn checks alignment itself where it is required (SCTLR_ELx.A,
-             * exclusives, acquire/release); any other unaligned access that
-             * aborts here is a shadow table miss, and is translated. */
-            bool must_align = d.exclusive || d.acqrel || ((pe_guest_sctlr(pe, pe->el) >> 1) & 1);
-            if (must_align && pe_alignment_fault(pe, pc, &d, va))
-                return;
-            len = (uint64_t)d.size * d.nregs;
-            acc = d.is_store ? MMU_WRITE : MMU_READ;
-            dp = &d;
-        } else if ((w & 0xffffffe0u) == 0xd50b7420u) {          /* DC ZVA, Xt */
-            va = pe_get_x(pe, w & 31) & ~63ULL;
-            len = 64;
-            acc = MMU_WRITE;
-        } else {
-            pe_fatal(pe, "internal error: a data abort at PC 0x%llx (instruction 0x%08x) that avsim "
-                     "cannot attribute to an access", (unsigned long long)pc, w);
-            return;
-        }
+        va = pf.page;                            /* not decoded: the page itself */
     }
-    if (!pe_mmu_active(pe)) {
-        pe_fatal(pe, "internal error: Unicorn reported a translation abort at PC 0x%llx with translation off",
-                 (unsigned long long)pc);
-        return;
-    }
-    bool nomap = false;
-    for (uint64_t page = va & ~0xfffULL; page < va + len; page += 0x1000) {
-        uint64_t a = page < va ? va : page, ipa = 0;
-        struct mmu_fault f;
-        enum fill_result fr = fill(pe, a, acc, &f, &ipa);
-        if (fr == FILL_OK)
-            continue;
-        if (fr == FILL_NOMAP) {
-            nomap = true;
-            continue;
-        }
-        take_mmu_fault(pe, pc, a, acc, &f, dp, fr == FILL_EXTERNAL);
-        return;
-    }
-    if (nomap) {
-        if (!(dp && emulate_store(pe, pc, pe_read_insn(pe, pc), dp, va)))
-            pe_fatal(pe, "an access at PC 0x%llx to 0x%llx, which this EL may %s but not read: "
-                     "execute-only or write-only memory at EL1/EL2 is not modelled for this instruction",
-                     (unsigned long long)pc, (unsigned long long)va, fetch ? "execute" : "write");
-        return;
-    }
-    if (!fetch)
-        pe_uncount_from(pe, pc);      /* the block runs again from the access */
-    /* Everything was mapped already with the rights the model grants: Unicorn
-     * retries with the entry just re-encoded for this EL. Guard against loops. */
-    struct pe_mmu *m = &pe->mmu;
-    if (m->last_fix_va == va && m->last_fix_pc == pc) {
-        if (++m->fix_repeats > 8)
-            pe_fatal(pe, "internal error: Unicorn keeps faulting at PC 0x%llx on 0x%llx although the "
-                     "MMU model allows the access", (unsigned long long)pc, (unsigned long long)va);
-    } else {
-        m->last_fix_va = va;
-        m->last_fix_pc = pc;
-        m->fix_repeats = 0;
-    }
-}
-
-/* ---- VA aliases for Unicorn's region check ----------------------------------------------- */
-
-bool pe_mmu_va_alias(struct pe *pe, uint64_t va)
-{
-    struct pe_mmu *m = &pe->mmu;
-    if (!pe_mmu_active(pe) || m->n_aliases == (int)(sizeof m->aliases / sizeof m->aliases[0]))
-        return false;
-    uint64_t lo = va & ~(GIB - 1), hi = lo + GIB;
-    uc_mem_region *regs = NULL;
-    uint32_t n = 0;
-    if (uc_mem_regions(pe->uc, &regs, &n) != UC_ERR_OK)
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t b = regs[i].begin, e = regs[i].end + 1;
-        if (e <= va && e > lo)
-            lo = e;
-        if (b > va && b < hi)
-            hi = b;
-        if (b <= va && va < e) {          /* va is inside a region: nothing to alias */
-            uc_free(regs);
-            return false;
-        }
-    }
-    uc_free(regs);
-    lo = (lo + 0xfff) & ~0xfffULL;
-    hi &= ~0xfffULL;
-    /* Unicorn also checks the region's permissions against the access (a fetch
-     * needs EXEC) and fetches code only from RAM regions, so the alias is RAM
-     * with every permission, backed by a reservation that is never touched. */
-    void *host = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (hi <= lo || host == MAP_FAILED)
-        return false;
-    if (uc_mem_map_ptr(pe->uc, lo, hi - lo, UC_PROT_ALL, host) != UC_ERR_OK) {
-        munmap(host, hi - lo);
-        return false;
-    }
-    m->aliases[m->n_aliases].host = host;
-    m->aliases[m->n_aliases].base = lo;
-    m->aliases[m->n_aliases].size = hi - lo;
-    m->n_aliases++;
+    uint64_t far = (va & ~0xfffULL) == pf.page ? va : pf.page;
+    take_mmu_fault(pe, pc, far, pf.acc, &pf.f, dp, pf.external);
     return true;
 }
 
@@ -885,7 +799,15 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             .asid = (uint16_t)(m->s1_el10.as16 ? xt >> 48 : (xt >> 48) & 0xff), .va = va,
             .ipa = (xt & ((1ULL << 36) - 1)) << 12,
         };
+        /* The instruction also runs in Unicorn (the register is native): by VA
+         * it drops that page from Unicorn's TLB for every ASID, so a 4K entry
+         * of the model removed here needs no flush (on_model_drop). */
+        bool by_va = rq.op == TLBI_VAE1 || rq.op == TLBI_VALE1 || rq.op == TLBI_VAAE1 || rq.op == TLBI_VAALE1 ||
+                     rq.op == TLBI_VAE2 || rq.op == TLBI_VALE2;
+        m->local_tlbi_page = by_va;
+        m->local_tlbi_va = va;
         unsigned removed = tlbi(&m->tlb, &rq);
+        m->local_tlbi_page = false;
         m->tlbis++;
         /* The IS forms are broadcast to the Inner Shareable domain: every PE. */
         size_t n = strlen(d->name);
@@ -904,18 +826,17 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             ev.u.tlbi.ipa = rq.ipa;
             event_publish(pe->events, &ev);
         }
-        if (removed || m->unicorn_tlb_stale)
-            pe_flush_unicorn_tlb(pe);
         if (inner_shareable && pe->ops->broadcast_tlbi)
             pe->ops->broadcast_tlbi(pe->ops_opaque, pe, &rq);
         return;
     }
 }
 
+/* Another PE's TLBI ...IS: this PE's model applies it; what it removes that
+ * Unicorn may hold flushes Unicorn's TLB (on_model_drop). */
 void pe_mmu_remote_tlbi(struct pe *pe, const struct tlbi_request *rq)
 {
-    if (tlbi(&pe->mmu.tlb, rq) || pe->mmu.unicorn_tlb_stale)
-        pe_flush_unicorn_tlb(pe);
+    tlbi(&pe->mmu.tlb, rq);
 }
 
 /* An AT S1E0x/S1E1x at EL1 whose stage-1 walk faults at stage 2 takes a data
@@ -981,24 +902,22 @@ void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
 int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t errlen)
 {
     struct pe_mmu *m = &pe->mmu;
-    if (tlb_init(&m->tlb, tlb ? tlb : &tlb_config_cortex_a57, drop_from_shadow, pe, err, (unsigned)errlen) != 0)
+    if (tlb_init(&m->tlb, tlb ? tlb : &tlb_config_cortex_a57, on_model_drop, pe, err, (unsigned)errlen) != 0)
         return -1;
-    if (shadow_init(&m->shadow) != 0 ||
-        uc_mem_map_ptr(pe->uc, SHADOW_POOL_PA, SHADOW_POOL_SIZE, UC_PROT_READ | UC_PROT_WRITE,
-                       m->shadow.pool) != UC_ERR_OK) {
-        snprintf(err, errlen, "cannot set up the shadow translation tables");
+    m->held_gen = 1;
+    m->ctx_el10 = m->ctx_el2 = -1;
+    uc_hook h;
+    if (uc_ctl_tlb_mode(pe->uc, UC_TLB_VIRTUAL) != UC_ERR_OK ||
+        uc_hook_add(pe->uc, &h, UC_HOOK_TLB_FILL, (void *)on_tlb_fill, pe, 1, 0) != UC_ERR_OK) {
+        snprintf(err, errlen, "Unicorn refused its TLB_VIRTUAL mode or the TLB-fill hook (Unicorn >= 2.1.2 needed)");
         return -1;
     }
-    m->far_probe.offset = -1;
     return 0;
 }
 
 void pe_mmu_destroy(struct pe *pe)
 {
-    if (pe->mmu.far_probe.ctx)
-        uc_context_free(pe->mmu.far_probe.ctx);
     tlb_destroy(&pe->mmu.tlb);
-    shadow_destroy(&pe->mmu.shadow);
 }
 
 void pe_mmu_reset(struct pe *pe)
@@ -1007,27 +926,18 @@ void pe_mmu_reset(struct pe *pe)
     struct tlbi_request all = { .op = TLBI_ALLE1 }, all2 = { .op = TLBI_ALLE2 };
     tlbi(&m->tlb, &all);
     tlbi(&m->tlb, &all2);
-    unmap_aliases(pe);
-    shadow_reset(&m->shadow);
-    for (int i = 0; i < SHADOW_MAX_CTX; i++)
-        m->shadow.ctx[i].used = false;
-    m->ctx_el10 = m->ctx_el2 = NULL;
-    m->active_el10 = m->active_el2 = false;
+    memset(m->ctx, 0, sizeof m->ctx);
+    m->ctx_el10 = m->ctx_el2 = -1;
+    m->pending.valid = false;
     pe_mmu_update(pe);
     pe_flush_unicorn_tlb(pe);
 }
 
-/* uc_ctl_remove_cache translates the start address through Unicorn's MMU, and
- * a translation miss there raises a guest exception out of the call (a
- * longjmp out of avsim's hook): the shadow tables must hold the page first. */
+/* Drops Unicorn's translated code of [start, end) (uc_ctl_remove_cache
+ * translates start through the fill hook; a refused page has no code). */
 bool pe_remove_translated_code(struct pe *pe, uint64_t start, uint64_t end)
 {
-    if (pe_mmu_active(pe)) {
-        struct mmu_fault f;
-        uint64_t ipa;
-        if (fill(pe, start, MMU_FETCH, &f, &ipa) != FILL_OK)
-            return false;
-    }
     uc_ctl_remove_cache(pe->uc, start, end);
+    pe->mmu.pending.valid = false;
     return true;
 }
