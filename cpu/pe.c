@@ -656,6 +656,67 @@ static void delete_hook(struct pe *pe, uc_hook h)
     }
 }
 
+/* ---- modified code ------------------------------------------------------------- */
+
+/* Unicorn's translations of the page (or all) go at the next block boundary. */
+static void note_code_drop(struct pe *pe, uint64_t pa, bool all)
+{
+    uint64_t page = pa & ~0xfffULL;
+    for (unsigned i = 0; i < pe->code_drop.n && !all; i++)
+        if (pe->code_drop.pa_page[i] == page)
+            return;                        /* IC IVAU runs once per cache line: a page once */
+    if (all || pe->code_drop.n == sizeof pe->code_drop.pa_page / sizeof pe->code_drop.pa_page[0])
+        pe->code_drop.all = true;
+    else
+        pe->code_drop.pa_page[pe->code_drop.n++] = page;
+    pe->attn.f.drop_code = true;
+}
+
+void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
+{
+    if (all) {
+        block_cache_flush(&pe->blocks);
+        pe->last_block = NULL;
+    } else {
+        block_cache_invalidate_page(&pe->blocks, pa >> 12);
+    }
+    note_code_drop(pe, pa, all);
+}
+
+/* Unicorn translates the code of [start, end) again (a cut's hook added or
+ * gone); the decoded blocks stay valid. */
+static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
+{
+    for (uint64_t page = start & ~0xfffULL; page < end; page += 0x1000) {
+        uint64_t pa;
+        if (pe_va_to_pa(pe, page, true, &pa))
+            note_code_drop(pe, pa, false);
+    }
+}
+
+void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end)
+{
+    for (uint64_t page = start & ~0xfffULL; page < end; page += 0x1000) {
+        uint64_t pa;
+        if (pe_va_to_pa(pe, page, true, &pa))
+            pe_drop_code_pa(pe, pa, false);
+    }
+}
+
+/* At a block boundary (or with the PE stopped): Unicorn drops the translated
+ * code of the pages noted in code_drop. */
+static void apply_code_drops(struct pe *pe)
+{
+    if (pe->code_drop.all)
+        uc_ctl_flush_tb(pe->uc);
+    else
+        for (unsigned i = 0; i < pe->code_drop.n; i++)
+            pe_mmu_remove_code_pa(pe, pe->code_drop.pa_page[i]);
+    pe->code_drop.all = false;
+    pe->code_drop.n = 0;
+    pe->attn.f.drop_code = false;
+}
+
 static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
@@ -663,9 +724,7 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
         return;
     pe->cut.active = false;
     delete_hook(pe, pe->cut.hook);
-    pe->attn.f.cut_remove = true;
-    pe->cut.remove_start = pe->cut.block_start;
-    pe->cut.remove_end = pe->cut.block_end;
+    retranslate_va(pe, pe->cut.block_start, pe->cut.block_end);   /* the translation with the hook */
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (s.kind == SP_WFE)
         pe->event_reg = false;
@@ -702,7 +761,8 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
             pe_fatal(pe, "internal error: cannot add a code hook at 0x%llx", (unsigned long long)at);
             return false;
         }
-        pe_remove_translated_code(pe, addr, addr + b->size);
+        retranslate_va(pe, addr, addr + b->size);      /* translated again, with the hook */
+        apply_code_drops(pe);
         pe_wr(pe, UC_ARM64_REG_PC, addr);
         return false;
     }
@@ -796,9 +856,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->attn.f.entry)
         finish_entry(pe);
-    if (pe->attn.f.cut_remove) {
-        pe->attn.f.cut_remove = false;
-        pe_remove_translated_code(pe, pe->cut.remove_start, pe->cut.remove_end);
+    if (pe->attn.f.drop_code) {
+        /* Unicorn's translations of modified code go; the block about to run
+         * may be one of them: it is translated again. */
+        apply_code_drops(pe);
+        pe_wr(pe, UC_ARM64_REG_PC, addr);
+        return false;
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
@@ -861,22 +924,6 @@ static unsigned block_tag(const struct pe *pe)
 }
 
 /* Does the block [addr, addr+size) lie on a page another PE invalidated? */
-static bool code_is_stale(struct pe *pe, uint64_t addr, uint32_t size)
-{
-    if (pe->stale_code.all)
-        return true;
-    uint64_t ends[2] = { addr, addr + size - 1 };
-    for (int e = 0; e < 2; e++) {
-        uint64_t pa;
-        if (!pe_va_to_pa(pe, ends[e], true, &pa))
-            return true;
-        for (unsigned i = 0; i < pe->stale_code.n; i++)
-            if (pe->stale_code.page[i] == pa >> 12)
-                return true;
-    }
-    return false;
-}
-
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
@@ -919,12 +966,6 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         first = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
         last = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
         block_cache_set_pages(&pe->blocks, b, first, last);
-        if ((pe->stale_code.all || pe->stale_code.n) && code_is_stale(pe, addr, size)) {
-            /* Another PE changed this code (IC ...IS): Unicorn translates it again. */
-            pe_remove_translated_code(pe, addr, addr + size);
-            pe_wr(pe, UC_ARM64_REG_PC, addr);
-            return;
-        }
     }
     pe->last_block = b;         /* valid until the next insertion or flush */
     if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on)) &&
@@ -1619,7 +1660,7 @@ void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
         if (pe_va_to_pa(pe, page, false, &pa))
             pe->ops->broadcast_ic(pe->ops_opaque, pe, pa & ~0xfffULL, false);
     }
-    pe_remove_translated_code(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
+    pe_drop_code_va(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
 }

@@ -106,6 +106,7 @@ struct pe_mmu {
     uint32_t held_gen, n_held;
     struct pe_mmu_rmap rmap[PE_MMU_RMAP_SLOTS];
     struct pe_mmu_pending_fault pending;
+    uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
     uint64_t local_tlbi_va;
     /* For observers (EV_WALK, EV_BLOCK, EV_MEM_ACCESS, EV_CONTEXT). */
@@ -153,7 +154,6 @@ struct pe_cut {
     uint64_t addr, block_start, block_end;
     uint32_t insn;
     uc_hook hook;
-    uint64_t remove_start, remove_end;
 };
 
 struct pe_entry_fixup {
@@ -223,7 +223,7 @@ struct pe {
         struct {
             bool stop;          /* a stop was requested (re-asserted, see on_block) */
             bool entry;         /* an EL switch awaits its fixup */
-            bool cut_remove;    /* drop the translation that carried a cut */
+            bool drop_code;     /* Unicorn's translations of code_drop's pages go (block hook) */
             bool after_eret;    /* the previous block ended with ERET */
             bool int_recheck;   /* an interrupt may have become deliverable */
             bool illegal;       /* PSTATE.IL after an illegal return */
@@ -252,9 +252,9 @@ struct pe {
     /* Faults reported by the unmapped-memory hook, handled after uc_emu_start returns. */
     struct { bool valid; int type; uint64_t addr; int size; } bus_fault;
 
-    /* Physical pages whose code another PE invalidated (IC ...IS): Unicorn's
-     * translations of them are re-made the next time they run. */
-    struct { bool all; unsigned n; uint64_t page[32]; } stale_code;
+    /* Physical pages whose translated code Unicorn must drop at the next block
+     * boundary (IC IVAU here or on another PE, a cut, a debugger's write). */
+    struct { bool all; unsigned n; uint64_t pa_page[32]; } code_drop;
 
 
     struct pe_debug debug;
@@ -371,9 +371,14 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
 bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d);
 bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 void pe_flush_unicorn_tlb(struct pe *pe);
-/* Drops Unicorn's translations of the code at [start, end) (VA of the current
- * regime); false when the page does not translate for a fetch (nothing done). */
-bool pe_remove_translated_code(struct pe *pe, uint64_t start, uint64_t end);
+/* Unicorn's translated code of a physical page (all: of every page) is
+ * dropped at the PE's next block boundary; the decoded blocks now. */
+void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all);
+/* The same for the pages of [start, end) (VAs of the current regime). */
+void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end);
+/* Drops Unicorn's translations of one physical page now (outside a code
+ * hook: the block hook, or a PE not running). */
+void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page);
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 
 /* The private page that holds the ERET used to switch EL (outside the guest's

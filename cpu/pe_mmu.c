@@ -546,7 +546,7 @@ static bool fill_translation_off(struct pe *pe, uint64_t va, enum mmu_access acc
     if (kind == 0 || (kind == 2 && acc == MMU_FETCH))
         return refuse(pe, va, acc, NULL, true);
     out->paddr = va;
-    out->perms = kind == 2 ? UC_PROT_READ | UC_PROT_WRITE : UC_PROT_ALL;
+    out->perms = UC_PROT_READ | UC_PROT_WRITE | (acc == MMU_FETCH ? UC_PROT_EXEC : 0);   /* fast stores */
     pe->mmu.unicorn_fills_by_reason[FILL_OFF]++;
     return true;
 }
@@ -560,6 +560,11 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     enum mmu_access acc = type == UC_MEM_FETCH ? MMU_FETCH : type == UC_MEM_WRITE ? MMU_WRITE : MMU_READ;
     bool fetch = acc == MMU_FETCH;
     m->unicorn_fills++;
+    if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
+        out->paddr = m->removal_pa;
+        out->perms = UC_PROT_READ | UC_PROT_EXEC;
+        return true;
+    }
     if (va == PE_TRAMPOLINE_PA) {             /* avsim's EL-switch page, at every EL */
         out->paddr = va;
         out->perms = UC_PROT_READ | UC_PROT_EXEC;
@@ -933,11 +938,20 @@ void pe_mmu_reset(struct pe *pe)
     pe_flush_unicorn_tlb(pe);
 }
 
-/* Drops Unicorn's translated code of [start, end) (uc_ctl_remove_cache
- * translates start through the fill hook; a refused page has no code). */
-bool pe_remove_translated_code(struct pe *pe, uint64_t start, uint64_t end)
+/* Drops Unicorn's translated code of one physical page. uc_ctl_remove_cache
+ * takes a VA and translates it with the TLB-fill hook; the VA given is one no
+ * guest can use (bit 48 set, bits 63:49 clear: outside both TTBR ranges, and
+ * non-canonical whatever TBI says), a fresh one each time so that Unicorn's
+ * TLB cannot answer it from an earlier removal, and the hook maps it to the
+ * page (on_tlb_fill). Unicorn's code cache is indexed by physical page: every
+ * translation of that page goes, whatever VA and EL it was made for. */
+#define REMOVAL_VA_BASE (1ULL << 48)
+void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page)
 {
-    uc_ctl_remove_cache(pe->uc, start, end);
-    pe->mmu.pending.valid = false;
-    return true;
+    struct pe_mmu *m = &pe->mmu;
+    uint64_t va = REMOVAL_VA_BASE | ((m->removal_seq++ & 0xfffffffffULL) << 12);
+    m->removal_va = va;
+    m->removal_pa = pa_page & ~0xfffULL;
+    uc_ctl_remove_cache(pe->uc, va, va + 0x1000);
+    m->removal_va = 0;
 }

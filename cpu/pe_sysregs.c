@@ -41,28 +41,17 @@ uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return gtim
 
 uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d) { return gtimer_count(pe->timer, GT_VIRT); }
 
-/* The decoded blocks of physical page pa are decoded again when they next
- * run; with all, every decoded block is dropped. */
-static void drop_decoded_code(struct pe *pe, uint64_t pa, bool all)
-{
-    if (all) {
-        block_cache_flush(&pe->blocks);
-        pe->last_block = NULL;
-    } else {
-        block_cache_invalidate_page(&pe->blocks, pa >> 12);
-    }
-}
-
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    /* IC IVAU: the decoded blocks of that physical page are decoded again
-     * when they next run; IC IALLU(IS): all of them. */
+    /* IC IVAU: the code of that physical page is decoded and translated again
+     * when it next runs; IC IALLU(IS): all code. Unicorn 2.1 does not drop
+     * translated code when a store reaches it through a mapping without execute
+     * rights (its fast stores): as on hardware, modified code needs the IC. */
     uint64_t pa = 0;
     bool all = strcmp(d->name, "IC IVAU") != 0 || !pe_va_to_pa(pe, v, false, &pa);
-    drop_decoded_code(pe, pa, all);
-    /* IC IALLUIS and IC IVAU reach every PE of the Inner Shareable domain.
-     * Each PE has its own Unicorn instance, whose translated code does not
-     * see another instance's stores: those PEs re-translate the code. */
+    pe_drop_code_pa(pe, pa, all);
+    /* IC IALLUIS and IC IVAU reach every PE of the Inner Shareable domain
+     * (each PE has its own Unicorn instance and code cache). */
     if (!strcmp(d->name, "IC IALLU") || !pe->ops->broadcast_ic)
         return;
     pe->ops->broadcast_ic(pe->ops_opaque, pe, pa, all);
@@ -70,15 +59,7 @@ void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 
 void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all)
 {
-    drop_decoded_code(pe, pa, all);
-    uint64_t page = pa >> 12;
-    for (unsigned i = 0; i < pe->stale_code.n && !all; i++)
-        if (pe->stale_code.page[i] == page)
-            return;
-    if (all || pe->stale_code.n == sizeof pe->stale_code.page / sizeof pe->stale_code.page[0])
-        pe->stale_code.all = true;
-    else
-        pe->stale_code.page[pe->stale_code.n++] = page;
+    pe_drop_code_pa(pe, pa, all);
 }
 
 uint64_t sr_read_mpidr(struct pe *pe, const struct sysreg_def *d)
