@@ -1364,6 +1364,13 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
      * it returns UC_ERR_ARG, as 2.2 will always do, which is how avsim learns
      * which registers Unicorn has (qemu_has below). */
     setenv("UC_IGNORE_REG_BREAK", "1", 0);
+    /* The library actually loaded (a system one may be older than the headers). */
+    unsigned uv = uc_version(NULL, NULL);
+    if (uv < ((2u << 24) | (1u << 16) | (2u << 8))) {
+        snprintf(err, errlen, "Unicorn %u.%u.%u is too old: avsim needs 2.1.2 or newer (its TLB-fill hook and fast "
+                 "stores; scripts/fetch-unicorn.sh gets 2.1.4)", uv >> 24, (uv >> 16) & 0xff, (uv >> 8) & 0xff);
+        return -1;
+    }
     uc_err e = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &pe->uc);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));

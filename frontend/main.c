@@ -10,12 +10,16 @@
 #endif
 #include "traces/tools.h"
 #include "traces/trace.h"
+#include <capstone/capstone.h>
 #include <errno.h>
+#include <unicorn/unicorn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define AVSIM_VERSION "0.1.0"
+#ifndef AVSIM_VERSION
+#define AVSIM_VERSION "unknown"
+#endif
 
 static void usage(FILE *f)
 {
@@ -496,7 +500,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("avsim %s (unicorn %s)\n", AVSIM_VERSION, "2.0.1");
+        unsigned uv = uc_version(NULL, NULL);
+        int cmaj, cmin;
+        cs_version(&cmaj, &cmin);
+        printf("avsim %s\nUnicorn %u.%u.%u\ncapstone %d.%d\n", AVSIM_VERSION, uv >> 24, (uv >> 16) & 0xff,
+               (uv >> 8) & 0xff, cmaj, cmin);
         return 0;
     }
     if (strcmp(argv[1], "run") == 0)
