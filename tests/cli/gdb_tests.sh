@@ -197,23 +197,30 @@ if [ -n "$SMP_ELF" ]; then
     check "smp: the guest passes its own checks" grep -q "^PASS (0 failed checks)" "$tmp/s7.out"
     [ $fail -eq 0 ] || { sed 's/^/    gdb: /' "$tmp/gdb.out"; sed 's/^/    avsim: /' "$tmp/s7.err"; }
 
-    # Stepping a PE over its WFI: PE 2 sleeps until its own timer's interrupt and stops at the
-    # IRQ vector (VBAR_EL2 + 0x280, current EL with SPx); PE 0 does not move meanwhile.
+    # Stepping a PE over its WFI: PE 2 sleeps (IRQs masked) until its own timer's interrupt is
+    # pending and stops at the next instruction, the MSR that unmasks; stepping that takes the
+    # IRQ (VBAR_EL2 + 0x280, current EL with SPx, ELR after the MSR); PE 0 does not move.
     wline=$(grep -n 'while (!r->timer)' "$(dirname "$0")/../guest/smp.c" | head -1 | cut -d: -f1)
     start s10 --smp=4 "$SMP_ELF"
     timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "file $SMP_ELF" -ex "target remote :$port" \
         -ex "break smp.c:$((wline + 1))" -ex 'continue' -ex 'delete' -ex 'x/1i $pc' \
         -ex 'thread 1' -ex 'printf "w0 t1=%lx\n", $pc' -ex 'thread 3' \
-        -ex 'stepi' -ex 'printf "wfi t=%d pc=%lx vbar=%lx\n", $_thread, $pc, $VBAR_EL2' \
+        -ex 'printf "at t=%d pc=%lx\n", $_thread, $pc' \
+        -ex 'stepi' -ex 'printf "wfi t=%d pc=%lx\n", $_thread, $pc' \
+        -ex 'stepi' -ex 'printf "msr t=%d pc=%lx vbar=%lx elr=%lx\n", $_thread, $pc, $VBAR_EL2, $ELR_EL2' \
         -ex 'thread 1' -ex 'printf "w1 t1=%lx\n", $pc' -ex 'kill' >"$tmp/gdb7.out" 2>&1
     finish_avsim s10
     check "smp WFI: the breakpoint on the WFI stops PE 2 (thread 3) there" \
         grep -q "^Thread 3 hit Breakpoint 1, .*secondary_main (index=2)" "$tmp/gdb7.out"
     check "smp WFI: the instruction is a WFI" grep -q "=> 0x[0-9a-f]* <secondary_main+[0-9]*>:.wfi" "$tmp/gdb7.out"
     cp "$tmp/gdb7.out" "$tmp/gdb.out"      # for val
-    vbar=$(val wfi vbar)
-    check "smp WFI: stepi over it lands on the IRQ vector of thread 3" \
-        [ "$(val wfi t)" = 3 -a -n "$vbar" -a "$(val wfi pc)" = "$(printf %x $((0x${vbar:-0} + 0x280)))" ]
+    vbar=$(val msr vbar)
+    wpc=$(val at pc)
+    check "smp WFI: stepi over it (IRQs masked) lands on the next instruction of thread 3" \
+        [ "$(val wfi t)" = 3 -a -n "$wpc" -a "$(val wfi pc)" = "$(printf %x $((0x${wpc:-0} + 4)))" ]
+    check "smp WFI: stepi over the unmasking MSR lands on the IRQ vector, ELR after the MSR" \
+        [ "$(val msr t)" = 3 -a -n "$vbar" -a "$(val msr pc)" = "$(printf %x $((0x${vbar:-0} + 0x280)))" \
+          -a "$(val msr elr)" = "$(printf %x $((0x${wpc:-0} + 8)))" ]
     check "smp WFI: PE 0 did not move" [ -n "$(val w0 t1)" -a "$(val w0 t1)" = "$(val w1 t1)" ]
     [ $fail -eq 0 ] || sed 's/^/    gdb: /' "$tmp/gdb7.out"
 

@@ -130,14 +130,13 @@ void secondary_main(uint64_t index)
         WRITE_SYSREG(cntp_tval_el0, 2000 * index);
         WRITE_SYSREG(cntp_ctl_el0, 1);
         ISB();
-        /* Waits with IRQs unmasked, unlike WFI_UNTIL: cli.gdb steps over this
-         * WFI and expects the step to end at the IRQ vector. The wake-up could
-         * only be lost if the timer, armed 64 us or more ahead, fired between
-         * the check and the WFI. */
-        __asm__ volatile("msr daifclr, #2" ::: "memory");
-        while (!r->timer)
-            __asm__ volatile("wfi");
+        /* Race-free wait: the check runs with IRQs masked, WFI wakes on the pending
+         * PPI even so, and the IRQ is taken where the MSR unmasks (writes to DAIF by
+         * MSR are self-synchronizing). cli.gdb steps over this WFI (to the MSR) and
+         * then over the MSR (to the IRQ vector). */
         __asm__ volatile("msr daifset, #2" ::: "memory");
+        while (!r->timer)
+            __asm__ volatile("wfi\n\tmsr daifclr, #2\n\tmsr daifset, #2" ::: "memory");
     }
     if (index == 1) {
         /* Phase 3: PE 1 uses the translation of VA_X. */
