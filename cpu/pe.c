@@ -213,6 +213,7 @@ static void finish_entry(struct pe *pe)
     if (e->restore_elr_el >= 0)
         pe_wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
     pe->el = e->target_el;
+    pe_retag(pe);
     pmu_el_changed(&pe->pmu, pe->el);
     e->active = false;
     pe->attn.f.entry = false;
@@ -800,6 +801,7 @@ static void note_eret(struct pe *pe, uint64_t target)
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
         pe->attn.f.illegal = true;
     }
+    pe_retag(pe);
     pmu_el_changed(&pe->pmu, pe->el);
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
@@ -918,9 +920,11 @@ static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
 
 /* Decoded blocks are keyed by EL and translation context (the same VA holds
  * other code in another context). */
-static unsigned block_tag(const struct pe *pe)
+/* The decoded blocks' key: the EL and the translation context (pe_mmu.c);
+ * computed when either changes. */
+void pe_retag(struct pe *pe)
 {
-    return pe->el | (pe_mmu_context_tag(pe) << 2);
+    pe->block_tag = pe->el | (pe_mmu_context_tag(pe) << 2);
 }
 
 /* Does the block [addr, addr+size) lie on a page another PE invalidated? */
@@ -941,7 +945,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     }
     if (size == 0)
         return;
-    unsigned tag = block_tag(pe);
+    unsigned tag = pe->block_tag;
     struct block_info *b = pe->last_block;
     if (!b || b->start != addr || b->size != size || b->el != tag)
         b = block_cache_find(&pe->blocks, addr, size, tag);
@@ -1533,6 +1537,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe->sp_align_on = false;
     pe->attn.f.sp_recheck = true;
     pe->el = (pe_read_pstate(pe) >> 2) & 3;
+    pe_retag(pe);
     pe->pmu.el2_implemented = pe->el2_implemented;
     pmu_reset(&pe->pmu, pe->el);
     pe->pmu_check_at = UINT64_MAX;

@@ -102,9 +102,9 @@ struct pe_mmu {
     uint64_t unicorn_fills, unicorn_fills_by_reason[4];   /* hook calls; see pe_mmu.c */
     struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
     int n_ctx_stats;
-    struct pe_mmu_held held[PE_MMU_HELD_SLOTS];
+    struct pe_mmu_held *held;           /* PE_MMU_HELD_SLOTS */
     uint32_t held_gen, n_held;
-    struct pe_mmu_rmap rmap[PE_MMU_RMAP_SLOTS];
+    struct pe_mmu_rmap *rmap;           /* PE_MMU_RMAP_SLOTS */
     struct pe_mmu_pending_fault pending;
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
@@ -172,52 +172,7 @@ struct pe_entry_fixup {
 
 struct pe {
     uc_engine *uc;
-    unsigned index;
-    const struct cpu_model *model;
-    struct event_bus *events;
-    const struct pe_platform_ops *ops;
-    void *ops_opaque;
-    uintptr_t capstone;
-
-    bool el2_implemented;     /* false: EL1 is the highest EL (ID_AA64PFR0_EL1.EL2 = 0) and HVC
-                                 from EL1 is the firmware call (PSCI); set before pe_reset() */
-    unsigned el;              /* current EL, tracked across exceptions and ERETs */
-    uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
-    struct {                  /* table positions of the registers the PE itself consults */
-        int hcr_el2, mdcr_el2, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0;
-        int sctlr_el1, sctlr_el2, tcr_el1, tcr_el2, ttbr0_el1, ttbr1_el1, ttbr0_el2, mair_el1, mair_el2;
-        int vtcr_el2, vttbr_el2;
-    } idx;
-    bool *qemu_has;           /* Unicorn implements this encoding */
-    uint64_t *mmu_reset;      /* reset value of each register (Unicorn's for the translation ones) */
-    uint64_t id_regs[7 * 8];  /* ID register values (CRm 1..7, op2 0..7) */
-
-    /* Clock and counts. */
-    uint64_t cycles;
-    uint64_t insns;
-    uint64_t insns_by_el[3];
-    uint64_t exceptions_taken;
-    uint64_t idle_cycles;     /* time skipped while waiting in WFI/WFE */
-    uint64_t erets;
-    uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
-    bool count_classes;       /* keep insns_by_class (statistics: where the cycles go) */
-    uint64_t insns_by_class[IC_COUNT];
-    uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
-    uint64_t mpidr;           /* MPIDR_EL1 as EL2 reads it (EL1 reads VMPIDR_EL2) */
-
-    /* Unicorn plumbing. */
-    uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
-    uc_hook h_data;            /* data access hook, only while someone wants EV_MEM_ACCESS */
-    bool data_hooked;
-    struct block_cache blocks;
-    uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
-    uint32_t cur_size, cur_cycles;
-    uint64_t insns_sysreg_emulated;
-    struct pe_entry_fixup entry;
-    struct pe_cut cut;
-    unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
-    bool resume_at_valid;            /* a block hook stopped the run before the block at resume_at */
-    uint64_t resume_at;
+    /* What the block hook reads for every block, together. */
     /* Rare conditions the block hook must look at, tested with one load. */
     union {
         struct {
@@ -232,15 +187,63 @@ struct pe {
         } f;
         uint64_t any;
     } attn;
+    unsigned el;              /* current EL, tracked across exceptions and ERETs */
+    unsigned block_tag;       /* decoded blocks' key for this EL and context (pe_retag) */
+    uint64_t cycles;
+    uint64_t insns;
+    uint64_t insns_by_el[3];
+    uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
+    bool count_classes;       /* keep insns_by_class (statistics: where the cycles go) */
+    uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
+    uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock */
+    struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
+    struct block_info *last_block;   /* fast path for a block that runs again */
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
+    uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
+    uint32_t cur_size, cur_cycles;
+    struct block_cache blocks;
+
+    unsigned index;
+    const struct cpu_model *model;
+    struct event_bus *events;
+    const struct pe_platform_ops *ops;
+    void *ops_opaque;
+    uintptr_t capstone;
+
+    bool el2_implemented;     /* false: EL1 is the highest EL (ID_AA64PFR0_EL1.EL2 = 0) and HVC
+                                 from EL1 is the firmware call (PSCI); set before pe_reset() */
+    uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
+    struct {                  /* table positions of the registers the PE itself consults */
+        int hcr_el2, mdcr_el2, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0;
+        int sctlr_el1, sctlr_el2, tcr_el1, tcr_el2, ttbr0_el1, ttbr1_el1, ttbr0_el2, mair_el1, mair_el2;
+        int vtcr_el2, vttbr_el2;
+    } idx;
+    bool *qemu_has;           /* Unicorn implements this encoding */
+    uint64_t *mmu_reset;      /* reset value of each register (Unicorn's for the translation ones) */
+    uint64_t id_regs[7 * 8];  /* ID register values (CRm 1..7, op2 0..7) */
+
+    /* Clock and counts (cycles, insns and insns_by_el are with the block hook's fields above). */
+    uint64_t exceptions_taken;
+    uint64_t idle_cycles;     /* time skipped while waiting in WFI/WFE */
+    uint64_t erets;
+    uint64_t insns_by_class[IC_COUNT];
+    uint64_t mpidr;           /* MPIDR_EL1 as EL2 reads it (EL1 reads VMPIDR_EL2) */
+
+    /* Unicorn plumbing. */
+    uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
+    uc_hook h_data;            /* data access hook, only while someone wants EV_MEM_ACCESS */
+    bool data_hooked;
+    uint64_t insns_sysreg_emulated;
+    struct pe_entry_fixup entry;
+    struct pe_cut cut;
+    unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
+    bool resume_at_valid;            /* a block hook stopped the run before the block at resume_at */
+    uint64_t resume_at;
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
-    uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock */
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
     struct gtimer_cpu *timer;        /* this PE's generic timers */
-    struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
     struct timeq own_timeq;          /* this PE's (its generic timers), in its own clock */
-    struct block_info *last_block;   /* fast path for a block that runs again */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
     bool event_reg;
     unsigned sync_without_eret;

@@ -36,6 +36,7 @@
 #include "cpu/syndrome.h"
 #include "cpu/sysreg_handlers.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el)
@@ -184,8 +185,8 @@ void pe_flush_unicorn_tlb(struct pe *pe)
     uc_ctl_flush_tlb(pe->uc);
     pe->mmu.unicorn_flushes++;
     if (++pe->mmu.held_gen == 0) {              /* wrapped: clear the generations for real */
-        memset(pe->mmu.held, 0, sizeof pe->mmu.held);
-        memset(pe->mmu.rmap, 0, sizeof pe->mmu.rmap);
+        memset(pe->mmu.held, 0, PE_MMU_HELD_SLOTS * sizeof *pe->mmu.held);
+        memset(pe->mmu.rmap, 0, PE_MMU_RMAP_SLOTS * sizeof *pe->mmu.rmap);
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
@@ -407,6 +408,7 @@ void pe_mmu_update(struct pe *pe)
     m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : -1;
     m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : -1;
     publish_context(pe);
+    pe_retag(pe);
     if (changed)
         pe_flush_unicorn_tlb(pe);
 }
@@ -909,6 +911,12 @@ int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t e
     struct pe_mmu *m = &pe->mmu;
     if (tlb_init(&m->tlb, tlb ? tlb : &tlb_config_cortex_a57, on_model_drop, pe, err, (unsigned)errlen) != 0)
         return -1;
+    m->held = calloc(PE_MMU_HELD_SLOTS, sizeof *m->held);
+    m->rmap = calloc(PE_MMU_RMAP_SLOTS, sizeof *m->rmap);
+    if (!m->held || !m->rmap) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     m->held_gen = 1;
     m->ctx_el10 = m->ctx_el2 = -1;
     uc_hook h;
@@ -923,6 +931,8 @@ int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t e
 void pe_mmu_destroy(struct pe *pe)
 {
     tlb_destroy(&pe->mmu.tlb);
+    free(pe->mmu.held);
+    free(pe->mmu.rmap);
 }
 
 void pe_mmu_reset(struct pe *pe)
