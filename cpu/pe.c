@@ -918,8 +918,6 @@ static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
     return 0;
 }
 
-/* Decoded blocks are keyed by EL and translation context (the same VA holds
- * other code in another context). */
 /* The decoded blocks' key: the EL and the translation context (pe_mmu.c);
  * computed when either changes. */
 void pe_retag(struct pe *pe)
@@ -927,10 +925,36 @@ void pe_retag(struct pe *pe)
     pe->block_tag = pe->el | (pe_mmu_context_tag(pe) << 2);
 }
 
-/* Does the block [addr, addr+size) lie on a page another PE invalidated? */
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+/* A block the cache does not hold (or holds stale): read its code through the
+ * MMU, decode it, and note which physical pages it came from. Kept out of
+ * on_block, whose hot path should not carry this frame. */
+static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, uint64_t addr, uint32_t size,
+                                                                 unsigned tag)
 {
-    struct pe *pe = opaque;
+    uint32_t *words = malloc(size);
+    if (!words || read_code(pe, addr, words, size) != 0) {
+        free(words);
+        pe_fatal(pe, "cannot read the code of the block at 0x%llx", (unsigned long long)addr);
+        return NULL;
+    }
+    struct block_info *b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag, words);
+    free(words);
+    pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
+    if (!b) {
+        pe_fatal(pe, "out of memory decoding blocks");
+        return NULL;
+    }
+    uint64_t pa, first, last;
+    first = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
+    last = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
+    block_cache_set_pages(&pe->blocks, b, first, last);
+    return b;
+}
+
+/* The block hook's full path: attention flags, deadlines, a block not the last
+ * one, blocks with specials, statistics and events. */
+static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
+{
     if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA ||
                          pe->cycles >= timeq_next(pe->timeq) || pe->cycles >= pe->quantum_end ||
                          pe->cycles >= pe->pmu_check_at, 0) &&
@@ -950,26 +974,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     if (!b || b->start != addr || b->size != size || b->el != tag)
         b = block_cache_find(&pe->blocks, addr, size, tag);
     if (!b || b->stale) {
-        uint32_t stackbuf[1024];
-        uint32_t *words = size <= sizeof stackbuf ? stackbuf : malloc(size);
-        if (!words || read_code(pe, addr, words, size) != 0) {
-            if (words && words != stackbuf)
-                free(words);
-            pe_fatal(pe, "cannot read the code of the block at 0x%llx", (unsigned long long)addr);
+        b = decode_block(pe, addr, size, tag);
+        if (!b)
             return;
-        }
-        b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag, words);
-        if (words != stackbuf)
-            free(words);
-        pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
-        if (!b) {
-            pe_fatal(pe, "out of memory decoding blocks");
-            return;
-        }
-        uint64_t pa, first, last;
-        first = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
-        last = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
-        block_cache_set_pages(&pe->blocks, b, first, last);
     }
     pe->last_block = b;         /* valid until the next insertion or flush */
     if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on)) &&
@@ -1000,6 +1007,34 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     }
     if (pe->insn_limit && pe->insns >= pe->insn_limit)
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
+}
+
+/* Unicorn calls this before each block runs: the PE's clock and counts advance
+ * by the block's cost, and whatever is due at this boundary (timers, a pending
+ * interrupt, an exception entry to finish, a quantum's end) happens here. The
+ * common case, the block that ran last with nothing due, stays in these lines. */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    const struct block_info *b = pe->last_block;
+    uint64_t now = pe->cycles;
+    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA || !b || b->start != addr ||
+                         b->size != size || b->el != pe->block_tag || b->stale ||
+                         (b->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
+                         ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on) ||
+                         now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
+                         pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
+        block_full(pe, uc, addr, size);
+        return;
+    }
+    pe->insns += b->n_insns;
+    pe->insns_by_el[pe->el] += b->n_insns;
+    pe->cycles = now + b->cycles;
+    if (pe->count_classes)
+        block_count_classes(b, pe->insns_by_class);
+    pe->cur_start = addr;
+    pe->cur_size = size;
+    pe->cur_cycles = b->cycles;
 }
 
 /* MRS/MSR/SYS/SYSL that were not trapped at the block boundary. */
@@ -1484,7 +1519,21 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     uc_hook_add(pe->uc, &pe->h_msr, UC_HOOK_INSN, on_msr, pe, 1, 0, UC_ARM64_INS_MSR);
     uc_hook_add(pe->uc, &pe->h_sys, UC_HOOK_INSN, on_msr, pe, 1, 0, UC_ARM64_INS_SYS);
     uc_hook_add(pe->uc, &pe->h_sysl, UC_HOOK_INSN, on_mrs, pe, 1, 0, UC_ARM64_INS_SYSL);
-    uc_hook_add(pe->uc, &pe->h_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, 1, 0);
+    return 0;
+}
+
+/* The unmapped-access hook covers every physical address except RAM's: a
+ * memory hook whose range holds a RAM page keeps Unicorn 2.1's stores to it on
+ * the slow path (notdirty_write asks uc_mem_hook_installed for the PA). */
+int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size)
+{
+    if (base > 0 &&
+        uc_hook_add(pe->uc, &pe->h_unmapped[0], UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, 0, base - 1) != UC_ERR_OK)
+        return -1;
+    if (base + size != 0 &&
+        uc_hook_add(pe->uc, &pe->h_unmapped[1], UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, base + size, UINT64_MAX) !=
+            UC_ERR_OK)
+        return -1;
     return 0;
 }
 

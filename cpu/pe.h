@@ -172,8 +172,8 @@ struct pe_entry_fixup {
 
 struct pe {
     uc_engine *uc;
-    /* What the block hook reads for every block, together. */
-    /* Rare conditions the block hook must look at, tested with one load. */
+    /* What the block hook reads for every block, together (on_block).
+     * Rare conditions the block hook must look at, tested with one load: */
     union {
         struct {
             bool stop;          /* a stop was requested (re-asserted, see on_block) */
@@ -201,11 +201,11 @@ struct pe {
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
     uint32_t cur_size, cur_cycles;
+    struct event_bus *events;
     struct block_cache blocks;
 
     unsigned index;
     const struct cpu_model *model;
-    struct event_bus *events;
     const struct pe_platform_ops *ops;
     void *ops_opaque;
     uintptr_t capstone;
@@ -230,7 +230,7 @@ struct pe {
     uint64_t mpidr;           /* MPIDR_EL1 as EL2 reads it (EL1 reads VMPIDR_EL2) */
 
     /* Unicorn plumbing. */
-    uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped;
+    uc_hook h_block, h_intr, h_mrs, h_msr, h_sys, h_sysl, h_unmapped[2];
     uc_hook h_data;            /* data access hook, only while someone wants EV_MEM_ACCESS */
     bool data_hooked;
     uint64_t insns_sysreg_emulated;
@@ -273,6 +273,9 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
               struct event_bus *events, const struct pe_platform_ops *ops, void *opaque, char *err,
               size_t errlen);
 void pe_destroy(struct pe *pe);
+/* Says where RAM is, once the machine has mapped it: accesses to unassigned
+ * physical addresses (everything else not mapped) become external aborts. */
+int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size);
 
 /* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off.
  * Start at EL1 with el2_implemented false to run a guest on a PE without EL2. */

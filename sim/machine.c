@@ -278,6 +278,10 @@ static int map_memory(struct machine *m, struct pe *pe, char *err, size_t errlen
         snprintf(err, errlen, "cannot map RAM: %s", uc_strerror(e));
         return -1;
     }
+    if (pe_note_ram(pe, VIRT_RAM_BASE, m->cfg.ram_size) != 0) {
+        snprintf(err, errlen, "cannot add the unassigned-access hook");
+        return -1;
+    }
     for (int i = 0; i < m->n_regions; i++) {
         struct mmio_region *r = &m->regions[i];
         e = uc_mmio_map(pe->uc, r->base, r->size, region_read, r, region_write, r);

@@ -1,6 +1,12 @@
 #include "sim/timeq.h"
 
-void timeq_init(struct timeq *q) { q->n = 0; }
+void timeq_init(struct timeq *q)
+{
+    q->n = 0;
+    q->next = TIMEQ_NEVER;
+}
+
+static void note_next(struct timeq *q) { q->next = q->n ? q->heap[0]->when : TIMEQ_NEVER; }
 
 void timeq_event_init(struct timeq_event *e, void (*fire)(void *, uint64_t), void *opaque)
 {
@@ -53,11 +59,12 @@ void timeq_cancel(struct timeq *q, struct timeq_event *e)
     unsigned i = (unsigned)e->slot;
     e->slot = -1;
     q->n--;
-    if (i == q->n)
-        return;
-    place(q, i, q->heap[q->n]);
-    sift_down(q, i);
-    sift_up(q, (unsigned)q->heap[i]->slot);
+    if (i != q->n) {
+        place(q, i, q->heap[q->n]);
+        sift_down(q, i);
+        sift_up(q, (unsigned)q->heap[i]->slot);
+    }
+    note_next(q);
 }
 
 int timeq_schedule(struct timeq *q, struct timeq_event *e, uint64_t when)
@@ -68,6 +75,7 @@ int timeq_schedule(struct timeq *q, struct timeq_event *e, uint64_t when)
     e->when = when;
     place(q, q->n++, e);
     sift_up(q, (unsigned)e->slot);
+    note_next(q);
     return 0;
 }
 

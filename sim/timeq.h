@@ -18,6 +18,7 @@ struct timeq_event {
 };
 
 struct timeq {
+    uint64_t next;                     /* heap[0]->when, or TIMEQ_NEVER: read on every block */
     struct timeq_event *heap[TIMEQ_MAX];
     unsigned n;
 };
@@ -28,7 +29,7 @@ void timeq_event_init(struct timeq_event *e, void (*fire)(void *, uint64_t), voi
 int timeq_schedule(struct timeq *q, struct timeq_event *e, uint64_t when);
 void timeq_cancel(struct timeq *q, struct timeq_event *e);
 /* The time of the earliest event, or TIMEQ_NEVER. */
-static inline uint64_t timeq_next(const struct timeq *q) { return q->n ? q->heap[0]->when : TIMEQ_NEVER; }
+static inline uint64_t timeq_next(const struct timeq *q) { return q->next; }
 /* The time of the earliest event other than `except` (NULL: any), or TIMEQ_NEVER. */
 uint64_t timeq_next_except(const struct timeq *q, const struct timeq_event *except);
 /* Fires, in time order, every event due at or before `now` (a callback may reschedule). */
