@@ -205,6 +205,8 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         }
         if (writes_daif(w))
             b.flags |= BLOCK_WRITES_DAIF;
+        if (a64_is_unprivileged_ldst(w))
+            b.flags |= BLOCK_HAS_UNPRIV;
         if (i == n - 1 && w == A64_ERET)
             b.flags |= BLOCK_ENDS_ERET;
     }

@@ -31,6 +31,7 @@ enum {
     BLOCK_WRITES_DAIF = 1 << 1,
     BLOCK_HAS_TRAP_SPECIAL = 1 << 2,   /* specials other than the SP ones */
     BLOCK_HAS_SP = 1 << 3,             /* SP-based accesses or SP writes */
+    BLOCK_HAS_UNPRIV = 1 << 4,         /* an LDTR/STTR (checked with EL0's rights at EL1) */
 };
 
 struct block_info {

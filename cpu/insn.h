@@ -43,6 +43,11 @@ static inline unsigned a64_imm16(uint32_t insn) { return (insn >> 5) & 0xffffu; 
 /* SIMD/FP data processing or SIMD/FP load/store (subject to CPACR/CPTR FP traps). */
 bool a64_is_fp_simd(uint32_t insn);
 
+/* LDTR/STTR and their byte, halfword and signed forms: unprivileged accesses (at EL1
+ * they are checked with EL0's rights, AArch64.CheckPermission).
+ * size:2 111 V=0 00 opc:2 1 imm9:9 10 Rn Rt */
+static inline bool a64_is_unprivileged_ldst(uint32_t w) { return (w & 0x3f200c00u) == 0x38000800u; }
+
 /* A load or store, as far as syndromes and addresses go. */
 struct a64_ldst {
     bool is_mem;          /* a load/store instruction that accesses memory */

@@ -842,8 +842,13 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->cycles >= timeq_next(pe->timeq))
         timeq_run_due(pe->timeq, pe->cycles);    /* timers may raise interrupts: int_recheck */
-    if (pe->cycles >= pe->pmu_check_at)
+    if (pe->cycles >= pe->pmu_check_at) {
+        if (pe->cycles >= pe->uc_flush_at) {     /* the capacity test (pe.h: uc_flush_every) */
+            uc_ctl_flush_tlb(pe->uc);
+            pe->uc_flush_at = pe->cycles + pe->uc_flush_every;
+        }
         pe_pmu_check_due(pe);                    /* a PMU counter may have overflowed */
+    }
     if (pe->attn.f.stop) {
         /* A stop requested in the same callback as a PC write is cancelled by
          * Unicorn (the PC write's quit request wins): ask again, before the block runs. */
@@ -1512,6 +1517,9 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     if (pe_mmu_init(pe, tlb, err, errlen) != 0)
         return -1;
     pmu_init(&pe->pmu, &pe->cycles, &pe->idle_cycles, pe->insns_by_el, true, NULL, NULL);
+    const char *every = getenv("AVSIM_DEBUG_FLUSH_UNICORN_TLB");
+    pe->uc_flush_every = every ? strtoull(every, NULL, 0) : 0;
+    pe->uc_flush_at = UINT64_MAX;
     pe->pmu_check_at = UINT64_MAX;
     uc_hook_add(pe->uc, &pe->h_block, UC_HOOK_BLOCK, on_block, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_intr, UC_HOOK_INTR, on_intr, pe, 1, 0);
@@ -1589,7 +1597,8 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe_retag(pe);
     pe->pmu.el2_implemented = pe->el2_implemented;
     pmu_reset(&pe->pmu, pe->el);
-    pe->pmu_check_at = UINT64_MAX;
+    pe->uc_flush_at = pe->uc_flush_every ? pe->cycles + pe->uc_flush_every : UINT64_MAX;
+    pe->pmu_check_at = pe->uc_flush_at;
     pe->event_reg = false;
     pe->attn.f.after_eret = false;
     pe->attn.f.int_recheck = false;

@@ -195,7 +195,8 @@ struct pe {
     uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
     bool count_classes;       /* keep insns_by_class (statistics: where the cycles go) */
     uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
-    uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock */
+    uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock
+                                      * (and flushes Unicorn's TLB at uc_flush_at, if sooner) */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
     struct block_info *last_block;   /* fast path for a block that runs again */
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
@@ -203,6 +204,10 @@ struct pe {
     uint32_t cur_size, cur_cycles;
     struct event_bus *events;
     struct block_cache blocks;
+    /* AVSIM_DEBUG_FLUSH_UNICORN_TLB=N: Unicorn's TLB is flushed every N cycles, the
+     * model and the held set untouched, as if Unicorn had evicted everything (a test
+     * that its capacity never shows in any count). 0: off. */
+    uint64_t uc_flush_every, uc_flush_at;
 
     unsigned index;
     const struct cpu_model *model;

@@ -491,11 +491,16 @@ static uint8_t perm_need(enum mmu_access acc)
 
 /* ---- the TLB-fill hook -------------------------------------------------------------- */
 
-/* LDTR/STTR and their byte, halfword and signed forms: unprivileged accesses
- * (at EL1 they are checked with EL0's rights, AArch64.CheckPermission). */
-static bool is_unprivileged_ldst(uint32_t w)
+/* Is the access Unicorn fills for, at EL1, an LDTR/STTR? Only a block that has
+ * one needs its PC read (reading Unicorn's PC inside a memory access means
+ * restoring the state from the translated block: costly). The block hook left
+ * the running block in last_block (the trampoline's blocks are not decoded). */
+static bool access_is_unprivileged(struct pe *pe)
 {
-    return (w & 0x3f200c00u) == 0x38000800u;      /* size 111 V=0 00 opc 0 imm9 10 Rn Rt */
+    const struct block_info *b = pe->last_block;
+    if (b && b->start == pe->cur_start && !(b->flags & BLOCK_HAS_UNPRIV))
+        return false;
+    return a64_is_unprivileged_ldst(pe_read_insn(pe, pe_get_pc(pe)));
 }
 
 /* Why Unicorn asked (statistics: m->unicorn_fills_by_reason). */
@@ -514,13 +519,20 @@ static bool refuse(struct pe *pe, uint64_t page, enum mmu_access acc, const stru
 
 static uc_prot uc_rights(uint8_t perm, bool fetch)
 {
+    /* A fill grants only what its side asked for: EXEC alone for a fetch, READ
+     * and WRITE for data. Unicorn's TLB entry serves every access its rights
+     * allow without asking; were a fetch fill to grant READ, whether a later
+     * load of that page reaches this hook (a first use: a model lookup, and its
+     * cycles) would depend on whether Unicorn still held the entry, which
+     * depends on the host's timing (Unicorn resizes its TLB by host time). And
+     * a data page without EXEC keeps Unicorn 2.1's fast stores. */
+    if (fetch)
+        return (perm & MMU_PERM_X) ? UC_PROT_EXEC : UC_PROT_NONE;
     uc_prot p = UC_PROT_NONE;
     if (perm & MMU_PERM_R)
         p |= UC_PROT_READ;
     if (perm & MMU_PERM_W)
         p |= UC_PROT_WRITE;
-    if (fetch && (perm & MMU_PERM_X))
-        p |= UC_PROT_EXEC;                    /* data pages without EXEC: Unicorn's fast stores */
     return p;
 }
 
@@ -548,7 +560,7 @@ static bool fill_translation_off(struct pe *pe, uint64_t va, enum mmu_access acc
     if (kind == 0 || (kind == 2 && acc == MMU_FETCH))
         return refuse(pe, va, acc, NULL, true);
     out->paddr = va;
-    out->perms = UC_PROT_READ | UC_PROT_WRITE | (acc == MMU_FETCH ? UC_PROT_EXEC : 0);   /* fast stores */
+    out->perms = acc == MMU_FETCH ? UC_PROT_EXEC : UC_PROT_READ | UC_PROT_WRITE;   /* as uc_rights */
     pe->mmu.unicorn_fills_by_reason[FILL_OFF]++;
     return true;
 }
@@ -636,7 +648,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
      * (AArch64.CheckPermission); EL0's read and write rights never exceed
      * EL1's, so only a page whose rights differ needs the instruction decoded. */
     uint8_t perm = el == 0 ? e->perm_el0 : e->perm_el1;
-    if (el == 1 && !fetch && e->perm_el0 != e->perm_el1 && is_unprivileged_ldst(pe_read_insn(pe, pe_get_pc(pe)))) {
+    if (el == 1 && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
         perm = e->perm_el0;
         if (!(perm & perm_need(acc))) {
             struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };

@@ -75,7 +75,8 @@ enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, boo
 /* After anything that may change when an overflow can come. */
 static void pmu_changed(struct pe *pe)
 {
-    pe->pmu_check_at = pmu_next_check(&pe->pmu);
+    uint64_t at = pmu_next_check(&pe->pmu);
+    pe->pmu_check_at = at < pe->uc_flush_at ? at : pe->uc_flush_at;
 }
 
 uint64_t sr_pmu_read(struct pe *pe, const struct sysreg_def *d)

@@ -26,6 +26,12 @@
 #           directory of ELF (files the build writes next to the image) and
 #           @SOURCE_DIR@ for the directory of SOURCE.
 #
+# avsim runs ELF twice: the second time with Unicorn's TLB flushed every 997
+# cycles (AVSIM_DEBUG_FLUSH_UNICORN_TLB), and must print the same and report the
+# same --stats (instructions, cycles, TLB model figures; only host time and
+# Unicorn's own fill count may differ): Unicorn's TLB is a cache of the model's,
+# and its capacity, which Unicorn adjusts by host time, must never show.
+#
 # If qemu-system-aarch64 is on PATH (or QEMU=<path> is set; QEMU=none disables
 # it), the same ELF is also run on QEMU (the reference) and its output must
 # match EXPECTED as well, so that the recorded expectation stays honest.
@@ -128,10 +134,28 @@ compare() {
 }
 
 # 1. avsim
+# host_independent FILE: --stats without the figures that depend on the host.
+host_independent() { grep -vE '"(host_seconds|guest_mips)"|"unicorn_tlb_fills"' "$1"; }
 if [ "$avsim" != none ]; then
-    timeout "$AVSIM_TIMEOUT" "$avsim" run ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim.out" 2>"$tmp/avsim.err" <"$stdin_file"
+    timeout "$AVSIM_TIMEOUT" "$avsim" run --stats="$tmp/stats1.json" ${avsim_args[@]+"${avsim_args[@]}"} "$elf" \
+        >"$tmp/avsim.out" 2>"$tmp/avsim.err" <"$stdin_file"
     rc=$?
+    cp "$tmp/avsim.out" "$tmp/avsim1.out"
     compare avsim "$tmp/avsim.out" "$tmp/avsim.err" "$rc" || status=1
+    # 1b. again, Unicorn's TLB flushed every 997 cycles behind the model's back
+    AVSIM_DEBUG_FLUSH_UNICORN_TLB=997 timeout "$AVSIM_TIMEOUT" "$avsim" run --stats="$tmp/stats2.json" \
+        ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim2.out" 2>"$tmp/avsim2.err" <"$stdin_file"
+    rc2=$?
+    if [ "$rc2" != "$rc" ] || ! cmp -s "$tmp/avsim1.out" "$tmp/avsim2.out" ||
+        ! cmp -s <(host_independent "$tmp/stats1.json" 2>/dev/null) <(host_independent "$tmp/stats2.json" 2>/dev/null); then
+        echo "$name: avsim with Unicorn's TLB flushed every 997 cycles differs (exit $rc2, first run $rc):"
+        diff -u --label first --label flushed "$tmp/avsim1.out" "$tmp/avsim2.out"
+        diff -u --label first --label flushed <(host_independent "$tmp/stats1.json" 2>/dev/null) \
+            <(host_independent "$tmp/stats2.json" 2>/dev/null) | head -n 40
+        status=1
+    else
+        echo "$name: avsim with Unicorn's TLB flushed every 997 cycles: same output and statistics"
+    fi
 fi
 
 # 2. QEMU, the reference
