@@ -4,10 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Zeroed slots on cache-line boundaries (a lookup touches one line). */
+static struct block_info *alloc_slots(uint32_t n)
+{
+    struct block_info *s = aligned_alloc(64, (size_t)n * sizeof *s);
+    if (s)
+        memset(s, 0, (size_t)n * sizeof *s);
+    return s;
+}
+
 int block_cache_init(struct block_cache *bc, unsigned log2_slots)
 {
     memset(bc, 0, sizeof *bc);
-    bc->slots = calloc(1u << log2_slots, sizeof *bc->slots);
+    bc->slots = alloc_slots(1u << log2_slots);
     if (!bc->slots)
         return -1;
     bc->mask = (1u << log2_slots) - 1;
@@ -18,6 +27,7 @@ void block_cache_destroy(struct block_cache *bc)
 {
     free(bc->slots);
     free(bc->specials);
+    free(bc->class_pool);
     memset(bc, 0, sizeof *bc);
 }
 
@@ -26,7 +36,9 @@ void block_cache_flush(struct block_cache *bc)
     memset(bc->slots, 0, (size_t)(bc->mask + 1) * sizeof *bc->slots);
     bc->used = 0;
     bc->n_specials = 0;
+    bc->n_class_pool = 0;
     bc->flushes++;
+    bc->epoch++;
     memset(bc->page_filter, 0, sizeof bc->page_filter);
     bc->unknown_pages = 0;
 }
@@ -35,7 +47,7 @@ static int grow(struct block_cache *bc)
 {
     uint32_t old_n = bc->mask + 1;
     struct block_info *old = bc->slots;
-    struct block_info *n = calloc((size_t)old_n * 2, sizeof *n);
+    struct block_info *n = alloc_slots(old_n * 2);
     if (!n)
         return -1;
     bc->slots = n;
@@ -49,6 +61,7 @@ static int grow(struct block_cache *bc)
         n[j] = old[i];
     }
     free(old);
+    bc->epoch++;
     return 0;
 }
 
@@ -104,7 +117,7 @@ static uint32_t page_filter_bit(uint64_t pa_page)
     return (uint32_t)((pa_page * 0x9e3779b97f4a7c15ULL) >> 48) & (BLOCK_PAGE_FILTER_BITS - 1);
 }
 
-void block_cache_set_pages(struct block_cache *bc, struct block_info *b, uint64_t first, uint64_t last)
+static void set_pages(struct block_cache *bc, struct block_info *b, uint64_t first, uint64_t last)
 {
     b->pa_page[0] = first;
     b->pa_page[1] = last;
@@ -131,6 +144,7 @@ void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page)
     bc->last_invalid_page = pa_page;
     bc->last_invalid_inserts = bc->inserts;
     bc->invalidations++;
+    bc->epoch++;
     for (uint32_t i = 0; i <= bc->mask; i++) {
         struct block_info *b = &bc->slots[i];
         if (b->used && (b->pa_page[0] == pa_page || b->pa_page[1] == pa_page || b->pa_page[0] == UINT64_MAX ||
@@ -139,17 +153,35 @@ void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page)
     }
 }
 
-struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_handle,
-                                      const struct cpu_model *model, uint64_t start,
-                                      uint32_t size, unsigned el, const uint32_t *words)
+static int add_class_counts(struct block_cache *bc, const uint16_t *counts)
 {
-    if (bc->n_specials > (1u << 22))
-        block_cache_flush(bc);        /* re-decoded blocks leave their old specials in the pool */
-    struct block_info *slot = block_cache_find(bc, start, size, el);
+    if (bc->n_class_pool + IC_COUNT > bc->cap_class_pool) {
+        uint32_t cap = bc->cap_class_pool ? bc->cap_class_pool * 2 : 1024 * IC_COUNT;
+        uint16_t *p = realloc(bc->class_pool, cap * sizeof *p);
+        if (!p)
+            return -1;
+        bc->class_pool = p;
+        bc->cap_class_pool = cap;
+    }
+    memcpy(bc->class_pool + bc->n_class_pool, counts, IC_COUNT * sizeof *counts);
+    bc->n_class_pool += IC_COUNT;
+    return 0;
+}
+
+struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_handle,
+                                      const struct cpu_model *model, uint64_t start, uint32_t size,
+                                      unsigned el, uint64_t first, uint64_t last, const uint32_t *words)
+{
+    if (bc->n_specials > (1u << 22) || bc->n_class_pool > (1u << 22))
+        block_cache_flush(bc);        /* re-decoded blocks leave their old specials in the pools */
+    struct block_info *slot = block_cache_find(bc, start, size, el, first);
     if (!slot && (bc->used + 1) * 2 > bc->mask + 1 && grow(bc) != 0)
         return NULL;
     struct block_info b = { .start = start, .size = size, .el = (uint16_t)el, .used = true,
-                            .special_first = bc->n_specials, .pa_page = { UINT64_MAX, UINT64_MAX } };
+                            .special_first = bc->n_specials, .pa_page = { first, last } };
+    uint16_t n_by_class[IC_COUNT] = { 0 };
+    bool sp_rel_known = true;         /* SP = entry SP + sp_rel so far */
+    int64_t sp_rel = 0;
     csh cs = (csh)(uintptr_t)capstone_handle;
     cs_insn *ci = cs_malloc(cs);
     uint32_t n = size / 4;
@@ -164,7 +196,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         if (decoded)
             cls = cpu_model_classify(ci);
         b.cycles += model->cost[cls];
-        b.n_by_class[cls]++;
+        n_by_class[cls]++;
         int kind = -1;
         if (a64_is_sysreg_access(w))
             kind = SP_SYSREG;
@@ -192,7 +224,9 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             if (add_special(bc, 4 * i, w, SP_SPMEM, false, 0) != 0)
                 break;
             b.n_special++;
-            b.flags |= BLOCK_HAS_SP;
+            b.flags |= BLOCK_HAS_SP | BLOCK_SP_MEM;
+            if (!sp_rel_known || (sp_rel & 15))
+                b.flags |= BLOCK_SP_COMPLEX;
         }
         if ((ldst && d.writeback) || (decoded && writes_sp(cs, ci))) {
             bool known = ldst && d.writeback ? d.wb_known : sp_add_imm(w, &delta);
@@ -202,6 +236,8 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
                 break;
             b.n_special++;
             b.flags |= BLOCK_HAS_SP;
+            sp_rel_known = sp_rel_known && known;
+            sp_rel += delta;
         }
         if (writes_daif(w))
             b.flags |= BLOCK_WRITES_DAIF;
@@ -212,28 +248,34 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
     }
     if (ci)
         cs_free(ci, 1);
+    if (!sp_rel_known || (sp_rel & 15))
+        b.flags |= BLOCK_SP_EXIT_UNKNOWN;
     b.n_insns = (uint16_t)n;
     unsigned k = 0;
     for (int c = 0; c < IC_COUNT; c++) {
-        if (!b.n_by_class[c])
+        if (!n_by_class[c])
             continue;
         if (k == 4) {
             b.more_classes = true;
+            b.class_first = bc->n_class_pool;
+            if (add_class_counts(bc, n_by_class) != 0)
+                return NULL;
             break;
         }
         b.cls[k] = (uint8_t)c;
-        b.cls_n[k++] = b.n_by_class[c];
+        b.cls_n[k++] = n_by_class[c];
     }
     bc->decodes++;
     bc->inserts++;
-    if (slot) {                       /* a stale block decoded again: same key, same slot */
-        *slot = b;
-        return slot;
-    }
-    uint32_t j = block_hash(start, size, el) & bc->mask;
-    while (bc->slots[j].used)
-        j = (j + 1) & bc->mask;
-    bc->slots[j] = b;
-    bc->used++;
-    return &bc->slots[j];
+    if (!slot) {
+        uint32_t j = block_hash(start, size, el) & bc->mask;
+        while (bc->slots[j].used)
+            j = (j + 1) & bc->mask;
+        slot = &bc->slots[j];
+        bc->used++;
+    } else
+        bc->epoch++;                  /* a stale block decoded again: same key, same slot */
+    *slot = b;
+    set_pages(bc, slot, first, last);
+    return slot;
 }

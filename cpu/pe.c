@@ -57,6 +57,7 @@ uint64_t pe_rd(struct pe *pe, int reg)
 
 void pe_wr(struct pe *pe, int reg, uint64_t v)
 {
+    pe->sp_aligned = false;         /* SP, PSTATE.SP or the EL may change */
     uc_reg_write(pe->uc, reg, &v);
 }
 
@@ -315,6 +316,7 @@ void pe_uncount_from(struct pe *pe, uint64_t pc)
 /* AArch64.TakeException. */
 void pe_take_exception(struct pe *pe, const struct pe_exception *x)
 {
+    pe->sp_aligned = false;
     finish_entry(pe);
     unsigned from = pe->el, target = x->target_el;
     uint32_t old = pe_read_pstate(pe);
@@ -735,20 +737,16 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 /* Looks at the block's special instructions before it runs. Returns false when
  * the block must not run now (an exception was taken at its first instruction,
  * or it is being re-translated with a cut). */
-static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr)
+static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr, bool sp_known, uint64_t sp)
 {
-    const struct block_special *sp = block_specials(&pe->blocks, b);
-    struct preeval_state st = { .event_reg = pe->event_reg };
-    if (pe->sp_align_on && (b->flags & BLOCK_HAS_SP)) {
-        st.sp_known = true;
-        st.sp = pe_rd(pe, UC_ARM64_REG_SP);
-    }
+    const struct block_special *sp_list = block_specials(&pe->blocks, b);
+    struct preeval_state st = { .event_reg = pe->event_reg, .sp_known = sp_known, .sp = sp };
     for (uint32_t i = 0; i < b->n_special; i++) {
-        if (!special_traps(pe, &sp[i], &st))
+        if (!special_traps(pe, &sp_list[i], &st))
             continue;
-        uint64_t at = addr + sp[i].offset;
+        uint64_t at = addr + sp_list[i].offset;
         if (at == addr) {
-            if (special_exception(pe, &sp[i], at, false))
+            if (special_exception(pe, &sp_list[i], at, false))
                 return false;
             continue;           /* checked at the first instruction: no exception */
         }
@@ -756,8 +754,8 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
             break;                                   /* the cut is in place: run up to it */
         if (pe->cut.active)
             delete_hook(pe, pe->cut.hook);
-        pe->cut = (struct pe_cut){ .active = true, .kind = sp[i].kind, .addr = at, .block_start = addr,
-                                   .block_end = addr + b->size, .insn = sp[i].insn };
+        pe->cut = (struct pe_cut){ .active = true, .kind = sp_list[i].kind, .addr = at, .block_start = addr,
+                                   .block_end = addr + b->size, .insn = sp_list[i].insn };
         if (uc_hook_add(pe->uc, &pe->cut.hook, UC_HOOK_CODE, on_cut, pe, at, at) != UC_ERR_OK) {
             pe_fatal(pe, "internal error: cannot add a code hook at 0x%llx", (unsigned long long)at);
             return false;
@@ -829,6 +827,7 @@ static void stop_before_block(struct pe *pe, uc_engine *uc, uint64_t addr)
 /* The rare work of the block hook. Returns false when the block must not run. */
 static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
+    pe->sp_aligned = false;
     if (pe->attn.f.wfe_sleep) {
         /* WFE, AArch64.WaitForEvent: with the event register clear and nothing
          * pending the PE sleeps until an interrupt or event (Unicorn treats WFE
@@ -923,18 +922,18 @@ static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
     return 0;
 }
 
-/* The decoded blocks' key: the EL and the translation context (pe_mmu.c);
- * computed when either changes. */
+/* The decoded blocks' key beside the VA and the physical page: the EL;
+ * computed when it changes. */
 void pe_retag(struct pe *pe)
 {
-    pe->block_tag = pe->el | (pe_mmu_context_tag(pe) << 2);
+    pe->block_tag = pe->el;
 }
 
 /* A block the cache does not hold (or holds stale): read its code through the
  * MMU, decode it, and note which physical pages it came from. Kept out of
  * on_block, whose hot path should not carry this frame. */
 static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, uint64_t addr, uint32_t size,
-                                                                 unsigned tag)
+                                                                 unsigned tag, uint64_t first)
 {
     uint32_t *words = malloc(size);
     if (!words || read_code(pe, addr, words, size) != 0) {
@@ -942,17 +941,15 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
         pe_fatal(pe, "cannot read the code of the block at 0x%llx", (unsigned long long)addr);
         return NULL;
     }
-    struct block_info *b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag, words);
+    uint64_t last = ((addr ^ (addr + size - 1)) >> 12) ? pe_code_page(pe, addr + size - 1) : first;
+    struct block_info *b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag,
+                                              first, last, words);
     free(words);
     pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
     if (!b) {
         pe_fatal(pe, "out of memory decoding blocks");
         return NULL;
     }
-    uint64_t pa, first, last;
-    first = pe_va_to_pa(pe, addr, true, &pa) ? pa >> 12 : UINT64_MAX;
-    last = pe_va_to_pa(pe, addr + size - 1, true, &pa) ? pa >> 12 : UINT64_MAX;
-    block_cache_set_pages(&pe->blocks, b, first, last);
     return b;
 }
 
@@ -960,7 +957,7 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
  * one, blocks with specials, statistics and events. */
 static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
 {
-    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA ||
+    if (__builtin_expect(pe->attn.any != 0 || pe_in_trampoline(addr) ||
                          pe->cycles >= timeq_next(pe->timeq) || pe->cycles >= pe->quantum_end ||
                          pe->cycles >= pe->pmu_check_at, 0) &&
         !block_attention(pe, uc, addr))
@@ -976,22 +973,42 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         return;
     unsigned tag = pe->block_tag;
     struct block_info *b = pe->last_block;
-    if (!b || b->start != addr || b->size != size || b->el != tag)
-        b = block_cache_find(&pe->blocks, addr, size, tag);
+    uint64_t page = 0;
+    if (!b || b->start != addr || b->size != size || b->el != tag) {
+        page = pe_code_page(pe, addr);
+        b = block_cache_find(&pe->blocks, addr, size, tag, page);
+    } else if (b->stale)
+        page = b->pa_page[0];
     if (!b || b->stale) {
-        b = decode_block(pe, addr, size, tag);
+        b = decode_block(pe, addr, size, tag, page);
         if (!b)
             return;
     }
     pe->last_block = b;         /* valid until the next insertion or flush */
-    if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on)) &&
-        !preevaluate(pe, b, addr))
+    /* SP alignment: known aligned from before, or read when the block needs it
+     * (only its value modulo 16 matters). */
+    bool sp_known = pe->sp_aligned;
+    uint64_t sp = 0;
+    if (!sp_known && (b->flags & BLOCK_HAS_SP) && pe->sp_align_on) {
+        sp = pe_rd(pe, UC_ARM64_REG_SP);
+        sp_known = true;
+    }
+    if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_SP_MEM) && pe->sp_align_on)) &&
+        !preevaluate(pe, b, addr, sp_known, sp))
         return;
+    if (b->flags & (BLOCK_ENDS_ERET | BLOCK_HAS_TRAP_SPECIAL | BLOCK_SP_EXIT_UNKNOWN))
+        pe->sp_aligned = false;
+    else if (sp_known)
+        pe->sp_aligned = !(sp & 15);
+    if (!(b->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)))
+        pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)] = (struct pe_front){
+            .start = addr, .b = b, .size = size, .gen = pe->blocks.epoch, .cycles = b->cycles,
+            .n_insns = b->n_insns, .el = (uint8_t)tag, .flags = b->flags };
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
     if (__builtin_expect(pe->count_classes, 0))
-        block_count_classes(b, pe->insns_by_class);
+        block_count_classes(pe->blocks.class_pool, b, pe->insns_by_class);
     pe->cur_start = addr;
     pe->cur_size = size;
     pe->cur_cycles = b->cycles;
@@ -999,7 +1016,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->attn.f.after_eret = true;
     if (b->flags & BLOCK_WRITES_DAIF)
         pe->attn.f.int_recheck = true;
-    if (event_wanted(pe->events, EV_BLOCK) && addr < PE_TRAMPOLINE_PA) {
+    if (event_wanted(pe->events, EV_BLOCK) && !pe_in_trampoline(addr)) {
         struct event ev;         /* not zeroed: the hot path; u.access is filled in full */
         ev.type = EV_BLOCK;
         ev.pe = pe->index;
@@ -1021,25 +1038,30 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
-    const struct block_info *b = pe->last_block;
+    const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
     uint64_t now = pe->cycles;
-    if (__builtin_expect(pe->attn.any != 0 || addr >= PE_TRAMPOLINE_PA || !b || b->start != addr ||
-                         b->size != size || b->el != pe->block_tag || b->stale ||
-                         (b->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
-                         ((b->flags & BLOCK_HAS_SP) && pe->sp_align_on) ||
+    if (__builtin_expect(pe->attn.any != 0 || pe_in_trampoline(addr) || f->start != addr || f->size != size ||
+                         f->gen != pe->blocks.epoch || f->el != pe->block_tag ||
+                         ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
+                          (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
                          pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
         block_full(pe, uc, addr, size);
         return;
     }
-    pe->insns += b->n_insns;
-    pe->insns_by_el[pe->el] += b->n_insns;
-    pe->cycles = now + b->cycles;
+    /* A block without trap specials, ERET or DAIF writes (only those enter
+     * the front cache), nothing due: count it. */
+    if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
+        pe->sp_aligned = false;
+    pe->last_block = f->b;
+    pe->insns += f->n_insns;
+    pe->insns_by_el[pe->el] += f->n_insns;
+    pe->cycles = now + f->cycles;
     if (pe->count_classes)
-        block_count_classes(b, pe->insns_by_class);
+        block_count_classes(pe->blocks.class_pool, f->b, pe->insns_by_class);
     pe->cur_start = addr;
     pe->cur_size = size;
-    pe->cur_cycles = b->cycles;
+    pe->cur_cycles = f->cycles;
 }
 
 /* MRS/MSR/SYS/SYSL that were not trapped at the block boundary. */
@@ -1436,7 +1458,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     }
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
     pe->capstone = (uintptr_t)cs;
-    if (block_cache_init(&pe->blocks, 14) != 0) {
+    pe->front = calloc(PE_FRONT_SLOTS, sizeof *pe->front);
+    if (!pe->front || block_cache_init(&pe->blocks, 14) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -1556,6 +1579,7 @@ void pe_destroy(struct pe *pe)
     if (pe->mmu_reset)
         pe_mmu_destroy(pe);
     block_cache_destroy(&pe->blocks);
+    free(pe->front);
     free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);
@@ -1639,7 +1663,7 @@ static void on_debug_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opa
 {
     struct pe *pe = opaque;
     struct pe_debug *d = &pe->debug;
-    if (addr >= PE_TRAMPOLINE_PA || pe->attn.f.stop || pe->attn.f.entry)
+    if (pe_in_trampoline(addr) || pe->attn.f.stop || pe->attn.f.entry)
         return;                      /* an exception entry under way stops at its vector */
     if (!d->resume_seen) {
         d->resume_seen = true;
@@ -1745,14 +1769,14 @@ uint64_t pe_debug_get_reg(struct pe *pe, unsigned n)
         /* A PE between a reset (PSCI CPU_ON) and its first instruction sits in
          * the trampoline page: it shows the address the switch lands at. */
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
-        return pc >= PE_TRAMPOLINE_PA && pe->entry.active ? pe->entry.pc : pc;
+        return pe_in_trampoline(pc) && pe->entry.active ? pe->entry.pc : pc;
     }
     return pe_read_pstate(pe);
 }
 
 unsigned pe_debug_el(struct pe *pe)
 {
-    return pe->entry.active && pe_rd(pe, UC_ARM64_REG_PC) >= PE_TRAMPOLINE_PA ? pe->entry.target_el : pe->el;
+    return pe->entry.active && pe_in_trampoline(pe_rd(pe, UC_ARM64_REG_PC)) ? pe->entry.target_el : pe->el;
 }
 
 void pe_debug_set_reg(struct pe *pe, unsigned n, uint64_t v)
@@ -1786,7 +1810,7 @@ enum pe_stop pe_run(struct pe *pe)
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->resume_at_valid && pe_rd(pe, UC_ARM64_REG_PC) != pe->resume_at)
             pe_wr(pe, UC_ARM64_REG_PC, pe->resume_at);
-        if (pe->stop == PE_STOP_DEBUG && pe_rd(pe, UC_ARM64_REG_PC) >= PE_TRAMPOLINE_PA) {
+        if (pe->stop == PE_STOP_DEBUG && pe_in_trampoline(pe_rd(pe, UC_ARM64_REG_PC))) {
             /* Stopped inside an EL switch: go on to the first guest instruction. */
             pe->debug.step = true;
             pe->debug.resume_seen = true;

@@ -78,6 +78,17 @@ struct pe_mmu_rmap {
     uint8_t regime;
 };
 
+/* The physical page of each code page Unicorn fetched from since its TLB was
+ * last flushed (the fetch fills, by VA page, and the model's answer for a
+ * page Unicorn still ran from without a fill): decoded blocks are keyed by
+ * it, so the same kernel code run under another ASID is not decoded again. */
+#define PE_MMU_CODE_MAP_SLOTS 4096
+struct pe_mmu_code_page {
+    uint64_t va_page;         /* VA >> 12, bit 63: the EL2 regime */
+    uint64_t pa_page;
+    uint32_t gen;             /* held_gen when filled */
+};
+
 /* A translation the TLB-fill hook refused: the abort avsim takes when
  * uc_emu_start returns (see pe_mmu_take_pending_fault). */
 struct pe_mmu_pending_fault {
@@ -105,6 +116,7 @@ struct pe_mmu {
     struct pe_mmu_held *held;           /* PE_MMU_HELD_SLOTS */
     uint32_t held_gen, n_held;
     struct pe_mmu_rmap *rmap;           /* PE_MMU_RMAP_SLOTS */
+    struct pe_mmu_code_page *code_map;  /* PE_MMU_CODE_MAP_SLOTS */
     struct pe_mmu_pending_fault pending;
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
@@ -170,6 +182,22 @@ struct pe_entry_fixup {
     uint64_t restore_elr;
 };
 
+/* The block hook's front cache: a copy of what it needs of a decoded block,
+ * by VA (direct mapped), valid while gen is the block cache's epoch (within
+ * an epoch a VA's code stays on one physical page: pe_flush_unicorn_tlb
+ * starts a new one). 32 bytes. */
+#define PE_FRONT_SLOTS 4096
+struct pe_front {
+    uint64_t start;
+    struct block_info *b;
+    uint32_t size;
+    uint32_t gen;
+    uint32_t cycles;
+    uint16_t n_insns;
+    uint8_t el;
+    uint8_t flags;            /* BLOCK_* */
+};
+
 struct pe {
     uc_engine *uc;
     /* What the block hook reads for every block, together (on_block).
@@ -188,7 +216,7 @@ struct pe {
         uint64_t any;
     } attn;
     unsigned el;              /* current EL, tracked across exceptions and ERETs */
-    unsigned block_tag;       /* decoded blocks' key for this EL and context (pe_retag) */
+    unsigned block_tag;       /* decoded blocks' key beside VA and physical page: the EL (pe_retag) */
     uint64_t cycles;
     uint64_t insns;
     uint64_t insns_by_el[3];
@@ -198,8 +226,11 @@ struct pe {
     uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock
                                       * (and flushes Unicorn's TLB at uc_flush_at, if sooner) */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
-    struct block_info *last_block;   /* fast path for a block that runs again */
+    struct block_info *last_block;   /* the block that runs now (NULL: look it up) */
+    struct pe_front *front;          /* PE_FRONT_SLOTS */
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
+    bool sp_aligned;                 /* the current SP is known 16-byte aligned (cleared by
+                                      * any register write, exception, ERET or system instruction) */
     uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
     uint32_t cur_size, cur_cycles;
     struct event_bus *events;
@@ -365,14 +396,14 @@ void pe_mmu_reset(struct pe *pe);
 void pe_mmu_update(struct pe *pe);
 /* uc_emu_start returned because the TLB-fill hook refused a translation: take the abort. */
 bool pe_mmu_take_pending_fault(struct pe *pe);
-/* The slot number of the current translation context (0: translation off), for block tags. */
-unsigned pe_mmu_context_tag(const struct pe *pe);
 /* An access Unicorn's memory hook reports by physical address: its VA, IPA
  * and tags from the translation that last filled the page (false: none known). */
 bool pe_mmu_describe_pa(struct pe *pe, uint64_t pa, struct event *ev);
 /* VA -> PA for avsim's own reads of guest code (no side effects); false if unmapped. */
 bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa);
 bool pe_mmu_active(const struct pe *pe);
+/* The physical page the PE fetches the code at va from (UINT64_MAX: none). */
+uint64_t pe_code_page(struct pe *pe, uint64_t va);
 /* Describes an access at the current EL (EV_BLOCK, EV_MEM_ACCESS): ev->u.access
  * except size and is_write. No side effects on the TLB model. False (ipa and
  * pa UINT64_MAX) when translation is on and the model holds no translation. */
@@ -397,5 +428,8 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
+/* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
+ * a guest's own code at that VA is not supported (README "Limits"). */
+static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
 
 #endif

@@ -34,7 +34,7 @@ void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsign
 uint32_t pe_read_pstate(struct pe *pe);
 /* The instruction word at va in the current translation regime (0 if unmapped). */
 uint32_t pe_read_insn(struct pe *pe, uint64_t va);
-/* Recomputes pe->block_tag after the EL or the translation context changed. */
+/* Recomputes pe->block_tag after the EL changed. */
 void pe_retag(struct pe *pe);
 /* Takes back the current block's instructions from pc on (they did not retire). */
 void pe_uncount_from(struct pe *pe, uint64_t pc);

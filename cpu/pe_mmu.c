@@ -187,9 +187,12 @@ void pe_flush_unicorn_tlb(struct pe *pe)
     if (++pe->mmu.held_gen == 0) {              /* wrapped: clear the generations for real */
         memset(pe->mmu.held, 0, PE_MMU_HELD_SLOTS * sizeof *pe->mmu.held);
         memset(pe->mmu.rmap, 0, PE_MMU_RMAP_SLOTS * sizeof *pe->mmu.rmap);
+        memset(pe->mmu.code_map, 0, PE_MMU_CODE_MAP_SLOTS * sizeof *pe->mmu.code_map);
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
+    pe->last_block = NULL;       /* its VA may now be code on another physical page */
+    block_cache_new_epoch(&pe->blocks);
 }
 
 static uint32_t held_hash(uint8_t regime, uint16_t vmid, uint16_t asid, uint64_t va, uint8_t fetch)
@@ -293,19 +296,9 @@ static int context(struct pe *pe, unsigned regime, uint16_t vmid, uint16_t asid)
             oldest = i;
     }
     int i = free_slot >= 0 ? free_slot : oldest;
-    if (free_slot < 0) {
-        block_cache_flush(&pe->blocks);        /* blocks tagged with the old context */
-        pe->last_block = NULL;
-    }
     m->ctx[i] = (struct pe_mmu_ctx){ .used = true, .regime = (uint8_t)regime, .vmid = vmid, .asid = asid,
                                      .last_use = ++m->ctx_clock };
     return i;
-}
-
-unsigned pe_mmu_context_tag(const struct pe *pe)
-{
-    int slot = pe->el == 2 ? pe->mmu.ctx_el2 : pe->mmu.ctx_el10;
-    return slot < 0 ? 0 : (unsigned)slot + 1;
 }
 
 /* EV_CONTEXT when the EL1&0 tags the TLB model uses change. */
@@ -432,6 +425,24 @@ void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 static const struct mmu_s1_config *s1_for(const struct pe *pe, unsigned el)
 {
     return el == 2 ? &pe->mmu.s1_el2 : &pe->mmu.s1_el10;
+}
+
+uint64_t pe_code_page(struct pe *pe, uint64_t va)
+{
+    if (!pe_mmu_active(pe))
+        return va >> 12;
+    struct pe_mmu_code_page *c = &pe->mmu.code_map[(va >> 12) & (PE_MMU_CODE_MAP_SLOTS - 1)];
+    uint64_t key = (va >> 12) | ((uint64_t)(pe->el == 2) << 63);
+    if (c->gen == pe->mmu.held_gen && c->va_page == key)
+        return c->pa_page;
+    /* Not filled since the flush: Unicorn ran on from a translation it still
+     * had (blocks chained on one page, its jump cache); the model holds the
+     * same until the next flush. */
+    uint64_t pa;
+    if (!pe_va_to_pa(pe, va, true, &pa))
+        return UINT64_MAX;
+    *c = (struct pe_mmu_code_page){ .va_page = key, .pa_page = pa >> 12, .gen = pe->mmu.held_gen };
+    return pa >> 12;
 }
 
 /* VA -> PA for avsim's own accesses (reading code, semihosting, a debugger):
@@ -665,6 +676,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     if (fetch && pe->ops->phys_kind(pe->ops_opaque, pa) == 2)
         return refuse(pe, va, acc, NULL, true);          /* no instruction fetches from devices */
     hold(pe, e, fetch);
+    if (fetch)
+        m->code_map[(va >> 12) & (PE_MMU_CODE_MAP_SLOTS - 1)] = (struct pe_mmu_code_page){
+            .va_page = (va >> 12) | ((uint64_t)(el == 2) << 63), .pa_page = pa >> 12, .gen = m->held_gen };
     note_rmap(pe, va & ~0xfffULL, e->s2 ? e->ipa + ((va & ~0xfffULL) - e->va) : pa, pa, regime, vmid, asid);
     m->unicorn_fills_by_reason[first ? FILL_FIRST : FILL_AGAIN]++;
     out->paddr = pa;
@@ -925,7 +939,8 @@ int pe_mmu_init(struct pe *pe, const struct tlb_config *tlb, char *err, size_t e
         return -1;
     m->held = calloc(PE_MMU_HELD_SLOTS, sizeof *m->held);
     m->rmap = calloc(PE_MMU_RMAP_SLOTS, sizeof *m->rmap);
-    if (!m->held || !m->rmap) {
+    m->code_map = calloc(PE_MMU_CODE_MAP_SLOTS, sizeof *m->code_map);
+    if (!m->held || !m->rmap || !m->code_map) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -945,6 +960,7 @@ void pe_mmu_destroy(struct pe *pe)
     tlb_destroy(&pe->mmu.tlb);
     free(pe->mmu.held);
     free(pe->mmu.rmap);
+    free(pe->mmu.code_map);
 }
 
 void pe_mmu_reset(struct pe *pe)

@@ -666,7 +666,7 @@ int machine_run(struct machine *m)
     int status = RUN_ON;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     enum machine_debug_action act = MACHINE_DEBUG_RESUME;
-    if (m->debugger && pe_get_pc(&m->pes[0]) < PE_TRAMPOLINE_PA)
+    if (m->debugger && !pe_in_trampoline(pe_get_pc(&m->pes[0])))
         status = debug_stop(m, &m->pes[0], &m->pes[0], &act);
     else if (m->debugger)
         pe_debug_stop_at_next(&m->pes[0]);      /* the debugger sees the first guest instruction */

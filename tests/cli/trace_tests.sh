@@ -8,12 +8,15 @@
 # (tests/guest/smp.c, four PEs): the trace names each record's PE, is the
 # same byte for byte run after run, and tlbsim's per-PE replay (one TLB per
 # PE, TLBI ...IS broadcast) gives each PE's live fills and walks.
-#   trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT [SMP_ELF]
+# With HIGH_VA_ELF (tests/guest/el1_high_va.c): blocks that run at upper-half
+# (TTBR1) addresses are recorded like the others.
+#   trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT [SMP_ELF [HIGH_VA_ELF]]
 set -u
 AVSIM=${1:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
 ELF=${2:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
 EXPECTED=${3:?usage: trace_tests.sh AVSIM TWO_VMS_ELF EXPECTED_OUT}
 SMP_ELF=${4:-}
+HIGH_VA_ELF=${5:-}
 . "$(dirname "$0")/lib.sh"
 
 # A JSON number from one line of avsim's output: json_field FILE LINE_PATTERN KEY
@@ -191,6 +194,15 @@ if [ -n "$SMP_ELF" ]; then
     check "PE 0's broadcast TLBI removes entries from PE 1's replayed TLB ($(replay_pe 1 tlbi_removed))" \
         [ "$(replay_pe 1 tlbi_removed)" -gt 0 ]
     check "some fills to compare ($fills_total)" [ "$fills_total" -gt 0 ]
+fi
+
+if [ -n "$HIGH_VA_ELF" ]; then
+    timeout 20 "$AVSIM" run --trace="$tmp/high.trc" "$HIGH_VA_ELF" >/dev/null 2>&1
+    check "el1_high_va runs with --trace" [ $? -eq 0 ]
+    "$AVSIM" trace dump --events=blocks --el=1 "$tmp/high.trc" | grep -v '^#' >"$tmp/high.txt"
+    check "block records at upper-half VAs ($(grep -c 'va=0xffffffc0' "$tmp/high.txt"))" \
+        [ "$(grep -c 'va=0xffffffc0' "$tmp/high.txt")" -gt 100 ]
+    check "block records at lower-half VAs too" grep -q 'va=0x400' "$tmp/high.txt"
 fi
 
 finish "trace tests"

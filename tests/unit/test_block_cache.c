@@ -42,9 +42,8 @@ static const uint32_t code[] = { 0xd503201f, 0xd503201f, 0xd65f03c0 };
 static struct block_info *add(struct fixture *f, uint64_t va, uint64_t first, uint64_t last)
 {
     struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, va,
-                                              sizeof code, 1, code);
+                                              sizeof code, 1, first, last, code);
     assert_non_null(b);
-    block_cache_set_pages(&f->bc, b, first, last);
     return b;
 }
 
@@ -56,12 +55,12 @@ static void test_invalidate_by_page(void **state)
     add(f, 0x2000, 0x40002, 0x40002);
     add(f, 0x2ff8, 0x40002, 0x40003);           /* spans two pages */
     block_cache_invalidate_page(&f->bc, 0x40003);
-    assert_false(block_cache_find(&f->bc, 0x1000, sizeof code, 1)->stale);
-    assert_false(block_cache_find(&f->bc, 0x2000, sizeof code, 1)->stale);
-    assert_true(block_cache_find(&f->bc, 0x2ff8, sizeof code, 1)->stale);
+    assert_false(block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x40001)->stale);
+    assert_false(block_cache_find(&f->bc, 0x2000, sizeof code, 1, 0x40002)->stale);
+    assert_true(block_cache_find(&f->bc, 0x2ff8, sizeof code, 1, 0x40002)->stale);
     block_cache_invalidate_page(&f->bc, 0x40001);
-    assert_true(block_cache_find(&f->bc, 0x1000, sizeof code, 1)->stale);
-    assert_false(block_cache_find(&f->bc, 0x2000, sizeof code, 1)->stale);
+    assert_true(block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x40001)->stale);
+    assert_false(block_cache_find(&f->bc, 0x2000, sizeof code, 1, 0x40002)->stale);
 }
 
 static void test_page_without_blocks_skips_the_scan(void **state)
@@ -73,7 +72,7 @@ static void test_page_without_blocks_skips_the_scan(void **state)
     block_cache_invalidate_page(&f->bc, 0x50000);
     assert_int_equal(f->bc.invalidations, scans);
     assert_int_equal(f->bc.scans_skipped, skipped + 1);
-    assert_false(block_cache_find(&f->bc, 0x1000, sizeof code, 1)->stale);
+    assert_false(block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x40001)->stale);
     /* After a flush the filter is empty: the old page no longer needs a scan. */
     block_cache_flush(&f->bc);
     block_cache_invalidate_page(&f->bc, 0x40001);
@@ -86,7 +85,7 @@ static void test_unknown_page_always_scans(void **state)
     block_cache_flush(&f->bc);
     add(f, 0x1000, UINT64_MAX, 0x40001);       /* first page unknown: any IVAU may concern it */
     block_cache_invalidate_page(&f->bc, 0x50000);
-    assert_true(block_cache_find(&f->bc, 0x1000, sizeof code, 1)->stale);
+    assert_true(block_cache_find(&f->bc, 0x1000, sizeof code, 1, UINT64_MAX)->stale);
 }
 
 static void test_filter_survives_growth(void **state)
@@ -97,7 +96,50 @@ static void test_filter_survives_growth(void **state)
         add(f, 0x10000 + i * 0x10, 0x60000 + i, 0x60000 + i);
     block_cache_invalidate_page(&f->bc, 0x60000 + 37);
     for (uint64_t i = 0; i < 64; i++)
-        assert_int_equal(block_cache_find(&f->bc, 0x10000 + i * 0x10, sizeof code, 1)->stale, i == 37);
+        assert_int_equal(block_cache_find(&f->bc, 0x10000 + i * 0x10, sizeof code, 1, 0x60000 + i)->stale, i == 37);
+}
+
+/* One VA in two address spaces (another ASID, another VM): two blocks, one
+ * per physical page; the same code under two ASIDs (a kernel's global
+ * mappings) is one block. */
+static void test_key_has_the_physical_page(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    struct block_info *a = add(f, 0x1000, 0x40001, 0x40001);
+    uint64_t decodes = f->bc.decodes;
+    struct block_info *b = add(f, 0x1000, 0x50001, 0x50001);
+    assert_int_equal(f->bc.decodes, decodes + 1);
+    a = block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x40001);
+    assert_non_null(a);
+    assert_ptr_equal(block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x50001), b);
+    assert_ptr_not_equal(a, b);
+    assert_null(block_cache_find(&f->bc, 0x1000, sizeof code, 1, 0x60001));
+    block_cache_invalidate_page(&f->bc, 0x50001);
+    assert_false(a->stale);
+    assert_true(b->stale);
+}
+
+/* A block with more than four classes keeps its counts in the class pool. */
+static void test_many_classes(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    /* add, ldr, str, mul w, sdiv w, isb: six classes */
+    static const uint32_t w[] = { 0x8b020020, 0xf9400020, 0xf9000020, 0x1b027c20, 0x1ac20c20, 0xd5033fdf };
+    struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x3000,
+                                              sizeof w, 1, 0x40003, 0x40003, w);
+    assert_non_null(b);
+    assert_true(b->more_classes);
+    uint64_t totals[IC_COUNT] = { 0 };
+    block_count_classes(f->bc.class_pool, b, totals);
+    assert_int_equal(totals[IC_ALU], 1);
+    assert_int_equal(totals[IC_LOAD], 1);
+    assert_int_equal(totals[IC_STORE], 1);
+    assert_int_equal(totals[IC_MUL], 1);
+    assert_int_equal(totals[IC_DIV], 1);
+    assert_int_equal(totals[IC_BARRIER], 1);
+    assert_int_equal(b->cycles, 1 + 4 + 1 + 3 + 12 + 14);
 }
 
 /* The CPU model charges each instruction its class's cost (cpu/cpu_model.c): one word per
@@ -106,7 +148,7 @@ static unsigned cost_of(struct fixture *f, uint32_t insn, uint64_t va)
 {
     const uint32_t w[1] = { insn };
     struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, va,
-                                              4, 1, w);
+                                              4, 1, va >> 12, va >> 12, w);
     assert_non_null(b);
     return b->cycles;
 }
@@ -152,6 +194,8 @@ int main(void)
         cmocka_unit_test(test_unknown_page_always_scans),
         cmocka_unit_test(test_filter_survives_growth),
         cmocka_unit_test(test_model_costs_by_class),
+        cmocka_unit_test(test_key_has_the_physical_page),
+        cmocka_unit_test(test_many_classes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
