@@ -546,20 +546,22 @@ static void note_rmap(struct pe *pe, uint64_t va_page, uint64_t ipa_page, uint64
 }
 
 /* An address with translation off in its regime (AArch64.TranslateAddressS1Off):
- * the PA is the VA, which must fit the PA size (else an address size fault,
- * level 0); what is not RAM or a device is an external abort. Instruction
+ * the PA is the VA (without its top byte when TBI applies), which must fit the
+ * PA size (else an address size fault, level 0); what is not RAM or a device
+ * is an external abort. Instruction
  * fetches from a device region take an external abort too: avsim's devices
  * answer data accesses only (README "How it works"). */
-static bool fill_translation_off(struct pe *pe, uint64_t va, enum mmu_access acc, uc_tlb_entry *out)
+static bool fill_translation_off(struct pe *pe, unsigned el, uint64_t va, enum mmu_access acc, uc_tlb_entry *out)
 {
-    if (va >> MMU_PA_BITS) {
+    uint64_t pa;
+    if (!mmu_s1_off_pa(s1_for(pe, el), va, &pa)) {
         struct mmu_fault f = { .type = MMU_FAULT_ADDRESS_SIZE, .level = 0 };
         return refuse(pe, va, acc, &f, false);
     }
-    int kind = pe->ops->phys_kind(pe->ops_opaque, va);
+    int kind = pe->ops->phys_kind(pe->ops_opaque, pa);
     if (kind == 0 || (kind == 2 && acc == MMU_FETCH))
         return refuse(pe, va, acc, NULL, true);
-    out->paddr = va;
+    out->paddr = pa;
     out->perms = acc == MMU_FETCH ? UC_PROT_EXEC : UC_PROT_READ | UC_PROT_WRITE;   /* as uc_rights */
     pe->mmu.unicorn_fills_by_reason[FILL_OFF]++;
     return true;
@@ -587,7 +589,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
     if (!(el == 2 ? m->active_el2 : m->active_el10))
-        return fill_translation_off(pe, va, acc, out);
+        return fill_translation_off(pe, el, va, acc, out);
     unsigned regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
     const struct pe_mmu_ctx *c = &m->ctx[el == 2 ? m->ctx_el2 : m->ctx_el10];
     uint16_t vmid = el == 2 ? 0 : c->vmid, asid = el == 2 ? 0 : c->asid;
@@ -777,7 +779,8 @@ bool pe_dc_zva_device_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_b
     unsigned rt = insn & 31;
     uint64_t xt = rt == 31 ? 0 : pe_get_x(pe, rt);
     struct mmu_fault f = { .type = MMU_FAULT_ADDRESS_SIZE, .level = 0 };
-    unsigned fsc = (xt >> MMU_PA_BITS) ? mmu_fault_fsc(&f) : FSC_ALIGNMENT;
+    uint64_t pa;
+    unsigned fsc = mmu_s1_off_pa(s1_for(pe, pe->el), xt, &pa) ? FSC_ALIGNMENT : mmu_fault_fsc(&f);
     unsigned target = pe_route_el1(pe);
     struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = target, .return_pc = pc,
                               .far_valid = true, .far = xt, .in_block = in_block };

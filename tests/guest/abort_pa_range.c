@@ -18,6 +18,10 @@
  * decided at translation, before the alignment check that Device memory
  * would otherwise make: AArch64.FirstStageTranslate).
  *
+ * With TBI (TCR_EL1.TBI0 here) the top byte is ignored with the MMU off too
+ * (AddrTop): a tagged pointer reaches RAM, and the range check looks at bits
+ * 55 down to the PA size.
+ *
  * Data accesses run at EL1 with stage 2 off (and at EL0): ESR_EL1 has ISV=0
  * for them; EL2's own data aborts are left out because QEMU 7.2 wrongly sets
  * ISV in ESR_EL2 (see ec_data_abort_el2). */
@@ -78,6 +82,27 @@ static uint64_t at_el1(uint64_t arg)
     ACCESS("EL1 ldp x5, x7 at TOP", "ldp x5, x7, [x6]", TOP, 0, 0x00);
     ACCESS("EL1 stp x5, x7 at TOP", "stp x5, x7, [x6]", TOP, 1, 0x00);
     ACCESS("EL1 str x5 at TOP+8", "str x5, [x6]", TOP + 8, 1, 0x00);
+
+    /* TCR_EL1.TBI0 with the MMU off: the top byte is ignored (AddrTop = 55), the
+     * range check applies to bits 55..PA size. */
+    static volatile uint64_t word = 0x1234;
+    uint64_t tcr = READ_SYSREG(tcr_el1);
+    WRITE_SYSREG(tcr_el1, tcr | (1UL << 37));
+    ISB();
+    uint64_t tagged = (uint64_t)&word | (0x5aUL << 56);
+    rt_printf("EL1 TBI0=1: ldr through a tagged pointer: 0x%lx\n", *(volatile uint64_t *)tagged);
+    check(*(volatile uint64_t *)tagged == 0x1234, "tagged load");
+    *(volatile uint64_t *)tagged = 0x5678;
+    rt_printf("EL1 TBI0=1: str through a tagged pointer: 0x%lx\n", word);
+    check(word == 0x5678, "tagged store");
+    trap_reset();
+    __asm__ volatile("mov x6, %0\n\t" T_MARK "1: ldr x5, [x6]\n2:\n" :: "r"(pamax | (0x5aUL << 56))
+                     : "x5", "x6", T_CLOBBER);
+    expect_trap("EL1 TBI0=1: ldr x5 at PAMAX, tagged", 1, RT_VEC_CUR_SPX, 0x25, 1, 0x00, ALL, 0);
+    rt_printf("  abort: FAR[55:0]=PAMAX+0x%lx\n", (trap.far & ((1UL << 56) - 1)) - pamax);
+    check((trap.far & ((1UL << 56) - 1)) == pamax, "FAR[55:0]");
+    WRITE_SYSREG(tcr_el1, tcr);
+    ISB();
 
     trap_reset();
     rt_run_el0(el0_ldr_top, 0);
