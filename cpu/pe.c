@@ -302,9 +302,9 @@ static void switch_el_landed(struct pe *pe)
  * instructions from `pc` on, which did not retire. */
 void pe_uncount_from(struct pe *pe, uint64_t pc)
 {
-    if (!pe->cur_size || pc < pe->cur_start || pc >= pe->cur_start + pe->cur_size)
+    if (!pe->cur_size || pc - pe->cur_start >= pe->cur_size)     /* no wrap at the top of the VA space */
         return;
-    uint64_t unexecuted = (pe->cur_start + pe->cur_size - pc) / 4;
+    uint64_t unexecuted = (pe->cur_size - (pc - pe->cur_start)) / 4;
     if (unexecuted <= pe->insns_by_el[pe->el]) {
         pe->insns -= unexecuted;
         pe->insns_by_el[pe->el] -= unexecuted;
@@ -578,7 +578,8 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
         return true;
     }
     if (s->kind == SP_SYSREG)
-        return sys_exception(pe, s->insn, pc, in_block) || pe_at_stage2_abort(pe, s->insn, pc, in_block);
+        return sys_exception(pe, s->insn, pc, in_block) || pe_at_stage2_abort(pe, s->insn, pc, in_block) ||
+               pe_dc_zva_device_abort(pe, s->insn, pc, in_block);
     if (s->kind == SP_WFI || s->kind == SP_WFE) {
         int t = wfx_trap_el(pe, s->kind == SP_WFE);
         if (t < 0 || (s->kind == SP_WFI && pe_interrupt_pending(pe)))
@@ -618,7 +619,7 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return fp_trap_el(pe) >= 0;
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
-        return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def);
+        return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn);
     }
     case SP_WFI:
         return wfx_trap_el(pe, false) >= 0;
@@ -690,19 +691,24 @@ void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
  * gone); the decoded blocks stay valid. */
 static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
 {
-    for (uint64_t page = start & ~0xfffULL; page < end; page += 0x1000) {
+    /* [start, end): end = 0 is the top of the VA space (a block on the last page). */
+    for (uint64_t page = start & ~0xfffULL, last = (end - 1) & ~0xfffULL; start != end; page += 0x1000) {
         uint64_t pa;
         if (pe_va_to_pa(pe, page, true, &pa))
             note_code_drop(pe, pa, false);
+        if (page == last)
+            break;
     }
 }
 
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end)
 {
-    for (uint64_t page = start & ~0xfffULL; page < end; page += 0x1000) {
+    for (uint64_t page = start & ~0xfffULL, last = (end - 1) & ~0xfffULL; start != end; page += 0x1000) {
         uint64_t pa;
         if (pe_va_to_pa(pe, page, true, &pa))
             pe_drop_code_pa(pe, pa, false);
+        if (page == last)
+            break;
     }
 }
 
@@ -1189,7 +1195,7 @@ bool pe_find_faulting_access(struct pe *pe, uint64_t addr, int is_write, uint64_
         if (is_write >= 0 && (is_write ? !d.is_store : !d.is_load))
             continue;
         uint64_t a = a64_ldst_address(&d, pc, reg_reader, pe);
-        if (addr < a || addr >= a + (uint64_t)d.size * d.nregs)
+        if (addr - a >= (uint64_t)d.size * d.nregs)     /* no wrap: an access may end at 2^64 - 1 */
             continue;
         cand[nc] = pc;
         cd[nc++] = d;
@@ -1253,8 +1259,12 @@ static void bus_fault(struct pe *pe)
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va)
 {
     /* Unicorn checks alignment for SCTLR_ELx.A and for exclusives and
-     * acquire/release; those faults arrive as data aborts. */
-    if (!(va % d->size))
+     * acquire/release; those faults arrive as data aborts. An exclusive pair
+     * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
+     * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
+     * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
+    uint64_t align = d->exclusive ? (uint64_t)d->size * d->nregs : d->size;
+    if (!(va % align))
         return false;
     unsigned t = pe_route_el1(pe);
     d->iss.isv = false;                /* not a stage-2 abort */
@@ -1749,10 +1759,13 @@ void pe_debug_stop_at_next(struct pe *pe)
 void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
 {
     /* The other PEs translate the code of those physical pages again, as after an IC IVAU. */
-    for (uint64_t page = va & ~0xfffULL; pe->ops->broadcast_ic && page < va + len; page += 0x1000) {
+    for (uint64_t page = va & ~0xfffULL, last = (va + len - 1) & ~0xfffULL; pe->ops->broadcast_ic && len;
+         page += 0x1000) {
         uint64_t pa;
         if (pe_va_to_pa(pe, page, false, &pa))
             pe->ops->broadcast_ic(pe->ops_opaque, pe, pa & ~0xfffULL, false);
+        if (page == last)
+            break;
     }
     pe_drop_code_va(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
     block_cache_flush(&pe->blocks);

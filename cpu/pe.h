@@ -412,6 +412,10 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
 /* AT S1E0x/S1E1x at EL1 under stage 2: checked at the instruction (see pe_mmu.c). */
 bool pe_at_needs_check(const struct pe *pe, const struct sysreg_def *d);
 bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
+/* DC ZVA where data accesses are Device memory (stage 1 off): an Alignment
+ * fault, checked at the instruction (see pe_mmu.c). */
+bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn);
+bool pe_dc_zva_device_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 void pe_flush_unicorn_tlb(struct pe *pe);
 /* Unicorn's translated code of a physical page (all: of every page) is
  * dropped at the PE's next block boundary; the decoded blocks now. */

@@ -557,20 +557,22 @@ static void note_rmap(struct pe *pe, uint64_t va_page, uint64_t ipa_page, uint64
 }
 
 /* An address with translation off in its regime (AArch64.TranslateAddressS1Off):
- * the PA is the VA, which must fit the PA size (else an address size fault,
- * level 0); what is not RAM or a device is an external abort. Instruction
+ * the PA is the VA (without its top byte when TBI applies), which must fit the
+ * PA size (else an address size fault, level 0); what is not RAM or a device
+ * is an external abort. Instruction
  * fetches from a device region take an external abort too: avsim's devices
  * answer data accesses only (README "How it works"). */
-static bool fill_translation_off(struct pe *pe, uint64_t va, enum mmu_access acc, uc_tlb_entry *out)
+static bool fill_translation_off(struct pe *pe, unsigned el, uint64_t va, enum mmu_access acc, uc_tlb_entry *out)
 {
-    if (va >> MMU_PA_BITS) {
+    uint64_t pa;
+    if (!mmu_s1_off_pa(s1_for(pe, el), va, &pa)) {
         struct mmu_fault f = { .type = MMU_FAULT_ADDRESS_SIZE, .level = 0 };
         return refuse(pe, va, acc, &f, false);
     }
-    int kind = pe->ops->phys_kind(pe->ops_opaque, va);
+    int kind = pe->ops->phys_kind(pe->ops_opaque, pa);
     if (kind == 0 || (kind == 2 && acc == MMU_FETCH))
         return refuse(pe, va, acc, NULL, true);
-    out->paddr = va;
+    out->paddr = pa;
     out->perms = acc == MMU_FETCH ? UC_PROT_EXEC : UC_PROT_READ | UC_PROT_WRITE;   /* as uc_rights */
     pe->mmu.unicorn_fills_by_reason[FILL_OFF]++;
     return true;
@@ -598,7 +600,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
     if (!(el == 2 ? m->active_el2 : m->active_el10))
-        return fill_translation_off(pe, va, acc, out);
+        return fill_translation_off(pe, el, va, acc, out);
     unsigned regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
     const struct pe_mmu_ctx *c = &m->ctx[el == 2 ? m->ctx_el2 : m->ctx_el10];
     uint16_t vmid = el == 2 ? 0 : c->vmid, asid = el == 2 ? 0 : c->asid;
@@ -762,6 +764,46 @@ static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
 /* DC ZVA, Xt. */
 static bool is_dc_zva(uint32_t w) { return (w & 0xffffffe0u) == 0xd50b7420u; }
 
+/* DC ZVA to any type of Device memory is an Alignment fault (the DC ZVA
+ * description in the Arm ARM: "If the memory region being zeroed is any type
+ * of Device memory, then DC ZVA generates an Alignment fault"). Data accesses
+ * with the regime's stage 1 off are Device-nGnRnE (AArch64.S1DisabledOutput;
+ * Normal at EL1&0 with HCR_EL2.DC=1), so there every DC ZVA faults; whether
+ * it does depends only on the EL and system registers, which the block's
+ * pre-evaluation sees (a stop at the instruction, like a trap). Unicorn's own
+ * DC ZVA would zero the block. With stage 1 on, a DC ZVA to a Device mapping
+ * is not checked (README "Limits"). */
+bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn)
+{
+    if (!is_dc_zva(insn))
+        return false;
+    if (pe->el == 2)
+        return !pe->mmu.s1_el2.enabled;
+    return !pe->mmu.s1_el10.enabled && !(pe_hcr_el2(pe) & HCR_DC);
+}
+
+/* The abort of such a DC ZVA (a write, WnR=1; CM=0 for DC ZVA): an address
+ * out of the PA range is an address size fault at level 0 first
+ * (AArch64.TranslateAddressS1Off), else the Alignment fault. FAR is Xt, as
+ * for every fault of a data cache instruction (FAR_ELx). */
+bool pe_dc_zva_device_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block)
+{
+    if (!pe_dc_zva_needs_check(pe, insn))
+        return false;
+    unsigned rt = insn & 31;
+    uint64_t xt = rt == 31 ? 0 : pe_get_x(pe, rt);
+    struct mmu_fault f = { .type = MMU_FAULT_ADDRESS_SIZE, .level = 0 };
+    uint64_t pa;
+    unsigned fsc = mmu_s1_off_pa(s1_for(pe, pe->el), xt, &pa) ? FSC_ALIGNMENT : mmu_fault_fsc(&f);
+    unsigned target = pe_route_el1(pe);
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = target, .return_pc = pc,
+                              .far_valid = true, .far = xt, .in_block = in_block };
+    x.ec = target == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    x.iss = iss_data_abort(NULL, false, false, false, true, fsc);
+    pe_take_exception(pe, &x);
+    return true;
+}
+
 bool pe_mmu_take_pending_fault(struct pe *pe)
 {
     struct pe_mmu *m = &pe->mmu;
@@ -789,7 +831,9 @@ bool pe_mmu_take_pending_fault(struct pe *pe)
         va = a64_ldst_address(&d, pc, reg_value, pe);
         dp = &d;
     } else if (is_dc_zva(w)) {
-        va = pe_get_x(pe, w & 31) & ~63ULL;     /* the block DC ZVA zeroes, as QEMU reports it */
+        /* FAR is Xt itself for a fault of a data cache instruction (FAR_ELx:
+         * "the address specified in the register argument"). */
+        va = (w & 31) == 31 ? 0 : pe_get_x(pe, w & 31);
     } else {
         va = pf.page;                            /* not decoded: the page itself */
     }

@@ -343,6 +343,17 @@ bool mmu_translate_s2(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
     return true;
 }
 
+bool mmu_s1_off_pa(const struct mmu_s1_config *s1, uint64_t va, uint64_t *pa)
+{
+    /* AddrTop: TBI of the range bit 55 selects (EL2: TBI alone); no FEAT_PAuth, so no TBID. */
+    bool tbi = s1->tbi[s1->two_ranges ? (va >> 55) & 1 : 0];
+    uint64_t top = tbi ? va & ((1ULL << 56) - 1) : va;
+    if (top >> MMU_PA_BITS)
+        return false;
+    *pa = top;
+    return true;
+}
+
 static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,
                       const struct mmu_s2_config *s2, bool s2_output, uint64_t va, enum mmu_access acc,
                       unsigned el, struct mmu_result *r)
@@ -358,11 +369,10 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
     if (!s1->enabled) {
         /* Stage 1 off (AArch64.TranslateAddressS1Off): flat, Device-nGnRnE for data
          * and Normal for fetches, or Normal Write-Back with HCR_EL2.DC. */
-        if (va >> MMU_PA_BITS) {
+        if (!mmu_s1_off_pa(s1, va, &ipa)) {
             set_fault(r, MMU_FAULT_ADDRESS_SIZE, 0, false, false, 0);
             return false;
         }
-        ipa = va;
         bool dc = s2on && s2on->dc;
         if (dc) {
             s1attr = 0xff;          /* Normal Write-Back, Non-shareable */

@@ -122,6 +122,11 @@ bool mmu_full_translate(const struct mmu_mem_ops *mem, const struct mmu_s1_confi
                         const struct mmu_s2_config *s2, uint64_t va, enum mmu_access acc, unsigned el,
                         struct mmu_result *r);
 
+/* Stage 1 off (AArch64.TranslateAddressS1Off): the output address of va, or
+ * false for an address size fault at level 0 (a bit set from PAMax up to
+ * AddrTop, which is 55 when TBI applies to va, else 63). */
+bool mmu_s1_off_pa(const struct mmu_s1_config *s1, uint64_t va, uint64_t *pa);
+
 /* Stage 1 only (VA -> IPA, as AT S1E0/S1E1 report it); its table walk still
  * goes through stage 2 when s2 is enabled. */
 bool mmu_translate_s1(const struct mmu_mem_ops *mem, const struct mmu_s1_config *s1,

@@ -29,6 +29,15 @@ expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=
 printf '\x00\x00\x90\xd2\x40\x02\x10\xd5\x21\x00\x80\xd2\xa1\x00\x10\xd5\x00\x00\x00\x14' >"$tmp/hw_bp.bin"
 expect hw-breakpoint 3 'DBGBCR0_EL1 enables a hardware breakpoint with MDSCR_EL1.MDE=1: debug exceptions are not modelled' -- \
     run --load-addr=0x40080000 "$tmp/hw_bp.bin"
+# Big-endian data (SCTLR_ELx.EE, SCTLR_EL1.E0E) is not modelled: a clear stop at the MSR that
+# sets it, with stage 1 on or off (issue 14), never an abort loop.
+printf '\x00\x40\xa0\xd2\x00\x00\x40\xb2\x00\x10\x1c\xd5\x00\x00\x00\x14' >"$tmp/ee_el2.bin"  # SCTLR_EL2 = EE|M
+printf '\x00\x40\xa0\xd2\x00\x00\x40\xb2\x00\x10\x18\xd5\x00\x00\x00\x14' >"$tmp/ee_el1.bin"  # SCTLR_EL1 = EE|M
+printf '\x00\x20\xa0\xd2\x00\x10\x18\xd5\x00\x00\x00\x14' >"$tmp/e0e.bin"                     # SCTLR_EL1 = E0E
+expect sctlr-el2-ee 3 'SCTLR_EL2 = 0x2000001 sets EE: big-endian data accesses and translation table walks are not modelled' -- \
+    run --load-addr=0x40080000 "$tmp/ee_el2.bin"
+expect sctlr-el1-ee 3 'SCTLR_EL1 = 0x2000001 sets EE: big-endian .* not modelled' -- run --load-addr=0x40080000 "$tmp/ee_el1.bin"
+expect sctlr-el1-e0e 3 'SCTLR_EL1 = 0x1000000 sets E0E: big-endian .* not modelled' -- run --load-addr=0x40080000 "$tmp/e0e.bin"
 expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
