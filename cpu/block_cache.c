@@ -20,6 +20,7 @@ int block_cache_init(struct block_cache *bc, unsigned log2_slots)
     if (!bc->slots)
         return -1;
     bc->mask = (1u << log2_slots) - 1;
+    bc->memo = calloc(BLOCK_WORD_MEMO_SLOTS, sizeof *bc->memo);   /* optional: NULL decodes every word */
     return 0;
 }
 
@@ -28,6 +29,7 @@ void block_cache_destroy(struct block_cache *bc)
     free(bc->slots);
     free(bc->specials);
     free(bc->class_pool);
+    free(bc->memo);
     memset(bc, 0, sizeof *bc);
 }
 
@@ -63,6 +65,11 @@ static int grow(struct block_cache *bc)
     free(old);
     bc->epoch++;
     return 0;
+}
+
+static uint32_t word_memo_slot(uint32_t w)
+{
+    return (uint32_t)(((uint64_t)w * 0x9e3779b97f4a7c15ULL) >> 48) & (BLOCK_WORD_MEMO_SLOTS - 1);
 }
 
 static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint8_t kind, bool sp_known,
@@ -191,10 +198,23 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         const uint8_t *code = (const uint8_t *)&words[i];
         size_t len = 4;
         uint64_t addr = start + 4ULL * i;
+        /* What capstone says of a word depends on the word alone: asked once. */
+        struct block_word_memo *memo = bc->memo ? &bc->memo[word_memo_slot(w)] : NULL;
         enum insn_class cls = IC_ALU;
-        bool decoded = ci && cs_disasm_iter(cs, &code, &len, &addr, ci);
-        if (decoded)
-            cls = cpu_model_classify(ci);
+        bool sp_written = false;
+        if (memo && memo->valid && memo->word == w) {
+            cls = (enum insn_class)memo->cls;
+            sp_written = memo->writes_sp;
+            bc->memo_hits++;
+        } else {
+            if (ci && cs_disasm_iter(cs, &code, &len, &addr, ci)) {
+                cls = cpu_model_classify(ci);
+                sp_written = writes_sp(cs, ci);
+            }
+            if (memo)
+                *memo = (struct block_word_memo){ .word = w, .cls = (uint8_t)cls, .writes_sp = sp_written,
+                                                  .valid = true };
+        }
         b.cycles += model->cost[cls];
         n_by_class[cls]++;
         int kind = -1;
@@ -228,7 +248,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             if (!sp_rel_known || (sp_rel & 15))
                 b.flags |= BLOCK_SP_COMPLEX;
         }
-        if ((ldst && d.writeback) || (decoded && writes_sp(cs, ci))) {
+        if ((ldst && d.writeback) || sp_written) {
             bool known = ldst && d.writeback ? d.wb_known : sp_add_imm(w, &delta);
             if (ldst && d.writeback)
                 delta = (int32_t)d.wb_imm;

@@ -78,6 +78,16 @@ static inline void block_count_classes(const uint16_t *class_pool, const struct 
 
 #define BLOCK_PAGE_FILTER_BITS (1u << 16)
 
+/* Capstone's answer for one instruction word (its class, whether it writes
+ * SP), kept so that a word seen before is not disassembled again. */
+#define BLOCK_WORD_MEMO_SLOTS (1u << 16)
+struct block_word_memo {
+    uint32_t word;
+    uint8_t cls;
+    bool writes_sp;
+    bool valid;
+};
+
 struct block_cache {
     struct block_info *slots;
     uint32_t mask;
@@ -101,6 +111,8 @@ struct block_cache {
     uint64_t page_filter[BLOCK_PAGE_FILTER_BITS / 64];
     uint32_t unknown_pages;            /* blocks whose pages are unknown: every IVAU scans */
     uint64_t scans_skipped;
+    struct block_word_memo *memo;      /* BLOCK_WORD_MEMO_SLOTS, direct mapped by word */
+    uint64_t memo_hits;
 };
 
 int block_cache_init(struct block_cache *bc, unsigned log2_slots);

@@ -956,6 +956,24 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
         pe_fatal(pe, "out of memory decoding blocks");
         return NULL;
     }
+    /* A block whose only trap candidates are MRS reads that no control can trap
+     * at this EL (SP_EL0, DAIF, TPIDR_EL1, CurrentEL...: the kernel's common
+     * ones) needs no check before it runs: its decision depends on the EL,
+     * which is part of its key. MSR writes stay checked (they may change SP,
+     * PSTATE or a control). */
+    if (b->flags & BLOCK_HAS_TRAP_SPECIAL) {
+        const struct block_special *sp = block_specials(&pe->blocks, b);
+        bool all_static = true;
+        for (uint32_t i = 0; i < b->n_special && all_static; i++) {
+            if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE)
+                continue;
+            struct a64_sys s = a64_decode_sys(sp[i].insn);
+            all_static = sp[i].kind == SP_SYSREG && (sp[i].insn & 0xfff00000u) == 0xd5300000u &&
+                         sysreg_never_traps(s.op0, s.op1, s.crn, s.crm, s.op2, true, tag & 3);
+        }
+        if (all_static)
+            b->flags &= (uint8_t)~BLOCK_HAS_TRAP_SPECIAL;
+    }
     return b;
 }
 

@@ -215,6 +215,8 @@ static const struct { uint8_t crm, op2; const char *name; } id_names[] = {
 /* The whole table, sorted by encoding, built once. */
 static struct sysreg_def *table;
 static int table_len;
+/* Encoding (SYSREG_KEY, 16 bits) -> index into table + 1 (0: none): one load per lookup. */
+static uint16_t *by_key;
 static char gen_names[8 * 7 + 16 + 2 * (DBG_BRPS + DBG_WRPS) + 2 * PMU_NUM_COUNTERS][24];
 
 static uint32_t key_of(const struct sysreg_def *d)
@@ -359,8 +361,12 @@ static void build_table(void)
         gi++;
     }
     qsort(table, (size_t)table_len, sizeof *table, cmp_def);
-    for (int i = 0; i < table_len; i++)
+    by_key = calloc(1u << 16, sizeof *by_key);
+    for (int i = 0; i < table_len; i++) {
         table[i].index = i;
+        if (by_key)
+            by_key[key_of(&table[i])] = (uint16_t)(i + 1);
+    }
 }
 
 static void ensure_table(void)
@@ -386,7 +392,12 @@ const struct sysreg_def *sysreg_lookup(unsigned op0, unsigned op1, unsigned crn,
 {
     ensure_table();
     uint32_t k = SYSREG_KEY(op0, op1, crn, crm, op2);
-    int lo = 0, hi = table_len - 1;
+    if (by_key) {
+        if (k >= (1u << 16) || !by_key[k])
+            return NULL;
+        return &table[by_key[k] - 1];
+    }
+    int lo = 0, hi = table_len - 1;     /* no memory for the index: binary search */
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         uint32_t km = key_of(&table[mid]);
@@ -464,6 +475,16 @@ static const char *el2_trap(const struct sysreg_ctx *c, uint32_t t, bool is_read
     if ((t & TRAP_TPMCR) && (m & MDCR_EL2_TPMCR)) return "MDCR_EL2.TPMCR";
     if ((t & TRAP_PMU) && (m & MDCR_EL2_TPM)) return "MDCR_EL2.TPM";
     return NULL;
+}
+
+bool sysreg_never_traps(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2, bool is_read,
+                        unsigned el)
+{
+    const struct sysreg_def *d = sysreg_lookup(op0, op1, crn, crm, op2);
+    unsigned need = is_read ? (SR_EL0_R << (2 * el)) : (SR_EL0_W << (2 * el));
+    /* sysreg_decide's checks that depend on more than the EL: TIDCP on the
+     * IMPLEMENTATION DEFINED space, and every trap bit. */
+    return d && !is_impdef_encoding(op0, crn) && (d->access & need) && d->traps == 0;
 }
 
 struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, unsigned op1,

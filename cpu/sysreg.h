@@ -133,6 +133,11 @@ struct sysreg_decision {
     const char *trap_name;          /* which control trapped (for traces) */
 };
 
+/* True when sysreg_decide gives SRV_ACCESS at this EL whatever the other
+ * controls say: the register exists, the EL may access it, and no trap bit
+ * concerns it (a decoded block need not ask again before it runs). */
+bool sysreg_never_traps(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2, bool is_read,
+                        unsigned el);
 struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, unsigned op1,
                                      unsigned crn, unsigned crm, unsigned op2, bool is_read);
 

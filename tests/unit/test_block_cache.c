@@ -142,6 +142,31 @@ static void test_many_classes(void **state)
     assert_int_equal(b->cycles, 1 + 4 + 1 + 3 + 12 + 14);
 }
 
+/* A word decoded before is classified from the memo, with the same result. */
+static void test_word_memo(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    /* stp x29, x30, [sp, #-16]! ; mov x29, sp ; sdiv x0, x1, x2 ; add sp, sp, x3 */
+    static const uint32_t w[] = { 0xa9bf7bfd, 0x910003fd, 0x9ac20c20, 0x8b2363ff };
+    struct block_info *a = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x5000,
+                                              sizeof w, 1, 0x40005, 0x40005, w);
+    assert_non_null(a);
+    uint32_t cycles = a->cycles, flags = a->flags;
+    uint64_t hits = f->bc.memo_hits;
+    struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x6000,
+                                              sizeof w, 1, 0x40006, 0x40006, w);
+    assert_non_null(b);
+    assert_int_equal(f->bc.memo_hits, hits + 4);
+    assert_int_equal(b->cycles, cycles);
+    assert_int_equal(b->cycles, 1 + 1 + 1 + 20);          /* store, ALU, ALU, divide (X) */
+    assert_int_equal(b->flags, flags);
+    /* The SP write by a register (add sp, sp, x3) leaves the exit SP unknown. */
+    assert_true(b->flags & BLOCK_SP_EXIT_UNKNOWN);
+    assert_true(b->flags & BLOCK_SP_MEM);
+    assert_false(b->flags & BLOCK_SP_COMPLEX);
+}
+
 /* The CPU model charges each instruction its class's cost (cpu/cpu_model.c): one word per
  * block, the block's cycles are that instruction's cost. Encodings from the Arm ARM. */
 static unsigned cost_of(struct fixture *f, uint32_t insn, uint64_t va)
@@ -196,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_model_costs_by_class),
         cmocka_unit_test(test_key_has_the_physical_page),
         cmocka_unit_test(test_many_classes),
+        cmocka_unit_test(test_word_memo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
