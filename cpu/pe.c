@@ -848,9 +848,10 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     if (pe->cycles >= timeq_next(pe->timeq))
         timeq_run_due(pe->timeq, pe->cycles);    /* timers may raise interrupts: int_recheck */
     if (pe->cycles >= pe->pmu_check_at) {
-        if (pe->cycles >= pe->uc_flush_at) {     /* the capacity test (pe.h: uc_flush_every) */
+        if (pe->cycles >= pe->uc_flush_at) {     /* pe.h: uc_flush_every, pe_mmu.c: grow_unicorn_tlb */
             uc_ctl_flush_tlb(pe->uc);
-            pe->uc_flush_at = pe->cycles + pe->uc_flush_every;
+            pe->mmu.fills_since_flush = 0;
+            pe->uc_flush_at = pe->uc_flush_every ? pe->cycles + pe->uc_flush_every : UINT64_MAX;
         }
         pe_pmu_check_due(pe);                    /* a PMU counter may have overflowed */
     }

@@ -120,6 +120,7 @@ struct pe_mmu {
     struct pe_mmu_pending_fault pending;
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
+    uint64_t fills_since_flush, grow_at_fills, unicorn_grow_flushes;   /* grow_unicorn_tlb */
     uint64_t local_tlbi_va;
     /* For observers (EV_WALK, EV_BLOCK, EV_MEM_ACCESS, EV_CONTEXT). */
     uint64_t walk_va;                   /* the input address of the walk under way */
@@ -238,7 +239,7 @@ struct pe {
     /* AVSIM_DEBUG_FLUSH_UNICORN_TLB=N: Unicorn's TLB is flushed every N cycles, the
      * model and the held set untouched, as if Unicorn had evicted everything (a test
      * that its capacity never shows in any count). 0: off. */
-    uint64_t uc_flush_every, uc_flush_at;
+    uint64_t uc_flush_every, uc_flush_at;     /* uc_flush_at: also set to 0 by grow_unicorn_tlb */
 
     unsigned index;
     const struct cpu_model *model;

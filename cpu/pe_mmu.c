@@ -191,6 +191,7 @@ void pe_flush_unicorn_tlb(struct pe *pe)
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
+    pe->mmu.fills_since_flush = 0;
     pe->last_block = NULL;       /* its VA may now be code on another physical page */
     block_cache_new_epoch(&pe->blocks);
 }
@@ -578,6 +579,28 @@ static bool fill_translation_off(struct pe *pe, unsigned el, uint64_t va, enum m
     return true;
 }
 
+/* Unicorn sizes its TLB (256 entries at first, per mmu_idx) only when it is
+ * flushed: it doubles when more than 70% of the entries were in use. A guest
+ * whose working set is larger but that never flushes would refill forever
+ * (a miss costs a hook call and a restore of the CPU state). After twice
+ * as many fills as the size Unicorn has reached by then (counted by
+ * doubling from 256), Unicorn's TLB is flushed at the next block boundary
+ * (not the held set: Unicorn's capacity never shows in a count, see
+ * AVSIM_DEBUG_FLUSH_UNICORN_TLB), so that it can grow. */
+#define UNICORN_TLB_MAX_GROW (1u << 20)
+static void grow_unicorn_tlb(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    if (!m->grow_at_fills)
+        m->grow_at_fills = 2 * 256;
+    if (++m->fills_since_flush < m->grow_at_fills || m->grow_at_fills > UNICORN_TLB_MAX_GROW)
+        return;
+    m->grow_at_fills *= 2;
+    m->unicorn_grow_flushes++;
+    pe->uc_flush_at = 0;
+    pe->pmu_check_at = 0;
+}
+
 /* UC_HOOK_TLB_FILL: Unicorn's TLB has no entry for the page at va (aligned)
  * for this kind of access at the current mmu_idx. */
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out, void *opaque)
@@ -587,6 +610,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     enum mmu_access acc = type == UC_MEM_FETCH ? MMU_FETCH : type == UC_MEM_WRITE ? MMU_WRITE : MMU_READ;
     bool fetch = acc == MMU_FETCH;
     m->unicorn_fills++;
+    grow_unicorn_tlb(pe);
     if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
         out->paddr = m->removal_pa;
         out->perms = UC_PROT_READ | UC_PROT_EXEC;

@@ -142,7 +142,7 @@ struct machine_totals {
     const struct cpu_model *model;
     uint64_t insns, cycles, idle_cycles, insns_by_el[3], decodes, flushes;
     uint64_t fills, tlb_hits, walks, walk_accesses, walk_cache_hits, faults, tlbis, unicorn_flushes;
-    uint64_t unicorn_fills, unicorn_fills_by_reason[4];
+    uint64_t unicorn_fills, unicorn_fills_by_reason[4], unicorn_grow_flushes;
     struct tlb_stats tlb;
     struct mmu_ctx_stats ctx_stats[PE_MMU_MAX_CTX_STATS];
     int n_ctx_stats;
@@ -172,6 +172,7 @@ static void totals_of(const struct machine *m, struct machine_totals *t)
         t->tlbis += mm->tlbis;
         t->unicorn_flushes += mm->unicorn_flushes;
         t->unicorn_fills += mm->unicorn_fills;
+        t->unicorn_grow_flushes += mm->unicorn_grow_flushes;
         for (int r = 0; r < 4; r++)
             t->unicorn_fills_by_reason[r] += mm->unicorn_fills_by_reason[r];
         const struct tlb_stats *s = &mm->tlb.stats;
@@ -249,10 +250,10 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
     /* Unicorn's TLB-fill hook (pe_mmu.c): its calls, with translation off, for a
      * translation's first use since Unicorn's TLB was flushed, again, refused. */
     fprintf(f, "    \"unicorn_tlb_fills\": {\"total\": %llu, \"translation_off\": %llu, \"first_use\": %llu, "
-            "\"again\": %llu, \"refused\": %llu},\n",
+            "\"again\": %llu, \"refused\": %llu, \"flushes_to_grow\": %llu},\n",
             (unsigned long long)mm->unicorn_fills, (unsigned long long)mm->unicorn_fills_by_reason[0],
             (unsigned long long)mm->unicorn_fills_by_reason[1], (unsigned long long)mm->unicorn_fills_by_reason[2],
-            (unsigned long long)mm->unicorn_fills_by_reason[3]);
+            (unsigned long long)mm->unicorn_fills_by_reason[3], (unsigned long long)mm->unicorn_grow_flushes);
     fprintf(f, "    \"contexts\": [");
     for (int i = 0; i < mm->n_ctx_stats; i++) {
         const struct mmu_ctx_stats *c = &mm->ctx_stats[i];
