@@ -111,6 +111,10 @@ uint64_t pe_get_pc(struct pe *pe) { return pe_rd(pe, UC_ARM64_REG_PC); }
 
 int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len)
 {
+    if (pe->ram_host && pa >= pe->ram_base && len <= pe->ram_size && pa - pe->ram_base <= pe->ram_size - len) {
+        memcpy(buf, pe->ram_host + (pa - pe->ram_base), len);
+        return 0;
+    }
     return uc_mem_read(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
@@ -1585,8 +1589,11 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
 /* The unmapped-access hook covers every physical address except RAM's: a
  * memory hook whose range holds a RAM page keeps Unicorn 2.1's stores to it on
  * the slow path (notdirty_write asks uc_mem_hook_installed for the PA). */
-int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size)
+int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size, const uint8_t *host)
 {
+    pe->ram_base = base;
+    pe->ram_size = size;
+    pe->ram_host = host;
     if (base > 0 &&
         uc_hook_add(pe->uc, &pe->h_unmapped[0], UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, 0, base - 1) != UC_ERR_OK)
         return -1;

@@ -229,6 +229,8 @@ struct pe {
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
     struct block_info *last_block;   /* the block that runs now (NULL: look it up) */
     struct pe_front *front;          /* PE_FRONT_SLOTS */
+    uint64_t ram_base, ram_size;     /* pe_note_ram */
+    const uint8_t *ram_host;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     bool sp_aligned;                 /* the current SP is known 16-byte aligned (cleared by
                                       * any register write, exception, ERET or system instruction) */
@@ -310,9 +312,11 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
               struct event_bus *events, const struct pe_platform_ops *ops, void *opaque, char *err,
               size_t errlen);
 void pe_destroy(struct pe *pe);
-/* Says where RAM is, once the machine has mapped it: accesses to unassigned
- * physical addresses (everything else not mapped) become external aborts. */
-int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size);
+/* Says where RAM is (and its host memory), once the machine has mapped it:
+ * accesses to unassigned physical addresses (everything else not mapped)
+ * become external aborts; avsim's own reads of RAM (table walks, code) read
+ * the host memory directly. */
+int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size, const uint8_t *host);
 
 /* Resets architectural state and starts at `entry` in EL2h (or EL1h), MMU off.
  * Start at EL1 with el2_implemented false to run a guest on a PE without EL2. */

@@ -56,6 +56,10 @@ static uint16_t current_vmid(const struct pe *pe);
 static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
 {
     struct pe *pe = opaque;
+    if (pe->ram_host && pa - pe->ram_base < pe->ram_size && !(pa & 7)) {
+        memcpy(val, pe->ram_host + (pa - pe->ram_base), 8);     /* the usual case: a table in RAM */
+        return 0;
+    }
     if (pe->ops->phys_kind(pe->ops_opaque, pa) != 1 || (pa & 7))
         return -1;                    /* only RAM holds translation tables */
     return pe_read_phys(pe, pa, val, 8);
@@ -250,11 +254,18 @@ static void on_model_drop(void *opaque, const struct tlb_entry *e)
     struct pe_mmu *m = &pe->mmu;
     /* Walk-cache entries never served a fill; a copy leaving one level (an L1
      * victim still in L2) keeps the translation in the model. */
-    if (e->kind != TLB_KIND_LEAF || tlb_holds(&m->tlb, e))
+    if (e->kind != TLB_KIND_LEAF)
+        return;
+    bool in_unicorn = held(m, e, false) || held(m, e, true);
+    if (!in_unicorn && !event_wanted(pe->events, EV_TLB_DROP)) {
+        m->observe_gen++;                     /* (also when another level keeps it: harmless) */
+        return;                               /* nothing to tell anyone: skip the search */
+    }
+    if (tlb_holds(&m->tlb, e))
         return;
     m->observe_gen++;
     publish_tlb_event(pe, EV_TLB_DROP, e, 0);
-    if (!held(m, e, false) && !held(m, e, true))
+    if (!in_unicorn)
         return;                               /* Unicorn cannot hold it */
     if (m->local_tlbi_page && e->page_shift == 12 && e->va == (m->local_tlbi_va & ~0xfffULL))
         return;                               /* Unicorn's own TLBI by VA drops this page */

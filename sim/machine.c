@@ -278,7 +278,7 @@ static int map_memory(struct machine *m, struct pe *pe, char *err, size_t errlen
         snprintf(err, errlen, "cannot map RAM: %s", uc_strerror(e));
         return -1;
     }
-    if (pe_note_ram(pe, VIRT_RAM_BASE, m->cfg.ram_size) != 0) {
+    if (pe_note_ram(pe, VIRT_RAM_BASE, m->cfg.ram_size, m->ram) != 0) {
         snprintf(err, errlen, "cannot add the unassigned-access hook");
         return -1;
     }
