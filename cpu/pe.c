@@ -1,7 +1,7 @@
 /* The processing element.
  *
- * Design (the constraints come from ../shared/notes/unicorn-2.0.1.md and from
- * probes recorded in the README):
+ * Design (the constraints come from ../shared/notes/unicorn-2.1.md and from
+ * probes recorded in the README, "How it works"):
  *  - Unicorn executes guest code natively but takes no exception
  *    architecturally. avsim takes every exception itself (AArch64.TakeException):
  *    it writes ESR/FAR/ELR/SPSR and switches EL through a private page holding
@@ -646,8 +646,9 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
     return false;
 }
 
-/* Unicorn 2.0.1 only frees a deleted hook when uc_emu_start returns, and
- * checks every hook, deleted or not, for every instruction it translates: a
+/* Unicorn (2.0.1 and still 2.1.4: clear_deleted_hooks) only frees a deleted
+ * hook when uc_emu_start returns, and keeps it listed, skipped, for every
+ * instruction it translates: a
  * long run that cuts blocks would translate slower and slower. After enough
  * deletions the PE leaves uc_emu_start and enters it again (PE_STOP_RESTART,
  * handled inside pe_run). */
@@ -821,16 +822,15 @@ static void note_eret(struct pe *pe, uint64_t target)
     }
 }
 
-/* Stops the run from the block hook, before the block at addr runs. Unicorn
- * 2.0.1 sets the PC to the block's start on such a stop only while no
- * UC_HOOK_CODE exists (cpu_tb_exec); a cut's code hook stays listed, deleted,
- * until uc_emu_start returns, and the PC then holds whatever an earlier
- * instruction of the previous block synchronised (an MRS, say): resuming there
- * would run those instructions twice. pe_run resumes at addr instead. */
+/* Stops the run from the block hook, before the block at addr runs: Unicorn
+ * (2.1.2 and later, upstream #1643) has synchronised the PC to the block's
+ * start before it calls the hook, so uc_emu_start returns with PC = addr
+ * (guest.smp_quantum_resume and cli.gdb would see an instruction run twice or
+ * skipped otherwise). */
 static void stop_before_block(struct pe *pe, uc_engine *uc, uint64_t addr)
 {
-    pe->resume_at = addr;
-    pe->resume_at_valid = true;
+    (void)pe;
+    (void)addr;
     uc_emu_stop(uc);
 }
 
@@ -1436,7 +1436,7 @@ uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d)
     return pe->id_regs[(d->crm - 1) * 8 + d->op2];
 }
 
-/* Self-hosted debug registers of a Cortex-A57 that Unicorn 2.0.1 does not implement. */
+/* Self-hosted debug registers of a Cortex-A57 that Unicorn (2.0.1, still 2.1.4) does not implement. */
 static const char *const uc_lacks_debug[] = {
     "DBGCLAIMSET_EL1", "DBGCLAIMCLR_EL1", "DBGAUTHSTATUS_EL1", "DBGPRCR_EL1",
 };
@@ -1528,7 +1528,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
          * registers it keeps as no-ops (op0=2: MDCCINT_EL1, OSDLR_EL1, ...) and
          * for the special CurrentEL and NZCV. The other op0=3 encodings are
          * probed (a write-only register Unicorn lacks reads as "not there"); of
-         * the op0=2 ones, Unicorn 2.0.1 lacks those listed in uc_lacks_debug.
+         * the op0=2 ones, Unicorn 2.1.4 lacks those listed in uc_lacks_debug.
          * A register avsim handles must be known to be missing from Unicorn, or
          * the skip its hook asks for is not honoured and the instruction runs
          * again (on_sys); guest.trap_mdcr reads each of them. */
@@ -1843,12 +1843,9 @@ enum pe_stop pe_run(struct pe *pe)
     for (;;) {
         pe->stop = PE_STOP_NONE;
         pe->attn.f.stop = false;
-        pe->resume_at_valid = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         pe->mmu.pending.valid = false;
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
-        if (pe->resume_at_valid && pe_rd(pe, UC_ARM64_REG_PC) != pe->resume_at)
-            pe_wr(pe, UC_ARM64_REG_PC, pe->resume_at);
         if (pe->stop == PE_STOP_DEBUG && pe_in_trampoline(pe_rd(pe, UC_ARM64_REG_PC))) {
             /* Stopped inside an EL switch: go on to the first guest instruction. */
             pe->debug.step = true;

@@ -276,8 +276,6 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
-    bool resume_at_valid;            /* a block hook stopped the run before the block at resume_at */
-    uint64_t resume_at;
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */

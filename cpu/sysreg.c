@@ -43,7 +43,7 @@ static const struct sysreg_def base_table[] = {
     R("CPTR_EL2", 3, 4, 1, 1, 2, SR_PL2_RW, 0, SR_NATIVE),
     R("HSTR_EL2", 3, 4, 1, 1, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = 0xbfff),
     R("HACR_EL2", 3, 4, 1, 1, 7, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL),
-    /* Translation: the guest's view; Unicorn's own registers point at shadow tables (pe_mmu.c) */
+    /* Translation: the guest's view, kept by avsim; Unicorn's own stay 0 (its TLB is filled by pe_mmu.c's hook) */
     R("TTBR0_EL1", 3, 0, 2, 0, 0, SR_PL1_RW, TRAP_TVM | TRAP_TRVM | SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu),
     R("TTBR1_EL1", 3, 0, 2, 0, 1, SR_PL1_RW, TRAP_TVM | TRAP_TRVM | SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu),
     R("TCR_EL1", 3, 0, 2, 0, 2, SR_PL1_RW, TRAP_TVM | TRAP_TRVM | SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu),

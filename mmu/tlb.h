@@ -70,7 +70,7 @@ struct tlb_stats {
 struct tlb_level;   /* private */
 
 /* Called for every entry that leaves the model (eviction or invalidation), so
- * that the live MMU can drop what it derived from it (shadow mappings). */
+ * that the live MMU can drop what it derived from it (Unicorn's TLB). */
 typedef void (*tlb_drop_fn)(void *opaque, const struct tlb_entry *e);
 
 struct tlb {

@@ -197,8 +197,8 @@ void machine_pe_on(struct machine *m, struct pe *pe, uint64_t entry, unsigned st
         pe->idle_cycles += now - pe->cycles;
         pe->cycles = now;
     }
-    /* Code it translated before it was powered off may have changed since
-     * (UC_CTL_TB_FLUSH would cost Unicorn 2.0.1 a memset of its 1 GiB code buffer). */
+    /* Code it translated before it was powered off may have changed since:
+     * its decoded blocks and all of Unicorn's translations go. */
     if (pe->insns)
         pe_remote_ic_invalidate(pe, 0, true);
     pe_reset(pe, entry, start_el);
