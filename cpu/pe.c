@@ -692,29 +692,33 @@ void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
     note_code_drop(pe, pa, all);
 }
 
-/* Unicorn translates the code of [start, end) again (a cut's hook added or
- * gone); the decoded blocks stay valid. */
-static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
+/* The code pages of [start, end) that translate (end = 0: the top of the VA
+ * space, a block on the last page): decoded blocks stale too, or not. */
+static void drop_code_pages(struct pe *pe, uint64_t start, uint64_t end, bool blocks_too)
 {
-    /* [start, end): end = 0 is the top of the VA space (a block on the last page). */
     for (uint64_t page = start & ~0xfffULL, last = (end - 1) & ~0xfffULL; start != end; page += 0x1000) {
         uint64_t pa;
-        if (pe_va_to_pa(pe, page, true, &pa))
-            note_code_drop(pe, pa, false);
+        if (pe_va_to_pa(pe, page, true, &pa)) {
+            if (blocks_too)
+                pe_drop_code_pa(pe, pa, false);
+            else
+                note_code_drop(pe, pa, false);
+        }
         if (page == last)
             break;
     }
 }
 
+/* Unicorn translates the code of [start, end) again (a cut's hook added or
+ * gone); the decoded blocks stay valid. */
+static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
+{
+    drop_code_pages(pe, start, end, false);
+}
+
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end)
 {
-    for (uint64_t page = start & ~0xfffULL, last = (end - 1) & ~0xfffULL; start != end; page += 0x1000) {
-        uint64_t pa;
-        if (pe_va_to_pa(pe, page, true, &pa))
-            pe_drop_code_pa(pe, pa, false);
-        if (page == last)
-            break;
-    }
+    drop_code_pages(pe, start, end, true);
 }
 
 /* At a block boundary (or with the PE stopped): Unicorn drops the translated
