@@ -988,7 +988,8 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
 
 /* The block hook's full path: attention flags, deadlines, a block not the last
  * one, blocks with specials, statistics and events. */
-static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
+static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size,
+                                                 struct block_info *hint)
 {
     if (__builtin_expect(pe->attn.any != 0 || pe_in_trampoline(addr) ||
                          pe->cycles >= timeq_next(pe->timeq) || pe->cycles >= pe->quantum_end ||
@@ -1005,7 +1006,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     if (size == 0)
         return;
     unsigned tag = pe->block_tag;
-    struct block_info *b = pe->last_block;
+    struct block_info *b = hint ? hint : pe->last_block;      /* hint: the front cache's (current) */
     uint64_t page = 0;
     if (!b || b->start != addr || b->size != size || b->el != tag) {
         page = pe_code_page(pe, addr);
@@ -1033,7 +1034,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->sp_aligned = false;
     else if (sp_known)
         pe->sp_aligned = !(sp & 15);
-    if (!(b->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)))
+    if (b != hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)] = (struct pe_front){
             .start = addr, .b = b, .size = size, .gen = pe->blocks.epoch, .cycles = b->cycles,
             .n_insns = b->n_insns, .el = (uint8_t)tag, .flags = b->flags };
@@ -1073,17 +1074,17 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     struct pe *pe = opaque;
     const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
     uint64_t now = pe->cycles;
-    if (__builtin_expect(pe->attn.any != 0 || pe_in_trampoline(addr) || f->start != addr || f->size != size ||
-                         f->gen != pe->blocks.epoch || f->el != pe->block_tag ||
+    bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
+    if (__builtin_expect(!hit || pe->attn.any != 0 || pe_in_trampoline(addr) ||
+                         (f->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
                          ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
                           (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
                          pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
-        block_full(pe, uc, addr, size);
+        block_full(pe, uc, addr, size, hit ? f->b : NULL);
         return;
     }
-    /* A block without trap specials, ERET or DAIF writes (only those enter
-     * the front cache), nothing due: count it. */
+    /* A block without trap specials, ERET or DAIF writes, nothing due: count it. */
     if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
         pe->sp_aligned = false;
     pe->last_block = f->b;
@@ -1102,6 +1103,12 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
 {
     struct sysreg_ctx c;
     const struct sysreg_def *d = sysreg_lookup(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+    /* The common case: a register Unicorn holds, read, or written without a
+     * handler: Unicorn performs it. Whether it traps was decided before the
+     * block ran (preevaluate), under controls an access at the same EL cannot
+     * change (only a higher EL's registers trap an EL's accesses). */
+    if (d && pe->qemu_has[d->index] && (d->storage == SR_NATIVE || d->storage == SR_NOP) && (is_read || !d->write))
+        return 0;
     c = make_ctx(pe, d ? d->traps : 0);
     struct sysreg_decision dec = sysreg_decide(&c, cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, is_read);
     uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);

@@ -187,7 +187,7 @@ struct pe_entry_fixup {
  * by VA (direct mapped), valid while gen is the block cache's epoch (within
  * an epoch a VA's code stays on one physical page: pe_flush_unicorn_tlb
  * starts a new one). 32 bytes. */
-#define PE_FRONT_SLOTS 4096
+#define PE_FRONT_SLOTS 8192
 struct pe_front {
     uint64_t start;
     struct block_info *b;
