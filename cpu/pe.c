@@ -1074,13 +1074,14 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     struct pe *pe = opaque;
     const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
     uint64_t now = pe->cycles;
-    bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
-    if (__builtin_expect(!hit || pe->attn.any != 0 || pe_in_trampoline(addr) ||
+    if (__builtin_expect(pe->attn.any != 0 || f->start != addr || f->size != size || f->gen != pe->blocks.epoch ||
+                         f->el != pe->block_tag || pe_in_trampoline(addr) ||
                          (f->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
                          ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
                           (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
                          pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
+        bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
         block_full(pe, uc, addr, size, hit ? f->b : NULL);
         return;
     }
