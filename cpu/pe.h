@@ -436,7 +436,7 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 /* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
- * a guest's own code at that VA is not supported (README "Limits"). */
+ * a guest's own code at that VA is not supported (README "Not modelled yet"). */
 static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
 
 #endif
