@@ -81,12 +81,80 @@ struct tlb_level {
     /* Beside each entry, what scans read first (8 bytes per way instead of an
      * entry each): its VA | page_shift (0: invalid), and its replacement stamp. */
     uint64_t *key, *stamp;
+    /* A summary for the scans of fully associative levels: valid 4 KiB entries
+     * per bucket of pages, and the keys of the larger ones (beyond eight of
+     * them, TLB_BIG_KEYS, every lookup scans). */
+    uint16_t page_cnt[256];
+    unsigned n_big;
+    uint64_t big_key[8];
     struct tlb_entry e[];         /* set s occupies e[s * ways .. s * ways + ways - 1] */
 };
 
 static inline uint64_t key_of(const struct tlb_entry *e) { return e->va | e->page_shift; }
 static inline uint64_t key_va(uint64_t k) { return k & ~UINT64_C(0xfff); }
 static inline unsigned key_shift(uint64_t k) { return (unsigned)(k & 63); }
+
+static inline unsigned page_bucket(uint64_t va)
+{
+    uint64_t p = (va & VA56_MASK) >> TLB_MIN_SHIFT;
+    return (unsigned)((p ^ (p >> 8)) & 255);
+}
+
+#define TLB_BIG_KEYS 8
+static inline bool in_range(uint64_t base, unsigned shift, uint64_t addr);
+
+static void summary_add(struct tlb_level *l, uint64_t k)
+{
+    if (key_shift(k) == TLB_MIN_SHIFT) {
+        l->page_cnt[page_bucket(key_va(k))]++;
+        return;
+    }
+    if (l->n_big < TLB_BIG_KEYS)
+        l->big_key[l->n_big] = k;
+    l->n_big++;
+}
+
+static void summary_del(struct tlb_level *l, uint64_t k)
+{
+    if (key_shift(k) == TLB_MIN_SHIFT) {
+        l->page_cnt[page_bucket(key_va(k))]--;
+        return;
+    }
+    if (l->n_big <= TLB_BIG_KEYS) {
+        for (unsigned i = 0; i < l->n_big; i++)
+            if (l->big_key[i] == k) {
+                l->big_key[i] = l->big_key[l->n_big - 1];
+                break;
+            }
+    } else if (l->n_big == TLB_BIG_KEYS + 1) {
+        /* Leaving the overflow: the list is rebuilt from the level's keys. */
+        unsigned n = 0;
+        bool dropped = false;
+        for (unsigned i = 0; i < l->entries; i++) {
+            uint64_t o = l->key[i];
+            if (!o || key_shift(o) == TLB_MIN_SHIFT)
+                continue;
+            if (o == k && !dropped) {
+                dropped = true;            /* the entry leaving (its key is still set) */
+                continue;
+            }
+            if (n < TLB_BIG_KEYS)
+                l->big_key[n++] = o;
+        }
+    }
+    l->n_big--;
+}
+
+/* Could a fully associative level hold an entry containing va? (Other levels: yes.) */
+static inline bool fa_may_hold(const struct tlb_level *l, uint64_t va)
+{
+    if (l->sets != 1 || l->page_cnt[page_bucket(va)] || l->n_big > TLB_BIG_KEYS)
+        return true;
+    for (unsigned i = 0; i < l->n_big; i++)
+        if (in_range(key_va(l->big_key[i]), key_shift(l->big_key[i]), va))
+            return true;
+    return false;
+}
 
 static inline uint64_t size_mask(unsigned shift)
 {
@@ -125,7 +193,10 @@ static void drop(struct tlb *t, struct tlb_entry *e)
 static void level_drop(struct tlb *t, struct tlb_level *l, struct tlb_entry *e)
 {
     drop(t, e);
-    l->key[e - l->e] = 0;
+    uint64_t *k = &l->key[e - l->e];
+    if (*k)
+        summary_del(l, *k);
+    *k = 0;
 }
 
 /* ---- configuration ---------------------------------------------------- */
@@ -232,6 +303,8 @@ static inline bool tag_match(const struct tlb_entry *e, enum tlb_regime regime, 
 static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum tlb_regime regime,
                                       uint16_t vmid, uint16_t asid, uint64_t va)
 {
+    if (!fa_may_hold(l, va))
+        return NULL;
     uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
     while (shifts) {
         unsigned s = (unsigned)__builtin_ctzll(shifts);
@@ -294,8 +367,11 @@ static size_t level_pick_way(struct tlb *t, struct tlb_level *l, size_t first)
 
 static struct tlb_entry *level_insert(struct tlb *t, struct tlb_level *l, const struct tlb_entry *ne)
 {
-    /* Remove overlapping entries: probe each size that may be present. */
+    /* Remove overlapping entries: probe each size that may be present (none
+     * in a fully associative level without large entries or this page). */
     uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : (l->shifts | (UINT64_C(1) << ne->page_shift));
+    if (l->sets == 1 && ne->page_shift == TLB_MIN_SHIFT && !fa_may_hold(l, ne->va))
+        shifts = 0;
     while (shifts) {
         unsigned s = (unsigned)__builtin_ctzll(shifts);
         shifts &= shifts - 1;
@@ -331,6 +407,7 @@ static struct tlb_entry *level_insert(struct tlb *t, struct tlb_level *l, const 
     *slot = *ne;
     slot->valid = true;
     l->key[i] = key_of(slot);
+    summary_add(l, l->key[i]);
     l->stamp[i] = ++t->clock;
     l->shifts |= UINT64_C(1) << ne->page_shift;
     return slot;
@@ -367,6 +444,8 @@ const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime
 static const struct tlb_entry *level_peek(const struct tlb_level *l, enum tlb_regime regime, uint16_t vmid,
                                           uint16_t asid, uint64_t va)
 {
+    if (!fa_may_hold(l, va))
+        return NULL;
     uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
     while (shifts) {
         unsigned s = (unsigned)__builtin_ctzll(shifts);
@@ -647,6 +726,8 @@ unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
 static bool level_holds(const struct tlb_level *l, const struct tlb_entry *x)
 {
     /* An entry for the same page can only be in the set an insertion puts x in. */
+    if (x->page_shift == TLB_MIN_SHIFT && !fa_may_hold(l, x->va))
+        return false;
     const struct tlb_entry *set = set_of((struct tlb_level *)l, x->va, x->page_shift);
     size_t first = (size_t)(set - l->e);
     uint64_t want = key_of(x);

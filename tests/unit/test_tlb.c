@@ -936,6 +936,41 @@ static void test_config_format(void **state)
     assert_int_equal(strlen(buf), 9);
 }
 
+/* The fully associative L1's summary (4 KiB pages by bucket, and the larger
+ * entries' keys, rebuilt when they fall back to eight or fewer) never hides an
+ * entry: every lookup below must hit in L1 (level 1), not fall through to L2. */
+static void test_fa_summary(void **state)
+{
+    struct fix *f = *state;
+    struct tlb *t = &f->t;
+    for (uint64_t i = 0; i < 12; i++) {
+        struct tlb_entry b = el10(1, 0, true, 0x40000000 + (i << 21), 21, 0x80000000 + (i << 21));
+        tlb_insert(t, false, &b);
+    }
+    for (uint64_t j = 0; j < 4; j++) {
+        struct tlb_entry p = el10(1, 3, false, 0x10000000 + (j << 12), 12, 0x90000000 + (j << 12));
+        tlb_insert(t, false, &p);
+    }
+    for (uint64_t i = 0; i < 12; i++)
+        assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x40000000 + (i << 21) + 0x1234), 1);
+    for (uint64_t j = 0; j < 4; j++)
+        assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x10000000 + (j << 12) + 8), 1);
+    assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x10004000), 0);
+    /* Five of the large entries go (12 -> 7: out of the overflow, the list is rebuilt). */
+    for (uint64_t i = 0; i < 5; i++) {
+        struct tlbi_request r = { .op = TLBI_VAE1, .vmid = 1, .asid = 3, .va = 0x40000000 + (i << 21) + 0x5000 };
+        tlbi(t, &r);
+    }
+    for (uint64_t i = 0; i < 12; i++)
+        assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x40000000 + (i << 21) + 0x1234), i < 5 ? 0 : 1);
+    /* A 4 KiB page that a large entry covered is looked up in L1 again after a refill. */
+    struct tlb_entry again = el10(1, 3, false, 0x40001000, 12, 0xa0001000);
+    tlb_insert(t, false, &again);
+    assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x40001008), 1);
+    for (uint64_t j = 0; j < 4; j++)
+        assert_int_equal(dlevel(t, TLB_REGIME_EL10, 1, 3, 0x10000000 + (j << 12)), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -963,6 +998,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
         cmocka_unit_test(test_config_format),
         cmocka_unit_test_setup_teardown(test_s1_table_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fa_summary, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
