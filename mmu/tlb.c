@@ -87,6 +87,11 @@ struct tlb_level {
     uint16_t page_cnt[256];
     unsigned n_big;
     uint64_t big_key[8];
+    /* A fully associative LRU level also keeps its ways in recency order (a
+     * list through lru_prev/lru_next, least recent first, free ways before
+     * all): the victim is the head, without a scan of the stamps. */
+    uint32_t *lru_prev, *lru_next;
+    uint32_t lru_head, lru_tail;
     struct tlb_entry e[];         /* set s occupies e[s * ways .. s * ways + ways - 1] */
 };
 
@@ -190,6 +195,8 @@ static void drop(struct tlb *t, struct tlb_entry *e)
     e->valid = false;
 }
 
+static void lru_move(struct tlb_level *l, uint32_t i, bool to_head);
+
 static void level_drop(struct tlb *t, struct tlb_level *l, struct tlb_entry *e)
 {
     drop(t, e);
@@ -197,6 +204,7 @@ static void level_drop(struct tlb *t, struct tlb_level *l, struct tlb_entry *e)
     if (*k)
         summary_del(l, *k);
     *k = 0;
+    lru_move(l, (uint32_t)(e - l->e), true);
 }
 
 /* ---- configuration ---------------------------------------------------- */
@@ -228,7 +236,7 @@ static int check_level(const char *name, const struct tlb_level_config *c, char 
 
 static struct tlb_level *level_new(const struct tlb_level_config *c)
 {
-    struct tlb_level *l = calloc(1, sizeof(*l) + (size_t)c->entries * (sizeof(struct tlb_entry) + 16));
+    struct tlb_level *l = calloc(1, sizeof(*l) + (size_t)c->entries * (sizeof(struct tlb_entry) + 16 + 8));
     if (!l)
         return NULL;
     l->key = (uint64_t *)(void *)&l->e[c->entries];
@@ -237,7 +245,49 @@ static struct tlb_level *level_new(const struct tlb_level_config *c)
     l->ways = c->ways;
     l->sets = c->entries / c->ways;
     l->repl = c->repl;
+    if (l->sets == 1 && l->repl == TLB_REPL_LRU) {
+        l->lru_prev = (uint32_t *)(void *)(l->stamp + c->entries);
+        l->lru_next = l->lru_prev + c->entries;
+        for (uint32_t i = 0; i < c->entries; i++) {
+            l->lru_prev[i] = i ? i - 1 : UINT32_MAX;
+            l->lru_next[i] = i + 1 < c->entries ? i + 1 : UINT32_MAX;
+        }
+        l->lru_head = 0;
+        l->lru_tail = c->entries - 1;
+    }
     return l;
+}
+
+static void lru_unlink(struct tlb_level *l, uint32_t i)
+{
+    uint32_t p = l->lru_prev[i], n = l->lru_next[i];
+    if (p != UINT32_MAX)
+        l->lru_next[p] = n;
+    else
+        l->lru_head = n;
+    if (n != UINT32_MAX)
+        l->lru_prev[n] = p;
+    else
+        l->lru_tail = p;
+}
+
+/* Way i becomes the most recently used (to_head: the first to go, a freed way). */
+static void lru_move(struct tlb_level *l, uint32_t i, bool to_head)
+{
+    if (!l->lru_prev || (to_head ? l->lru_head == i : l->lru_tail == i))
+        return;
+    lru_unlink(l, i);
+    if (to_head) {
+        l->lru_prev[i] = UINT32_MAX;
+        l->lru_next[i] = l->lru_head;
+        l->lru_prev[l->lru_head] = i;
+        l->lru_head = i;
+    } else {
+        l->lru_next[i] = UINT32_MAX;
+        l->lru_prev[i] = l->lru_tail;
+        l->lru_next[l->lru_tail] = i;
+        l->lru_tail = i;
+    }
 }
 
 int tlb_init(struct tlb *t, const struct tlb_config *cfg, tlb_drop_fn on_drop, void *opaque,
@@ -317,8 +367,10 @@ static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum t
                 continue;
             struct tlb_entry *e = &set[w];
             if (tag_match(e, regime, vmid, asid)) {
-                if (l->repl == TLB_REPL_LRU)
+                if (l->repl == TLB_REPL_LRU) {
                     l->stamp[first + w] = ++t->clock;
+                    lru_move(l, (uint32_t)(first + w), false);
+                }
                 return e;
             }
         }
@@ -353,6 +405,8 @@ static struct tlb_entry *pick_way(struct tlb *t, struct tlb_entry *set, unsigned
 /* The way of a level's set an insertion takes: a free one, else by the policy. */
 static size_t level_pick_way(struct tlb *t, struct tlb_level *l, size_t first)
 {
+    if (l->lru_prev)
+        return l->lru_head;           /* a free way if any (freed ways go first), else the LRU one */
     for (unsigned w = 0; w < l->ways; w++)
         if (!l->key[first + w])
             return first + w;
@@ -409,6 +463,7 @@ static struct tlb_entry *level_insert(struct tlb *t, struct tlb_level *l, const 
     l->key[i] = key_of(slot);
     summary_add(l, l->key[i]);
     l->stamp[i] = ++t->clock;
+    lru_move(l, (uint32_t)i, false);
     l->shifts |= UINT64_C(1) << ne->page_shift;
     return slot;
 }
