@@ -98,9 +98,8 @@ struct block_cache {
     uint32_t n_class_pool, cap_class_pool;
     uint64_t decodes, flushes, invalidations;
     /* Bumped whenever a block pointer or a block's contents may have changed
-     * (flush, growth, blocks made stale), and by the PE when the VAs' code
-     * may have moved (block_cache_new_epoch): copies tagged with an older
-     * epoch (the PE's front cache) are void. */
+     * (flush, growth, blocks made stale): copies tagged with an older epoch
+     * (the PE's front cache) are void. */
     uint32_t epoch;
     uint64_t inserts;                  /* blocks decoded since the cache was created */
     uint64_t last_invalid_page, last_invalid_inserts;   /* repeated IVAUs on one page */
@@ -121,7 +120,6 @@ int block_cache_init(struct block_cache *bc, unsigned log2_slots);
 void block_cache_invalidate_page(struct block_cache *bc, uint64_t pa_page);
 void block_cache_destroy(struct block_cache *bc);
 void block_cache_flush(struct block_cache *bc);
-static inline void block_cache_new_epoch(struct block_cache *bc) { bc->epoch++; }
 
 static inline uint32_t block_hash(uint64_t start, uint32_t size, unsigned el)
 {

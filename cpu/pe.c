@@ -1036,8 +1036,9 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->sp_aligned = !(sp & 15);
     if (b != hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)] = (struct pe_front){
-            .start = addr, .b = b, .size = size, .gen = pe->blocks.epoch, .cycles = b->cycles,
-            .n_insns = b->n_insns, .el = (uint8_t)tag, .flags = b->flags };
+            .start = addr, .b = b, .pa_page = b->pa_page[0], .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen,
+            .cycles = b->cycles, .size = (uint16_t)size, .n_insns = b->n_insns, .el = (uint8_t)tag,
+            .flags = b->flags };
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
@@ -1075,13 +1076,20 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
     uint64_t now = pe->cycles;
     if (__builtin_expect(pe->attn.any != 0 || f->start != addr || f->size != size || f->gen != pe->blocks.epoch ||
-                         f->el != pe->block_tag || pe_in_trampoline(addr) ||
+                         f->tgen != pe->mmu.held_gen || f->el != pe->block_tag || pe_in_trampoline(addr) ||
                          (f->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
                          ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
                           (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
                          pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
+        struct pe_front *fw = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
         bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
+        if (hit && f->tgen != pe->mmu.held_gen) {
+            /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
+            hit = pe_code_page(pe, addr) == f->pa_page;
+            if (hit)
+                fw->tgen = pe->mmu.held_gen;
+        }
         block_full(pe, uc, addr, size, hit ? f->b : NULL);
         return;
     }

@@ -184,16 +184,19 @@ struct pe_entry_fixup {
 };
 
 /* The block hook's front cache: a copy of what it needs of a decoded block,
- * by VA (direct mapped), valid while gen is the block cache's epoch (within
- * an epoch a VA's code stays on one physical page: pe_flush_unicorn_tlb
- * starts a new one). 32 bytes. */
+ * by VA (direct mapped), valid while gen is the block cache's epoch and the
+ * VA's code is still on physical page pa_page: that is known while tgen is
+ * the current held_gen (no flush of Unicorn's TLB since), and checked again
+ * (pe_code_page) after one. 48 bytes. */
 #define PE_FRONT_SLOTS 8192
 struct pe_front {
     uint64_t start;
     struct block_info *b;
-    uint32_t size;
+    uint64_t pa_page;
     uint32_t gen;
+    uint32_t tgen;
     uint32_t cycles;
+    uint16_t size;
     uint16_t n_insns;
     uint8_t el;
     uint8_t flags;            /* BLOCK_* */

@@ -197,7 +197,6 @@ void pe_flush_unicorn_tlb(struct pe *pe)
     pe->mmu.n_held = 0;
     pe->mmu.fills_since_flush = 0;
     pe->last_block = NULL;       /* its VA may now be code on another physical page */
-    block_cache_new_epoch(&pe->blocks);
 }
 
 static uint32_t held_hash(uint8_t regime, uint16_t vmid, uint16_t asid, uint64_t va, uint8_t fetch)
