@@ -667,18 +667,33 @@ static void delete_hook(struct pe *pe, uc_hook h)
 
 /* ---- modified code ------------------------------------------------------------- */
 
-/* Unicorn's translations of the page (or all) go at the next block boundary. */
-static void note_code_drop(struct pe *pe, uint64_t pa, bool all)
+/* Unicorn's translations of [lo, hi) of the page of pa (or all) go at the
+ * next block boundary. */
+static void note_code_drop_range(struct pe *pe, uint64_t pa, bool all, unsigned lo, unsigned hi)
 {
     uint64_t page = pa & ~0xfffULL;
     for (unsigned i = 0; i < pe->code_drop.n && !all; i++)
-        if (pe->code_drop.pa_page[i] == page)
-            return;                        /* IC IVAU runs once per cache line: a page once */
+        if (pe->code_drop.pa_page[i] == page) {   /* IC IVAU runs once per cache line: a page once */
+            if (lo < pe->code_drop.lo[i])
+                pe->code_drop.lo[i] = (uint16_t)lo;
+            if (hi > pe->code_drop.hi[i])
+                pe->code_drop.hi[i] = (uint16_t)hi;
+            pe->attn.f.drop_code = true;
+            return;
+        }
     if (all || pe->code_drop.n == sizeof pe->code_drop.pa_page / sizeof pe->code_drop.pa_page[0])
         pe->code_drop.all = true;
-    else
-        pe->code_drop.pa_page[pe->code_drop.n++] = page;
+    else {
+        pe->code_drop.pa_page[pe->code_drop.n] = page;
+        pe->code_drop.lo[pe->code_drop.n] = (uint16_t)lo;
+        pe->code_drop.hi[pe->code_drop.n++] = (uint16_t)hi;
+    }
     pe->attn.f.drop_code = true;
+}
+
+static void note_code_drop(struct pe *pe, uint64_t pa, bool all)
+{
+    note_code_drop_range(pe, pa, all, 0, 0x1000);
 }
 
 void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
@@ -693,7 +708,8 @@ void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
 }
 
 /* The code pages of [start, end) that translate (end = 0: the top of the VA
- * space, a block on the last page): decoded blocks stale too, or not. */
+ * space, a block on the last page): decoded blocks stale too (whole pages),
+ * or only Unicorn's translations of the range. */
 static void drop_code_pages(struct pe *pe, uint64_t start, uint64_t end, bool blocks_too)
 {
     for (uint64_t page = start & ~0xfffULL, last = (end - 1) & ~0xfffULL; start != end; page += 0x1000) {
@@ -702,7 +718,8 @@ static void drop_code_pages(struct pe *pe, uint64_t start, uint64_t end, bool bl
             if (blocks_too)
                 pe_drop_code_pa(pe, pa, false);
             else
-                note_code_drop(pe, pa, false);
+                note_code_drop_range(pe, pa, false, page == (start & ~0xfffULL) ? (unsigned)(start & 0xfff) : 0,
+                                     page == last && (end & 0xfff) ? (unsigned)(end & 0xfff) : 0x1000);
         }
         if (page == last)
             break;
@@ -729,7 +746,7 @@ static void apply_code_drops(struct pe *pe)
         uc_ctl_flush_tb(pe->uc);
     else
         for (unsigned i = 0; i < pe->code_drop.n; i++)
-            pe_mmu_remove_code_pa(pe, pe->code_drop.pa_page[i]);
+            pe_mmu_remove_code_pa(pe, pe->code_drop.pa_page[i], pe->code_drop.lo[i], pe->code_drop.hi[i]);
     pe->code_drop.all = false;
     pe->code_drop.n = 0;
     pe->attn.f.drop_code = false;

@@ -297,7 +297,10 @@ struct pe {
 
     /* Physical pages whose translated code Unicorn must drop at the next block
      * boundary (IC IVAU here or on another PE, a cut, a debugger's write). */
-    struct { bool all; unsigned n; uint64_t pa_page[32]; } code_drop;
+    /* Unicorn's translations to drop at the next block boundary: everything,
+     * or [lo, hi) of each physical page (a whole page for an IC, a block's
+     * range for a cut). */
+    struct { bool all; unsigned n; uint64_t pa_page[32]; uint16_t lo[32], hi[32]; } code_drop;
 
 
     struct pe_debug debug;
@@ -428,9 +431,9 @@ void pe_flush_unicorn_tlb(struct pe *pe);
 void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all);
 /* The same for the pages of [start, end) (VAs of the current regime). */
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end);
-/* Drops Unicorn's translations of one physical page now (outside a code
- * hook: the block hook, or a PE not running). */
-void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page);
+/* Drops Unicorn's translations overlapping [lo, hi) of one physical page now
+ * (outside a code hook: the block hook, or a PE not running). */
+void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page, unsigned lo, unsigned hi);
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 
 /* The private page that holds the ERET used to switch EL (outside the guest's

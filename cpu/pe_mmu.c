@@ -1054,20 +1054,23 @@ void pe_mmu_reset(struct pe *pe)
     pe_flush_unicorn_tlb(pe);
 }
 
-/* Drops Unicorn's translated code of one physical page. uc_ctl_remove_cache
+/* Drops Unicorn's translated code overlapping [lo, hi) of one physical page
+ * (a whole page after an IC, a block's range for a cut). uc_ctl_remove_cache
  * takes a VA and translates it with the TLB-fill hook; the VA given is one no
  * guest can use (bit 48 set, bits 63:49 clear: outside both TTBR ranges, and
  * non-canonical whatever TBI says), a fresh one each time so that Unicorn's
  * TLB cannot answer it from an earlier removal, and the hook maps it to the
- * page (on_tlb_fill). Unicorn's code cache is indexed by physical page: every
- * translation of that page goes, whatever VA and EL it was made for. */
+ * page (on_tlb_fill). Unicorn's code cache is indexed by physical address:
+ * every translation of the range goes, whatever VA and EL it was made for. */
 #define REMOVAL_VA_BASE (1ULL << 48)
-void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page)
+void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page, unsigned lo, unsigned hi)
 {
     struct pe_mmu *m = &pe->mmu;
+    if (hi <= lo)
+        return;
     uint64_t va = REMOVAL_VA_BASE | ((m->removal_seq++ & 0xfffffffffULL) << 12);
     m->removal_va = va;
     m->removal_pa = pa_page & ~0xfffULL;
-    uc_ctl_remove_cache(pe->uc, va, va + 0x1000);
+    uc_ctl_remove_cache(pe->uc, va + lo, va + hi);   /* translations overlapping [lo, hi) of the page */
     m->removal_va = 0;
 }
