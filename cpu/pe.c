@@ -463,8 +463,10 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
             /* SError: ESR EC 0x2F, ISS 0 (no RAS); taking a virtual SError clears HCR_EL2.VSE. */
             x.has_esr = true;
             x.iss = 0;
-            if (is_virtual)
+            if (is_virtual) {
                 pe->sr[pe->idx.hcr_el2] &= ~HCR_VSE;
+                pe_trap_state_changed(pe);
+            }
         }
         pe_take_exception(pe, &x);
         return true;
@@ -954,6 +956,37 @@ static int read_code(struct pe *pe, uint64_t va, void *buf, uint32_t size)
     return 0;
 }
 
+void pe_trap_state_changed(struct pe *pe)
+{
+    if (++pe->trap_gen == 0) {            /* wrapped: no front entry may match an old generation */
+        for (unsigned i = 0; i < PE_FRONT_SLOTS; i++)
+            pe->front[i].ok_gen = 0;
+        pe->trap_gen = 1;
+    }
+}
+
+/* May a block whose system instructions were checked under the current
+ * trap_gen skip the check until it changes? Yes when every trap candidate is
+ * an MRS/MSR/SYS whose decision depends only on the EL (the block's key) and
+ * on registers whose writes bump trap_gen (HCR_EL2, MDCR_EL2, SCTLR_EL1,
+ * CNTKCTL_EL1, CNTHCTL_EL2, the MMU's state): not the GIC's or the PMU's own
+ * checks, not the FP enables (Unicorn's CPACR_EL1/CPTR_EL2), not WFx or SEV. */
+static bool traps_follow_gen(struct pe *pe, const struct block_info *b)
+{
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    for (uint32_t i = 0; i < b->n_special; i++) {
+        if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE)
+            continue;
+        if (sp[i].kind != SP_SYSREG)
+            return false;
+        struct a64_sys s = a64_decode_sys(sp[i].insn);
+        const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
+        if (d && (d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)))
+            return false;
+    }
+    return true;
+}
+
 /* The decoded blocks' key beside the VA and the physical page: the EL;
  * computed when it changes. */
 void pe_retag(struct pe *pe)
@@ -1044,18 +1077,24 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         sp = pe_rd(pe, UC_ARM64_REG_SP);
         sp_known = true;
     }
+    uint32_t gen_before = pe->trap_gen;
     if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_SP_MEM) && pe->sp_align_on)) &&
         !preevaluate(pe, b, addr, sp_known, sp))
         return;
+    /* Nothing of it traps now: while trap_gen stays, the front cache may run it. */
+    uint32_t ok_gen = (b->flags & BLOCK_HAS_TRAP_SPECIAL) && pe->trap_gen == gen_before &&
+                      traps_follow_gen(pe, b) ? gen_before : 0;
     if (b->flags & (BLOCK_ENDS_ERET | BLOCK_HAS_TRAP_SPECIAL | BLOCK_SP_EXIT_UNKNOWN))
         pe->sp_aligned = false;
     else if (sp_known)
         pe->sp_aligned = !(sp & 15);
-    if (b != hint)
+    if (b == hint)
+        pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
+    else
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)] = (struct pe_front){
             .start = addr, .b = b, .pa_page = b->pa_page[0], .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen,
             .cycles = b->cycles, .size = (uint16_t)size, .n_insns = b->n_insns, .el = (uint8_t)tag,
-            .flags = b->flags };
+            .flags = b->flags, .ok_gen = ok_gen };
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
@@ -1094,7 +1133,8 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     uint64_t now = pe->cycles;
     if (__builtin_expect(pe->attn.any != 0 || f->start != addr || f->size != size || f->gen != pe->blocks.epoch ||
                          f->tgen != pe->mmu.held_gen || f->el != pe->block_tag || pe_in_trampoline(addr) ||
-                         (f->flags & (BLOCK_HAS_TRAP_SPECIAL | BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
+                         (f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
+                         ((f->flags & BLOCK_HAS_TRAP_SPECIAL) && f->ok_gen != pe->trap_gen) ||
                          ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
                           (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
@@ -1110,9 +1150,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
         block_full(pe, uc, addr, size, hit ? f->b : NULL);
         return;
     }
-    /* A block without trap specials, ERET or DAIF writes, nothing due: count it. */
-    if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
-        pe->sp_aligned = false;
+    /* A block without ERET or DAIF writes whose system instructions (if any)
+     * were found not to trap under the same trap_gen, nothing due: count it. */
+    if (f->flags & (BLOCK_SP_EXIT_UNKNOWN | BLOCK_HAS_TRAP_SPECIAL))
+        pe->sp_aligned = false;        /* (an MSR may change SP: as block_full) */
     pe->last_block = f->b;
     pe->insns += f->n_insns;
     pe->insns_by_el[pe->el] += f->n_insns;
@@ -1135,6 +1176,8 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
      * change (only a higher EL's registers trap an EL's accesses). */
     if (d && pe->qemu_has[d->index] && (d->storage == SR_NATIVE || d->storage == SR_NOP) && (is_read || !d->write))
         return 0;
+    if (!is_read)
+        pe_trap_state_changed(pe);
     c = make_ctx(pe, d ? d->traps : 0);
     struct sysreg_decision dec = sysreg_decide(&c, cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, is_read);
     uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
@@ -1529,6 +1572,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
     pe->capstone = (uintptr_t)cs;
     pe->front = calloc(PE_FRONT_SLOTS, sizeof *pe->front);
+    pe->trap_gen = 1;                 /* never 0: a front entry's ok_gen 0 means "check" */
     if (!pe->front || block_cache_init(&pe->blocks, 14) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -1668,6 +1712,7 @@ static void pe_apply_el2_presence(struct pe *pe)
     *pfr0 = (*pfr0 & ~0xf00ULL) | (pe->el2_implemented ? 0x100ULL : 0);
     if (!pe->el2_implemented)
         pe->sr[pe->idx.hcr_el2] = HCR_RW;
+    pe_trap_state_changed(pe);
 }
 
 int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
@@ -1679,6 +1724,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe_wr(pe, UC_ARM64_REG_SP, 0);
     for (int i = 0; i < sysreg_count(); i++)
         pe->sr[i] = pe->mmu_reset[i];
+    pe_trap_state_changed(pe);
     /* EL3 (invisible to the guest): non-secure, HVC enabled, EL2 AArch64. */
     pe_cp_write(pe, 3, 6, 1, 1, 0, 0x531);
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */

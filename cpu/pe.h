@@ -200,6 +200,7 @@ struct pe_front {
     uint16_t n_insns;
     uint8_t el;
     uint8_t flags;            /* BLOCK_* */
+    uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
 };
 
 struct pe {
@@ -221,6 +222,7 @@ struct pe {
     } attn;
     unsigned el;              /* current EL, tracked across exceptions and ERETs */
     unsigned block_tag;       /* decoded blocks' key beside VA and physical page: the EL (pe_retag) */
+    uint32_t trap_gen;        /* bumped by every write to avsim's system registers and MMU change (pe_trap_state_changed) */
     uint64_t cycles;
     uint64_t insns;
     uint64_t insns_by_el[3];

@@ -34,6 +34,10 @@ void pe_cp_write(struct pe *pe, unsigned op0, unsigned op1, unsigned crn, unsign
 uint32_t pe_read_pstate(struct pe *pe);
 /* The instruction word at va in the current translation regime (0 if unmapped). */
 uint32_t pe_read_insn(struct pe *pe, uint64_t va);
+/* Something a trap decision depends on may have changed (a system register
+ * avsim holds, the translation regime): blocks check their system
+ * instructions again before they run. */
+void pe_trap_state_changed(struct pe *pe);
 /* Recomputes pe->block_tag after the EL changed. */
 void pe_retag(struct pe *pe);
 /* Takes back the current block's instructions from pc on (they did not retire). */

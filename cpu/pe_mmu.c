@@ -413,6 +413,7 @@ void pe_mmu_update(struct pe *pe)
     m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : -1;
     publish_context(pe);
     pe_retag(pe);
+    pe_trap_state_changed(pe);
     if (changed)
         pe_flush_unicorn_tlb(pe);
 }
