@@ -248,6 +248,10 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             if (!sp_rel_known || (sp_rel & 15))
                 b.flags |= BLOCK_SP_COMPLEX;
         }
+        /* MSR SPSel, #imm and MSR SP_EL0/SP_EL1, Xt may change which SP is
+         * current or its value: an unknown SP from there on. */
+        if ((w & 0xfffff0ffu) == 0xd50040bfu || (w & 0xfffbffe0u) == 0xd5184100u)
+            sp_written = true;
         if ((ldst && d.writeback) || sp_written) {
             bool known = ldst && d.writeback ? d.wb_known : sp_add_imm(w, &delta);
             if (ldst && d.writeback)

@@ -36,7 +36,8 @@ enum {
     /* SP alignment (AArch64.CheckSPAlignment) relative to the SP at entry: */
     BLOCK_SP_MEM = 1 << 5,             /* an access with SP as base */
     BLOCK_SP_COMPLEX = 1 << 6,         /* one not 16-byte aligned whenever the entry SP is */
-    BLOCK_SP_EXIT_UNKNOWN = 1 << 7,    /* the exit SP is not 16-byte aligned whenever the entry SP is */
+    BLOCK_SP_EXIT_UNKNOWN = 1 << 7,    /* the exit SP is not 16-byte aligned whenever the entry SP is
+                                        * (or an MSR SPSel/SP_ELx may change which SP is current) */
 };
 
 /* One slot of the table: 64 bytes, one cache line, the key first. */

@@ -1084,7 +1084,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     /* Nothing of it traps now: while trap_gen stays, the front cache may run it. */
     uint32_t ok_gen = (b->flags & BLOCK_HAS_TRAP_SPECIAL) && pe->trap_gen == gen_before &&
                       traps_follow_gen(pe, b) ? gen_before : 0;
-    if (b->flags & (BLOCK_ENDS_ERET | BLOCK_HAS_TRAP_SPECIAL | BLOCK_SP_EXIT_UNKNOWN))
+    if (b->flags & (BLOCK_ENDS_ERET | BLOCK_SP_EXIT_UNKNOWN))
         pe->sp_aligned = false;
     else if (sp_known)
         pe->sp_aligned = !(sp & 15);
@@ -1129,8 +1129,10 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
-    const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
+    struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
     uint64_t now = pe->cycles;
+    bool revalidated = false;
+again:
     if (__builtin_expect(pe->attn.any != 0 || f->start != addr || f->size != size || f->gen != pe->blocks.epoch ||
                          f->tgen != pe->mmu.held_gen || f->el != pe->block_tag || pe_in_trampoline(addr) ||
                          (f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
@@ -1139,21 +1141,25 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
                           (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
                          now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
                          pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
-        struct pe_front *fw = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
         bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
         if (hit && f->tgen != pe->mmu.held_gen) {
             /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
             hit = pe_code_page(pe, addr) == f->pa_page;
-            if (hit)
-                fw->tgen = pe->mmu.held_gen;
+            if (hit) {
+                f->tgen = pe->mmu.held_gen;
+                if (!revalidated) {
+                    revalidated = true;
+                    goto again;          /* the rest may let it run from here */
+                }
+            }
         }
         block_full(pe, uc, addr, size, hit ? f->b : NULL);
         return;
     }
     /* A block without ERET or DAIF writes whose system instructions (if any)
      * were found not to trap under the same trap_gen, nothing due: count it. */
-    if (f->flags & (BLOCK_SP_EXIT_UNKNOWN | BLOCK_HAS_TRAP_SPECIAL))
-        pe->sp_aligned = false;        /* (an MSR may change SP: as block_full) */
+    if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
+        pe->sp_aligned = false;
     pe->last_block = f->b;
     pe->insns += f->n_insns;
     pe->insns_by_el[pe->el] += f->n_insns;

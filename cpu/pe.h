@@ -237,8 +237,9 @@ struct pe {
     uint64_t ram_base, ram_size;     /* pe_note_ram */
     const uint8_t *ram_host;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
-    bool sp_aligned;                 /* the current SP is known 16-byte aligned (cleared by
-                                      * any register write, exception, ERET or system instruction) */
+    bool sp_aligned;                 /* the current SP is known 16-byte aligned (cleared by any
+                                      * register write by avsim, exception, ERET, SP write the
+                                      * block decoder cannot follow, MSR SPSel or MSR SP_ELx) */
     uint64_t cur_start;       /* the block that runs now (copied: the cache may be flushed) */
     uint32_t cur_size, cur_cycles;
     struct event_bus *events;

@@ -167,6 +167,30 @@ static void test_word_memo(void **state)
     assert_false(b->flags & BLOCK_SP_COMPLEX);
 }
 
+/* MSR SPSel, #1 and MSR SP_EL0, Xt may change the current SP: from there on
+ * SP is unknown, so the exit SP is not known aligned and a later SP-based
+ * access is checked when it runs. */
+static void test_msr_sp_unknown(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    static const uint32_t spsel[] = { 0xd50041bf, 0xf94003e0 };   /* msr spsel, #1 ; ldr x0, [sp] */
+    static const uint32_t sp_el0[] = { 0xd5184100, 0xd503201f };  /* msr sp_el0, x0 ; nop */
+    static const uint32_t plain[] = { 0xd503201f, 0xf94003e0 };   /* nop ; ldr x0, [sp] */
+    struct block_info *a = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x7000,
+                                              sizeof spsel, 1, 0x40007, 0x40007, spsel);
+    assert_true(a->flags & BLOCK_SP_EXIT_UNKNOWN);
+    assert_true(a->flags & BLOCK_SP_COMPLEX);
+    struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x8000,
+                                              sizeof sp_el0, 1, 0x40008, 0x40008, sp_el0);
+    assert_true(b->flags & BLOCK_SP_EXIT_UNKNOWN);
+    struct block_info *c = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, &cpu_model_cortex_a57, 0x9000,
+                                              sizeof plain, 1, 0x40009, 0x40009, plain);
+    assert_false(c->flags & BLOCK_SP_EXIT_UNKNOWN);
+    assert_false(c->flags & BLOCK_SP_COMPLEX);
+    assert_true(c->flags & BLOCK_SP_MEM);
+}
+
 /* The CPU model charges each instruction its class's cost (cpu/cpu_model.c): one word per
  * block, the block's cycles are that instruction's cost. Encodings from the Arm ARM. */
 static unsigned cost_of(struct fixture *f, uint32_t insn, uint64_t va)
@@ -222,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_key_has_the_physical_page),
         cmocka_unit_test(test_many_classes),
         cmocka_unit_test(test_word_memo),
+        cmocka_unit_test(test_msr_sp_unknown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
