@@ -1090,11 +1090,19 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->sp_aligned = !(sp & 15);
     if (b == hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
-    else
-        pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)] = (struct pe_front){
-            .start = addr, .b = b, .pa_page = b->pa_page[0], .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen,
-            .cycles = b->cycles, .size = (uint16_t)size, .n_insns = b->n_insns, .el = (uint8_t)tag,
-            .flags = b->flags, .ok_gen = ok_gen };
+    else {
+        struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
+        *f = (struct pe_front){
+            .start = addr, .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen, .ok_gen = ok_gen,
+            .cycles = b->cycles, .slot = (uint32_t)(b - pe->blocks.slots), .pa_page = pe_front_page(b->pa_page[0]),
+            .size = (uint16_t)size, .n_insns = b->n_insns, .el = (uint8_t)tag, .flags = b->flags,
+            .cls = (uint16_t)(b->cls[0] | b->cls[1] << 4 | b->cls[2] << 8 | b->cls[3] << 12) };
+        if (b->more_classes)
+            f->cls_n[0] = PE_FRONT_MANY_CLASSES;
+        else
+            for (int i = 0; i < 4; i++)
+                f->cls_n[i] = b->cls_n[i];
+    }
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
@@ -1144,7 +1152,7 @@ again:
         bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
         if (hit && f->tgen != pe->mmu.held_gen) {
             /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
-            hit = pe_code_page(pe, addr) == f->pa_page;
+            hit = pe_front_page(pe_code_page(pe, addr)) == f->pa_page;
             if (hit) {
                 f->tgen = pe->mmu.held_gen;
                 if (!revalidated) {
@@ -1153,19 +1161,27 @@ again:
                 }
             }
         }
-        block_full(pe, uc, addr, size, hit ? f->b : NULL);
+        block_full(pe, uc, addr, size, hit ? &pe->blocks.slots[f->slot] : NULL);
         return;
     }
     /* A block without ERET or DAIF writes whose system instructions (if any)
      * were found not to trap under the same trap_gen, nothing due: count it. */
     if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
         pe->sp_aligned = false;
-    pe->last_block = f->b;
+    pe->last_block = &pe->blocks.slots[f->slot];
     pe->insns += f->n_insns;
     pe->insns_by_el[pe->el] += f->n_insns;
     pe->cycles = now + f->cycles;
-    if (pe->count_classes)
-        block_count_classes(pe->blocks.class_pool, f->b, pe->insns_by_class);
+    if (pe->count_classes) {
+        if (__builtin_expect(f->cls_n[0] == PE_FRONT_MANY_CLASSES, 0))
+            block_count_classes(pe->blocks.class_pool, pe->last_block, pe->insns_by_class);
+        else {
+            pe->insns_by_class[f->cls & 15] += f->cls_n[0];
+            pe->insns_by_class[(f->cls >> 4) & 15] += f->cls_n[1];
+            pe->insns_by_class[(f->cls >> 8) & 15] += f->cls_n[2];
+            pe->insns_by_class[f->cls >> 12] += f->cls_n[3];
+        }
+    }
     pe->cur_start = addr;
     pe->cur_size = size;
     pe->cur_cycles = f->cycles;

@@ -187,21 +187,26 @@ struct pe_entry_fixup {
  * by VA (direct mapped), valid while gen is the block cache's epoch and the
  * VA's code is still on physical page pa_page: that is known while tgen is
  * the current held_gen (no flush of Unicorn's TLB since), and checked again
- * (pe_code_page) after one. 48 bytes. */
+ * (pe_code_page) after one. Its instruction classes are copied too, so that
+ * --stats does not have to read the block. 48 bytes. */
 #define PE_FRONT_SLOTS 8192
+#define PE_FRONT_MANY_CLASSES 0xffff  /* cls_n[0]: more than four classes, see the block */
 struct pe_front {
     uint64_t start;
-    struct block_info *b;
-    uint64_t pa_page;
-    uint32_t gen;
-    uint32_t tgen;
+    uint32_t gen, tgen;
+    uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
     uint32_t cycles;
+    uint32_t slot;            /* the block: pe->blocks.slots[slot] */
+    uint32_t pa_page;         /* PA >> 12 of its first instruction (UINT32_MAX: unknown) */
     uint16_t size;
     uint16_t n_insns;
     uint8_t el;
     uint8_t flags;            /* BLOCK_* */
-    uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
+    uint16_t cls;             /* four instruction classes, 4 bits each (block_info.cls) */
+    uint16_t cls_n[4];        /* and their counts */
 };
+
+static inline uint32_t pe_front_page(uint64_t pa_page) { return pa_page > UINT32_MAX ? UINT32_MAX : (uint32_t)pa_page; }
 
 struct pe {
     uc_engine *uc;
