@@ -1130,42 +1130,24 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
 }
 
-/* Unicorn calls this before each block runs: the PE's clock and counts advance
- * by the block's cost, and whatever is due at this boundary (timers, a pending
- * interrupt, an exception entry to finish, a quantum's end) happens here. The
- * common case, the block that ran last with nothing due, stays in these lines. */
-static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+/* May the block at addr be counted from its front cache entry, with nothing
+ * due at this boundary? */
+static inline bool front_runs(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size,
+                              uint64_t now)
 {
-    struct pe *pe = opaque;
-    struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
-    uint64_t now = pe->cycles;
-    bool revalidated = false;
-again:
-    if (__builtin_expect(pe->attn.any != 0 || f->start != addr || f->size != size || f->gen != pe->blocks.epoch ||
-                         f->tgen != pe->mmu.held_gen || f->el != pe->block_tag || pe_in_trampoline(addr) ||
-                         (f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) ||
-                         ((f->flags & BLOCK_HAS_TRAP_SPECIAL) && f->ok_gen != pe->trap_gen) ||
-                         ((f->flags & BLOCK_SP_MEM) && pe->sp_align_on &&
-                          (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) ||
-                         now >= timeq_next(pe->timeq) || now >= pe->quantum_end || now >= pe->pmu_check_at ||
-                         pe->insn_limit || event_wanted(pe->events, EV_BLOCK), 0)) {
-        bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
-        if (hit && f->tgen != pe->mmu.held_gen) {
-            /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
-            hit = pe_front_page(pe_code_page(pe, addr)) == f->pa_page;
-            if (hit) {
-                f->tgen = pe->mmu.held_gen;
-                if (!revalidated) {
-                    revalidated = true;
-                    goto again;          /* the rest may let it run from here */
-                }
-            }
-        }
-        block_full(pe, uc, addr, size, hit ? &pe->blocks.slots[f->slot] : NULL);
-        return;
-    }
-    /* A block without ERET or DAIF writes whose system instructions (if any)
-     * were found not to trap under the same trap_gen, nothing due: count it. */
+    return pe->attn.any == 0 && f->start == addr && f->size == size && f->gen == pe->blocks.epoch &&
+           f->tgen == pe->mmu.held_gen && f->el == pe->block_tag && !pe_in_trampoline(addr) &&
+           !(f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
+           (!(f->flags & BLOCK_HAS_TRAP_SPECIAL) || f->ok_gen == pe->trap_gen) &&
+           !((f->flags & BLOCK_SP_MEM) && pe->sp_align_on && (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) &&
+           now < timeq_next(pe->timeq) && now < pe->quantum_end && now < pe->pmu_check_at && !pe->insn_limit &&
+           !event_wanted(pe->events, EV_BLOCK);
+}
+
+/* A block without ERET or DAIF writes whose system instructions (if any) were
+ * found not to trap under the same trap_gen, nothing due: count it. */
+static inline void front_count(struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size, uint64_t now)
+{
     if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
         pe->sp_aligned = false;
     pe->last_block = &pe->blocks.slots[f->slot];
@@ -1185,6 +1167,43 @@ again:
     pe->cur_start = addr;
     pe->cur_size = size;
     pe->cur_cycles = f->cycles;
+}
+
+/* The block hook when the front cache cannot count the block at once: an
+ * entry to check again after a flush of Unicorn's TLB, or the full path. */
+static __attribute__((noinline)) void block_slow(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
+{
+    struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
+    bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
+    if (hit && f->tgen != pe->mmu.held_gen) {
+        /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
+        hit = pe_front_page(pe_code_page(pe, addr)) == f->pa_page;
+        if (hit) {
+            f->tgen = pe->mmu.held_gen;
+            if (front_runs(pe, f, addr, size, pe->cycles)) {
+                front_count(pe, f, addr, size, pe->cycles);
+                return;
+            }
+        }
+    }
+    block_full(pe, uc, addr, size, hit ? &pe->blocks.slots[f->slot] : NULL);
+}
+
+/* Unicorn calls this before each block runs: the PE's clock and counts advance
+ * by the block's cost, and whatever is due at this boundary (timers, a pending
+ * interrupt, an exception entry to finish, a quantum's end) happens here. The
+ * common case, a block the front cache holds with nothing due, stays in these
+ * lines. */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    struct pe *pe = opaque;
+    const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
+    uint64_t now = pe->cycles;
+    if (__builtin_expect(!front_runs(pe, f, addr, size, now), 0)) {
+        block_slow(pe, uc, addr, size);
+        return;
+    }
+    front_count(pe, f, addr, size, now);
 }
 
 /* MRS/MSR/SYS/SYSL that were not trapped at the block boundary. */
