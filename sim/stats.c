@@ -48,6 +48,13 @@ static void count_vm(struct stats *s, const struct event *ev)
          * exception taken on the way back, say). */
         unsigned p = ev->pe;
         if (p < STATS_MAX_PES && p < s->m->n_pes && !find_open(s, p, ev->u.exc.vmid) && s->n_open[p] < 8) {
+            if (s->counting) {
+                /* The first exit: counting by class starts now, before its mark
+                 * (a block costs a few more loads per run from here on). */
+                for (unsigned i = 0; i < s->counting->n_pes; i++)
+                    s->counting->pes[i].count_classes = true;
+                s->counting = NULL;
+            }
             struct exit_mark *k = &s->open_exit[p][s->n_open[p]++];
             *k = (struct exit_mark){ .vmid = ev->u.exc.vmid, .ec = ev->u.exc.ec, .since = ev->cycles };
             mark_of(s, p, k);
@@ -131,8 +138,9 @@ static void on_event(void *opaque, const struct event *ev)
 void stats_subscribe(struct stats *s, struct event_bus *bus, struct machine *m, bool split_exits)
 {
     s->m = m;
+    s->counting = split_exits ? m : NULL;
     for (unsigned i = 0; i < m->n_pes; i++)
-        m->pes[i].count_classes = split_exits;
+        m->pes[i].count_classes = false;
     event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_WFI) | (1u << EV_SYSREG_TRAP),
                     on_event, s);
 }

@@ -45,11 +45,14 @@ struct stats {
     struct exit_mark open_exit[STATS_MAX_PES][8];
     int n_open[STATS_MAX_PES];
     const struct machine *m;   /* whose PEs' counters an exit's cycles are split by */
+    struct machine *counting;  /* with split_exits: the machine whose PEs start counting
+                                * instructions by class at the first exit (then NULL) */
 };
 
 struct machine;
 /* Subscribes to the machine's events; with split_exits, the PEs count their
- * instructions by class so that each exit's cycles are split by source. */
+ * instructions by class (from the first exit of a VM on: only the time
+ * inside exits is split) so that each exit's cycles are split by source. */
 void stats_subscribe(struct stats *s, struct event_bus *bus, struct machine *m, bool split_exits);
 
 struct pe;
