@@ -350,8 +350,9 @@ static inline bool tag_match(const struct tlb_entry *e, enum tlb_regime regime, 
     return e->vmid == vmid && (e->global || e->asid == asid);
 }
 
-static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum tlb_regime regime,
-                                      uint16_t vmid, uint16_t asid, uint64_t va)
+/* The entry of level l that translates va in the context, if any (no side effects). */
+static struct tlb_entry *level_find(const struct tlb_level *l, enum tlb_regime regime, uint16_t vmid,
+                                    uint16_t asid, uint64_t va)
 {
     if (!fa_may_hold(l, va))
         return NULL;
@@ -359,23 +360,28 @@ static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum t
     while (shifts) {
         unsigned s = (unsigned)__builtin_ctzll(shifts);
         shifts &= shifts - 1;
-        struct tlb_entry *set = set_of(l, va, s);
+        struct tlb_entry *set = set_of((struct tlb_level *)l, va, s);
         size_t first = (size_t)(set - l->e);
         for (unsigned w = 0; w < l->ways; w++) {
             uint64_t k = l->key[first + w];
-            if (!k || !in_range(key_va(k), key_shift(k), va))
-                continue;
-            struct tlb_entry *e = &set[w];
-            if (tag_match(e, regime, vmid, asid)) {
-                if (l->repl == TLB_REPL_LRU) {
-                    l->stamp[first + w] = ++t->clock;
-                    lru_move(l, (uint32_t)(first + w), false);
-                }
-                return e;
-            }
+            if (k && in_range(key_va(k), key_shift(k), va) && tag_match(&set[w], regime, vmid, asid))
+                return &set[w];
         }
     }
     return NULL;
+}
+
+/* level_find, and a hit renews the entry's place in an LRU level. */
+static struct tlb_entry *level_lookup(struct tlb *t, struct tlb_level *l, enum tlb_regime regime,
+                                      uint16_t vmid, uint16_t asid, uint64_t va)
+{
+    struct tlb_entry *e = level_find(l, regime, vmid, asid, va);
+    if (e && l->repl == TLB_REPL_LRU) {
+        size_t i = (size_t)(e - l->e);
+        l->stamp[i] = ++t->clock;
+        lru_move(l, (uint32_t)i, false);
+    }
+    return e;
 }
 
 /* Could some lookup match both a and b? (a and b are of the same regime.) */
@@ -496,34 +502,14 @@ const struct tlb_entry *tlb_lookup(struct tlb *t, bool is_fetch, enum tlb_regime
     return NULL;
 }
 
-static const struct tlb_entry *level_peek(const struct tlb_level *l, enum tlb_regime regime, uint16_t vmid,
-                                          uint16_t asid, uint64_t va)
-{
-    if (!fa_may_hold(l, va))
-        return NULL;
-    uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
-    while (shifts) {
-        unsigned s = (unsigned)__builtin_ctzll(shifts);
-        shifts &= shifts - 1;
-        const struct tlb_entry *set = set_of((struct tlb_level *)l, va, s);
-        size_t first = (size_t)(set - l->e);
-        for (unsigned w = 0; w < l->ways; w++) {
-            uint64_t k = l->key[first + w];
-            if (k && in_range(key_va(k), key_shift(k), va) && tag_match(&set[w], regime, vmid, asid))
-                return &set[w];
-        }
-    }
-    return NULL;
-}
-
 const struct tlb_entry *tlb_peek(const struct tlb *t, bool is_fetch, enum tlb_regime regime, uint16_t vmid,
                                  uint16_t asid, uint64_t va)
 {
-    const struct tlb_entry *e = level_peek(is_fetch ? t->l1i : t->l1d, regime, vmid, asid, va);
+    const struct tlb_entry *e = level_find(is_fetch ? t->l1i : t->l1d, regime, vmid, asid, va);
     if (!e)
-        e = level_peek(t->l2, regime, vmid, asid, va);
+        e = level_find(t->l2, regime, vmid, asid, va);
     if (!e)
-        e = level_peek(is_fetch ? t->l1d : t->l1i, regime, vmid, asid, va);
+        e = level_find(is_fetch ? t->l1d : t->l1i, regime, vmid, asid, va);
     return e;
 }
 
