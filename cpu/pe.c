@@ -109,10 +109,18 @@ void pe_set_x(struct pe *pe, unsigned n, uint64_t v)
 
 uint64_t pe_get_pc(struct pe *pe) { return pe_rd(pe, UC_ARM64_REG_PC); }
 
+const uint8_t *pe_ram_ptr(const struct pe *pe, uint64_t pa, size_t len)
+{
+    if (pe->ram_host && pa >= pe->ram_base && len <= pe->ram_size && pa - pe->ram_base <= pe->ram_size - len)
+        return pe->ram_host + (pa - pe->ram_base);
+    return NULL;
+}
+
 int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len)
 {
-    if (pe->ram_host && pa >= pe->ram_base && len <= pe->ram_size && pa - pe->ram_base <= pe->ram_size - len) {
-        memcpy(buf, pe->ram_host + (pa - pe->ram_base), len);
+    const uint8_t *p = pe_ram_ptr(pe, pa, len);
+    if (p) {
+        memcpy(buf, p, len);
         return 0;
     }
     return uc_mem_read(pe->uc, pa, buf, len) == UC_ERR_OK ? 0 : -1;
@@ -218,7 +226,6 @@ static void finish_entry(struct pe *pe)
     if (e->restore_elr_el >= 0)
         pe_wr(pe, elr_reg((unsigned)e->restore_elr_el), e->restore_elr);
     pe->el = e->target_el;
-    pe_retag(pe);
     pmu_el_changed(&pe->pmu, pe->el);
     e->active = false;
     pe->attn.f.entry = false;
@@ -833,7 +840,6 @@ static void note_eret(struct pe *pe, uint64_t target)
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
         pe->attn.f.illegal = true;
     }
-    pe_retag(pe);
     pmu_el_changed(&pe->pmu, pe->el);
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
@@ -845,15 +851,13 @@ static void note_eret(struct pe *pe, uint64_t target)
     }
 }
 
-/* Stops the run from the block hook, before the block at addr runs: Unicorn
- * (2.1.2 and later, upstream #1643) has synchronised the PC to the block's
- * start before it calls the hook, so uc_emu_start returns with PC = addr
+/* Stops the run from the block hook, before the block runs: Unicorn (2.1.2
+ * and later, upstream #1643) has synchronised the PC to the block's start
+ * before it calls the hook, so uc_emu_start returns with the PC there
  * (guest.smp_quantum_resume and cli.gdb would see an instruction run twice or
  * skipped otherwise). */
-static void stop_before_block(struct pe *pe, uc_engine *uc, uint64_t addr)
+static void stop_before_block(uc_engine *uc)
 {
-    (void)pe;
-    (void)addr;
     uc_emu_stop(uc);
 }
 
@@ -885,7 +889,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     if (pe->attn.f.stop) {
         /* A stop requested in the same callback as a PC write is cancelled by
          * Unicorn (the PC write's quit request wins): ask again, before the block runs. */
-        stop_before_block(pe, uc, addr);
+        stop_before_block(uc);
         return false;
     }
     if (addr == PE_TRAMPOLINE_PA)
@@ -932,7 +936,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
         /* The end of this PE's quantum (SMP round robin): stop before the block. */
         pe->stop = PE_STOP_QUANTUM;
         pe->attn.f.stop = true;
-        stop_before_block(pe, uc, addr);
+        stop_before_block(uc);
         return false;
     }
     return true;
@@ -965,33 +969,39 @@ void pe_trap_state_changed(struct pe *pe)
     }
 }
 
-/* May a block whose system instructions were checked under the current
- * trap_gen skip the check until it changes? Yes when every trap candidate is
- * an MRS/MSR/SYS whose decision depends only on the EL (the block's key) and
- * on registers whose writes bump trap_gen (HCR_EL2, MDCR_EL2, SCTLR_EL1,
- * CNTKCTL_EL1, CNTHCTL_EL2, the MMU's state): not the GIC's or the PMU's own
- * checks, not the FP enables (Unicorn's CPACR_EL1/CPTR_EL2), not WFx or SEV. */
-static bool traps_follow_gen(struct pe *pe, const struct block_info *b)
+/* Does the decision on the MRS/MSR/SYS insn depend only on the EL (a block's
+ * key) and on registers whose writes bump trap_gen (HCR_EL2, MDCR_EL2,
+ * SCTLR_EL1, CNTKCTL_EL1, CNTHCTL_EL2, the MMU's state)? Not when the GIC's or
+ * the PMU's own checks or the FP enables (Unicorn's CPACR_EL1/CPTR_EL2) take
+ * part. A block whose trap candidates all are such skips its check, once
+ * passed, until trap_gen changes (WFx and SEV never). */
+static bool decided_by_gen(uint32_t insn, unsigned el)
+{
+    (void)el;
+    struct a64_sys s = a64_decode_sys(insn);
+    const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
+    return !d || !(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC));
+}
+
+/* An MRS that no control can trap at this EL (sysreg_never_traps). */
+static bool mrs_never_traps(uint32_t insn, unsigned el)
+{
+    struct a64_sys s = a64_decode_sys(insn);
+    return (insn & 0xfff00000u) == 0xd5300000u && sysreg_never_traps(s.op0, s.op1, s.crn, s.crm, s.op2, true, el);
+}
+
+/* Is every trap candidate of block b (its specials but the SP ones) a system
+ * instruction for which ok(insn, EL) holds? */
+static bool every_trap_candidate(struct pe *pe, const struct block_info *b, bool (*ok)(uint32_t insn, unsigned el))
 {
     const struct block_special *sp = block_specials(&pe->blocks, b);
     for (uint32_t i = 0; i < b->n_special; i++) {
         if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE)
             continue;
-        if (sp[i].kind != SP_SYSREG)
-            return false;
-        struct a64_sys s = a64_decode_sys(sp[i].insn);
-        const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
-        if (d && (d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)))
+        if (sp[i].kind != SP_SYSREG || !ok(sp[i].insn, b->el))
             return false;
     }
     return true;
-}
-
-/* The decoded blocks' key beside the VA and the physical page: the EL;
- * computed when it changes. */
-void pe_retag(struct pe *pe)
-{
-    pe->block_tag = pe->el;
 }
 
 /* A block the cache does not hold (or holds stale): read its code through the
@@ -1020,19 +1030,8 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
      * ones) needs no check before it runs: its decision depends on the EL,
      * which is part of its key. MSR writes stay checked (they may change SP,
      * PSTATE or a control). */
-    if (b->flags & BLOCK_HAS_TRAP_SPECIAL) {
-        const struct block_special *sp = block_specials(&pe->blocks, b);
-        bool all_static = true;
-        for (uint32_t i = 0; i < b->n_special && all_static; i++) {
-            if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE)
-                continue;
-            struct a64_sys s = a64_decode_sys(sp[i].insn);
-            all_static = sp[i].kind == SP_SYSREG && (sp[i].insn & 0xfff00000u) == 0xd5300000u &&
-                         sysreg_never_traps(s.op0, s.op1, s.crn, s.crm, s.op2, true, tag & 3);
-        }
-        if (all_static)
-            b->flags &= (uint8_t)~BLOCK_HAS_TRAP_SPECIAL;
-    }
+    if ((b->flags & BLOCK_HAS_TRAP_SPECIAL) && every_trap_candidate(pe, b, mrs_never_traps))
+        b->flags &= (uint8_t)~BLOCK_HAS_TRAP_SPECIAL;
     return b;
 }
 
@@ -1055,7 +1054,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     }
     if (size == 0)
         return;
-    unsigned tag = pe->block_tag;
+    unsigned tag = pe->el;       /* a decoded block's key beside its VA, size and physical page */
     struct block_info *b = hint ? hint : pe->last_block;      /* hint: the front cache's (current) */
     uint64_t page = 0;
     if (!b || b->start != addr || b->size != size || b->el != tag) {
@@ -1083,7 +1082,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         return;
     /* Nothing of it traps now: while trap_gen stays, the front cache may run it. */
     uint32_t ok_gen = (b->flags & BLOCK_HAS_TRAP_SPECIAL) && pe->trap_gen == gen_before &&
-                      traps_follow_gen(pe, b) ? gen_before : 0;
+                      every_trap_candidate(pe, b, decided_by_gen) ? gen_before : 0;
     if (b->flags & (BLOCK_ENDS_ERET | BLOCK_SP_EXIT_UNKNOWN))
         pe->sp_aligned = false;
     else if (sp_known)
@@ -1130,13 +1129,20 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
 }
 
+/* Is f the front cache entry of this block (as far as the block cache knows;
+ * its physical page is checked apart, tgen)? */
+static inline bool front_holds(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size)
+{
+    return f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->el;
+}
+
 /* May the block at addr be counted from its front cache entry, with nothing
  * due at this boundary? */
 static inline bool front_runs(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size,
                               uint64_t now)
 {
-    return pe->attn.any == 0 && f->start == addr && f->size == size && f->gen == pe->blocks.epoch &&
-           f->tgen == pe->mmu.held_gen && f->el == pe->block_tag && !pe_in_trampoline(addr) &&
+    return pe->attn.any == 0 && front_holds(pe, f, addr, size) && f->tgen == pe->mmu.held_gen &&
+           !pe_in_trampoline(addr) &&
            !(f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
            (!(f->flags & BLOCK_HAS_TRAP_SPECIAL) || f->ok_gen == pe->trap_gen) &&
            !((f->flags & BLOCK_SP_MEM) && pe->sp_align_on && (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) &&
@@ -1174,7 +1180,7 @@ static inline void front_count(struct pe *pe, const struct pe_front *f, uint64_t
 static __attribute__((noinline)) void block_slow(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
 {
     struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
-    bool hit = f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->block_tag;
+    bool hit = front_holds(pe, f, addr, size);
     if (hit && f->tgen != pe->mmu.held_gen) {
         /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
         hit = pe_front_page(pe_code_page(pe, addr)) == f->pa_page;
@@ -1778,7 +1784,6 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe->sp_align_on = false;
     pe->attn.f.sp_recheck = true;
     pe->el = (pe_read_pstate(pe) >> 2) & 3;
-    pe_retag(pe);
     pe->pmu.el2_implemented = pe->el2_implemented;
     pmu_reset(&pe->pmu, pe->el);
     pe->uc_flush_at = pe->uc_flush_every ? pe->cycles + pe->uc_flush_every : UINT64_MAX;

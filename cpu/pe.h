@@ -226,7 +226,6 @@ struct pe {
         uint64_t any;
     } attn;
     unsigned el;              /* current EL, tracked across exceptions and ERETs */
-    unsigned block_tag;       /* decoded blocks' key beside VA and physical page: the EL (pe_retag) */
     uint32_t trap_gen;        /* bumped by every write to avsim's system registers and MMU change (pe_trap_state_changed) */
     uint64_t cycles;
     uint64_t insns;
@@ -388,6 +387,8 @@ uint64_t pe_get_x(struct pe *pe, unsigned n);
 void pe_set_x(struct pe *pe, unsigned n, uint64_t v);
 uint64_t pe_get_pc(struct pe *pe);
 uint64_t pe_read_sysreg(struct pe *pe, const char *name);
+/* The host memory of [pa, pa + len) when it lies in RAM, else NULL. */
+const uint8_t *pe_ram_ptr(const struct pe *pe, uint64_t pa, size_t len);
 int pe_read_phys(struct pe *pe, uint64_t pa, void *buf, size_t len);
 int pe_write_phys(struct pe *pe, uint64_t pa, const void *buf, size_t len);
 /* Guest virtual memory of the current translation regime (as semihosting sees it). */

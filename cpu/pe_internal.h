@@ -38,8 +38,6 @@ uint32_t pe_read_insn(struct pe *pe, uint64_t va);
  * avsim holds, the translation regime): blocks check their system
  * instructions again before they run. */
 void pe_trap_state_changed(struct pe *pe);
-/* Recomputes pe->block_tag after the EL changed. */
-void pe_retag(struct pe *pe);
 /* Takes back the current block's instructions from pc on (they did not retire). */
 void pe_uncount_from(struct pe *pe, uint64_t pc);
 /* AArch64.TakeException. */

@@ -56,8 +56,9 @@ static uint16_t current_vmid(const struct pe *pe);
 static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
 {
     struct pe *pe = opaque;
-    if (pe->ram_host && pa - pe->ram_base < pe->ram_size && !(pa & 7)) {
-        memcpy(val, pe->ram_host + (pa - pe->ram_base), 8);     /* the usual case: a table in RAM */
+    const uint8_t *p = pe_ram_ptr(pe, pa, 8);
+    if (p && !(pa & 7)) {
+        memcpy(val, p, 8);            /* the usual case: a table in RAM */
         return 0;
     }
     if (pe->ops->phys_kind(pe->ops_opaque, pa) != 1 || (pa & 7))
@@ -412,7 +413,6 @@ void pe_mmu_update(struct pe *pe)
     m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : -1;
     m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : -1;
     publish_context(pe);
-    pe_retag(pe);
     pe_trap_state_changed(pe);
     if (changed)
         pe_flush_unicorn_tlb(pe);
