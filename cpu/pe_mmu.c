@@ -196,6 +196,7 @@ void pe_flush_unicorn_tlb(struct pe *pe)
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
+    memset(pe->mmu.held_filter, 0, sizeof pe->mmu.held_filter);
     pe->mmu.fills_since_flush = 0;
     pe->last_block = NULL;       /* its VA may now be code on another physical page */
 }
@@ -224,8 +225,18 @@ static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct tlb_entry *e
     return NULL;
 }
 
+static inline bool held_filter_has(const struct pe_mmu *m, uint32_t hash)
+{
+    hash &= 1023;
+    return (m->held_filter[hash >> 6] >> (hash & 63)) & 1;
+}
+
+/* Does the set hold e? The filter answers most "no"s without touching the set. */
 static bool held(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
 {
+    uint16_t asid = e->global ? 0xffff : e->asid;
+    if (!held_filter_has(m, held_hash(e->regime, e->vmid, asid, e->va, fetch)))
+        return false;
     struct pe_mmu_held *h = held_slot(m, e, fetch);
     return h && h->gen == m->held_gen;
 }
@@ -241,9 +252,11 @@ static void hold(struct pe *pe, const struct tlb_entry *e, bool fetch)
     }
     if (h->gen == m->held_gen)
         return;
-    *h = (struct pe_mmu_held){ .va = e->va, .gen = m->held_gen, .vmid = e->vmid,
-                               .asid = e->global ? 0xffff : e->asid, .regime = e->regime,
-                               .shift = e->page_shift, .fetch = fetch };
+    uint16_t asid = e->global ? 0xffff : e->asid;
+    *h = (struct pe_mmu_held){ .va = e->va, .gen = m->held_gen, .vmid = e->vmid, .asid = asid,
+                               .regime = e->regime, .shift = e->page_shift, .fetch = fetch };
+    uint32_t bit = held_hash(e->regime, e->vmid, asid, e->va, fetch) & 1023;
+    m->held_filter[bit >> 6] |= 1ULL << (bit & 63);
     m->n_held++;
 }
 

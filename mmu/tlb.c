@@ -309,8 +309,11 @@ int tlb_init(struct tlb *t, const struct tlb_config *cfg, tlb_drop_fn on_drop, v
     if (cfg->walk_cache_entries) {
         t->walk_cache = calloc(cfg->walk_cache_entries, sizeof(struct tlb_entry));
         t->s1_tables = calloc(cfg->walk_cache_entries, sizeof(struct tlb_entry));
+        t->walk_key = calloc(2 * (size_t)cfg->walk_cache_entries, sizeof(uint64_t));
+        t->s1_key = t->walk_key ? t->walk_key + cfg->walk_cache_entries : NULL;
     }
-    if (!t->l1i || !t->l1d || !t->l2 || (cfg->walk_cache_entries && (!t->walk_cache || !t->s1_tables))) {
+    if (!t->l1i || !t->l1d || !t->l2 ||
+        (cfg->walk_cache_entries && (!t->walk_cache || !t->s1_tables || !t->walk_key))) {
         tlb_destroy(t);
         if (err && errlen)
             snprintf(err, errlen, "tlb: out of memory");
@@ -329,6 +332,7 @@ void tlb_destroy(struct tlb *t)
     free(t->l2);
     free(t->walk_cache);
     free(t->s1_tables);
+    free(t->walk_key);
     memset(t, 0, sizeof(*t));
 }
 
@@ -530,11 +534,26 @@ void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e)
     level_insert(t, t->l2, &ne);
 }
 
+/* The walk-cache arrays scan their keys (8 bytes an entry) before any entry. */
+static inline uint64_t walk_key_of(const struct tlb_entry *e, uint64_t base)
+{
+    return (base & ~UINT64_C(0xfff)) | e->page_shift;
+}
+
+static void walk_drop(struct tlb *t, struct tlb_entry *arr, uint64_t *keys, unsigned i)
+{
+    drop(t, &arr[i]);
+    keys[i] = 0;
+}
+
 const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa)
 {
-    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+    for (unsigned i = 0; i < t->walk_used; i++) {
+        uint64_t k = t->walk_key[i];
+        if (!k || !in_range(key_va(k), key_shift(k), ipa))
+            continue;
         struct tlb_entry *e = &t->walk_cache[i];
-        if (e->valid && e->vmid == vmid && in_range(e->ipa, e->page_shift, ipa)) {
+        if (e->vmid == vmid) {
             e->stamp = ++t->clock;
             return e;
         }
@@ -544,23 +563,28 @@ const struct tlb_entry *tlb_s2_lookup(struct tlb *t, uint16_t vmid, uint64_t ipa
 
 /* Puts ne into one of the walk-cache arrays: entries for the same thing are
  * replaced, and a full array gives up its least recently used entry. */
-static void walk_cache_put(struct tlb *t, struct tlb_entry *arr, const struct tlb_entry *ne,
+static void walk_cache_put(struct tlb *t, struct tlb_entry *arr, uint64_t *keys, unsigned *used, uint64_t base,
+                           const struct tlb_entry *ne,
                            bool (*same)(const struct tlb_entry *o, const struct tlb_entry *ne))
 {
     unsigned n = t->cfg.walk_cache_entries;
     for (unsigned i = 0; i < n; i++) {
         if (arr[i].valid && same(&arr[i], ne)) {
-            drop(t, &arr[i]);
+            walk_drop(t, arr, keys, i);
             t->stats.evictions++;
         }
     }
     struct tlb_entry *slot = pick_way(t, arr, n, TLB_REPL_LRU);
+    unsigned i = (unsigned)(slot - arr);
     if (slot->valid) {
-        drop(t, slot);
+        walk_drop(t, arr, keys, i);
         t->stats.evictions++;
     }
     *slot = *ne;
     slot->stamp = ++t->clock;
+    keys[i] = walk_key_of(ne, base);
+    if (i >= *used)
+        *used = i + 1;            /* (pick_way takes the lowest free entry: the used ones stay packed) */
 }
 
 static bool same_s2_walk(const struct tlb_entry *o, const struct tlb_entry *ne)
@@ -589,7 +613,7 @@ void tlb_s2_insert(struct tlb *t, const struct tlb_entry *e)
     ne.s2 = true;
     ne.regime = TLB_REGIME_EL10;
     ne.global = false;
-    walk_cache_put(t, t->walk_cache, &ne, same_s2_walk);
+    walk_cache_put(t, t->walk_cache, t->walk_key, &t->walk_used, ne.ipa, &ne, same_s2_walk);
     t->stats.fills++;
 }
 
@@ -691,9 +715,12 @@ const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regim
                                             uint16_t asid, uint64_t va)
 {
     struct tlb_entry *best = NULL;
-    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+    for (unsigned i = 0; i < t->s1_used; i++) {
+        uint64_t k = t->s1_key[i];
+        if (!k || !in_range(key_va(k), key_shift(k), va))
+            continue;
         struct tlb_entry *e = &t->s1_tables[i];
-        if (!e->valid || e->regime != regime || !in_range(e->va, e->page_shift, va))
+        if (e->regime != regime)
             continue;
         if (regime == TLB_REGIME_EL10 && (e->vmid != vmid || e->asid != asid))
             continue;
@@ -714,7 +741,7 @@ void tlb_s1_table_insert(struct tlb *t, const struct tlb_entry *e)
     ne.valid = true;
     ne.kind = TLB_KIND_S1_TABLE;
     ne.va &= ~size_mask(ne.page_shift);
-    walk_cache_put(t, t->s1_tables, &ne, same_s1_table);
+    walk_cache_put(t, t->s1_tables, t->s1_key, &t->s1_used, ne.va, &ne, same_s1_table);
 }
 
 /* Does TLBI r remove the cached stage-1 table descriptor e? */
@@ -745,16 +772,14 @@ unsigned tlbi(struct tlb *t, const struct tlbi_request *r)
 {
     unsigned n = level_tlbi(t, t->l1i, r) + level_tlbi(t, t->l1d, r) + level_tlbi(t, t->l2, r);
     for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
-        struct tlb_entry *e = &t->walk_cache[i];
-        if (e->valid && covers_s2(r, e)) {
-            drop(t, e);
+        if (t->walk_cache[i].valid && covers_s2(r, &t->walk_cache[i])) {
+            walk_drop(t, t->walk_cache, t->walk_key, i);
             n++;
         }
     }
     for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
-        struct tlb_entry *e = &t->s1_tables[i];
-        if (e->valid && covers_s1_table(r, e)) {
-            drop(t, e);
+        if (t->s1_tables[i].valid && covers_s1_table(r, &t->s1_tables[i])) {
+            walk_drop(t, t->s1_tables, t->s1_key, i);
             n++;
         }
     }

@@ -78,6 +78,8 @@ struct tlb {
     struct tlb_level *l1i, *l1d, *l2;
     struct tlb_entry *walk_cache;     /* TLB_KIND_S2_WALK entries */
     struct tlb_entry *s1_tables;      /* TLB_KIND_S1_TABLE entries (same size) */
+    uint64_t *walk_key, *s1_key;      /* beside each: its input address | page_shift (0: invalid) */
+    unsigned walk_used, s1_used;      /* no valid entry at or above these indexes */
     uint64_t clock;               /* for LRU/FIFO stamps */
     uint64_t rng;                 /* deterministic state for TLB_REPL_RANDOM */
     tlb_drop_fn on_drop;
