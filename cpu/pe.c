@@ -1090,17 +1090,20 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     if (b == hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
     else {
-        struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
-        *f = (struct pe_front){
+        unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
+        pe->front[i] = (struct pe_front){
             .start = addr, .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen, .ok_gen = ok_gen,
-            .cycles = b->cycles, .slot = (uint32_t)(b - pe->blocks.slots), .pa_page = pe_front_page(b->pa_page[0]),
-            .size = (uint16_t)size, .n_insns = b->n_insns, .el = (uint8_t)tag, .flags = b->flags,
+            .cycles = b->cycles, .slot = (uint32_t)(b - pe->blocks.slots), .size = (uint16_t)size,
+            .el = (uint8_t)tag, .flags = b->flags };
+        struct pe_front_cold *c = &pe->front_cold[i];
+        *c = (struct pe_front_cold){
+            .pa_page = pe_front_page(b->pa_page[0]),
             .cls = (uint16_t)(b->cls[0] | b->cls[1] << 4 | b->cls[2] << 8 | b->cls[3] << 12) };
         if (b->more_classes)
-            f->cls_n[0] = PE_FRONT_MANY_CLASSES;
+            c->cls_n[0] = PE_FRONT_MANY_CLASSES;
         else
-            for (int i = 0; i < 4; i++)
-                f->cls_n[i] = b->cls_n[i];
+            for (int k = 0; k < 4; k++)
+                c->cls_n[k] = b->cls_n[k];
     }
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
@@ -1157,17 +1160,18 @@ static inline void front_count(struct pe *pe, const struct pe_front *f, uint64_t
     if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
         pe->sp_aligned = false;
     pe->last_block = &pe->blocks.slots[f->slot];
-    pe->insns += f->n_insns;
-    pe->insns_by_el[pe->el] += f->n_insns;
+    pe->insns += size >> 2;
+    pe->insns_by_el[pe->el] += size >> 2;
     pe->cycles = now + f->cycles;
     if (pe->count_classes) {
-        if (__builtin_expect(f->cls_n[0] == PE_FRONT_MANY_CLASSES, 0))
+        const struct pe_front_cold *c = &pe->front_cold[f - pe->front];
+        if (__builtin_expect(c->cls_n[0] == PE_FRONT_MANY_CLASSES, 0))
             block_count_classes(pe->blocks.class_pool, pe->last_block, pe->insns_by_class);
         else {
-            pe->insns_by_class[f->cls & 15] += f->cls_n[0];
-            pe->insns_by_class[(f->cls >> 4) & 15] += f->cls_n[1];
-            pe->insns_by_class[(f->cls >> 8) & 15] += f->cls_n[2];
-            pe->insns_by_class[f->cls >> 12] += f->cls_n[3];
+            pe->insns_by_class[c->cls & 15] += c->cls_n[0];
+            pe->insns_by_class[(c->cls >> 4) & 15] += c->cls_n[1];
+            pe->insns_by_class[(c->cls >> 8) & 15] += c->cls_n[2];
+            pe->insns_by_class[c->cls >> 12] += c->cls_n[3];
         }
     }
     pe->cur_start = addr;
@@ -1183,7 +1187,7 @@ static __attribute__((noinline)) void block_slow(struct pe *pe, uc_engine *uc, u
     bool hit = front_holds(pe, f, addr, size);
     if (hit && f->tgen != pe->mmu.held_gen) {
         /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
-        hit = pe_front_page(pe_code_page(pe, addr)) == f->pa_page;
+        hit = pe_front_page(pe_code_page(pe, addr)) == pe->front_cold[f - pe->front].pa_page;
         if (hit) {
             f->tgen = pe->mmu.held_gen;
             if (front_runs(pe, f, addr, size, pe->cycles)) {
@@ -1618,9 +1622,12 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     }
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
     pe->capstone = (uintptr_t)cs;
-    pe->front = calloc(PE_FRONT_SLOTS, sizeof *pe->front);
+    pe->front = aligned_alloc(64, PE_FRONT_SLOTS * sizeof *pe->front);
+    pe->front_cold = calloc(PE_FRONT_SLOTS, sizeof *pe->front_cold);
+    if (pe->front)
+        memset(pe->front, 0, PE_FRONT_SLOTS * sizeof *pe->front);
     pe->trap_gen = 1;                 /* never 0: a front entry's ok_gen 0 means "check" */
-    if (!pe->front || block_cache_init(&pe->blocks, 14) != 0) {
+    if (!pe->front || !pe->front_cold || block_cache_init(&pe->blocks, 14) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -1744,6 +1751,7 @@ void pe_destroy(struct pe *pe)
         pe_mmu_destroy(pe);
     block_cache_destroy(&pe->blocks);
     free(pe->front);
+    free(pe->front_cold);
     free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);

@@ -188,8 +188,9 @@ struct pe_entry_fixup {
  * by VA (direct mapped), valid while gen is the block cache's epoch and the
  * VA's code is still on physical page pa_page: that is known while tgen is
  * the current held_gen (no flush of Unicorn's TLB since), and checked again
- * (pe_code_page) after one. Its instruction classes are copied too, so that
- * --stats does not have to read the block. 48 bytes. */
+ * (pe_code_page) after one. 32 bytes, two to a cache line: what only the slow
+ * path and --stats read (the physical page; the instruction classes, copied
+ * so that --stats does not have to read the block) is in pe_front_cold. */
 #define PE_FRONT_SLOTS 8192
 #define PE_FRONT_MANY_CLASSES 0xffff  /* cls_n[0]: more than four classes, see the block */
 struct pe_front {
@@ -198,11 +199,13 @@ struct pe_front {
     uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
     uint32_t cycles;
     uint32_t slot;            /* the block: pe->blocks.slots[slot] */
-    uint32_t pa_page;         /* PA >> 12 of its first instruction (UINT32_MAX: unknown) */
-    uint16_t size;
-    uint16_t n_insns;
+    uint16_t size;            /* bytes: size / 4 instructions */
     uint8_t el;
     uint8_t flags;            /* BLOCK_* */
+};
+_Static_assert(sizeof(struct pe_front) == 32, "two front entries to a cache line");
+struct pe_front_cold {
+    uint32_t pa_page;         /* PA >> 12 of its first instruction (UINT32_MAX: unknown) */
     uint16_t cls;             /* four instruction classes, 4 bits each (block_info.cls) */
     uint16_t cls_n[4];        /* and their counts */
 };
@@ -238,7 +241,8 @@ struct pe {
                                       * (and flushes Unicorn's TLB at uc_flush_at, if sooner) */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
     struct block_info *last_block;   /* the block that runs now (NULL: look it up) */
-    struct pe_front *front;          /* PE_FRONT_SLOTS */
+    struct pe_front *front;          /* PE_FRONT_SLOTS, 64-byte aligned */
+    struct pe_front_cold *front_cold;   /* PE_FRONT_SLOTS, beside front */
     uint64_t ram_base, ram_size;     /* pe_note_ram */
     const uint8_t *ram_host;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
