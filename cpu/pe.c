@@ -1089,7 +1089,8 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->sp_aligned = !(sp & 15);
     if (b == hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
-    else {
+    else if (!pe_in_trampoline(addr) && !(b->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF))) {
+        /* (Blocks that always take this path stay out: front_runs need not test for them.) */
         unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
         pe->front[i] = (struct pe_front){
             .start = addr, .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen, .ok_gen = ok_gen,
@@ -1145,12 +1146,9 @@ static inline bool front_runs(const struct pe *pe, const struct pe_front *f, uin
                               uint64_t now)
 {
     return pe->attn.any == 0 && front_holds(pe, f, addr, size) && f->tgen == pe->mmu.held_gen &&
-           !pe_in_trampoline(addr) &&
-           !(f->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
            (!(f->flags & BLOCK_HAS_TRAP_SPECIAL) || f->ok_gen == pe->trap_gen) &&
            !((f->flags & BLOCK_SP_MEM) && pe->sp_align_on && (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) &&
-           now < timeq_next(pe->timeq) && now < pe->quantum_end && now < pe->pmu_check_at && !pe->insn_limit &&
-           !event_wanted(pe->events, EV_BLOCK);
+           now < pe->due;
 }
 
 /* A block without ERET or DAIF writes whose system instructions (if any) were
@@ -1572,6 +1570,8 @@ static const char *const uc_lacks_debug[] = {
     "DBGCLAIMSET_EL1", "DBGCLAIMCLR_EL1", "DBGAUTHSTATUS_EL1", "DBGPRCR_EL1",
 };
 
+static void due_changed(void *opaque) { pe_due_changed(opaque); }
+
 int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, const struct tlb_config *tlb,
               struct event_bus *events, const struct pe_platform_ops *ops, void *opaque, char *err,
               size_t errlen)
@@ -1589,6 +1589,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     pe->mpidr = (1ULL << 31) | index;
     timeq_init(&pe->own_timeq);
     pe->timeq = &pe->own_timeq;
+    pe->own_timeq.next_changed = due_changed;
+    pe->own_timeq.next_changed_opaque = pe;
     /* Unicorn 2.1 answers an access to a system register it does not implement
      * (UC_ARM64_REG_CP_REG) with a warning on stderr and UC_ERR_OK; with this set
      * it returns UC_ERR_ARG, as 2.2 will always do, which is how avsim learns
@@ -1711,7 +1713,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     const char *every = getenv("AVSIM_DEBUG_FLUSH_UNICORN_TLB");
     pe->uc_flush_every = every ? strtoull(every, NULL, 0) : 0;
     pe->uc_flush_at = UINT64_MAX;
-    pe->pmu_check_at = UINT64_MAX;
+    pe_set_pmu_check_at(pe, UINT64_MAX);
     uc_hook_add(pe->uc, &pe->h_block, UC_HOOK_BLOCK, on_block, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_intr, UC_HOOK_INTR, on_intr, pe, 1, 0);
     uc_hook_add(pe->uc, &pe->h_mrs, UC_HOOK_INSN, on_mrs, pe, 1, 0, UC_ARM64_INS_MRS);
@@ -1795,7 +1797,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe->pmu.el2_implemented = pe->el2_implemented;
     pmu_reset(&pe->pmu, pe->el);
     pe->uc_flush_at = pe->uc_flush_every ? pe->cycles + pe->uc_flush_every : UINT64_MAX;
-    pe->pmu_check_at = pe->uc_flush_at;
+    pe_set_pmu_check_at(pe, pe->uc_flush_at);
     pe->event_reg = false;
     pe->attn.f.after_eret = false;
     pe->attn.f.int_recheck = false;
@@ -1977,6 +1979,9 @@ enum pe_stop pe_run(struct pe *pe)
         }
         pe->data_hooked = true;
     }
+    /* Listeners subscribe and the limit is set before a run, never in a slice. */
+    pe->blocks_watched = pe->insn_limit || event_wanted(pe->events, EV_BLOCK);
+    pe_due_changed(pe);
     for (;;) {
         pe->stop = PE_STOP_NONE;
         pe->attn.f.stop = false;

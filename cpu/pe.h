@@ -236,10 +236,16 @@ struct pe {
     uint64_t insns_by_el[3];
     uint64_t insn_limit;      /* stop the run after this many instructions (0: none) */
     bool count_classes;       /* keep insns_by_class (statistics: where the cycles go) */
-    uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it */
+    uint64_t quantum_end;     /* stop (PE_STOP_QUANTUM) at a block boundary once cycles reach it (pe_set_quantum_end) */
     uint64_t pmu_check_at;           /* the block hook brings the PMU up to date at this clock
                                       * (and flushes Unicorn's TLB at uc_flush_at, if sooner) */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
+    /* The earliest of timeq's next event, quantum_end and pmu_check_at, or 0
+     * while every block takes the block hook's full path (blocks_watched: an
+     * instruction limit or EV_BLOCK listeners): the front cache's one test of
+     * what is due (pe_due_changed after any of them changes). */
+    uint64_t due;
+    bool blocks_watched;
     struct block_info *last_block;   /* the block that runs now (NULL: look it up) */
     struct pe_front *front;          /* PE_FRONT_SLOTS, 64-byte aligned */
     struct pe_front_cold *front_cold;   /* PE_FRONT_SLOTS, beside front */
@@ -457,6 +463,29 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 /* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
  * a guest's own code at that VA is not supported (README "Not modelled yet"). */
+/* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
+static inline void pe_due_changed(struct pe *pe)
+{
+    uint64_t d = pe->timeq->next;
+    if (pe->quantum_end < d)
+        d = pe->quantum_end;
+    if (pe->pmu_check_at < d)
+        d = pe->pmu_check_at;
+    pe->due = pe->blocks_watched ? 0 : d;
+}
+
+static inline void pe_set_quantum_end(struct pe *pe, uint64_t end)
+{
+    pe->quantum_end = end;
+    pe_due_changed(pe);
+}
+
+static inline void pe_set_pmu_check_at(struct pe *pe, uint64_t at)
+{
+    pe->pmu_check_at = at;
+    pe_due_changed(pe);
+}
+
 static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
 
 #endif

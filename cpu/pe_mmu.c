@@ -622,7 +622,7 @@ static void grow_unicorn_tlb(struct pe *pe)
     m->grow_at_fills *= 2;
     m->unicorn_grow_flushes++;
     pe->uc_flush_at = 0;
-    pe->pmu_check_at = 0;
+    pe_set_pmu_check_at(pe, 0);
 }
 
 /* UC_HOOK_TLB_FILL: Unicorn's TLB has no entry for the page at va (aligned)

@@ -76,7 +76,7 @@ enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, boo
 static void pmu_changed(struct pe *pe)
 {
     uint64_t at = pmu_next_check(&pe->pmu);
-    pe->pmu_check_at = at < pe->uc_flush_at ? at : pe->uc_flush_at;
+    pe_set_pmu_check_at(pe, at < pe->uc_flush_at ? at : pe->uc_flush_at);
 }
 
 uint64_t sr_pmu_read(struct pe *pe, const struct sysreg_def *d)

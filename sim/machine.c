@@ -481,7 +481,7 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
     unsigned i = pe->index;
     int st = RUN_ON;
     uint64_t end = pe->quantum_end;
-    pe->quantum_end = UINT64_MAX;               /* its turn may be over: the step still runs */
+    pe_set_quantum_end(pe, UINT64_MAX);         /* its turn may be over: the step still runs */
     m->cur = pe;
     while (m->power[i] == PE_POWER_ON) {
         if (m->in_wfi[i] && !wake_pending(m, i)) {
@@ -508,7 +508,7 @@ static int step_alone(struct machine *m, struct pe *pe, struct pe *turn)
         set_in_wfi(m, i, true);                 /* the step goes on when it wakes */
     }
     m->cur = turn;
-    pe->quantum_end = end;
+    pe_set_quantum_end(pe, end);
     return st;
 }
 
@@ -538,7 +538,7 @@ static int debug_stop(struct machine *m, struct pe *turn, struct pe *stopped, en
  * until it stops. Returns RUN_ON, or the run's exit status. */
 static int run_turn(struct machine *m, struct pe *pe, uint64_t end, enum machine_debug_action *act)
 {
-    pe->quantum_end = end;
+    pe_set_quantum_end(pe, end);
     if (m->cfg.max_insns && m->n_pes > 1) {
         /* --max-insns bounds all PEs together. */
         uint64_t total = 0;

@@ -1,12 +1,24 @@
 #include "sim/timeq.h"
 
+#include <stddef.h>
+
 void timeq_init(struct timeq *q)
 {
     q->n = 0;
     q->next = TIMEQ_NEVER;
+    q->next_changed = NULL;
+    q->next_changed_opaque = NULL;
 }
 
-static void note_next(struct timeq *q) { q->next = q->n ? q->heap[0]->when : TIMEQ_NEVER; }
+static void note_next(struct timeq *q)
+{
+    uint64_t next = q->n ? q->heap[0]->when : TIMEQ_NEVER;
+    if (next == q->next)
+        return;
+    q->next = next;
+    if (q->next_changed)
+        q->next_changed(q->next_changed_opaque);
+}
 
 void timeq_event_init(struct timeq_event *e, void (*fire)(void *, uint64_t), void *opaque)
 {

@@ -18,9 +18,11 @@ struct timeq_event {
 };
 
 struct timeq {
-    uint64_t next;                     /* heap[0]->when, or TIMEQ_NEVER: read on every block */
+    uint64_t next;                     /* heap[0]->when, or TIMEQ_NEVER */
     struct timeq_event *heap[TIMEQ_MAX];
     unsigned n;
+    void (*next_changed)(void *opaque); /* optional: told after every change of next */
+    void *next_changed_opaque;
 };
 
 void timeq_init(struct timeq *q);
