@@ -41,12 +41,17 @@
  *   SVC/HVC/SMC/BRK    1   the instruction itself; the entry is charged above
  * README "Exit costs beside hardware" shows what these give for KVM's exits. */
 #include "cpu/cpu_model.h"
+#include "mmu/tlb.h"
 #include <capstone/capstone.h>
+#include <unicorn/unicorn.h>
 #include <stdbool.h>
 #include <string.h>
 
 const struct cpu_model cpu_model_cortex_a57 = {
     .name = "cortex-a57",
+    .unicorn_model = UC_CPU_ARM64_A57,
+    .fdt_compatible = "arm,cortex-a57",
+    .tlb = &tlb_config_cortex_a57,
     .clock_hz = 1000000000ULL,
     .cost = {
         [IC_ALU] = 1, [IC_LOAD] = 4, [IC_STORE] = 1, [IC_BRANCH] = 1, [IC_MUL] = 3, [IC_MUL64] = 5,
@@ -56,6 +61,27 @@ const struct cpu_model cpu_model_cortex_a57 = {
     .exception_entry = 14,
     .eret = 14,
 };
+
+/* Named so that --cpu can say why they are not offered yet. */
+static const struct cpu_model cpu_model_cortex_a76 = {
+    .name = "cortex-a76",
+    .not_modelled = "the Cortex-A76 (Armv8.2) has FEAT_VHE and FEAT_PAN, which avsim lacks (issue 15)",
+};
+
+static const struct cpu_model cpu_model_max = {
+    .name = "max",
+    .not_modelled = "avsim's max CPU comes with FEAT_VHE and FEAT_PAN (issue 15); until then use cortex-a57",
+};
+
+const struct cpu_model *const cpu_models[] = { &cpu_model_cortex_a57, &cpu_model_cortex_a76, &cpu_model_max, NULL };
+
+const struct cpu_model *cpu_model_find(const char *name)
+{
+    for (int i = 0; cpu_models[i]; i++)
+        if (!strcmp(cpu_models[i]->name, name))
+            return cpu_models[i];
+    return NULL;
+}
 
 const char *insn_class_name(enum insn_class c)
 {

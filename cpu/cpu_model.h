@@ -16,8 +16,14 @@ enum insn_class {
     IC_COUNT
 };
 
+struct tlb_config;
+
 struct cpu_model {
-    const char *name;
+    const char *name;             /* as --cpu and QEMU's -cpu spell it */
+    const char *not_modelled;     /* non-NULL: --cpu refuses it, saying why (README "Limits") */
+    int unicorn_model;            /* Unicorn's CPU model (UC_CPU_ARM64_*): its decoder and native registers */
+    const char *fdt_compatible;   /* the device tree's cpu@N compatible */
+    const struct tlb_config *tlb; /* the TLB model's default geometry (--tlb changes it) */
     uint64_t clock_hz;
     unsigned cost[IC_COUNT];
     unsigned exception_entry;   /* taking an exception (pipeline flush, vector fetch) */
@@ -25,6 +31,10 @@ struct cpu_model {
 };
 
 extern const struct cpu_model cpu_model_cortex_a57;
+/* The CPUs --cpu knows (modelled or refused with a reason), NULL-terminated. */
+extern const struct cpu_model *const cpu_models[];
+/* By name; NULL if unknown. */
+const struct cpu_model *cpu_model_find(const char *name);
 const char *insn_class_name(enum insn_class c);
 
 /* Classify one instruction (capstone ARM64 instruction id, mnemonic, groups). */

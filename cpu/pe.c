@@ -1608,7 +1608,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
         snprintf(err, errlen, "cannot start Unicorn: %s", uc_strerror(e));
         return -1;
     }
-    uc_ctl_set_cpu_model(pe->uc, UC_CPU_ARM64_A57);
+    uc_ctl_set_cpu_model(pe->uc, model->unicorn_model);
     /* 4 KiB pages in Unicorn's TLB (its AArch64 default is 1 KiB, the smallest
      * ARMv7 page), and no `until` address: uc_emu_start would otherwise
      * translate it (to drop its code at the end of every run) through the

@@ -49,6 +49,8 @@ static void usage(FILE *f)
             "  --trace-exceptions[=FILE]\n"
             "                         one line per exception and ERET (default: stderr)\n"
             "  --max-insns=N          stop after N guest instructions (all PEs together)\n"
+            "  --cpu=NAME             the CPU (default cortex-a57, the only one modelled; cortex-a76\n"
+            "                         and max come with VHE and PAN)\n"
             "  --smp=N                N processing elements (1-8, default 1); PE 0 starts, the\n"
             "                         others wait for PSCI CPU_ON\n"
             "  --quantum=CYCLES       SMP: each PE runs this many cycles per turn (default 20000)\n"
@@ -158,6 +160,21 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
             return OPT_BAD;
         }
         cfg->start_el = (unsigned)(v[0] - '0');
+    } else if ((v = opt_value(a, "--cpu"))) {
+        const struct cpu_model *c = cpu_model_find(v);
+        if (!c) {
+            fprintf(stderr, "avsim: --cpu=%s: unknown CPU (avsim models:", v);
+            for (int k = 0; cpu_models[k]; k++)
+                if (!cpu_models[k]->not_modelled)
+                    fprintf(stderr, " %s", cpu_models[k]->name);
+            fprintf(stderr, ")\n");
+            return OPT_BAD;
+        }
+        if (c->not_modelled) {
+            fprintf(stderr, "avsim: --cpu=%s: not modelled yet: %s\n", v, c->not_modelled);
+            return OPT_BAD;
+        }
+        cfg->cpu = c;
     } else if ((v = opt_value_or_next(argc, argv, i, "--smp", &missing))) {
         uint64_t n;
         if (parse_size(v, &n) != 0 || n < 1 || n > 8) {
@@ -291,7 +308,9 @@ static int parse_view_size(const char *s, struct view_viewport *vp)
 /* The machine-wide totals the viewer's panel shows (the model itself sees only events). */
 static int cmd_run(int argc, char **argv)
 {
-    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .tlb = tlb_config_cortex_a57, .gic = GIC_V3 };
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
+    const char *tlb_specs[16];                /* --tlb, applied in order to the CPU's default */
+    unsigned n_tlb_specs = 0;
     const char *v;
     FILE *trace = NULL;
     bool have_classes = false;
@@ -347,11 +366,11 @@ static int cmd_run(int argc, char **argv)
             }
             have_classes = true;
         } else if ((v = opt_value(a, "--tlb"))) {
-            char err[200];
-            if (tlb_config_parse(&cfg.tlb, v, err, sizeof err) != 0) {
-                fprintf(stderr, "avsim: --tlb=%s: %s\n", v, err);
+            if (n_tlb_specs == sizeof tlb_specs / sizeof tlb_specs[0]) {
+                fprintf(stderr, "avsim: --tlb: too many given (at most 16)\n");
                 return 2;
             }
+            tlb_specs[n_tlb_specs++] = v;
         } else if ((v = opt_value(a, "--gdb"))) {
             uint64_t port;
             if (parse_size(v, &port) != 0 || port < 1 || port > 65535) {
@@ -407,6 +426,14 @@ static int cmd_run(int argc, char **argv)
     }
     if (kernel)
         cfg.image = kernel;
+    cfg.tlb = *machine_cpu(&cfg)->tlb;
+    for (unsigned k = 0; k < n_tlb_specs; k++) {
+        char err[200];
+        if (tlb_config_parse(&cfg.tlb, tlb_specs[k], err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: --tlb=%s: %s\n", tlb_specs[k], err);
+            return 2;
+        }
+    }
     if (!cfg.image) {
         fprintf(stderr, "avsim: no image given (usage: avsim run [options] IMAGE)\n");
         return 2;

@@ -66,6 +66,7 @@ uint64_t boot_initrd_address(uint64_t ram_base, uint64_t ram_size, uint64_t imag
 void boot_describe_machine(const struct boot_config *bc, struct fdt_machine_desc *d)
 {
     *d = (struct fdt_machine_desc){
+        .cpu_compatible = bc->cpu_compatible,
         .ram_base = bc->ram_base, .ram_size = bc->ram_size, .num_pes = bc->num_pes ? bc->num_pes : 1,
         .gic = bc->gic, .conduit = bc->start_el == 1 ? PSCI_CONDUIT_HVC : PSCI_CONDUIT_SMC,
         .virtualization = bc->start_el != 1, .bootargs = bc->bootargs,

@@ -19,6 +19,7 @@
 #include "sim/loader.h"
 
 struct boot_config {
+    const char *cpu_compatible;   /* the cpu nodes' compatible (NULL: "arm,cortex-a57") */
     uint64_t ram_base, ram_size;
     unsigned num_pes;
     enum gic_version gic;

@@ -155,7 +155,7 @@ static void add_cpus(struct fdt_builder *b, const struct fdt_machine_desc *d)
         snprintf(name, sizeof name, "cpu@%u", i);
         int n = node(b, cpus, name);
         prop_str(b, n, "device_type", "cpu");
-        prop_str(b, n, "compatible", "arm,cortex-a57");
+        prop_str(b, n, "compatible", d->cpu_compatible ? d->cpu_compatible : "arm,cortex-a57");
         if (d->num_pes > 1)          /* QEMU names the enable method only for SMP */
             prop_str(b, n, "enable-method", "psci");
         prop_u32(b, n, "reg", i);

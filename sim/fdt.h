@@ -16,6 +16,7 @@ enum psci_conduit {
 };
 
 struct fdt_machine_desc {
+    const char *cpu_compatible;   /* NULL: "arm,cortex-a57" */
     uint64_t ram_base, ram_size;
     unsigned num_pes;          /* 1..8: cpu@0..cpu@N-1, MPIDR Aff0 = index */
     enum gic_version gic;      /* frames from sim/memmap.h */

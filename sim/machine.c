@@ -319,9 +319,15 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
              pes, image);
 }
 
+const struct cpu_model *machine_cpu(const struct machine_config *cfg)
+{
+    return cfg->cpu ? cfg->cpu : &cpu_model_cortex_a57;
+}
+
 void machine_boot_config(const struct machine_config *cfg, struct boot_config *bc)
 {
-    *bc = (struct boot_config){ .ram_base = VIRT_RAM_BASE, .ram_size = cfg->ram_size,
+    *bc = (struct boot_config){ .cpu_compatible = machine_cpu(cfg)->fdt_compatible,
+                                .ram_base = VIRT_RAM_BASE, .ram_size = cfg->ram_size,
                                 .num_pes = cfg->smp ? cfg->smp : 1, .gic = cfg->gic,
                                 .start_el = cfg->start_el == 1 ? 1 : 2, .initrd_file = cfg->initrd,
                                 .bootargs = cfg->append, .dtb_file = cfg->dtb };
@@ -410,7 +416,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         m->cfg.counter_hz = VIRT_COUNTER_HZ;
     for (unsigned i = 0; i < m->n_pes; i++) {
         struct pe *pe = &m->pes[i];
-        if (pe_create(pe, i, &cpu_model_cortex_a57, &m->cfg.tlb, &m->events, &platform_ops, m, err, errlen) != 0)
+        if (pe_create(pe, i, machine_cpu(&m->cfg), &m->cfg.tlb, &m->events, &platform_ops, m, err, errlen) != 0)
             return -1;
         if (map_memory(m, pe, err, errlen) != 0)
             return -1;

@@ -25,7 +25,8 @@ struct machine_config {
     const char *stats_file;
     FILE *trace_exceptions;   /* NULL: off */
     uint64_t max_insns;       /* 0: no limit */
-    struct tlb_config tlb;    /* the TLB model (default: tlb_config_cortex_a57) */
+    const struct cpu_model *cpu;   /* NULL: cortex-a57 */
+    struct tlb_config tlb;    /* the TLB model (the CPU's default: *cpu->tlb) */
     enum gic_version gic;     /* GIC_V3 (default) */
     unsigned gic_lrs;         /* list registers per PE (1..16, default 4) */
     uint64_t counter_hz;      /* system counter frequency (CNTFRQ_EL0), default 62.5 MHz */
@@ -145,6 +146,8 @@ struct machine {
 
 /* The boot description of a configuration (for `avsim dumpdtb`, and machine_init). */
 void machine_boot_config(const struct machine_config *cfg, struct boot_config *bc);
+/* The CPU the configuration names (cortex-a57 when none). */
+const struct cpu_model *machine_cpu(const struct machine_config *cfg);
 
 int machine_init(struct machine *m, const struct machine_config *cfg, char *err, size_t errlen);
 /* Runs the guest to its end. Returns the process exit status. */
