@@ -9,8 +9,7 @@
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    if (v & HCR_E2H)
-        pe_fatal(pe, "HCR_EL2.E2H=1: the Virtualization Host Extensions are not modelled yet");
+    /* (E2H is RES0 on the Cortex-A57: the writable mask drops it.) */
     /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable;
      * VM, DC and TGE change the EL1&0 translation. */
     pe->attn.f.int_recheck = true;

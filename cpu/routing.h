@@ -51,8 +51,9 @@
 #define MDCR_EL2_TDA    (1ULL << 9)
 #define MDCR_EL2_TDOSA  (1ULL << 10)
 #define MDCR_EL2_TDRA   (1ULL << 11)
-/* Bits of HCR_EL2 that exist on an ARMv8.0 PE without RAS (writable). */
-#define HCR_EL2_V80_MASK 0x7ffffffffULL
+/* Bits of HCR_EL2 that exist on an ARMv8.0 PE without RAS (writable): 33:0.
+ * E2H (bit 34) comes with FEAT_VHE (Armv8.1); without it the bit is RES0. */
+#define HCR_EL2_V80_MASK 0x3ffffffffULL
 
 /* Exception kinds, as far as routing is concerned. */
 enum exc_route {
