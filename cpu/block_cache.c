@@ -218,7 +218,9 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         b.cycles += model->cost[cls];
         n_by_class[cls]++;
         int kind = -1;
-        if (a64_is_sysreg_access(w))
+        if (cpu_model_lacks(model, w))
+            kind = SP_UNDEF;
+        else if (a64_is_sysreg_access(w))
             kind = SP_SYSREG;
         else if (w == A64_WFI)
             kind = SP_WFI;

@@ -17,6 +17,7 @@ enum special_kind {
     SP_SYSREG, SP_WFI, SP_WFE, SP_SEV, SP_FP,
     SP_SPMEM,     /* a load/store with SP as base (SP alignment check) */
     SP_SPWRITE,   /* writes SP: by sp_delta when sp_known, else unknown */
+    SP_UNDEF,     /* an instruction Unicorn's CPU decodes but the model lacks: UNDEFINED */
 };
 
 struct block_special {

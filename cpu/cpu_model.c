@@ -47,19 +47,22 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* The cycle costs of the Cortex-A57 (above); the other CPUs use them too for now. */
+#define A57_TIMING                                                                                         \
+    .clock_hz = 1000000000ULL,                                                                             \
+    .cost = {                                                                                              \
+        [IC_ALU] = 1, [IC_LOAD] = 4, [IC_STORE] = 1, [IC_BRANCH] = 1, [IC_MUL] = 3, [IC_MUL64] = 5,        \
+        [IC_DIV] = 12, [IC_DIV64] = 20, [IC_FP] = 3, [IC_FP_ARITH] = 5, [IC_FP_MAC] = 9, [IC_FP_DIV] = 17, \
+        [IC_FP_DIV64] = 32, [IC_SYSREG] = 10, [IC_BARRIER] = 14, [IC_EXCGEN] = 1,                          \
+    },                                                                                                     \
+    .exception_entry = 14, .eret = 14
+
 const struct cpu_model cpu_model_cortex_a57 = {
     .name = "cortex-a57",
     .unicorn_model = UC_CPU_ARM64_A57,
     .fdt_compatible = "arm,cortex-a57",
     .tlb = &tlb_config_cortex_a57,
-    .clock_hz = 1000000000ULL,
-    .cost = {
-        [IC_ALU] = 1, [IC_LOAD] = 4, [IC_STORE] = 1, [IC_BRANCH] = 1, [IC_MUL] = 3, [IC_MUL64] = 5,
-        [IC_DIV] = 12, [IC_DIV64] = 20, [IC_FP] = 3, [IC_FP_ARITH] = 5, [IC_FP_MAC] = 9, [IC_FP_DIV] = 17,
-        [IC_FP_DIV64] = 32, [IC_SYSREG] = 10, [IC_BARRIER] = 14, [IC_EXCGEN] = 1,
-    },
-    .exception_entry = 14,
-    .eret = 14,
+    A57_TIMING,
 };
 
 /* Named so that --cpu can say why they are not offered yet. */
@@ -68,9 +71,34 @@ static const struct cpu_model cpu_model_cortex_a76 = {
     .not_modelled = "the Cortex-A76 (Armv8.2) has FEAT_VHE and FEAT_PAN, which avsim lacks (issue 15)",
 };
 
+/* avsim's "max": everything avsim models, on Unicorn's "max" CPU (whose decoder
+ * knows the Armv8.1+ instructions). Its ID registers list only what works here:
+ * the Cortex-A57's system (no VHE, PAN, LOR, VMID16, HPDS, UAO, CnP, BTI yet:
+ * issue 15), FEAT_LSE, and the user-level instruction sets Unicorn executes with
+ * nothing for avsim to model: FP16, RDM, SHA3, SHA512, SM3, SM4, DotProd, FHM,
+ * FlagM, CRC32, AES, JSCVT, FCMA, FRINTTS, SB and LRCPC (LDAPR, whose aborts
+ * avsim decodes). Unicorn's max also has SVE and pointer authentication, which
+ * avsim hides and makes UNDEFINED (cpu_model_lacks), and RNDR, DPB, SPECRES,
+ * whose system registers and instructions avsim's tables lack (UNDEFINED). */
+static const struct cpu_id_regs max_id = {
+    .pfr0 = 0x00110111,           /* EL0-EL2 AArch64 only, no EL3, FP and AdvSIMD with FP16, GIC: pe_gic.c */
+    .pfr1 = 0,
+    .dfr0 = 0x10305106,           /* the Cortex-A57's debug and PMUv3 */
+    .isar0 = 0x0021111110212120,  /* TS 2, FHM, DP, SM4, SM3, SHA3, RDM, Atomic 2, CRC32, SHA2 2, SHA1, AES 2 */
+    .isar1 = 0x0000001100111000,  /* SB, FRINTTS, LRCPC 1, FCMA, JSCVT */
+    .mmfr0 = 0x00001122,          /* 40-bit PA, 16-bit ASID, 4K and 64K granules */
+    .mmfr1 = 0,
+    .mmfr2 = 0,
+};
+
 static const struct cpu_model cpu_model_max = {
     .name = "max",
-    .not_modelled = "avsim's max CPU comes with FEAT_VHE and FEAT_PAN (issue 15); until then use cortex-a57",
+    .unicorn_model = UC_CPU_ARM64_MAX,
+    .fdt_compatible = "arm,cortex-a57",   /* what QEMU 7.2's -cpu max puts in the tree */
+    .tlb = &tlb_config_cortex_a57,
+    .features = CPU_FEAT_LSE | CPU_HIDE_SVE | CPU_HIDE_PAUTH,
+    .id = &max_id,
+    A57_TIMING,
 };
 
 const struct cpu_model *const cpu_models[] = { &cpu_model_cortex_a57, &cpu_model_cortex_a76, &cpu_model_max, NULL };
@@ -81,6 +109,25 @@ const struct cpu_model *cpu_model_find(const char *name)
         if (!strcmp(cpu_models[i]->name, name))
             return cpu_models[i];
     return NULL;
+}
+
+bool cpu_model_lacks(const struct cpu_model *m, uint32_t w)
+{
+    if (!(m->features & (CPU_HIDE_SVE | CPU_HIDE_PAUTH)))
+        return false;
+    if ((m->features & CPU_HIDE_SVE) && (w & 0x1e000000u) == 0x04000000u)
+        return true;                  /* op0 = 0010: the SVE encoding space */
+    if (m->features & CPU_HIDE_PAUTH) {
+        if ((w & 0xffff0000u) == 0xdac10000u && ((w >> 10) & 0x3fu) <= 0x11u)
+            return true;              /* PACIA .. AUTDZB (opcode 0x00-0x0f), XPACI, XPACD (0x10, 0x11) */
+        if ((w & 0xffe0fc00u) == 0x9ac03000u)
+            return true;              /* PACGA */
+        if ((w & 0xfe00f800u) == 0xd6000800u)
+            return true;              /* BRAA, BRAB, BLRAA, BLRAB, B(L)RAAZ, RETAA, RETAB, ERETAA, ERETAB */
+        if ((w & 0xff200400u) == 0xf8200400u)
+            return true;              /* LDRAA, LDRAB */
+    }
+    return false;
 }
 
 const char *insn_class_name(enum insn_class c)

@@ -3,6 +3,7 @@
  * every retired instruction (cycle-approximate, not cycle-accurate). */
 #ifndef AVSIM_CPU_CPU_MODEL_H
 #define AVSIM_CPU_CPU_MODEL_H
+#include <stdbool.h>
 #include <stdint.h>
 
 enum insn_class {
@@ -18,12 +19,28 @@ enum insn_class {
 
 struct tlb_config;
 
+/* Architecture features a CPU model has beyond Armv8.0 (what avsim models of them). */
+enum cpu_feature {
+    CPU_FEAT_LSE = 1u << 0,       /* FEAT_LSE: CAS, CASP, SWP, LD<op>/ST<op> atomics */
+    CPU_HIDE_SVE = 1u << 16,      /* Unicorn's CPU has SVE, the model not: its encodings UNDEFINED */
+    CPU_HIDE_PAUTH = 1u << 17,    /* the same for the pointer authentication instructions outside
+                                   * the HINT space (which are NOPs without FEAT_PAuth) */
+};
+
+/* ID register values a model sets instead of Unicorn's (the others: Unicorn's, patched,
+ * see init_id_regs in cpu/pe.c). */
+struct cpu_id_regs {
+    uint64_t pfr0, pfr1, dfr0, isar0, isar1, mmfr0, mmfr1, mmfr2;
+};
+
 struct cpu_model {
     const char *name;             /* as --cpu and QEMU's -cpu spell it */
     const char *not_modelled;     /* non-NULL: --cpu refuses it, saying why (README "Limits") */
     int unicorn_model;            /* Unicorn's CPU model (UC_CPU_ARM64_*): its decoder and native registers */
     const char *fdt_compatible;   /* the device tree's cpu@N compatible */
     const struct tlb_config *tlb; /* the TLB model's default geometry (--tlb changes it) */
+    uint32_t features;            /* enum cpu_feature */
+    const struct cpu_id_regs *id; /* NULL: Unicorn's (the Cortex-A57's), patched */
     uint64_t clock_hz;
     unsigned cost[IC_COUNT];
     unsigned exception_entry;   /* taking an exception (pipeline flush, vector fetch) */
@@ -35,6 +52,9 @@ extern const struct cpu_model cpu_model_cortex_a57;
 extern const struct cpu_model *const cpu_models[];
 /* By name; NULL if unknown. */
 const struct cpu_model *cpu_model_find(const char *name);
+/* Is instruction word w one that Unicorn's CPU model for this model decodes but the model
+ * does not have (so UNDEFINED here)? */
+bool cpu_model_lacks(const struct cpu_model *m, uint32_t w);
 const char *insn_class_name(enum insn_class c);
 
 /* Classify one instruction (capstone ARM64 instruction id, mnemonic, groups). */

@@ -42,6 +42,28 @@ static bool decode_ldst_reg(uint32_t insn, struct a64_ldst *d)
     d->rn = (insn >> 5) & 31u;
     d->rt = insn & 31u;
     d->vector = v;
+    if ((insn & 0x01200c00u) == 0x00200000u && !v) {
+        /* Atomic memory operations (FEAT_LSE): LD<op> (and its ST<op> aliases) and SWP read
+         * and write the location; o3:opc = 1100 is LDAPR (FEAT_LRCPC), a load. */
+        unsigned o3 = (insn >> 15) & 1u, aop = (insn >> 12) & 7u;
+        if (o3 && aop != 0 && aop != 4)
+            return false;
+        d->size = 1u << size;
+        d->nregs = 1;
+        d->mode = ADDR_BASE_IMM;
+        d->imm = 0;
+        d->iss = (struct data_iss){ 0 };      /* ISV = 0: no syndrome for these */
+        if (o3 && aop == 4) {
+            d->is_load = true;
+            d->is_store = false;
+            d->acqrel = true;
+            return true;
+        }
+        d->is_load = d->is_store = true;
+        d->atomic = true;
+        d->acqrel = ((insn >> 22) & 3u) != 0;
+        return true;
+    }
     if (v) {
         unsigned bytes_log2 = size | ((opc & 2u) << 1);   /* opc<1>:size */
         if (bytes_log2 > 4)
@@ -69,7 +91,7 @@ static bool decode_ldst_reg(uint32_t insn, struct a64_ldst *d)
     }
     if (insn & (1u << 21)) {
         if (((insn >> 10) & 3u) != 2)
-            return false;            /* atomics (FEAT_LSE) and PAC forms: not on this PE */
+            return false;            /* PAC forms (LDRAA, LDRAB): not on this PE */
         d->mode = ADDR_BASE_REG;
         d->rm = (insn >> 16) & 31u;
         d->extend = (insn >> 13) & 7u;
@@ -123,6 +145,18 @@ bool a64_decode_ldst(uint32_t insn, struct a64_ldst *d)
         d->mode = ADDR_BASE_IMM;
         d->exclusive = !o2;
         d->acqrel = o0;
+        if (o1 && ((insn >> 10) & 31u) == 31 && (o2 || !(insn >> 31))) {
+            /* CAS (o2 = 1) and CASP (o2 = 0, bit 31 = 0; sz in bit 30), FEAT_LSE: a read and
+             * a write of one register or of a pair, aligned to its total size. */
+            d->exclusive = false;
+            d->atomic = true;
+            d->is_load = d->is_store = true;
+            d->acqrel = l || o0;
+            if (!o2)
+                d->size = 4u << (size & 1u);
+            d->nregs = o2 ? 1 : 2;
+            return true;
+        }
         if (o2 && !o1)                                /* LDAR/STLR (and LDLAR/STLLR) */
             d->iss = (struct data_iss){ .isv = true, .sas = size, .srt = d->rt, .sf = size == 3,
                                         .ar = true };

@@ -64,6 +64,7 @@ struct a64_ldst {
     int64_t wb_imm;
     bool vector;
     bool exclusive;
+    bool atomic;          /* FEAT_LSE: CAS, CASP, SWP, LD<op> (a read and a write, aligned to size * nregs) */
     bool acqrel;
     struct data_iss iss;  /* the ISS template (ISV set only for eligible forms) */
 };

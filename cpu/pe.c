@@ -352,8 +352,10 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         uint64_t at = (x->ec == EC_SVC64 || x->ec == EC_HVC64) ? x->return_pc - 4 : x->return_pc, pa;
         insn_valid = pe_va_to_pa(pe, at, true, &pa) && pe_read_phys(pe, pa, &insn, 4) == 0;
     }
-    switch_el(pe, exception_entry_pstate(old, target), vector, true, x->return_pc,
-              x->spsr_override ? x->spsr : old);
+    /* SPSR holds the PSTATE fields the CPU has: Unicorn's max CPU also keeps
+     * BTYPE, SSBS, DIT, UAO, TCO and PAN, which are RES0 where the model lacks them. */
+    switch_el(pe, exception_entry_pstate(old & SPSR_V80_MASK, target), vector, true, x->return_pc,
+              x->spsr_override ? x->spsr : old & SPSR_V80_MASK);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pmu_count(&pe->pmu, PMU_SRC_EXC_TAKEN, from, 1);
@@ -576,6 +578,10 @@ static int fp_trap_el(struct pe *pe)
 
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
 {
+    if (s->kind == SP_UNDEF) {
+        take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc, in_block);
+        return true;
+    }
     if (s->kind == SP_SPMEM) {
         /* AArch64.CheckSPAlignment: SP must be 16-byte aligned when used as a base. */
         if (!pe->sp_align_on || !(pe_rd(pe, UC_ARM64_REG_SP) & 15))
@@ -630,6 +636,8 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return false;
     case SP_FP:
         return fp_trap_el(pe) >= 0;
+    case SP_UNDEF:
+        return true;
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
         return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn);
@@ -1415,7 +1423,7 @@ bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t
      * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
      * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
      * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
-    uint64_t align = d->exclusive ? (uint64_t)d->size * d->nregs : d->size;
+    uint64_t align = d->exclusive || d->atomic ? (uint64_t)d->size * d->nregs : d->size;
     if (!(va % align))
         return false;
     unsigned t = pe_route_el1(pe);
@@ -1423,7 +1431,9 @@ bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t
     struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
                               .far_valid = true, .far = va, .in_block = true };
     x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store, FSC_ALIGNMENT);
+    /* An atomic read-modify-write (FEAT_LSE) reports WnR = 0, as QEMU 7.2 does: the check
+     * comes before its read. */
+    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store && !d->atomic, FSC_ALIGNMENT);
     pe_take_exception(pe, &x);
     return true;
 }
@@ -1558,6 +1568,22 @@ static void init_id_regs(struct pe *pe)
     *dfr0 = (*dfr0 & ~0xf00ULL) | 0x100ULL;
     uint64_t *mmfr0 = &pe->id_regs[(7 - 1) * 8 + 0];
     *mmfr0 = (*mmfr0 & ~0xfULL) | 0x2ULL;
+    const struct cpu_id_regs *id = pe->model->id;
+    if (id) {                         /* a model on a Unicorn CPU richer than what avsim models */
+        pe->id_regs[(4 - 1) * 8 + 0] = id->pfr0;
+        pe->id_regs[(4 - 1) * 8 + 1] = id->pfr1;
+        pe->id_regs[(5 - 1) * 8 + 0] = id->dfr0;
+        pe->id_regs[(6 - 1) * 8 + 0] = id->isar0;
+        pe->id_regs[(6 - 1) * 8 + 1] = id->isar1;
+        pe->id_regs[(7 - 1) * 8 + 0] = id->mmfr0;
+        pe->id_regs[(7 - 1) * 8 + 1] = id->mmfr1;
+        pe->id_regs[(7 - 1) * 8 + 2] = id->mmfr2;
+        for (unsigned op2 = 2; op2 < 8; op2++)      /* the rest of PFR/DFR/ISAR/MMFR: RAZ */
+            pe->id_regs[(4 - 1) * 8 + op2] = pe->id_regs[(5 - 1) * 8 + op2] = pe->id_regs[(6 - 1) * 8 + op2] = 0;
+        for (unsigned op2 = 3; op2 < 8; op2++)
+            pe->id_regs[(7 - 1) * 8 + op2] = 0;
+        pe->id_regs[(5 - 1) * 8 + 1] = 0;           /* ID_AA64DFR1_EL1 */
+    }
 }
 
 uint64_t sr_read_id(struct pe *pe, const struct sysreg_def *d)

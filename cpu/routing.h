@@ -86,6 +86,9 @@ static inline uint64_t exception_vector_offset(unsigned from_el, unsigned target
     return base + 0x80 * (uint64_t)kind;
 }
 
+/* The SPSR_ELx bits of an Armv8.0 AArch64 PE: N Z C V, SS, IL, D A I F, M[4:0]. */
+#define SPSR_V80_MASK 0xf03003dfu
+
 /* PSTATE after exception entry to target_el from `old` (AArch64.TakeException):
  * NZCV kept, D A I F masked, SP = ELx, EL = target, IL and SS cleared. */
 static inline uint32_t exception_entry_pstate(uint32_t old, unsigned target_el)

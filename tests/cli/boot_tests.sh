@@ -52,6 +52,8 @@ check "root interrupt-parent is the GIC" has v3el2 "/" "interrupt-parent = <$gic
 check "memory node" has v3el2 "memory@40000000" 'device_type = "memory";'
 check "memory reg: 1 GiB at 0x40000000" has v3el2 "memory@40000000" 'reg = <0x00 0x40000000 0x00 0x40000000>;'
 check "cpu@0" has v3el2 "cpu@0" 'compatible = "arm,cortex-a57";'
+dts maxcpu --cpu=max --smp=2
+check "--cpu=max: cpu@1 is arm,cortex-a57, as QEMU 7.2's max says" has maxcpu "cpu@1" 'compatible = "arm,cortex-a57";'
 check "cpu@0 device_type" has v3el2 "cpu@0" 'device_type = "cpu";'
 check "cpu@0 reg (MPIDR Aff0 = 0)" has v3el2 "cpu@0" 'reg = <0x00>;'
 check "one PE: no cpu@1" no_node v3el2 "cpu@1"

@@ -4,7 +4,7 @@
 # reference) and checks that KVM initialized at EL2 and that the guest powered off through PSCI.
 # See tests/external/LINUX.md.
 #
-#   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
+#   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N] [--cpu NAME]
 #                                [--dtb FILE] [--append ARGS] [--timeout S] [--count]
 #                                [--gz] [--initrd FILE] [--expect REGEX]...
 #                                [--expect-next REGEX]... [--label NAME] [--log FILE]
@@ -16,6 +16,7 @@
 #   --qemu         run on qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
 #                  -cpu cortex-a57 -m 1G (the reference)
 #   --smp N        number of CPUs (default 1)
+#   --cpu NAME     the CPU: avsim --cpu=NAME, QEMU -cpu NAME (default cortex-a57)
 #   --dtb FILE     QEMU only: boot with this device tree instead of QEMU's own
 #   --append ARGS  kernel command line (default: $LINUX_BOOT_APPEND, else
 #                  "console=ttyAMA0 nokaslr cryptomgr.notests"; see LINUX.md)
@@ -55,6 +56,7 @@ sim=avsim
 avsim=""
 qemu_bin=${QEMU:-qemu-system-aarch64}
 smp=1
+cpu=cortex-a57
 dtb=""
 append=${LINUX_BOOT_APPEND:-"console=ttyAMA0 nokaslr cryptomgr.notests"}
 tmo=""
@@ -69,7 +71,7 @@ expects=()
 nexts=()
 label=linux-boot
 
-usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) sim=avsim; avsim=$2; shift ;;
@@ -79,6 +81,8 @@ while [ $# -gt 0 ]; do
         --qemu-bin=*) qemu_bin=${1#*=} ;;
         --smp) smp=$2; shift ;;
         --smp=*) smp=${1#*=} ;;
+        --cpu) cpu=$2; shift ;;
+        --cpu=*) cpu=${1#*=} ;;
         --dtb) dtb=$2; shift ;;
         --dtb=*) dtb=${1#*=} ;;
         --append) append=$2; shift ;;
@@ -142,6 +146,7 @@ if [ "$sim" = avsim ]; then
     cmd=("$avsim" run --kernel="$cache/$kimg" --initrd="$initrd" --append="$append"
          --stats="$stats")
     [ "$smp" -gt 1 ] && cmd+=(--smp="$smp")
+    [ "$cpu" != cortex-a57 ] && cmd+=(--cpu="$cpu")
     t0=$EPOCHREALTIME
     timeout --foreground "$tmo" "${cmd[@]}" </dev/null >"$out" 2>&1
     rc=$?
@@ -156,7 +161,7 @@ if [ "$sim" = avsim ]; then
             >"$work/console2.log" 2>&1
     fi
 else
-    cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -smp "$smp" -m 1G
+    cmd=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu "$cpu" -smp "$smp" -m 1G
          -no-reboot -kernel "$cache/$kimg" -initrd "$initrd" -append "$append")
     [ -n "$dtb" ] && cmd+=(-dtb "$dtb")
     if [ $count -eq 1 ]; then

@@ -29,10 +29,12 @@ for name in "$@"; do
     out=$out_dir/$name.out
     machine=$(grep -m1 '^// QEMU-MACHINE:' "$src" | sed 's|^// QEMU-MACHINE:[[:space:]]*||;s|[[:space:]]*$||')
     [ -n "$machine" ] || machine=virt,virtualization=on,gic-version=3
+    cpu=$(grep -m1 '^// QEMU-CPU:' "$src" | sed 's|^// QEMU-CPU:[[:space:]]*||;s|[[:space:]]*$||')
+    [ -n "$cpu" ] || cpu=cortex-a57
     read -r -a qargs <<<"$(grep -m1 '^// QEMU-ARGS:' "$src" | sed 's|^// QEMU-ARGS:[[:space:]]*||')"
     stdin_file=$(grep -m1 '^// GUEST-STDIN:' "$src" | sed "s|^// GUEST-STDIN:[[:space:]]*||;s|[[:space:]]*\$||;s|@SOURCE_DIR@|$here|g")
     [ -n "$stdin_file" ] || stdin_file=/dev/null
-    timeout 20 qemu-system-aarch64 -M "$machine" -cpu cortex-a57 \
+    timeout 20 qemu-system-aarch64 -M "$machine" -cpu "$cpu" \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 ${qargs[@]+"${qargs[@]}"} \
         -kernel "$elf" >"$out" 2>"$out_dir/$name.err" <"$stdin_file"

@@ -17,6 +17,8 @@
 #             // AVSIM-ARGS: <options>     passed to `avsim run` before ELF
 #                                          (e.g. --gic=v2)
 #             // QEMU-MACHINE: <value>     replaces the -M value for QEMU
+#             // QEMU-CPU: <name>          replaces QEMU's -cpu cortex-a57 (e.g. max, with
+#                                          // AVSIM-ARGS: --cpu=max)
 #                                          (default virt,virtualization=on,gic-version=3)
 #             // QEMU-ARGS: <options>      more QEMU options (e.g. -m 1G -initrd FILE)
 #             // GUEST-STDIN: <file>       the file both avsim and QEMU read as stdin
@@ -80,6 +82,7 @@ fi
 avsim_args=()
 qemu_args=()
 qemu_machine=virt,virtualization=on,gic-version=3
+qemu_cpu=cortex-a57
 stdin_file=/dev/null
 # option_line MARKER: the options after "// MARKER:" in SOURCE, placeholders replaced.
 option_line() {
@@ -96,6 +99,8 @@ if [ -n "$src" ]; then
     mapfile -t qemu_args < <(split_words "$(option_line QEMU-ARGS)")
     line=$(option_line QEMU-MACHINE)
     [ -n "$line" ] && qemu_machine=$line
+    line=$(option_line QEMU-CPU)
+    [ -n "$line" ] && qemu_cpu=$line
     line=$(option_line GUEST-STDIN)
     if [ -n "$line" ]; then
         stdin_file=$line
@@ -174,7 +179,7 @@ else
     # Semihosting console and the PL011 share one stdio chardev, so both land on
     # stdout in program order (with plain -nographic, QEMU 7.2 sends semihosting
     # output to stderr).
-    timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu cortex-a57 \
+    timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu "$qemu_cpu" \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 \
         ${qemu_args[@]+"${qemu_args[@]}"} -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" <"$stdin_file"

@@ -269,6 +269,55 @@ static void test_ldst_pair_exclusive_acqrel(void **state)
     assert_false(d.iss.isv);
 }
 
+/* FEAT_LSE atomics (decoded for aborts on CPUs that have them, --cpu=max): each reads and
+ * writes its location, aligned to its total size, with no syndrome (ISV = 0). */
+static void test_ldst_lse_atomics(void **state)
+{
+    (void)state;
+    /* 48247c46  casp x4, x5, x6, x7, [x2] */
+    struct a64_ldst d = dec(0x48247c46u);
+    assert_true(d.is_mem); assert_true(d.atomic); assert_false(d.exclusive);
+    assert_true(d.is_load); assert_true(d.is_store);
+    assert_int_equal(d.size, 8); assert_int_equal(d.nregs, 2);
+    assert_int_equal(d.rn, 2); assert_int_equal(d.rt, 6); assert_int_equal(d.imm, 0);
+    assert_false(d.acqrel); assert_false(d.iss.isv);
+
+    /* 0864fc66  caspal w4, w5, w6, w7, [x3] */
+    d = dec(0x0864fc66u);
+    assert_true(d.atomic); assert_int_equal(d.size, 4); assert_int_equal(d.nregs, 2);
+    assert_int_equal(d.rn, 3); assert_true(d.acqrel);
+
+    /* c8a17c62  cas x1, x2, [x3]; 08e17fe2  casab w1, w2, [sp] */
+    d = dec(0xc8a17c62u);
+    assert_true(d.atomic); assert_int_equal(d.size, 8); assert_int_equal(d.nregs, 1); assert_int_equal(d.rn, 3);
+    d = dec(0x08e17fe2u);
+    assert_true(d.atomic); assert_int_equal(d.size, 1); assert_int_equal(d.rn, 31); assert_true(d.acqrel);
+
+    /* f8210062  ldadd x1, x2, [x3]; b8e10062  ldaddal w1, w2, [x3]; f821007f  stadd x1, [x3] */
+    d = dec(0xf8210062u);
+    assert_true(d.atomic); assert_true(d.is_load); assert_true(d.is_store);
+    assert_int_equal(d.size, 8); assert_int_equal(d.rn, 3); assert_int_equal(d.rt, 2);
+    assert_false(d.acqrel); assert_false(d.iss.isv); assert_false(d.writeback);
+    d = dec(0xb8e10062u);
+    assert_true(d.atomic); assert_int_equal(d.size, 4); assert_true(d.acqrel);
+    d = dec(0xf821007fu);
+    assert_true(d.atomic); assert_int_equal(d.rt, 31);
+
+    /* f8a18062  swpa x1, x2, [x3]; 78214082  ldsmaxh w1, w2, [x4] */
+    d = dec(0xf8a18062u);
+    assert_true(d.atomic); assert_int_equal(d.size, 8); assert_true(d.acqrel);
+    d = dec(0x78214082u);
+    assert_true(d.atomic); assert_int_equal(d.size, 2); assert_int_equal(d.rn, 4);
+
+    /* 38bfc061  ldaprb w1, [x3] (FEAT_LRCPC): a load-acquire, not an atomic */
+    d = dec(0x38bfc061u);
+    assert_true(d.is_load); assert_false(d.is_store); assert_false(d.atomic); assert_true(d.acqrel);
+    assert_int_equal(d.size, 1);
+
+    /* Unallocated o3:opc in the atomic group (f8219062: o3 = 1, opc = 001) is no access. */
+    assert_false(a64_decode_ldst(0xf8219062u, &d));
+}
+
 static void test_ldst_literal_and_prfm(void **state)
 {
     (void)state;
@@ -405,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_ldst_unscaled_and_index),
         cmocka_unit_test(test_ldst_register_offset),
         cmocka_unit_test(test_ldst_pair_exclusive_acqrel),
+        cmocka_unit_test(test_ldst_lse_atomics),
         cmocka_unit_test(test_ldst_literal_and_prfm),
         cmocka_unit_test(test_ldst_simd_structures),
         cmocka_unit_test(test_ldst_address),
