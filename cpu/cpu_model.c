@@ -96,7 +96,7 @@ static const struct cpu_model cpu_model_max = {
     .unicorn_model = UC_CPU_ARM64_MAX,
     .fdt_compatible = "arm,cortex-a57",   /* what QEMU 7.2's -cpu max puts in the tree */
     .tlb = &tlb_config_cortex_a57,
-    .features = CPU_FEAT_LSE | CPU_HIDE_SVE | CPU_HIDE_PAUTH,
+    .features = CPU_FEAT_LSE | CPU_FEAT_VHE | CPU_HIDE_SVE | CPU_HIDE_PAUTH,   /* VHE: in progress, not advertised */
     .id = &max_id,
     A57_TIMING,
 };

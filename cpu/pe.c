@@ -487,7 +487,8 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 
 static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
 {
-    struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe) };
+    struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe),
+                            .features = 1u | (pe->model->features & CPU_FEAT_VHE ? 1u << SR_FEAT_VHE : 0) };
     if (traps & TRAP_GIC) {
         c.gic_check = pe_gic_check;
         c.gic_opaque = pe;
@@ -1222,11 +1223,62 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
     front_count(pe, f, addr, size, now);
 }
 
+/* An access at EL2 with HCR_EL2.E2H = 1 to an encoding FEAT_VHE redirects (an EL1 register's
+ * to its EL2 counterpart, an *_EL12 / *_EL02 alias to the EL1 or EL0 register): performed here
+ * on the register it reaches, since Unicorn's max CPU has the redirection compiled out. Nothing
+ * traps at EL2. */
+static uint32_t sys_redirected(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp, bool is_read,
+                               const struct sysreg_def *from)
+{
+    const struct sysreg_def *d = sysreg_at(from->e2h_index);
+    uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
+    uint64_t v = 0;
+    if (!is_read)
+        pe_trap_state_changed(pe);
+    switch (d->storage) {
+    case SR_NATIVE:
+    case SR_NOP:
+        if (is_read) {
+            v = pe_cp_read(pe, d->op0, d->op1, d->crn, d->crm, d->op2, NULL);
+        } else {
+            if (d->write)
+                d->write(pe, d, cp->val);
+            pe_cp_write(pe, d->op0, d->op1, d->crn, d->crm, d->op2, cp->val);
+        }
+        break;
+    case SR_NOT_MODELLED:
+        pe_fatal(pe, "%s %s (as %s, HCR_EL2.E2H = 1) at PC 0x%llx: %s", is_read ? "read of" : "write to",
+                 d->name, from->name, (unsigned long long)pc, d->why_not);
+        return 1;
+    case SR_CONST:
+        v = d->reset;
+        break;
+    case SR_AVSIM:
+        if (is_read) {
+            v = d->read ? d->read(pe, d) : pe->sr[d->index];
+        } else {
+            uint64_t *slot = &pe->sr[d->index];
+            *slot = (*slot & ~d->writable) | (cp->val & d->writable);
+            if (d->write)
+                d->write(pe, d, *slot);
+        }
+        break;
+    }
+    if (is_read && rt != UC_ARM64_REG_XZR)
+        pe_wr(pe, rt, v);
+    pe->insns_sysreg_emulated++;
+    if (!pe->qemu_has[from->index])
+        pe_wr(pe, UC_ARM64_REG_PC, pc + 4);   /* Unicorn ends the block at an encoding it lacks */
+    return 1;
+}
+
 /* MRS/MSR/SYS/SYSL that were not trapped at the block boundary. */
 static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp, bool is_read)
 {
     struct sysreg_ctx c;
     const struct sysreg_def *d = sysreg_lookup(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+    if (__builtin_expect(pe->el == 2, 0) && d && d->e2h_index >= 0 && (pe_hcr_el2(pe) & HCR_E2H))
+        return sys_redirected(pe, rt, cp, is_read, d);
     /* The common case: a register Unicorn holds, read, or written without a
      * handler: Unicorn performs it. Whether it traps was decided before the
      * block ran (preevaluate), under controls an access at the same EL cannot
@@ -1702,7 +1754,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
             if (!strcmp(d->name, uc_lacks_debug[k]))
                 ok = false;
         pe->qemu_has[i] = ok;
-        if (d->storage == SR_NATIVE && !ok) {
+        bool has_feature = d->feature != SR_FEAT_VHE || (model->features & CPU_FEAT_VHE);
+        if (d->storage == SR_NATIVE && !ok && has_feature) {
             snprintf(err, errlen, "internal error: %s is marked native but Unicorn does not implement it",
                      d->name);
             return -1;

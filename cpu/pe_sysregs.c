@@ -9,7 +9,8 @@
 
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    /* (E2H is RES0 on the Cortex-A57: the writable mask drops it.) */
+    if (!(pe->model->features & CPU_FEAT_VHE))
+        pe->sr[d->index] &= ~HCR_E2H;          /* RES0 without FEAT_VHE (the Cortex-A57) */
     /* A change of VI/VF/VSE or of the routing bits may make an interrupt deliverable;
      * VM, DC and TGE change the EL1&0 translation. */
     pe->attn.f.int_recheck = true;

@@ -35,7 +35,7 @@ static const struct sysreg_def base_table[] = {
     R("CPACR_EL1", 3, 0, 1, 0, 2, SR_PL1_RW, TRAP_TCPAC, SR_NATIVE),
     R("SCTLR_EL2", 3, 4, 1, 0, 0, SR_PL2_RW, 0 | SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu),
     R("ACTLR_EL2", 3, 4, 1, 0, 1, SR_PL2_RW, 0, SR_NATIVE),
-    R("HCR_EL2", 3, 4, 1, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = HCR_EL2_V80_MASK,
+    R("HCR_EL2", 3, 4, 1, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 0, .writable = HCR_EL2_V80_MASK | HCR_E2H,
       .write = sr_write_hcr_el2),
     /* MDCR_EL2: HPMN resets to PMCR_EL0.N; bits 0-11 exist (no SPE, no trace filter). */
     R("MDCR_EL2", 3, 4, 1, 1, 1, SR_PL2_RW, 0, SR_AVSIM, .reset = PMU_NUM_COUNTERS, .writable = 0xfff,
@@ -115,6 +115,43 @@ static const struct sysreg_def base_table[] = {
     R("CNTHP_TVAL_EL2", 3, 4, 14, 2, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
     R("CNTHP_CTL_EL2", 3, 4, 14, 2, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
     R("CNTHP_CVAL_EL2", 3, 4, 14, 2, 2, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
+    /* FEAT_VHE: the EL2 registers it adds, and the *_EL12 / *_EL02 encodings through which EL2
+     * reaches the EL1 and EL0 registers while HCR_EL2.E2H = 1 (their EL1 encodings then access
+     * the EL2 registers: .e2h_name, see vhe_redirects below). */
+    R("TTBR1_EL2", 3, 4, 2, 0, 1, SR_PL2_RW, SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu,
+      .feature = SR_FEAT_VHE),
+    R("CONTEXTIDR_EL2", 3, 4, 13, 0, 1, SR_PL2_RW, 0, SR_NATIVE, .feature = SR_FEAT_VHE),
+    R("CNTHV_TVAL_EL2", 3, 4, 14, 3, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
+      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
+    R("CNTHV_CTL_EL2", 3, 4, 14, 3, 1, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
+      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
+    R("CNTHV_CVAL_EL2", 3, 4, 14, 3, 2, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
+      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
+#define EL12(n, cn, cm, o2, target) \
+    R(n, 3, 5, cn, cm, o2, SR_PL2_RW, 0, SR_CONST, .feature = SR_FEAT_VHE, .e2h_only = true, .e2h_name = target)
+    EL12("SCTLR_EL12", 1, 0, 0, "SCTLR_EL1"),
+    EL12("CPACR_EL12", 1, 0, 2, "CPACR_EL1"),
+    EL12("TTBR0_EL12", 2, 0, 0, "TTBR0_EL1"),
+    EL12("TTBR1_EL12", 2, 0, 1, "TTBR1_EL1"),
+    EL12("TCR_EL12", 2, 0, 2, "TCR_EL1"),
+    EL12("SPSR_EL12", 4, 0, 0, "SPSR_EL1"),
+    EL12("ELR_EL12", 4, 0, 1, "ELR_EL1"),
+    EL12("AFSR0_EL12", 5, 1, 0, "AFSR0_EL1"),
+    EL12("AFSR1_EL12", 5, 1, 1, "AFSR1_EL1"),
+    EL12("ESR_EL12", 5, 2, 0, "ESR_EL1"),
+    EL12("FAR_EL12", 6, 0, 0, "FAR_EL1"),
+    EL12("MAIR_EL12", 10, 2, 0, "MAIR_EL1"),
+    EL12("AMAIR_EL12", 10, 3, 0, "AMAIR_EL1"),
+    EL12("VBAR_EL12", 12, 0, 0, "VBAR_EL1"),
+    EL12("CONTEXTIDR_EL12", 13, 0, 1, "CONTEXTIDR_EL1"),
+    EL12("CNTKCTL_EL12", 14, 1, 0, "CNTKCTL_EL1"),
+    EL12("CNTP_TVAL_EL02", 14, 2, 0, "CNTP_TVAL_EL0"),
+    EL12("CNTP_CTL_EL02", 14, 2, 1, "CNTP_CTL_EL0"),
+    EL12("CNTP_CVAL_EL02", 14, 2, 2, "CNTP_CVAL_EL0"),
+    EL12("CNTV_TVAL_EL02", 14, 3, 0, "CNTV_TVAL_EL0"),
+    EL12("CNTV_CTL_EL02", 14, 3, 1, "CNTV_CTL_EL0"),
+    EL12("CNTV_CVAL_EL02", 14, 3, 2, "CNTV_CVAL_EL0"),
+#undef EL12
     /* IMPLEMENTATION DEFINED registers of the Cortex-A57 (RAZ/WI here) */
     R("L2CTLR_EL1", 3, 1, 11, 0, 2, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
     R("L2ECTLR_EL1", 3, 1, 11, 0, 3, SR_PL1_RW, TRAP_TIDCP, SR_AVSIM, .writable = 0),
@@ -301,6 +338,20 @@ static const struct sysreg_def pmu_table[] = {
     PMU_R("PMCCFILTR_EL0", 3, 14, 15, 7, SR_PL0_RW, 0),
 };
 
+/* FEAT_VHE register redirection (Arm ARM D5.11, "Virtualization Host Extensions"): at EL2 with
+ * HCR_EL2.E2H = 1, these EL1 (and EL0 timer) encodings access the EL2 registers. */
+static const struct { const char *from, *to; } vhe_redirects[] = {
+    { "SCTLR_EL1", "SCTLR_EL2" }, { "CPACR_EL1", "CPTR_EL2" }, { "TTBR0_EL1", "TTBR0_EL2" },
+    { "TTBR1_EL1", "TTBR1_EL2" }, { "TCR_EL1", "TCR_EL2" }, { "SPSR_EL1", "SPSR_EL2" },
+    { "ELR_EL1", "ELR_EL2" }, { "AFSR0_EL1", "AFSR0_EL2" }, { "AFSR1_EL1", "AFSR1_EL2" },
+    { "ESR_EL1", "ESR_EL2" }, { "FAR_EL1", "FAR_EL2" }, { "MAIR_EL1", "MAIR_EL2" },
+    { "AMAIR_EL1", "AMAIR_EL2" }, { "VBAR_EL1", "VBAR_EL2" }, { "CONTEXTIDR_EL1", "CONTEXTIDR_EL2" },
+    { "CNTKCTL_EL1", "CNTHCTL_EL2" },
+    { "CNTP_TVAL_EL0", "CNTHP_TVAL_EL2" }, { "CNTP_CTL_EL0", "CNTHP_CTL_EL2" },
+    { "CNTP_CVAL_EL0", "CNTHP_CVAL_EL2" }, { "CNTV_TVAL_EL0", "CNTHV_TVAL_EL2" },
+    { "CNTV_CTL_EL0", "CNTHV_CTL_EL2" }, { "CNTV_CVAL_EL0", "CNTHV_CVAL_EL2" },
+};
+
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
@@ -366,6 +417,20 @@ static void build_table(void)
         table[i].index = i;
         if (by_key)
             by_key[key_of(&table[i])] = (uint16_t)(i + 1);
+    }
+    for (int i = 0; i < table_len; i++) {
+        for (size_t r = 0; r < sizeof vhe_redirects / sizeof vhe_redirects[0]; r++)
+            if (!strcmp(table[i].name, vhe_redirects[r].from))
+                table[i].e2h_name = vhe_redirects[r].to;
+        table[i].e2h_index = -1;
+        if (table[i].e2h_name)
+            for (int j = 0; j < table_len; j++)
+                if (!strcmp(table[j].name, table[i].e2h_name))
+                    table[i].e2h_index = j;
+        if (table[i].e2h_name && table[i].e2h_index < 0) {
+            fprintf(stderr, "avsim: internal error: %s redirects to unknown %s\n", table[i].name, table[i].e2h_name);
+            exit(1);
+        }
     }
 }
 
@@ -500,6 +565,10 @@ struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, u
     if (el == 1 && (c->hcr_el2 & HCR_TIDCP) && is_impdef_encoding(op0, crn))
         return trap(d, 2, "HCR_EL2.TIDCP");
     if (!d)
+        return undef;
+    if (d->feature && !(c->features & (1u << d->feature)))
+        return undef;                 /* the PE lacks the feature: no such register */
+    if (d->e2h_only && !(el == 2 && (c->hcr_el2 & HCR_E2H)))
         return undef;
 
     unsigned need = is_read ? (SR_EL0_R << (2 * el)) : (SR_EL0_W << (2 * el));

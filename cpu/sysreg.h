@@ -88,8 +88,16 @@ struct sysreg_def {
     sysreg_write_fn write;       /* SR_AVSIM: side effects after the stored value changed;
                                     SR_NATIVE: a check before the native write (may stop the run) */
     const char *why_not;         /* SR_NOT_MODELLED: what is missing */
+    uint8_t feature;             /* enum sysreg_feature: exists only on a PE with it */
+    bool e2h_only;               /* an *_EL12 / *_EL02 encoding: accessible only at EL2 with HCR_EL2.E2H */
+    const char *e2h_name;        /* at EL2 with HCR_EL2.E2H = 1 this encoding accesses that register
+                                  * (an EL1 register's EL2 counterpart; an alias's EL1/EL0 register) */
+    int e2h_index;               /* e2h_name's index (-1: none; filled in at start-up) */
     int index;                   /* position in the register file (filled in at start-up) */
 };
+
+/* Architecture features that decide whether a register exists (sysreg_ctx.features). */
+enum sysreg_feature { SR_FEAT_BASE = 0, SR_FEAT_VHE = 1 };
 
 /* Looks up an encoding; NULL when no register or instruction has it (UNDEFINED). */
 const struct sysreg_def *sysreg_lookup(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
@@ -117,6 +125,7 @@ struct sysreg_ctx {
     uint64_t cptr_el2;
     uint64_t cnthctl_el2;
     uint64_t cntkctl_el1;
+    uint32_t features;      /* 1 << enum sysreg_feature the PE has (bit 0 always) */
 };
 
 enum sysreg_verdict {

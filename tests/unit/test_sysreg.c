@@ -85,7 +85,8 @@ static void test_lookup_by_name(void **state)
     assert_int_equal(d->op0, 3); assert_int_equal(d->op1, 4); assert_int_equal(d->crn, 1);
     assert_int_equal(d->crm, 1); assert_int_equal(d->op2, 0);
     assert_int_equal(d->storage, SR_AVSIM);
-    assert_int_equal(d->writable, HCR_EL2_V80_MASK);
+    /* E2H is writable in the table; the write handler drops it on a PE without FEAT_VHE. */
+    assert_int_equal(d->writable, HCR_EL2_V80_MASK | HCR_E2H);
     assert_ptr_equal(sysreg_lookup(3, 4, 1, 1, 0), d);
 
     d = named("SCTLR_EL1");
@@ -109,6 +110,38 @@ static void test_lookup_by_name(void **state)
 
     assert_null(sysreg_by_name("NO_SUCH_REG_EL1"));
     assert_null(sysreg_lookup(3, 0, 1, 0, 7));
+}
+
+/* FEAT_VHE registers exist only on a PE with it; the *_EL12 / *_EL02 aliases are accessible
+ * only at EL2 with HCR_EL2.E2H = 1 (UNDEFINED otherwise, at any EL); EL1 encodings name the EL2
+ * register they reach then (redirection, performed by the PE). */
+static void test_vhe_registers(void **state)
+{
+    (void)state;
+    struct sysreg_ctx c = ctx(2, 0);
+    expect(sysreg_decide(&c, 3, 4, 2, 0, 1, true), SRV_UNDEFINED, 2);        /* TTBR1_EL2, no VHE */
+    expect(sysreg_decide(&c, 3, 5, 1, 0, 0, true), SRV_UNDEFINED, 2);        /* SCTLR_EL12 */
+    c.features = 1u | (1u << SR_FEAT_VHE);
+    expect(sysreg_decide(&c, 3, 4, 2, 0, 1, false), SRV_ACCESS, 2);
+    expect(sysreg_decide(&c, 3, 4, 13, 0, 1, true), SRV_ACCESS, 2);          /* CONTEXTIDR_EL2 */
+    expect(sysreg_decide(&c, 3, 5, 1, 0, 0, true), SRV_UNDEFINED, 2);        /* E2H = 0 */
+    c.hcr_el2 = HCR_E2H | HCR_RW;
+    expect(sysreg_decide(&c, 3, 5, 1, 0, 0, true), SRV_ACCESS, 2);
+    expect(sysreg_decide(&c, 3, 5, 14, 3, 1, false), SRV_ACCESS, 2);        /* CNTV_CTL_EL02 */
+    c.el = 1;
+    expect(sysreg_decide(&c, 3, 5, 1, 0, 0, true), SRV_UNDEFINED, 1);        /* never at EL1 */
+    const struct sysreg_def *d = named("SCTLR_EL12");
+    assert_string_equal(sysreg_at(d->e2h_index)->name, "SCTLR_EL1");
+    d = named("CNTV_CVAL_EL02");
+    assert_string_equal(sysreg_at(d->e2h_index)->name, "CNTV_CVAL_EL0");
+    d = named("VBAR_EL1");
+    assert_string_equal(sysreg_at(d->e2h_index)->name, "VBAR_EL2");
+    d = named("CNTKCTL_EL1");
+    assert_string_equal(sysreg_at(d->e2h_index)->name, "CNTHCTL_EL2");
+    d = named("CPACR_EL1");
+    assert_string_equal(sysreg_at(d->e2h_index)->name, "CPTR_EL2");
+    assert_int_equal(named("TPIDR_EL1")->e2h_index, -1);                     /* not redirected */
+    assert_int_equal(named("VBAR_EL2")->e2h_index, -1);
 }
 
 static void test_unknown_encoding_undefined(void **state)
@@ -516,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_mdcr_traps),
         cmocka_unit_test(test_pmu_checks_order),
+        cmocka_unit_test(test_vhe_registers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
