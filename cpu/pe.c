@@ -1724,6 +1724,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     pe->idx.ttbr0_el1 = sysreg_by_name("TTBR0_EL1")->index;
     pe->idx.ttbr1_el1 = sysreg_by_name("TTBR1_EL1")->index;
     pe->idx.ttbr0_el2 = sysreg_by_name("TTBR0_EL2")->index;
+    pe->idx.ttbr1_el2 = sysreg_by_name("TTBR1_EL2")->index;
     pe->idx.mair_el1 = sysreg_by_name("MAIR_EL1")->index;
     pe->idx.mair_el2 = sysreg_by_name("MAIR_EL2")->index;
     pe->idx.vtcr_el2 = sysreg_by_name("VTCR_EL2")->index;

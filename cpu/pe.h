@@ -275,7 +275,7 @@ struct pe {
     uint64_t *sr;             /* values of SR_AVSIM registers, indexed by sysreg_def.index */
     struct {                  /* table positions of the registers the PE itself consults */
         int hcr_el2, mdcr_el2, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0;
-        int sctlr_el1, sctlr_el2, tcr_el1, tcr_el2, ttbr0_el1, ttbr1_el1, ttbr0_el2, mair_el1, mair_el2;
+        int sctlr_el1, sctlr_el2, tcr_el1, tcr_el2, ttbr0_el1, ttbr1_el1, ttbr0_el2, ttbr1_el2, mair_el1, mair_el2;
         int vtcr_el2, vttbr_el2;
     } idx;
     bool *qemu_has;           /* Unicorn implements this encoding */

@@ -68,6 +68,16 @@ static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
 
 static uint16_t current_asid(const struct pe *pe);
 
+/* The translation regime of EL el's accesses: EL2's is the EL2&0 regime while HCR_EL2.E2H = 1. */
+static inline unsigned regime_of(const struct pe_mmu *m, unsigned el)
+{
+    return el != 2 ? TLB_REGIME_EL10 : m->s1_el2.host ? TLB_REGIME_EL20 : TLB_REGIME_EL2;
+}
+
+/* The ASID of the EL2&0 regime (0 in the EL2 regime). */
+static uint16_t s1_asid(const struct mmu_s1_config *s1);
+static inline uint16_t el2_asid(const struct pe_mmu *m) { return m->s1_el2.host ? s1_asid(&m->s1_el2) : 0; }
+
 static void walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage, int level)
 {
     struct pe *pe = opaque;
@@ -75,15 +85,16 @@ static void walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage
         struct pe_mmu *m = &pe->mmu;
         struct event ev = { .type = EV_WALK, .pe = pe->index, .cycles = pe->cycles };
         bool el2 = m->walk_el == 2;
+        unsigned rg = regime_of(m, m->walk_el);
         ev.u.walk.addr = pa;
         ev.u.walk.walk_addr = addr;
         ev.u.walk.va = m->walk_va;
         ev.u.walk.stage = stage;
         ev.u.walk.level = level;
         ev.u.walk.el = m->walk_el;
-        ev.u.walk.regime = el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+        ev.u.walk.regime = (uint8_t)rg;
         ev.u.walk.vmid = el2 ? 0 : current_vmid(pe);
-        ev.u.walk.asid = el2 ? 0 : current_asid(pe);
+        ev.u.walk.asid = el2 ? el2_asid(m) : current_asid(pe);
         ev.u.walk.s2_on = !el2 && m->s2.enabled;
         event_publish(pe->events, &ev);
     }
@@ -112,13 +123,13 @@ static void s2_walk_insert(void *opaque, const struct mmu_result *r)
     tlb_s2_insert(&pe->mmu.tlb, &e);
 }
 
-static bool s1_table_lookup(void *opaque, bool el2_regime, uint64_t va, int *level, uint64_t *table,
+static bool s1_table_lookup(void *opaque, unsigned regime, uint64_t va, int *level, uint64_t *table,
                             uint64_t *table_attrs)
 {
     struct pe *pe = opaque;
-    enum tlb_regime rg = el2_regime ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
-    const struct tlb_entry *e = tlb_s1_table_lookup(&pe->mmu.tlb, rg, el2_regime ? 0 : current_vmid(pe),
-                                                    el2_regime ? 0 : current_asid(pe), va);
+    bool el10 = regime == TLB_REGIME_EL10;
+    const struct tlb_entry *e = tlb_s1_table_lookup(&pe->mmu.tlb, (enum tlb_regime)regime, el10 ? current_vmid(pe) : 0,
+                                                    el10 ? current_asid(pe) : el2_asid(&pe->mmu), va);
     if (!e)
         return false;
     *level = e->level;
@@ -128,14 +139,14 @@ static bool s1_table_lookup(void *opaque, bool el2_regime, uint64_t va, int *lev
     return true;
 }
 
-static void s1_table_insert(void *opaque, bool el2_regime, uint64_t va, int level, unsigned shift,
+static void s1_table_insert(void *opaque, unsigned regime, uint64_t va, int level, unsigned shift,
                             uint64_t table, uint64_t table_attrs)
 {
     struct pe *pe = opaque;
+    bool el10 = regime == TLB_REGIME_EL10;
     struct tlb_entry e = { .valid = true, .kind = TLB_KIND_S1_TABLE, .level = (uint8_t)level,
-                           .table_attrs = (uint8_t)((table_attrs >> 59) & 0xf),
-                           .regime = el2_regime ? TLB_REGIME_EL2 : TLB_REGIME_EL10,
-                           .vmid = el2_regime ? 0 : current_vmid(pe), .asid = el2_regime ? 0 : current_asid(pe),
+                           .table_attrs = (uint8_t)((table_attrs >> 59) & 0xf), .regime = (uint8_t)regime,
+                           .vmid = el10 ? current_vmid(pe) : 0, .asid = el10 ? current_asid(pe) : el2_asid(&pe->mmu),
                            .page_shift = (uint8_t)shift, .va = va, .pa = table };
     tlb_s1_table_insert(&pe->mmu.tlb, &e);
 }
@@ -292,14 +303,15 @@ static uint16_t current_vmid(const struct pe *pe)
     return pe->mmu.s2.enabled ? (uint16_t)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff) : 0;
 }
 
-static uint16_t current_asid(const struct pe *pe)
+static uint16_t s1_asid(const struct mmu_s1_config *s1)
 {
-    const struct mmu_s1_config *s1 = &pe->mmu.s1_el10;
-    if (!s1->enabled)
+    if (!s1->enabled || s1->el2_regime)
         return 0;
     uint64_t t = s1->ttbr[s1->a1 ? 1 : 0];
     return (uint16_t)(s1->as16 ? t >> 48 : (t >> 48) & 0xff);
 }
+
+static uint16_t current_asid(const struct pe *pe) { return s1_asid(&pe->mmu.s1_el10); }
 
 /* ---- translation contexts --------------------------------------------------------- */
 
@@ -360,7 +372,7 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
     bool el2 = el == 2;
     ev->u.access.va = va;
     ev->u.access.el = el;
-    ev->u.access.regime = el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    ev->u.access.regime = (uint8_t)regime_of(m, el);
     int slot = el2 ? m->ctx_el2 : m->ctx_el10;
     const struct pe_mmu_ctx *c = slot >= 0 ? &m->ctx[slot] : NULL;
     if (!c) {                        /* translation off in this regime */
@@ -369,7 +381,7 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
         ev->u.access.s2_on = 0;
         return true;
     }
-    uint16_t vmid = el2 ? 0 : c->vmid, asid = el2 ? 0 : c->asid;
+    uint16_t vmid = el2 ? 0 : c->vmid, asid = c->asid;   /* (the EL2 regime's context has ASID 0) */
     ev->u.access.vmid = vmid;
     ev->u.access.asid = asid;
     ev->u.access.s2_on = !el2 && m->s2.enabled;
@@ -406,8 +418,15 @@ void pe_mmu_update(struct pe *pe)
     struct mmu_s2_config s2;
     mmu_s1_from_regs(&s1_el10, false, r[pe->idx.sctlr_el1], r[pe->idx.tcr_el1], r[pe->idx.ttbr0_el1],
                      r[pe->idx.ttbr1_el1], r[pe->idx.mair_el1]);
-    mmu_s1_from_regs(&s1_el2, true, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2], 0,
-                     r[pe->idx.mair_el2]);
+    if (hcr & HCR_E2H) {
+        /* The EL2&0 regime (FEAT_VHE): TCR_EL2 in TCR_EL1's layout, TTBR0_EL2 and TTBR1_EL2. */
+        mmu_s1_from_regs(&s1_el2, false, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2],
+                         r[pe->idx.ttbr1_el2], r[pe->idx.mair_el2]);
+        s1_el2.host = true;
+    } else {
+        mmu_s1_from_regs(&s1_el2, true, r[pe->idx.sctlr_el2], r[pe->idx.tcr_el2], r[pe->idx.ttbr0_el2], 0,
+                         r[pe->idx.mair_el2]);
+    }
     mmu_s2_from_regs(&s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
     if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
         s1_el10.enabled = false;
@@ -424,7 +443,7 @@ void pe_mmu_update(struct pe *pe)
     m->active_el10 = m->s1_el10.enabled || m->s2.enabled;
     m->active_el2 = m->s1_el2.enabled;
     m->ctx_el10 = m->active_el10 ? context(pe, TLB_REGIME_EL10, current_vmid(pe), current_asid(pe)) : -1;
-    m->ctx_el2 = m->active_el2 ? context(pe, TLB_REGIME_EL2, 0, 0) : -1;
+    m->ctx_el2 = m->active_el2 ? context(pe, regime_of(m, 2), 0, el2_asid(m)) : -1;
     publish_context(pe);
     pe_trap_state_changed(pe);
     if (changed)
@@ -481,8 +500,8 @@ bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
     struct pe_mmu *m = &pe->mmu;
     bool el2 = pe->el == 2;
     const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
-    const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, el2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10,
-                                         el2 ? 0 : c->vmid, el2 ? 0 : c->asid, va);
+    const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, (enum tlb_regime)regime_of(m, pe->el),
+                                         el2 ? 0 : c->vmid, c->asid, va);
     if (e) {
         *pa = e->pa + (va - e->va);
         return true;
@@ -649,9 +668,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
     if (!(el == 2 ? m->active_el2 : m->active_el10))
         return fill_translation_off(pe, el, va, acc, out);
-    unsigned regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    unsigned regime = regime_of(m, el);
     const struct pe_mmu_ctx *c = &m->ctx[el == 2 ? m->ctx_el2 : m->ctx_el10];
-    uint16_t vmid = el == 2 ? 0 : c->vmid, asid = el == 2 ? 0 : c->asid;
+    uint16_t vmid = el == 2 ? 0 : c->vmid, asid = c->asid;
     struct mmu_ctx_stats *st = ctx_stats(pe, regime, vmid, asid);
 
     /* The model: a first use since the last flush is a lookup (replacement,
@@ -744,7 +763,7 @@ bool pe_mmu_describe_pa(struct pe *pe, uint64_t pa, struct event *ev)
     struct pe_mmu *m = &pe->mmu;
     unsigned el = pe->el;
     ev->u.access.el = el;
-    ev->u.access.regime = el == 2 ? TLB_REGIME_EL2 : TLB_REGIME_EL10;
+    ev->u.access.regime = (uint8_t)regime_of(m, el);
     if (!pe_mmu_active(pe)) {
         ev->u.access.va = ev->u.access.ipa = ev->u.access.pa = pa;
         ev->u.access.vmid = ev->u.access.asid = 0;
@@ -919,9 +938,12 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
         uint64_t va = (xt & ((1ULL << 44) - 1)) << 12;
         if (va & (1ULL << 55))
             va |= 0xff00000000000000ULL;
+        /* The operand's ASID is as wide as the regime's: the EL2&0 regime's for the EL2 forms with E2H. */
+        bool el2_form = tlbi_ops[i].op == TLBI_VAE2 || tlbi_ops[i].op == TLBI_VALE2;
+        const struct mmu_s1_config *asid_cfg = el2_form && m->s1_el2.host ? &m->s1_el2 : &m->s1_el10;
         struct tlbi_request rq = {
             .op = tlbi_ops[i].op, .vmid = (uint16_t)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff),
-            .asid = (uint16_t)(m->s1_el10.as16 ? xt >> 48 : (xt >> 48) & 0xff), .va = va,
+            .asid = (uint16_t)(asid_cfg->as16 ? xt >> 48 : (xt >> 48) & 0xff), .va = va,
             .ipa = (xt & ((1ULL << 36) - 1)) << 12,
         };
         /* The instruction also runs in Unicorn (the register is native): by VA

@@ -527,7 +527,7 @@ void tlb_insert(struct tlb *t, bool is_fetch, const struct tlb_entry *e)
     ne.ipa &= m;
     ne.pa &= m;
     ne.valid = true;
-    if (ne.regime != TLB_REGIME_EL2)
+    if (ne.regime != TLB_REGIME_EL2 && ne.regime != TLB_REGIME_EL20)
         ne.regime = TLB_REGIME_EL10;
     t->stats.fills++;
     level_insert(t, is_fetch ? t->l1i : t->l1d, &ne);
@@ -650,10 +650,12 @@ static bool covers_combined(const struct tlbi_request *r, const struct tlb_entry
     case TLBI_ALLE1:
         return e->regime == TLB_REGIME_EL10;
     case TLBI_ALLE2:
-        return e->regime == TLB_REGIME_EL2;
+        return e->regime == TLB_REGIME_EL2 || e->regime == TLB_REGIME_EL20;
     case TLBI_VAE2:
     case TLBI_VALE2:
-        return e->regime == TLB_REGIME_EL2 && va_hit;
+        /* With E2H the operand's ASID selects among the EL2&0 regime's non-global entries. */
+        return va_hit && (e->regime == TLB_REGIME_EL2 ||
+                          (e->regime == TLB_REGIME_EL20 && (e->global || e->asid == r->asid)));
     case TLBI_IPAS2E1:
     case TLBI_IPAS2LE1:
     default:
@@ -722,7 +724,7 @@ const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regim
         struct tlb_entry *e = &t->s1_tables[i];
         if (e->regime != regime)
             continue;
-        if (regime == TLB_REGIME_EL10 && (e->vmid != vmid || e->asid != asid))
+        if (regime != TLB_REGIME_EL2 && (e->vmid != vmid || e->asid != asid))
             continue;
         if (!best || e->level > best->level)
             best = e;
@@ -762,7 +764,8 @@ static bool covers_s1_table(const struct tlbi_request *r, const struct tlb_entry
     case TLBI_ALLE2:
         return !el10;
     case TLBI_VAE2:
-        return !el10 && in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+        return !el10 && (e->regime == TLB_REGIME_EL2 || e->asid == r->asid) &&
+               in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
     default:                      /* last-level and stage-2 operations keep table entries */
         return false;
     }

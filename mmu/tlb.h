@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum tlb_regime { TLB_REGIME_EL10 = 0, TLB_REGIME_EL2 = 1 };
+/* EL2&0 (FEAT_VHE, HCR_EL2.E2H = 1): VMID 0, ASID-tagged like EL1&0. */
+enum tlb_regime { TLB_REGIME_EL10 = 0, TLB_REGIME_EL2 = 1, TLB_REGIME_EL20 = 2 };
 enum tlb_repl { TLB_REPL_LRU, TLB_REPL_FIFO, TLB_REPL_RANDOM };
 
 /* What an entry caches. */

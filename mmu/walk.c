@@ -142,6 +142,7 @@ uint8_t mmu_combine_sh(uint8_t s1sh, uint8_t s2sh, uint8_t attr)
 struct walk_params {
     unsigned stage;           /* 1 or 2 */
     bool el2_regime;          /* stage 1 of the EL2 regime */
+    unsigned regime;          /* for the walk cache: 0 EL1&0, 1 EL2, 2 EL2&0 */
     uint64_t base;            /* table base (IPA at stage 1 under stage 2) */
     unsigned inputsize;
     int start_level;
@@ -213,7 +214,7 @@ static bool walk(const struct mmu_mem_ops *mem, const struct mmu_s2_config *s2_f
     if (!st2 && mem->s1_table_lookup) {
         int lvl;
         uint64_t t, attrs;
-        if (mem->s1_table_lookup(mem->opaque, p->el2_regime, in, &lvl, &t, &attrs) && lvl >= p->start_level &&
+        if (mem->s1_table_lookup(mem->opaque, p->regime, in, &lvl, &t, &attrs) && lvl >= p->start_level &&
             lvl < 3) {
             first = lvl + 1;          /* resume below the cached table descriptor */
             table = t;
@@ -243,7 +244,7 @@ static bool walk(const struct mmu_mem_ops *mem, const struct mmu_s2_config *s2_f
             if (!st2) {
                 o->table_attrs |= desc & (TABLE_PXN | TABLE_XN | TABLE_AP0 | TABLE_AP1);
                 if (mem->s1_table_insert)
-                    mem->s1_table_insert(mem->opaque, p->el2_regime, in, level, shift, next, o->table_attrs);
+                    mem->s1_table_insert(mem->opaque, p->regime, in, level, shift, next, o->table_attrs);
             }
             table = next;
             continue;
@@ -360,7 +361,7 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
 {
     memset(r, 0, sizeof *r);
     r->va = va;
-    const struct mmu_s2_config *s2on = (!s1->el2_regime && s2 && s2->enabled) ? s2 : NULL;
+    const struct mmu_s2_config *s2on = (!s1->el2_regime && !s1->host && s2 && s2->enabled) ? s2 : NULL;
     uint8_t need = acc == MMU_READ ? MMU_PERM_R : acc == MMU_WRITE ? MMU_PERM_W : MMU_PERM_X;
     uint8_t s1attr, s1sh;
     unsigned s1shift;
@@ -415,7 +416,8 @@ static bool translate(const struct mmu_mem_ops *mem, const struct mmu_s1_config 
             r->asid = (uint16_t)(s1->as16 ? asid_src >> 48 : (asid_src >> 48) & 0xff);
         }
         r->ttbr_index = range;
-        struct walk_params p = { .stage = 1, .el2_regime = s1->el2_regime, .base = base,
+        struct walk_params p = { .stage = 1, .el2_regime = s1->el2_regime,
+                                 .regime = s1->el2_regime ? 1u : s1->host ? 2u : 0u, .base = base,
                                  .inputsize = inputsize, .start_level = start, .granule_bits = gb,
                                  .oa_bits = s1->ips_bits };
         struct walk_out o;

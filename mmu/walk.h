@@ -48,14 +48,15 @@ struct mmu_mem_ops {
      * model's walk cache); both may be NULL. lookup returns true with *pa. */
     bool (*s2_walk_lookup)(void *opaque, uint64_t ipa, uint64_t *pa);
     void (*s2_walk_insert)(void *opaque, const struct mmu_result *r);
-    /* Cached stage-1 table descriptors (the walk cache); both may be NULL.
+    /* Cached stage-1 table descriptors (the walk cache); both may be NULL; regime: 0 EL1&0, 1 EL2,
+ * 2 EL2&0 (enum tlb_regime).
      * lookup: the deepest cached descriptor on va's walk: its level, the next
      * table's address and the accumulated APTable/XNTable/PXNTable bits (as in
      * descriptor bits 62:59). insert: a table descriptor just read at `level`,
      * covering 2^shift bytes of input addresses. */
-    bool (*s1_table_lookup)(void *opaque, bool el2_regime, uint64_t va, int *level, uint64_t *table,
+    bool (*s1_table_lookup)(void *opaque, unsigned regime, uint64_t va, int *level, uint64_t *table,
                             uint64_t *table_attrs);
-    void (*s1_table_insert)(void *opaque, bool el2_regime, uint64_t va, int level, unsigned shift,
+    void (*s1_table_insert)(void *opaque, unsigned regime, uint64_t va, int level, unsigned shift,
                             uint64_t table, uint64_t table_attrs);
     void *opaque;
 };
@@ -65,6 +66,8 @@ struct mmu_s1_config {
     bool enabled;             /* SCTLR_ELx.M */
     bool two_ranges;          /* EL1&0: TTBR0 (low) and TTBR1 (high); EL2: TTBR0 only */
     bool el2_regime;          /* single privilege level: AP[1] ignored, XN only */
+    bool host;                /* the EL2&0 regime (HCR_EL2.E2H): two ranges, EL0 and EL2 rights as
+                               * EL1&0's EL0 and EL1, ASIDs, no stage 2 */
     uint64_t ttbr[2];
     unsigned tsz[2];          /* T0SZ, T1SZ */
     unsigned granule_bits[2]; /* 12, 14 or 16 (TG0/TG1 decoded) */

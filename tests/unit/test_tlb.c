@@ -676,6 +676,38 @@ static void test_tlbi_el2(void **state)
     }
 }
 
+/* The EL2&0 regime (FEAT_VHE): entries tagged with an ASID (VMID 0) unless global; apart from
+ * EL1&0 and EL2 entries; TLBI VAE2 takes the operand's ASID for them, ALLE2 drops them, the EL1
+ * operations leave them. */
+static void test_el20_regime(void **state)
+{
+    struct fix *f = *state;
+    struct tlb *t = &f->t;
+    struct tlb_entry a = el10(0, 1, false, 0x20000000, 12, 0x41000000);
+    a.regime = TLB_REGIME_EL20;
+    struct tlb_entry g = el10(0, 0, true, 0x30000000, 12, 0x42000000);
+    g.regime = TLB_REGIME_EL20;
+    tlb_insert(t, false, &a);
+    tlb_insert(t, false, &g);
+    assert_non_null(tlb_lookup(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000, NULL));
+    assert_null(tlb_lookup(t, false, TLB_REGIME_EL20, 0, 2, 0x20000000, NULL));   /* another ASID */
+    assert_null(tlb_lookup(t, false, TLB_REGIME_EL10, 0, 1, 0x20000000, NULL));   /* another regime */
+    assert_null(tlb_lookup(t, false, TLB_REGIME_EL2, 0, 0, 0x20000000, NULL));
+    assert_non_null(tlb_lookup(t, false, TLB_REGIME_EL20, 0, 7, 0x30000000, NULL)); /* global */
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VMALLE1, .vmid = 0 });
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_ALLE1 });
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VAE2, .asid = 2, .va = 0x20000000 });
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));       /* other ASID: kept */
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VAE2, .asid = 1, .va = 0x20000000 });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VALE2, .asid = 9, .va = 0x30000000 });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 9, 0x30000000));           /* global: any ASID */
+    tlb_insert(t, false, &a);
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_ALLE2 });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+}
+
 /* VA ops reach blocks in every L2 set they may live in, including blocks whose
  * copy left the L1 (only the L2 holds them). */
 static void test_tlbi_va_l2_only(void **state)
@@ -991,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_tlbi_vmalls12e1),
         cmocka_unit_test(test_tlbi_alle1),
         cmocka_unit_test(test_tlbi_el2),
+        cmocka_unit_test_setup_teardown(test_el20_regime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tlbi_va_l2_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
         cmocka_unit_test(test_bad_configs),

@@ -1580,6 +1580,37 @@ static void test_s1_off_s2_on(void **state)
     assert_int_equal(r.walk_accesses, 0);
 }
 
+/* The EL2&0 regime (FEAT_VHE, s1.host): stage 1 as EL1&0's (EL0 rights from AP[1], nG, the
+ * ASID from TTBR0), but never stage 2, even with HCR_EL2.VM set for the guests. */
+static void test_host_regime(void **state)
+{
+    (void)state;
+    mem_reset();
+    struct pt t;
+    pt_init(&t, 12, 48, 0, 0);
+    pt_map(&t, VA_PATTERN, OA_BASE, 3, S1_NORMAL | (1ULL << 6) | (1ULL << 11));   /* AP = EL0 RW, nG */
+    struct mmu_s1_config c1 = s1_cfg(&t);
+    c1.host = true;
+    c1.ttbr[0] |= 5ULL << 48;
+    struct mmu_s2_config c2;
+    memset(&c2, 0, sizeof c2);
+    c2.enabled = true;
+    c2.vttbr = 0x1000;        /* unbacked: any stage-2 walk would abort */
+    c2.t0sz = 24;
+    c2.sl0 = 1;
+    c2.granule_bits = 12;
+    c2.ps_bits = 40;
+    struct mmu_result r;
+    assert_true(tr(&c1, &c2, VA_PATTERN, MMU_READ, 2, &r));
+    assert_int_equal(r.pa, OA_BASE | (VA_PATTERN & 0xfff));
+    for (unsigned k = 0; k < M.nlog; k++)
+        assert_int_equal(M.log[k].stage, 1);
+    assert_true(r.perm_el0 & MMU_PERM_W);
+    assert_false(r.global);
+    assert_int_equal(r.asid, 5);
+    assert_true(tr(&c1, &c2, VA_PATTERN, MMU_WRITE, 0, &r));     /* EL0 of the EL2&0 regime */
+}
+
 static void test_el2_regime_ignores_stage2(void **state)
 {
     (void)state;
@@ -1953,7 +1984,7 @@ static struct {
     struct { uint64_t va; unsigned shift; int level; uint64_t table, attrs; } e[8];
 } WC;
 
-static bool wc_lookup(void *o, bool el2, uint64_t va, int *level, uint64_t *table, uint64_t *attrs)
+static bool wc_lookup(void *o, unsigned el2, uint64_t va, int *level, uint64_t *table, uint64_t *attrs)
 {
     (void)o; (void)el2;
     int best = -1;
@@ -1968,7 +1999,7 @@ static bool wc_lookup(void *o, bool el2, uint64_t va, int *level, uint64_t *tabl
     return true;
 }
 
-static void wc_insert(void *o, bool el2, uint64_t va, int level, unsigned shift, uint64_t table, uint64_t attrs)
+static void wc_insert(void *o, unsigned el2, uint64_t va, int level, unsigned shift, uint64_t table, uint64_t attrs)
 {
     (void)o; (void)el2;
     if (WC.n < 8)
@@ -2033,6 +2064,7 @@ int main(void)
         T(test_combine_permissions),
         T(test_s1_off_s2_on),
         T(test_el2_regime_ignores_stage2),
+        T(test_host_regime),
         T(test_par_from_result),
         T(test_s1_from_regs),
         T(test_s2_from_regs),
