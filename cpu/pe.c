@@ -501,7 +501,9 @@ static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
     c.cntkctl_el1 = pe->sr[pe->idx.cntkctl_el1];
     c.cnthctl_el2 = pe->sr[pe->idx.cnthctl_el2];
     if (pe->el == 0)
-        c.sctlr_el1 = pe_guest_sctlr(pe, 1);
+        c.sctlr_el1 = pe_guest_sctlr(pe, 0);      /* EL0's controls: SCTLR_EL1, or SCTLR_EL2 in the host */
+    if (pe->el == 0 && pe->mmu.host_el0)
+        c.cntkctl_el1 = pe->sr[pe->idx.cnthctl_el2];   /* CNTHCTL_EL2 (E2H layout: EL0 bits as CNTKCTL_EL1's) */
     if (traps & TRAP_FP) {
         c.cpacr_el1 = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL);
         c.cptr_el2 = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
@@ -556,7 +558,7 @@ static bool sys_exception(struct pe *pe, uint32_t insn, uint64_t pc, bool in_blo
 static int wfx_trap_el(struct pe *pe, bool is_wfe)
 {
     if (pe->el == 0) {
-        uint64_t sctlr = pe_guest_sctlr(pe, 1);
+        uint64_t sctlr = pe_guest_sctlr(pe, 0);
         if (!(sctlr & (1ULL << (is_wfe ? 18 : 16))))
             return (int)pe_route_el1(pe);
     }

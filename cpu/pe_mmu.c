@@ -39,14 +39,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The SCTLR that controls EL el: EL0's is SCTLR_EL2 under HCR_EL2.{E2H,TGE} = {1,1}. */
 uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el)
 {
-    return pe->sr[el == 2 ? pe->idx.sctlr_el2 : pe->idx.sctlr_el1];
+    bool el2 = el == 2 || (el == 0 && pe->mmu.host_el0);
+    return pe->sr[el2 ? pe->idx.sctlr_el2 : pe->idx.sctlr_el1];
+}
+
+/* Does EL el translate in the EL2 (or EL2&0) regime? EL2 always; EL0 under E2H and TGE. */
+static inline bool in_el2_regime(const struct pe_mmu *m, unsigned el)
+{
+    return el == 2 || (el == 0 && m->host_el0);
 }
 
 bool pe_mmu_active(const struct pe *pe)
 {
-    return pe->el == 2 ? pe->mmu.active_el2 : pe->mmu.active_el10;
+    return in_el2_regime(&pe->mmu, pe->el) ? pe->mmu.active_el2 : pe->mmu.active_el10;
 }
 
 static uint16_t current_vmid(const struct pe *pe);
@@ -71,6 +79,8 @@ static uint16_t current_asid(const struct pe *pe);
 /* The translation regime of EL el's accesses: EL2's is the EL2&0 regime while HCR_EL2.E2H = 1. */
 static inline unsigned regime_of(const struct pe_mmu *m, unsigned el)
 {
+    if (el == 0 && m->host_el0)
+        return TLB_REGIME_EL20;
     return el != 2 ? TLB_REGIME_EL10 : m->s1_el2.host ? TLB_REGIME_EL20 : TLB_REGIME_EL2;
 }
 
@@ -84,7 +94,7 @@ static void walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage
     if (event_wanted(pe->events, EV_WALK)) {
         struct pe_mmu *m = &pe->mmu;
         struct event ev = { .type = EV_WALK, .pe = pe->index, .cycles = pe->cycles };
-        bool el2 = m->walk_el == 2;
+        bool el2 = in_el2_regime(m, m->walk_el);
         unsigned rg = regime_of(m, m->walk_el);
         ev.u.walk.addr = pa;
         ev.u.walk.walk_addr = addr;
@@ -369,7 +379,7 @@ bool pe_mmu_describe_access(struct pe *pe, uint64_t va, bool fetch, struct event
 {
     struct pe_mmu *m = &pe->mmu;
     unsigned el = pe->el;
-    bool el2 = el == 2;
+    bool el2 = in_el2_regime(m, el);
     ev->u.access.va = va;
     ev->u.access.el = el;
     ev->u.access.regime = (uint8_t)regime_of(m, el);
@@ -428,6 +438,7 @@ void pe_mmu_update(struct pe *pe)
                          r[pe->idx.mair_el2]);
     }
     mmu_s2_from_regs(&s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
+    bool host_el0 = (hcr & HCR_E2H) && (hcr & HCR_TGE);
     if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
         s1_el10.enabled = false;
         s2.enabled = false;
@@ -436,7 +447,8 @@ void pe_mmu_update(struct pe *pe)
      * translate to (registers, VMID, ASID) needs it flushed. The model keeps
      * its entries: they are tagged (and stale ones stay usable, as on hardware). */
     bool changed = memcmp(&s1_el10, &m->s1_el10, sizeof s1_el10) || memcmp(&s1_el2, &m->s1_el2, sizeof s1_el2) ||
-                   memcmp(&s2, &m->s2, sizeof s2);
+                   memcmp(&s2, &m->s2, sizeof s2) || host_el0 != m->host_el0;
+    m->host_el0 = host_el0;
     m->s1_el10 = s1_el10;
     m->s1_el2 = s1_el2;
     m->s2 = s2;
@@ -468,7 +480,7 @@ void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 
 static const struct mmu_s1_config *s1_for(const struct pe *pe, unsigned el)
 {
-    return el == 2 ? &pe->mmu.s1_el2 : &pe->mmu.s1_el10;
+    return in_el2_regime(&pe->mmu, el) ? &pe->mmu.s1_el2 : &pe->mmu.s1_el10;
 }
 
 uint64_t pe_code_page(struct pe *pe, uint64_t va)
@@ -476,7 +488,7 @@ uint64_t pe_code_page(struct pe *pe, uint64_t va)
     if (!pe_mmu_active(pe))
         return va >> 12;
     struct pe_mmu_code_page *c = &pe->mmu.code_map[(va >> 12) & (PE_MMU_CODE_MAP_SLOTS - 1)];
-    uint64_t key = (va >> 12) | ((uint64_t)(pe->el == 2) << 63);
+    uint64_t key = (va >> 12) | ((uint64_t)in_el2_regime(&pe->mmu, pe->el) << 63);
     if (c->gen == pe->mmu.held_gen && c->va_page == key)
         return c->pa_page;
     /* Not filled since the flush: Unicorn ran on from a translation it still
@@ -498,7 +510,7 @@ bool pe_va_to_pa(struct pe *pe, uint64_t va, bool fetch, uint64_t *pa)
         return true;
     }
     struct pe_mmu *m = &pe->mmu;
-    bool el2 = pe->el == 2;
+    bool el2 = in_el2_regime(m, pe->el);
     const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
     const struct tlb_entry *e = tlb_peek(&m->tlb, fetch, (enum tlb_regime)regime_of(m, pe->el),
                                          el2 ? 0 : c->vmid, c->asid, va);
@@ -666,11 +678,12 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     }
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
-    if (!(el == 2 ? m->active_el2 : m->active_el10))
+    bool el2 = in_el2_regime(m, el);
+    if (!(el2 ? m->active_el2 : m->active_el10))
         return fill_translation_off(pe, el, va, acc, out);
     unsigned regime = regime_of(m, el);
-    const struct pe_mmu_ctx *c = &m->ctx[el == 2 ? m->ctx_el2 : m->ctx_el10];
-    uint16_t vmid = el == 2 ? 0 : c->vmid, asid = c->asid;
+    const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
+    uint16_t vmid = el2 ? 0 : c->vmid, asid = c->asid;
     struct mmu_ctx_stats *st = ctx_stats(pe, regime, vmid, asid);
 
     /* The model: a first use since the last flush is a lookup (replacement,
@@ -747,7 +760,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     hold(pe, e, fetch);
     if (fetch)
         m->code_map[(va >> 12) & (PE_MMU_CODE_MAP_SLOTS - 1)] = (struct pe_mmu_code_page){
-            .va_page = (va >> 12) | ((uint64_t)(el == 2) << 63), .pa_page = pa >> 12, .gen = m->held_gen };
+            .va_page = (va >> 12) | ((uint64_t)el2 << 63), .pa_page = pa >> 12, .gen = m->held_gen };
     note_rmap(pe, va & ~0xfffULL, e->s2 ? e->ipa + ((va & ~0xfffULL) - e->va) : pa, pa, regime, vmid, asid);
     m->unicorn_fills_by_reason[first ? FILL_FIRST : FILL_AGAIN]++;
     out->paddr = pa;
@@ -844,7 +857,7 @@ bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn)
 {
     if (!is_dc_zva(insn))
         return false;
-    if (pe->el == 2)
+    if (in_el2_regime(&pe->mmu, pe->el))
         return !pe->mmu.s1_el2.enabled;
     return !pe->mmu.s1_el10.enabled && !(pe_hcr_el2(pe) & HCR_DC);
 }
@@ -1034,6 +1047,10 @@ void sr_at(struct pe *pe, const struct sysreg_def *d, uint64_t va)
     enum mmu_access acc = write ? MMU_WRITE : MMU_READ;
     if (el == 2)
         ok = mmu_full_translate(&mem, &pe->mmu.s1_el2, NULL, va, acc, 2, &r);
+    else if (!two_stage && pe->mmu.host_el0)
+        /* Under HCR_EL2.{E2H,TGE} = {1,1}, AT S1E0* and S1E1* translate in the EL2&0 regime
+         * (S1E1* with EL2's rights). */
+        ok = mmu_full_translate(&mem, &pe->mmu.s1_el2, NULL, va, acc, el == 0 ? 0 : 2, &r);
     else if (two_stage)
         ok = mmu_full_translate(&mem, &pe->mmu.s1_el10, &pe->mmu.s2, va, acc, el, &r);
     else {

@@ -17,6 +17,13 @@ void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
     pe_mmu_update(pe);
 }
 
+/* CNTHCTL_EL2: bits 11:8 exist only in FEAT_VHE's E2H layout (EL0VTEN, EL0PTEN, EL1PCTEN, EL1PCEN). */
+void sr_write_cnthctl_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    if (!(pe_hcr_el2(pe) & HCR_E2H))
+        pe->sr[d->index] = v & 0xff;
+}
+
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     /* TPMCR, TPM, TDA, TDOSA, TDRA and TDE act on the trap decisions (sysreg.c,

@@ -105,7 +105,8 @@ static const struct sysreg_def base_table[] = {
     R("CNTVCT_EL0", 3, 3, 14, 0, 2, SR_PL0_R, TRAP_EL0_VCTEN, SR_AVSIM, .read = sr_read_cntvct),
     R("CNTKCTL_EL1", 3, 0, 14, 1, 0, SR_PL1_RW, 0, SR_AVSIM, .writable = 0x303),
     R("CNTVOFF_EL2", 3, 4, 14, 0, 3, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .write = sr_write_cntvoff),
-    R("CNTHCTL_EL2", 3, 4, 14, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 3, .writable = 0xff),
+    R("CNTHCTL_EL2", 3, 4, 14, 1, 0, SR_PL2_RW, 0, SR_AVSIM, .reset = 3, .writable = 0xfff,
+      .write = sr_write_cnthctl_el2),
     R("CNTP_TVAL_EL0", 3, 3, 14, 2, 0, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
     R("CNTP_CTL_EL0", 3, 3, 14, 2, 1, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
     R("CNTP_CVAL_EL0", 3, 3, 14, 2, 2, SR_PL0_RW, TRAP_EL0_PTEN | TRAP_EL1PCEN, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read, .write = sr_timer_write),
@@ -528,8 +529,12 @@ static const char *el2_trap(const struct sysreg_ctx *c, uint32_t t, bool is_read
     if ((t & TRAP_TTLB) && el1 && (h & HCR_TTLB)) return "HCR_EL2.TTLB";
     if ((t & TRAP_TDZ) && (h & HCR_TDZ)) return "HCR_EL2.TDZ";
     if ((t & TRAP_TCPAC) && el1 && (c->cptr_el2 & (1ULL << 31))) return "CPTR_EL2.TCPAC";
-    if ((t & TRAP_EL0_PCTEN) && !(c->cnthctl_el2 & 1)) return "CNTHCTL_EL2.EL1PCTEN";
-    if ((t & TRAP_EL1PCEN) && !(c->cnthctl_el2 & 2)) return "CNTHCTL_EL2.EL1PCEN";
+    /* With HCR_EL2.E2H = 1, CNTHCTL_EL2 has EL1PCTEN at bit 10 and EL1PCEN at bit 11. */
+    /* EL0 in the host (E2H and TGE) is controlled by CNTHCTL_EL2's EL0 bits alone (el0_trap). */
+    unsigned pcten = (h & HCR_E2H) ? 10 : 0, pcen = (h & HCR_E2H) ? 11 : 1;
+    bool host_el0 = c->el == 0 && (h & HCR_E2H) && (h & HCR_TGE);
+    if ((t & TRAP_EL0_PCTEN) && !host_el0 && !((c->cnthctl_el2 >> pcten) & 1)) return "CNTHCTL_EL2.EL1PCTEN";
+    if ((t & TRAP_EL1PCEN) && !host_el0 && !((c->cnthctl_el2 >> pcen) & 1)) return "CNTHCTL_EL2.EL1PCEN";
     /* MDCR_EL2: TDE makes TDA, TDOSA and TDRA act as 1 (AArch64.CheckSystemAccess callers
      * for the debug registers: MDCR_EL2.<TDE,TDA> != '00'). */
     uint64_t m = c->mdcr_el2;
