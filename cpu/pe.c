@@ -571,12 +571,7 @@ static int wfx_trap_el(struct pe *pe, bool is_wfe)
 static int fp_trap_el(struct pe *pe)
 {
     uint64_t cpacr = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
-    unsigned fpen = (cpacr >> 20) & 3;
-    if (pe->el < 2 && !(pe_hcr_el2(pe) & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0)))
-        return 1;
-    if (cptr & (1ULL << 10))
-        return 2;
-    return -1;
+    return fp_access_trap_el(pe->el, pe_hcr_el2(pe), cpacr, cptr);
 }
 
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
@@ -1100,7 +1095,8 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe->sp_aligned = !(sp & 15);
     if (b == hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
-    else if (!pe_in_trampoline(addr) && !(b->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF))) {
+    else if (!pe_in_trampoline(addr) && !(b->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
+             !((b->flags & BLOCK_HAS_UNPRIV) && pe->mmu.host_el0)) {
         /* (Blocks that always take this path stay out: front_runs need not test for them.) */
         unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
         pe->front[i] = (struct pe_front){
@@ -1117,6 +1113,11 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
             for (int k = 0; k < 4; k++)
                 c->cls_n[k] = b->cls_n[k];
     }
+    /* An LDTR/STTR at EL2 in the host (E2H and TGE) is an EL0 access: Unicorn, which keeps
+     * EL2's unprivileged and privileged accesses under one TLB index, must not serve it from
+     * a privileged fill (the fill hook decodes it, access_is_unprivileged). */
+    if ((b->flags & BLOCK_HAS_UNPRIV) && pe->el == 2 && pe->mmu.host_el0)
+        pe_flush_unicorn_tlb(pe);
     pe->insns += b->n_insns;
     pe->insns_by_el[pe->el] += b->n_insns;
     pe->cycles += b->cycles;
@@ -1279,8 +1280,9 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
 {
     struct sysreg_ctx c;
     const struct sysreg_def *d = sysreg_lookup(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
-    if (__builtin_expect(pe->el == 2, 0) && d && d->e2h_index >= 0 && (pe_hcr_el2(pe) & HCR_E2H))
-        return sys_redirected(pe, rt, cp, is_read, d);
+    if (__builtin_expect(pe->el != 1, 0) && d && d->e2h_index >= 0 &&
+        (pe->el == 2 ? (pe_hcr_el2(pe) & HCR_E2H) != 0 : pe->mmu.host_el0))
+        return sys_redirected(pe, rt, cp, is_read, d);   /* (EL0 in the host: its timer registers) */
     /* The common case: a register Unicorn holds, read, or written without a
      * handler: Unicorn performs it. Whether it traps was decided before the
      * block ran (preevaluate), under controls an access at the same EL cannot
@@ -1539,14 +1541,9 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
             return;
         }
         if (a64_is_fp_simd(w)) {
-            uint64_t cpacr = pe_cp_read(pe, 3, 0, 1, 0, 2, NULL), cptr = pe_cp_read(pe, 3, 4, 1, 1, 2, NULL);
-            unsigned fpen = (cpacr >> 20) & 3;
-            if (pe->el < 2 && !(hcr & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && pe->el == 0))) {
-                take_sync(pe, EC_FP_ACCESS, iss_fp_access(), 1, pc, true);
-                return;
-            }
-            if (cptr & (1ULL << 10)) {
-                take_sync(pe, EC_FP_ACCESS, iss_fp_access(), 2, pc, true);
+            int t = fp_trap_el(pe);
+            if (t >= 0) {
+                take_sync(pe, EC_FP_ACCESS, iss_fp_access(), (unsigned)t, pc, true);
                 return;
             }
         }

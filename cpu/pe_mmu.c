@@ -741,7 +741,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
      * (AArch64.CheckPermission); EL0's read and write rights never exceed
      * EL1's, so only a page whose rights differ needs the instruction decoded. */
     uint8_t perm = el == 0 ? e->perm_el0 : e->perm_el1;
-    if (el == 1 && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
+    if ((el == 1 || (el == 2 && m->host_el0)) && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
         perm = e->perm_el0;
         if (!(perm & perm_need(acc))) {
             struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
@@ -953,18 +953,21 @@ void sr_tlbi(struct pe *pe, const struct sysreg_def *d, uint64_t xt)
             va |= 0xff00000000000000ULL;
         /* The operand's ASID is as wide as the regime's: the EL2&0 regime's for the EL2 forms with E2H. */
         bool el2_form = tlbi_ops[i].op == TLBI_VAE2 || tlbi_ops[i].op == TLBI_VALE2;
-        const struct mmu_s1_config *asid_cfg = el2_form && m->s1_el2.host ? &m->s1_el2 : &m->s1_el10;
+        bool host = pe->el == 2 && m->host_el0;
+        const struct mmu_s1_config *asid_cfg = (el2_form && m->s1_el2.host) || host ? &m->s1_el2 : &m->s1_el10;
         struct tlbi_request rq = {
             .op = tlbi_ops[i].op, .vmid = (uint16_t)((pe->sr[pe->idx.vttbr_el2] >> 48) & 0xff),
             .asid = (uint16_t)(asid_cfg->as16 ? xt >> 48 : (xt >> 48) & 0xff), .va = va,
-            .ipa = (xt & ((1ULL << 36) - 1)) << 12,
+            .ipa = (xt & ((1ULL << 36) - 1)) << 12, .host = host,
         };
         /* The instruction also runs in Unicorn (the register is native): by VA
          * it drops that page from Unicorn's TLB for every ASID, so a 4K entry
          * of the model removed here needs no flush (on_model_drop). */
         bool by_va = rq.op == TLBI_VAE1 || rq.op == TLBI_VALE1 || rq.op == TLBI_VAAE1 || rq.op == TLBI_VAALE1 ||
                      rq.op == TLBI_VAE2 || rq.op == TLBI_VALE2;
-        m->local_tlbi_page = by_va;
+        /* (Unicorn knows nothing of E2H: its own TLBI by VA misses some of the EL2&0 regime's
+         * pages, held under its EL2 and EL1&0 indexes; then the model's drops flush.) */
+        m->local_tlbi_page = by_va && !m->s1_el2.host;
         m->local_tlbi_va = va;
         unsigned removed = tlbi(&m->tlb, &rq);
         m->local_tlbi_page = false;

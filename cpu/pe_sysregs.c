@@ -46,7 +46,13 @@ uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d)
 
 uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d) { return gtimer_cntpct(pe->timer); }
 
-uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d) { return gtimer_count(pe->timer, GT_VIRT); }
+/* CNTVCT_EL0: the physical count minus CNTVOFF_EL2, which counts as 0 at EL2 with HCR_EL2.E2H
+ * and at EL0 in the host (E2H and TGE). */
+uint64_t sr_read_cntvct(struct pe *pe, const struct sysreg_def *d)
+{
+    bool no_offset = (pe->el == 2 && (pe_hcr_el2(pe) & HCR_E2H)) || (pe->el == 0 && pe->mmu.host_el0);
+    return gtimer_count(pe->timer, no_offset ? GT_PHYS : GT_VIRT);
+}
 
 void sr_ic_invalidate(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {

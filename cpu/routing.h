@@ -86,6 +86,24 @@ static inline uint64_t exception_vector_offset(unsigned from_el, unsigned target
     return base + 0x80 * (uint64_t)kind;
 }
 
+/* AArch64.CheckFPEnabled: the EL an FP/SIMD access at el traps to (EC 0x07), or -1. CPACR_EL1.FPEN
+ * for EL0/EL1 outside the host; CPTR_EL2.TFP, or with HCR_EL2.E2H CPTR_EL2.FPEN (bits 21:20, the
+ * CPACR layout: x0 traps EL0-EL2, 01 traps EL0 in the host only). */
+static inline int fp_access_trap_el(unsigned el, uint64_t hcr, uint64_t cpacr, uint64_t cptr)
+{
+    bool host = (hcr & HCR_E2H) && (hcr & HCR_TGE);
+    unsigned fpen = (cpacr >> 20) & 3;
+    if (el < 2 && !(hcr & HCR_TGE) && (fpen == 0 || fpen == 2 || (fpen == 1 && el == 0)))
+        return 1;
+    if (hcr & HCR_E2H) {
+        unsigned fpen2 = (cptr >> 20) & 3;
+        if (!(fpen2 & 1) || (fpen2 == 1 && el == 0 && host))
+            return 2;
+        return -1;
+    }
+    return (cptr & (1ULL << 10)) ? 2 : -1;
+}
+
 /* The SPSR_ELx bits of an Armv8.0 AArch64 PE: N Z C V, SS, IL, D A I F, M[4:0]. */
 #define SPSR_V80_MASK 0xf03003dfu
 

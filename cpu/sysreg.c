@@ -604,13 +604,11 @@ struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, u
             return trap(d, exception_target_el(0, c->hcr_el2, ROUTE_EL1), why);
     }
     if (d->traps & TRAP_FP) {
-        unsigned fpen = (c->cpacr_el1 >> 20) & 3;
-        if (el < 2 && (fpen == 0 || fpen == 2 || (fpen == 1 && el == 0)) && !(c->hcr_el2 & HCR_TGE))
-            return (struct sysreg_decision){ .verdict = SRV_FP_TRAP, .target_el = 1, .def = d,
-                                             .trap_name = "CPACR_EL1.FPEN" };
-        if (c->cptr_el2 & (1ULL << 10))
-            return (struct sysreg_decision){ .verdict = SRV_FP_TRAP, .target_el = 2, .def = d,
-                                             .trap_name = "CPTR_EL2.TFP" };
+        int t = fp_access_trap_el(el, c->hcr_el2, c->cpacr_el1, c->cptr_el2);
+        if (t >= 0)
+            return (struct sysreg_decision){ .verdict = SRV_FP_TRAP, .target_el = (unsigned)t, .def = d,
+                                             .trap_name = t == 1 ? "CPACR_EL1.FPEN"
+                                                          : (c->hcr_el2 & HCR_E2H) ? "CPTR_EL2.FPEN" : "CPTR_EL2.TFP" };
     }
     if (el < 2) {
         const char *why = el2_trap(c, d->traps, is_read);

@@ -635,6 +635,8 @@ static bool covers_combined(const struct tlbi_request *r, const struct tlb_entry
 {
     bool el10_vm = e->regime == TLB_REGIME_EL10 && e->vmid == r->vmid;
     bool va_hit = in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+    if (r->host && r->op != TLBI_VMALLS12E1 && r->op != TLBI_ALLE1)
+        el10_vm = e->regime == TLB_REGIME_EL20;         /* (VMID 0) */
     switch (r->op) {
     case TLBI_VMALLE1:
     case TLBI_VMALLS12E1:
@@ -750,6 +752,16 @@ void tlb_s1_table_insert(struct tlb *t, const struct tlb_entry *e)
 static bool covers_s1_table(const struct tlbi_request *r, const struct tlb_entry *e)
 {
     bool el10 = e->regime == TLB_REGIME_EL10;
+    if (r->host && (r->op == TLBI_VMALLE1 || r->op == TLBI_ASIDE1 || r->op == TLBI_VAE1 || r->op == TLBI_VAAE1)) {
+        if (e->regime != TLB_REGIME_EL20)
+            return false;
+        if (r->op == TLBI_VMALLE1)
+            return true;
+        if (r->op == TLBI_ASIDE1)
+            return e->asid == r->asid;
+        return (r->op == TLBI_VAAE1 || e->asid == r->asid) &&
+               in_range(e->va & VA56_MASK, e->page_shift, r->va & VA56_MASK);
+    }
     switch (r->op) {
     case TLBI_VMALLE1:
     case TLBI_VMALLS12E1:

@@ -150,6 +150,8 @@ struct tlbi_request {
     uint16_t asid;        /* from Xt[63:48] where the op takes one */
     uint64_t va;          /* from Xt[43:0] << 12 (VA ops) */
     uint64_t ipa;         /* from Xt[35:0] << 12 (IPAS2 ops) */
+    bool host;            /* at EL2 with HCR_EL2.{E2H,TGE} = {1,1}: the *E1 ops act on the EL2&0
+                           * regime instead of the EL1&0 regime of the current VMID */
 };
 
 /* Is the same translation as x (another copy than x itself) still held in

@@ -34,8 +34,11 @@ log()  { echo "fetch-linux: $*" >&2; }
 MODULES="virtio_mmio virtio_blk virtio-rng virtio_console crc16 mbcache jbd2 crc32c_generic ext4"
 have_modules() { for m in $MODULES; do [ -s "$DEST/modules/$m.ko" ] || return 1; done; }
 
+# The revision of the /init written below (2: KVM in VHE mode counts too); a cache made with an
+# older /init is rebuilt.
+INIT_REV="init 2"
 if [ $refresh -eq 0 ] && [ -s "$DEST/Image" ] && [ -s "$DEST/Image.gz" ] && [ -s "$DEST/initrd.gz" ] &&
-   [ -s "$DEST/version" ] && have_modules; then
+   [ -s "$DEST/version" ] && grep -q " $INIT_REV\$" "$DEST/version" && have_modules; then
     log "cached: $(cat "$DEST/version") ($DEST; --refresh to look for a newer kernel)"
     exit 0
 fi
@@ -81,7 +84,7 @@ if command -v flock >/dev/null; then
     exec 9>"$DEST/.lock"
     flock 9
 fi
-want="$kpkg $kver busybox-static $bver"
+want="$kpkg $kver busybox-static $bver $INIT_REV"
 if [ -f "$DEST/version" ] && [ "$(cat "$DEST/version")" = "$want" ] &&
    [ -s "$DEST/Image" ] && [ -s "$DEST/Image.gz" ] && [ -s "$DEST/initrd.gz" ] && have_modules; then
     log "up to date: $want ($DEST)"
@@ -153,7 +156,7 @@ dmesg | grep -i kvm
 echo "AVSIM-INIT: boot cpu mode:"
 dmesg | grep -i -e 'CPU: All CPU(s) started' -e 'EL2' | head -n 5
 ls -l /dev/kvm
-if [ -c /dev/kvm ] && dmesg | grep -q 'Hyp mode initialized successfully'; then
+if [ -c /dev/kvm ] && dmesg | grep -q -e 'Hyp mode initialized successfully' -e 'VHE mode initialized successfully'; then
     echo "AVSIM-LINUX-OK"
 else
     echo "AVSIM-LINUX-FAIL"

@@ -267,7 +267,7 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
         const struct mmu_ctx_stats *c = &mm->ctx_stats[i];
         fprintf(f, "%s\n      {\"regime\": \"%s\", \"vmid\": %u, \"asid\": %u, \"fills\": %llu, "
                 "\"tlb_hits_on_fill\": %llu, \"walks\": %llu, \"walk_accesses\": %llu, \"faults\": %llu}",
-                i ? "," : "", c->regime ? "EL2" : "EL1&0", c->vmid, c->asid, (unsigned long long)c->fills,
+                i ? "," : "", c->regime == 2 ? "EL2&0" : c->regime ? "EL2" : "EL1&0", c->vmid, c->asid, (unsigned long long)c->fills,
                 (unsigned long long)c->tlb_hits, (unsigned long long)c->walks,
                 (unsigned long long)c->walk_accesses, (unsigned long long)c->faults);
     }

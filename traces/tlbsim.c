@@ -109,7 +109,7 @@ struct kmap {
 
 static inline uint64_t key0(enum know_kind kind, unsigned regime, uint16_t vmid, uint16_t asid, int level)
 {
-    return (uint64_t)kind << 56 | (uint64_t)(regime & 1) << 52 | (uint64_t)((unsigned)(level + 1) & 0xf) << 40 |
+    return (uint64_t)kind << 56 | (uint64_t)(regime & 3) << 52 | (uint64_t)((unsigned)(level + 1) & 0xf) << 40 |
            (uint64_t)vmid << 16 | asid;
 }
 
@@ -184,7 +184,7 @@ struct walk_read {
 struct tlbsim_tables {
     struct kmap map;
     uint64_t seq;                 /* walks learned */
-    uint64_t regime_gen[2];       /* walks learned per regime: invalidates untranslated-page caches */
+    uint64_t regime_gen[3];       /* walks learned per regime: invalidates untranslated-page caches */
     bool last_starts_walk;        /* the record just learned began a walk */
     struct {                      /* the record just learned is the abort a walk ended in */
         bool valid;
@@ -282,7 +282,7 @@ static void end_walk(struct tlbsim_tables *t, enum walk_end how)
         return;
     t->walk.open = false;
     t->seq++;
-    t->regime_gen[t->walk.regime & 1]++;
+    t->regime_gen[t->walk.regime % 3]++;
     const struct walk_read *r = t->walk.r;
     unsigned n = t->walk.n;
     int last_s1 = -1;
@@ -375,7 +375,7 @@ static void learn_walk_read(struct tlbsim_tables *t, const struct trace_record *
         end_walk(t, WALK_DONE);
         t->walk.open = true;
         t->walk.pe = w->pe;
-        t->walk.regime = w->regime & 1;
+        t->walk.regime = w->regime % 3;
         t->walk.vmid = w->vmid;
         t->walk.asid = w->asid;
         t->walk.s2_on = (w->flags & TRF_S2_ON) != 0;
@@ -401,7 +401,7 @@ static void learn_access(struct tlbsim_tables *t, const struct trace_record *a)
     t->pending.valid = false;
     uint64_t first = a->va >> PAGE_SHIFT, n = a->size ? ((a->va + a->size - 1) >> PAGE_SHIFT) - first : 0;
     uint64_t k = t->pending.va_page - first;
-    if ((a->regime & 1) != t->pending.regime || a->vmid != t->pending.vmid || a->asid != t->pending.asid ||
+    if (a->regime != t->pending.regime || a->vmid != t->pending.vmid || a->asid != t->pending.asid ||
         k > n || !(a->flags & TRF_S2_ON))
         return;
     learn_s2_walk(t, a->vmid, ((a->ipa >> PAGE_SHIFT) + k) << PAGE_SHIFT, -1, t->pending.leaf);
@@ -462,7 +462,7 @@ static bool find_leaf(const struct tlbsim_tables *t, unsigned regime, uint16_t v
     const struct know *best = NULL;
     int best_level = 0;
     for (int any = 0; any < 2 && !best; any++) {
-        if (any && regime != TLB_REGIME_EL10)
+        if (any && regime == TLB_REGIME_EL2)
             break;
         for (int level = 3; level >= 1; level--) {
             const struct know *k = kmap_find(&t->map, key0(any ? K_S1_ANY : K_S1, regime, vmid, any ? 0 : asid, level),
@@ -691,8 +691,8 @@ const struct tlb *tlbsim_tlb(const struct tlbsim *s)
 
 static struct tlbsim_counters *row(struct tlbsim *s, unsigned regime, uint16_t vmid)
 {
-    regime &= 1;
-    if (regime == TLB_REGIME_EL2)
+    regime %= 3;
+    if (regime != TLB_REGIME_EL10)
         vmid = 0;
     if (s->nrows && s->rows[s->last_row].regime == regime && s->rows[s->last_row].vmid == vmid)
         return &s->rows[s->last_row].c;
@@ -1032,7 +1032,9 @@ static void replay_access(struct tlbsim *s, struct tlbsim_counters *c, const str
 
 static void replay_record(struct tlbsim *s, const struct trace_record *r, bool fetch)
 {
-    struct access a = { .fetch = fetch, .regime = r->regime & 1 };
+    struct access a = { .fetch = fetch, .regime = r->regime % 3 };
+    if (a.regime == TLB_REGIME_EL20)
+        a.asid = r->asid;                     /* (VMID 0) */
     if (a.regime == TLB_REGIME_EL10) {
         a.vmid = r->vmid;
         a.asid = r->asid;
@@ -1067,7 +1069,7 @@ static void replay_record(struct tlbsim *s, const struct trace_record *r, bool f
 static void replay_fault_walk(struct tlbsim *s)
 {
     const __typeof__(s->tables->fault) *f = &s->tables->fault;
-    struct access a = { .regime = f->regime, .vmid = f->regime == TLB_REGIME_EL2 ? 0 : f->vmid,
+    struct access a = { .regime = f->regime, .vmid = f->regime != TLB_REGIME_EL10 ? 0 : f->vmid,
                         .asid = f->regime == TLB_REGIME_EL2 ? 0 : f->asid, .s2_on = f->s2_on, .va = f->va };
     struct tlbsim_counters *c = row(s, a.regime, a.vmid);
     bool approx = false;
@@ -1113,7 +1115,7 @@ void tlbsim_feed(struct tlbsim *s, const struct trace_record *r)
             replay_fault_walk(s);
         break;
     case TR_WALK: {
-        struct tlbsim_counters *c = row(s, r->regime, r->regime & 1 ? 0 : r->vmid);
+        struct tlbsim_counters *c = row(s, r->regime, r->regime != TLB_REGIME_EL10 ? 0 : r->vmid);
         c->recorded_refs++;
         if (s->tables->last_starts_walk)
             c->recorded_walks++;
@@ -1164,7 +1166,7 @@ size_t tlbsim_get_rows(const struct tlbsim *s, struct tlbsim_row *out, size_t ma
 
 struct tlbsim_counters tlbsim_row_counters(const struct tlbsim *s, enum tlb_regime regime, uint16_t vmid)
 {
-    if (regime == TLB_REGIME_EL2)
+    if (regime != TLB_REGIME_EL10)
         vmid = 0;
     for (size_t i = 0; i < s->nrows; i++)
         if (s->rows[i].regime == regime && s->rows[i].vmid == vmid)

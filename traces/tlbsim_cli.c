@@ -311,6 +311,8 @@ static const char *row_name(const struct tlbsim_row *r, char *buf, size_t len)
 {
     if (r->regime == TLB_REGIME_EL2)
         snprintf(buf, len, "EL2");
+    else if (r->regime == TLB_REGIME_EL20)
+        snprintf(buf, len, "EL2&0");
     else
         snprintf(buf, len, "vmid %u", r->vmid);
     return buf;
@@ -471,7 +473,8 @@ static void json_rows(FILE *f, const struct tlbsim_row *rows, size_t n, const ch
     fprintf(f, "[");
     for (size_t r = 0; rows && r + 1 < n; r++) {
         fprintf(f, "%s\n%s{\"regime\": \"%s\", \"vmid\": %u, ", r ? "," : "", indent,
-                rows[r].regime == TLB_REGIME_EL2 ? "el2" : "el10", rows[r].vmid);
+                rows[r].regime == TLB_REGIME_EL2 ? "el2" : rows[r].regime == TLB_REGIME_EL20 ? "el20" : "el10",
+                rows[r].vmid);
         json_counters(f, &rows[r].c);
         fprintf(f, "}");
     }
@@ -541,6 +544,8 @@ static int write_csv(const struct cli *c)
                 snprintf(vmid, sizeof vmid, "total");
             else if (rows[r].regime == TLB_REGIME_EL2)
                 snprintf(vmid, sizeof vmid, "el2");
+            else if (rows[r].regime == TLB_REGIME_EL20)
+                snprintf(vmid, sizeof vmid, "el20");
             else
                 snprintf(vmid, sizeof vmid, "%u", rows[r].vmid);
             fprintf(f, "\"%s\",%s,%s,%llu,%llu,%.6f,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", run->config, run->mode,

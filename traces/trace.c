@@ -805,7 +805,7 @@ static void cur_ctx(struct cursor *c, uint8_t *lo, uint8_t *mid, uint8_t *flags,
     if (b & 0x80u && !*bad_field)
         *bad_field = "flags";
     if (*mid > mid_max && !*bad_field)
-        *bad_field = mid_max == 1 ? "regime" : "context byte";
+        *bad_field = mid_max == 2 ? "regime" : "context byte";
 }
 
 static int reader_end_marker(struct trace_reader *r, struct cursor *c)
@@ -906,13 +906,13 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
     switch (t) {
     case TR_BLOCK:
     case TR_DATA:
-        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 1, &bad_field);
+        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 2, &bad_field);
         rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
         rec->asid = (uint16_t)cur_bounded(&c, UINT16_MAX, "asid", &bad_field);
         rec->size = (uint32_t)cur_bounded(&c, UINT32_MAX, "size", &bad_field);
         break;
     case TR_WALK:
-        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 1, &bad_field);
+        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 2, &bad_field);
         rec->level = (int8_t)cur_byte(&c);
         if ((rec->level < -1 || rec->level > 3) && !bad_field)
             bad_field = "level";
@@ -942,7 +942,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         rec->arg = cur_varint(&c);
         break;
     case TR_CONTEXT:
-        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 1, &bad_field);
+        cur_ctx(&c, &rec->el, &rec->regime, &rec->flags, 2, &bad_field);
         rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
         rec->asid = (uint16_t)cur_bounded(&c, UINT16_MAX, "asid", &bad_field);
         break;

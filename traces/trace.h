@@ -57,7 +57,7 @@ enum trace_type {
 struct trace_record {
     uint8_t type;
     uint8_t el;
-    uint8_t regime;       /* 0 EL1&0, 1 EL2 (enum tlb_regime) */
+    uint8_t regime;       /* 0 EL1&0, 1 EL2, 2 EL2&0 (enum tlb_regime) */
     uint8_t flags;
     uint16_t vmid, asid;
     uint32_t size;

@@ -46,7 +46,7 @@ static const char *table_name(const char *const *table, size_t n, unsigned v, ch
 
 static const char *regime_name(unsigned regime)
 {
-    return regime ? "el2" : "el10";
+    return regime == 2 ? "el20" : regime ? "el2" : "el10";
 }
 
 /* ---- dump: one printer per record type ---- */

@@ -188,7 +188,9 @@ wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 
 # The checks.
 fails=()
-grep -q 'kvm \[[0-9]*\]: Hyp mode initialized successfully' "$out" || fails+=("no 'kvm [1]: Hyp mode initialized successfully'")
+# Split mode says "Hyp mode", VHE (--cpu max) "VHE mode".
+grep -Eq 'kvm \[[0-9]*\]: (Hyp|VHE) mode initialized successfully' "$out" ||
+    fails+=("no 'kvm [1]: Hyp mode initialized successfully' (or VHE mode)")
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")

@@ -332,7 +332,8 @@ run_kvmtool() {
 	tr -d '\r' <"$console" >"$tmp/console"
 	[ "$verbose" = 1 ] && sed 's/^/    /' "$tmp/console" >&2
 
-	grep -q 'Hyp mode initialized successfully' "$tmp/console" || host_note="KVM did not initialize; "
+	grep -q -e 'Hyp mode initialized successfully' -e 'VHE mode initialized successfully' "$tmp/console" ||
+		host_note="KVM did not initialize; "
 	if ! grep -q '^KUT-HOST-DONE' "$tmp/console"; then
 		if [ $rc = 124 ] || [ $rc = 137 ]; then host_note+="the boot timed out after ${boot_timeout}s"
 		else host_note+="the host stopped before its /init finished ($mode exit status $rc)"; fi

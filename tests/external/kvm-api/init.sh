@@ -9,7 +9,7 @@ echo "AVSIM-INIT: $(uname -a)"
 echo "AVSIM-INIT: cpus online: $(cat /sys/devices/system/cpu/online)"
 dmesg | grep -i kvm
 ls -l /dev/kvm
-if [ -c /dev/kvm ] && dmesg | grep -q 'Hyp mode initialized successfully'; then
+if [ -c /dev/kvm ] && dmesg | grep -q -e 'Hyp mode initialized successfully' -e 'VHE mode initialized successfully'; then
     echo AVSIM-LINUX-OK
 else
     echo AVSIM-LINUX-FAIL
