@@ -39,8 +39,9 @@
 #                  second boot runs with Unicorn's TLB flushed every 100003 cycles behind the
 #                  model's back (AVSIM_DEBUG_FLUSH_UNICORN_TLB): its capacity, which Unicorn
 #                  adjusts by host time, must not show in any count
-# CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh; when they are missing this
-# script runs it (exit 77 when the packages cannot be fetched).
+# CACHE_DIR holds Image and initrd.gz from scripts/fetch-linux.sh, which this script runs first
+# (done at once when the cache is complete and current; exit 77 when the packages cannot be
+# fetched).
 #
 # Prints the wall time, and for avsim the instruction count and the exception statistics from
 # --stats, then one machine-readable line:
@@ -126,13 +127,14 @@ else
     command -v "$qemu_bin" >/dev/null 2>&1 || skip "$qemu_bin not installed"
 fi
 
-# The kernel and the initramfs.
-if [ ! -s "$cache/$kimg" ] || [ ! -s "$cache/initrd.gz" ]; then
-    "$top/scripts/fetch-linux.sh" "$cache"
+# The kernel and the initramfs (fetch-linux.sh returns at once when its cache is complete and
+# current, and rebuilds one made with an older /init).
+"$top/scripts/fetch-linux.sh" "$cache" || {
     rc=$?
     [ $rc -eq 77 ] && skip "Debian's arm64 kernel or busybox-static cannot be fetched (see above)"
-    [ $rc -eq 0 ] || { echo "$label: FAIL: scripts/fetch-linux.sh failed ($rc)"; exit 1; }
-fi
+    echo "$label: FAIL: scripts/fetch-linux.sh failed ($rc)"
+    exit 1
+}
 [ -n "$initrd" ] || initrd=$cache/initrd.gz
 [ -s "$initrd" ] || { echo "$label: no initramfs $initrd" >&2; exit 2; }
 
