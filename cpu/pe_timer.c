@@ -1,6 +1,6 @@
 /* The generic timer registers of the PE, forwarded to its timers (timer/gtimer.c).
  * Encodings: CNTP_<reg>_EL0 3,3,14,2,op2; CNTV_<reg>_EL0 3,3,14,3,op2;
- * CNTHP_<reg>_EL2 3,4,14,2,op2; op2 0 TVAL, 1 CTL, 2 CVAL. */
+ * CNTHP_<reg>_EL2 3,4,14,2,op2; CNTHV_<reg>_EL2 3,4,14,3,op2 (FEAT_VHE); op2 0 TVAL, 1 CTL, 2 CVAL. */
 #include "cpu/pe.h"
 #include "cpu/sysreg_handlers.h"
 #include "timer/gtimer.h"
@@ -8,7 +8,7 @@
 static enum gtimer_id timer_of(const struct sysreg_def *d)
 {
     if (d->op1 == 4)
-        return GT_HYP;
+        return d->crm == 3 ? GT_HYPVIRT : GT_HYP;
     return d->crm == 3 ? GT_VIRT : GT_PHYS;
 }
 

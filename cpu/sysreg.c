@@ -122,12 +122,12 @@ static const struct sysreg_def base_table[] = {
     R("TTBR1_EL2", 3, 4, 2, 0, 1, SR_PL2_RW, SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu,
       .feature = SR_FEAT_VHE),
     R("CONTEXTIDR_EL2", 3, 4, 13, 0, 1, SR_PL2_RW, 0, SR_NATIVE, .feature = SR_FEAT_VHE),
-    R("CNTHV_TVAL_EL2", 3, 4, 14, 3, 0, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
-      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
-    R("CNTHV_CTL_EL2", 3, 4, 14, 3, 1, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
-      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
-    R("CNTHV_CVAL_EL2", 3, 4, 14, 3, 2, SR_PL2_RW, 0, SR_NOT_MODELLED, .feature = SR_FEAT_VHE,
-      .why_not = "the EL2 virtual timer (FEAT_VHE) is not modelled yet (issue 15)"),
+    R("CNTHV_TVAL_EL2", 3, 4, 14, 3, 0, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read,
+      .write = sr_timer_write, .feature = SR_FEAT_VHE),
+    R("CNTHV_CTL_EL2", 3, 4, 14, 3, 1, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read,
+      .write = sr_timer_write, .feature = SR_FEAT_VHE),
+    R("CNTHV_CVAL_EL2", 3, 4, 14, 3, 2, SR_PL2_RW, 0, SR_AVSIM, .writable = ~0ULL, .read = sr_timer_read,
+      .write = sr_timer_write, .feature = SR_FEAT_VHE),
 #define EL12(n, cn, cm, o2, target) \
     R(n, 3, 5, cn, cm, o2, SR_PL2_RW, 0, SR_CONST, .feature = SR_FEAT_VHE, .e2h_only = true, .e2h_name = target)
     EL12("SCTLR_EL12", 1, 0, 0, "SCTLR_EL1"),

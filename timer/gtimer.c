@@ -54,7 +54,7 @@ static void on_due(void *opaque, uint64_t now)
 void gtimer_init(struct gtimer_cpu *c, struct timeq *q, const uint64_t *cycles, uint64_t clock_hz,
                  uint64_t counter_hz, struct gic *gic, unsigned pe)
 {
-    static const unsigned ppi[GT_COUNT] = { GT_PPI_PHYS, GT_PPI_VIRT, GT_PPI_HYP };
+    static const unsigned ppi[GT_COUNT] = { GT_PPI_PHYS, GT_PPI_VIRT, GT_PPI_HYP, GT_PPI_HYPVIRT };
     c->q = q;
     c->cycles = cycles;
     c->clock_hz = clock_hz;

@@ -1,7 +1,7 @@
 /* The generic timers of one PE (Arm ARM, "The Generic Timer in AArch64
  * state"): the EL1 physical timer (CNTP_*, PPI 30), the EL1 virtual timer
- * (CNTV_*, PPI 27, counting CNTVCT = CNTPCT - CNTVOFF_EL2) and the EL2 physical
- * timer (CNTHP_*, PPI 26). The system counter runs at a fixed frequency derived
+ * (CNTV_*, PPI 27, counting CNTVCT = CNTPCT - CNTVOFF_EL2), the EL2 physical
+ * timer (CNTHP_*, PPI 26) and, with FEAT_VHE, the EL2 virtual timer (CNTHV_*, PPI 28). The system counter runs at a fixed frequency derived
  * from simulated time (CPU cycles), so runs are deterministic; CNTFRQ_EL0 is
  * only the register that tells software the frequency. Each timer's output is
  * a level on a GIC line, and a timer that will fire schedules an event at the
@@ -13,7 +13,9 @@
 #include "gic/gic.h"
 #include "sim/timeq.h"
 
-enum gtimer_id { GT_PHYS, GT_VIRT, GT_HYP, GT_COUNT };
+/* GT_HYPVIRT: the EL2 virtual timer (CNTHV_*, FEAT_VHE), on the physical count (CNTVOFF_EL2
+ * does not apply to it); its line stays low on a PE without VHE (nothing can enable it). */
+enum gtimer_id { GT_PHYS, GT_VIRT, GT_HYP, GT_HYPVIRT, GT_COUNT };
 
 #define GT_CTL_ENABLE (1u << 0)
 #define GT_CTL_IMASK (1u << 1)
@@ -23,6 +25,7 @@ enum gtimer_id { GT_PHYS, GT_VIRT, GT_HYP, GT_COUNT };
 #define GT_PPI_PHYS 30
 #define GT_PPI_VIRT 27
 #define GT_PPI_HYP 26
+#define GT_PPI_HYPVIRT 28
 
 struct gtimer {
     uint32_t ctl;             /* ENABLE, IMASK (ISTATUS is computed) */
