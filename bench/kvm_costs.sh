@@ -106,7 +106,10 @@ timer_10ms|256|-|-|virtual timer interrupt latency (CNTV_CVAL 10 ms ahead, minus
 
 fig_of() { echo "$2" | awk -v n="$1" '$1 == n { print $2; exit }'; }
 
-printf 'KVM exit costs: kvm-unit-tests micro-bench as a KVM guest (kvmtool, Linux nVHE) on avsim\n'
+# The host's KVM mode, from the run's console (run-kvm-unit-tests.sh lists the kvm lines).
+kvm_mode=nVHE
+[ -n "${console:-}" ] && grep -q 'VHE mode initialized successfully' "$console" && kvm_mode=VHE
+printf 'KVM exit costs: kvm-unit-tests micro-bench as a KVM guest (kvmtool, Linux %s) on avsim\n' "$kvm_mode"
 printf 'avsim CPU clock %s MHz' "$(awk -v h="$clock_hz" 'BEGIN { printf "%g", h / 1e6 }')"
 [ -n "$cntfrq" ] && printf ', guest counter %s MHz (%s ns a tick)' \
     "$(awk -v f="$cntfrq" 'BEGIN { printf "%g", f / 1e6 }')" "$(awk -v f="$cntfrq" 'BEGIN { printf "%g", 1e9 / f }')"

@@ -262,7 +262,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "KUT-HOST: Linux $(uname -r), CPUs online $(cat /sys/devices/system/cpu/online)"
-dmesg | grep -E 'kvm \[[0-9]+\]: (Hyp mode|GIC|vgic|disabling|IPA)' | sed 's/^/KUT-HOST: /'
+dmesg | grep -E 'kvm \[[0-9]+\]: (Hyp mode|VHE mode|GIC|vgic|disabling|IPA)' | sed 's/^/KUT-HOST: /'
 [ -c /dev/kvm ] || echo "KUT-HOST: no /dev/kvm: KVM did not initialize"
 while IFS='|' read -r name flat cpus params opts tmo; do
 	[ -n "$name" ] || continue

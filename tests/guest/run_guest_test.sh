@@ -175,6 +175,9 @@ elif [ -z "$src" ]; then
 elif grep -q "$MARKER" "$src"; then
     reason=$(grep -m1 "$MARKER" "$src" | sed "s/.*$MARKER:[[:space:]]*//")
     echo "$name: QEMU comparison skipped: expectation follows the Arm ARM, not QEMU ($reason)"
+elif grep -q "^// AVSIM-ONLY:" "$src"; then
+    reason=$(grep -m1 "^// AVSIM-ONLY:" "$src" | sed "s/.*AVSIM-ONLY:[[:space:]]*//")
+    echo "$name: QEMU comparison skipped: avsim's own definition ($reason)"
 else
     # Semihosting console and the PL011 share one stdio chardev, so both land on
     # stdout in program order (with plain -nographic, QEMU 7.2 sends semihosting
