@@ -6,7 +6,7 @@
 # ext4, prints the marker file it reads from the disk and powers off, kvmtool ends with
 # "KVM session ended normally", and the host powers off. See tests/external/LINUX.md.
 #
-#   tests/external/kvmtool.sh --lkvm PATH [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N]
+#   tests/external/kvmtool.sh --lkvm PATH [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N] [--cpu NAME]
 #                             [--guest-mem MIB] [--guest-append ARGS] [--timeout S] [--count]
 #                             [--log FILE] [--quiet] [--keep DIR] CACHE_DIR
 #
@@ -15,6 +15,7 @@
 #   --qemu               boot the host on qemu-system-aarch64 -M virt,virtualization=on,
 #                        gic-version=3 -cpu cortex-a57 -m 1G (the reference)
 #   --smp N              CPUs of the host and vCPUs of the guest (1-8, default 1)
+#   --cpu NAME           the host's CPU (linux-boot.sh --cpu; max: KVM in VHE mode)
 #   --guest-mem MIB      the guest's memory, lkvm -m (default 256; the host has 1 GiB)
 #   --guest-append ARGS  added to the guest's kernel command line (lkvm -p; default "earlycon
 #                        nokaslr cryptomgr.notests"; kvmtool puts console=ttyS0 root=/dev/vda
@@ -34,7 +35,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-lkvm="" sim=avsim avsim="" smp=1 mem=256 tmo="" cache="" keep=""
+lkvm="" sim=avsim avsim="" smp=1 cpu=cortex-a57 mem=256 tmo="" cache="" keep=""
 gappend="earlycon nokaslr cryptomgr.notests"
 fwd=()
 # The guest's modules, dependencies first: ext4 needs jbd2, mbcache, crc16, and crc32c (which
@@ -58,6 +59,8 @@ while [ $# -gt 0 ]; do
         --qemu-bin=*) fwd+=("$1") ;;
         --smp) need_arg "$@"; smp=$2; shift ;;
         --smp=*) smp=${1#*=} ;;
+        --cpu) need_arg "$@"; cpu=$2; shift ;;
+        --cpu=*) cpu=${1#*=} ;;
         --guest-mem) need_arg "$@"; mem=$2; shift ;;
         --guest-mem=*) mem=${1#*=} ;;
         --guest-append) need_arg "$@"; gappend=$2; shift ;;
@@ -159,7 +162,7 @@ cpus=0
 [ "$smp" -gt 1 ] && cpus=0-$((smp - 1))
 sims=(--avsim "${avsim:-$top/build/avsim}")
 [ "$sim" = qemu ] && sims=(--qemu)
-"$here/linux-boot.sh" "${sims[@]}" --label kvmtool --smp "$smp" --timeout "$tmo" \
+"$here/linux-boot.sh" "${sims[@]}" --label kvmtool --smp "$smp" --cpu "$cpu" --timeout "$tmo" \
     --initrd "$work/host-initrd.gz" ${fwd[@]+"${fwd[@]}"} \
     --expect-next '^AVSIM-KVMTOOL: lkvm run' \
     --expect-next 'Booting Linux on physical CPU' \
