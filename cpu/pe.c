@@ -1096,7 +1096,9 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     if (b == hint)
         pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
     else if (!pe_in_trampoline(addr) && !(b->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
-             !((b->flags & BLOCK_HAS_UNPRIV) && pe->mmu.host_el0)) {
+             !((b->flags & BLOCK_HAS_UNPRIV) && (pe->model->features & CPU_FEAT_VHE))) {
+        /* (With VHE an LDTR/STTR block may run at EL2 in the host, where it needs the flush
+         * below every time: TGE comes and goes with each guest entry and exit.) */
         /* (Blocks that always take this path stay out: front_runs need not test for them.) */
         unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
         pe->front[i] = (struct pe_front){
