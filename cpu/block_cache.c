@@ -113,10 +113,11 @@ static bool sp_add_imm(uint32_t w, int32_t *delta)
 
 static bool writes_daif(uint32_t insn)
 {
-    /* MSR DAIFSet/DAIFClr (immediate) and MSR DAIF, Xt. */
-    if ((insn & 0xfffff0dfu) == 0xd50340dfu)
+    /* MSR DAIFSet/DAIFClr (immediate) and MSR DAIF, Xt; and MSR PAN, #imm / MSR PAN, Xt
+     * (FEAT_PAN), PSTATE writes the next block boundary must see too (pe_mmu_pan_check). */
+    if ((insn & 0xfffff0dfu) == 0xd50340dfu || (insn & 0xfffff0ffu) == 0xd500409fu)
         return true;
-    return (insn & 0xffffffe0u) == 0xd51b4220u;
+    return (insn & 0xffffffe0u) == 0xd51b4220u || (insn & 0xffffffe0u) == 0xd5184260u;
 }
 
 static uint32_t page_filter_bit(uint64_t pa_page)

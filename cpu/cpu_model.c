@@ -68,13 +68,13 @@ const struct cpu_model cpu_model_cortex_a57 = {
 /* Named so that --cpu can say why they are not offered yet. */
 static const struct cpu_model cpu_model_cortex_a76 = {
     .name = "cortex-a76",
-    .not_modelled = "the Cortex-A76 (Armv8.2) has FEAT_PAN, which avsim lacks yet (issue 15; --cpu=max has FEAT_VHE)",
+    .not_modelled = "its MIDR, ID registers and instruction set on Unicorn's max CPU are still to do (issue 15; --cpu=max has FEAT_VHE and FEAT_PAN)",
 };
 
 /* avsim's "max": everything avsim models, on Unicorn's "max" CPU (whose decoder
  * knows the Armv8.1+ instructions). Its ID registers list only what works here:
- * the Cortex-A57's system with FEAT_VHE (no PAN, LOR, VMID16, HPDS, UAO, CnP, BTI
- * yet: issue 15), FEAT_LSE, and the user-level instruction sets Unicorn executes with
+ * the Cortex-A57's system with FEAT_VHE and FEAT_PAN (no PAN2, LOR, VMID16, HPDS,
+ * UAO, CnP, BTI), FEAT_LSE, and the user-level instruction sets Unicorn executes with
  * nothing for avsim to model: FP16, RDM, SHA3, SHA512, SM3, SM4, DotProd, FHM,
  * FlagM, CRC32, AES, JSCVT, FCMA, FRINTTS, SB and LRCPC (LDAPR, whose aborts
  * avsim decodes). Unicorn's max also has SVE and pointer authentication, which
@@ -87,7 +87,7 @@ static const struct cpu_id_regs max_id = {
     .isar0 = 0x0021111110212120,  /* TS 2, FHM, DP, SM4, SM3, SHA3, RDM, Atomic 2, CRC32, SHA2 2, SHA1, AES 2 */
     .isar1 = 0x0000001100111000,  /* SB, FRINTTS, LRCPC 1, FCMA, JSCVT */
     .mmfr0 = 0x00001122,          /* 40-bit PA, 16-bit ASID, 4K and 64K granules */
-    .mmfr1 = 0x100,               /* VH (FEAT_VHE) */
+    .mmfr1 = 0x00100100,          /* PAN 1 (FEAT_PAN), VH (FEAT_VHE) */
     .mmfr2 = 0,
 };
 
@@ -96,7 +96,7 @@ static const struct cpu_model cpu_model_max = {
     .unicorn_model = UC_CPU_ARM64_MAX,
     .fdt_compatible = "arm,cortex-a57",   /* what QEMU 7.2's -cpu max puts in the tree */
     .tlb = &tlb_config_cortex_a57,
-    .features = CPU_FEAT_LSE | CPU_FEAT_VHE | CPU_HIDE_SVE | CPU_HIDE_PAUTH,
+    .features = CPU_FEAT_LSE | CPU_FEAT_VHE | CPU_FEAT_PAN | CPU_HIDE_SVE | CPU_HIDE_PAUTH,
     .id = &max_id,
     A57_TIMING,
 };

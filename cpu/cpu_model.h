@@ -23,6 +23,7 @@ struct tlb_config;
 enum cpu_feature {
     CPU_FEAT_LSE = 1u << 0,       /* FEAT_LSE: CAS, CASP, SWP, LD<op>/ST<op> atomics */
     CPU_FEAT_VHE = 1u << 1,       /* FEAT_VHE: HCR_EL2.E2H, the EL2&0 regime, register redirection */
+    CPU_FEAT_PAN = 1u << 2,       /* FEAT_PAN: PSTATE.PAN, SCTLR_ELx.SPAN */
     CPU_HIDE_SVE = 1u << 16,      /* Unicorn's CPU has SVE, the model not: its encodings UNDEFINED */
     CPU_HIDE_PAUTH = 1u << 17,    /* the same for the pointer authentication instructions outside
                                    * the HINT space (which are NOPs without FEAT_PAuth) */

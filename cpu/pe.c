@@ -354,8 +354,17 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
     }
     /* SPSR holds the PSTATE fields the CPU has: Unicorn's max CPU also keeps
      * BTYPE, SSBS, DIT, UAO, TCO and PAN, which are RES0 where the model lacks them. */
-    switch_el(pe, exception_entry_pstate(old & SPSR_V80_MASK, target), vector, true, x->return_pc,
-              x->spsr_override ? x->spsr : old & SPSR_V80_MASK);
+    uint32_t mask = SPSR_V80_MASK, entry = exception_entry_pstate(old & SPSR_V80_MASK, target);
+    if (pe->model->features & CPU_FEAT_PAN) {
+        /* AArch64.TakeException: PSTATE.PAN is kept, and set when SCTLR_ELx.SPAN is 0 for a
+         * target of EL1, or of EL2 in the host (HCR_EL2.{E2H,TGE} = {1,1}). */
+        mask |= PSTATE_PAN;
+        entry |= old & PSTATE_PAN;
+        bool host = (pe_hcr_el2(pe) & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
+        if ((target == 1 || (target == 2 && host)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
+            entry |= PSTATE_PAN;
+    }
+    switch_el(pe, entry, vector, true, x->return_pc, x->spsr_override ? x->spsr : old & mask);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pmu_count(&pe->pmu, PMU_SRC_EXC_TAKEN, from, 1);
@@ -488,7 +497,8 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
 {
     struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe),
-                            .features = 1u | (pe->model->features & CPU_FEAT_VHE ? 1u << SR_FEAT_VHE : 0) };
+                            .features = 1u | (pe->model->features & CPU_FEAT_VHE ? 1u << SR_FEAT_VHE : 0) |
+                                        (pe->model->features & CPU_FEAT_PAN ? 1u << SR_FEAT_PAN : 0) };
     if (traps & TRAP_GIC) {
         c.gic_check = pe_gic_check;
         c.gic_opaque = pe;
@@ -1051,6 +1061,13 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
                          pe->cycles >= pe->pmu_check_at, 0) &&
         !block_attention(pe, uc, addr))
         return;
+    if (__builtin_expect(pe->mmu.unpriv_el2, 0)) {
+        pe->mmu.unpriv_el2 = false;
+        pe_flush_unicorn_tlb(pe);
+        pe_due_changed(pe);
+    }
+    if (__builtin_expect(pe->model->features & CPU_FEAT_PAN, 0))
+        pe_mmu_pan_check(pe);
     if (addr & 3) {
         /* PC alignment fault (AArch64.PCAlignmentFault): FAR = the misaligned PC. */
         struct pe_exception x = { .kind = 0, .ec = EC_PC_ALIGN, .has_esr = true, .target_el = pe_route_el1(pe),
@@ -1756,7 +1773,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
             if (!strcmp(d->name, uc_lacks_debug[k]))
                 ok = false;
         pe->qemu_has[i] = ok;
-        bool has_feature = d->feature != SR_FEAT_VHE || (model->features & CPU_FEAT_VHE);
+        bool has_feature = (d->feature != SR_FEAT_VHE || (model->features & CPU_FEAT_VHE)) &&
+                           (d->feature != SR_FEAT_PAN || (model->features & CPU_FEAT_PAN));
         if (d->storage == SR_NATIVE && !ok && has_feature) {
             snprintf(err, errlen, "internal error: %s is marked native but Unicorn does not implement it",
                      d->name);

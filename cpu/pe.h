@@ -123,6 +123,8 @@ struct pe_mmu {
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
     uint64_t fills_since_flush, grow_at_fills, unicorn_grow_flushes;   /* grow_unicorn_tlb */
+    int el2_pan;                        /* PSTATE.PAN of Unicorn's EL2 entries in the EL2&0 regime (-1: none) */
+    bool unpriv_el2;                    /* Unicorn holds an entry an LDTR/STTR at EL2 in the host filled */
     uint64_t local_tlbi_va;
     /* For observers (EV_WALK, EV_BLOCK, EV_MEM_ACCESS, EV_CONTEXT). */
     uint64_t walk_va;                   /* the input address of the walk under way */
@@ -447,6 +449,8 @@ bool pe_at_stage2_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block
 bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn);
 bool pe_dc_zva_device_abort(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 void pe_flush_unicorn_tlb(struct pe *pe);
+/* FEAT_PAN at EL2 in the EL2&0 regime: flush Unicorn's TLB if PSTATE.PAN changed under it. */
+void pe_mmu_pan_check(struct pe *pe);
 /* Unicorn's translated code of a physical page (all: of every page) is
  * dropped at the PE's next block boundary; the decoded blocks now. */
 void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all);

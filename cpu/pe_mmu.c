@@ -217,6 +217,7 @@ void pe_flush_unicorn_tlb(struct pe *pe)
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
+    pe->mmu.el2_pan = -1;
     memset(pe->mmu.held_filter, 0, sizeof pe->mmu.held_filter);
     pe->mmu.fills_since_flush = 0;
     pe->last_block = NULL;       /* its VA may now be code on another physical page */
@@ -656,6 +657,44 @@ static void grow_unicorn_tlb(struct pe *pe)
     pe_set_pmu_check_at(pe, 0);
 }
 
+/* FEAT_PAN at EL2 in the EL2&0 regime: Unicorn, which knows nothing of E2H, keeps EL2's
+ * accesses under one TLB index whatever PSTATE.PAN says (at EL1 it keeps PAN and no PAN apart),
+ * so entries filled under one PAN value must not serve the other. Called at block boundaries
+ * after anything that may change PSTATE.PAN (MSR PAN, ERET, exception entry: block_full). */
+void pe_mmu_pan_check(struct pe *pe)
+{
+    struct pe_mmu *m = &pe->mmu;
+    if (pe->el != 2 || !m->s1_el2.host || m->el2_pan < 0)
+        return;
+    if ((int)((pe_read_pstate(pe) >> 22) & 1) != m->el2_pan)
+        pe_flush_unicorn_tlb(pe);
+}
+
+/* AArch64.CheckPermission with FEAT_PAN: a privileged data access (EL1, or EL2 in the EL2&0
+ * regime) to a page EL0 can read or write faults while PSTATE.PAN is 1. */
+static bool pan_denies(struct pe *pe, unsigned el, const struct tlb_entry *e)
+{
+    struct pe_mmu *m = &pe->mmu;
+    if (!(pe->model->features & CPU_FEAT_PAN) || !(el == 1 || (el == 2 && m->s1_el2.host)))
+        return false;
+    int pan = (int)((pe_read_pstate(pe) >> 22) & 1);
+    if (el == 2) {
+        if (m->el2_pan >= 0 && m->el2_pan != pan)
+            pe_flush_unicorn_tlb(pe);
+        m->el2_pan = pan;
+    }
+    return pan && (e->perm_el0 & (MMU_PERM_R | MMU_PERM_W));
+}
+
+/* The level of a leaf entry of stage 1 config s1 for va (for a fault on it). */
+static int leaf_level(const struct mmu_s1_config *s1, uint64_t va, unsigned page_shift)
+{
+    unsigned gb = s1->granule_bits[s1->two_ranges ? (va >> 55) & 1 : 0];
+    if (!gb || page_shift < gb)
+        return 3;
+    return 3 - (int)((page_shift - gb) / (gb - 3));
+}
+
 /* UC_HOOK_TLB_FILL: Unicorn's TLB has no entry for the page at va (aligned)
  * for this kind of access at the current mmu_idx. */
 static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_entry *out, void *opaque)
@@ -741,7 +780,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
      * (AArch64.CheckPermission); EL0's read and write rights never exceed
      * EL1's, so only a page whose rights differ needs the instruction decoded. */
     uint8_t perm = el == 0 ? e->perm_el0 : e->perm_el1;
+    bool unpriv = false;
     if ((el == 1 || (el == 2 && m->host_el0)) && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
+        unpriv = true;
         perm = e->perm_el0;
         if (!(perm & perm_need(acc))) {
             struct mmu_mem_ops mem = { .read64 = walk_read64, .opaque = pe };
@@ -753,6 +794,19 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
             st->faults++;
             return refuse(pe, va, acc, &f, false);
         }
+    }
+    if (!fetch && !unpriv && pan_denies(pe, el, e) &&
+        !((el == 1 || (el == 2 && m->host_el0)) && (unpriv = access_is_unprivileged(pe)))) {
+        struct mmu_fault f = { .type = MMU_FAULT_PERMISSION, .level = leaf_level(s1_for(pe, el), va, e->page_shift) };
+        m->faults++;
+        st->faults++;
+        return refuse(pe, va, acc, &f, false);
+    }
+    if (unpriv && el == 2) {
+        /* Unicorn keeps this EL0-rights entry under EL2's one TLB index: the next block
+         * boundary flushes it (block_full), before a privileged access can use it. */
+        m->unpriv_el2 = true;
+        pe->due = 0;
     }
     uint64_t pa = e->pa + ((va & ~0xfffULL) - e->va);
     if (fetch && pe->ops->phys_kind(pe->ops_opaque, pa) == 2)

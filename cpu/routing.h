@@ -106,6 +106,8 @@ static inline int fp_access_trap_el(unsigned el, uint64_t hcr, uint64_t cpacr, u
 
 /* The SPSR_ELx bits of an Armv8.0 AArch64 PE: N Z C V, SS, IL, D A I F, M[4:0]. */
 #define SPSR_V80_MASK 0xf03003dfu
+#define PSTATE_PAN (1u << 22)         /* FEAT_PAN */
+#define SCTLR_SPAN (1ULL << 23)       /* 0: an exception to EL1 (or EL2 in the host) sets PSTATE.PAN */
 
 /* PSTATE after exception entry to target_el from `old` (AArch64.TakeException):
  * NZCV kept, D A I F masked, SP = ELx, EL = target, IL and SS cleared. */

@@ -119,6 +119,7 @@ static const struct sysreg_def base_table[] = {
     /* FEAT_VHE: the EL2 registers it adds, and the *_EL12 / *_EL02 encodings through which EL2
      * reaches the EL1 and EL0 registers while HCR_EL2.E2H = 1 (their EL1 encodings then access
      * the EL2 registers: .e2h_name, see vhe_redirects below). */
+    R("PAN", 3, 0, 4, 2, 3, SR_PL1_RW, 0, SR_NATIVE, .feature = SR_FEAT_PAN),
     R("TTBR1_EL2", 3, 4, 2, 0, 1, SR_PL2_RW, SR_MMU_REG, SR_AVSIM, .writable = ~0ULL, .write = sr_write_mmu,
       .feature = SR_FEAT_VHE),
     R("CONTEXTIDR_EL2", 3, 4, 13, 0, 1, SR_PL2_RW, 0, SR_NATIVE, .feature = SR_FEAT_VHE),

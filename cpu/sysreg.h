@@ -97,7 +97,7 @@ struct sysreg_def {
 };
 
 /* Architecture features that decide whether a register exists (sysreg_ctx.features). */
-enum sysreg_feature { SR_FEAT_BASE = 0, SR_FEAT_VHE = 1 };
+enum sysreg_feature { SR_FEAT_BASE = 0, SR_FEAT_VHE = 1, SR_FEAT_PAN = 2 };
 
 /* Looks up an encoding; NULL when no register or instruction has it (UNDEFINED). */
 const struct sysreg_def *sysreg_lookup(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
