@@ -65,10 +65,34 @@ const struct cpu_model cpu_model_cortex_a57 = {
     A57_TIMING,
 };
 
-/* Named so that --cpu can say why they are not offered yet. */
+/* The Cortex-A76 (Armv8.2) on Unicorn's max CPU: its MIDR (r4p1, as QEMU 7.2's) and its
+ * features as far as avsim models them. Read as absent (not modelled): RAS, SSBS, the Armv8.2
+ * debug and PMU versions (the A57's are reported), PAN2 (AT S1E1RP/WP), LOR, 16-bit VMIDs,
+ * HPDS, hardware Access/Dirty flags, XNX, UAO, CnP, IESB, DC CVAP (DPB), the 16 KB granule and
+ * AArch32. Present: FEAT_VHE, FEAT_PAN, FEAT_LSE, RDM, DotProd, FP16, LRCPC, CRC32, AES, SHA1,
+ * SHA256; CSV2 and CSV3 (no speculation here). Unicorn's max decodes more: SVE, pointer
+ * authentication, SHA3/SHA512/SM3/SM4 are UNDEFINED here (cpu_model_lacks); FHM, JSCVT, FCMA,
+ * FRINTTS, FlagM and SB still execute (README "Not modelled yet"). */
+static const struct cpu_id_regs a76_id = {
+    .pfr0 = 0x1100000000110111,   /* CSV3, CSV2, AdvSIMD and FP with FP16, EL0-EL2 AArch64; GIC: pe_gic.c */
+    .pfr1 = 0,
+    .dfr0 = 0x10305106,           /* the Cortex-A57's debug and PMUv3 (avsim's PMU) */
+    .isar0 = 0x0000100010211120,  /* DP, RDM, Atomic 2, CRC32, SHA2 1, SHA1, AES 2 */
+    .isar1 = 0x0000000000100000,  /* LRCPC 1 */
+    .mmfr0 = 0x00001122,          /* 40-bit PA, 16-bit ASID, 4K and 64K granules */
+    .mmfr1 = 0x00100100,          /* PAN 1, VH */
+    .mmfr2 = 0,
+};
+
 static const struct cpu_model cpu_model_cortex_a76 = {
     .name = "cortex-a76",
-    .not_modelled = "its MIDR, ID registers and instruction set on Unicorn's max CPU are still to do (issue 15; --cpu=max has FEAT_VHE and FEAT_PAN)",
+    .unicorn_model = UC_CPU_ARM64_MAX,
+    .fdt_compatible = "arm,cortex-a76",
+    .tlb = &tlb_config_cortex_a57,
+    .features = CPU_FEAT_LSE | CPU_FEAT_VHE | CPU_FEAT_PAN | CPU_HIDE_SVE | CPU_HIDE_PAUTH | CPU_HIDE_SHA3_SM,
+    .midr = 0x414fd0b1,
+    .id = &a76_id,
+    A57_TIMING,
 };
 
 /* avsim's "max": everything avsim models, on Unicorn's "max" CPU (whose decoder
@@ -113,8 +137,10 @@ const struct cpu_model *cpu_model_find(const char *name)
 
 bool cpu_model_lacks(const struct cpu_model *m, uint32_t w)
 {
-    if (!(m->features & (CPU_HIDE_SVE | CPU_HIDE_PAUTH)))
+    if (!(m->features & (CPU_HIDE_SVE | CPU_HIDE_PAUTH | CPU_HIDE_SHA3_SM)))
         return false;
+    if ((m->features & CPU_HIDE_SHA3_SM) && (w & 0xfe000000u) == 0xce000000u)
+        return true;                  /* EOR3, BCAX, XAR, RAX1, SHA512*, SM3*, SM4* */
     if ((m->features & CPU_HIDE_SVE) && (w & 0x1e000000u) == 0x04000000u)
         return true;                  /* op0 = 0010: the SVE encoding space */
     if (m->features & CPU_HIDE_PAUTH) {

@@ -27,6 +27,7 @@ enum cpu_feature {
     CPU_HIDE_SVE = 1u << 16,      /* Unicorn's CPU has SVE, the model not: its encodings UNDEFINED */
     CPU_HIDE_PAUTH = 1u << 17,    /* the same for the pointer authentication instructions outside
                                    * the HINT space (which are NOPs without FEAT_PAuth) */
+    CPU_HIDE_SHA3_SM = 1u << 18,  /* the same for SHA3, SHA512, SM3 and SM4 (the 0xce/0xcf space) */
 };
 
 /* ID register values a model sets instead of Unicorn's (the others: Unicorn's, patched,
@@ -42,6 +43,7 @@ struct cpu_model {
     const char *fdt_compatible;   /* the device tree's cpu@N compatible */
     const struct tlb_config *tlb; /* the TLB model's default geometry (--tlb changes it) */
     uint32_t features;            /* enum cpu_feature */
+    uint64_t midr;                /* MIDR_EL1 (0: Unicorn's) */
     const struct cpu_id_regs *id; /* NULL: Unicorn's (the Cortex-A57's), patched */
     uint64_t clock_hz;
     unsigned cost[IC_COUNT];

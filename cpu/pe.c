@@ -1886,6 +1886,8 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     /* Unicorn's HCR_EL2: EL1 is AArch64; every trap control stays in avsim. */
     pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     pe_cp_write(pe, 3, 4, 0, 0, 5, pe->mpidr);         /* VMPIDR_EL2 resets to MPIDR_EL1 */
+    if (pe->model->midr)
+        pe_cp_write(pe, 3, 4, 0, 0, 0, pe->model->midr);   /* VPIDR_EL2 resets to MIDR_EL1 */
     pe_apply_el2_presence(pe);
     pe_mmu_reset(pe);
     block_cache_flush(&pe->blocks);

@@ -75,6 +75,14 @@ void pe_remote_ic_invalidate(struct pe *pe, uint64_t pa, bool all)
     pe_drop_code_pa(pe, pa, all);
 }
 
+/* MIDR_EL1: the model's (or Unicorn's CPU's); at EL0/EL1 with EL2, VPIDR_EL2 (which resets to it). */
+uint64_t sr_read_midr(struct pe *pe, const struct sysreg_def *d)
+{
+    if (pe->el < 2 && pe->el2_implemented)
+        return pe_cp_read(pe, 3, 4, 0, 0, 0, NULL);
+    return pe->model->midr ? pe->model->midr : pe_cp_read(pe, 3, 0, 0, 0, 0, NULL);
+}
+
 uint64_t sr_read_mpidr(struct pe *pe, const struct sysreg_def *d)
 {
     /* MPIDR_EL1: a read at EL1 returns VMPIDR_EL2 when EL2 is implemented

@@ -18,7 +18,7 @@
  * CRn=0, CRm=1..7) and the GIC system register ranges are generated below. */
 static const struct sysreg_def base_table[] = {
     /* Identification (EL1) */
-    R("MIDR_EL1", 3, 0, 0, 0, 0, SR_PL1_R, 0, SR_NATIVE),
+    R("MIDR_EL1", 3, 0, 0, 0, 0, SR_PL1_R, 0, SR_AVSIM, .read = sr_read_midr),
     R("MPIDR_EL1", 3, 0, 0, 0, 5, SR_PL1_R, 0, SR_AVSIM, .read = sr_read_mpidr),
     R("REVIDR_EL1", 3, 0, 0, 0, 6, SR_PL1_R, TRAP_TID1, SR_NATIVE),
     R("CCSIDR_EL1", 3, 1, 0, 0, 0, SR_PL1_R, TRAP_TID2, SR_NATIVE),

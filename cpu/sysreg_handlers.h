@@ -8,6 +8,7 @@ void sr_write_cnthctl_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_mpidr(struct pe *pe, const struct sysreg_def *d);
+uint64_t sr_read_midr(struct pe *pe, const struct sysreg_def *d);
 void sr_write_debug(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_oslar(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_read_cntpct(struct pe *pe, const struct sysreg_def *d);

@@ -54,6 +54,8 @@ check "memory reg: 1 GiB at 0x40000000" has v3el2 "memory@40000000" 'reg = <0x00
 check "cpu@0" has v3el2 "cpu@0" 'compatible = "arm,cortex-a57";'
 dts maxcpu --cpu=max --smp=2
 check "--cpu=max: cpu@1 is arm,cortex-a57, as QEMU 7.2's max says" has maxcpu "cpu@1" 'compatible = "arm,cortex-a57";'
+dts a76cpu --cpu=cortex-a76
+check "--cpu=cortex-a76: cpu@0 is arm,cortex-a76" has a76cpu "cpu@0" 'compatible = "arm,cortex-a76";'
 check "cpu@0 device_type" has v3el2 "cpu@0" 'device_type = "cpu";'
 check "cpu@0 reg (MPIDR Aff0 = 0)" has v3el2 "cpu@0" 'reg = <0x00>;'
 check "one PE: no cpu@1" no_node v3el2 "cpu@1"

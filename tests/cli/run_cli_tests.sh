@@ -41,11 +41,12 @@ expect sctlr-el1-e0e 3 'SCTLR_EL1 = 0x1000000 sets E0E: big-endian .* not modell
 expect bad-tlb-key 2 "unknown TLB parameter 'foo'" -- run --tlb=foo=1 "$GOOD_ELF"
 expect bad-tlb-geometry 2 'ways do not divide entries' -- run --tlb=l2=100:3 "$GOOD_ELF"
 expect bad-gic 2 '--gic=v9: give v3 or v2' -- run --gic=v9 "$GOOD_ELF"
-# --cpu (issue 15): unknown names list what is modelled; the Cortex-A76 is named but refused
-# until its VHE and PAN are modelled; the default CPU by name runs and is what --stats reports.
-expect unknown-cpu 2 '--cpu=cortex-x1: unknown CPU \(avsim models: cortex-a57 max\)' -- run --cpu=cortex-x1 "$GOOD_ELF"
-expect cpu-a76-refused 2 '--cpu=cortex-a76: not modelled yet: its MIDR, ID registers' -- run --cpu=cortex-a76 "$GOOD_ELF"
-expect cpu-dumpdtb-refused 2 '--cpu=cortex-a76: not modelled yet' -- dumpdtb --cpu=cortex-a76 "$tmp/x.dtb"
+# --cpu (issue 15): unknown names list what is modelled; each CPU by name runs and is what
+# --stats reports.
+expect unknown-cpu 2 '--cpu=cortex-x1: unknown CPU \(avsim models: cortex-a57 cortex-a76 max\)' -- run --cpu=cortex-x1 "$GOOD_ELF"
+timeout 20 "$AVSIM" run --cpu=cortex-a76 --stats="$tmp/a76.json" "$GOOD_ELF" >/dev/null 2>&1 </dev/null
+check "--cpu=cortex-a76 runs" [ $? -eq 0 ]
+check "--stats names cortex-a76" grep -q '"cpu_model": "cortex-a76"' "$tmp/a76.json"
 timeout 20 "$AVSIM" run --cpu=max --stats="$tmp/max.json" "$GOOD_ELF" >/dev/null 2>&1 </dev/null
 check "--cpu=max runs" [ $? -eq 0 ]
 check "--stats names max" grep -q '"cpu_model": "max"' "$tmp/max.json"
