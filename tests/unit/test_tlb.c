@@ -706,6 +706,25 @@ static void test_el20_regime(void **state)
     tlb_insert(t, false, &a);
     tlbi(t, &(struct tlbi_request){ .op = TLBI_ALLE2 });
     assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+
+    /* At EL2 in the host (E2H and TGE) the *E1 operations act on the EL2&0 regime, not on
+     * VMID 0's EL1&0 entries. */
+    struct tlb_entry g10 = el10(0, 1, false, 0x20000000, 12, 0x43000000);
+    tlb_insert(t, false, &a);
+    tlb_insert(t, false, &g);
+    tlb_insert(t, false, &g10);
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VAE1, .asid = 1, .va = 0x20000000, .host = true });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL10, 0, 1, 0x20000000));     /* the guest's */
+    tlb_insert(t, false, &a);
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_ASIDE1, .asid = 2, .host = true });
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));    /* other ASID */
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_ASIDE1, .asid = 1, .host = true });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 1, 0x20000000));
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 5, 0x30000000));    /* global stays */
+    tlbi(t, &(struct tlbi_request){ .op = TLBI_VMALLE1, .host = true });
+    assert_null(tlb_peek(t, false, TLB_REGIME_EL20, 0, 5, 0x30000000));
+    assert_non_null(tlb_peek(t, false, TLB_REGIME_EL10, 0, 1, 0x20000000));
 }
 
 /* VA ops reach blocks in every L2 set they may live in, including blocks whose
