@@ -476,7 +476,7 @@ static inline void pe_due_changed(struct pe *pe)
         d = pe->quantum_end;
     if (pe->pmu_check_at < d)
         d = pe->pmu_check_at;
-    pe->due = pe->blocks_watched ? 0 : d;
+    pe->due = pe->blocks_watched || pe->mmu.unpriv_el2 ? 0 : d;   /* (unpriv_el2: block_full flushes) */
 }
 
 static inline void pe_set_quantum_end(struct pe *pe, uint64_t end)
