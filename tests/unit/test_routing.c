@@ -192,6 +192,29 @@ static void test_virtual_interrupt_target(void **state)
     assert_int_equal(virtual_interrupt_target(1, HCR_FMO, 2, I), 1);        /* I does not mask FIQ */
 }
 
+/* AArch64.CheckFPEnabled: CPACR_EL1.FPEN for EL0/EL1 outside the host, then CPTR_EL2.TFP, or
+ * with HCR_EL2.E2H CPTR_EL2.FPEN (bits 21:20): x0 traps EL0-EL2, 01 traps EL0 in the host. */
+static void test_fp_access_trap_el(void **state)
+{
+    (void)state;
+    const uint64_t fpen_all = 3ULL << 20, fpen_el1 = 1ULL << 20, tfp = 1ULL << 10;
+    const uint64_t e2h = HCR_E2H | HCR_RW, host = HCR_E2H | HCR_TGE | HCR_RW;
+    assert_int_equal(fp_access_trap_el(1, HCR_RW, 0, 0), 1);             /* CPACR_EL1.FPEN = 0 */
+    assert_int_equal(fp_access_trap_el(0, HCR_RW, fpen_el1, 0), 1);      /* 01: EL0 traps */
+    assert_int_equal(fp_access_trap_el(1, HCR_RW, fpen_el1, 0), -1);
+    assert_int_equal(fp_access_trap_el(1, HCR_RW, fpen_all, tfp), 2);    /* CPTR_EL2.TFP */
+    assert_int_equal(fp_access_trap_el(2, HCR_RW, 0, 0), -1);            /* EL2: CPACR_EL1 does not apply */
+    /* E2H: CPTR_EL2 in CPACR's layout; TFP (bit 10) means nothing there. */
+    assert_int_equal(fp_access_trap_el(2, e2h, 0, fpen_all), -1);
+    assert_int_equal(fp_access_trap_el(2, e2h, 0, 0), 2);
+    assert_int_equal(fp_access_trap_el(2, e2h, 0, 2ULL << 20), 2);       /* 10 traps as 00 */
+    assert_int_equal(fp_access_trap_el(2, host, 0, fpen_el1), -1);       /* 01: EL2 runs */
+    assert_int_equal(fp_access_trap_el(0, host, 0, fpen_el1), 2);        /* ... EL0 in the host traps */
+    assert_int_equal(fp_access_trap_el(0, host, 0, fpen_all | tfp), -1);
+    assert_int_equal(fp_access_trap_el(1, e2h, fpen_all, fpen_el1), -1); /* guest EL1: 01 only traps host EL0 */
+    assert_int_equal(fp_access_trap_el(1, e2h, fpen_all, 0), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_entry_pstate),
         cmocka_unit_test(test_virtual_interrupts),
         cmocka_unit_test(test_hcr_bit_positions),
+        cmocka_unit_test(test_fp_access_trap_el),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
