@@ -494,11 +494,16 @@ static bool deliver_interrupt(struct pe *pe, uint64_t pc)
 
 /* ---- trap decisions ------------------------------------------------------------------ */
 
+/* The system-register features (enum sysreg_feature, one bit each) this CPU model has. */
+static uint32_t sysreg_features(const struct cpu_model *model)
+{
+    return 1u << SR_FEAT_BASE | (model->features & CPU_FEAT_VHE ? 1u << SR_FEAT_VHE : 0) |
+           (model->features & CPU_FEAT_PAN ? 1u << SR_FEAT_PAN : 0);
+}
+
 static struct sysreg_ctx make_ctx(struct pe *pe, uint32_t traps)
 {
-    struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe),
-                            .features = 1u | (pe->model->features & CPU_FEAT_VHE ? 1u << SR_FEAT_VHE : 0) |
-                                        (pe->model->features & CPU_FEAT_PAN ? 1u << SR_FEAT_PAN : 0) };
+    struct sysreg_ctx c = { .el = pe->el, .hcr_el2 = pe_hcr_el2(pe), .features = sysreg_features(pe->model) };
     if (traps & TRAP_GIC) {
         c.gic_check = pe_gic_check;
         c.gic_opaque = pe;
@@ -1773,9 +1778,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
             if (!strcmp(d->name, uc_lacks_debug[k]))
                 ok = false;
         pe->qemu_has[i] = ok;
-        bool has_feature = (d->feature != SR_FEAT_VHE || (model->features & CPU_FEAT_VHE)) &&
-                           (d->feature != SR_FEAT_PAN || (model->features & CPU_FEAT_PAN));
-        if (d->storage == SR_NATIVE && !ok && has_feature) {
+        if (d->storage == SR_NATIVE && !ok && (sysreg_features(model) >> d->feature & 1)) {
             snprintf(err, errlen, "internal error: %s is marked native but Unicorn does not implement it",
                      d->name);
             return -1;

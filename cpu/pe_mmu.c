@@ -781,7 +781,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
      * EL1's, so only a page whose rights differ needs the instruction decoded. */
     uint8_t perm = el == 0 ? e->perm_el0 : e->perm_el1;
     bool unpriv = false;
-    if ((el == 1 || (el == 2 && m->host_el0)) && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
+    bool has_el0 = el == 1 || (el == 2 && m->host_el0);     /* an LDTR here acts as this regime's EL0 */
+    if (has_el0 && !fetch && e->perm_el0 != e->perm_el1 && access_is_unprivileged(pe)) {
         unpriv = true;
         perm = e->perm_el0;
         if (!(perm & perm_need(acc))) {
@@ -796,7 +797,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
         }
     }
     if (!fetch && !unpriv && pan_denies(pe, el, e) &&
-        !((el == 1 || (el == 2 && m->host_el0)) && (unpriv = access_is_unprivileged(pe)))) {
+        !(has_el0 && (unpriv = access_is_unprivileged(pe)))) {
         struct mmu_fault f = { .type = MMU_FAULT_PERMISSION, .level = leaf_level(s1_for(pe, el), va, e->page_shift) };
         m->faults++;
         st->faults++;
