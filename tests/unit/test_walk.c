@@ -1582,6 +1582,20 @@ static void test_s1_off_s2_on(void **state)
 
 /* The EL2&0 regime (FEAT_VHE, s1.host): stage 1 as EL1&0's (EL0 rights from AP[1], nG, the
  * ASID from TTBR0), but never stage 2, even with HCR_EL2.VM set for the guests. */
+/* A stage 2 that is on but whose tables are unbacked: any stage-2 walk would abort. */
+static struct mmu_s2_config unbacked_s2(void)
+{
+    struct mmu_s2_config c2;
+    memset(&c2, 0, sizeof c2);
+    c2.enabled = true;
+    c2.vttbr = 0x1000;
+    c2.t0sz = 24;
+    c2.sl0 = 1;
+    c2.granule_bits = 12;
+    c2.ps_bits = 40;
+    return c2;
+}
+
 static void test_host_regime(void **state)
 {
     (void)state;
@@ -1592,14 +1606,7 @@ static void test_host_regime(void **state)
     struct mmu_s1_config c1 = s1_cfg(&t);
     c1.host = true;
     c1.ttbr[0] |= 5ULL << 48;
-    struct mmu_s2_config c2;
-    memset(&c2, 0, sizeof c2);
-    c2.enabled = true;
-    c2.vttbr = 0x1000;        /* unbacked: any stage-2 walk would abort */
-    c2.t0sz = 24;
-    c2.sl0 = 1;
-    c2.granule_bits = 12;
-    c2.ps_bits = 40;
+    struct mmu_s2_config c2 = unbacked_s2();
     struct mmu_result r;
     assert_true(tr(&c1, &c2, VA_PATTERN, MMU_READ, 2, &r));
     assert_int_equal(r.pa, OA_BASE | (VA_PATTERN & 0xfff));
@@ -1619,15 +1626,8 @@ static void test_el2_regime_ignores_stage2(void **state)
     pt_init(&t, 12, 48, 0, 0);
     pt_map(&t, VA_PATTERN, OA_BASE, 3, S1_NORMAL);
     struct mmu_s1_config c1 = s1_el2_cfg(&t);
-    struct mmu_s2_config c2;
-    memset(&c2, 0, sizeof c2);
-    c2.enabled = true;
+    struct mmu_s2_config c2 = unbacked_s2();
     c2.dc = true;
-    c2.vttbr = 0x1000;        /* unbacked: any stage-2 walk would abort */
-    c2.t0sz = 24;
-    c2.sl0 = 1;
-    c2.granule_bits = 12;
-    c2.ps_bits = 40;
     struct mmu_result r;
     assert_true(tr(&c1, &c2, VA_PATTERN, MMU_READ, 2, &r));
     assert_int_equal(r.pa, OA_BASE | (VA_PATTERN & 0xfff));
