@@ -360,8 +360,7 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
          * target of EL1, or of EL2 in the host (HCR_EL2.{E2H,TGE} = {1,1}). */
         mask |= PSTATE_PAN;
         entry |= old & PSTATE_PAN;
-        bool host = (pe_hcr_el2(pe) & (HCR_E2H | HCR_TGE)) == (HCR_E2H | HCR_TGE);
-        if ((target == 1 || (target == 2 && host)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
+        if ((target == 1 || (target == 2 && pe->mmu.host_el0)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
             entry |= PSTATE_PAN;
     }
     switch_el(pe, entry, vector, true, x->return_pc, x->spsr_override ? x->spsr : old & mask);

@@ -354,6 +354,15 @@ static const struct { const char *from, *to; } vhe_redirects[] = {
     { "CNTV_CTL_EL0", "CNTHV_CTL_EL2" }, { "CNTV_CVAL_EL0", "CNTHV_CVAL_EL2" },
 };
 
+/* The index of the register called name, or -1. */
+static int index_of_name(const char *name)
+{
+    for (int i = 0; i < table_len; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
 static void build_table(void)
 {
     int n_base = (int)(sizeof base_table / sizeof base_table[0]);
@@ -424,11 +433,7 @@ static void build_table(void)
         for (size_t r = 0; r < sizeof vhe_redirects / sizeof vhe_redirects[0]; r++)
             if (!strcmp(table[i].name, vhe_redirects[r].from))
                 table[i].e2h_name = vhe_redirects[r].to;
-        table[i].e2h_index = -1;
-        if (table[i].e2h_name)
-            for (int j = 0; j < table_len; j++)
-                if (!strcmp(table[j].name, table[i].e2h_name))
-                    table[i].e2h_index = j;
+        table[i].e2h_index = table[i].e2h_name ? index_of_name(table[i].e2h_name) : -1;
         if (table[i].e2h_name && table[i].e2h_index < 0) {
             fprintf(stderr, "avsim: internal error: %s redirects to unknown %s\n", table[i].name, table[i].e2h_name);
             exit(1);
@@ -481,10 +486,8 @@ const struct sysreg_def *sysreg_lookup(unsigned op0, unsigned op1, unsigned crn,
 const struct sysreg_def *sysreg_by_name(const char *name)
 {
     ensure_table();
-    for (int i = 0; i < table_len; i++)
-        if (strcmp(table[i].name, name) == 0)
-            return &table[i];
-    return NULL;
+    int i = index_of_name(name);
+    return i < 0 ? NULL : &table[i];
 }
 
 static bool is_impdef_encoding(unsigned op0, unsigned crn)
