@@ -19,6 +19,12 @@ enum event_type {
     EV_BLOCK,          /* an instruction block starts executing (u.access) */
     EV_MEM_ACCESS,     /* a data access by the guest (u.access); costs a Unicorn memory hook */
     EV_CONTEXT,        /* the EL1&0 translation tags (VMID, ASID) changed (u.context) */
+    /* The SMMU (smmu/smmu.h), u.smmu. pe and cycles: the PE whose access caused
+     * the work (the MMIO write that kicked a device or the SMMU) and its clock. */
+    EV_SMMU_XLATE,     /* a transaction translated (a TLB hit, or after a walk) or let through in bypass */
+    EV_SMMU_WALK,      /* one descriptor read of an SMMU table walk */
+    EV_SMMU_EVENT,     /* an event record (a fault, C_BAD_*): written to the event queue or not */
+    EV_SMMU_CMD,       /* a command consumed from the command queue */
     EV_TYPE_COUNT
 };
 
@@ -82,6 +88,26 @@ struct event {
         } access;
         struct { unsigned el; uint16_t vmid, asid; int s2_on; } context;
         struct { uint64_t va, ipa; unsigned fsc, stage2, s1ptw; } mmu_fault;
+        struct {
+            uint32_t sid, ssid;    /* StreamID, SubstreamID (DMA_NO_SSID: none) */
+            uint64_t iova;         /* the transaction's input address */
+            uint64_t ipa, pa;      /* XLATE: its IPA (== iova without stage 1) and PA; EVENT: the IPA of a
+                                    * stage-2 fault */
+            unsigned page_shift;   /* XLATE: the mapping's size */
+            unsigned config;       /* the STE's Config (SMMU_STE_CONFIG_*): abort, bypass, S1, S2, nested */
+            uint16_t vmid, asid;   /* the TLB tags (vmid: STE.S2VMID; asid: CD.ASID) */
+            int tlb_hit;           /* XLATE: 1 answered by the SMMU's TLB, 0 walked */
+            unsigned walk_accesses;    /* XLATE: descriptor reads of the walk */
+            int is_write;
+            unsigned size;         /* XLATE: bytes of the transaction in this page */
+            uint64_t addr;         /* WALK: the descriptor's PA */
+            unsigned stage;        /* WALK: 1 or 2; EVENT: 2 for a stage-2 fault, else 1 */
+            int level;             /* WALK: the descriptor's level */
+            unsigned event_id;     /* EVENT: the record's type (SMMU_EVT_F_TRANSLATION, ...) */
+            int recorded;          /* EVENT: written to the event queue (0: suppressed or the queue was full) */
+            unsigned opcode;       /* CMD: the command's opcode (SMMU_CMD_*) */
+            uint64_t cmd[2];       /* CMD: the command's two words */
+        } smmu;
         struct {
             enum { GIC_EV_RAISED, GIC_EV_ACK, GIC_EV_EOI, GIC_EV_DEACTIVATE, GIC_EV_LR_WRITE,
                    GIC_EV_MAINTENANCE, GIC_EV_VIRQ_SIGNALLED } kind;
