@@ -409,8 +409,9 @@ struct smmu *smmu_create(const struct smmu_config *cfg, const struct smmu_bus *b
         snprintf(err, errlen, "SMMU: SubstreamID size %u bits: at most 20", c.ssid_bits);
         return NULL;
     }
-    if (oas_field(c.oas_bits) < 0) {
-        snprintf(err, errlen, "SMMU: output address size %u bits: one of 32, 36, 40, 42, 44, 48", c.oas_bits);
+    /* Up to the walker's PAMax (MMU_PA_BITS): a larger OAS would be reported but not honoured. */
+    if (oas_field(c.oas_bits) < 0 || c.oas_bits > MMU_PA_BITS) {
+        snprintf(err, errlen, "SMMU: output address size %u bits: one of 32, 36, 40", c.oas_bits);
         return NULL;
     }
     if (c.no_stage1 && c.no_stage2) {

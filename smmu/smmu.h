@@ -76,7 +76,7 @@ enum { SMMU_IRQ_EVENTQ, SMMU_IRQ_PRIQ, SMMU_IRQ_CMDQ_SYNC, SMMU_IRQ_GERROR, SMMU
 struct smmu_config {
     unsigned sid_bits;        /* IDR1.SIDSIZE: StreamID bits (default 16) */
     unsigned ssid_bits;       /* IDR1.SSIDSIZE: SubstreamID bits (0: none) */
-    unsigned oas_bits;        /* IDR5.OAS: output address size (default 40, the PE's PA size) */
+    unsigned oas_bits;        /* IDR5.OAS: output address size: 32, 36 or 40 (default 40, the PE's PA size) */
     bool no_stage1, no_stage2;    /* IDR0.S1P / S2P cleared (default: both stages) */
     struct tlb_config tlb;    /* the SMMU's TLB (default: smmu_default_tlb) */
     unsigned cfg_cache_entries;   /* cached STEs and CDs (default 64) */

@@ -349,6 +349,14 @@ static void test_bad_config_rejected(void **state)
     struct smmu_bus b = { .mem = { ram_read, ram_write, &dummy } };
     assert_null(smmu_create(&c, &b, err, sizeof err));
     assert_non_null(strstr(err, "output address size"));
+    c.oas_bits = 44;                                  /* beyond the walker's 40-bit PAMax */
+    assert_null(smmu_create(&c, &b, err, sizeof err));
+    smmu_config_defaults(&c);
+    c.oas_bits = 36;
+    struct smmu *s36 = smmu_create(&c, &b, err, sizeof err);
+    assert_non_null(s36);
+    assert_int_equal(smmu_mmio_read(s36, IDR5, 4) & 7, 1);
+    smmu_destroy(s36);
     smmu_config_defaults(&c);
     c.no_stage1 = c.no_stage2 = true;
     assert_null(smmu_create(&c, &b, err, sizeof err));
@@ -640,6 +648,14 @@ static void test_stage1_faults(void **state)
     expect_fault(f, 2, 0x20000, false, SMMU_EVT_F_TRANSLATION);
     expect_fault(f, 2, 0x10000, true, SMMU_EVT_F_PERMISSION);
     expect_fault(f, 2, 0x11000, false, SMMU_EVT_F_ACCESS);
+    /* With CD.AFFD (bit 35), AF = 0 is not a fault (after CMD_CFGI_CD). */
+    w64(f, CDTAB + 2 * 64, r64(f, CDTAB + 2 * 64) | (1ULL << 35));
+    cmd(f, SMMU_CMD_CFGI_CD | (2ULL << 32), 0);
+    char ok[4];
+    assert_int_equal(smmu_dma(f->s, 2, DMA_NO_SSID, 0x11000, ok, 4, false), 0);
+    w64(f, CDTAB + 2 * 64, r64(f, CDTAB + 2 * 64) & ~(1ULL << 35));
+    cmd(f, SMMU_CMD_CFGI_CD | (2ULL << 32), 0);
+    cmd(f, SMMU_CMD_TLBI_NH_ALL, 0);
     expect_fault(f, 2, 0x12000, false, SMMU_EVT_F_ADDR_SIZE);
     /* A table pointer outside RAM: F_WALK_EABT with the descriptor's address. */
     w64(f, root + 8 * 1, UNBACKED | 3);               /* L1 slot for VA 0x40000000 */
@@ -650,6 +666,7 @@ static void test_stage1_faults(void **state)
     const struct smmu_sid_stats *st = smmu_get_sid_stats(f->s, &n);
     assert_int_equal(st[0].faults, 5);
     assert_int_equal(st[0].events, 5);
+    assert_int_equal(st[0].transactions, 6);
 }
 
 static void test_fault_record_and_termination(void **state)
