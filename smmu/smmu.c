@@ -477,3 +477,48 @@ const struct smmu_sid_stats *smmu_get_sid_stats(const struct smmu *s, unsigned *
     *count = s->n_sid_stats;
     return s->sid_stats;
 }
+
+const char *smmu_event_name(unsigned id)
+{
+    switch (id) {
+    case SMMU_EVT_F_UUT: return "F_UUT";
+    case SMMU_EVT_C_BAD_STREAMID: return "C_BAD_STREAMID";
+    case SMMU_EVT_F_STE_FETCH: return "F_STE_FETCH";
+    case SMMU_EVT_C_BAD_STE: return "C_BAD_STE";
+    case SMMU_EVT_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
+    case SMMU_EVT_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
+    case SMMU_EVT_F_CD_FETCH: return "F_CD_FETCH";
+    case SMMU_EVT_C_BAD_CD: return "C_BAD_CD";
+    case SMMU_EVT_F_WALK_EABT: return "F_WALK_EABT";
+    case SMMU_EVT_F_TRANSLATION: return "F_TRANSLATION";
+    case SMMU_EVT_F_ADDR_SIZE: return "F_ADDR_SIZE";
+    case SMMU_EVT_F_ACCESS: return "F_ACCESS";
+    case SMMU_EVT_F_PERMISSION: return "F_PERMISSION";
+    default: return "?";
+    }
+}
+
+const char *smmu_cmd_name(unsigned op)
+{
+    switch (op) {
+    case SMMU_CMD_PREFETCH_CONFIG: return "CMD_PREFETCH_CONFIG";
+    case SMMU_CMD_PREFETCH_ADDR: return "CMD_PREFETCH_ADDR";
+    case SMMU_CMD_CFGI_STE: return "CMD_CFGI_STE";
+    case SMMU_CMD_CFGI_STE_RANGE: return "CMD_CFGI_STE_RANGE";
+    case SMMU_CMD_CFGI_CD: return "CMD_CFGI_CD";
+    case SMMU_CMD_CFGI_CD_ALL: return "CMD_CFGI_CD_ALL";
+    case SMMU_CMD_TLBI_NH_ALL: return "CMD_TLBI_NH_ALL";
+    case SMMU_CMD_TLBI_NH_ASID: return "CMD_TLBI_NH_ASID";
+    case SMMU_CMD_TLBI_NH_VA: return "CMD_TLBI_NH_VA";
+    case SMMU_CMD_TLBI_NH_VAA: return "CMD_TLBI_NH_VAA";
+    case SMMU_CMD_TLBI_EL2_ALL: return "CMD_TLBI_EL2_ALL";
+    case SMMU_CMD_TLBI_EL2_ASID: return "CMD_TLBI_EL2_ASID";
+    case SMMU_CMD_TLBI_EL2_VA: return "CMD_TLBI_EL2_VA";
+    case SMMU_CMD_TLBI_EL2_VAA: return "CMD_TLBI_EL2_VAA";
+    case SMMU_CMD_TLBI_S12_VMALL: return "CMD_TLBI_S12_VMALL";
+    case SMMU_CMD_TLBI_S2_IPA: return "CMD_TLBI_S2_IPA";
+    case SMMU_CMD_TLBI_NSNH_ALL: return "CMD_TLBI_NSNH_ALL";
+    case SMMU_CMD_SYNC: return "CMD_SYNC";
+    default: return "?";
+    }
+}
