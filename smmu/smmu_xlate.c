@@ -151,7 +151,7 @@ static bool s2_walk_lookup(void *opaque, uint64_t ipa, uint64_t *pa)
 {
     struct xact *x = opaque;
     const struct tlb_entry *e = tlb_s2_lookup(&x->s->tlb, x->c.vmid, ipa);
-    if (!e || !(e->perm_el1 & MMU_PERM_R))
+    if (!e || !(e->perm_el1 & MMU_PERM_R) || (x->c.s2c.ptw && ((e->attr >> 2) & 3) == 0))
         return false;         /* no entry, or one a walk read would fault on: walk */
     *pa = e->pa + (ipa - e->ipa);
     return true;
@@ -407,8 +407,8 @@ static bool decode_ste(struct smmu *s, const uint64_t w[8], struct stream_cfg *c
         c->s2c.ps_bits = pa_bits_of(ps, s->cfg.oas_bits);
         c->s2r = (w[2] >> 58) & 1;
         c->affd[1] = (w[2] >> 53) & 1;
-        /* Not modelled: S2PTW (bit 54: stage-1 walks to stage-2 Device memory do not
-         * fault), S2HA/S2HD (no HTTU), S2S (no stalls), S2FWB (not offered). */
+        c->s2c.ptw = (w[2] >> 54) & 1;
+        /* Not modelled: S2HA/S2HD (no HTTU), S2S (no stalls), S2FWB (not offered). */
     }
     return true;
 }

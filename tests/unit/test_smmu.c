@@ -615,6 +615,20 @@ static void test_nested(void **state)
     assert_int_equal(ev_s2(rec), 1);
     assert_int_equal(ev_class(rec), 0);
     assert_int_equal(rec[3], 0x280000);
+
+    /* STE.S2PTW with the guest's level-3 table in stage-2 Device memory: a stage-2
+     * F_PERMISSION on the walk (CLASS = TT); without S2PTW the walk goes on. */
+    map(f, s2root, ident, l3_ipa, nest_pa(l3_ipa), (S2_RW & ~(0xfULL << 2)) | (1ULL << 2));
+    cmd(f, SMMU_CMD_TLBI_S12_VMALL | (9ULL << 32), 0);
+    assert_int_equal(smmu_dma(f->s, 20, DMA_NO_SSID, va + 8, buf, 5, false), 0);
+    write_ste(f, ste_addr(22), STE_V | CFG(SMMU_STE_CONFIG_NESTED) | cd_ipa, 0, STE2_S2(9) | (1ULL << 54), s2root);
+    cmd(f, SMMU_CMD_TLBI_S12_VMALL | (9ULL << 32), 0);
+    assert_int_equal(smmu_dma(f->s, 22, DMA_NO_SSID, va + 8, buf, 5, false), -1);
+    assert_true(next_event(f, rec));
+    assert_int_equal(ev_id(rec), SMMU_EVT_F_PERMISSION);
+    assert_int_equal(ev_s2(rec), 1);
+    assert_int_equal(ev_class(rec), 1);
+    assert_int_equal(rec[3], l3_ipa);
 }
 
 /* ---- faults ---------------------------------------------------------------------------- */
