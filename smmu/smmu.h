@@ -7,7 +7,9 @@
  * interrupts through irq_lines and publishes events on the bus.
  *
  * Memory map and interrupts as QEMU's virt board (`-M virt,iommu=smmuv3`):
- * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror). */
+ * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror).
+ * The ID register values, the CONSTRAINED UNPREDICTABLE choices and what is
+ * not modelled: smmu/README.md. */
 #ifndef AVSIM_SMMU_SMMU_H
 #define AVSIM_SMMU_SMMU_H
 #include <stdbool.h>
@@ -128,7 +130,8 @@ void smmu_mmio_write(struct smmu *s, uint64_t off, uint64_t value, unsigned size
 
 /* A DMA transaction of a device: the dma_port access (sim/dma.h) through the
  * SMMU. Translates [addr, addr + len) page by page and moves the data through
- * bus->mem. Returns 0, or -1 when it was terminated. */
+ * bus->mem. Returns 0, or -1 when it was terminated (a stage-1 fault under a
+ * CD with A = 0 completes as RAZ/WI: reads give zeros, writes are dropped, 0). */
 int smmu_dma(struct smmu *s, uint32_t sid, uint32_t ssid, uint64_t addr, void *buf, size_t len, bool is_write);
 /* A dma_port for a device with StreamID sid. */
 struct dma_port smmu_dma_port(struct smmu *s, uint32_t sid);
