@@ -136,9 +136,7 @@ int smmu_dma(struct smmu *s, uint32_t sid, uint32_t ssid, uint64_t addr, void *b
 /* A dma_port for a device with StreamID sid. */
 struct dma_port smmu_dma_port(struct smmu *s, uint32_t sid);
 
-/* Names for traces and viewers: "F_TRANSLATION", "CMD_TLBI_NH_VA", ...; "?" when unknown. */
-const char *smmu_event_name(unsigned event_id);
-const char *smmu_cmd_name(unsigned opcode);
+/* Names for traces and viewers: smmu/smmu_names.h. */
 
 const struct smmu_stats *smmu_get_stats(const struct smmu *s);
 /* The per-StreamID figures of the StreamIDs that issued transactions, in order of StreamID. */

@@ -84,7 +84,7 @@ enum {
 #define STRTAB_CFG_SPLIT(v) (((v) >> 6) & 0x1f)
 #define STRTAB_CFG_FMT(v) (((v) >> 16) & 3)
 #define STRTAB_CFG_MASK 0x000307ffu
-#define STRTAB_BASE_MASK 0x400ffffffffffc0ULL   /* RA, ADDR[51:6] */
+#define STRTAB_BASE_MASK 0x400fffffffffffc0ULL   /* RA, ADDR[51:6] */
 #define STRTAB_ADDR_MASK 0x000fffffffffffc0ULL
 /* Queue bases: RA/WA[62], ADDR[51:5], LOG2SIZE[4:0] */
 #define Q_BASE_MASK 0x400fffffffffffffULL

@@ -353,10 +353,11 @@ static bool decode_ste(struct smmu *s, const uint64_t w[8], struct stream_cfg *c
     if (!(w[0] & 1))
         return false;                                   /* V = 0 */
     c->config = (unsigned)(w[0] >> 1) & 7;
+    /* Config 0b0xx: abort (0b001..0b011 are Reserved and behave as 0b000: not ILLEGAL). */
+    if (c->config < SMMU_STE_CONFIG_BYPASS)
+        c->config = SMMU_STE_CONFIG_ABORT;
     if (c->config == SMMU_STE_CONFIG_ABORT || c->config == SMMU_STE_CONFIG_BYPASS)
         return true;                                    /* the other fields are IGNORED */
-    if (c->config < SMMU_STE_CONFIG_BYPASS)
-        return false;                                   /* 0b001..0b011: reserved */
     bool s1p = s->idr[0] & IDR0_S1P, s2p = s->idr[0] & IDR0_S2P;
     c->s1 = c->config & 1;
     c->s2 = c->config & 2;
@@ -519,7 +520,11 @@ static enum xl_result fetch_cd(struct xact *x)
         }
         idx = 0;                                        /* 0b10: substream 0 */
     } else {
-        if (x->ssid >= (1u << c->ste_cdmax) || (c->ste_s1dss == 2 && x->ssid == 0)) {
+        if (c->ste_s1dss == 2 && x->ssid == 0) {       /* substream 0 is for transactions without one */
+            config_event(x, SMMU_EVT_F_STREAM_DISABLED);  /* IHI 0070 F_STREAM_DISABLED */
+            return XL_ABORT;
+        }
+        if (x->ssid >= (1u << c->ste_cdmax)) {
             config_event(x, SMMU_EVT_C_BAD_SUBSTREAMID);
             return XL_ABORT;
         }
