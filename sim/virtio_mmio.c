@@ -268,20 +268,25 @@ static void process_queue(struct virtio_mmio *t, unsigned qi)
     }
 }
 
-int virtio_chain_read(const struct virtio_chain *c, uint64_t off, void *buf, size_t len)
+/* Copies between buf and the chain's readable (to_guest false) or writable
+ * (to_guest true) buffers, starting off bytes into that part. */
+static int chain_copy(const struct virtio_chain *c, uint64_t off, void *buf, size_t len, bool to_guest)
 {
     uint8_t *p = buf;
-    assert(off + len <= c->readable);
+    assert(off + len <= (to_guest ? c->writable : c->readable));
     for (unsigned i = 0; i < c->nseg && len; i++) {
         const struct virtio_seg *s = &c->seg[i];
-        if (s->write)
-            break;                /* readable buffers come first (take_chain) */
+        if (s->write != to_guest) {
+            if (!to_guest)
+                break;            /* readable buffers come first (take_chain) */
+            continue;
+        }
         if (off >= s->len) {
             off -= s->len;
             continue;
         }
         size_t n = s->len - off < len ? (size_t)(s->len - off) : len;
-        if (dma_read(c->dma, s->addr + off, p, n))
+        if (to_guest ? dma_write(c->dma, s->addr + off, p, n) : dma_read(c->dma, s->addr + off, p, n))
             return -1;
         p += n;
         len -= n;
@@ -291,27 +296,14 @@ int virtio_chain_read(const struct virtio_chain *c, uint64_t off, void *buf, siz
     return 0;
 }
 
+int virtio_chain_read(const struct virtio_chain *c, uint64_t off, void *buf, size_t len)
+{
+    return chain_copy(c, off, buf, len, false);
+}
+
 int virtio_chain_write(const struct virtio_chain *c, uint64_t off, const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
-    assert(off + len <= c->writable);
-    for (unsigned i = 0; i < c->nseg && len; i++) {
-        const struct virtio_seg *s = &c->seg[i];
-        if (!s->write)
-            continue;
-        if (off >= s->len) {
-            off -= s->len;
-            continue;
-        }
-        size_t n = s->len - off < len ? (size_t)(s->len - off) : len;
-        if (dma_write(c->dma, s->addr + off, p, n))
-            return -1;
-        p += n;
-        len -= n;
-        off = 0;
-    }
-    assert(len == 0);
-    return 0;
+    return chain_copy(c, off, (void *)buf, len, true);
 }
 
 /* ---- Registers (4.2.2) ---- */
