@@ -46,6 +46,30 @@ enum {
     SMMU_EVT_F_PERMISSION = 0x13,
 };
 
+/* Command opcodes (IHI 0070, "Commands"), as EV_SMMU_CMD's u.smmu.opcode. CMD_CFGI_ALL is
+ * CMD_CFGI_STE_RANGE with Range = 31. */
+enum {
+    SMMU_CMD_PREFETCH_CONFIG = 0x01,
+    SMMU_CMD_PREFETCH_ADDR = 0x02,
+    SMMU_CMD_CFGI_STE = 0x03,
+    SMMU_CMD_CFGI_STE_RANGE = 0x04,
+    SMMU_CMD_CFGI_ALL = 0x04,
+    SMMU_CMD_CFGI_CD = 0x05,
+    SMMU_CMD_CFGI_CD_ALL = 0x06,
+    SMMU_CMD_TLBI_NH_ALL = 0x10,
+    SMMU_CMD_TLBI_NH_ASID = 0x11,
+    SMMU_CMD_TLBI_NH_VA = 0x12,
+    SMMU_CMD_TLBI_NH_VAA = 0x13,
+    SMMU_CMD_TLBI_EL2_ALL = 0x20,
+    SMMU_CMD_TLBI_EL2_ASID = 0x21,
+    SMMU_CMD_TLBI_EL2_VA = 0x22,
+    SMMU_CMD_TLBI_EL2_VAA = 0x23,
+    SMMU_CMD_TLBI_S12_VMALL = 0x28,
+    SMMU_CMD_TLBI_S2_IPA = 0x2a,
+    SMMU_CMD_TLBI_NSNH_ALL = 0x30,
+    SMMU_CMD_SYNC = 0x46,
+};
+
 /* The wired interrupt outputs (edge-triggered: pulsed). */
 enum { SMMU_IRQ_EVENTQ, SMMU_IRQ_PRIQ, SMMU_IRQ_CMDQ_SYNC, SMMU_IRQ_GERROR, SMMU_IRQ_COUNT };
 
@@ -58,6 +82,9 @@ struct smmu_config {
     unsigned cfg_cache_entries;   /* cached STEs and CDs (default 64) */
 };
 extern const struct tlb_config smmu_default_tlb;
+/* Fills *c with the defaults. smmu_create also takes 0 in sid_bits, oas_bits and
+ * cfg_cache_entries, and a tlb with no L1D entries, as "the default". */
+void smmu_config_defaults(struct smmu_config *c);
 
 /* What the SMMU is connected to (handed by the machine). */
 struct smmu_bus {
