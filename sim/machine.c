@@ -420,7 +420,8 @@ static int create_io(struct machine *m, char *err, size_t errlen)
 {
     m->phys = (struct phys_mem){ .read = bus_read, .write = bus_write, .opaque = m };
     if (!m->cfg.no_smmu) {
-        struct smmu_config sc = { .sid_bits = 16, .oas_bits = 40, .tlb = smmu_default_tlb };
+        struct smmu_config sc;
+        smmu_config_defaults(&sc);
         struct smmu_bus sb = { .mem = m->phys, .events = &m->events, .when = smmu_when, .when_opaque = m };
         for (unsigned i = 0; i < SMMU_IRQ_COUNT; i++)
             sb.irq[i] = spi_line(m, &m->smmu_lines[i], VIRT_SMMU_SPI + i);
