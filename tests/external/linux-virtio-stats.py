@@ -9,7 +9,7 @@ Prints one line per SID; exits 1 with the reason when a figure is missing or wro
 import json
 import sys
 
-FIELDS = ("transactions", "bytes", "bypass", "tlb_lookups", "tlb_hits", "walks", "faults", "events")
+FIELDS = ("transactions", "bytes", "bypassed", "tlb_lookups", "tlb_hits", "walks", "walk_accesses", "faults")
 
 
 def find_smmu(node):
@@ -63,7 +63,7 @@ def main():
             bad.append(f"StreamID {sid}: no figures (the SMMU saw no transaction of it)")
             continue
         print(f"StreamID {sid}: " + ", ".join(f"{k} {e[k]}" for k in FIELDS if k in e))
-        missing = [k for k in ("transactions", "bypass", "tlb_lookups", "tlb_hits", "walks") if k not in e]
+        missing = [k for k in ("transactions", "bypassed", "tlb_lookups", "tlb_hits", "walks") if k not in e]
         if missing:
             bad.append(f"StreamID {sid}: no {', '.join(missing)}")
             continue
@@ -72,11 +72,11 @@ def main():
         if mode == "dma":
             if e["tlb_lookups"] <= 0 or e["tlb_hits"] <= 0 or e["walks"] <= 0:
                 bad.append(f"StreamID {sid}: translated DMA wants TLB lookups, TLB hits and walks")
-            if e["bypass"]:
-                bad.append(f"StreamID {sid}: {e['bypass']} bypass transactions with a DMA domain")
+            if e["bypassed"]:
+                bad.append(f"StreamID {sid}: {e['bypassed']} bypassed transactions with a DMA domain")
         else:
-            if e["bypass"] <= 0:
-                bad.append(f"StreamID {sid}: no bypass transactions with iommu.passthrough=1")
+            if e["bypassed"] <= 0 or e["bypassed"] != e["transactions"]:
+                bad.append(f"StreamID {sid}: {e['bypassed']} of {e['transactions']} transactions bypassed with iommu.passthrough=1")
             if e["walks"]:
                 bad.append(f"StreamID {sid}: {e['walks']} walks with iommu.passthrough=1")
     for b in bad:
