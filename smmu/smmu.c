@@ -409,8 +409,9 @@ struct smmu *smmu_create(const struct smmu_config *cfg, const struct smmu_bus *b
         snprintf(err, errlen, "SMMU: SubstreamID size %u bits: at most 20", c.ssid_bits);
         return NULL;
     }
-    if (oas_field(c.oas_bits) < 0) {
-        snprintf(err, errlen, "SMMU: output address size %u bits: one of 32, 36, 40, 42, 44, 48", c.oas_bits);
+    /* Up to the walker's PAMax (MMU_PA_BITS): a larger OAS would be reported but not honoured. */
+    if (oas_field(c.oas_bits) < 0 || c.oas_bits > MMU_PA_BITS) {
+        snprintf(err, errlen, "SMMU: output address size %u bits: one of 32, 36, 40", c.oas_bits);
         return NULL;
     }
     if (c.no_stage1 && c.no_stage2) {
@@ -475,4 +476,49 @@ const struct smmu_sid_stats *smmu_get_sid_stats(const struct smmu *s, unsigned *
 {
     *count = s->n_sid_stats;
     return s->sid_stats;
+}
+
+const char *smmu_event_name(unsigned id)
+{
+    switch (id) {
+    case SMMU_EVT_F_UUT: return "F_UUT";
+    case SMMU_EVT_C_BAD_STREAMID: return "C_BAD_STREAMID";
+    case SMMU_EVT_F_STE_FETCH: return "F_STE_FETCH";
+    case SMMU_EVT_C_BAD_STE: return "C_BAD_STE";
+    case SMMU_EVT_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
+    case SMMU_EVT_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
+    case SMMU_EVT_F_CD_FETCH: return "F_CD_FETCH";
+    case SMMU_EVT_C_BAD_CD: return "C_BAD_CD";
+    case SMMU_EVT_F_WALK_EABT: return "F_WALK_EABT";
+    case SMMU_EVT_F_TRANSLATION: return "F_TRANSLATION";
+    case SMMU_EVT_F_ADDR_SIZE: return "F_ADDR_SIZE";
+    case SMMU_EVT_F_ACCESS: return "F_ACCESS";
+    case SMMU_EVT_F_PERMISSION: return "F_PERMISSION";
+    default: return "?";
+    }
+}
+
+const char *smmu_cmd_name(unsigned op)
+{
+    switch (op) {
+    case SMMU_CMD_PREFETCH_CONFIG: return "CMD_PREFETCH_CONFIG";
+    case SMMU_CMD_PREFETCH_ADDR: return "CMD_PREFETCH_ADDR";
+    case SMMU_CMD_CFGI_STE: return "CMD_CFGI_STE";
+    case SMMU_CMD_CFGI_STE_RANGE: return "CMD_CFGI_STE_RANGE";
+    case SMMU_CMD_CFGI_CD: return "CMD_CFGI_CD";
+    case SMMU_CMD_CFGI_CD_ALL: return "CMD_CFGI_CD_ALL";
+    case SMMU_CMD_TLBI_NH_ALL: return "CMD_TLBI_NH_ALL";
+    case SMMU_CMD_TLBI_NH_ASID: return "CMD_TLBI_NH_ASID";
+    case SMMU_CMD_TLBI_NH_VA: return "CMD_TLBI_NH_VA";
+    case SMMU_CMD_TLBI_NH_VAA: return "CMD_TLBI_NH_VAA";
+    case SMMU_CMD_TLBI_EL2_ALL: return "CMD_TLBI_EL2_ALL";
+    case SMMU_CMD_TLBI_EL2_ASID: return "CMD_TLBI_EL2_ASID";
+    case SMMU_CMD_TLBI_EL2_VA: return "CMD_TLBI_EL2_VA";
+    case SMMU_CMD_TLBI_EL2_VAA: return "CMD_TLBI_EL2_VAA";
+    case SMMU_CMD_TLBI_S12_VMALL: return "CMD_TLBI_S12_VMALL";
+    case SMMU_CMD_TLBI_S2_IPA: return "CMD_TLBI_S2_IPA";
+    case SMMU_CMD_TLBI_NSNH_ALL: return "CMD_TLBI_NSNH_ALL";
+    case SMMU_CMD_SYNC: return "CMD_SYNC";
+    default: return "?";
+    }
 }

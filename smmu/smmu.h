@@ -7,7 +7,9 @@
  * interrupts through irq_lines and publishes events on the bus.
  *
  * Memory map and interrupts as QEMU's virt board (`-M virt,iommu=smmuv3`):
- * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror). */
+ * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror).
+ * The ID register values, the CONSTRAINED UNPREDICTABLE choices and what is
+ * not modelled: smmu/README.md. */
 #ifndef AVSIM_SMMU_SMMU_H
 #define AVSIM_SMMU_SMMU_H
 #include <stdbool.h>
@@ -76,7 +78,7 @@ enum { SMMU_IRQ_EVENTQ, SMMU_IRQ_PRIQ, SMMU_IRQ_CMDQ_SYNC, SMMU_IRQ_GERROR, SMMU
 struct smmu_config {
     unsigned sid_bits;        /* IDR1.SIDSIZE: StreamID bits (default 16) */
     unsigned ssid_bits;       /* IDR1.SSIDSIZE: SubstreamID bits (0: none) */
-    unsigned oas_bits;        /* IDR5.OAS: output address size (default 40, the PE's PA size) */
+    unsigned oas_bits;        /* IDR5.OAS: output address size: 32, 36 or 40 (default 40, the PE's PA size) */
     bool no_stage1, no_stage2;    /* IDR0.S1P / S2P cleared (default: both stages) */
     struct tlb_config tlb;    /* the SMMU's TLB (default: smmu_default_tlb) */
     unsigned cfg_cache_entries;   /* cached STEs and CDs (default 64) */
@@ -128,10 +130,15 @@ void smmu_mmio_write(struct smmu *s, uint64_t off, uint64_t value, unsigned size
 
 /* A DMA transaction of a device: the dma_port access (sim/dma.h) through the
  * SMMU. Translates [addr, addr + len) page by page and moves the data through
- * bus->mem. Returns 0, or -1 when it was terminated. */
+ * bus->mem. Returns 0, or -1 when it was terminated (a stage-1 fault under a
+ * CD with A = 0 completes as RAZ/WI: reads give zeros, writes are dropped, 0). */
 int smmu_dma(struct smmu *s, uint32_t sid, uint32_t ssid, uint64_t addr, void *buf, size_t len, bool is_write);
 /* A dma_port for a device with StreamID sid. */
 struct dma_port smmu_dma_port(struct smmu *s, uint32_t sid);
+
+/* Names for traces and viewers: "F_TRANSLATION", "CMD_TLBI_NH_VA", ...; "?" when unknown. */
+const char *smmu_event_name(unsigned event_id);
+const char *smmu_cmd_name(unsigned opcode);
 
 const struct smmu_stats *smmu_get_stats(const struct smmu *s);
 /* The per-StreamID figures of the StreamIDs that issued transactions, in order of StreamID. */

@@ -67,6 +67,7 @@ struct stream_cfg {
     bool priv, instr;         /* the transaction after STE.PRIVCFG / INSTCFG */
     bool s2r;                 /* STE.S2R: record stage-2 faults */
     bool cd_r, cd_a;          /* CD.R: record stage-1 faults; CD.A: abort (else RAZ/WI) */
+    bool affd[2];             /* CD.AFFD, STE.S2AFFD: no Access flag faults at stage 1, 2 */
     uint32_t ste_s1dss, ste_s1fmt, ste_cdmax;
     uint64_t ste_ctxptr;
     struct mmu_s1_config s1c;
@@ -81,6 +82,7 @@ struct xact {
     bool quiet;               /* CMD_PREFETCH_CONFIG: no events */
     bool in_cd_fetch;         /* stage-2 walks for a CD (CLASS = CD) */
     uint64_t failed_fetch;    /* the descriptor address of an external abort on a walk */
+    unsigned walk_stage;      /* the stage of the descriptor being read (1 or 2) */
     struct stream_cfg c;
 };
 
@@ -115,12 +117,17 @@ static int walk_read64(void *opaque, uint64_t pa, uint64_t *val)
         return -1;
     }
     *val = smmu_le64(b);
+    /* CD.AFFD / STE.S2AFFD: a descriptor with AF = 0 behaves as AF = 1 (bit 10 is
+     * IGNORED in table descriptors, so setting it there changes nothing). */
+    if (x->walk_stage >= 1 && x->walk_stage <= 2 && x->c.affd[x->walk_stage - 1] && (*val & 1))
+        *val |= 1ULL << 10;
     return 0;
 }
 
 static void walk_access(void *opaque, uint64_t pa, uint64_t addr, unsigned stage, int level)
 {
     struct xact *x = opaque;
+    x->walk_stage = stage;    /* (the walker reads the descriptor right after) */
     if (x->quiet || !event_wanted(x->s->bus.events, EV_SMMU_WALK))
         return;
     struct event ev = { .type = EV_SMMU_WALK };
@@ -144,7 +151,7 @@ static bool s2_walk_lookup(void *opaque, uint64_t ipa, uint64_t *pa)
 {
     struct xact *x = opaque;
     const struct tlb_entry *e = tlb_s2_lookup(&x->s->tlb, x->c.vmid, ipa);
-    if (!e || !(e->perm_el1 & MMU_PERM_R))
+    if (!e || !(e->perm_el1 & MMU_PERM_R) || (x->c.s2c.ptw && ((e->attr >> 2) & 3) == 0))
         return false;         /* no entry, or one a walk read would fault on: walk */
     *pa = e->pa + (ipa - e->ipa);
     return true;
@@ -399,8 +406,9 @@ static bool decode_ste(struct smmu *s, const uint64_t w[8], struct stream_cfg *c
         c->s2c.granule_bits = gb;
         c->s2c.ps_bits = pa_bits_of(ps, s->cfg.oas_bits);
         c->s2r = (w[2] >> 58) & 1;
-        /* Not modelled: S2AFFD (bit 53: Access flag faults are always taken), S2PTW
-         * (bit 54: stage-1 walks to stage-2 Device memory do not fault), S2S (no stalls). */
+        c->affd[1] = (w[2] >> 53) & 1;
+        c->s2c.ptw = (w[2] >> 54) & 1;
+        /* Not modelled: S2HA/S2HD (no HTTU), S2S (no stalls), S2FWB (not offered). */
     }
     return true;
 }
@@ -478,8 +486,9 @@ static bool decode_cd(struct smmu *s, const uint64_t w[8], struct stream_cfg *c)
     c->asid = (uint16_t)(w0 >> 48);
     c->cd_r = (w0 >> 45) & 1;
     c->cd_a = (w0 >> 46) & 1;
-    /* Not modelled: AFFD (Access flag faults are always taken), UWXN, PAN, HA/HD (no
-     * HTTU), S (no stalls), the cacheability and shareability fields. */
+    c->affd[0] = (w0 >> 35) & 1;
+    /* Not modelled: UWXN, PAN, HA/HD (no HTTU), S (no stalls), the cacheability and
+     * shareability fields (memory is coherent). */
     return true;
 }
 

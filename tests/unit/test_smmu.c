@@ -349,6 +349,14 @@ static void test_bad_config_rejected(void **state)
     struct smmu_bus b = { .mem = { ram_read, ram_write, &dummy } };
     assert_null(smmu_create(&c, &b, err, sizeof err));
     assert_non_null(strstr(err, "output address size"));
+    c.oas_bits = 44;                                  /* beyond the walker's 40-bit PAMax */
+    assert_null(smmu_create(&c, &b, err, sizeof err));
+    smmu_config_defaults(&c);
+    c.oas_bits = 36;
+    struct smmu *s36 = smmu_create(&c, &b, err, sizeof err);
+    assert_non_null(s36);
+    assert_int_equal(smmu_mmio_read(s36, IDR5, 4) & 7, 1);
+    smmu_destroy(s36);
     smmu_config_defaults(&c);
     c.no_stage1 = c.no_stage2 = true;
     assert_null(smmu_create(&c, &b, err, sizeof err));
@@ -450,8 +458,7 @@ static void test_two_level_stream_table(void **state)
     /* 2-level, SPLIT 8, 16-bit StreamIDs; StreamID 0x1234's L2 table holds 2^(Span-1) = 64 STEs. */
     wr(f, CR0, CMDQEN | EVTQEN);
     wr(f, STRTAB_BASE_CFG, (1u << 16) | (8u << 6) | 16);
-    uint64_t l2 = alloc_page(f);
-    l2 = alloc_page(f);                               /* 64 STEs = one 4K page */
+    uint64_t l2 = alloc_page(f);                      /* 64 STEs = one 4K page */
     w64(f, STRTAB + 0x12 * 8, l2 | 7);                /* Span 7 */
     wr(f, CR0, CMDQEN | EVTQEN | SMMUEN);
     uint64_t root = alloc_page(f);
@@ -607,6 +614,20 @@ static void test_nested(void **state)
     assert_int_equal(ev_s2(rec), 1);
     assert_int_equal(ev_class(rec), 0);
     assert_int_equal(rec[3], 0x280000);
+
+    /* STE.S2PTW with the guest's level-3 table in stage-2 Device memory: a stage-2
+     * F_PERMISSION on the walk (CLASS = TT); without S2PTW the walk goes on. */
+    map(f, s2root, ident, l3_ipa, nest_pa(l3_ipa), (S2_RW & ~(0xfULL << 2)) | (1ULL << 2));
+    cmd(f, SMMU_CMD_TLBI_S12_VMALL | (9ULL << 32), 0);
+    assert_int_equal(smmu_dma(f->s, 20, DMA_NO_SSID, va + 8, buf, 5, false), 0);
+    write_ste(f, ste_addr(22), STE_V | CFG(SMMU_STE_CONFIG_NESTED) | cd_ipa, 0, STE2_S2(9) | (1ULL << 54), s2root);
+    cmd(f, SMMU_CMD_TLBI_S12_VMALL | (9ULL << 32), 0);
+    assert_int_equal(smmu_dma(f->s, 22, DMA_NO_SSID, va + 8, buf, 5, false), -1);
+    assert_true(next_event(f, rec));
+    assert_int_equal(ev_id(rec), SMMU_EVT_F_PERMISSION);
+    assert_int_equal(ev_s2(rec), 1);
+    assert_int_equal(ev_class(rec), 1);
+    assert_int_equal(rec[3], l3_ipa);
 }
 
 /* ---- faults ---------------------------------------------------------------------------- */
@@ -640,6 +661,14 @@ static void test_stage1_faults(void **state)
     expect_fault(f, 2, 0x20000, false, SMMU_EVT_F_TRANSLATION);
     expect_fault(f, 2, 0x10000, true, SMMU_EVT_F_PERMISSION);
     expect_fault(f, 2, 0x11000, false, SMMU_EVT_F_ACCESS);
+    /* With CD.AFFD (bit 35), AF = 0 is not a fault (after CMD_CFGI_CD). */
+    w64(f, CDTAB + 2 * 64, r64(f, CDTAB + 2 * 64) | (1ULL << 35));
+    cmd(f, SMMU_CMD_CFGI_CD | (2ULL << 32), 0);
+    char ok[4];
+    assert_int_equal(smmu_dma(f->s, 2, DMA_NO_SSID, 0x11000, ok, 4, false), 0);
+    w64(f, CDTAB + 2 * 64, r64(f, CDTAB + 2 * 64) & ~(1ULL << 35));
+    cmd(f, SMMU_CMD_CFGI_CD | (2ULL << 32), 0);
+    cmd(f, SMMU_CMD_TLBI_NH_ALL, 0);
     expect_fault(f, 2, 0x12000, false, SMMU_EVT_F_ADDR_SIZE);
     /* A table pointer outside RAM: F_WALK_EABT with the descriptor's address. */
     w64(f, root + 8 * 1, UNBACKED | 3);               /* L1 slot for VA 0x40000000 */
@@ -650,6 +679,7 @@ static void test_stage1_faults(void **state)
     const struct smmu_sid_stats *st = smmu_get_sid_stats(f->s, &n);
     assert_int_equal(st[0].faults, 5);
     assert_int_equal(st[0].events, 5);
+    assert_int_equal(st[0].transactions, 6);
 }
 
 static void test_fault_record_and_termination(void **state)
@@ -984,6 +1014,122 @@ static void test_evtq_abort(void **state)
     assert_int_equal(f->pulses[SMMU_IRQ_GERROR], 1);
 }
 
+/* A 4K-granule, 48-bit (levels 0-3) stage-1 table, as Linux's io-pgtable builds for a DMA domain. */
+static void map48(struct fixture *f, uint64_t root, uint64_t va, uint64_t out, uint64_t attrs)
+{
+    uint64_t table = root;
+    for (int level = 0; level < 3; level++) {
+        uint64_t slot = table + ((va >> (12 + 9 * (3 - level))) & 0x1ff) * 8;
+        uint64_t d = r64(f, slot);
+        if (!(d & 1)) {
+            d = alloc_page(f) | 3;
+            w64(f, slot, d);
+        }
+        table = d & 0x0000fffffffff000ULL;
+    }
+    w64(f, table + ((va >> 12) & 0x1ff) * 8, attrs ? out | attrs | 3 : 0);   /* attrs 0: unmap */
+}
+
+/* What Linux 6.1's arm-smmu-v3 does with this model: a 2-level stream table
+ * (SPLIT 8, Span 9), queues of IDR1's sizes, CFGI_ALL/TLBI_EL2_ALL/NSNH_ALL with
+ * CMD_SYNC (CS = SEV) at reset, an abort STE replaced by a stage-1 STE (STRW =
+ * EL2 with CR2.E2H, S1DSS = SSID0, SHCFG) and a CD (T0SZ 16, EPD1, TG1 = 0), a
+ * DMA at a high IOVA, then an unmap with CMD_TLBI_EL2_VA and CMD_SYNC. */
+static void test_linux_like_driver(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t idr1 = rd(f, IDR1);
+    unsigned cmdqs = (idr1 >> 21) & 0x1f, evtqs = (idr1 >> 16) & 0x1f;
+    uint64_t l1 = RAM_BASE + 0x600000, cmdq = RAM_BASE + 0x640000, evtq = RAM_BASE + 0x680000;
+    wr(f, CR0, 0);
+    assert_int_equal(rd(f, CR0ACK), 0);
+    wr(f, 0x28, 0xd75);                                /* CR1: WB, ISH */
+    wr(f, CR2, 4 | 2 | 1);                             /* PTM, RECINVSID, E2H */
+    smmu_mmio_write(f->s, STRTAB_BASE, (1ULL << 62) | l1, 8);
+    wr(f, STRTAB_BASE_CFG, (1u << 16) | (8u << 6) | 16);
+    smmu_mmio_write(f->s, CMDQ_BASE, (1ULL << 62) | cmdq | cmdqs, 8);
+    wr(f, CMDQ_PROD, 0);
+    wr(f, CMDQ_CONS, 0);
+    wr(f, CR0, CMDQEN);
+    f->cmd_log2 = cmdqs;
+    uint64_t cmds[][2] = { { SMMU_CMD_CFGI_ALL, 31 }, { SMMU_CMD_SYNC | (2ULL << 12), 0 },
+                           { SMMU_CMD_TLBI_EL2_ALL, 0 }, { SMMU_CMD_SYNC | (2ULL << 12), 0 },
+                           { SMMU_CMD_TLBI_NSNH_ALL, 0 }, { SMMU_CMD_SYNC | (2ULL << 12), 0 } };
+    for (unsigned i = 0; i < 6; i++) {
+        w64(f, cmdq + i * 16, cmds[i][0]);
+        w64(f, cmdq + i * 16 + 8, cmds[i][1]);
+        wr(f, CMDQ_PROD, i + 1);
+        assert_int_equal(rd(f, CMDQ_CONS), i + 1);
+    }
+    smmu_mmio_write(f->s, 0xa0, (1ULL << 62) | evtq | evtqs, 8);
+    wr(f, EVTQ_PROD, 0);
+    wr(f, EVTQ_CONS, 0);
+    wr(f, CR0, CMDQEN | EVTQEN);
+    wr(f, IRQ_CTRL, 0);
+    assert_int_equal(rd(f, IRQ_CTRLACK), 0);
+    wr(f, IRQ_CTRL, 5);
+    wr(f, CR0, CMDQEN | EVTQEN | SMMUEN);
+    assert_int_equal(rd(f, CR0ACK), CMDQEN | EVTQEN | SMMUEN);
+
+    /* The device's L2 table: 256 STEs (Span 9), all abort; StreamID 0x0108. */
+    uint32_t sid = 0x108;
+    uint64_t l2 = RAM_BASE + 0x610000;
+    for (int i = 0; i < 256; i++)
+        write_ste(f, l2 + i * 64, STE_V | CFG(SMMU_STE_CONFIG_ABORT), 0, 0, 0);
+    w64(f, l1 + 1 * 8, l2 | 9);
+    char buf[8];
+    assert_int_equal(smmu_dma(f->s, sid, DMA_NO_SSID, 0, buf, 8, false), -1);   /* abort STE, cached */
+    uint64_t root = alloc_page(f), cd = alloc_page(f);
+    uint64_t cd0 = 16 | (2ULL << 8) | (2ULL << 10) | (3ULL << 12) | (1ULL << 30) | (1ULL << 31) | (2ULL << 32) |
+                   (1ULL << 41) | (1ULL << 45) | (1ULL << 46) | (1ULL << 47) | (3ULL << 48);
+    w64(f, cd, cd0);
+    w64(f, cd + 8, root);
+    w64(f, cd + 24, 0x0404ff);
+    uint64_t ste = l2 + (sid & 0xff) * 64;
+    w64(f, ste + 8, (2ULL << 30) | (1ULL << 44) | 2 /* S1DSS SSID0 */ | (1 << 2) | (1 << 4) | (3 << 6));
+    w64(f, ste, STE_V | CFG(SMMU_STE_CONFIG_S1) | cd);
+    unsigned prod = rd(f, CMDQ_PROD);
+    w64(f, cmdq + prod * 16, SMMU_CMD_CFGI_STE | ((uint64_t)sid << 32));
+    w64(f, cmdq + prod * 16 + 8, 1);
+    w64(f, cmdq + (prod + 1) * 16, SMMU_CMD_SYNC | (2ULL << 12));
+    w64(f, cmdq + (prod + 1) * 16 + 8, 0);
+    wr(f, CMDQ_PROD, prod + 2);
+    assert_int_equal(rd(f, CMDQ_CONS), prod + 2);
+
+    uint64_t iova = 0xfffffff00000ULL;
+    map48(f, root, iova, DATA + 0x7000, S1_RW_EL0);
+    memcpy(data(f, DATA + 0x7000), "virtio!", 8);
+    struct dma_port p = smmu_dma_port(f->s, sid);
+    assert_int_equal(dma_read(&p, iova, buf, 8), 0);
+    assert_string_equal(buf, "virtio!");
+    assert_int_equal(f->last[EV_SMMU_XLATE].u.smmu.walk_accesses, 4);
+    /* Unmapped, then invalidated with CMD_TLBI_EL2_VA (Leaf) and CMD_SYNC: the DMA faults. */
+    map48(f, root, iova, 0, 0);
+    prod = rd(f, CMDQ_PROD);
+    assert_int_equal(dma_read(&p, iova, buf, 8), 0);                         /* still in the TLB */
+    w64(f, cmdq + prod * 16, SMMU_CMD_TLBI_EL2_VA | (3ULL << 48));
+    w64(f, cmdq + prod * 16 + 8, iova | 1);
+    w64(f, cmdq + (prod + 1) * 16, SMMU_CMD_SYNC | (2ULL << 12));
+    w64(f, cmdq + (prod + 1) * 16 + 8, 0);
+    wr(f, CMDQ_PROD, prod + 2);
+    assert_int_equal(dma_read(&p, iova, buf, 8), -1);
+    assert_int_equal(f->last[EV_SMMU_EVENT].u.smmu.event_id, SMMU_EVT_F_TRANSLATION);
+    assert_int_equal(f->last[EV_SMMU_EVENT].u.smmu.sid, sid);
+    assert_int_equal(f->last[EV_SMMU_EVENT].u.smmu.recorded, 1);
+    uint64_t rec[4];
+    for (int i = 0; i < 4; i++)
+        rec[i] = r64(f, evtq + 8 * i);
+    assert_int_equal(ev_id(rec), SMMU_EVT_F_TRANSLATION);
+    assert_int_equal(ev_sid(rec), sid);
+    assert_int_equal(rec[2], iova);
+    assert_int_equal(rd(f, EVTQ_PROD), 1);
+    assert_int_equal(f->last[EV_SMMU_CMD].u.smmu.opcode, SMMU_CMD_SYNC);
+    assert_true(f->n_events[EV_SMMU_CMD] >= 10);
+    assert_string_equal(smmu_event_name(SMMU_EVT_C_BAD_STE), "C_BAD_STE");
+    assert_string_equal(smmu_cmd_name(SMMU_CMD_TLBI_EL2_VA), "CMD_TLBI_EL2_VA");
+    assert_string_equal(smmu_cmd_name(0x7f), "?");
+}
+
 /* Random guest values in every register and structure: the model stays up. */
 static void test_garbage_never_crashes(void **state)
 {
@@ -1043,6 +1189,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_illegal_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evtq_wrap_and_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_evtq_abort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linux_like_driver, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_never_crashes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
