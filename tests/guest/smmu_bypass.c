@@ -8,13 +8,15 @@
  *     set, wait for Update to read 0.
  *   - SMMUEN == 1, linear stream table: an STE with Config == 0b100 (bypass)
  *     lets the stream's reads and writes through untranslated; Config ==
- *     0b000 (abort) terminates them without an event (5.2, STE.Config).
+ *     0b000 (abort) terminates them without an event (5.2, STE.Config), and
+ *     so does a reserved Config 0b001 ("Reserved (behaves as 0b000)").
  * The DMA test device writes a pattern (FILL: writes only) and reads memory
  * back (READ: reads only, DATA = the first 8 bytes); the PE checks memory. */
 #include "smmu.h"
 
 #define SID_BYPASS 1
 #define SID_ABORT 2
+#define SID_RESERVED 3
 
 int main(void)
 {
@@ -51,11 +53,13 @@ int main(void)
     expect_no_event("after aborted transactions");
     check(smmu_gbpa(0) == 0, "GBPA.Update cleared");
 
-    rt_puts("SMMUEN=1, STE Config=bypass for StreamID 1, Config=abort for StreamID 2:\n");
+    rt_puts("SMMUEN=1, STE Config=bypass for StreamID 1, Config=abort for StreamID 2, Config=0b001 for StreamID 3:\n");
     struct ste s = ste_bypass();
     ste_write(ste_addr(SID_BYPASS), &s);
     s = ste_abort();
     ste_write(ste_addr(SID_ABORT), &s);
+    s.w[0] = STE_V | STE_CONFIG(1);
+    ste_write(ste_addr(SID_RESERVED), &s);
     cmd_cfgi_all();
     check(smmu_cr0(CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN) == 0, "CR0ACK.SMMUEN");
     rt_printf("  CR0ACK=0x%x\n", smmu_r32(SMMU_CR0ACK));
@@ -67,6 +71,7 @@ int main(void)
     expect_status("StreamID 2 reads page A", dma_read64(SID_ABORT, NO_SSID, a, &v), DT_ST_FAULT | DT_ST_SRC_FAULT);
     rt_printf("  page B +0 = 0x%lx\n", rd64(b));
     check(rd64(b) == 0x3333333333333333UL, "abort STE: nothing written");
-    expect_no_event("after the abort STE");
+    expect_status("StreamID 3 (Config 0b001) reads page A", dma_read64(SID_RESERVED, NO_SSID, a, &v), DT_ST_FAULT | DT_ST_SRC_FAULT);
+    expect_no_event("after the abort STEs");
     smmu_test_end();
 }

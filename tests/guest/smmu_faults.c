@@ -23,8 +23,11 @@
  *                  outputs an address outside of the effective xPS")
  * Configuration:
  *   C_BAD_STREAMID StreamID 0x20 >= 2^LOG2SIZE (7.3.3, RECINVSID = 1)
- *   C_BAD_STE      StreamID 4: STE.V == 0; StreamID 5: STE.Config == 0b001
- *                  (reserved: 5.2 "Config", ILLEGAL)
+ *   C_BAD_STE      StreamID 4: STE.V == 0; StreamID 5: a stage 2 STE with
+ *                  S2T0SZ == 0 (5.2.2 "Validity of STE": S2T0SZ below
+ *                  64 - IAS is ILLEGAL). (A reserved Config 0b0xx is not
+ *                  ILLEGAL: it behaves as abort without an event, 5.2
+ *                  "Config"; smmu_bypass checks that.)
  *   C_BAD_CD       StreamID 6: its CD has V == 0 (5.4 "V")
  *   F_CD_FETCH     StreamID 7: S1ContextPtr points at memory that is not RAM;
  *                  FetchAddr = that address (7.3.10)
@@ -39,7 +42,7 @@
 #define RO (S1_ATTR(0) | S1_AP_RO | PTE_SH(SH_ISH) | PTE_AF)
 static const struct ref unbacked = { "UNBACKED", UNBACKED_PA };
 
-static struct pt s1, s1b;
+static struct pt s1, s1b, s2;
 
 /* One DMA command that must fault on `side`, the eventq interrupt, the record. */
 static void fault_case(const char *what, uint32_t sid, unsigned cmd, uint64_t addr, uint32_t status,
@@ -69,6 +72,7 @@ int main(void)
     pt_map(&s1, IOVA + 0x3000, DATA_PAGE(1), 3, RO);
     pt_map(&s1, IOVA + 0x200000, DATA_PAGE(0), 3, RW);               /* creates L2[0x81] */
     *pt_entry(&s1, IOVA + 0x200000, 2) = UNBACKED_PA | PTE_TABLE;    /* ... now not RAM */
+    pt_init_s2(&s2, 32, 1);
     pt_init_s1(&s1b, 39);
     pt_map(&s1b, IOVA, 0x100000000UL, 3, RW);
 
@@ -88,8 +92,8 @@ int main(void)
     s = ste_s1(cd1, 0, 0, 0);
     s.w[0] &= ~STE_V;
     ste_write(ste_addr(4), &s);
-    s = ste_s1(cd1, 0, 0, 0);
-    s.w[0] = (s.w[0] & ~STE_CONFIG(7)) | STE_CONFIG(1);
+    s2.ia_bits = 64;                 /* S2T0SZ = 0 */
+    s = ste_s2(1, &s2);
     ste_write(ste_addr(5), &s);
     s = ste_s1(cd6, 0, 0, 0);
     ste_write(ste_addr(6), &s);
@@ -128,7 +132,7 @@ int main(void)
                &(struct evt_expect){ .id = EV_C_BAD_STREAMID, .sid = 0x20, .ssid = NO_SSID });
     fault_case("C_BAD_STE (V == 0)", 4, DT_READ, IOVA, READ_FAULT,
                &(struct evt_expect){ .id = EV_C_BAD_STE, .sid = 4, .ssid = NO_SSID });
-    fault_case("C_BAD_STE (Config == 0b001, reserved)", 5, DT_FILL, IOVA, WRITE_FAULT,
+    fault_case("C_BAD_STE (S2T0SZ == 0)", 5, DT_FILL, IOVA, WRITE_FAULT,
                &(struct evt_expect){ .id = EV_C_BAD_STE, .sid = 5, .ssid = NO_SSID });
     fault_case("C_BAD_CD (CD.V == 0)", 6, DT_READ, IOVA, READ_FAULT,
                &(struct evt_expect){ .id = EV_C_BAD_CD, .sid = 6, .ssid = NO_SSID });
