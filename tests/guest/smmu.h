@@ -245,6 +245,14 @@ SM_FN struct ste ste_nested(uint64_t cdtab_ipa, unsigned vmid, const struct pt *
     return s;
 }
 
+/* Stage 1 leaf attributes for DMA: MAIR attribute 0 (Normal WB), Inner
+ * Shareable, AF set, nG = 1 (the translation belongs to the CD's ASID, as
+ * Linux's io-pgtable makes them; a global one, nG = 0, would match every
+ * ASID and survive CMD_TLBI_NH_ASID), AP = read/write or read-only at both
+ * privilege levels (whatever PnU the device's transactions carry). */
+#define S1_DMA_RW (S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF | S1_NG)
+#define S1_DMA_RO (S1_ATTR(0) | S1_AP_RO | PTE_SH(SH_ISH) | PTE_AF | S1_NG)
+
 /* ---- CD (5.4): 8 doublewords ----------------------------------------------------------- */
 #define CD_T0SZ(t) ((uint64_t)(t) << 0)
 #define CD_TG0_4K (0UL << 6)
@@ -526,9 +534,12 @@ void el2_handler(struct rt_frame *f, int vector)
     rt_exit(100);
 }
 
-/* GICv3 on, the SMMU's four SPIs (edge) and the DMA test device's (level) Group 1, enabled. */
+/* GICv3 on, the SMMU's four SPIs (edge) and the DMA test device's (level) Group 1, enabled;
+ * HCR_EL2.IMO so that physical IRQs are taken to EL2, where the tests run. */
 SM_FN void smmu_gic_setup(void)
 {
+    WRITE_SYSREG(hcr_el2, HCR_RW | HCR_IMO);
+    ISB();
     gic_redist_wake();
     gic_dist_enable();
     gic_cpuif_enable(0xff);

@@ -38,8 +38,8 @@
 #include "smmu.h"
 
 #define IOVA 0x10000000UL
-#define RW (S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF)
-#define RO (S1_ATTR(0) | S1_AP_RO | PTE_SH(SH_ISH) | PTE_AF)
+#define RW S1_DMA_RW
+#define RO S1_DMA_RO
 static const struct ref unbacked = { "UNBACKED", UNBACKED_PA };
 
 static struct pt s1, s1b, s2;

@@ -40,7 +40,7 @@
 #define HOLE_L3 0x20030000UL
 #define HOLE_CD 0x20040000UL
 #define SID 10
-#define RW1 (S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF)
+#define RW1 S1_DMA_RW
 #define S2_ATTRS(ap) (S2_MEMATTR(S2_NORMAL_WB) | (ap) | PTE_SH(SH_ISH) | PTE_AF)
 
 static struct pt s2;

@@ -44,10 +44,10 @@ int main(void)
     for (unsigned i = 0; i < 6; i++)
         page_fill(PA(i), (uint8_t)(0x11 * (i + 1)));   /* A 0x11, B 0x22, C 0x33, D 0x44, E 0x55, F 0x66 */
     pt_init_s1(&s1, 39);
-    pt_map(&s1, IOVA, PA(0), 3, S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
-    pt_map(&s1, IOVA + 0x1000, PA(1), 3, S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
-    pt_map(&s1, IOVA + 0x2000, PA(2), 3, S1_ATTR(0) | S1_AP_RO | PTE_SH(SH_ISH) | PTE_AF);
-    pt_map(&s1, IOVA + 0x3000, PA(5), 3, S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
+    pt_map(&s1, IOVA, PA(0), 3, S1_DMA_RW);
+    pt_map(&s1, IOVA + 0x1000, PA(1), 3, S1_DMA_RW);
+    pt_map(&s1, IOVA + 0x2000, PA(2), 3, S1_DMA_RO);
+    pt_map(&s1, IOVA + 0x3000, PA(5), 3, S1_DMA_RW);
     uint64_t cd = sm_alloc(64, 64);
     struct cd c = cd_s1(1, &s1, (uint64_t)s1.root, IPS_40);
     cd_write(cd, &c);
@@ -96,9 +96,9 @@ int main(void)
     rt_printf("  IDR1.SSIDSIZE>=8 %s, IDR0.CD2L=%u\n", ssidsize >= 8 ? "yes" : "no", cd2l);
     check(ssidsize >= 8 && cd2l, "SubstreamIDs and 2-level CD tables implemented");
     pt_init_s1(&s1d, 39);
-    pt_map(&s1d, IOVA2, PA(3), 3, S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
+    pt_map(&s1d, IOVA2, PA(3), 3, S1_DMA_RW);
     pt_init_s1(&s1e, 39);
-    pt_map(&s1e, IOVA2, PA(4), 3, S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF);
+    pt_map(&s1e, IOVA2, PA(4), 3, S1_DMA_RW);
     uint64_t l1cd = sm_alloc(4 * 8, 64), l2cd0 = sm_alloc(4096, 4096), l2cd1 = sm_alloc(4096, 4096);
     *(volatile uint64_t *)(l1cd + 0) = l2cd0 | 1;     /* L1CD: L2Ptr[55:12], V */
     *(volatile uint64_t *)(l1cd + 8) = l2cd1 | 1;

@@ -28,7 +28,7 @@
 
 #define V 0x10000000UL
 #define W 0x30000000UL
-#define RW1 (S1_ATTR(0) | S1_AP_RW | PTE_SH(SH_ISH) | PTE_AF)
+#define RW1 S1_DMA_RW
 #define S2RW (S2_MEMATTR(S2_NORMAL_WB) | S2AP_RW | PTE_SH(SH_ISH) | PTE_AF)
 #define P(n) DATA_PAGE(n)
 
