@@ -188,6 +188,12 @@ static bool read_desc(const struct mmu_mem_ops *mem, const struct mmu_s2_config 
             return false;
         }
         r->walk_accesses += r2.walk_accesses;
+        if (s2->ptw && ((r2.attr >> 2) & 3) == 0) {
+            /* Protected table walk: stage 2 maps the descriptor as Device (MemAttr[3:2] = 0). */
+            unsigned gb = s2->granule_bits;
+            set_fault(r, MMU_FAULT_PERMISSION, 3 - (int)((r2.page_shift - gb) / (gb - 3)), true, true, addr);
+            return false;
+        }
         pa = r2.pa;
         if (mem->s2_walk_insert)
             mem->s2_walk_insert(mem->opaque, &r2);

@@ -90,6 +90,10 @@ struct mmu_s2_config {
     unsigned granule_bits;
     unsigned ps_bits;         /* VTCR_EL2.PS decoded, capped */
     bool dc;                  /* HCR_EL2.DC: stage 1 off is Normal WB */
+    bool ptw;                 /* protected table walks (HCR_EL2.PTW, SMMU STE.S2PTW): a stage-1
+                               * descriptor in stage-2 Device memory is a stage-2 Permission fault.
+                               * (mmu_s2_from_regs leaves it clear; s2_walk_lookup callers must not
+                               * answer with Device entries when it is set.) */
 };
 
 /* Decoders for the register fields above (TCR.TG0 and TG1 encode granules differently). */

@@ -7,7 +7,9 @@
  * interrupts through irq_lines and publishes events on the bus.
  *
  * Memory map and interrupts as QEMU's virt board (`-M virt,iommu=smmuv3`):
- * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror). */
+ * 0x09050000, 0x20000 bytes, SPIs 74-77 (eventq, priq, cmdq-sync, gerror).
+ * The ID register values, the CONSTRAINED UNPREDICTABLE choices and what is
+ * not modelled: smmu/README.md. */
 #ifndef AVSIM_SMMU_SMMU_H
 #define AVSIM_SMMU_SMMU_H
 #include <stdbool.h>
@@ -46,18 +48,45 @@ enum {
     SMMU_EVT_F_PERMISSION = 0x13,
 };
 
+/* Command opcodes (IHI 0070, "Commands"), as EV_SMMU_CMD's u.smmu.opcode. CMD_CFGI_ALL is
+ * CMD_CFGI_STE_RANGE with Range = 31. */
+enum {
+    SMMU_CMD_PREFETCH_CONFIG = 0x01,
+    SMMU_CMD_PREFETCH_ADDR = 0x02,
+    SMMU_CMD_CFGI_STE = 0x03,
+    SMMU_CMD_CFGI_STE_RANGE = 0x04,
+    SMMU_CMD_CFGI_ALL = 0x04,
+    SMMU_CMD_CFGI_CD = 0x05,
+    SMMU_CMD_CFGI_CD_ALL = 0x06,
+    SMMU_CMD_TLBI_NH_ALL = 0x10,
+    SMMU_CMD_TLBI_NH_ASID = 0x11,
+    SMMU_CMD_TLBI_NH_VA = 0x12,
+    SMMU_CMD_TLBI_NH_VAA = 0x13,
+    SMMU_CMD_TLBI_EL2_ALL = 0x20,
+    SMMU_CMD_TLBI_EL2_ASID = 0x21,
+    SMMU_CMD_TLBI_EL2_VA = 0x22,
+    SMMU_CMD_TLBI_EL2_VAA = 0x23,
+    SMMU_CMD_TLBI_S12_VMALL = 0x28,
+    SMMU_CMD_TLBI_S2_IPA = 0x2a,
+    SMMU_CMD_TLBI_NSNH_ALL = 0x30,
+    SMMU_CMD_SYNC = 0x46,
+};
+
 /* The wired interrupt outputs (edge-triggered: pulsed). */
 enum { SMMU_IRQ_EVENTQ, SMMU_IRQ_PRIQ, SMMU_IRQ_CMDQ_SYNC, SMMU_IRQ_GERROR, SMMU_IRQ_COUNT };
 
 struct smmu_config {
     unsigned sid_bits;        /* IDR1.SIDSIZE: StreamID bits (default 16) */
     unsigned ssid_bits;       /* IDR1.SSIDSIZE: SubstreamID bits (0: none) */
-    unsigned oas_bits;        /* IDR5.OAS: output address size (default 40, the PE's PA size) */
+    unsigned oas_bits;        /* IDR5.OAS: output address size: 32, 36 or 40 (default 40, the PE's PA size) */
     bool no_stage1, no_stage2;    /* IDR0.S1P / S2P cleared (default: both stages) */
     struct tlb_config tlb;    /* the SMMU's TLB (default: smmu_default_tlb) */
     unsigned cfg_cache_entries;   /* cached STEs and CDs (default 64) */
 };
 extern const struct tlb_config smmu_default_tlb;
+/* Fills *c with the defaults. smmu_create also takes 0 in sid_bits, oas_bits and
+ * cfg_cache_entries, and a tlb with no L1D entries, as "the default". */
+void smmu_config_defaults(struct smmu_config *c);
 
 /* What the SMMU is connected to (handed by the machine). */
 struct smmu_bus {
@@ -101,10 +130,15 @@ void smmu_mmio_write(struct smmu *s, uint64_t off, uint64_t value, unsigned size
 
 /* A DMA transaction of a device: the dma_port access (sim/dma.h) through the
  * SMMU. Translates [addr, addr + len) page by page and moves the data through
- * bus->mem. Returns 0, or -1 when it was terminated. */
+ * bus->mem. Returns 0, or -1 when it was terminated (a stage-1 fault under a
+ * CD with A = 0 completes as RAZ/WI: reads give zeros, writes are dropped, 0). */
 int smmu_dma(struct smmu *s, uint32_t sid, uint32_t ssid, uint64_t addr, void *buf, size_t len, bool is_write);
 /* A dma_port for a device with StreamID sid. */
 struct dma_port smmu_dma_port(struct smmu *s, uint32_t sid);
+
+/* Names for traces and viewers: "F_TRANSLATION", "CMD_TLBI_NH_VA", ...; "?" when unknown. */
+const char *smmu_event_name(unsigned event_id);
+const char *smmu_cmd_name(unsigned opcode);
 
 const struct smmu_stats *smmu_get_stats(const struct smmu *s);
 /* The per-StreamID figures of the StreamIDs that issued transactions, in order of StreamID. */
