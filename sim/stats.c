@@ -1,6 +1,9 @@
 #include "sim/stats.h"
 #include "cpu/syndrome.h"
 #include "sim/machine.h"
+#include "smmu/smmu.h"
+#include "smmu/smmu_names.h"
+#include <stdlib.h>
 #include <string.h>
 
 static struct vm_count *vm_of(struct stats *s, int vmid)
@@ -107,6 +110,153 @@ static void end_exit(struct stats *s, const struct event *ev)
     src[SRC_IDLE] += now.idle - start.idle;
 }
 
+/* ---- The SMMU ---- */
+
+static struct stats_smmu_count *smmu_row(struct stats_smmu_count *rows, unsigned *n, uint32_t id, uint64_t *unlisted)
+{
+    for (unsigned i = 0; i < *n; i++)
+        if (rows[i].id == id)
+            return &rows[i];
+    if (*n == STATS_SMMU_MAX_IDS) {
+        (*unlisted)++;
+        return NULL;
+    }
+    rows[*n] = (struct stats_smmu_count){ .id = id };
+    return &rows[(*n)++];
+}
+
+/* Does the STE's Config translate (stage 1, stage 2 or both)? Then the VMID is a TLB tag. */
+static bool smmu_translates(unsigned config)
+{
+    return config == SMMU_STE_CONFIG_S1 || config == SMMU_STE_CONFIG_S2 || config == SMMU_STE_CONFIG_NESTED;
+}
+
+static void smmu_add(struct stats_smmu_count *c, const struct event *ev)
+{
+    if (!c)
+        return;
+    switch (ev->type) {
+    case EV_SMMU_XLATE:
+        c->transactions++;
+        c->bytes += ev->u.smmu.size;
+        if (ev->u.smmu.config == SMMU_STE_CONFIG_BYPASS) {
+            c->bypassed++;
+        } else if (smmu_translates(ev->u.smmu.config)) {
+            c->tlb_lookups++;
+            if (ev->u.smmu.tlb_hit) {
+                c->tlb_hits++;
+            } else {
+                c->walks++;
+                c->walk_accesses += ev->u.smmu.walk_accesses;
+            }
+        }
+        break;
+    case EV_SMMU_WALK:
+        c->walk_reads++;
+        break;
+    case EV_SMMU_EVENT:
+        c->faults++;
+        break;
+    default:
+        break;
+    }
+}
+
+void stats_smmu_count(struct stats_smmu *s, const struct event *ev)
+{
+    switch (ev->type) {
+    case EV_SMMU_CMD:
+        s->seen = true;
+        s->commands++;
+        s->commands_by_opcode[ev->u.smmu.opcode & 0xff]++;
+        return;
+    case EV_SMMU_EVENT:
+        s->events_by_type[ev->u.smmu.event_id & 0xff]++;
+        if (ev->u.smmu.recorded)
+            s->events_recorded++;
+        else
+            s->events_lost++;
+        break;
+    case EV_SMMU_XLATE:
+    case EV_SMMU_WALK:
+        break;
+    default:
+        return;
+    }
+    s->seen = true;
+    smmu_add(&s->total, ev);
+    smmu_add(smmu_row(s->sids, &s->n_sids, ev->u.smmu.sid, &s->unlisted), ev);
+    if (smmu_translates(ev->u.smmu.config))
+        smmu_add(smmu_row(s->vmids, &s->n_vmids, ev->u.smmu.vmid, &s->unlisted), ev);
+}
+
+static void smmu_count_json(FILE *f, const struct stats_smmu_count *c)
+{
+    fprintf(f, "\"transactions\": %llu, \"bytes\": %llu, \"bypassed\": %llu, \"tlb_lookups\": %llu, "
+            "\"tlb_hits\": %llu, \"walks\": %llu, \"walk_accesses\": %llu, \"walk_reads\": %llu, \"faults\": %llu",
+            (unsigned long long)c->transactions, (unsigned long long)c->bytes, (unsigned long long)c->bypassed,
+            (unsigned long long)c->tlb_lookups, (unsigned long long)c->tlb_hits, (unsigned long long)c->walks,
+            (unsigned long long)c->walk_accesses, (unsigned long long)c->walk_reads, (unsigned long long)c->faults);
+}
+
+/* {"NAME": count, ...} of a by-code table; codes without a name as "0xNN". */
+static void smmu_names_json(FILE *f, const uint64_t *by_code, const char *(*name_of)(unsigned))
+{
+    int n = 0;
+    fputc('{', f);
+    for (unsigned k = 0; k < 256; k++) {
+        if (!by_code[k])
+            continue;
+        const char *name = name_of(k);
+        if (name)
+            fprintf(f, "%s\"%s\": %llu", n++ ? ", " : "", name, (unsigned long long)by_code[k]);
+        else
+            fprintf(f, "%s\"0x%02x\": %llu", n++ ? ", " : "", k, (unsigned long long)by_code[k]);
+    }
+    fputc('}', f);
+}
+
+static int cmp_smmu_id(const void *a, const void *b)
+{
+    const struct stats_smmu_count *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static void smmu_rows_json(FILE *f, const char *name, const char *key, const struct stats_smmu_count *rows,
+                           unsigned n)
+{
+    struct stats_smmu_count sorted[STATS_SMMU_MAX_IDS];
+    memcpy(sorted, rows, n * sizeof *rows);
+    qsort(sorted, n, sizeof *sorted, cmp_smmu_id);
+    fprintf(f, "    \"%s\": [", name);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "%s\n      {\"%s\": %u, ", i ? "," : "", key, sorted[i].id);
+        smmu_count_json(f, &sorted[i]);
+        fputc('}', f);
+    }
+    fprintf(f, "%s]", n ? "\n    " : "");
+}
+
+void stats_smmu_write_json(FILE *f, const struct stats_smmu *s)
+{
+    if (!s->seen)
+        return;
+    fprintf(f, "  \"smmu\": {\n    ");
+    smmu_count_json(f, &s->total);
+    fprintf(f, ",\n    \"events_recorded\": %llu, \"events_lost\": %llu, \"events\": ",
+            (unsigned long long)s->events_recorded, (unsigned long long)s->events_lost);
+    smmu_names_json(f, s->events_by_type, smmu_event_name);
+    fprintf(f, ",\n    \"commands\": %llu, \"commands_by_opcode\": ", (unsigned long long)s->commands);
+    smmu_names_json(f, s->commands_by_opcode, smmu_cmd_name);
+    fprintf(f, ",\n");
+    if (s->unlisted)
+        fprintf(f, "    \"unlisted\": %llu,\n", (unsigned long long)s->unlisted);
+    smmu_rows_json(f, "streams", "sid", s->sids, s->n_sids);
+    fprintf(f, ",\n");
+    smmu_rows_json(f, "vms", "vmid", s->vmids, s->n_vmids);
+    fprintf(f, "\n  },\n");
+}
+
 static void on_event(void *opaque, const struct event *ev)
 {
     struct stats *s = opaque;
@@ -131,6 +281,12 @@ static void on_event(void *opaque, const struct event *ev)
         break;
     case EV_WFI: s->wfis++; break;
     case EV_SYSREG_TRAP: s->sysreg_traps++; break;
+    case EV_SMMU_XLATE:
+    case EV_SMMU_WALK:
+    case EV_SMMU_EVENT:
+    case EV_SMMU_CMD:
+        stats_smmu_count(&s->smmu, ev);
+        break;
     default: break;
     }
 }
@@ -141,7 +297,8 @@ void stats_subscribe(struct stats *s, struct event_bus *bus, struct machine *m, 
     s->counting = split_exits ? m : NULL;
     for (unsigned i = 0; i < m->n_pes; i++)
         m->pes[i].count_classes = false;
-    event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_WFI) | (1u << EV_SYSREG_TRAP),
+    event_subscribe(bus, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_WFI) | (1u << EV_SYSREG_TRAP) |
+                    (1u << EV_SMMU_XLATE) | (1u << EV_SMMU_WALK) | (1u << EV_SMMU_EVENT) | (1u << EV_SMMU_CMD),
                     on_event, s);
 }
 
@@ -295,6 +452,8 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                         i, (unsigned long long)gs->raised[i], (unsigned long long)gs->acknowledged[i]);
         fprintf(f, "%s]},\n", n ? "\n  " : "");
     }
+    /* The SMMU, when it did anything: per StreamID and per VMID. */
+    stats_smmu_write_json(f, &s->smmu);
     /* Per VM: exits, and the completed ones by class with the cycles until the VM ran again. */
     fprintf(f, "  \"vms\": [");
     for (int i = 0; i < s->n_vm; i++) {

@@ -34,6 +34,38 @@ struct exit_mark {
     uint64_t since, insns_by_class[IC_COUNT], exceptions, erets, walk_accesses, l2_hits, idle;
 };
 
+/* The SMMU's work, counted from its events (EV_SMMU_*; the SMMU does not
+ * know who listens). One of these per StreamID, per VMID and in total. */
+struct stats_smmu_count {
+    uint32_t id;                  /* the StreamID or the VMID */
+    uint64_t transactions;        /* EV_SMMU_XLATE: one per page of a DMA transaction */
+    uint64_t bytes;
+    uint64_t bypassed;            /* let through untranslated (STE bypass, SMMUEN = 0 with GBPA bypass) */
+    uint64_t tlb_lookups, tlb_hits;   /* translated transactions; those the SMMU's TLB answered */
+    uint64_t walks, walk_accesses;    /* translations that walked; their descriptor reads (as the XLATE says) */
+    uint64_t walk_reads;          /* EV_SMMU_WALK: every descriptor read, those of walks that faulted too */
+    uint64_t faults;              /* EV_SMMU_EVENT: event records (written to the queue or not) */
+};
+
+#define STATS_SMMU_MAX_IDS 256    /* StreamIDs (and VMIDs) listed; more are counted in the total only */
+struct stats_smmu {
+    bool seen;                    /* an SMMU event arrived: the JSON has an "smmu" section */
+    struct stats_smmu_count total;
+    uint64_t events_recorded, events_lost;   /* lost: suppressed, or the event queue was full or off */
+    uint64_t events_by_type[256];            /* by event record type (SMMU_EVT_*) */
+    uint64_t commands, commands_by_opcode[256];
+    struct stats_smmu_count sids[STATS_SMMU_MAX_IDS];   /* in order of arrival */
+    unsigned n_sids;
+    struct stats_smmu_count vmids[STATS_SMMU_MAX_IDS];  /* translated transactions and faults (S1, S2, nested) */
+    unsigned n_vmids;
+    uint64_t unlisted;            /* events of StreamIDs or VMIDs beyond the lists */
+};
+
+/* Counts one SMMU event (any other type is ignored). */
+void stats_smmu_count(struct stats_smmu *s, const struct event *ev);
+/* The "smmu" section of the JSON ("  \"smmu\": {...},\n"), or nothing when no SMMU event arrived. */
+void stats_smmu_write_json(FILE *f, const struct stats_smmu *s);
+
 #define STATS_MAX_PES 8
 struct stats {
     struct exception_count exc[128];
@@ -47,6 +79,7 @@ struct stats {
     const struct machine *m;   /* whose PEs' counters an exit's cycles are split by */
     struct machine *counting;  /* with split_exits: the machine whose PEs start counting
                                 * instructions by class at the first exit (then NULL) */
+    struct stats_smmu smmu;
 };
 
 struct machine;

@@ -1,5 +1,6 @@
 /* Event -> trace record translation (see traces/recorder.h). */
 #include "traces/recorder.h"
+#include "sim/dma.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,22 @@ static const struct { enum trace_type type; enum event_type event; } class_event
     { TR_BLOCK, EV_BLOCK },         { TR_DATA, EV_MEM_ACCESS }, { TR_EXCEPTION, EV_EXCEPTION },
     { TR_ERET, EV_ERET },           { TR_TLBI, EV_TLBI },       { TR_CONTEXT, EV_CONTEXT },
     { TR_WALK, EV_WALK },           { TR_IRQ, EV_GIC },
+    { TR_SMMU_XLATE, EV_SMMU_XLATE }, { TR_SMMU_WALK, EV_SMMU_WALK }, { TR_SMMU_EVENT, EV_SMMU_EVENT },
+    { TR_SMMU_CMD, EV_SMMU_CMD },
 };
+
+/* The SMMU's context (StreamID, SubstreamID) and tags, shared by its records. */
+static void from_smmu(struct trace_record *t, const struct event *ev)
+{
+    t->sid = ev->u.smmu.sid;
+    if (ev->u.smmu.ssid != DMA_NO_SSID) {
+        t->ssid = ev->u.smmu.ssid & 0xfffffu;     /* at most 20 bits (SMMU_IDR1.SSIDSIZE) */
+        t->flags |= TRF_SSID;
+    }
+    t->vmid = ev->u.smmu.vmid;
+    t->asid = ev->u.smmu.asid;
+    t->config = (uint8_t)(ev->u.smmu.config & 7);
+}
 
 static void from_access(struct trace_record *t, const struct event *ev)
 {
@@ -104,6 +120,47 @@ static void on_event(void *opaque, const struct event *ev)
             t.flags |= TRF_STAGE2;
         if (ev->u.walk.s2_on)
             t.flags |= TRF_S2_ON;
+        break;
+    case EV_SMMU_XLATE:
+        t.type = TR_SMMU_XLATE;
+        from_smmu(&t, ev);
+        t.size = ev->u.smmu.size;
+        t.page_shift = (uint8_t)ev->u.smmu.page_shift;
+        t.walk_refs = ev->u.smmu.walk_accesses > UINT16_MAX ? UINT16_MAX : (uint16_t)ev->u.smmu.walk_accesses;
+        t.va = ev->u.smmu.iova;
+        t.ipa = ev->u.smmu.ipa;
+        t.pa = ev->u.smmu.pa;
+        if (ev->u.smmu.is_write)
+            t.flags |= TRF_WRITE;
+        if (ev->u.smmu.tlb_hit)
+            t.flags |= TRF_SMMU_HIT;
+        break;
+    case EV_SMMU_WALK:
+        t.type = TR_SMMU_WALK;
+        from_smmu(&t, ev);
+        t.level = (int8_t)ev->u.smmu.level;
+        t.va = ev->u.smmu.iova;
+        t.ipa = ev->u.smmu.ipa;
+        t.pa = ev->u.smmu.addr;
+        if (ev->u.smmu.stage == 2)
+            t.flags |= TRF_STAGE2;
+        break;
+    case EV_SMMU_EVENT:
+        t.type = TR_SMMU_EVENT;
+        from_smmu(&t, ev);
+        t.op = (uint8_t)ev->u.smmu.event_id;
+        t.va = ev->u.smmu.iova;
+        t.ipa = ev->u.smmu.ipa;
+        if (ev->u.smmu.recorded)
+            t.flags |= TRF_EVT_RECORDED;
+        if (ev->u.smmu.stage == 2)
+            t.flags |= TRF_EVT_STAGE2;
+        break;
+    case EV_SMMU_CMD:
+        t.type = TR_SMMU_CMD;
+        t.op = (uint8_t)ev->u.smmu.opcode;
+        t.arg = ev->u.smmu.cmd[0];
+        t.arg2 = ev->u.smmu.cmd[1];
         break;
     case EV_GIC:
         t.type = TR_IRQ;

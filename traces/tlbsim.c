@@ -414,8 +414,16 @@ static bool is_abort_ec(uint32_t ec)
     return ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
 }
 
+/* The SMMU's records are no PE's translations (tlbsim_smmu replays them). */
+static inline bool smmu_record(const struct trace_record *r)
+{
+    return r->type == TR_SMMU_XLATE || r->type == TR_SMMU_WALK || r->type == TR_SMMU_EVENT || r->type == TR_SMMU_CMD;
+}
+
 void tlbsim_tables_learn(struct tlbsim_tables *t, const struct trace_record *r)
 {
+    if (smmu_record(r))
+        return;                      /* the SMMU works beside the PE: its records end no walk of the PE's */
     t->last_starts_walk = false;
     t->fault.valid = false;
     if (t->walk.open && t->walk.pe != r->pe)
@@ -1223,6 +1231,8 @@ struct tlbsim_tables *tlbsim_pe_tables_of(struct tlbsim_pe_tables *pt, uint32_t 
 
 void tlbsim_pe_tables_learn(struct tlbsim_pe_tables *pt, const struct trace_record *r)
 {
+    if (smmu_record(r))
+        return;
     struct tlbsim_tables *t = tlbsim_pe_tables_of(pt, r->pe);
     if (t)
         tlbsim_tables_learn(t, r);
@@ -1307,6 +1317,8 @@ void tlbsim_smp_feed(struct tlbsim_smp *m, const struct trace_record *r)
 {
     if (m->own_tables)
         tlbsim_pe_tables_learn(m->tables, r);
+    if (smmu_record(r))
+        return;                      /* no PE's TLB (an SMMU record names the PE that kicked the device) */
     struct tlbsim *s = smp_pe(m, r->pe);
     if (!s)
         return;
@@ -1391,4 +1403,269 @@ struct tlbsim_counters tlbsim_smp_total(const struct tlbsim_smp *m)
         }
     }
     return t;
+}
+
+/* ---- the SMMU's TLB (see tlbsim.h) --------------------------------------------------------- */
+
+/* As smmu_default_tlb (smmu/smmu.c), which a tool without the SMMU model cannot take from it. */
+const struct tlb_config tlbsim_smmu_default_tlb = {
+    .l1i = { .entries = 16, .ways = 16, .repl = TLB_REPL_LRU },
+    .l1d = { .entries = 32, .ways = 32, .repl = TLB_REPL_LRU },
+    .l2 = { .entries = 512, .ways = 4, .repl = TLB_REPL_LRU },
+    .walk_cache_entries = 128,
+    .l2_hit_cycles = 8,
+    .walk_access_cycles = 20,
+};
+
+/* STE.Config values (smmu/smmu.h, SMMU_STE_CONFIG_*), and the commands replayed (IHI 0070, 4.4). */
+enum { CONFIG_BYPASS = 4, CONFIG_S1 = 5, CONFIG_S2 = 6, CONFIG_NESTED = 7 };
+enum {
+    CMD_TLBI_NH_ALL = 0x10, CMD_TLBI_NH_ASID = 0x11, CMD_TLBI_NH_VA = 0x12, CMD_TLBI_NH_VAA = 0x13,
+    CMD_TLBI_EL2_ALL = 0x20, CMD_TLBI_EL2_ASID = 0x21, CMD_TLBI_EL2_VA = 0x22, CMD_TLBI_EL2_VAA = 0x23,
+    CMD_TLBI_S12_VMALL = 0x28, CMD_TLBI_S2_IPA = 0x2a, CMD_TLBI_NSNH_ALL = 0x30,
+};
+#define K_SMMU_WALK 0x7f          /* a know_kind of the SMMU's own: refs of the last recorded walk of a page */
+#define SMMU_MODEL_REFS_ONE_STAGE 4u
+#define SMMU_MODEL_REFS_NESTED 24u    /* 4 stage-1 reads, each and the output translated by 4 stage-2 reads */
+
+struct tlbsim_smmu {
+    struct tlb tlb;
+    struct kmap walks;            /* (path, page_shift, vmid, asid, page) -> descriptor reads of its last walk */
+    struct tlbsim_smmu_row *rows;
+    size_t nrows, cap, last_row;
+    struct tlbsim_smmu_counters total;
+    uint64_t tlbi_ops, tlbi_removed;
+};
+
+struct tlbsim_smmu *tlbsim_smmu_new(const struct tlb_config *cfg, char *err, size_t errlen)
+{
+    struct tlbsim_smmu *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (tlb_init(&s->tlb, cfg, NULL, NULL, err, (unsigned)errlen) != 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void tlbsim_smmu_free(struct tlbsim_smmu *s)
+{
+    if (!s)
+        return;
+    tlb_destroy(&s->tlb);
+    free(s->walks.slot);
+    free(s->rows);
+    free(s);
+}
+
+const struct tlb *tlbsim_smmu_tlb(const struct tlbsim_smmu *s)
+{
+    return &s->tlb;
+}
+
+/* The row of a StreamID (made on first use); NULL when out of memory (then only the total counts). */
+static struct tlbsim_smmu_counters *smmu_row(struct tlbsim_smmu *s, uint32_t sid)
+{
+    if (s->last_row < s->nrows && s->rows[s->last_row].sid == sid)
+        return &s->rows[s->last_row].c;
+    for (size_t i = 0; i < s->nrows; i++)
+        if (s->rows[i].sid == sid) {
+            s->last_row = i;
+            return &s->rows[i].c;
+        }
+    if (s->nrows == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        struct tlbsim_smmu_row *n = realloc(s->rows, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        s->rows = n;
+        s->cap = cap;
+    }
+    s->rows[s->nrows] = (struct tlbsim_smmu_row){ .sid = sid };
+    s->last_row = s->nrows;
+    return &s->rows[s->nrows++].c;
+}
+
+/* Adds to a StreamID's row and the total alike. */
+#define SMMU_COUNT(s, row, field, n)                                                                            \
+    do {                                                                                                        \
+        (s)->total.field += (n);                                                                                \
+        if (row)                                                                                                \
+            (row)->field += (n);                                                                                \
+    } while (0)
+
+static inline uint64_t smmu_walk_key(bool s2_only, unsigned page_shift, uint16_t vmid, uint16_t asid)
+{
+    return (uint64_t)K_SMMU_WALK << 56 | (uint64_t)s2_only << 52 | (uint64_t)(page_shift & 0x3f) << 40 |
+           (uint64_t)vmid << 16 | asid;
+}
+
+/* One translated transaction: the replayed TLB's lookup, a miss's walk and insertion. */
+static void smmu_replay_xlate(struct tlbsim_smmu *s, struct tlbsim_smmu_counters *row, const struct trace_record *r)
+{
+    bool s2_only = r->config == CONFIG_S2;
+    bool walked = !(r->flags & TRF_SMMU_HIT);
+    unsigned shift = r->page_shift < 12 ? 12 : r->page_shift > 42 ? 42 : r->page_shift;
+    uint64_t k0 = smmu_walk_key(s2_only, shift, r->vmid, r->asid), k1 = r->va >> shift;
+    if (walked) {
+        SMMU_COUNT(s, row, recorded_walks, 1);
+        SMMU_COUNT(s, row, recorded_refs, r->walk_refs);
+        struct know *k = kmap_get(&s->walks, k0, k1);
+        if (k)
+            k->desc_pa = r->walk_refs;
+    } else {
+        SMMU_COUNT(s, row, recorded_hits, 1);
+    }
+    SMMU_COUNT(s, row, lookups, 1);
+    unsigned level = 1;
+    const struct tlb_entry *e;
+    if (s2_only) {
+        e = tlb_s2_lookup(&s->tlb, r->vmid, r->va);
+        s->tlb.stats.lookups++;
+        if (e)
+            s->tlb.stats.l1_hits++;
+        else
+            s->tlb.stats.misses++;
+    } else {
+        e = tlb_lookup(&s->tlb, false, TLB_REGIME_EL10, r->vmid, r->asid, r->va, &level);
+    }
+    if (e) {
+        if (level == 1)
+            SMMU_COUNT(s, row, l1_hits, 1);
+        else
+            SMMU_COUNT(s, row, l2_hits, 1);
+        return;
+    }
+    SMMU_COUNT(s, row, misses, 1);
+    const struct know *k = kmap_find(&s->walks, k0, k1);
+    if (k) {
+        SMMU_COUNT(s, row, walk_refs, k->desc_pa);
+    } else {
+        SMMU_COUNT(s, row, estimated_walks, 1);
+        SMMU_COUNT(s, row, walk_refs, r->config == CONFIG_NESTED ? SMMU_MODEL_REFS_NESTED : SMMU_MODEL_REFS_ONE_STAGE);
+    }
+    uint64_t m = ~shift_mask(shift);
+    struct tlb_entry te = { .valid = true, .kind = TLB_KIND_LEAF, .regime = TLB_REGIME_EL10, .global = s2_only,
+                            .s2 = r->config != CONFIG_S1, .vmid = r->vmid, .asid = s2_only ? 0 : r->asid,
+                            .page_shift = (uint8_t)shift, .perm_el0 = 7, .perm_el1 = 7,
+                            .va = r->va & m, .ipa = (s2_only ? r->va : r->ipa) & m, .pa = r->pa & m };
+    if (s2_only)
+        tlb_s2_insert(&s->tlb, &te);
+    else
+        tlb_insert(&s->tlb, false, &te);
+}
+
+/* A TLBI command (IHI 0070, 4.4): VMID in word 0 [47:32], ASID [63:48]; Leaf in
+ * word 1 bit 0, the VA in [63:12] (NH, EL2) or the IPA in [51:12] (S2_IPA). */
+static void smmu_replay_tlbi(struct tlbsim_smmu *s, const struct trace_record *r)
+{
+    uint16_t vmid = (uint16_t)(r->arg >> 32), asid = (uint16_t)(r->arg >> 48);
+    bool leaf = r->arg2 & 1;
+    uint64_t va = r->arg2 & ~UINT64_C(0xfff), ipa = r->arg2 & UINT64_C(0x000ffffffffff000);
+    struct tlbi_request q[2];
+    unsigned n = 1;
+    switch (r->op) {
+    case CMD_TLBI_NH_ALL: q[0] = (struct tlbi_request){ .op = TLBI_VMALLE1, .vmid = vmid }; break;
+    case CMD_TLBI_NH_ASID: q[0] = (struct tlbi_request){ .op = TLBI_ASIDE1, .vmid = vmid, .asid = asid }; break;
+    case CMD_TLBI_NH_VA:
+        q[0] = (struct tlbi_request){ .op = leaf ? TLBI_VALE1 : TLBI_VAE1, .vmid = vmid, .asid = asid, .va = va };
+        break;
+    case CMD_TLBI_NH_VAA:
+        q[0] = (struct tlbi_request){ .op = leaf ? TLBI_VAALE1 : TLBI_VAAE1, .vmid = vmid, .va = va };
+        break;
+    case CMD_TLBI_EL2_ALL: q[0] = (struct tlbi_request){ .op = TLBI_ALLE2 }; break;
+    case CMD_TLBI_EL2_ASID: q[0] = (struct tlbi_request){ .op = TLBI_ASIDE1, .asid = asid, .host = true }; break;
+    case CMD_TLBI_EL2_VA:
+        q[0] = (struct tlbi_request){ .op = leaf ? TLBI_VALE2 : TLBI_VAE2, .asid = asid, .va = va };
+        break;
+    case CMD_TLBI_EL2_VAA:
+        q[0] = (struct tlbi_request){ .op = leaf ? TLBI_VAALE1 : TLBI_VAAE1, .va = va, .host = true };
+        q[1] = (struct tlbi_request){ .op = leaf ? TLBI_VALE2 : TLBI_VAE2, .va = va };
+        n = 2;
+        break;
+    case CMD_TLBI_S12_VMALL: q[0] = (struct tlbi_request){ .op = TLBI_VMALLS12E1, .vmid = vmid }; break;
+    case CMD_TLBI_S2_IPA:
+        q[0] = (struct tlbi_request){ .op = leaf ? TLBI_IPAS2LE1 : TLBI_IPAS2E1, .vmid = vmid, .ipa = ipa };
+        break;
+    case CMD_TLBI_NSNH_ALL: q[0] = (struct tlbi_request){ .op = TLBI_ALLE1 }; break;
+    default:
+        return;                   /* not a TLB invalidation */
+    }
+    s->tlbi_ops++;
+    for (unsigned i = 0; i < n; i++)
+        s->tlbi_removed += tlbi(&s->tlb, &q[i]);
+}
+
+void tlbsim_smmu_feed(struct tlbsim_smmu *s, const struct trace_record *r)
+{
+    switch (r->type) {
+    case TR_SMMU_XLATE: {
+        struct tlbsim_smmu_counters *row = smmu_row(s, r->sid);
+        SMMU_COUNT(s, row, transactions, 1);
+        SMMU_COUNT(s, row, bytes, r->size);
+        bool translating = r->config == CONFIG_S1 || r->config == CONFIG_S2 || r->config == CONFIG_NESTED;
+        /* A translated miss reads at least its leaf descriptor: no hit and no read was not looked up. */
+        if (!translating || (!(r->flags & TRF_SMMU_HIT) && r->walk_refs == 0))
+            SMMU_COUNT(s, row, bypassed, 1);
+        else
+            smmu_replay_xlate(s, row, r);
+        break;
+    }
+    case TR_SMMU_EVENT: {
+        struct tlbsim_smmu_counters *row = smmu_row(s, r->sid);
+        SMMU_COUNT(s, row, faults, 1);
+        break;
+    }
+    case TR_SMMU_CMD:
+        smmu_replay_tlbi(s, r);
+        break;
+    default:
+        break;
+    }
+}
+
+static int smmu_row_order(const void *a, const void *b)
+{
+    const struct tlbsim_smmu_row *x = a, *y = b;
+    return (x->sid > y->sid) - (x->sid < y->sid);
+}
+
+size_t tlbsim_smmu_row_count(const struct tlbsim_smmu *s)
+{
+    return s->nrows;
+}
+
+size_t tlbsim_smmu_get_rows(const struct tlbsim_smmu *s, struct tlbsim_smmu_row *out, size_t max)
+{
+    struct tlbsim_smmu_row *all = malloc((s->nrows ? s->nrows : 1) * sizeof *all);
+    if (!all)
+        return s->nrows;
+    memcpy(all, s->rows, s->nrows * sizeof *all);
+    qsort(all, s->nrows, sizeof *all, smmu_row_order);
+    memcpy(out, all, (max < s->nrows ? max : s->nrows) * sizeof *out);
+    free(all);
+    return s->nrows;
+}
+
+struct tlbsim_smmu_counters tlbsim_smmu_total(const struct tlbsim_smmu *s)
+{
+    return s->total;
+}
+
+uint64_t tlbsim_smmu_tlbi_ops(const struct tlbsim_smmu *s)
+{
+    return s->tlbi_ops;
+}
+
+uint64_t tlbsim_smmu_tlbi_removed(const struct tlbsim_smmu *s)
+{
+    return s->tlbi_removed;
+}
+
+double tlbsim_smmu_hit_rate(const struct tlbsim_smmu_counters *c)
+{
+    return c->lookups ? (double)(c->l1_hits + c->l2_hits) / (double)c->lookups : 0.0;
 }

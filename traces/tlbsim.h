@@ -191,4 +191,70 @@ size_t tlbsim_smp_get_rows(const struct tlbsim_smp *m, struct tlbsim_row *out, s
 /* The sum of every PE's total. */
 struct tlbsim_counters tlbsim_smp_total(const struct tlbsim_smp *m);
 
+/* ---- The SMMU's TLB -------------------------------------------------------------------
+ *
+ * The SMMU has a TLB of its own (smmu/smmu.h: a struct tlb with its own
+ * configuration), which tlbsim replays as a structure of its own, apart from
+ * the PEs': SMMU_XLATE records are its lookups, the TLBI commands among the
+ * SMMU_CMD records its maintenance, and its counters are reported per
+ * StreamID and in total. Following the SMMU model (smmu/smmu_xlate.c):
+ *  - a stream with stage 1 (Config S1 or nested) looks up the L1 D and L2
+ *    arrays (tlb_lookup, EL1&0 regime) tagged with the record's VMID and
+ *    ASID; a miss inserts the translation with the record's mapping size;
+ *  - a stage-2-only stream (Config S2) looks its IOVA (an IPA) up among the
+ *    stage-2 entries of the walk cache (tlb_s2_lookup), tagged with its VMID;
+ *  - bypassed transactions (Config bypass, or a translating Config whose
+ *    transaction was not looked up: no hit and no walk read) are counted, not
+ *    looked up;
+ *  - CMD_TLBI_NH_ALL/_ASID/_VA/_VAA, CMD_TLBI_EL2_*, CMD_TLBI_S12_VMALL,
+ *    CMD_TLBI_S2_IPA and CMD_TLBI_NSNH_ALL apply tlbi() with the scope the
+ *    model gives them (IHI 0070, 4.4 "TLB invalidation").
+ * A replayed miss costs the descriptor reads the live walk of that
+ * translation made (the record's own when it walked, else those of the last
+ * recorded walk of the same page and tags); a page the live run never walked
+ * gets a model walk (4 reads for one stage, 24 nested) counted as estimated.
+ *
+ * Assumptions (the records do not say): every stream is of the NS-EL1
+ * StreamWorld (STE.STRW = 0b00, as Linux sets it without VHE), entries are
+ * not global (nG), DMA is a data access (not InD), and a nested stream with
+ * stage 1 bypassed by S1DSS is replayed on the stage-1 path. TLBI range
+ * operands (NUM, SCALE) are ignored: a CMD_TLBI_NH_VA removes one page. */
+struct tlbsim_smmu_counters {
+    uint64_t transactions;        /* SMMU_XLATE records */
+    uint64_t bytes;
+    uint64_t bypassed;            /* not looked up */
+    uint64_t lookups, l1_hits, l2_hits, misses;   /* stage-2-only hits count as L1 hits */
+    uint64_t walk_refs;           /* descriptor reads of the replayed misses */
+    uint64_t estimated_walks;     /* misses of a page no record showed walked: model walk */
+    uint64_t recorded_hits, recorded_walks, recorded_refs;   /* what the live SMMU did */
+    uint64_t faults;              /* SMMU_EVENT records */
+};
+
+struct tlbsim_smmu_row {
+    uint32_t sid;
+    struct tlbsim_smmu_counters c;
+};
+
+/* The SMMU TLB's default configuration when the trace does not name one (its
+ * machine description's "smmu_tlb"): the SMMU model's default, 16 L1I, 32 L1D,
+ * 512:4 L2, 128 walk-cache entries. */
+extern const struct tlb_config tlbsim_smmu_default_tlb;
+
+struct tlbsim_smmu;
+/* NULL with a message for a bad configuration or when out of memory. */
+struct tlbsim_smmu *tlbsim_smmu_new(const struct tlb_config *cfg, char *err, size_t errlen);
+void tlbsim_smmu_free(struct tlbsim_smmu *s);
+/* Replays one record (only SMMU_XLATE, SMMU_CMD and SMMU_EVENT records matter). */
+void tlbsim_smmu_feed(struct tlbsim_smmu *s, const struct trace_record *r);
+const struct tlb *tlbsim_smmu_tlb(const struct tlbsim_smmu *s);
+/* StreamIDs seen, in order of StreamID: copies at most max rows, returns how many exist. */
+size_t tlbsim_smmu_row_count(const struct tlbsim_smmu *s);
+size_t tlbsim_smmu_get_rows(const struct tlbsim_smmu *s, struct tlbsim_smmu_row *out, size_t max);
+struct tlbsim_smmu_counters tlbsim_smmu_total(const struct tlbsim_smmu *s);
+/* TLBI commands replayed, and the entry copies they removed. */
+uint64_t tlbsim_smmu_tlbi_ops(const struct tlbsim_smmu *s);
+uint64_t tlbsim_smmu_tlbi_removed(const struct tlbsim_smmu *s);
+/* hits / lookups, 0 without lookups. */
+double tlbsim_smmu_hit_rate(const struct tlbsim_smmu_counters *c);
+
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #define ACCESS_CLASSES ((1u << TR_BLOCK) | (1u << TR_DATA))
+#define SMMU_XLATE_CLASS (1u << TR_SMMU_XLATE)
 #define MAX_CONFIGS 256
 #define CONFIG_TEXT 160
 
@@ -52,10 +53,16 @@ static void usage(FILE *f)
             "                       the total) instead of tables\n"
             "  --plot=FILE.svg      with --sweep: miss rate versus L2 size as an SVG drawing\n"
             "                       (SVG only: no PNG output)\n"
+            "  --smmu-tlb=SPEC      the SMMU's TLB, replayed apart from the PEs' from the\n"
+            "                       SMMU translation records (smmu_xlate) and TLBI commands\n"
+            "                       (smmu_cmds), per StreamID: a configuration in --config's\n"
+            "                       syntax (no s2=) over the one the trace names, else the\n"
+            "                       SMMU model's default (l1i=16,l1d=32,l2=512:4,walk=128)\n"
             "  --json               results as JSON on stdout instead of tables\n"
             "  --help               this text\n"
             "\n"
-            "The trace needs blocks or data (--trace-events); walks make walk costs exact.\n"
+            "The trace needs blocks or data (--trace-events), or SMMU translations\n"
+            "(smmu_xlate) for the SMMU's TLB alone; walks make walk costs exact.\n"
             "exit status: 0, or 2 for bad usage or input.\n",
             TLBSIM_S2_ENTRIES_DEFAULT);
 }
@@ -78,6 +85,10 @@ struct cli {
     unsigned nruns;
     uint64_t records, accesses;
     double seconds;
+    struct tlb_config smmu_tlb;       /* the SMMU's TLB under study */
+    char smmu_config[CONFIG_TEXT];
+    struct tlbsim_smmu *smmu;         /* NULL: the trace has no SMMU translations */
+    uint64_t smmu_xlates, smmu_records;   /* the SMMU report appears when the trace has SMMU records */
 };
 
 static const char *opt_value(const char *arg, const char *name)
@@ -92,6 +103,37 @@ static int bad_usage(const char *fmt, const char *what)
     fprintf(stderr, fmt, what);
     fprintf(stderr, " (avsim tlbsim --help)\n");
     return 2;
+}
+
+/* The value of "key": "<value>" in the machine description, copied into buf; false when absent or too long. */
+static bool desc_string(const char *desc, const char *key, char *buf, size_t len)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = desc ? strstr(desc, pat) : NULL;
+    if (!p)
+        return false;
+    p += strlen(pat);
+    size_t n = strcspn(p, "\"");
+    if (n >= len)
+        return false;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return true;
+}
+
+/* The SMMU TLB's configuration the trace was recorded with ("smmu_tlb": "<spec>"), over the default. */
+static void recorded_smmu_config(const char *path, struct tlb_config *c)
+{
+    char err[256], spec[200];
+    struct trace_reader *rd = trace_reader_open(path, err, sizeof err);
+    if (!rd)
+        return;
+    struct tlb_config t = *c;
+    if (desc_string(trace_reader_machine(rd), "smmu_tlb", spec, sizeof spec) &&
+        tlb_config_parse(&t, spec, err, sizeof err) == 0)
+        *c = t;
+    trace_reader_close(rd);
 }
 
 /* Returns 0, 1 for --help, or 2 after a message. */
@@ -136,6 +178,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 {
     const char *specs[MAX_CONFIGS];
     unsigned nspecs = 0;
+    const char *smmu_specs[16];
+    unsigned n_smmu_specs = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -144,6 +188,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
             if (nspecs == MAX_CONFIGS)
                 return bad_usage("more than %s configurations", "256");
             specs[nspecs++] = v;
+        } else if ((v = opt_value(a, "--smmu-tlb"))) {
+            if (n_smmu_specs == sizeof smmu_specs / sizeof *smmu_specs)
+                return bad_usage("more than %s --smmu-tlb options", "16");
+            smmu_specs[n_smmu_specs++] = v;
         } else if (!strcmp(a, "--untagged")) {
             c->untagged = true;
         } else if ((v = opt_value(a, "--s2"))) {
@@ -178,6 +226,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
     struct tlbsim_options base;
     tlbsim_options_init(&base);
     recorded_config(c->trace_path, &base);
+    c->smmu_tlb = tlbsim_smmu_default_tlb;
+    recorded_smmu_config(c->trace_path, &c->smmu_tlb);
+    for (unsigned i = 0; i < n_smmu_specs; i++) {
+        char err[256];
+        if (tlb_config_parse(&c->smmu_tlb, smmu_specs[i], err, sizeof err) != 0) {
+            fprintf(stderr, "avsim tlbsim: --smmu-tlb=%s: %s\n", smmu_specs[i], err);
+            return 2;
+        }
+    }
+    tlb_config_format(&c->smmu_tlb, c->smmu_config, sizeof c->smmu_config);
     for (unsigned i = 0; i < nspecs; i++) {
         struct tlbsim_options *o = &c->configs[c->nconfigs++];
         char err[256];
@@ -253,19 +311,35 @@ static int replay(struct cli *c)
         return 2;
     }
     uint32_t mask = trace_reader_class_mask(rd);
-    if (!(mask & ACCESS_CLASSES)) {
+    bool pes = mask & ACCESS_CLASSES;
+    if (!pes && !(mask & SMMU_XLATE_CLASS)) {
         fprintf(stderr,
-                "avsim tlbsim: %s has no instruction-block or data-access records: record it with "
-                "--trace-events including blocks or data (e.g. --trace-events=blocks,data,walks,tlbi,context)\n",
+                "avsim tlbsim: %s has no instruction-block, data-access or SMMU translation records: record it "
+                "with --trace-events including blocks or data (e.g. --trace-events=blocks,data,walks,tlbi,context), "
+                "or smmu\n",
                 c->trace_path);
         trace_reader_close(rd);
         return 2;
     }
+    if (!pes && c->sweep_path) {
+        fprintf(stderr, "avsim tlbsim: --sweep: %s has no instruction-block or data-access records (the sweep "
+                        "varies the PEs' TLB)\n", c->trace_path);
+        trace_reader_close(rd);
+        return 2;
+    }
+    if (mask & SMMU_XLATE_CLASS) {
+        c->smmu = tlbsim_smmu_new(&c->smmu_tlb, err, sizeof err);
+        if (!c->smmu) {
+            fprintf(stderr, "avsim tlbsim: --smmu-tlb=%s: %s\n", c->smmu_config, err);
+            trace_reader_close(rd);
+            return 2;
+        }
+    }
     bool walks = mask & (1u << TR_WALK);
-    if (!walks)
+    if (pes && !walks)
         fprintf(stderr, "avsim tlbsim: warning: %s has no walk records: every walk is a model walk, and "
                         "accesses with translation off cannot be told apart\n", c->trace_path);
-    int rc = make_runs(c, walks);
+    int rc = pes ? make_runs(c, walks) : 0;
     if (rc) {
         trace_reader_close(rd);
         return rc;
@@ -277,11 +351,19 @@ static int replay(struct cli *c)
         c->records++;
         if (rec.type == TR_BLOCK || rec.type == TR_DATA)
             c->accesses++;
+        if (c->smmu) {
+            c->smmu_xlates += rec.type == TR_SMMU_XLATE;
+            c->smmu_records += rec.type == TR_SMMU_XLATE || rec.type == TR_SMMU_EVENT || rec.type == TR_SMMU_CMD;
+            tlbsim_smmu_feed(c->smmu, &rec);
+        }
+        if (!pes)
+            continue;
         tlbsim_pe_tables_learn(c->tables, &rec);
         for (unsigned i = 0; i < c->nruns; i++)
             tlbsim_smp_feed(c->runs[i].sim, &rec);
     }
-    tlbsim_pe_tables_finish(c->tables);
+    if (pes)
+        tlbsim_pe_tables_finish(c->tables);
     for (unsigned i = 0; i < c->nruns; i++)
         tlbsim_smp_finish(c->runs[i].sim);
     c->seconds = now_seconds() - t0;
@@ -296,13 +378,55 @@ static int replay(struct cli *c)
         fprintf(stderr, "avsim tlbsim: %s: %s\n", c->trace_path, err);
         return 2;
     }
-    if (c->accesses == 0) {
+    if (c->accesses == 0 && c->smmu_xlates == 0) {
         fprintf(stderr,
-                "avsim tlbsim: %s has no instruction-block or data-access records: record it with "
-                "--trace-events including blocks or data\n", c->trace_path);
+                "avsim tlbsim: %s has no instruction-block, data-access or SMMU translation records: record it "
+                "with --trace-events including blocks or data, or smmu\n", c->trace_path);
         return 2;
     }
     return 0;
+}
+
+/* ---- the SMMU's TLB ---------------------------------------------------------------------- */
+
+static void print_smmu_line(FILE *f, const char *name, const struct tlbsim_smmu_counters *c)
+{
+    fprintf(f, "%-11s %12llu %9llu %10llu %10llu %9llu %9llu %8.3f %9llu %6llu %9llu %9llu %9llu %6llu\n", name,
+            (unsigned long long)c->transactions, (unsigned long long)c->bypassed, (unsigned long long)c->lookups,
+            (unsigned long long)c->l1_hits, (unsigned long long)c->l2_hits, (unsigned long long)c->misses,
+            c->lookups ? 100.0 * (double)c->misses / (double)c->lookups : 0.0, (unsigned long long)c->walk_refs,
+            (unsigned long long)c->estimated_walks, (unsigned long long)c->recorded_hits,
+            (unsigned long long)c->recorded_walks, (unsigned long long)c->recorded_refs,
+            (unsigned long long)c->faults);
+}
+
+/* Rows of the SMMU's StreamIDs (caller frees); *n rows. */
+static struct tlbsim_smmu_row *smmu_rows(const struct tlbsim_smmu *s, size_t *n)
+{
+    size_t k = tlbsim_smmu_row_count(s);
+    struct tlbsim_smmu_row *rows = calloc(k ? k : 1, sizeof *rows);
+    *n = rows ? tlbsim_smmu_get_rows(s, rows, k) : 0;
+    return rows;
+}
+
+static void print_smmu_table(FILE *f, const struct cli *c)
+{
+    size_t n;
+    struct tlbsim_smmu_row *rows = smmu_rows(c->smmu, &n);
+    fprintf(f, "SMMU TLB config %s (its own, apart from the PEs'), per StreamID:\n", c->smmu_config);
+    fprintf(f, "%-11s %12s %9s %10s %10s %9s %9s %8s %9s %6s %9s %9s %9s %6s\n", "stream", "transactions",
+            "bypassed", "lookups", "L1 hits", "L2 hits", "misses", "miss %", "walk refs", "estim.", "rec. hits",
+            "rec.walks", "rec. refs", "faults");
+    char name[24];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "sid 0x%x", rows[i].sid);
+        print_smmu_line(f, name, &rows[i].c);
+    }
+    struct tlbsim_smmu_counters t = tlbsim_smmu_total(c->smmu);
+    print_smmu_line(f, "total", &t);
+    fprintf(f, "SMMU TLBI commands %llu, entries removed %llu\n\n", (unsigned long long)tlbsim_smmu_tlbi_ops(c->smmu),
+            (unsigned long long)tlbsim_smmu_tlbi_removed(c->smmu));
+    free(rows);
 }
 
 /* ---- tables ---------------------------------------------------------------------------- */
@@ -484,6 +608,41 @@ static void json_rows(FILE *f, const struct tlbsim_row *rows, size_t n, const ch
     fprintf(f, "}");
 }
 
+static void json_smmu_counters(FILE *f, const struct tlbsim_smmu_counters *c)
+{
+    static const struct { const char *name; size_t off; } fields[] = {
+#define F(x) { #x, offsetof(struct tlbsim_smmu_counters, x) }
+        F(transactions), F(bytes), F(bypassed), F(lookups), F(l1_hits), F(l2_hits), F(misses), F(walk_refs),
+        F(estimated_walks), F(recorded_hits), F(recorded_walks), F(recorded_refs), F(faults),
+#undef F
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        fprintf(f, "\"%s\": %llu, ", fields[i].name,
+                (unsigned long long)*(const uint64_t *)((const char *)c + fields[i].off));
+    fprintf(f, "\"hit_rate\": %.6f", tlbsim_smmu_hit_rate(c));
+}
+
+/* ",\n \"smmu\": {...}" of the top-level object. */
+static void print_json_smmu(FILE *f, const struct cli *c)
+{
+    size_t n;
+    struct tlbsim_smmu_row *rows = smmu_rows(c->smmu, &n);
+    fprintf(f, ",\n \"smmu\": {\"config\": ");
+    json_string(f, c->smmu_config);
+    fprintf(f, ", \"tlbi_ops\": %llu, \"tlbi_removed\": %llu, \"streams\": [",
+            (unsigned long long)tlbsim_smmu_tlbi_ops(c->smmu), (unsigned long long)tlbsim_smmu_tlbi_removed(c->smmu));
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s\n  {\"sid\": %u, ", i ? "," : "", rows[i].sid);
+        json_smmu_counters(f, &rows[i].c);
+        fprintf(f, "}");
+    }
+    struct tlbsim_smmu_counters t = tlbsim_smmu_total(c->smmu);
+    fprintf(f, "],\n  \"total\": {");
+    json_smmu_counters(f, &t);
+    fprintf(f, "}}");
+    free(rows);
+}
+
 static void print_json(FILE *f, const struct cli *c)
 {
     fprintf(f, "{\"trace\": ");
@@ -518,7 +677,10 @@ static void print_json(FILE *f, const struct cli *c)
         }
         fprintf(f, "}");
     }
-    fprintf(f, "\n]}\n");
+    fprintf(f, "\n]");
+    if (c->smmu && c->smmu_records)
+        print_json_smmu(f, c);
+    fprintf(f, "}\n");
 }
 
 /* ---- CSV ------------------------------------------------------------------------------- */
@@ -824,6 +986,7 @@ static void cli_free(struct cli *c)
         tlbsim_smp_free(c->runs[i].sim);
     free(c->runs);
     tlbsim_pe_tables_free(c->tables);
+    tlbsim_smmu_free(c->smmu);
     free(c);
 }
 
@@ -843,7 +1006,9 @@ int tlbsim_main(int argc, char **argv)
     if (rc == 0)
         rc = replay(c);
     if (rc == 0) {
-        uint64_t per_sim = tlbsim_smp_total(c->runs[0].sim).fetches + tlbsim_smp_total(c->runs[0].sim).data;
+        uint64_t per_sim = 0;
+        if (c->nruns)
+            per_sim = tlbsim_smp_total(c->runs[0].sim).fetches + tlbsim_smp_total(c->runs[0].sim).data;
         fprintf(stderr, "avsim tlbsim: %llu records, %llu TLB accesses x %u simulator%s in %.3f s: %.0f accesses/s\n",
                 (unsigned long long)c->records, (unsigned long long)per_sim, c->nruns, c->nruns == 1 ? "" : "s",
                 c->seconds, c->seconds > 0 ? (double)per_sim * c->nruns / c->seconds : 0.0);
@@ -856,6 +1021,8 @@ int tlbsim_main(int argc, char **argv)
         } else {
             for (unsigned i = 0; i < c->nruns; i++)
                 print_table(stdout, &c->runs[i]);
+            if (c->smmu && c->smmu_records)
+                print_smmu_table(stdout, c);
         }
     }
     cli_free(c);

@@ -33,7 +33,7 @@
 
 #define REC_END 0                   /* end marker: u64 count, u32 CRC-32 */
 #define REC_PE 0x80                 /* version 2: PE switch, varint pe; the records that follow are that PE's */
-#define REC_MAX_BYTES 64            /* no record encodes longer (worst: 53, 56 after a PE switch) */
+#define REC_MAX_BYTES 80            /* no record encodes longer (worst: SMMU_XLATE, 68; 71 after a PE switch) */
 #define STORED_FLAGS 0x07u          /* flags bits a record keeps */
 
 #define IO_CHUNK (64u * 1024u)
@@ -84,8 +84,16 @@ static inline uint8_t ctx_byte(unsigned lo, unsigned mid, unsigned flags)
 
 /* Which record types have an address triple (va, ipa, pa; FORMAT.md "Addresses"). */
 static const bool type_has_triple[TR_TYPE_MAX + 1] = {
-    [TR_BLOCK] = true, [TR_DATA] = true, [TR_WALK] = true,
+    [TR_BLOCK] = true, [TR_DATA] = true, [TR_WALK] = true, [TR_SMMU_XLATE] = true, [TR_SMMU_WALK] = true,
 };
+
+/* Which record types open with the SMMU's context: varint sid, then varint ssid when flags has TRF_SSID. */
+static const bool type_has_stream[TR_TYPE_MAX + 1] = {
+    [TR_SMMU_XLATE] = true, [TR_SMMU_WALK] = true, [TR_SMMU_EVENT] = true,
+};
+
+#define SSID_MAX 0xfffffu           /* SubstreamIDs have at most 20 bits (SMMU_IDR1.SSIDSIZE) */
+#define CONFIG_MAX 7u               /* STE.Config is 3 bits */
 
 /* What the writer and the reader predict from earlier records of the same
  * PE (each PE has its own clock and its own code and data): the time of the
@@ -113,6 +121,8 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 static const char *const class_names[TR_TYPE_MAX + 1] = {
     [TR_BLOCK] = "blocks", [TR_DATA] = "data",    [TR_EXCEPTION] = "exceptions", [TR_ERET] = "erets",
     [TR_TLBI] = "tlbi",    [TR_CONTEXT] = "context", [TR_WALK] = "walks",         [TR_IRQ] = "irq",
+    [TR_SMMU_XLATE] = "smmu_xlate", [TR_SMMU_WALK] = "smmu_walks", [TR_SMMU_EVENT] = "smmu_events",
+    [TR_SMMU_CMD] = "smmu_cmds",
 };
 
 const char *trace_type_name(unsigned type)
@@ -127,12 +137,12 @@ static void list_valid_classes(char *buf, size_t len)
     for (unsigned t = 1; t <= TR_TYPE_MAX && n < len; t++)
         n += (size_t)snprintf(buf + n, len - n, "%s, ", class_names[t]);
     if (n < len)
-        snprintf(buf + n, len - n, "all");
+        snprintf(buf + n, len - n, "smmu (the four smmu_* classes), all");
 }
 
 int trace_parse_classes(const char *list, uint32_t *mask, char *err, size_t errlen)
 {
-    char valid[128];
+    char valid[256];
     uint32_t m = 0;
     const char *p = list ? list : "";
     list_valid_classes(valid, sizeof valid);
@@ -150,6 +160,9 @@ int trace_parse_classes(const char *list, uint32_t *mask, char *err, size_t errl
         bool found = false;
         if (k == 3 && strncmp(p, "all", 3) == 0) {
             m |= TRACE_ALL_CLASSES;
+            found = true;
+        } else if (k == 4 && strncmp(p, "smmu", 4) == 0) {
+            m |= TRACE_SMMU_CLASSES;
             found = true;
         }
         for (unsigned t = 1; t <= TR_TYPE_MAX && !found; t++) {
@@ -178,6 +191,7 @@ void trace_filter_init(struct trace_filter *f)
     f->el = -1;
     f->vmid = -1;
     f->pe = -1;
+    f->sid = -1;
 }
 
 bool trace_record_has_el(unsigned type)
@@ -188,7 +202,12 @@ bool trace_record_has_el(unsigned type)
 bool trace_record_has_vmid(unsigned type)
 {
     return type == TR_BLOCK || type == TR_DATA || type == TR_WALK || type == TR_CONTEXT || type == TR_TLBI ||
-           type == TR_EXCEPTION;
+           type == TR_EXCEPTION || type == TR_SMMU_XLATE || type == TR_SMMU_WALK || type == TR_SMMU_EVENT;
+}
+
+bool trace_record_has_sid(unsigned type)
+{
+    return type <= TR_TYPE_MAX && type_has_stream[type];
 }
 
 bool trace_filter_match(const struct trace_filter *f, const struct trace_record *r)
@@ -209,6 +228,8 @@ bool trace_filter_match(const struct trace_filter *f, const struct trace_record 
     if (f->vmid >= 0 && (!trace_record_has_vmid(r->type) || r->vmid != f->vmid))
         return false;
     if (f->pe >= 0 && r->pe != (unsigned)f->pe)
+        return false;
+    if (f->sid >= 0 && (!trace_record_has_sid(r->type) || r->sid != (uint64_t)f->sid))
         return false;
     return true;
 }
@@ -383,7 +404,9 @@ struct trace_writer *trace_writer_open(const char *path, const char *machine_des
     uint32_t hdr_len = HDR_FIXED + (uint32_t)desc_len;
     memset(hdr, 0, HDR_FIXED);
     memcpy(hdr, TRACE_MAGIC, 8);
-    put_le(hdr + HDR_OFF_VERSION, TRACE_VERSION, 4);
+    /* The lowest version that holds these classes: without SMMU classes, version 2 (byte for byte what
+     * avsim wrote before SMMU records existed, so an older avsim reads it). */
+    put_le(hdr + HDR_OFF_VERSION, class_mask & ~TRACE_V2_CLASSES ? TRACE_VERSION : 2, 4);
     put_le(hdr + HDR_OFF_LEN, hdr_len, 4);
     put_le(hdr + HDR_OFF_MASK, class_mask, 4);
     put_le(hdr + HDR_OFF_DESC_LEN, desc_len, 4);
@@ -483,6 +506,40 @@ int trace_write(struct trace_writer *w, const struct trace_record *r)
         p = put_varint(p, r->intid);
         p = put_varint(p, r->target_pe);
         p = put_varint(p, r->arg + 1);     /* UINT64_MAX (no list register) is one byte */
+        break;
+    case TR_SMMU_XLATE:
+    case TR_SMMU_WALK:
+    case TR_SMMU_EVENT:
+        *p++ = ctx_byte(0, 0, r->flags);
+        p = put_varint(p, r->sid);
+        if (r->flags & TRF_SSID)
+            p = put_varint(p, r->ssid);
+        if (t == TR_SMMU_XLATE) {
+            *p++ = r->config;
+            p = put_varint(p, r->vmid);
+            p = put_varint(p, r->asid);
+            p = put_varint(p, r->size);
+            *p++ = r->page_shift;
+            p = put_varint(p, r->walk_refs);
+        } else if (t == TR_SMMU_WALK) {
+            *p++ = (uint8_t)r->level;
+            p = put_varint(p, r->vmid);
+            p = put_varint(p, r->asid);
+        } else {
+            *p++ = r->op;
+            *p++ = r->config;
+            p = put_varint(p, r->vmid);
+            p = put_varint(p, r->asid);
+            p = put_varint(p, zigzag_delta(r->va, pred->by_type[t].va));
+            pred->by_type[t].va = r->va;
+            p = put_varint(p, r->ipa);
+        }
+        break;
+    case TR_SMMU_CMD:
+        *p++ = ctx_byte(0, 0, 0);
+        *p++ = r->op;
+        p = put_varint(p, r->arg);
+        p = put_varint(p, r->arg2);
         break;
     }
     if (type_has_triple[t]) {
@@ -650,8 +707,8 @@ static int reader_header(struct trace_reader *r, char *err, size_t errlen)
         set_err(err, errlen, "corrupt header: CRC mismatch");
         return -1;
     }
-    if (mask & ~TRACE_ALL_CLASSES) {
-        set_err(err, errlen, "corrupt header: class mask 0x%x", mask);
+    if (mask & ~(version >= 3 ? TRACE_ALL_CLASSES : TRACE_V2_CLASSES)) {
+        set_err(err, errlen, "corrupt header: class mask 0x%x in a version-%u trace", mask, version);
         return -1;
     }
     if (memchr(hdr + HDR_FIXED, '\0', desc_len)) {
@@ -957,6 +1014,55 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         rec->arg = cur_varint(&c) - 1;
         break;
     }
+    case TR_SMMU_XLATE:
+    case TR_SMMU_WALK:
+    case TR_SMMU_EVENT: {
+        uint8_t a, b;
+        cur_ctx(&c, &a, &b, &rec->flags, 0, &bad_field);
+        if (a != 0 && !bad_field)
+            bad_field = "context byte";
+        rec->sid = (uint32_t)cur_bounded(&c, UINT32_MAX, "sid", &bad_field);
+        if (rec->flags & TRF_SSID)
+            rec->ssid = (uint32_t)cur_bounded(&c, SSID_MAX, "ssid", &bad_field);
+        if (t == TR_SMMU_XLATE) {
+            rec->config = cur_byte(&c);
+            if (rec->config > CONFIG_MAX && !bad_field)
+                bad_field = "config";
+            rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
+            rec->asid = (uint16_t)cur_bounded(&c, UINT16_MAX, "asid", &bad_field);
+            rec->size = (uint32_t)cur_bounded(&c, UINT32_MAX, "size", &bad_field);
+            rec->page_shift = cur_byte(&c);
+            if (rec->page_shift > 63 && !bad_field)
+                bad_field = "page_shift";
+            rec->walk_refs = (uint16_t)cur_bounded(&c, UINT16_MAX, "walk_refs", &bad_field);
+        } else if (t == TR_SMMU_WALK) {
+            rec->level = (int8_t)cur_byte(&c);
+            if ((rec->level < -1 || rec->level > 3) && !bad_field)
+                bad_field = "level";
+            rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
+            rec->asid = (uint16_t)cur_bounded(&c, UINT16_MAX, "asid", &bad_field);
+        } else {
+            rec->op = cur_byte(&c);
+            rec->config = cur_byte(&c);
+            if (rec->config > CONFIG_MAX && !bad_field)
+                bad_field = "config";
+            rec->vmid = (uint16_t)cur_bounded(&c, UINT16_MAX, "vmid", &bad_field);
+            rec->asid = (uint16_t)cur_bounded(&c, UINT16_MAX, "asid", &bad_field);
+            rec->va = unzigzag_add(cur_varint(&c), pred->by_type[t].va);
+            rec->ipa = cur_varint(&c);
+        }
+        break;
+    }
+    case TR_SMMU_CMD: {
+        uint8_t a, b;
+        cur_ctx(&c, &a, &b, &rec->flags, 0, &bad_field);
+        if ((a != 0 || rec->flags != 0) && !bad_field)
+            bad_field = "context byte";
+        rec->op = cur_byte(&c);
+        rec->arg = cur_varint(&c);
+        rec->arg2 = cur_varint(&c);
+        break;
+    }
     }
     uint64_t s1_off = 0, s2_off = 0;
     if (type_has_triple[t]) {
@@ -983,7 +1089,7 @@ int trace_read(struct trace_reader *r, struct trace_record *rec, char *err, size
         set_err(err, errlen, "%s", r->error);
         return -1;
     }
-    if (t == TR_EXCEPTION || t == TR_ERET || type_has_triple[t])
+    if (t == TR_EXCEPTION || t == TR_ERET || t == TR_SMMU_EVENT || type_has_triple[t])
         pred->by_type[t].va = rec->va;
     if (type_has_triple[t]) {
         pred->by_type[t].s1_off = s1_off;

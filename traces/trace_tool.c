@@ -12,6 +12,7 @@
 
 #include "mmu/tlb.h"
 #include "sim/events.h"
+#include "smmu/smmu_names.h"
 #include "traces/trace.h"
 
 #define TOOL "avsim trace"
@@ -41,6 +42,18 @@ static const char *table_name(const char *const *table, size_t n, unsigned v, ch
     if (v < n && table[v])
         return table[v];
     snprintf(buf, len, "%u", v);
+    return buf;
+}
+
+/* STE.Config (IHI 0070, 5.2 "Stream Table Entry"): 0b0xx abort, 0b100 bypass, then stage 1, 2, both. */
+static const char *const smmu_config_names[8] = { "abort", "abort", "abort", "abort", "bypass", "s1", "s2", "nested" };
+
+/* An SMMU name (event record type, command) or the number in hex. */
+static const char *smmu_name(const char *name, unsigned v, char *buf, size_t len)
+{
+    if (name)
+        return name;
+    snprintf(buf, len, "0x%02x", v);
     return buf;
 }
 
@@ -123,16 +136,78 @@ static void print_irq(FILE *out, const struct trace_record *r)
         fprintf(out, " lr=%" PRIu64, r->arg);
 }
 
+/* The SMMU records' context: the StreamID, the SubstreamID when there is one. */
+static void print_stream(FILE *out, const struct trace_record *r)
+{
+    fprintf(out, " sid=0x%" PRIx32, r->sid);
+    if (r->flags & TRF_SSID)
+        fprintf(out, " ssid=0x%" PRIx32, r->ssid);
+}
+
+static void print_smmu_xlate(FILE *out, const struct trace_record *r)
+{
+    print_stream(out, r);
+    fprintf(out, " %s %s size=%" PRIu32, smmu_config_names[r->config & 7], r->flags & TRF_WRITE ? "w" : "r",
+            r->size);
+    if ((r->config & 4) && r->config != 4) {      /* translated: tags, mapping size, hit or walk */
+        fprintf(out, " vmid=%u asid=%u page=%u", r->vmid, r->asid, r->page_shift);
+        if (r->flags & TRF_SMMU_HIT)
+            fputs(" hit", out);
+        else
+            fprintf(out, " walk=%u", r->walk_refs);
+    }
+    fprintf(out, " iova=0x%" PRIx64 " ipa=0x%" PRIx64 " pa=0x%" PRIx64, r->va, r->ipa, r->pa);
+}
+
+static void print_smmu_walk(FILE *out, const struct trace_record *r)
+{
+    print_stream(out, r);
+    fprintf(out, " vmid=%u asid=%u stage=%u level=%d iova=0x%" PRIx64 " ipa=0x%" PRIx64 " desc=0x%" PRIx64, r->vmid,
+            r->asid, r->flags & TRF_STAGE2 ? 2 : 1, r->level, r->va, r->ipa, r->pa);
+}
+
+static void print_smmu_event(FILE *out, const struct trace_record *r)
+{
+    char num[8];
+    print_stream(out, r);
+    fprintf(out, " %s %s vmid=%u asid=%u stage=%u iova=0x%" PRIx64, smmu_name(smmu_event_name(r->op), r->op, num,
+            sizeof num), smmu_config_names[r->config & 7], r->vmid, r->asid, r->flags & TRF_EVT_STAGE2 ? 2 : 1,
+            r->va);
+    if (r->flags & TRF_EVT_STAGE2)
+        fprintf(out, " ipa=0x%" PRIx64, r->ipa);
+    fputs(r->flags & TRF_EVT_RECORDED ? " recorded" : " not-recorded", out);
+}
+
+/* A command: its name, then the fields of the common ones (IHI 0070, 4.x:
+ * StreamID in word 0 [63:32]; TLBI: VMID [47:32], ASID [63:48] of word 0,
+ * Leaf bit 0 and the address [63:12] of word 1), then both raw words. */
+static void print_smmu_cmd(FILE *out, const struct trace_record *r)
+{
+    char num[8];
+    unsigned op = r->op;
+    fprintf(out, " %s", smmu_name(smmu_cmd_name(op), op, num, sizeof num));
+    if (op >= 0x01 && op <= 0x06)             /* PREFETCH_*, CFGI_STE, _STE_RANGE, _CD, _CD_ALL */
+        fprintf(out, " sid=0x%" PRIx64, r->arg >> 32);
+    else if (op >= 0x10 && op <= 0x2a)        /* TLBI_NH_*, EL2_*, S12_VMALL, S2_IPA */
+        fprintf(out, " vmid=%u asid=%u addr=0x%" PRIx64 "%s", (unsigned)(r->arg >> 32) & 0xffff,
+                (unsigned)(r->arg >> 48), r->arg2 & ~UINT64_C(0xfff), r->arg2 & 1 ? " leaf" : "");
+    fprintf(out, " cmd=0x%016" PRIx64 ",0x%016" PRIx64, r->arg, r->arg2);
+}
+
 static const record_printer printers[TR_TYPE_MAX + 1] = {
     [TR_BLOCK] = print_block, [TR_DATA] = print_data,       [TR_EXCEPTION] = print_exception,
     [TR_ERET] = print_eret,   [TR_TLBI] = print_tlbi,       [TR_CONTEXT] = print_context,
     [TR_WALK] = print_walk,   [TR_IRQ] = print_irq,
+    [TR_SMMU_XLATE] = print_smmu_xlate, [TR_SMMU_WALK] = print_smmu_walk, [TR_SMMU_EVENT] = print_smmu_event,
+    [TR_SMMU_CMD] = print_smmu_cmd,
 };
 
 /* Record type names as printed: singular, one word. */
 static const char *const record_names[TR_TYPE_MAX + 1] = {
     [TR_BLOCK] = "block", [TR_DATA] = "data", [TR_EXCEPTION] = "exception", [TR_ERET] = "eret",
     [TR_TLBI] = "tlbi",   [TR_CONTEXT] = "context", [TR_WALK] = "walk", [TR_IRQ] = "irq",
+    [TR_SMMU_XLATE] = "smmu_xlate", [TR_SMMU_WALK] = "smmu_walk", [TR_SMMU_EVENT] = "smmu_event",
+    [TR_SMMU_CMD] = "smmu_cmd",
 };
 
 /* The number of PEs the machine description names ("pes": N; a one-PE
@@ -230,6 +305,15 @@ static int opt_pe(struct tool_opts *o, const char *v)
     return 0;
 }
 
+static int opt_sid(struct tool_opts *o, const char *v)
+{
+    uint64_t n;
+    if (parse_uint("--sid", v, UINT32_MAX, &n) != 0)
+        return -1;
+    o->filter.sid = (int64_t)n;
+    return 0;
+}
+
 static int opt_limit(struct tool_opts *o, const char *v)
 {
     return parse_uint("--limit", v, UINT64_MAX - 1, &o->limit);
@@ -246,25 +330,30 @@ static const struct option_def options[] = {
     { "--el", opt_el, false },
     { "--vmid", opt_vmid, false },
     { "--pe", opt_pe, false },
+    { "--sid", opt_sid, false },
     { "--limit", opt_limit, true },
 };
 
 static void usage(FILE *out)
 {
-    fputs("usage: avsim trace dump [--events=LIST] [--el=N] [--vmid=N] [--pe=N] [--limit=N] FILE\n"
-          "       avsim trace stats [--events=LIST] [--el=N] [--vmid=N] [--pe=N] FILE\n"
+    fputs("usage: avsim trace dump [--events=LIST] [--el=N] [--vmid=N] [--pe=N] [--sid=N] [--limit=N] FILE\n"
+          "       avsim trace stats [--events=LIST] [--el=N] [--vmid=N] [--pe=N] [--sid=N] FILE\n"
           "  dump          print one record per line: time (cycles), pe=N (traces of\n"
           "                several PEs), type, fields\n"
           "  stats         summarise: records per class, EL and VMID, reads/writes,\n"
           "                VMID/ASID switches, exceptions by EC, time span; records\n"
-          "                per PE and class when several PEs produced records\n"
+          "                per PE and class when several PEs produced records; SMMU\n"
+          "                translations, walks, event records and commands per StreamID\n"
           "  --events=LIST only these classes: blocks,data,exceptions,erets,tlbi,\n"
-          "                context,walks,irq or all\n"
+          "                context,walks,irq,smmu_xlate,smmu_walks,smmu_events,\n"
+          "                smmu_cmds, smmu (the four smmu_* classes) or all\n"
           "  --el=N        records at ELN (exceptions, ERETs: from or to ELN;\n"
-          "                IRQ records have no EL and are left out)\n"
+          "                IRQ and SMMU records have no EL and are left out)\n"
           "  --vmid=N      records tagged with VMID N (blocks, data, walks, context,\n"
-          "                tlbi, exceptions)\n"
+          "                tlbi, exceptions, SMMU translations, walks, event records)\n"
           "  --pe=N        records produced by PE N\n"
+          "  --sid=N       SMMU records of StreamID N (translations, walks, event\n"
+          "                records; commands name no stream and are left out)\n"
           "  --limit=N     dump: stop after N records\n"
           "Exit status: 0, or 2 for bad usage or a missing, foreign, truncated or\n"
           "corrupt trace (dump first prints the records before the damage).\n",
@@ -323,6 +412,12 @@ struct ec_count {
     uint64_t count;
 };
 
+/* One StreamID's SMMU records. */
+struct sid_count {
+    uint32_t sid;
+    uint64_t xlates, bytes, bypassed, hits, walks, walk_refs, walk_reads, events;
+};
+
 struct trace_stats {
     uint64_t total;
     uint64_t by_class[TR_TYPE_MAX + 1];
@@ -342,7 +437,63 @@ struct trace_stats {
     struct ec_count *ecs;
     size_t n_ecs, cap_ecs;
     uint64_t tmin, tmax;
+    uint64_t smmu_events_by_type[256], smmu_cmds_by_op[256];
+    struct sid_count *sids;
+    size_t n_sids, cap_sids;
 };
+
+static struct sid_count *stats_sid(struct trace_stats *s, uint32_t sid)
+{
+    for (size_t i = 0; i < s->n_sids; i++)
+        if (s->sids[i].sid == sid)
+            return &s->sids[i];
+    if (s->n_sids == s->cap_sids) {
+        size_t cap = s->cap_sids ? 2 * s->cap_sids : 16;
+        struct sid_count *n = realloc(s->sids, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        s->sids = n;
+        s->cap_sids = cap;
+    }
+    s->sids[s->n_sids] = (struct sid_count){ .sid = sid };
+    return &s->sids[s->n_sids++];
+}
+
+/* An SMMU record: counted per StreamID (commands by opcode). Returns -1 without memory. */
+static int stats_add_smmu(struct trace_stats *s, const struct trace_record *r)
+{
+    if (r->type == TR_SMMU_CMD) {
+        s->smmu_cmds_by_op[r->op]++;
+        return 0;
+    }
+    struct sid_count *c = stats_sid(s, r->sid);
+    if (!c)
+        return -1;
+    switch (r->type) {
+    case TR_SMMU_XLATE:
+        c->xlates++;
+        c->bytes += r->size;
+        if (r->config == 4)
+            c->bypassed++;
+        else if (r->flags & TRF_SMMU_HIT)
+            c->hits++;
+        else {
+            c->walks++;
+            c->walk_refs += r->walk_refs;
+        }
+        break;
+    case TR_SMMU_WALK:
+        c->walk_reads++;
+        break;
+    case TR_SMMU_EVENT:
+        c->events++;
+        s->smmu_events_by_type[r->op]++;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
 
 static int stats_count_ec(struct trace_stats *s, uint32_t ec)
 {
@@ -405,10 +556,21 @@ static int stats_add(struct trace_stats *s, const struct trace_record *r)
     case TR_IRQ:
         s->irq_by_kind[r->op]++;
         break;
+    case TR_SMMU_XLATE:
+    case TR_SMMU_WALK:
+    case TR_SMMU_EVENT:
+    case TR_SMMU_CMD:
+        return stats_add_smmu(s, r);
     default:
         break;
     }
     return 0;
+}
+
+static int cmp_sid(const void *a, const void *b)
+{
+    const struct sid_count *x = a, *y = b;
+    return (x->sid > y->sid) - (x->sid < y->sid);
 }
 
 static int cmp_ec(const void *a, const void *b)
@@ -463,6 +625,26 @@ static void stats_print(FILE *out, struct trace_stats *s)
         if (s->irq_by_kind[k])
             fprintf(out, "  %-14s %" PRIu64 "\n",
                     table_name(irq_kind_names, COUNT_OF(irq_kind_names), k, num, sizeof num), s->irq_by_kind[k]);
+    /* The SMMU: per StreamID (translated = neither bypassed nor answered by the TLB: walked). */
+    fputs("smmu by StreamID: translations, bytes, bypassed, TLB hits, walks, walk reads (from xlate),\n"
+          "  walk records, event records\n", out);
+    qsort(s->sids, s->n_sids, sizeof *s->sids, cmp_sid);
+    for (size_t i = 0; i < s->n_sids; i++) {
+        const struct sid_count *c = &s->sids[i];
+        fprintf(out, "  sid 0x%-6" PRIx32 " %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+                " %8" PRIu64 " %6" PRIu64 "\n", c->sid, c->xlates, c->bytes, c->bypassed, c->hits, c->walks, c->walk_refs,
+                c->walk_reads, c->events);
+    }
+    fputs("smmu event records by type:\n", out);
+    for (unsigned k = 0; k < 256; k++)
+        if (s->smmu_events_by_type[k])
+            fprintf(out, "  %-20s %" PRIu64 "\n", smmu_name(smmu_event_name(k), k, num, sizeof num),
+                    s->smmu_events_by_type[k]);
+    fputs("smmu commands by opcode:\n", out);
+    for (unsigned k = 0; k < 256; k++)
+        if (s->smmu_cmds_by_op[k])
+            fprintf(out, "  %-20s %" PRIu64 "\n", smmu_name(smmu_cmd_name(k), k, num, sizeof num),
+                    s->smmu_cmds_by_op[k]);
 }
 
 /* ---- main ---- */
@@ -538,8 +720,10 @@ int trace_tool_main(int argc, char **argv)
         print_header(stdout, rd);
         stats_print(stdout, s);
     }
-    if (s)
+    if (s) {
         free(s->ecs);
+        free(s->sids);
+    }
     free(s);
     trace_reader_close(rd);
     if (fflush(stdout) != 0) {

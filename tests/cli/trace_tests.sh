@@ -139,7 +139,14 @@ if [ -n "$SMP_ELF" ]; then
     check "--smp=4: the same instructions and cycles per PE with and without --trace" \
         [ "$(pe_counts "$tmp/smp-plain.json")" = "$(pe_counts "$tmp/smp-a.json")" ]
     check "the header names 4 PEs" grep -q '"pes": 4' <(head -c 600 "$tmp/smp-a.trc" | tr -d '\0')
-    check "the trace is version 2" [ "$(od -An -tu4 -j8 -N4 "$tmp/smp-a.trc" | tr -d ' ')" = 2 ]
+    # The default records every class, the SMMU's too: version 3. Without the SMMU classes, version 2.
+    check "the trace is version 3" [ "$(od -An -tu4 -j8 -N4 "$tmp/smp-a.trc" | tr -d ' ')" = 3 ]
+    timeout 60 "$AVSIM" run --smp=4 --trace="$tmp/smp-v2.trc" --trace-events=blocks,data,exceptions,erets,tlbi,context,walks,irq \
+        "$SMP_ELF" >/dev/null 2>&1
+    check "without SMMU classes the trace is version 2" \
+        [ "$(od -An -tu4 -j8 -N4 "$tmp/smp-v2.trc" | tr -d ' ')" = 2 ]
+    check "... with the same records (no SMMU on this machine)" \
+        cmp -s <("$AVSIM" trace dump "$tmp/smp-a.trc" | tail -n +3) <("$AVSIM" trace dump "$tmp/smp-v2.trc" | tail -n +3)
 
     "$AVSIM" trace stats "$tmp/smp-a.trc" >"$tmp/smp-stats.txt" 2>&1
     check "trace stats of 4 PEs exits 0" [ $? -eq 0 ]

@@ -3,7 +3,9 @@
  * counting, the separate stage-2 TLB, walks taught by WALK records and
  * shortened by the walk cache, faulting walks, untranslated accesses, and
  * `avsim tlbsim` on real trace files (tables, --sweep CSV and SVG, errors);
- * one TLB per PE with TLBI broadcast (tlbsim_smp). */
+ * one TLB per PE with TLBI broadcast (tlbsim_smp); the SMMU's TLB replayed
+ * apart from the PEs' (tlbsim_smmu, --smmu-tlb), from records fed directly
+ * and from a trace recorded off synthetic SMMU events on an event bus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sim/dma.h"
+#include "sim/events.h"
+#include "smmu/smmu.h"
+#include "traces/recorder.h"
 #include "traces/tlbsim.h"
 #include "traces/tools.h"
 
@@ -723,6 +729,272 @@ static void test_cli_errors(void **state)
     unlink(trc);
 }
 
+/* ---- the SMMU's TLB ------------------------------------------------------------------- */
+
+static struct trace_record smmu_xlate(uint32_t sid, unsigned config, uint16_t vmid, uint16_t asid, uint64_t iova,
+                                      bool hit, unsigned refs)
+{
+    struct trace_record r = { .type = TR_SMMU_XLATE, .sid = sid, .config = (uint8_t)config, .vmid = vmid,
+                              .asid = asid, .size = 4096, .page_shift = 12, .walk_refs = (uint16_t)refs,
+                              .va = iova, .ipa = iova + S1_OFFSET, .pa = iova + S1_OFFSET + S2_OFFSET };
+    if (hit)
+        r.flags |= TRF_SMMU_HIT;
+    if (config == SMMU_STE_CONFIG_BYPASS)
+        r.ipa = r.pa = iova;
+    return r;
+}
+
+static struct trace_record smmu_cmd(unsigned opcode, uint64_t w0, uint64_t w1)
+{
+    return (struct trace_record){ .type = TR_SMMU_CMD, .op = (uint8_t)opcode, .arg = opcode | w0, .arg2 = w1 };
+}
+
+static const struct tlbsim_smmu_row *smmu_row_of(const struct tlbsim_smmu_row *rows, size_t n, uint32_t sid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].sid == sid)
+            return &rows[i];
+    fail_msg("no row for StreamID %u", sid);
+    return NULL;
+}
+
+/* A small SMMU TLB (2 L1D, 2 L2 entries, 4 walk-cache entries): hits the live
+ * SMMU had become replayed misses (4 pages in turn through 2 LRU entries), costing the reads of the page's last
+ * recorded walk; bypass is not looked up; stage-2-only streams use the walk
+ * cache; CMD_TLBI_S2_IPA and CMD_TLBI_NH_ASID remove what they cover. */
+static void test_smmu_tlb_replay(void **state)
+{
+    (void)state;
+    struct tlb_config cfg = tlbsim_smmu_default_tlb;
+    char err[256];
+    assert_int_equal(tlb_config_parse(&cfg, "l1d=2,l2=2:2,walk=4", err, sizeof err), 0);
+    struct tlbsim_smmu *s = tlbsim_smmu_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    /* StreamID 8, nested, VMID 3, ASID 7: 4 pages walked live (24 reads each), then hit live. */
+    for (uint64_t p = 0; p < 4; p++) {
+        struct trace_record r = smmu_xlate(8, SMMU_STE_CONFIG_NESTED, 3, 7, 0x10000 + p * 0x1000, false, 24);
+        tlbsim_smmu_feed(s, &r);
+    }
+    for (uint64_t p = 0; p < 4; p++) {
+        struct trace_record r = smmu_xlate(8, SMMU_STE_CONFIG_NESTED, 3, 7, 0x10000 + p * 0x1000, true, 0);
+        tlbsim_smmu_feed(s, &r);
+    }
+    /* Pages 2 and 3 are still held: hits in L1. */
+    struct trace_record again = smmu_xlate(8, SMMU_STE_CONFIG_NESTED, 3, 7, 0x13000, true, 0);
+    tlbsim_smmu_feed(s, &again);
+    /* StreamID 16, stage 2 only (VMID 3): walked once (4 reads), then twice a hit. */
+    for (int i = 0; i < 3; i++) {
+        struct trace_record r = smmu_xlate(16, SMMU_STE_CONFIG_S2, 3, 0, 0x80000, i > 0, i ? 0 : 4);
+        tlbsim_smmu_feed(s, &r);
+    }
+    /* StreamID 24 bypassed; StreamID 32 a hit of a page no record showed walked (a model walk, 4 reads). */
+    struct trace_record by = smmu_xlate(24, SMMU_STE_CONFIG_BYPASS, 0, 0, 0x40000000, false, 0);
+    tlbsim_smmu_feed(s, &by);
+    struct trace_record unknown = smmu_xlate(32, SMMU_STE_CONFIG_S1, 0, 1, 0x5000, true, 0);
+    tlbsim_smmu_feed(s, &unknown);
+    struct trace_record fault = { .type = TR_SMMU_EVENT, .sid = 8, .op = SMMU_EVT_F_TRANSLATION };
+    tlbsim_smmu_feed(s, &fault);
+
+    size_t n = tlbsim_smmu_row_count(s);
+    assert_int_equal(n, 4);
+    struct tlbsim_smmu_row rows[4];
+    assert_int_equal(tlbsim_smmu_get_rows(s, rows, 4), 4);
+    assert_int_equal(rows[0].sid, 8);                 /* in order of StreamID */
+    assert_int_equal(rows[3].sid, 32);
+    const struct tlbsim_smmu_counters *c = &smmu_row_of(rows, n, 8)->c;
+    assert_int_equal(c->transactions, 9);
+    assert_int_equal(c->lookups, 9);
+    assert_int_equal(c->misses, 8);                   /* 4 cold, 4 again: 0..3 in order thrash 2 LRU entries */
+    assert_int_equal(c->l1_hits, 1);                  /* page 3 right after itself */
+    assert_int_equal(c->walk_refs, 8 * 24);
+    assert_int_equal(c->estimated_walks, 0);
+    assert_int_equal(c->recorded_walks, 4);
+    assert_int_equal(c->recorded_refs, 4 * 24);
+    assert_int_equal(c->recorded_hits, 5);
+    assert_int_equal(c->faults, 1);
+    c = &smmu_row_of(rows, n, 16)->c;
+    assert_int_equal(c->lookups, 3);
+    assert_int_equal(c->misses, 1);
+    assert_int_equal(c->l1_hits, 2);
+    assert_int_equal(c->walk_refs, 4);
+    c = &smmu_row_of(rows, n, 24)->c;
+    assert_int_equal(c->bypassed, 1);
+    assert_int_equal(c->lookups, 0);
+    c = &smmu_row_of(rows, n, 32)->c;
+    assert_int_equal(c->misses, 1);
+    assert_int_equal(c->estimated_walks, 1);
+    assert_int_equal(c->walk_refs, 4);
+    struct tlbsim_smmu_counters t = tlbsim_smmu_total(s);
+    assert_int_equal(t.transactions, 14);
+    assert_int_equal(t.lookups, 13);
+    assert_int_equal(t.misses, 10);
+    assert_int_equal(t.walk_refs, 8 * 24 + 4 + 4);
+    assert_int_equal(tlbsim_smmu_tlb(s)->stats.lookups, 13);   /* the replayed TLB's own figures agree */
+
+    /* CMD_TLBI_S2_IPA of StreamID 16's page (VMID 3 in word 0 [47:32], the IPA in word 1): a miss again. */
+    struct trace_record inv = smmu_cmd(0x2a, (uint64_t)3 << 32, 0x80000);
+    tlbsim_smmu_feed(s, &inv);
+    assert_int_equal(tlbsim_smmu_tlbi_removed(s), 1);
+    struct trace_record after = smmu_xlate(16, SMMU_STE_CONFIG_S2, 3, 0, 0x80000, true, 0);
+    tlbsim_smmu_feed(s, &after);
+    tlbsim_smmu_get_rows(s, rows, 4);
+    assert_int_equal(smmu_row_of(rows, n, 16)->c.misses, 2);
+    /* Another VMID's invalidation leaves StreamID 8's entries; CMD_TLBI_NH_ASID of ASID 7, VMID 3 removes them. */
+    struct trace_record other = smmu_cmd(0x11, (uint64_t)4 << 32 | (uint64_t)7 << 48, 0);
+    tlbsim_smmu_feed(s, &other);
+    assert_int_equal(tlbsim_smmu_tlbi_removed(s), 1);
+    struct trace_record asid = smmu_cmd(0x11, (uint64_t)3 << 32 | (uint64_t)7 << 48, 0);
+    tlbsim_smmu_feed(s, &asid);
+    assert_true(tlbsim_smmu_tlbi_removed(s) > 1);
+    assert_int_equal(tlbsim_smmu_tlbi_ops(s), 3);
+    tlbsim_smmu_feed(s, &again);
+    tlbsim_smmu_get_rows(s, rows, 4);
+    assert_int_equal(smmu_row_of(rows, n, 8)->c.misses, 9);
+    /* A command that is no TLB invalidation changes nothing. */
+    struct trace_record sync = smmu_cmd(0x46, 0, 0);
+    tlbsim_smmu_feed(s, &sync);
+    assert_int_equal(tlbsim_smmu_tlbi_ops(s), 3);
+    tlbsim_smmu_free(s);
+}
+
+/* SMMU records are no PE's: they make no PE simulator and leave the PEs' counts alone. */
+static void test_smmu_records_skip_pes(void **state)
+{
+    (void)state;
+    struct tlbsim_options o;
+    tlbsim_options_init(&o);
+    char err[256];
+    struct tlbsim_smp *m = tlbsim_smp_new(&o, NULL, err, sizeof err);
+    assert_non_null(m);
+    struct trace_record x = smmu_xlate(8, SMMU_STE_CONFIG_S1, 0, 1, 0x1000, false, 4);
+    x.pe = 3;
+    tlbsim_smp_feed(m, &x);
+    struct trace_record cmd = smmu_cmd(0x30, 0, 0);
+    cmd.pe = 2;
+    tlbsim_smp_feed(m, &cmd);
+    tlbsim_smp_finish(m);
+    assert_int_equal(tlbsim_smp_pes(m), 1);
+    struct tlbsim_counters t = tlbsim_smp_total(m);
+    assert_int_equal(t.fetches + t.data + t.tlbi_ops, 0);
+    tlbsim_smp_free(m);
+}
+
+/* Runs the command line with stdout captured into out. */
+static int run_cli_out(int argc, const char **argv, char *out, size_t len)
+{
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fileno(tmp), 1);
+    int rc = tlbsim_main(argc, (char **)argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(out, 1, len - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    return rc;
+}
+
+/* Synthetic SMMU events on a bus, recorded as the machine records them: two
+ * StreamIDs of VMID 1 (stage 1 and stage 2) walk 3 pages each, then use them
+ * again (live hits), with a CMD_TLBI_NH_ALL between the rounds. */
+static void record_smmu_events(const char *path, uint32_t classes)
+{
+    struct event_bus bus = { 0 };
+    struct trace_recorder rec;
+    char err[256];
+    if (trace_recorder_start(&rec, &bus, path, classes, "{\"test\": \"smmu\", \"smmu_tlb\": \"l1i=16,l1d=2,"
+                             "l2=2:2,walk=128,repl=lru\"}", err, sizeof err) != 0)
+        fail_msg("recorder: %s", err);
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t sid = 1; sid <= 2; sid++) {
+            for (uint64_t p = 0; p < 3; p++) {
+                struct event ev = { .type = EV_SMMU_XLATE, .cycles = (uint64_t)(100 * round + 10 * sid + p) };
+                ev.u.smmu.sid = sid;
+                ev.u.smmu.ssid = DMA_NO_SSID;
+                ev.u.smmu.config = sid == 1 ? SMMU_STE_CONFIG_S1 : SMMU_STE_CONFIG_S2;
+                ev.u.smmu.vmid = 1;
+                ev.u.smmu.asid = sid == 1 ? 5 : 0;
+                ev.u.smmu.iova = 0x100000 + p * 0x1000;
+                ev.u.smmu.ipa = ev.u.smmu.iova;
+                ev.u.smmu.pa = 0x40000000 + ev.u.smmu.iova;
+                ev.u.smmu.page_shift = 12;
+                ev.u.smmu.size = 4096;
+                ev.u.smmu.tlb_hit = round == 1;
+                ev.u.smmu.walk_accesses = round == 1 ? 0 : 4;
+                event_publish(&bus, &ev);
+            }
+        }
+        if (round == 0) {
+            struct event ev = { .type = EV_SMMU_CMD, .cycles = 50 };
+            ev.u.smmu.opcode = 0x10;                          /* CMD_TLBI_NH_ALL of VMID 2: nothing of VMID 1 */
+            ev.u.smmu.cmd[0] = 0x10 | (uint64_t)2 << 32;
+            event_publish(&bus, &ev);
+        }
+    }
+    assert_int_equal(trace_recorder_finish(&rec, err, sizeof err), 0);
+}
+
+static void test_cli_smmu(void **state)
+{
+    (void)state;
+    char trc[64];
+    static char out[16384];
+    snprintf(trc, sizeof trc, "/tmp/test_tlbsim_smmu_%d.trc", (int)getpid());
+    /* Only SMMU records: the SMMU's TLB alone, with the configuration the trace names (2 L1D, 2 L2
+     * entries: the stage-1 stream's 3 pages do not fit, its live hits are replayed misses; the
+     * stage-2 stream's live in the walk cache). */
+    record_smmu_events(trc, TRACE_SMMU_CLASSES);
+    const char *plain[] = { trc };
+    assert_int_equal(run_cli_out(1, plain, out, sizeof out), 0);
+    static const char *const want[] = {
+        "SMMU TLB config l1i=16,l1d=2,l2=2:2,walk=128,repl=lru (its own, apart from the PEs'), per StreamID:\n",
+        "sid 0x1                6         0          6          0         0         6  100.000        24      0"
+        "         3         3        12      0\n",
+        "sid 0x2                6         0          6          3         0         3   50.000        12      0"
+        "         3         3        12      0\n",
+        "SMMU TLBI commands 1, entries removed 0\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(out, want[i]))
+            fail_msg("missing '%s' in:\n%s", want[i], out);
+    /* --smmu-tlb over the recorded configuration: everything fits, the live hits are hits. */
+    const char *big[] = { "--smmu-tlb=l2=64:4,l1d=8", "--json", trc };
+    assert_int_equal(run_cli_out(3, big, out, sizeof out), 0);
+    assert_non_null(strstr(out, "\"smmu\": {\"config\": \"l1i=16,l1d=8,l2=64:4,walk=128,repl=lru\""));
+    assert_non_null(strstr(out, "\"total\": {\"transactions\": 12, \"bytes\": 49152, \"bypassed\": 0, "
+                                "\"lookups\": 12, \"l1_hits\": 6, \"l2_hits\": 0, \"misses\": 6"));
+    /* Errors: a bad SMMU TLB, --sweep without PE records. */
+    const char *bad[] = { "--smmu-tlb=l2=3:2", trc };
+    assert_int_equal(run_cli(2, bad), 2);
+    const char *sweep[] = { "--sweep=/tmp/never.csv", trc };
+    assert_int_equal(run_cli(2, sweep), 2);
+    /* PE records and SMMU records together: both reports, the SMMU's with the default configuration. */
+    char err[256];
+    struct file_sink f = { trace_writer_open(trc, "{}", TRACE_ALL_CLASSES, err, sizeof err) };
+    assert_non_null(f.w);
+    emit_walk(write_sink, &f, (struct walk_ctx){ 1, 0 }, 0x1000, 0, 0);
+    write_rec(&f, access_rec(false, 1, 0, 0x1000));
+    write_rec(&f, smmu_xlate(5, SMMU_STE_CONFIG_S1, 0, 1, 0x2000, false, 4));
+    write_rec(&f, access_rec(false, 1, 0, 0x1000));
+    assert_int_equal(trace_writer_close(f.w), 0);
+    assert_int_equal(run_cli_out(1, plain, out, sizeof out), 0);
+    assert_non_null(strstr(out, "config l1i=48"));
+    /* The PE's walk, miss and hit as without the SMMU record between them. */
+    assert_non_null(strstr(out, "\nvmid 1               0            2          0            1          0          1"));
+    assert_non_null(strstr(out, "\nvmid 1            1       0       0          19"));
+    assert_non_null(strstr(out, "SMMU TLB config l1i=16,l1d=32,l2=512:4,walk=128,repl=lru"));
+    assert_non_null(strstr(out, "\nsid 0x5                1         0          1          0         0         1"));
+    /* SMMU classes recorded but no SMMU record (no SMMU on the machine): no SMMU report. */
+    make_trace(trc, TRACE_ALL_CLASSES);
+    assert_int_equal(run_cli_out(1, plain, out, sizeof out), 0);
+    assert_null(strstr(out, "SMMU"));
+    unlink(trc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +1012,9 @@ int main(void)
         cmocka_unit_test(test_smp_tlbi_broadcast),
         cmocka_unit_test(test_cli_trace_file),
         cmocka_unit_test(test_cli_errors),
+        cmocka_unit_test(test_smmu_tlb_replay),
+        cmocka_unit_test(test_smmu_records_skip_pes),
+        cmocka_unit_test(test_cli_smmu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

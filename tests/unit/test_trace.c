@@ -17,6 +17,10 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "sim/dma.h"
+#include "sim/events.h"
+#include "smmu/smmu.h"
+#include "traces/recorder.h"
 #include "traces/tools.h"
 #include "traces/trace.h"
 
@@ -111,6 +115,27 @@ static struct trace_record canonical(const struct trace_record *in)
     case TR_IRQ:
         r.op = in->op, r.intid = in->intid, r.target_pe = in->target_pe, r.arg = in->arg;
         break;
+    case TR_SMMU_XLATE:
+        r.config = in->config, r.vmid = in->vmid, r.asid = in->asid, r.size = in->size;
+        r.page_shift = in->page_shift, r.walk_refs = in->walk_refs;
+        r.va = in->va, r.ipa = in->ipa, r.pa = in->pa;
+        break;
+    case TR_SMMU_WALK:
+        r.level = in->level, r.vmid = in->vmid, r.asid = in->asid;
+        r.va = in->va, r.ipa = in->ipa, r.pa = in->pa;
+        break;
+    case TR_SMMU_EVENT:
+        r.op = in->op, r.config = in->config, r.vmid = in->vmid, r.asid = in->asid, r.va = in->va, r.ipa = in->ipa;
+        break;
+    case TR_SMMU_CMD:
+        r.flags = 0;
+        r.op = in->op, r.arg = in->arg, r.arg2 = in->arg2;
+        break;
+    }
+    if (trace_record_has_sid(in->type)) {
+        r.sid = in->sid;
+        if (r.flags & TRF_SSID)
+            r.ssid = in->ssid;
     }
     return r;
 }
@@ -146,6 +171,15 @@ static struct trace_record random_record(uint64_t *s, unsigned t, uint64_t *time
     r.target_pe = (x & 8) ? UINT32_MAX : (uint32_t)((x >> 30) & 7);
     if (t == TR_IRQ && (x & 16))
         r.arg = UINT64_MAX;
+    x = rng_next(s);
+    r.sid = (x & 1) ? UINT32_MAX : (uint32_t)((x >> 1) & 0xff);
+    r.ssid = (x & 2) ? 0xfffff : (uint32_t)((x >> 9) & 0xf);
+    r.config = (uint8_t)((x >> 20) & 7);
+    r.page_shift = (x & 4) ? 63 : (uint8_t)(12 + ((x >> 24) % 31));
+    r.walk_refs = (x & 8) ? UINT16_MAX : (uint16_t)((x >> 32) % 25);
+    r.arg2 = rnd_u64(s);
+    if (t == TR_SMMU_CMD)
+        r.flags = 0;             /* a command has no flags */
     return r;
 }
 
@@ -159,7 +193,8 @@ static void assert_same(const struct trace_record *want, const struct trace_reco
     } while (0)
     SAME(type); SAME(time); SAME(el); SAME(regime); SAME(flags); SAME(vmid); SAME(asid); SAME(size);
     SAME(va); SAME(ipa); SAME(pa); SAME(ec); SAME(iss); SAME(from_el); SAME(to_el); SAME(level); SAME(op);
-    SAME(arg); SAME(intid); SAME(target_pe); SAME(pe);
+    SAME(arg); SAME(intid); SAME(target_pe); SAME(pe); SAME(sid); SAME(ssid); SAME(config); SAME(page_shift);
+    SAME(walk_refs); SAME(arg2);
 #undef SAME
 }
 
@@ -860,7 +895,7 @@ static void test_writer_errors(void **state)
     free(big);
 
     assert_null(trace_writer_open("/tmp/never-created.trace", DESC, 1u, err, sizeof err));
-    assert_null(trace_writer_open("/tmp/never-created.trace", DESC, 1u << 9, err, sizeof err));
+    assert_null(trace_writer_open("/tmp/never-created.trace", DESC, 1u << (TR_TYPE_MAX + 1), err, sizeof err));
 
     /* A full disk: writes fail at a flush or at close, never silently. */
     if (access("/dev/full", W_OK) == 0) {
@@ -887,7 +922,17 @@ static void test_parse_classes(void **state)
     assert_int_equal(m, 1u << TR_DATA);
     assert_int_equal(trace_parse_classes("blocks,data,exceptions,erets,tlbi,context,walks,irq", &m, err,
                                          sizeof err), 0);
+    assert_int_equal(m, TRACE_V2_CLASSES);
+    assert_int_equal(trace_parse_classes("blocks,data,exceptions,erets,tlbi,context,walks,irq,smmu_xlate,"
+                                         "smmu_walks,smmu_events,smmu_cmds", &m, err, sizeof err), 0);
     assert_int_equal(m, TRACE_ALL_CLASSES);
+    assert_int_equal(trace_parse_classes("smmu", &m, err, sizeof err), 0);
+    assert_int_equal(m, TRACE_SMMU_CLASSES);
+    assert_int_equal(m, 1u << TR_SMMU_XLATE | 1u << TR_SMMU_WALK | 1u << TR_SMMU_EVENT | 1u << TR_SMMU_CMD);
+    assert_int_equal(trace_parse_classes("smmu_events,irq", &m, err, sizeof err), 0);
+    assert_int_equal(m, 1u << TR_SMMU_EVENT | 1u << TR_IRQ);
+    assert_int_equal(trace_parse_classes("smmu_event", &m, err, sizeof err), -1);   /* the class is plural */
+    assert_non_null(strstr(err, "smmu_events"));
     assert_int_equal(trace_parse_classes("all", &m, err, sizeof err), 0);
     assert_int_equal(m, TRACE_ALL_CLASSES);
     assert_int_equal(trace_parse_classes("irq, walks", &m, err, sizeof err), 0);
@@ -899,7 +944,8 @@ static void test_parse_classes(void **state)
     assert_int_equal(trace_parse_classes("data,bogus", &m, err, sizeof err), -1);
     assert_int_equal(m, 12345);   /* untouched on error */
     assert_non_null(strstr(err, "bogus"));
-    assert_non_null(strstr(err, "blocks, data, exceptions, erets, tlbi, context, walks, irq, all"));
+    assert_non_null(strstr(err, "blocks, data, exceptions, erets, tlbi, context, walks, irq, smmu_xlate, "
+                                "smmu_walks, smmu_events, smmu_cmds, smmu (the four smmu_* classes), all"));
     assert_int_equal(trace_parse_classes("", &m, err, sizeof err), -1);
     assert_int_equal(trace_parse_classes("data,", &m, err, sizeof err), -1);
     assert_int_equal(trace_parse_classes("Data", &m, err, sizeof err), -1);
@@ -1082,6 +1128,219 @@ static void test_tool_stats(void **state)
     free(run);
 }
 
+/* ---- SMMU records (version 3) ---- */
+
+/* Publishes one event of each SMMU kind on a bus the recorder listens to:
+ * a nested translation that walked (with one stage-2 and one stage-1 read),
+ * a TLB hit of another StreamID with a SubstreamID, a bypassed write, an
+ * F_TRANSLATION at stage 2 and a TLBI command. */
+static void publish_smmu_events(struct event_bus *bus)
+{
+    struct event ev = { .type = EV_SMMU_WALK, .pe = 1, .cycles = 1000 };
+    memset(&ev.u.smmu, 0, sizeof ev.u.smmu);
+    ev.u.smmu.sid = 8, ev.u.smmu.ssid = DMA_NO_SSID, ev.u.smmu.iova = 0x10000, ev.u.smmu.ipa = 0x80000000;
+    ev.u.smmu.vmid = 3, ev.u.smmu.asid = 7, ev.u.smmu.config = SMMU_STE_CONFIG_NESTED;
+    ev.u.smmu.addr = 0x48001000, ev.u.smmu.stage = 2, ev.u.smmu.level = 1;
+    event_publish(bus, &ev);
+    ev.u.smmu.addr = 0x48002008, ev.u.smmu.stage = 1, ev.u.smmu.level = 3;
+    ev.cycles = 1001;
+    event_publish(bus, &ev);
+    ev.type = EV_SMMU_XLATE;
+    ev.cycles = 1002;
+    ev.u.smmu.addr = 0, ev.u.smmu.stage = 0, ev.u.smmu.level = 0;
+    ev.u.smmu.ipa = 0x80010000, ev.u.smmu.pa = 0x41230000, ev.u.smmu.page_shift = 12, ev.u.smmu.size = 512;
+    ev.u.smmu.walk_accesses = 24, ev.u.smmu.tlb_hit = 0, ev.u.smmu.is_write = 0;
+    event_publish(bus, &ev);
+    ev.cycles = 1003;
+    ev.u.smmu.sid = 9, ev.u.smmu.ssid = 5, ev.u.smmu.config = SMMU_STE_CONFIG_S1, ev.u.smmu.vmid = 0;
+    ev.u.smmu.asid = 2, ev.u.smmu.iova = 0x20000, ev.u.smmu.ipa = 0x50000, ev.u.smmu.pa = 0x50000;
+    ev.u.smmu.tlb_hit = 1, ev.u.smmu.walk_accesses = 0, ev.u.smmu.size = 4096, ev.u.smmu.page_shift = 21;
+    event_publish(bus, &ev);
+    ev.cycles = 1004;
+    memset(&ev.u.smmu, 0, sizeof ev.u.smmu);
+    ev.u.smmu.sid = 10, ev.u.smmu.ssid = DMA_NO_SSID, ev.u.smmu.config = SMMU_STE_CONFIG_BYPASS;
+    ev.u.smmu.iova = ev.u.smmu.ipa = ev.u.smmu.pa = 0x40000000, ev.u.smmu.size = 64, ev.u.smmu.is_write = 1;
+    event_publish(bus, &ev);
+    ev.type = EV_SMMU_EVENT;
+    ev.cycles = 1005;
+    memset(&ev.u.smmu, 0, sizeof ev.u.smmu);
+    ev.u.smmu.sid = 8, ev.u.smmu.ssid = DMA_NO_SSID, ev.u.smmu.config = SMMU_STE_CONFIG_NESTED, ev.u.smmu.vmid = 3;
+    ev.u.smmu.asid = 7, ev.u.smmu.iova = 0x30000, ev.u.smmu.ipa = 0x90000000, ev.u.smmu.stage = 2;
+    ev.u.smmu.event_id = SMMU_EVT_F_TRANSLATION, ev.u.smmu.recorded = 1;
+    event_publish(bus, &ev);
+    ev.type = EV_SMMU_CMD;
+    ev.cycles = 1006;
+    memset(&ev.u.smmu, 0, sizeof ev.u.smmu);
+    ev.u.smmu.opcode = 0x12;                                  /* CMD_TLBI_NH_VA: ASID 7, VMID 3, leaf */
+    ev.u.smmu.cmd[0] = 0x12 | (uint64_t)3 << 32 | (uint64_t)7 << 48;
+    ev.u.smmu.cmd[1] = 0x10000 | 1;
+    event_publish(bus, &ev);
+}
+
+static void record_smmu_trace(const char *path, uint32_t classes)
+{
+    struct event_bus bus = { 0 };
+    struct trace_recorder rec;
+    char err[256];
+    if (trace_recorder_start(&rec, &bus, path, classes, DESC, err, sizeof err) != 0)
+        fail_msg("recorder: %s", err);
+    publish_smmu_events(&bus);
+    assert_int_equal(trace_recorder_finish(&rec, err, sizeof err), 0);
+}
+
+static void test_smmu_records(void **state)
+{
+    struct fix *f = *state;
+    record_smmu_trace(f->path, TRACE_ALL_CLASSES);
+    char err[256];
+    struct trace_reader *r = trace_reader_open(f->path, err, sizeof err);
+    if (!r)
+        fail_msg("open: %s", err);
+    assert_int_equal(trace_reader_version(r), 3);
+    struct trace_record got[8];
+    unsigned n = 0;
+    while (n < 8 && trace_read(r, &got[n], err, sizeof err) == 1)
+        n++;
+    trace_reader_close(r);
+    assert_int_equal(n, 7);
+    /* The stage-2 walk read. */
+    assert_int_equal(got[0].type, TR_SMMU_WALK);
+    assert_int_equal(got[0].pe, 1);
+    assert_int_equal(got[0].time, 1000);
+    assert_int_equal(got[0].sid, 8);
+    assert_int_equal(got[0].flags, TRF_STAGE2);               /* no SubstreamID */
+    assert_int_equal(got[0].level, 1);
+    assert_int_equal(got[0].vmid, 3);
+    assert_int_equal(got[0].asid, 7);
+    assert_int_equal(got[0].va, 0x10000);
+    assert_int_equal(got[0].ipa, 0x80000000);
+    assert_int_equal(got[0].pa, 0x48001000);
+    assert_int_equal(got[1].flags, 0);
+    assert_int_equal(got[1].level, 3);
+    /* The translation that walked. */
+    assert_int_equal(got[2].type, TR_SMMU_XLATE);
+    assert_int_equal(got[2].config, SMMU_STE_CONFIG_NESTED);
+    assert_int_equal(got[2].walk_refs, 24);
+    assert_int_equal(got[2].page_shift, 12);
+    assert_int_equal(got[2].size, 512);
+    assert_int_equal(got[2].pa, 0x41230000);
+    assert_int_equal(got[2].flags, 0);
+    /* The hit, with its SubstreamID. */
+    assert_int_equal(got[3].sid, 9);
+    assert_int_equal(got[3].ssid, 5);
+    assert_int_equal(got[3].flags, TRF_SMMU_HIT | TRF_SSID);
+    assert_int_equal(got[3].page_shift, 21);
+    /* The bypassed write. */
+    assert_int_equal(got[4].config, SMMU_STE_CONFIG_BYPASS);
+    assert_int_equal(got[4].flags, TRF_WRITE);
+    /* The event record. */
+    assert_int_equal(got[5].type, TR_SMMU_EVENT);
+    assert_int_equal(got[5].op, SMMU_EVT_F_TRANSLATION);
+    assert_int_equal(got[5].flags, TRF_EVT_RECORDED | TRF_EVT_STAGE2);
+    assert_int_equal(got[5].va, 0x30000);
+    assert_int_equal(got[5].ipa, 0x90000000);
+    /* The command. */
+    assert_int_equal(got[6].type, TR_SMMU_CMD);
+    assert_int_equal(got[6].op, 0x12);
+    assert_int_equal(got[6].arg, 0x12 | (uint64_t)3 << 32 | (uint64_t)7 << 48);
+    assert_int_equal(got[6].arg2, 0x10001);
+
+    /* The dump, one line each. */
+    struct tool_run *run = calloc(1, sizeof *run);
+    assert_non_null(run);
+    run_tool(run, 2, "dump", f->path);
+    assert_int_equal(run->status, 0);
+    static const char *const want[] = {
+        "\n1000 pe=1 smmu_walk sid=0x8 vmid=3 asid=7 stage=2 level=1 iova=0x10000 ipa=0x80000000 desc=0x48001000\n",
+        "\n1002 pe=1 smmu_xlate sid=0x8 nested r size=512 vmid=3 asid=7 page=12 walk=24 iova=0x10000 "
+        "ipa=0x80010000 pa=0x41230000\n",
+        "\n1003 pe=1 smmu_xlate sid=0x9 ssid=0x5 s1 r size=4096 vmid=0 asid=2 page=21 hit iova=0x20000 "
+        "ipa=0x50000 pa=0x50000\n",
+        "\n1004 pe=1 smmu_xlate sid=0xa bypass w size=64 iova=0x40000000 ipa=0x40000000 pa=0x40000000\n",
+        "\n1005 pe=1 smmu_event sid=0x8 F_TRANSLATION nested vmid=3 asid=7 stage=2 iova=0x30000 ipa=0x90000000 "
+        "recorded\n",
+        "\n1006 pe=1 smmu_cmd CMD_TLBI_NH_VA vmid=3 asid=7 addr=0x10000 leaf cmd=0x0007000300000012,"
+        "0x0000000000010001\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(run->out, want[i]))
+            fail_msg("missing line %s in:\n%s", want[i], run->out);
+    assert_non_null(strstr(run->out, "# events: blocks,data,exceptions,erets,tlbi,context,walks,irq,smmu_xlate,"
+                                     "smmu_walks,smmu_events,smmu_cmds\n"));
+    /* One StreamID's records (commands name none). */
+    run_tool(run, 3, "dump", "--sid=8", f->path);
+    assert_int_equal(run->status, 0);
+    assert_int_equal(count_lines(run->out), 2 + 4);
+    run_tool(run, 3, "dump", "--events=smmu_cmds", f->path);
+    assert_int_equal(count_lines(run->out), 2 + 1);
+    run_tool(run, 3, "dump", "--sid=x", f->path);
+    assert_int_equal(run->status, 2);
+
+    /* The summary: per StreamID, event records by type, commands by opcode. */
+    run_tool(run, 2, "stats", f->path);
+    assert_int_equal(run->status, 0);
+    static const char *const want_stats[] = {
+        "  smmu_xlate   3\n", "  smmu_walks   2\n", "  smmu_events  1\n", "  smmu_cmds    1\n",
+        "  sid 0x8               1          512        0        0        1       24        2      1\n",
+        "  sid 0x9               1         4096        0        1        0        0        0      0\n",
+        "  sid 0xa               1           64        1        0        0        0        0      0\n",
+        "  F_TRANSLATION        1\n", "  CMD_TLBI_NH_VA       1\n",
+    };
+    for (size_t i = 0; i < sizeof want_stats / sizeof want_stats[0]; i++)
+        if (!strstr(run->out, want_stats[i]))
+            fail_msg("missing '%s' in:\n%s", want_stats[i], run->out);
+    free(run);
+}
+
+/* Without SMMU classes the writer still writes version 2 (an older avsim reads
+ * it); the SMMU events then leave no record. A version-2 header that claims
+ * an SMMU class is corrupt. */
+static void test_smmu_version(void **state)
+{
+    struct fix *f = *state;
+    record_smmu_trace(f->path, TRACE_V2_CLASSES);
+    char err[256];
+    uint64_t count;
+    struct trace_reader *r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(trace_reader_version(r), 2);
+    trace_reader_close(r);
+    assert_int_equal(read_all(f->path, &count, err, sizeof err), 0);
+    assert_int_equal(count, 0);
+
+    record_smmu_trace(f->path, 1u << TR_SMMU_EVENT);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(trace_reader_version(r), 3);
+    trace_reader_close(r);
+    assert_int_equal(read_all(f->path, &count, err, sizeof err), 0);
+    assert_int_equal(count, 1);
+
+    /* Version 2 with the smmu_events bit: the header is rejected. */
+    size_t len;
+    uint8_t *buf = slurp(f->path, &len);
+    buf[8] = 2;
+    buf[24] = buf[25] = buf[26] = buf[27] = 0;
+    uint32_t crc = (uint32_t)crc32(0, buf, header_len(buf));
+    for (unsigned b = 0; b < 4; b++)
+        buf[24 + b] = (uint8_t)(crc >> (8 * b));
+    spit(f->path2, buf, len);
+    free(buf);
+    assert_null(trace_reader_open(f->path2, err, sizeof err));
+    assert_non_null(strstr(err, "class mask 0x800 in a version-2 trace"));
+
+    /* A version-2 stream holding an SMMU record (type 11) is corrupt too. */
+    static const uint8_t stream[] = { 0x0b, 0x00, 0x00, 0x08, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                      0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    write_raw_trace(f->path, 2, stream, sizeof stream);
+    r = trace_reader_open(f->path, err, sizeof err);
+    assert_non_null(r);
+    struct trace_record got;
+    assert_int_equal(trace_read(r, &got, err, sizeof err), -1);
+    assert_non_null(strstr(err, "smmu_events record"));
+    trace_reader_close(r);
+}
+
 static void test_tool_errors(void **state)
 {
     struct fix *f = *state;
@@ -1150,6 +1409,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tool_dump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tool_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tool_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smmu_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smmu_version, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
