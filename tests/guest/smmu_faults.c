@@ -22,7 +22,8 @@
  *                  output address at 4 GiB (7.3.14: "a leaf ... descriptor
  *                  outputs an address outside of the effective xPS")
  * Configuration:
- *   C_BAD_STREAMID StreamID 0x20 >= 2^LOG2SIZE (7.3.3, RECINVSID = 1)
+ *   C_BAD_STREAMID StreamID 0x20 >= 2^LOG2SIZE (7.3.3, RECINVSID = 1); with
+ *                  CR2.RECINVSID = 0 the transaction is terminated, no record
  *   C_BAD_STE      StreamID 4: STE.V == 0; StreamID 5: a stage 2 STE with
  *                  S2T0SZ == 0 (5.2.2 "Validity of STE": S2T0SZ below
  *                  64 - IAS is ILLEGAL). (A reserved Config 0b0xx is not
@@ -140,7 +141,16 @@ int main(void)
                &(struct evt_expect){ .id = EV_F_CD_FETCH, .sid = 7, .ssid = NO_SSID, .fetch = unbacked,
                                      .fetch_off = 0x1000 });
 
+    rt_puts("StreamID 0x20 with CR2.RECINVSID = 0:\n");
     check(smmu_cr0(CR0_CMDQEN | CR0_EVENTQEN) == 0, "CR0ACK: SMMUEN off");
+    smmu_w32(SMMU_CR2, 0);
+    check(smmu_cr0(CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN) == 0, "CR0ACK.SMMUEN");
+    expect_status("DMA read", dma_read64(0x20, NO_SSID, IOVA, &v), READ_FAULT);
+    EXPECT_NO_IRQ("eventq");
+    expect_no_event("record");
+
+    check(smmu_cr0(CR0_CMDQEN | CR0_EVENTQEN) == 0, "CR0ACK: SMMUEN off");
+    smmu_w32(SMMU_CR2, CR2_RECINVSID);
     smmu_w64(SMMU_STRTAB_BASE, UNBACKED_PA | Q_BASE_ALLOC);
     cmd_cfgi_all();
     check(smmu_cr0(CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN) == 0, "CR0ACK.SMMUEN");

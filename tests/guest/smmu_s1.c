@@ -14,6 +14,8 @@
  *      descriptors of 64 StreamIDs each): StreamID 0x85 -> L1STD 2 (Span 7,
  *      64 STEs), STE 5 of that table; StreamID 0xc1 -> L1STD 3 (Span 2: a
  *      table of 2 STEs), STE 1. Both stage 1 through the same CD as above.
+ *      StreamID 0xc2 lies beyond L1STD 3's table, StreamID 0x45 reaches
+ *      L1STD 1 with Span 0: both C_BAD_STREAMID (7.3.3, CR2.RECINVSID = 1).
  *   3. 2-level CD table with SubstreamIDs (STE.S1Fmt == 1: L1CD descriptors
  *      of 64 CDs each, S1CDMax 8, S1DSS == 0b10): CD 0 (ASID 2) maps IOVA
  *      0x20000000 to page D, CD 0x41 (ASID 3, L1CD 1, CD 1 of its table)
@@ -90,6 +92,10 @@ int main(void)
     rt_printf("  read 0x%lx\n", v);
     check(v == 0x3333333333333333UL, "read through the 2-level stream table");
     expect_no_event("after the 2-level stream table");
+    expect_status("StreamID 0xc2 (beyond L1STD 3's 2 STEs): read", dma_read64(0xc2, NO_SSID, IOVA, &v), DT_ST_FAULT | DT_ST_SRC_FAULT);
+    expect_next_event("StreamID 0xc2", &(struct evt_expect){ .id = EV_C_BAD_STREAMID, .sid = 0xc2, .ssid = NO_SSID });
+    expect_status("StreamID 0x45 (L1STD 1, Span 0): read", dma_read64(0x45, NO_SSID, IOVA, &v), DT_ST_FAULT | DT_ST_SRC_FAULT);
+    expect_next_event("StreamID 0x45", &(struct evt_expect){ .id = EV_C_BAD_STREAMID, .sid = 0x45, .ssid = NO_SSID });
 
     rt_puts("3. 2-level CD table, S1CDMax 8, S1DSS=substream 0, StreamID 0x86:\n");
     unsigned ssidsize = (smmu_r32(SMMU_IDR1) >> 6) & 0x1f, cd2l = (smmu_r32(SMMU_IDR0) >> 19) & 1;
