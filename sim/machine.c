@@ -420,8 +420,13 @@ static int create_io(struct machine *m, char *err, size_t errlen)
 {
     m->phys = (struct phys_mem){ .read = bus_read, .write = bus_write, .opaque = m };
     if (!m->cfg.no_smmu) {
+        /* The model's defaults (SIDSIZE 16, OAS 40 bits: the PE's PA size), with
+         * 20-bit SubstreamIDs (SSIDSIZE as on Arm's MMU-600): the guest tests use
+         * them and 2-level CD tables. QEMU 7.2's SMMUv3 has none (SSIDSIZE 0);
+         * Linux 6.1 gives platform devices without pasid-num-bits none either way. */
         struct smmu_config sc;
         smmu_config_defaults(&sc);
+        sc.ssid_bits = 20;
         struct smmu_bus sb = { .mem = m->phys, .events = &m->events, .when = smmu_when, .when_opaque = m };
         for (unsigned i = 0; i < SMMU_IRQ_COUNT; i++)
             sb.irq[i] = spi_line(m, &m->smmu_lines[i], VIRT_SMMU_SPI + i);
