@@ -540,14 +540,21 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
     char pes[32] = "";          /* one PE: no field, as before traces named PEs */
     if (m->n_pes > 1)
         snprintf(pes, sizeof pes, ", \"pes\": %u", m->n_pes);
+    /* The SMMU and its TLB (the machine's configuration: smmu_config_defaults), for tlbsim's --smmu-tlb default. */
+    char smmu[300] = ", \"smmu\": \"off\"";
+    if (m->smmu) {
+        char spec[200];
+        tlb_config_format(&smmu_default_tlb, spec, sizeof spec);
+        snprintf(smmu, sizeof smmu, ", \"smmu\": \"smmuv3\", \"smmu_tlb\": \"%s\"", spec);
+    }
     snprintf(buf, len,
              "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
              "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
-             "\"walk_access_cycles\": %u%s, \"image\": \"%s\"}",
+             "\"walk_access_cycles\": %u%s%s, \"image\": \"%s\"}",
              m->pes[0].model->name, (unsigned long long)m->pes[0].model->clock_hz, (unsigned long long)m->cfg.counter_hz,
              m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
              (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
-             pes, image);
+             pes, smmu, image);
 }
 
 const struct cpu_model *machine_cpu(const struct machine_config *cfg)
