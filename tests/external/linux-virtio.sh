@@ -35,7 +35,7 @@ MODULES="virtio_mmio virtio_blk virtio-rng virtio_console crc16 mbcache jbd2 crc
 APPEND="console=ttyAMA0 nokaslr cryptomgr.notests"
 SEED=0x1605
 
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) avsim=$2; shift ;;
