@@ -339,6 +339,13 @@ SM_FN void cmdq_put(uint64_t w0, uint64_t w1)
     cmdq.prod = Q_INC(&cmdq, cmdq.prod);
 }
 
+/* GERROR.CMDQ_ERR active (GERROR and GERRORN differ in bit 0, 7.5). CMDQ_CONS.ERR
+ * means something only while it is (6.3.28: UNKNOWN otherwise). */
+SM_FN int cmdq_error_active(void)
+{
+    return ((smmu_r32(SMMU_GERROR) ^ smmu_r32(SMMU_GERRORN)) & GERROR_CMDQ_ERR) != 0;
+}
+
 /* Publish the commands put so far (CMDQ_PROD) and wait until the SMMU has
  * consumed them all, or stopped on an error. Returns CMDQ_CONS. */
 SM_FN uint32_t cmdq_kick(void)
@@ -346,7 +353,7 @@ SM_FN uint32_t cmdq_kick(void)
     dsb();
     smmu_w32(SMMU_CMDQ_PROD, cmdq.prod);
     uint32_t cons = 0;
-    SPIN_UNTIL(((cons = smmu_r32(SMMU_CMDQ_CONS)) & ((2u << cmdq.log2) - 1)) == cmdq.prod || CONS_ERR(cons),
+    SPIN_UNTIL(((cons = smmu_r32(SMMU_CMDQ_CONS)) & ((2u << cmdq.log2) - 1)) == cmdq.prod || cmdq_error_active(),
                1000000);
     cmdq.cons = cons & ((2u << cmdq.log2) - 1);
     return cons;
@@ -358,7 +365,7 @@ SM_FN void cmdq_sync(void)
 {
     cmdq_put(CMD_SYNC | CMD_SYNC_CS_NONE, 0);
     uint32_t cons = cmdq_kick();
-    if (CONS_ERR(cons) || (cons & ((2u << cmdq.log2) - 1)) != cmdq.prod) {
+    if (cmdq_error_active() || (cons & ((2u << cmdq.log2) - 1)) != cmdq.prod) {
         rt_printf("  command queue stuck: CONS=0x%x PROD=0x%x\n", cons, cmdq.prod);
         check(0, "command queue drained");
     }

@@ -25,7 +25,8 @@
  *      GERROR.CMDQ_ERR != GERRORN.CMDQ_ERR, the gerror interrupt (SPI 77,
  *      INTID 109); software replaces it by a CMD_SYNC (as Linux does) and
  *      acknowledges (GERRORN = GERROR): the queue drains.
- *   5. CMD_SYNC with CS = SIG_IRQ: the cmdq-sync interrupt (SPI 76, INTID 108);
+ *   5. CMD_PREFETCH_CONFIG / CMD_PREFETCH_ADDR are consumed without error.
+ *   6. CMD_SYNC with CS = SIG_IRQ: the cmdq-sync interrupt (SPI 76, INTID 108);
  *      with CS = SIG_NONE none (4.7.3). */
 #include "smmu.h"
 
@@ -127,7 +128,16 @@ int main(void)
     cmdq.cons = cons & 7;
     EXPECT_NO_IRQ("then");
 
-    rt_puts("5. CMD_SYNC completion signal:\n");
+    rt_puts("5. CMD_PREFETCH_CONFIG and CMD_PREFETCH_ADDR (hints) are consumed without error:\n");
+    cmdq_put(CMD_PREFETCH_CONFIG | CMD_SID(2), 0);
+    cmdq_put(CMD_PREFETCH_ADDR | CMD_SID(2), IOVA);
+    cmdq_put(CMD_SYNC, 0);
+    cons = cmdq_kick();
+    rt_printf("  CONS==PROD %u GERROR^GERRORN=0x%x\n", (cons & 7) == cmdq.prod,
+              smmu_r32(SMMU_GERROR) ^ smmu_r32(SMMU_GERRORN));
+    check((cons & 7) == cmdq.prod && smmu_r32(SMMU_GERROR) == smmu_r32(SMMU_GERRORN), "prefetches");
+
+    rt_puts("6. CMD_SYNC completion signal:\n");
     cmdq_put(CMD_SYNC | CMD_SYNC_CS_IRQ, 0);
     cmdq_kick();
     EXPECT_IRQ("CS=SIG_IRQ", INTID_CMD_SYNC);

@@ -14,16 +14,20 @@
  *      V changes from A to B: CMD_TLBI_NH_VA(VMID 0, ASID 1, V) removes it;
  *      then B -> C: CMD_TLBI_NH_ASID(VMID 0, ASID 2) (another ASID) leaves
  *      it, CMD_TLBI_NH_ASID(VMID 0, ASID 1) removes it; then C -> D:
- *      CMD_TLBI_NH_ALL(VMID 0) removes it.
+ *      CMD_TLBI_NH_ALL(VMID 0) removes it; then D -> A:
+ *      CMD_TLBI_NH_VAA(VMID 0, V) (any ASID) removes it.
  *   2. stage 2 (StreamID 8, VMID 5): the descriptor of IPA W changes from A
  *      to B: CMD_TLBI_S2_IPA(VMID 6, W) (another VMID) leaves it,
  *      CMD_TLBI_S2_IPA(VMID 5, W) removes it; B -> C: CMD_TLBI_S12_VMALL(VMID 5).
- *   3. STE (StreamID 3): stage 1 (reads A) -> Config abort: stale until
- *      CMD_CFGI_STE(3), then terminated (no event); back to stage 1: stale
- *      (terminated) until CMD_CFGI_STE_RANGE(Range 31) = CMD_CFGI_ALL.
+ *   3. STE (StreamID 3): stage 1 (reads D) -> Config abort: stale after
+ *      CMD_CFGI_STE_RANGE(StreamID 0, Range 0) (StreamIDs 0-1, 4.3.2: an
+ *      aligned range of 2^(Range+1)), applied after CMD_CFGI_STE_RANGE(2,
+ *      Range 0) (StreamIDs 2-3): terminated, no event; back to stage 1:
+ *      stale (terminated) until CMD_CFGI_STE_RANGE(Range 31) = CMD_CFGI_ALL.
  *   4. CD (StreamID 4): TTB0 -> tables mapping V to E with ASID 4, changed to
  *      tables mapping V to F with ASID 5: the cached CD (and its ASID 4 TLB
- *      entry) stays until CMD_CFGI_CD(4, SubstreamID 0), then F. */
+ *      entry) stays until CMD_CFGI_CD(4, SubstreamID 0), then F; back to
+ *      E's tables with ASID 6: stale until CMD_CFGI_CD_ALL(4). */
 #include "smmu.h"
 
 #define V 0x10000000UL
@@ -114,6 +118,14 @@ int main(void)
     cmdq_put(CMD_TLBI_NH_ALL | CMD_VMID(0), 0);
     cmdq_sync();
     read_as("after CMD_TLBI_NH_ALL(VMID 0) + CMD_SYNC", 1, V, 'D');
+    set_s1(P(0));
+    read_as("D -> A, no TLBI", 1, V, 'D');
+    cmdq_put(CMD_TLBI_NH_VAA | CMD_VMID(0), V | CMD_LEAF);
+    cmdq_sync();
+    read_as("after CMD_TLBI_NH_VAA(VMID 0, V) + CMD_SYNC", 1, V, 'A');
+    set_s1(P(3));
+    cmdq_put(CMD_TLBI_NH_VA | CMD_VMID(0) | CMD_ASID(1), V | CMD_LEAF);
+    cmdq_sync();
 
     rt_puts("2. stage 2 descriptor of W (StreamID 8, VMID 5):\n");
     read_as("before the change", 8, W, 'A');
@@ -135,8 +147,12 @@ int main(void)
     read_as("before the change", 3, V, 'D');
     ste_write(ste_addr(3), &abort);
     read_as("stage 1 -> abort, no CFGI", 3, V, 'D');
-    cmd_cfgi_ste(3);
-    read_as("after CMD_CFGI_STE(3) + CMD_SYNC", 3, V, '-');
+    cmdq_put(CMD_CFGI_STE_RANGE | CMD_SID(0), 0);
+    cmdq_sync();
+    read_as("after CMD_CFGI_STE_RANGE(0, Range 0: StreamIDs 0-1) + CMD_SYNC", 3, V, 'D');
+    cmdq_put(CMD_CFGI_STE_RANGE | CMD_SID(2), 0);
+    cmdq_sync();
+    read_as("after CMD_CFGI_STE_RANGE(2, Range 0: StreamIDs 2-3) + CMD_SYNC", 3, V, '-');
     ste_write(ste_addr(3), &st1);
     read_as("abort -> stage 1, no CFGI", 3, V, '-');
     cmd_cfgi_all();
@@ -151,6 +167,12 @@ int main(void)
     read_as("TTB0 and ASID changed, no CFGI", 4, V, 'E');
     cmd_cfgi_cd(4, 0);
     read_as("after CMD_CFGI_CD(4, 0) + CMD_SYNC", 4, V, 'F');
+    c = cd_s1(6, &s1e, (uint64_t)s1e.root, IPS_40);
+    cd_write(cd4, &c);
+    read_as("back to page E's tables with ASID 6, no CFGI", 4, V, 'F');
+    cmdq_put(CMD_CFGI_CD_ALL | CMD_SID(4), 0);
+    cmdq_sync();
+    read_as("after CMD_CFGI_CD_ALL(4) + CMD_SYNC", 4, V, 'E');
     expect_no_event("then");
     smmu_test_end();
 }
