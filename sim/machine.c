@@ -156,7 +156,6 @@ static void drive_gic_line(void *opaque, bool level)
 {
     gic_line_set(opaque, level);
 }
-#define pmu_irq drive_gic_line
 
 static const struct pe_platform_ops platform_ops = {
     .semihosting = on_semihosting,
@@ -666,7 +665,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         pe->timer = &m->timers[i];
         /* The PMU's overflow interrupt: PPI 7 (INTID 23) of this PE, as on QEMU's virt board. */
         m->pmu_lines[i] = (struct gic_line){ .gic = m->gic, .intid = 16 + PMU_PPI, .pe = (int)i };
-        pe_attach_pmu_irq(pe, pmu_irq, &m->pmu_lines[i]);
+        pe_attach_pmu_irq(pe, drive_gic_line, &m->pmu_lines[i]);
     }
     /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
     pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
