@@ -136,7 +136,8 @@ int smmu_dma(struct smmu *s, uint32_t sid, uint32_t ssid, uint64_t addr, void *b
 /* A dma_port for a device with StreamID sid. */
 struct dma_port smmu_dma_port(struct smmu *s, uint32_t sid);
 
-/* Names for traces and viewers: "F_TRANSLATION", "CMD_TLBI_NH_VA", ...; "?" when unknown. */
+/* Names for traces and viewers: "F_TRANSLATION", "CMD_TLBI_NH_VA", ...; NULL when unknown
+ * (smmu/smmu_names.c, also declared in smmu/smmu_names.h). */
 const char *smmu_event_name(unsigned event_id);
 const char *smmu_cmd_name(unsigned opcode);
 

@@ -1127,7 +1127,7 @@ static void test_linux_like_driver(void **state)
     assert_true(f->n_events[EV_SMMU_CMD] >= 10);
     assert_string_equal(smmu_event_name(SMMU_EVT_C_BAD_STE), "C_BAD_STE");
     assert_string_equal(smmu_cmd_name(SMMU_CMD_TLBI_EL2_VA), "CMD_TLBI_EL2_VA");
-    assert_string_equal(smmu_cmd_name(0x7f), "?");
+    assert_null(smmu_cmd_name(0x7f));
 }
 
 /* Random guest values in every register and structure: the model stays up. */
