@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks the SMMU's per-StreamID figures in avsim's --stats JSON (tests/external/linux-virtio.sh).
 
-    linux-virtio-stats.py STATS.json dma|identity SID...
+    linux-virtio-stats.py STATS.json dma|identity|none SID...
 
 dma: every SID issued transactions that the SMMU translated: TLB lookups, TLB hits and walks.
 identity (iommu.passthrough=1): every SID's transactions went through in bypass, with no walk.
+none (--smmu=off): there is no "smmu" section.
 Prints one line per SID; exits 1 with the reason when a figure is missing or wrong."""
 import json
 import sys
@@ -38,7 +39,7 @@ def per_sid(smmu):
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] not in ("dma", "identity"):
+    if len(sys.argv) < 3 or sys.argv[2] not in ("dma", "identity", "none"):
         print(__doc__, file=sys.stderr)
         return 2
     path, mode, sids = sys.argv[1], sys.argv[2], [int(s, 0) for s in sys.argv[3:]]
@@ -49,6 +50,12 @@ def main():
         print(f"cannot read {path}: {e}")
         return 1
     smmu = find_smmu(stats)
+    if mode == "none":
+        if smmu is not None:
+            print(f"{path} has an \"smmu\" section without an SMMU")
+            return 1
+        print("no SMMU: no \"smmu\" section")
+        return 0
     if smmu is None:
         print(f"{path} has no \"smmu\" section")
         return 1

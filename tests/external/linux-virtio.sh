@@ -13,7 +13,8 @@
 #   - the line written to /dev/hvc0 reached avsim's stdout;
 #   - --stats: the SMMU's figures per StreamID (transactions, TLB lookups and hits, walks).
 # Then the same with iommu.passthrough=1 (the driver's STEs in bypass: the stats show bypass
-# transactions and no walks).
+# transactions and no walks), and with --smmu=off (no SMMU: no probe line, no groups, no "smmu"
+# section; the devices DMA to physical memory).
 #
 #   tests/external/linux-virtio.sh [--avsim PATH] [--smp N] [--timeout S] [--twice] [--keep DIR]
 #                                  CACHE_DIR
@@ -102,15 +103,15 @@ for m in $MODULES; do mods+=(--module "$m"); done
 fails=()
 fail() { fails+=("$*"); }
 
-# boot NAME APPEND: boots on a fresh copy of the disk; the console in NAME.log, the stats in
-# NAME.json, the disk in NAME.img. Sets rc.
+# boot NAME APPEND [AVSIM-OPTION]: boots on a fresh copy of the disk; the console in NAME.log, the
+# stats in NAME.json, the disk in NAME.img. Sets rc.
 boot() {
-    local name=$1 append=$2
+    local name=$1 append=$2 extra=${3:---smmu=on}
     cp "$work/disk.img" "$work/$name.img"
-    echo "linux-virtio: boot $name: avsim run --kernel=Image --initrd=initrd.gz --append=\"$append\"" \
+    echo "linux-virtio: boot $name: avsim run $extra --kernel=Image --initrd=initrd.gz --append=\"$append\"" \
          "--drive=$name.img --virtio-rng=$SEED --virtio-console --stats=$name.json --smp=$smp"
     local t0=$EPOCHREALTIME
-    timeout --foreground "$tmo" "$avsim" run --smp="$smp" --kernel="$cache/Image" --initrd="$work/initrd.gz" \
+    timeout --foreground "$tmo" "$avsim" run "$extra" --smp="$smp" --kernel="$cache/Image" --initrd="$work/initrd.gz" \
         --append="$append" --drive="$work/$name.img" --virtio-rng=$SEED --virtio-console \
         --stats="$work/$name.json" </dev/null >"$work/$name.log" 2>&1
     rc=$?
@@ -120,21 +121,26 @@ boot() {
         grep -vE '^AVSIM-VIRTIO: (dmesg: arm-smmu|iommu group .*: a00([0-2]|3[0-9])[0-9a-f]*\.virtio)' | sed 's/^/  | /'
 }
 
-# check NAME MODE: MODE is dma (translated) or identity (iommu.passthrough=1).
+# check NAME MODE: MODE is dma (translated), identity (iommu.passthrough=1) or none (--smmu=off).
 check() {
     local name=$1 mode=$2 log=$work/$1.log
     local c
     c=$(tr -d '\r' <"$log")
     [ "$rc" -eq 0 ] || fail "$name: avsim exit status $rc (want 0 after PSCI SYSTEM_OFF): $(grep -m1 '^avsim: ' <<<"$c")"
-    grep -Eq 'arm-smmu-v3 9050000\.smmuv3: ias [0-9]+-bit, oas [0-9]+-bit \(features 0x[0-9a-f]+\)' <<<"$c" ||
-        fail "$name: no 'arm-smmu-v3 9050000.smmuv3: ias .., oas .. (features ...)' line"
-    local want_type=DMA
-    [ "$mode" = identity ] && want_type=identity
-    # The devices: --drive on transport 31, --virtio-rng on 30, --virtio-console on 29.
-    for t in a003e00 a003c00 a003a00; do
-        grep -Eq "^AVSIM-VIRTIO: iommu group [0-9]+ \\($want_type(-FQ)?\\): $t\\.virtio_mmio\$" <<<"$c" ||
-            fail "$name: $t.virtio_mmio is not in an IOMMU group of type $want_type"
-    done
+    if [ "$mode" = none ]; then
+        ! grep -q 'arm-smmu-v3' <<<"$c" || fail "$name: arm-smmu-v3 probed without an SMMU"
+        ! grep -q '^AVSIM-VIRTIO: iommu group' <<<"$c" || fail "$name: IOMMU groups without an SMMU"
+    else
+        grep -Eq 'arm-smmu-v3 9050000\.smmuv3: ias [0-9]+-bit, oas [0-9]+-bit \(features 0x[0-9a-f]+\)' <<<"$c" ||
+            fail "$name: no 'arm-smmu-v3 9050000.smmuv3: ias .., oas .. (features ...)' line"
+        local want_type=DMA
+        [ "$mode" = identity ] && want_type=identity
+        # The devices: --drive on transport 31, --virtio-rng on 30, --virtio-console on 29.
+        for t in a003e00 a003c00 a003a00; do
+            grep -Eq "^AVSIM-VIRTIO: iommu group [0-9]+ \\($want_type(-FQ)?\\): $t\\.virtio_mmio\$" <<<"$c" ||
+                fail "$name: $t.virtio_mmio is not in an IOMMU group of type $want_type"
+        done
+    fi
     local sha
     sha=$(sed -n 's/^AVSIM-VIRTIO: sha256 \([0-9a-f]*\)$/\1/p' <<<"$c")
     [ "$sha" = "$host_sha" ] || fail "$name: the guest's sha256 of hello.txt is '$sha', the host's $host_sha"
@@ -179,6 +185,8 @@ boot passthrough "$APPEND iommu.passthrough=1"
 check passthrough identity
 grep -q 'iommu: Default domain type: Passthrough' "$work/passthrough.log" ||
     fail "passthrough: no 'iommu: Default domain type: Passthrough'"
+boot nosmmu "$APPEND" --smmu=off
+check nosmmu none
 
 if [ -n "$keep" ]; then
     mkdir -p "$keep" && cp "$work"/*.log "$work"/*.json "$work"/*.img "$work/initrd.gz" "$keep/" 2>/dev/null
@@ -190,7 +198,7 @@ if [ ${#fails[@]} -eq 0 ]; then
 fi
 echo "linux-virtio: FAIL:"
 printf '  - %s\n' "${fails[@]}"
-for n in smmu smmu2 passthrough; do
+for n in smmu smmu2 passthrough nosmmu; do
     [ -s "$work/$n.log" ] || continue
     echo "  last console lines of $n:"
     tail -n 15 "$work/$n.log" | sed 's/^/  | /'
