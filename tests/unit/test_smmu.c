@@ -458,8 +458,7 @@ static void test_two_level_stream_table(void **state)
     /* 2-level, SPLIT 8, 16-bit StreamIDs; StreamID 0x1234's L2 table holds 2^(Span-1) = 64 STEs. */
     wr(f, CR0, CMDQEN | EVTQEN);
     wr(f, STRTAB_BASE_CFG, (1u << 16) | (8u << 6) | 16);
-    uint64_t l2 = alloc_page(f);
-    l2 = alloc_page(f);                               /* 64 STEs = one 4K page */
+    uint64_t l2 = alloc_page(f);                      /* 64 STEs = one 4K page */
     w64(f, STRTAB + 0x12 * 8, l2 | 7);                /* Span 7 */
     wr(f, CR0, CMDQEN | EVTQEN | SMMUEN);
     uint64_t root = alloc_page(f);
