@@ -19,8 +19,12 @@ int view_frame_init(struct view_frame *f, unsigned max_arrows)
 {
     memset(f, 0, sizeof *f);
     f->arrows = calloc(max_arrows ? max_arrows : 1, sizeof *f->arrows);
-    if (!f->arrows)
+    f->marks = calloc(max_arrows ? max_arrows : 1, sizeof *f->marks);
+    f->mark_entry = calloc(max_arrows ? max_arrows : 1, sizeof *f->mark_entry);
+    if (!f->arrows || !f->marks || !f->mark_entry) {
+        view_frame_destroy(f);
         return -1;
+    }
     f->max_arrows = max_arrows;
     return 0;
 }
@@ -28,7 +32,15 @@ int view_frame_init(struct view_frame *f, unsigned max_arrows)
 void view_frame_destroy(struct view_frame *f)
 {
     free(f->arrows);
+    free(f->marks);
+    free(f->mark_entry);
     memset(f, 0, sizeof *f);
+}
+
+/* Is there anything for the SMMU row? */
+static bool has_smmu(const struct view_model *vm)
+{
+    return vm->smmu_count || vm->counters.smmu[VIEW_SMMU_FAULT] || vm->counters.smmu[VIEW_SMMU_CMD];
 }
 
 static void add_rect(struct view_frame *f, int x, int y, int w, int h, uint32_t rgba)
@@ -74,6 +86,15 @@ static void layout_lanes(const struct view_model *vm, struct view_frame *f)
     if (f->lane_w < 1)
         f->lane_w = 1;
     int top = VIEW_TITLE_H, bottom = f->height - VIEW_MARGIN;
+    f->smmu_row_h = 0;
+    if (has_smmu(vm)) {
+        /* The SMMU row under the lanes. */
+        f->smmu_row_h = VIEW_SMMU_ROW_H;
+        f->smmu_row_y = bottom - VIEW_SMMU_ROW_H;
+        bottom = f->smmu_row_y - VIEW_GROUP_GAP;
+        add_rect(f, f->lane_x, f->smmu_row_y, f->lane_w, f->smmu_row_h, LANE_RGBA_EVEN);
+        add_text(f, VIEW_PE_LABEL_X, f->smmu_row_y + f->smmu_row_h / 2 - 3, VIEW_TEXT_RGBA, "SMMU");
+    }
     int gaps = (int)(f->n_pes - 1) * VIEW_GROUP_GAP;
     f->lane_h = (bottom - top - gaps) / (int)(f->n_pes * f->n_els);
     if (f->lane_h < 1)
@@ -99,11 +120,20 @@ static void time_window(const struct view_model *vm, const struct view_viewport 
     if (vp->t_end > vp->t_start) {
         f->t_start = vp->t_start;
         f->t_end = vp->t_end;
-    } else if (vm->count) {
+        return;
+    }
+    /* Everything held: the exceptions and the SMMU marks. */
+    f->t_start = f->t_end = 0;
+    if (vm->count) {
         f->t_start = view_model_entry(vm, 0)->cycles;
         f->t_end = view_model_entry(vm, vm->count - 1)->cycles;
-    } else {
-        f->t_start = f->t_end = 0;
+    }
+    if (vm->smmu_count) {
+        uint64_t first = view_model_smmu_mark(vm, 0)->cycles, last = view_model_smmu_mark(vm, vm->smmu_count - 1)->cycles;
+        if (!vm->count || first < f->t_start)
+            f->t_start = first;
+        if (!vm->count || last > f->t_end)
+            f->t_end = last;
     }
 }
 
@@ -140,6 +170,25 @@ static void layout_arrows(const struct view_model *vm, struct view_frame *f)
     }
 }
 
+/* The SMMU's marks in the window, on its row: event records full height, commands half. */
+static void layout_smmu_marks(const struct view_model *vm, struct view_frame *f)
+{
+    f->n_marks = 0;
+    if (!f->smmu_row_h)
+        return;
+    int inner = f->smmu_row_h - 4;
+    for (unsigned i = 0; i < vm->smmu_count && f->n_marks < f->max_arrows; i++) {
+        const struct view_smmu_mark *m = view_model_smmu_mark(vm, i);
+        if (m->cycles < f->t_start || m->cycles > f->t_end)
+            continue;
+        int h = m->kind == VIEW_SMMU_FAULT ? inner : inner / 2;
+        int y = f->smmu_row_y + 2 + (inner - h);
+        f->mark_entry[f->n_marks] = i;
+        f->marks[f->n_marks++] = (struct view_rect){ time_x(f, m->cycles), y, VIEW_SMMU_MARK_W, h,
+                                                     view_smmu_kinds[m->kind].rgba };
+    }
+}
+
 static void layout_panel(const struct view_model *vm, const struct view_viewport *vp, struct view_frame *f)
 {
     int x = f->width - VIEW_PANEL_W, y = VIEW_TITLE_H;
@@ -169,6 +218,21 @@ static void layout_panel(const struct view_model *vm, const struct view_viewport
         add_text(f, x + 12, y, VIEW_TEXT_RGBA, "%-16s %llu", view_classes[k].name,
                  (unsigned long long)c->by_class[k]);
         y += LINE_H;
+    }
+    if (has_smmu(vm)) {
+        /* The SMMU row's legend. */
+        y += LINE_H;
+        for (int k = 0; k < VIEW_SMMU_KIND_COUNT; k++) {
+            add_rect(f, x, y, 7, 7, view_smmu_kinds[k].rgba);
+            add_text(f, x + 12, y, VIEW_TEXT_RGBA, "%-18s %llu", view_smmu_kinds[k].name,
+                     (unsigned long long)c->smmu[k]);
+            y += LINE_H;
+        }
+        if (c->smmu_not_recorded) {
+            add_text(f, x + 12, y, VIEW_TEXT_RGBA, "(%llu not in the event queue)",
+                     (unsigned long long)c->smmu_not_recorded);
+            y += LINE_H;
+        }
     }
     y += LINE_H;
     add_text(f, x, y, VIEW_TEXT_RGBA, "traps to EL2 per VMID");
@@ -218,8 +282,10 @@ void view_layout(const struct view_model *vm, const struct view_viewport *vp, st
     layout_lanes(vm, f);
     time_window(vm, vp, f);
     layout_arrows(vm, f);
-    add_text(f, VIEW_LABEL_W, 6, VIEW_TEXT_RGBA, "exceptions, cycles %llu to %llu",
-             (unsigned long long)f->t_start, (unsigned long long)f->t_end);
+    layout_smmu_marks(vm, f);
+    add_text(f, VIEW_LABEL_W, 6, VIEW_TEXT_RGBA, "%s, cycles %llu to %llu",
+             f->smmu_row_h ? "exceptions and SMMU" : "exceptions", (unsigned long long)f->t_start,
+             (unsigned long long)f->t_end);
     layout_panel(vm, vp, f);
 }
 

@@ -19,6 +19,15 @@
  *   |     EL0 |---------------  | and ERETs per PE
  *   | PE1 EL2 |--------\--/---  |
  *   |     ... |               |
+ *
+ * When the SMMU wrote event records or consumed commands, a row "SMMU" below
+ * the lanes carries a mark for each at its time: a full-height tick for an
+ * event record (a fault, C_BAD_*), a half-height one for a command, in the
+ * colours of their legend entries in the panel:
+ *
+ *   |     EL0 |---------------  |
+ *   | SMMU    | |  ||   '  '  | | SMMU event record 3
+ *                                | SMMU command      5
  */
 #ifndef AVSIM_FRONTEND_VIEW_LAYOUT_H
 #define AVSIM_FRONTEND_VIEW_LAYOUT_H
@@ -37,6 +46,8 @@
 #define VIEW_MARGIN 8
 #define VIEW_ARROW_SLANT 4       /* an arrow ends this far right of where it starts */
 #define VIEW_HIT_DISTANCE 3      /* pixels from an arrow that still hit it */
+#define VIEW_SMMU_ROW_H 16       /* the SMMU row's height */
+#define VIEW_SMMU_MARK_W 2       /* a mark's width */
 
 #define VIEW_BACKGROUND_RGBA 0x101418ff
 #define VIEW_TEXT_RGBA 0xe6e6e6ff
@@ -71,9 +82,13 @@ struct view_frame {
     int n_texts;
     struct view_arrow *arrows;
     unsigned n_arrows, max_arrows;
+    int smmu_row_y, smmu_row_h;  /* the SMMU row (height 0: none, the model has no SMMU mark) */
+    struct view_rect *marks;     /* the SMMU marks in the window (at most max_arrows) */
+    unsigned *mark_entry;        /* ... each one's model index (view_model_smmu_mark) */
+    unsigned n_marks;
 };
 
-/* max_arrows: usually the model's capacity. Returns -1 without memory. */
+/* max_arrows: usually the model's capacity (it bounds the SMMU marks too). Returns -1 without memory. */
 int view_frame_init(struct view_frame *f, unsigned max_arrows);
 void view_frame_destroy(struct view_frame *f);
 

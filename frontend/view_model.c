@@ -35,6 +35,11 @@ static const struct { unsigned ec; enum view_class cls; } ec_classes[] = {
     { EC_PSEUDO_VFIQ, VIEW_VIRQ },
 };
 
+const struct view_class_info view_smmu_kinds[VIEW_SMMU_KIND_COUNT] = {
+    [VIEW_SMMU_FAULT] = { "SMMU event record", 0xff6e1eff },
+    [VIEW_SMMU_CMD]   = { "SMMU command",      0x6e96c8ff },
+};
+
 enum view_class view_classify(unsigned ec, unsigned to_el)
 {
     if (ec == EC_DABORT_LOWER)
@@ -52,8 +57,14 @@ int view_model_init(struct view_model *vm, unsigned capacity, unsigned n_pes)
     if (capacity == 0)
         capacity = 1;
     vm->ring = calloc(capacity, sizeof *vm->ring);
-    if (!vm->ring)
+    vm->smmu_ring = calloc(capacity, sizeof *vm->smmu_ring);
+    if (!vm->ring || !vm->smmu_ring) {
+        free(vm->ring);
+        free(vm->smmu_ring);
+        vm->ring = NULL;
+        vm->smmu_ring = NULL;
         return -1;
+    }
     vm->capacity = capacity;
     return 0;
 }
@@ -61,7 +72,18 @@ int view_model_init(struct view_model *vm, unsigned capacity, unsigned n_pes)
 void view_model_destroy(struct view_model *vm)
 {
     free(vm->ring);
+    free(vm->smmu_ring);
     memset(vm, 0, sizeof *vm);
+}
+
+static void push_smmu(struct view_model *vm, const struct view_smmu_mark *m)
+{
+    vm->smmu_ring[vm->smmu_head] = *m;
+    vm->smmu_head = (vm->smmu_head + 1) % vm->capacity;
+    if (vm->smmu_count < vm->capacity)
+        vm->smmu_count++;
+    else
+        vm->smmu_dropped++;
 }
 
 static void push(struct view_model *vm, const struct view_entry *e)
@@ -126,6 +148,25 @@ void view_model_on_event(void *opaque, const struct event *ev)
     case EV_TLB_FILL:
         c->tlb_fills++;
         break;
+    case EV_SMMU_EVENT:
+    case EV_SMMU_CMD: {
+        struct view_smmu_mark m = { .cycles = ev->cycles, .pe = pe };
+        if (ev->type == EV_SMMU_EVENT) {
+            m.kind = VIEW_SMMU_FAULT;
+            m.code = ev->u.smmu.event_id;
+            m.sid = ev->u.smmu.sid;
+            m.iova = ev->u.smmu.iova;
+            m.recorded = ev->u.smmu.recorded;
+            if (!m.recorded)
+                c->smmu_not_recorded++;
+        } else {
+            m.kind = VIEW_SMMU_CMD;
+            m.code = ev->u.smmu.opcode;
+        }
+        c->smmu[m.kind]++;
+        push_smmu(vm, &m);
+        break;
+    }
     default:
         break;
     }
@@ -133,8 +174,13 @@ void view_model_on_event(void *opaque, const struct event *ev)
 
 int view_model_subscribe(struct view_model *vm, struct event_bus *bus)
 {
-    uint32_t mask = (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_TLB_FILL);
-    return event_subscribe(bus, mask, view_model_on_event, vm) < 0 ? -1 : 0;
+    return event_subscribe(bus, VIEW_MODEL_EVENTS, view_model_on_event, vm) < 0 ? -1 : 0;
+}
+
+const struct view_smmu_mark *view_model_smmu_mark(const struct view_model *vm, unsigned i)
+{
+    unsigned oldest = (vm->smmu_head + vm->capacity - vm->smmu_count) % vm->capacity;
+    return &vm->smmu_ring[(oldest + i) % vm->capacity];
 }
 
 const struct view_entry *view_model_entry(const struct view_model *vm, unsigned i)

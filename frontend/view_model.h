@@ -1,6 +1,7 @@
 /* The exception viewer's model (issue 7): an event-bus subscriber that keeps
- * the recent timeline (a bounded ring of exceptions and ERETs) and counters.
- * No drawing here: frontend/view_layout.h turns a model into primitives. */
+ * the recent timeline (a bounded ring of exceptions and ERETs, and one of the
+ * SMMU's event records and commands) and counters. No drawing here:
+ * frontend/view_layout.h turns a model into primitives. */
 #ifndef AVSIM_FRONTEND_VIEW_MODEL_H
 #define AVSIM_FRONTEND_VIEW_MODEL_H
 #include <stdbool.h>
@@ -34,6 +35,21 @@ extern const struct view_class_info view_classes[VIEW_CLASS_COUNT];
 
 enum view_class view_classify(unsigned ec, unsigned to_el);
 
+/* The SMMU's marks on the "SMMU" row: event records (faults, C_BAD_*) and
+ * commands, each with its colour (the legend's). */
+enum view_smmu_kind { VIEW_SMMU_FAULT, VIEW_SMMU_CMD, VIEW_SMMU_KIND_COUNT };
+extern const struct view_class_info view_smmu_kinds[VIEW_SMMU_KIND_COUNT];
+
+struct view_smmu_mark {
+    uint64_t cycles;
+    unsigned pe;            /* the PE whose access caused the SMMU's work */
+    enum view_smmu_kind kind;
+    unsigned code;          /* the event record type (SMMU_EVT_*) or the command's opcode */
+    uint32_t sid;           /* faults: the StreamID */
+    uint64_t iova;          /* faults: the input address */
+    bool recorded;          /* faults: written to the event queue (not suppressed or lost) */
+};
+
 struct view_entry {
     uint64_t cycles;
     unsigned pe;            /* the PE that took it (ev.pe) */
@@ -66,6 +82,8 @@ struct view_counters {
     struct view_pe_counters by_pe[VIEW_MAX_PES];
     uint64_t tlb_fills;
     uint64_t last_cycles;   /* time of the latest event seen */
+    uint64_t smmu[VIEW_SMMU_KIND_COUNT];   /* SMMU event records and commands */
+    uint64_t smmu_not_recorded;            /* ... event records not written to the event queue */
 };
 
 /* Machine-wide totals the frontend copies in (the model sees only events). */
@@ -83,6 +101,9 @@ struct view_model {
     unsigned head;          /* next slot to write */
     unsigned count;         /* entries held (<= capacity) */
     uint64_t dropped;       /* entries overwritten when the ring was full */
+    struct view_smmu_mark *smmu_ring;      /* the SMMU's marks, as ring (same capacity) */
+    unsigned smmu_head, smmu_count;
+    uint64_t smmu_dropped;
     struct view_counters counters;
     struct view_totals totals;
 };
@@ -92,12 +113,17 @@ struct view_model {
  * an event of a higher PE raises it). Returns -1 without memory. */
 int view_model_init(struct view_model *vm, unsigned capacity, unsigned n_pes);
 void view_model_destroy(struct view_model *vm);
-/* Subscribes to exceptions, ERETs and TLB fills. Returns -1 when the bus is full. */
+/* The events the model wants: exceptions, ERETs, TLB fills, SMMU event records and commands. */
+#define VIEW_MODEL_EVENTS ((1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_TLB_FILL) | (1u << EV_SMMU_EVENT) | \
+                           (1u << EV_SMMU_CMD))
+/* Subscribes to VIEW_MODEL_EVENTS. Returns -1 when the bus is full. */
 int view_model_subscribe(struct view_model *vm, struct event_bus *bus);
 /* The subscriber callback (public so tests can feed synthetic events). */
 void view_model_on_event(void *opaque, const struct event *ev);
 /* i-th entry from the oldest (0 <= i < count). */
 const struct view_entry *view_model_entry(const struct view_model *vm, unsigned i);
+/* i-th SMMU mark from the oldest (0 <= i < smmu_count). */
+const struct view_smmu_mark *view_model_smmu_mark(const struct view_model *vm, unsigned i);
 /* The index of the kept entry at (cycles, pc), or -1 (gone from the ring, or never
  * there). Entries are in time order, so this is a binary search. */
 int view_model_find(const struct view_model *vm, uint64_t cycles, uint64_t pc);

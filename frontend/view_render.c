@@ -135,6 +135,10 @@ void view_render(const struct view_frame *f, struct view_image *img)
         const struct view_rect *r = &f->rects[i];
         view_fill_rect(img, r->x, r->y, r->w, r->h, r->rgba);
     }
+    for (unsigned i = 0; i < f->n_marks; i++) {
+        const struct view_rect *r = &f->marks[i];
+        view_fill_rect(img, r->x, r->y, r->w, r->h, r->rgba);
+    }
     for (unsigned i = 0; i < f->n_arrows; i++) {
         const struct view_arrow *a = &f->arrows[i];
         view_draw_arrow(img, a->x0, a->y0, a->x1, a->y1, a->rgba);
@@ -149,7 +153,7 @@ int view_render_png(const struct view_model *vm, const struct view_viewport *vp,
     struct view_frame f;
     struct view_image img;
     int rc = -1;
-    if (view_frame_init(&f, vm->count) != 0) {
+    if (view_frame_init(&f, vm->count > vm->smmu_count ? vm->count : vm->smmu_count) != 0) {
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }

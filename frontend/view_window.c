@@ -142,7 +142,7 @@ int view_window_run(struct machine *m, struct view_model *vm, const struct view_
         fprintf(stderr, "avsim: --view: out of memory\n");
         goto out_frame;
     }
-    if (event_subscribe(&m->events, (1u << EV_EXCEPTION) | (1u << EV_ERET) | (1u << EV_TLB_FILL), on_event, &w) < 0) {
+    if (event_subscribe(&m->events, VIEW_MODEL_EVENTS, on_event, &w) < 0) {
         fprintf(stderr, "avsim: --view: too many event subscribers\n");
         goto out_frame;
     }

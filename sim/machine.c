@@ -420,8 +420,13 @@ static int create_io(struct machine *m, char *err, size_t errlen)
 {
     m->phys = (struct phys_mem){ .read = bus_read, .write = bus_write, .opaque = m };
     if (!m->cfg.no_smmu) {
+        /* The model's defaults (SIDSIZE 16, OAS 40 bits: the PE's PA size), with
+         * 20-bit SubstreamIDs (SSIDSIZE as on Arm's MMU-600): the guest tests use
+         * them and 2-level CD tables. QEMU 7.2's SMMUv3 has none (SSIDSIZE 0);
+         * Linux 6.1 gives platform devices without pasid-num-bits none either way. */
         struct smmu_config sc;
         smmu_config_defaults(&sc);
+        sc.ssid_bits = 20;
         struct smmu_bus sb = { .mem = m->phys, .events = &m->events, .when = smmu_when, .when_opaque = m };
         for (unsigned i = 0; i < SMMU_IRQ_COUNT; i++)
             sb.irq[i] = spi_line(m, &m->smmu_lines[i], VIRT_SMMU_SPI + i);
@@ -535,14 +540,21 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
     char pes[32] = "";          /* one PE: no field, as before traces named PEs */
     if (m->n_pes > 1)
         snprintf(pes, sizeof pes, ", \"pes\": %u", m->n_pes);
+    /* The SMMU and its TLB (the machine's configuration: smmu_config_defaults), for tlbsim's --smmu-tlb default. */
+    char smmu[300] = ", \"smmu\": \"off\"";
+    if (m->smmu) {
+        char spec[200];
+        tlb_config_format(&smmu_default_tlb, spec, sizeof spec);
+        snprintf(smmu, sizeof smmu, ", \"smmu\": \"smmuv3\", \"smmu_tlb\": \"%s\"", spec);
+    }
     snprintf(buf, len,
              "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
              "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
-             "\"walk_access_cycles\": %u%s, \"image\": \"%s\"}",
+             "\"walk_access_cycles\": %u%s%s, \"image\": \"%s\"}",
              m->pes[0].model->name, (unsigned long long)m->pes[0].model->clock_hz, (unsigned long long)m->cfg.counter_hz,
              m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
              (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
-             pes, image);
+             pes, smmu, image);
 }
 
 const struct cpu_model *machine_cpu(const struct machine_config *cfg)

@@ -139,7 +139,10 @@ static void smmu_add(struct stats_smmu_count *c, const struct event *ev)
     case EV_SMMU_XLATE:
         c->transactions++;
         c->bytes += ev->u.smmu.size;
-        if (ev->u.smmu.config == SMMU_STE_CONFIG_BYPASS) {
+        /* A translating Config that looked nothing up (S1DSS bypass with stage 2 off: no hit and
+         * no descriptor read, which every walk makes) is a bypass too, as the SMMU counts it. */
+        if (ev->u.smmu.config == SMMU_STE_CONFIG_BYPASS ||
+            (smmu_translates(ev->u.smmu.config) && !ev->u.smmu.tlb_hit && !ev->u.smmu.walk_accesses)) {
             c->bypassed++;
         } else if (smmu_translates(ev->u.smmu.config)) {
             c->tlb_lookups++;

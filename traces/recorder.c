@@ -14,7 +14,8 @@ static const struct { enum trace_type type; enum event_type event; } class_event
     { TR_SMMU_CMD, EV_SMMU_CMD },
 };
 
-/* The SMMU's context (StreamID, SubstreamID) and tags, shared by its records. */
+/* The SMMU's context (StreamID, SubstreamID), tags and addresses (the input address, and the IPA
+ * as the event gives it), shared by its translation, walk and event records. */
 static void from_smmu(struct trace_record *t, const struct event *ev)
 {
     t->sid = ev->u.smmu.sid;
@@ -25,6 +26,8 @@ static void from_smmu(struct trace_record *t, const struct event *ev)
     t->vmid = ev->u.smmu.vmid;
     t->asid = ev->u.smmu.asid;
     t->config = (uint8_t)(ev->u.smmu.config & 7);
+    t->va = ev->u.smmu.iova;
+    t->ipa = ev->u.smmu.ipa;
 }
 
 static void from_access(struct trace_record *t, const struct event *ev)
@@ -127,8 +130,6 @@ static void on_event(void *opaque, const struct event *ev)
         t.size = ev->u.smmu.size;
         t.page_shift = (uint8_t)ev->u.smmu.page_shift;
         t.walk_refs = ev->u.smmu.walk_accesses > UINT16_MAX ? UINT16_MAX : (uint16_t)ev->u.smmu.walk_accesses;
-        t.va = ev->u.smmu.iova;
-        t.ipa = ev->u.smmu.ipa;
         t.pa = ev->u.smmu.pa;
         if (ev->u.smmu.is_write)
             t.flags |= TRF_WRITE;
@@ -139,8 +140,6 @@ static void on_event(void *opaque, const struct event *ev)
         t.type = TR_SMMU_WALK;
         from_smmu(&t, ev);
         t.level = (int8_t)ev->u.smmu.level;
-        t.va = ev->u.smmu.iova;
-        t.ipa = ev->u.smmu.ipa;
         t.pa = ev->u.smmu.addr;
         if (ev->u.smmu.stage == 2)
             t.flags |= TRF_STAGE2;
@@ -149,8 +148,6 @@ static void on_event(void *opaque, const struct event *ev)
         t.type = TR_SMMU_EVENT;
         from_smmu(&t, ev);
         t.op = (uint8_t)ev->u.smmu.event_id;
-        t.va = ev->u.smmu.iova;
-        t.ipa = ev->u.smmu.ipa;
         if (ev->u.smmu.recorded)
             t.flags |= TRF_EVT_RECORDED;
         if (ev->u.smmu.stage == 2)

@@ -61,8 +61,9 @@ enum trace_type {
  *             the walk; 0 on a TLB hit), flags bit 0 = write, bit 1 = TLB hit;
  *             va = the input address (IOVA), ipa, pa
  *  SMMU_WALK  sid, ssid (flags bit 2), vmid, asid, level, flags bit 0 = stage-2
- *             descriptor, va = the IOVA being translated, ipa = the IPA the SMMU
- *             reported with the read, pa = the descriptor's physical address
+ *             descriptor, va = the IOVA being translated, ipa = the descriptor's
+ *             address as the walk computed it (an IPA for a stage-1 read under
+ *             stage 2; else == pa), pa = the descriptor's physical address
  *  SMMU_EVENT sid, ssid (flags bit 2), op = the event record type
  *             (SMMU_EVT_*), config = STE.Config, vmid, asid, flags bit 0 = written
  *             to the event queue (0: suppressed or lost), bit 1 = a stage-2
@@ -73,9 +74,10 @@ enum trace_type {
  * trace). TLBI: flags bit 0 = an Inner Shareable form (...IS), which the
  * machine broadcasts to every PE's TLB.
  *
- * vmid and asid are the tags the TLB model uses: vmid is 0 when stage 2 is
- * off (flags bit 1 says stage 2 is on), asid is 0 when stage 1 is off; both
- * are 0 in the EL2 regime. time is simulated CPU cycles. */
+ * In the PE's records, vmid and asid are the tags the TLB model uses: vmid
+ * is 0 when stage 2 is off (flags bit 1 says stage 2 is on), asid is 0 when
+ * stage 1 is off; both are 0 in the EL2 regime. In the SMMU's, they are the
+ * SMMU TLB's tags as the STE and CD give them. time is simulated CPU cycles. */
 struct trace_record {
     uint8_t type;
     uint8_t el;

@@ -592,12 +592,12 @@ static void stats_print(FILE *out, struct trace_stats *s)
     if (s->pes_seen > 1) {
         fputs("by PE:        records", out);
         for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
-            fprintf(out, " %10s", trace_type_name(t));
+            fprintf(out, " %11s", trace_type_name(t));
         fputc('\n', out);
         for (unsigned pe = 0; pe < s->pes_seen; pe++) {
             fprintf(out, "  pe %-4u %12" PRIu64, pe, s->by_pe[pe].total);
             for (unsigned t = 1; t <= TR_TYPE_MAX; t++)
-                fprintf(out, " %10" PRIu64, s->by_pe[pe].by_class[t]);
+                fprintf(out, " %11" PRIu64, s->by_pe[pe].by_class[t]);
             fputc('\n', out);
         }
     }

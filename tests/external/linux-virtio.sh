@@ -15,9 +15,11 @@
 # Then the same with iommu.passthrough=1 (the driver's STEs in bypass: the stats show bypass
 # transactions and no walks).
 #
-#   tests/external/linux-virtio.sh [--avsim PATH] [--timeout S] [--twice] [--keep DIR] CACHE_DIR
+#   tests/external/linux-virtio.sh [--avsim PATH] [--smp N] [--timeout S] [--twice] [--keep DIR]
+#                                  CACHE_DIR
 #
 #   --avsim PATH   the avsim binary (default build/avsim)
+#   --smp N        N processing elements (default 1)
 #   --timeout S    seconds for one boot (default 600)
 #   --twice        boot the SMMU-on configuration twice and compare everything (determinism)
 #   --keep DIR     keep the consoles, stats, initramfs and disk images there
@@ -28,16 +30,18 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-avsim="" tmo=600 twice=0 keep="" cache=""
+avsim="" smp=1 tmo=600 twice=0 keep="" cache=""
 MODULES="virtio_mmio virtio_blk virtio-rng virtio_console crc16 mbcache jbd2 crc32c_generic ext4"
 APPEND="console=ttyAMA0 nokaslr cryptomgr.notests"
 SEED=0x1605
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --avsim) avsim=$2; shift ;;
         --avsim=*) avsim=${1#*=} ;;
+        --smp) smp=$2; shift ;;
+        --smp=*) smp=${1#*=} ;;
         --timeout) tmo=$2; shift ;;
         --timeout=*) tmo=${1#*=} ;;
         --twice) twice=1 ;;
@@ -104,9 +108,9 @@ boot() {
     local name=$1 append=$2
     cp "$work/disk.img" "$work/$name.img"
     echo "linux-virtio: boot $name: avsim run --kernel=Image --initrd=initrd.gz --append=\"$append\"" \
-         "--drive=$name.img --virtio-rng=$SEED --virtio-console --stats=$name.json"
+         "--drive=$name.img --virtio-rng=$SEED --virtio-console --stats=$name.json --smp=$smp"
     local t0=$EPOCHREALTIME
-    timeout --foreground "$tmo" "$avsim" run --kernel="$cache/Image" --initrd="$work/initrd.gz" \
+    timeout --foreground "$tmo" "$avsim" run --smp="$smp" --kernel="$cache/Image" --initrd="$work/initrd.gz" \
         --append="$append" --drive="$work/$name.img" --virtio-rng=$SEED --virtio-console \
         --stats="$work/$name.json" </dev/null >"$work/$name.log" 2>&1
     rc=$?

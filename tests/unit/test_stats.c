@@ -103,6 +103,7 @@ static void publish_scenario(struct event_bus *bus)
     xlate(bus, 24, SMMU_STE_CONFIG_BYPASS, 0, 64, 0, 0);
     xlate(bus, 24, SMMU_STE_CONFIG_BYPASS, 0, 64, 0, 0);
     other(bus, EV_SMMU_EVENT, 32, SMMU_STE_CONFIG_S1, 5, SMMU_EVT_C_BAD_CD, 1);
+    xlate(bus, 24, SMMU_STE_CONFIG_S1, 0, 0, 0, 0);      /* looked nothing up (S1DSS bypass): a bypass */
     other(bus, EV_SMMU_CMD, 0, 0, 0, 0x46, 0);
     other(bus, EV_SMMU_CMD, 0, 0, 0, 0x28, 0);
     other(bus, EV_SMMU_CMD, 0, 0, 0, 0x46, 0);
@@ -116,9 +117,9 @@ static void test_smmu_counters(void **state)
     assert_false(s->seen);
     publish_scenario(&f->bus);
     assert_true(s->seen);
-    assert_int_equal(s->total.transactions, 6);
+    assert_int_equal(s->total.transactions, 7);
     assert_int_equal(s->total.bytes, 4096 + 4096 + 100 + 512 + 64 + 64);
-    assert_int_equal(s->total.bypassed, 2);
+    assert_int_equal(s->total.bypassed, 3);
     assert_int_equal(s->total.tlb_lookups, 4);
     assert_int_equal(s->total.tlb_hits, 2);
     assert_int_equal(s->total.walks, 2);
@@ -145,14 +146,16 @@ static void test_smmu_counters(void **state)
     assert_int_equal(c->walk_reads, 5);
     assert_int_equal(c->faults, 1);
     c = row(s->sids, s->n_sids, 24);
-    assert_int_equal(c->bypassed, 2);
+    assert_int_equal(c->bypassed, 3);
     assert_int_equal(c->tlb_lookups, 0);
     c = row(s->sids, s->n_sids, 32);
     assert_int_equal(c->transactions, 0);
     assert_int_equal(c->faults, 1);
 
-    /* Per VMID: translated streams only (the bypassed StreamID has no VM). */
-    assert_int_equal(s->n_vmids, 2);
+    /* Per VMID: translating streams only (the bypass STE has no VM; the S1 STE's bypassed transaction
+     * counts under its VMID 0). */
+    assert_int_equal(s->n_vmids, 3);
+    assert_int_equal(row(s->vmids, s->n_vmids, 0)->bypassed, 1);
     c = row(s->vmids, s->n_vmids, 3);
     assert_int_equal(c->transactions, 4);
     assert_int_equal(c->tlb_lookups, 4);
@@ -179,14 +182,15 @@ static void test_smmu_json(void **state)
     buf[n] = '\0';
     fclose(out);
     static const char *const want[] = {
-        "  \"smmu\": {\n    \"transactions\": 6, \"bytes\": 8932, \"bypassed\": 2, \"tlb_lookups\": 4, "
+        "  \"smmu\": {\n    \"transactions\": 7, \"bytes\": 8932, \"bypassed\": 3, \"tlb_lookups\": 4, "
         "\"tlb_hits\": 2, \"walks\": 2, \"walk_accesses\": 28, \"walk_reads\": 29, \"faults\": 2,\n",
         "    \"events_recorded\": 1, \"events_lost\": 1, \"events\": {\"C_BAD_CD\": 1, \"F_TRANSLATION\": 1},\n",
         "    \"commands\": 4, \"commands_by_opcode\": {\"CMD_TLBI_S12_VMALL\": 1, \"CMD_SYNC\": 2, \"0x7f\": 1},\n",
         "    \"streams\": [\n      {\"sid\": 8, \"transactions\": 3, \"bytes\": 8292, \"bypassed\": 0, \"tlb_lookups\": 3, "
         "\"tlb_hits\": 2, \"walks\": 1, \"walk_accesses\": 24, \"walk_reads\": 24, \"faults\": 0},\n",
         "      {\"sid\": 32, \"transactions\": 0,",
-        "    \"vms\": [\n      {\"vmid\": 3, \"transactions\": 4,",
+        "    \"vms\": [\n      {\"vmid\": 0, \"transactions\": 1,",
+        "      {\"vmid\": 3, \"transactions\": 4,",
         "      {\"vmid\": 5, \"transactions\": 0, \"bytes\": 0, \"bypassed\": 0, \"tlb_lookups\": 0, \"tlb_hits\": 0, "
         "\"walks\": 0, \"walk_accesses\": 0, \"walk_reads\": 0, \"faults\": 1}\n    ]\n  },\n",
     };

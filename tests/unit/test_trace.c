@@ -1292,6 +1292,31 @@ static void test_smmu_records(void **state)
     free(run);
 }
 
+/* FORMAT.md's worked SMMU example: the two DATA records, then an SMMU_XLATE. */
+static void test_smmu_example_bytes(void **state)
+{
+    struct fix *f = *state;
+    struct trace_writer *w = open_writer(f->path, TRACE_ALL_CLASSES);
+    for (unsigned i = 0; i < 2; i++)
+        assert_int_equal(trace_write(w, &example_recs[i]), 0);
+    struct trace_record x = { .type = TR_SMMU_XLATE, .time = 200, .sid = 8, .config = SMMU_STE_CONFIG_S1,
+                              .asid = 1, .size = 64, .page_shift = 12, .flags = TRF_SMMU_HIT, .va = 0x2000,
+                              .ipa = 0x2000, .pa = 0x41230000 };
+    assert_int_equal(trace_write(w, &x), 0);
+    assert_int_equal(trace_writer_close(w), 0);
+    static const uint8_t want[] = {
+        0x02, 0xc8, 0x01, 0x31, 0x01, 0x00, 0x08, 0x80, 0x40, 0x80, 0x80, 0x80, 0x80, 0x08, 0x80, 0x80, 0x80, 0x80,
+        0x08, 0x02, 0x06, 0x21, 0x01, 0x00, 0x08, 0x10, 0x00, 0x00,
+        0x09, 0xc2, 0x01, 0x20, 0x08, 0x05, 0x00, 0x01, 0x40, 0x0c, 0x00, 0x80, 0x80, 0x01, 0x00, 0x80, 0x80, 0x97,
+        0x92, 0x08,
+        0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0xc0, 0x0d, 0x80, 0x89,
+    };
+    uint8_t got[256];
+    size_t n = stream_of(f->path, got, sizeof got);
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(got, want, sizeof want);
+}
+
 /* Without SMMU classes the writer still writes version 2 (an older avsim reads
  * it); the SMMU events then leave no record. A version-2 header that claims
  * an SMMU class is corrupt. */
@@ -1411,6 +1436,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tool_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_smmu_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_smmu_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smmu_example_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

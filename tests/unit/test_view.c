@@ -1,7 +1,8 @@
 /* Unit tests for the exception viewer (issue 7), without a display: the
  * model's ring and counters, the layout (lanes, arrows, colours, time window,
  * hit testing), the rasterizer's pixels and the PNG writer (read back and
- * inflated with zlib). */
+ * inflated with zlib); the SMMU's marks (event records and commands published
+ * on an event bus) on their row, with their legend, in the PNG. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -620,6 +621,167 @@ static void test_png_roundtrip(void **state)
     assert_non_null(strstr(err, "/nonexistent-dir/x.png"));
 }
 
+/* ---- the SMMU row ---- */
+
+static void smmu_event(struct event_bus *bus, uint64_t cycles, unsigned event_id, uint32_t sid, int recorded)
+{
+    struct event ev = { .type = EV_SMMU_EVENT, .cycles = cycles };
+    ev.u.smmu.sid = sid;
+    ev.u.smmu.iova = 0x8000 + cycles;
+    ev.u.smmu.event_id = event_id;
+    ev.u.smmu.recorded = recorded;
+    event_publish(bus, &ev);
+}
+
+static void smmu_command(struct event_bus *bus, uint64_t cycles, unsigned opcode)
+{
+    struct event ev = { .type = EV_SMMU_CMD, .cycles = cycles, .pe = 1 };
+    ev.u.smmu.opcode = opcode;
+    ev.u.smmu.cmd[0] = opcode;
+    event_publish(bus, &ev);
+}
+
+/* The model keeps the SMMU's event records and commands from the bus (not its translations). */
+static void test_smmu_marks_kept(void **state)
+{
+    struct fixture *fx = *state;
+    struct event_bus bus = { 0 };
+    assert_int_equal(view_model_subscribe(&fx->vm, &bus), 0);
+    assert_true(event_wanted(&bus, EV_SMMU_EVENT));
+    assert_true(event_wanted(&bus, EV_SMMU_CMD));
+    assert_false(event_wanted(&bus, EV_SMMU_XLATE));
+    smmu_event(&bus, 100, 0x10, 8, 1);                 /* F_TRANSLATION */
+    smmu_command(&bus, 200, 0x46);                     /* CMD_SYNC */
+    smmu_event(&bus, 300, 0x04, 9, 0);                 /* C_BAD_STE, the queue full */
+    assert_int_equal(fx->vm.smmu_count, 3);
+    assert_int_equal(fx->vm.count, 0);                 /* no exception */
+    assert_int_equal(fx->vm.counters.smmu[VIEW_SMMU_FAULT], 2);
+    assert_int_equal(fx->vm.counters.smmu[VIEW_SMMU_CMD], 1);
+    assert_int_equal(fx->vm.counters.smmu_not_recorded, 1);
+    const struct view_smmu_mark *m = view_model_smmu_mark(&fx->vm, 0);
+    assert_int_equal(m->kind, VIEW_SMMU_FAULT);
+    assert_int_equal(m->code, 0x10);
+    assert_int_equal(m->sid, 8);
+    assert_int_equal(m->iova, 0x8000 + 100);
+    assert_true(m->recorded);
+    m = view_model_smmu_mark(&fx->vm, 1);
+    assert_int_equal(m->kind, VIEW_SMMU_CMD);
+    assert_int_equal(m->code, 0x46);
+    assert_int_equal(m->pe, 1);
+    assert_false(view_model_smmu_mark(&fx->vm, 2)->recorded);
+    /* The ring keeps the newest (capacity 8). */
+    for (unsigned i = 0; i < 10; i++)
+        smmu_command(&bus, 400 + i, 0x10);
+    assert_int_equal(fx->vm.smmu_count, 8);
+    assert_int_equal(fx->vm.smmu_dropped, 5);
+    assert_int_equal(view_model_smmu_mark(&fx->vm, 0)->cycles, 402);
+    assert_int_equal(view_model_smmu_mark(&fx->vm, 7)->cycles, 409);
+    assert_int_equal(fx->vm.counters.smmu[VIEW_SMMU_CMD], 11);
+}
+
+static bool frame_has_text(const struct view_frame *f, const char *s)
+{
+    for (int i = 0; i < f->n_texts; i++)
+        if (strstr(f->texts[i].s, s))
+            return true;
+    return false;
+}
+
+/* Without SMMU marks, no row; with them, a row below the lanes, marks in
+ * their colours (event records full height, commands half), a legend, and a
+ * time window that holds a mark after the last exception. */
+static void test_smmu_row(void **state)
+{
+    struct fixture *fx = *state;
+    exception(&fx->vm, 1000, EC_HVC64, 1, 2, 1);
+    eret(&fx->vm, 3000, 2, 1);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    const struct view_frame *f = &fx->frame;
+    assert_int_equal(f->smmu_row_h, 0);
+    assert_int_equal(f->n_marks, 0);
+    assert_false(frame_has_text(f, "SMMU"));
+    int lane_h_without = f->lane_h;
+
+    struct event_bus bus = { 0 };
+    assert_int_equal(view_model_subscribe(&fx->vm, &bus), 0);
+    smmu_command(&bus, 2000, 0x46);
+    smmu_event(&bus, 5000, 0x10, 8, 1);
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(f->smmu_row_h, VIEW_SMMU_ROW_H);
+    assert_true(f->lane_h < lane_h_without);
+    assert_true(f->smmu_row_y >= f->lane_y[0][0] + f->lane_h);      /* under EL0 */
+    assert_true(f->smmu_row_y + f->smmu_row_h <= H);
+    assert_int_equal(f->t_start, 1000);
+    assert_int_equal(f->t_end, 5000);                                /* the fault after the last ERET */
+    assert_int_equal(f->n_marks, 2);
+    const struct view_rect *cmd = &f->marks[0], *fault = &f->marks[1];
+    assert_int_equal(f->mark_entry[1], 1);
+    assert_int_equal(cmd->rgba, view_smmu_kinds[VIEW_SMMU_CMD].rgba);
+    assert_int_equal(fault->rgba, view_smmu_kinds[VIEW_SMMU_FAULT].rgba);
+    assert_true(fault->h > cmd->h);
+    assert_true(cmd->x < fault->x);
+    assert_true(fault->y >= f->smmu_row_y && fault->y + fault->h <= f->smmu_row_y + f->smmu_row_h);
+    assert_true(frame_has_text(f, "SMMU event record  1"));
+    assert_true(frame_has_text(f, "SMMU command       1"));
+    assert_true(frame_has_text(f, "exceptions and SMMU, cycles 1000 to 5000"));
+    /* Drawn. */
+    struct view_image img;
+    assert_int_equal(view_image_init(&img, W, H), 0);
+    view_render(f, &img);
+    assert_int_equal(view_image_pixel(&img, fault->x, fault->y + fault->h / 2), fault->rgba);
+    assert_int_equal(view_image_pixel(&img, cmd->x + 1, cmd->y + cmd->h - 1), cmd->rgba);
+    assert_int_not_equal(view_image_pixel(&img, cmd->x, cmd->y - 2), cmd->rgba);        /* half height */
+    view_image_destroy(&img);
+    /* A window before the fault leaves it out. */
+    fx->vp.t_start = 0;
+    fx->vp.t_end = 4000;
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(f->n_marks, 1);
+}
+
+/* --view-png's path: the PNG holds the SMMU marks. */
+static void test_smmu_png(void **state)
+{
+    struct fixture *fx = *state;
+    struct event_bus bus = { 0 };
+    assert_int_equal(view_model_subscribe(&fx->vm, &bus), 0);
+    exception(&fx->vm, 1000, EC_HVC64, 1, 2, 1);
+    smmu_event(&bus, 2000, 0x10, 8, 1);
+    smmu_command(&bus, 3000, 0x46);
+    char path[] = "/tmp/avsim_test_view_smmu_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[300];
+    assert_int_equal(view_render_png(&fx->vm, &fx->vp, path, err, sizeof err), 0);
+    /* The marks' places, as laid out for the same viewport. */
+    view_layout(&fx->vm, &fx->vp, &fx->frame);
+    assert_int_equal(fx->frame.n_marks, 2);
+    /* Read the file back: every IDAT chunk, inflated, rows of filter None then RGBA. */
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t file[1 << 20], zdata[1 << 20], raw[H * (W * 4 + 1)];
+    size_t n = fread(file, 1, sizeof file, f), zlen = 0;
+    fclose(f);
+    unlink(path);
+    for (size_t off = 8; off + 12 <= n;) {
+        uint32_t len = be32(file + off);
+        if (!memcmp(file + off + 4, "IDAT", 4)) {
+            memcpy(zdata + zlen, file + off + 8, len);
+            zlen += len;
+        }
+        off += 12 + len;
+    }
+    uLongf raw_len = sizeof raw;
+    assert_int_equal(uncompress(raw, &raw_len, zdata, zlen), Z_OK);
+    assert_int_equal(raw_len, sizeof raw);
+    for (unsigned i = 0; i < fx->frame.n_marks; i++) {
+        const struct view_rect *r = &fx->frame.marks[i];
+        const uint8_t *p = raw + (size_t)(r->y + r->h - 1) * (W * 4 + 1) + 1 + (size_t)r->x * 4;
+        assert_int_equal(be32(p), r->rgba);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +801,9 @@ int main(void)
         cmocka_unit_test(test_esr_words),
         cmocka_unit_test(test_font),
         cmocka_unit_test(test_png_roundtrip),
+        cmocka_unit_test_setup_teardown(test_smmu_marks_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smmu_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smmu_png, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
