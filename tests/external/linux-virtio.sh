@@ -67,13 +67,13 @@ cache_ok() {
     [ -s "$cache/Image" ] && [ -x "$cache/initramfs/bin/busybox" ] || return 1
     for m in $MODULES; do [ -s "$cache/modules/$m.ko" ] || return 1; done
 }
-if ! cache_ok; then
-    rc=0
-    "$top/scripts/fetch-linux.sh" "$cache" || rc=$?
-    [ $rc -eq 77 ] && skip "the kernel cache $cache is incomplete and Debian's packages cannot be fetched (see above)"
-    [ $rc -eq 0 ] || { echo "linux-virtio: FAIL: scripts/fetch-linux.sh $cache failed ($rc)"; exit 1; }
-    cache_ok || skip "the kernel cache $cache lacks one of the modules $MODULES (scripts/fetch-linux.sh --refresh $cache)"
-fi
+# fetch-linux.sh returns at once when its cache is complete and current; it holds a lock while it
+# fills it, so that the Linux tests CTest runs in parallel wait for one fetch.
+rc=0
+"$top/scripts/fetch-linux.sh" "$cache" || rc=$?
+[ $rc -eq 77 ] && skip "the kernel cache $cache is incomplete and Debian's packages cannot be fetched (see above)"
+[ $rc -eq 0 ] || { echo "linux-virtio: FAIL: scripts/fetch-linux.sh $cache failed ($rc)"; exit 1; }
+cache_ok || skip "the kernel cache $cache lacks one of the modules $MODULES (scripts/fetch-linux.sh --refresh $cache)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/linux-virtio.XXXXXX")
 trap 'rm -rf "$work"' EXIT
