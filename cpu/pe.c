@@ -725,13 +725,36 @@ static void note_code_drop(struct pe *pe, uint64_t pa, bool all)
     note_code_drop_range(pe, pa, all, 0, 0x1000);
 }
 
+/* The RAM page of pa holds code Unicorn translated (pe->code_pages). */
+static void note_code_page(struct pe *pe, uint64_t pa_page)
+{
+    if (pa_page == UINT64_MAX) {
+        pe->code_pages_unknown = true;
+        return;
+    }
+    uint64_t pa = pa_page << 12;
+    if (!pe->code_pages || pa < pe->ram_base || pa - pe->ram_base >= pe->ram_size)
+        return;
+    uint64_t page = (pa - pe->ram_base) >> 12;
+    pe->code_pages[page / 64] |= 1ULL << (page % 64);
+}
+
 void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
 {
     if (all) {
         block_cache_flush(&pe->blocks);
         pe->last_block = NULL;
+        if (pe->code_pages)
+            memset(pe->code_pages, 0, ((pe->ram_size >> 12) + 63) / 64 * sizeof *pe->code_pages);
+        pe->code_pages_unknown = false;
     } else {
         block_cache_invalidate_page(&pe->blocks, pa >> 12);
+        /* Its blocks are stale: running its code again decodes them, which
+         * marks the page again (decode_block). */
+        if (pe->code_pages && pa >= pe->ram_base && pa - pe->ram_base < pe->ram_size) {
+            uint64_t page = (pa - pe->ram_base) >> 12;
+            pe->code_pages[page / 64] &= ~(1ULL << (page % 64));
+        }
     }
     note_code_drop(pe, pa, all);
 }
@@ -1037,6 +1060,8 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
         return NULL;
     }
     uint64_t last = ((addr ^ (addr + size - 1)) >> 12) ? pe_code_page(pe, addr + size - 1) : first;
+    note_code_page(pe, first);
+    note_code_page(pe, last);
     struct block_info *b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag,
                                               first, last, words);
     free(words);
@@ -1832,6 +1857,10 @@ int pe_note_ram(struct pe *pe, uint64_t base, uint64_t size, const uint8_t *host
     pe->ram_base = base;
     pe->ram_size = size;
     pe->ram_host = host;
+    free(pe->code_pages);
+    pe->code_pages = calloc(((size >> 12) + 63) / 64, sizeof *pe->code_pages);
+    if (!pe->code_pages)
+        return -1;
     if (base > 0 &&
         uc_hook_add(pe->uc, &pe->h_unmapped[0], UC_HOOK_MEM_UNMAPPED, on_unmapped, pe, 0, base - 1) != UC_ERR_OK)
         return -1;
@@ -1855,6 +1884,7 @@ void pe_destroy(struct pe *pe)
     block_cache_destroy(&pe->blocks);
     free(pe->front);
     free(pe->front_cold);
+    free(pe->code_pages);
     free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);

@@ -254,6 +254,13 @@ struct pe {
     struct pe_front_cold *front_cold;   /* PE_FRONT_SLOTS, beside front */
     uint64_t ram_base, ram_size;     /* pe_note_ram */
     const uint8_t *ram_host;
+    /* The RAM pages that may hold code Unicorn translated (a bit per 4 KiB
+     * page, set when a block on it is decoded, cleared when its code is
+     * dropped): a bus master's write elsewhere needs no code drop
+     * (pe_may_hold_code_pa). code_pages_unknown: a block whose page was not
+     * known was decoded; every page may hold code until everything is dropped. */
+    uint64_t *code_pages;
+    bool code_pages_unknown;
     bool sp_align_on;                /* SCTLR_ELx.SA (SA0 at EL0) for the current EL */
     bool sp_aligned;                 /* the current SP is known 16-byte aligned (cleared by any
                                       * register write by avsim, exception, ERET, SP write the
@@ -454,6 +461,17 @@ void pe_mmu_pan_check(struct pe *pe);
 /* Unicorn's translated code of a physical page (all: of every page) is
  * dropped at the PE's next block boundary; the decoded blocks now. */
 void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all);
+/* Whether the RAM page of pa may hold code the PE translated since its code
+ * there was last dropped (false: a write there needs no pe_drop_code_pa). */
+static inline bool pe_may_hold_code_pa(const struct pe *pe, uint64_t pa)
+{
+    if (pe->code_pages_unknown)
+        return true;
+    if (!pe->code_pages || pa < pe->ram_base || pa - pe->ram_base >= pe->ram_size)
+        return false;
+    uint64_t page = (pa - pe->ram_base) >> 12;
+    return (pe->code_pages[page / 64] >> (page % 64)) & 1;
+}
 /* The same for the pages of [start, end) (VAs of the current regime). */
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end);
 /* Drops Unicorn's translations overlapping [lo, hi) of one physical page now

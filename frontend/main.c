@@ -12,6 +12,8 @@
 #include "traces/trace.h"
 #include <capstone/capstone.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unicorn/unicorn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,13 @@ static void usage(FILE *f)
             "                         the run most)\n"
             "  --counter-hz=HZ        the system counter / CNTFRQ_EL0 (default 62500000)\n"
             "  --gic=v3|v2            the interrupt controller (default v3)\n"
+            "  --smmu=on|off          an SMMUv3 at 0x09050000 in front of the DMA devices (default on,\n"
+            "                         as QEMU's -M virt,iommu=smmuv3); off: they DMA to memory directly\n"
+            "  --drive=FILE[,ro]      a virtio-blk disk backed by FILE (repeatable; ro: read-only)\n"
+            "  --virtio-rng[=SEED]    a virtio-rng device, a deterministic source (default seed 0)\n"
+            "  --virtio-console       a virtio-console (the guest's hvc0) writing to stdout\n"
+            "                         (virtio devices take transports 31, 30, ... in command-line order)\n"
+            "  --dma-test-device      avsim's DMA test device at 0x0c000000 (SPI 112; for guest tests)\n"
             "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT (a thread per PE)\n"
             "  --tlb=SPEC             the TLB model: l1i=N[:WAYS],l1d=N[:WAYS],l2=N[:WAYS],walk=N,\n"
             "                         repl=lru|fifo|random (default: Cortex-A57-like 48/32/1024:4/64)\n"
@@ -121,6 +130,57 @@ static const char *opt_value_or_next(int argc, char **argv, int *i, const char *
 }
 
 enum { OPT_NOT_MINE = 0, OPT_TAKEN = 1, OPT_BAD = -1 };
+
+/* One more virtio device of the command line; false (message printed) past 32. */
+static bool add_virtio(struct machine_config *cfg, struct machine_virtio v, const char *opt)
+{
+    if (cfg->n_virtio == VIRT_MMIO_COUNT) {
+        fprintf(stderr, "avsim: %s: the machine has %d virtio-mmio transports, all taken\n", opt, VIRT_MMIO_COUNT);
+        return false;
+    }
+    cfg->virtio[cfg->n_virtio++] = v;
+    return true;
+}
+
+/* --drive=FILE[,ro]: the file (",," stands for a comma in it, as in QEMU's
+ * option syntax), then flags. */
+static bool parse_drive(const char *v, struct machine_virtio *d)
+{
+    size_t n = strlen(v);
+    char *path = malloc(n + 1);       /* kept for the whole run, as the other option strings */
+    if (!path)
+        return false;
+    size_t j = 0;
+    const char *p = v;
+    for (; *p; p++) {
+        if (*p == ',' && p[1] == ',') {
+            path[j++] = ',';
+            p++;
+        } else if (*p == ',') {
+            break;
+        } else {
+            path[j++] = *p;
+        }
+    }
+    path[j] = 0;
+    *d = (struct machine_virtio){ .kind = MACHINE_VIRTIO_BLK, .path = path };
+    if (!j) {
+        fprintf(stderr, "avsim: --drive=%s: no file given (--drive=FILE[,ro])\n", v);
+        return false;
+    }
+    while (*p == ',') {
+        const char *flag = ++p;
+        size_t len = strcspn(flag, ",");
+        if (len == 2 && !strncmp(flag, "ro", 2))
+            d->read_only = true;
+        else {
+            fprintf(stderr, "avsim: --drive=%s: unknown flag '%.*s' (--drive=FILE[,ro])\n", v, (int)len, flag);
+            return false;
+        }
+        p = flag + len;
+    }
+    return true;
+}
 
 /* The options that shape the machine and its boot, shared by `run` and
  * `dumpdtb`. Returns OPT_TAKEN, OPT_NOT_MINE, or OPT_BAD (message printed). */
@@ -184,6 +244,37 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
             return OPT_BAD;
         }
         cfg->smp = (unsigned)n;
+    } else if ((v = opt_value(a, "--smmu"))) {
+        if (!strcmp(v, "on"))
+            cfg->no_smmu = false;
+        else if (!strcmp(v, "off"))
+            cfg->no_smmu = true;
+        else {
+            fprintf(stderr, "avsim: --smmu=%s: give on or off\n", v);
+            return OPT_BAD;
+        }
+    } else if ((v = opt_value_or_next(argc, argv, i, "--drive", &missing))) {
+        struct machine_virtio d;
+        if (!parse_drive(v, &d) || !add_virtio(cfg, d, "--drive"))
+            return OPT_BAD;
+    } else if (!strcmp(a, "--virtio-rng") || (v = opt_value(a, "--virtio-rng"))) {
+        uint64_t seed = 0;
+        char *end;
+        if (v) {
+            errno = 0;
+            seed = strtoull(v, &end, 0);
+            if (errno || end == v || *end || *v == '-') {
+                fprintf(stderr, "avsim: --virtio-rng=%s: give the seed as a number\n", v);
+                return OPT_BAD;
+            }
+        }
+        if (!add_virtio(cfg, (struct machine_virtio){ .kind = MACHINE_VIRTIO_RNG, .seed = seed }, "--virtio-rng"))
+            return OPT_BAD;
+    } else if (!strcmp(a, "--virtio-console")) {
+        if (!add_virtio(cfg, (struct machine_virtio){ .kind = MACHINE_VIRTIO_CONSOLE }, a))
+            return OPT_BAD;
+    } else if (!strcmp(a, "--dma-test-device")) {
+        cfg->dma_test = true;
     } else if (!missing) {
         return OPT_NOT_MINE;
     }
@@ -194,10 +285,33 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
     return OPT_TAKEN;
 }
 
-/* Checks the boot files before the machine is built, for clear messages. */
+/* Checks the boot files and disk images before the machine is built, for clear messages. */
 static int check_boot_files(const struct machine_config *cfg)
 {
     char err[300];
+    for (unsigned k = 0; k < cfg->n_virtio; k++) {
+        const struct machine_virtio *d = &cfg->virtio[k];
+        if (d->kind != MACHINE_VIRTIO_BLK)
+            continue;
+        struct stat st;
+        if (stat(d->path, &st) != 0) {
+            fprintf(stderr, "avsim: --drive=%s: %s\n", d->path, strerror(errno));
+            return -1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "avsim: --drive=%s: a directory, not a disk image\n", d->path);
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+            fprintf(stderr, "avsim: --drive=%s: not a regular file or a block device\n", d->path);
+            return -1;
+        }
+        if (access(d->path, d->read_only ? R_OK : R_OK | W_OK) != 0) {
+            fprintf(stderr, "avsim: --drive=%s: %s%s\n", d->path, strerror(errno),
+                    d->read_only ? "" : " (add ,ro for a read-only disk)");
+            return -1;
+        }
+    }
     if (cfg->initrd) {
         FILE *f = fopen(cfg->initrd, "rb");
         if (!f) {

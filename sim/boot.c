@@ -70,6 +70,7 @@ void boot_describe_machine(const struct boot_config *bc, struct fdt_machine_desc
         .ram_base = bc->ram_base, .ram_size = bc->ram_size, .num_pes = bc->num_pes ? bc->num_pes : 1,
         .gic = bc->gic, .conduit = bc->start_el == 1 ? PSCI_CONDUIT_HVC : PSCI_CONDUIT_SMC,
         .virtualization = bc->start_el != 1, .bootargs = bc->bootargs,
+        .smmu = bc->smmu, .dma_test = bc->dma_test,
     };
 }
 

@@ -27,6 +27,8 @@ struct boot_config {
     const char *initrd_file;  /* NULL: none */
     const char *bootargs;     /* NULL: none */
     const char *dtb_file;     /* NULL: the generated tree */
+    bool smmu;                /* the SMMUv3 (its node, the transports' iommus) */
+    bool dma_test;            /* the DMA test device's node */
 };
 
 struct boot_blobs {

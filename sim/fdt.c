@@ -16,6 +16,7 @@
 /* Interrupt specifiers (GIC bindings: <type number flags>). */
 enum { FDT_IRQ_SPI = 0, FDT_IRQ_PPI = 1 };
 #define FDT_IRQ_LEVEL_HIGH 4u
+#define FDT_IRQ_EDGE_RISING 1u
 #define FDT_GICV2_PPI_CPU_SHIFT 8     /* GICv2 PPI flags carry a CPU mask in bits 15:8 */
 
 /* PPIs (INTID - 16) of the virt board, as QEMU's virt.h numbers them. */
@@ -44,8 +45,9 @@ static const struct {
     { "cpu_suspend", 0xc4000001 },
 };
 
-/* Phandles, numbered from 0x8000 as QEMU does. */
+/* Phandles, numbered from 0x8000 as QEMU does (the SMMU's after the eight CPUs'). */
 enum { PHANDLE_APB_PCLK = 0x8000, PHANDLE_GIC, PHANDLE_CPU0 };
+_Static_assert(FDT_PHANDLE_SMMU == PHANDLE_CPU0 + 8, "the SMMU's phandle follows the CPUs'");
 
 struct fdt_builder {
     void *fdt;
@@ -254,6 +256,69 @@ static void add_uart(struct fdt_builder *b, const char *name)
     PROP_STRS(b, n, "clock-names", "uartclk\0apb_pclk");
 }
 
+/* The SMMUv3 as QEMU's create_smmu writes it for -M virt,iommu=smmuv3 (the
+ * Linux binding iommu/arm,smmu-v3.yaml): four edge-triggered SPIs named as
+ * the driver looks them up, coherent, one cell (the StreamID) per master. */
+static void add_smmu(struct fdt_builder *b)
+{
+    char name[32];
+    snprintf(name, sizeof name, "smmuv3@%llx", (unsigned long long)VIRT_SMMU_BASE);
+    int n = node(b, 0, name);
+    prop_str(b, n, "compatible", "arm,smmu-v3");
+    uint64_t reg[2] = { VIRT_SMMU_BASE, VIRT_SMMU_SIZE };
+    prop_reg64(b, n, reg, 1);
+    uint32_t irq[12];
+    for (unsigned i = 0; i < 4; i++) {
+        irq[3 * i] = FDT_IRQ_SPI;
+        irq[3 * i + 1] = VIRT_SMMU_SPI + i;
+        irq[3 * i + 2] = FDT_IRQ_EDGE_RISING;
+    }
+    prop_cells(b, n, "interrupts", irq, 12);
+    PROP_STRS(b, n, "interrupt-names", "eventq\0priq\0cmdq-sync\0gerror");
+    prop(b, n, "dma-coherent", NULL, 0);
+    prop_u32(b, n, "#iommu-cells", 1);
+    prop_u32(b, n, "phandle", FDT_PHANDLE_SMMU);
+}
+
+/* The 32 virtio-mmio transports as QEMU's create_virtio_devices writes them
+ * (added from the last, so that they are listed lowest address first), each
+ * with its StreamID (its index) behind the SMMU. */
+static void add_virtio_mmio(struct fdt_builder *b, const struct fdt_machine_desc *d)
+{
+    for (unsigned i = VIRT_MMIO_COUNT; i-- > 0;) {
+        uint64_t base = VIRT_MMIO_BASE + i * VIRT_MMIO_STRIDE;
+        char name[32];
+        snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)base);
+        int n = node(b, 0, name);
+        prop_str(b, n, "compatible", "virtio,mmio");
+        uint64_t reg[2] = { base, VIRT_MMIO_STRIDE };
+        prop_reg64(b, n, reg, 1);
+        uint32_t irq[3] = { FDT_IRQ_SPI, VIRT_MMIO_SPI + i, FDT_IRQ_EDGE_RISING };
+        prop_cells(b, n, "interrupts", irq, 3);
+        prop(b, n, "dma-coherent", NULL, 0);
+        if (d->smmu) {
+            uint32_t iommus[2] = { FDT_PHANDLE_SMMU, i };
+            prop_cells(b, n, "iommus", iommus, 2);
+        }
+    }
+}
+
+/* avsim's DMA test device (sim/dmatest.h), in QEMU's platform-bus area. Its
+ * transactions carry the StreamID the guest writes into its register, so the
+ * node names no iommus: a guest that uses it programs the SMMU itself. */
+static void add_dma_test(struct fdt_builder *b)
+{
+    char name[32];
+    snprintf(name, sizeof name, "dma-test@%llx", (unsigned long long)VIRT_DMATEST_BASE);
+    int n = node(b, 0, name);
+    prop_str(b, n, "compatible", "avsim,dma-test");
+    uint64_t reg[2] = { VIRT_DMATEST_BASE, VIRT_DMATEST_SIZE };
+    prop_reg64(b, n, reg, 1);
+    uint32_t irq[3] = { FDT_IRQ_SPI, VIRT_DMATEST_SPI, FDT_IRQ_LEVEL_HIGH };
+    prop_cells(b, n, "interrupts", irq, 3);
+    prop(b, n, "dma-coherent", NULL, 0);
+}
+
 /* /chosen: bootargs and the initrd range (Linux's Documentation/arch/arm64/booting.rst). */
 static void set_chosen(struct fdt_builder *b, int chosen, const char *bootargs, bool have_initrd,
                        uint64_t initrd_start, uint64_t initrd_end)
@@ -299,8 +364,9 @@ int fdt_build(const struct fdt_machine_desc *d, void **blob, size_t *size, char 
     prop_u32(&b, 0, "#size-cells", 2);
     prop_u32(&b, 0, "interrupt-parent", PHANDLE_GIC);
     /* libfdt puts a new node before its siblings: added last, listed first
-     * (the order QEMU's tree shows: psci, memory, pl011, intc, cpus, timer,
-     * apb-pclk, chosen). */
+     * (the order QEMU's tree shows: psci, memory, [the platform bus],
+     * virtio_mmio@a000000 .. @a003e00, [smmuv3], pl011, pmu, intc, cpus,
+     * timer, apb-pclk, chosen). */
     char uart[40], stdout_path[48];
     snprintf(uart, sizeof uart, "pl011@%llx", (unsigned long long)VIRT_UART_BASE);
     snprintf(stdout_path, sizeof stdout_path, "/%s", uart);
@@ -313,6 +379,11 @@ int fdt_build(const struct fdt_machine_desc *d, void **blob, size_t *size, char 
     add_gic(&b, d);
     add_pmu(&b, d);
     add_uart(&b, uart);
+    if (d->smmu)
+        add_smmu(&b);
+    add_virtio_mmio(&b, d);
+    if (d->dma_test)
+        add_dma_test(&b);
     add_memory(&b, d);
     add_psci(&b, d);
     return finish(&b, blob, size, err, errlen);

@@ -1,7 +1,8 @@
 /* The device tree avsim hands to a booting kernel: the machine described in
- * the shape of QEMU's `-M virt,virtualization=on` (or plain `-M virt` when the
- * guest starts at EL1), limited to what avsim models (no flash, RTC, fw_cfg,
- * GPIO, virtio, PCIe, ITS or PMU nodes). Built with libfdt. */
+ * the shape of QEMU's `-M virt,virtualization=on,iommu=smmuv3` (or plain
+ * `-M virt` when the guest starts at EL1; no iommu with --smmu=off), limited to
+ * what avsim models (no flash, RTC, fw_cfg, GPIO, PCIe or ITS nodes). Built
+ * with libfdt. */
 #ifndef AVSIM_SIM_FDT_H
 #define AVSIM_SIM_FDT_H
 #include <stdbool.h>
@@ -25,7 +26,13 @@ struct fdt_machine_desc {
     const char *bootargs;      /* NULL or "": no /chosen/bootargs */
     bool have_initrd;
     uint64_t initrd_start, initrd_end;
+    /* I/O (issue 16): the 32 virtio-mmio transports are always described. */
+    bool smmu;                 /* an smmuv3@9050000 node; the transports' iommus name it */
+    bool dma_test;             /* a node for avsim's DMA test device */
 };
+
+/* The SMMU node's phandle (the transports' iommus = <FDT_PHANDLE_SMMU SID>). */
+#define FDT_PHANDLE_SMMU 0x800a
 
 /* Builds the tree. On success *blob (malloc'd, the caller frees it) holds a
  * packed FDT of *size bytes and 0 is returned; -1 with a message otherwise. */

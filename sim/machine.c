@@ -1,6 +1,12 @@
 #include "sim/machine.h"
+#include "sim/dmatest.h"
 #include "sim/psci.h"
 #include "sim/semihosting.h"
+#include "sim/virtio_blk.h"
+#include "sim/virtio_console.h"
+#include "sim/virtio_mmio.h"
+#include "sim/virtio_rng.h"
+#include "smmu/smmu.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -145,8 +151,8 @@ static int phys_kind(void *opaque, uint64_t pa)
     return 0;
 }
 
-/* A PE's PMU drives its overflow interrupt line. */
-static void pmu_irq(void *opaque, bool level)
+/* A PE's PMU, and a device handed an irq_line (sim/irq_line.h), drive a GIC input. */
+static void drive_gic_line(void *opaque, bool level)
 {
     gic_line_set(opaque, level);
 }
@@ -270,6 +276,230 @@ static void region_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
     r->ops->write(r->opaque, off, value, size);
 }
 
+/* ---- bus masters: RAM as DMA sees it, the SMMU, the virtio-mmio transports,
+ *      the DMA test device (issue 16) -------------------------------------------- */
+
+static bool ram_holds(const struct machine *m, uint64_t pa, size_t len)
+{
+    return pa >= VIRT_RAM_BASE && len <= m->cfg.ram_size && pa - VIRT_RAM_BASE <= m->cfg.ram_size - len;
+}
+
+/* A bus master's read (sim/dma.h phys_mem): RAM only; anything else (a
+ * device, unassigned space) takes an external abort and nothing moves. */
+static int bus_read(void *opaque, uint64_t pa, void *buf, size_t len)
+{
+    struct machine *m = opaque;
+    if (!ram_holds(m, pa, len))
+        return -1;
+    memcpy(buf, m->ram + (pa - VIRT_RAM_BASE), len);
+    return 0;
+}
+
+/* A bus master's write: RAM only, as bus_read. The translated code of the
+ * pages it reaches is dropped on every PE (a DMA write into code, a disk
+ * block read into a page that held a program: the PEs must run the new
+ * bytes). pe_may_hold_code_pa skips the pages a PE holds no code of, which
+ * are nearly all of those a device writes. */
+static int bus_write(void *opaque, uint64_t pa, const void *buf, size_t len)
+{
+    struct machine *m = opaque;
+    if (!ram_holds(m, pa, len))
+        return -1;
+    memcpy(m->ram + (pa - VIRT_RAM_BASE), buf, len);
+    if (!len)
+        return 0;
+    for (uint64_t page = pa & ~0xfffULL, last = (pa + len - 1) & ~0xfffULL;; page += 0x1000) {
+        for (unsigned i = 0; i < m->n_pes; i++)
+            if (pe_may_hold_code_pa(&m->pes[i], page)) {
+                pe_drop_code_pa(&m->pes[i], page, false);
+                m->dma_code_drops++;
+            }
+        if (page == last)
+            break;
+    }
+    return 0;
+}
+
+/* A device's DMA port without an SMMU (--smmu=off): addresses are physical. */
+static int direct_dma(void *opaque, uint32_t sid, uint32_t ssid, uint64_t addr, void *buf, size_t len, bool is_write)
+{
+    (void)sid;
+    (void)ssid;
+    return is_write ? bus_write(opaque, addr, buf, len) : bus_read(opaque, addr, buf, len);
+}
+
+/* The DMA port of the device with StreamID sid: through the SMMU, or direct. */
+static struct dma_port dma_port_for(struct machine *m, uint32_t sid)
+{
+    if (m->smmu)
+        return smmu_dma_port(m->smmu, sid);
+    return (struct dma_port){ .access = direct_dma, .opaque = m, .sid = sid };
+}
+
+/* SPI spi as an irq_line value, through the gic_line l. */
+static struct irq_line spi_line(struct machine *m, struct gic_line *l, unsigned spi)
+{
+    *l = (struct gic_line){ .gic = m->gic, .intid = 32 + spi, .pe = -1 };
+    return (struct irq_line){ .set = drive_gic_line, .opaque = l };
+}
+
+/* The SMMU's events happen at the running PE's time (its access started the work). */
+static void smmu_when(void *opaque, unsigned *pe, uint64_t *cycles)
+{
+    struct machine *m = opaque;
+    *pe = cur_index(m);
+    *cycles = machine_now(m);
+}
+
+static uint64_t smmu_region_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return smmu_mmio_read(m->smmu, off, size);
+}
+static void smmu_region_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    smmu_mmio_write(m->smmu, off, v, size);
+}
+static const struct mmio_ops smmu_region_ops = { .read = smmu_region_read, .write = smmu_region_write };
+
+/* The 32 transports are one region: transport off / 0x200 decodes the access. */
+static uint64_t virtio_region_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return virtio_mmio_read(m->virtio[off / VIRT_MMIO_STRIDE], off % VIRT_MMIO_STRIDE, size);
+}
+static void virtio_region_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    virtio_mmio_write(m->virtio[off / VIRT_MMIO_STRIDE], off % VIRT_MMIO_STRIDE, v, size);
+}
+static const struct mmio_ops virtio_region_ops = { .read = virtio_region_read, .write = virtio_region_write };
+
+static uint64_t dmatest_region_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return dmatest_read(m->dmatest, off, size);
+}
+static void dmatest_region_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    dmatest_write(m->dmatest, off, v, size);
+}
+static const struct mmio_ops dmatest_region_ops = { .read = dmatest_region_read, .write = dmatest_region_write };
+
+/* The virtio device of the command line's n-th --drive, --virtio-rng or --virtio-console. */
+static struct virtio_dev *create_virtio_dev(const struct machine_virtio *v, char *err, size_t errlen)
+{
+    struct virtio_dev *d = NULL;
+    char why[300] = "";
+    switch (v->kind) {
+    case MACHINE_VIRTIO_BLK:
+        d = virtio_blk_create(v->path, v->read_only, why, sizeof why);
+        if (!d)
+            snprintf(err, errlen, "--drive=%s: %s", v->path, why);
+        return d;
+    case MACHINE_VIRTIO_RNG:
+        d = virtio_rng_create(v->seed);
+        break;
+    case MACHINE_VIRTIO_CONSOLE:
+        d = virtio_console_create(stdout);
+        break;
+    }
+    if (!d)
+        snprintf(err, errlen, "cannot create the %s device (out of memory)",
+                 v->kind == MACHINE_VIRTIO_RNG ? "virtio-rng" : "virtio-console");
+    return d;
+}
+
+/* The SMMU (unless --smmu=off), the 32 virtio-mmio transports with the
+ * command line's devices, and the DMA test device (--dma-test-device), as
+ * MMIO regions; every device reaches memory through its dma_port. */
+static int create_io(struct machine *m, char *err, size_t errlen)
+{
+    m->phys = (struct phys_mem){ .read = bus_read, .write = bus_write, .opaque = m };
+    if (!m->cfg.no_smmu) {
+        /* The model's defaults (SIDSIZE 16, OAS 40 bits: the PE's PA size), with
+         * 20-bit SubstreamIDs (SSIDSIZE as on Arm's MMU-600): the guest tests use
+         * them and 2-level CD tables. QEMU 7.2's SMMUv3 has none (SSIDSIZE 0);
+         * Linux 6.1 gives platform devices without pasid-num-bits none either way. */
+        struct smmu_config sc;
+        smmu_config_defaults(&sc);
+        sc.ssid_bits = 20;
+        struct smmu_bus sb = { .mem = m->phys, .events = &m->events, .when = smmu_when, .when_opaque = m };
+        for (unsigned i = 0; i < SMMU_IRQ_COUNT; i++)
+            sb.irq[i] = spi_line(m, &m->smmu_lines[i], VIRT_SMMU_SPI + i);
+        char why[300] = "";
+        m->smmu = smmu_create(&sc, &sb, why, sizeof why);
+        if (!m->smmu) {
+            snprintf(err, errlen, "cannot create the SMMU: %s", why);
+            return -1;
+        }
+        add_region(m, "the SMMUv3", VIRT_SMMU_BASE, VIRT_SMMU_SIZE, &smmu_region_ops, m, NULL);
+    }
+    /* Device n of the command line sits on transport 31 - n (QEMU's bus
+     * order); transport i has StreamID i and SPI 16 + i. The others are empty
+     * (DeviceID 0). On a failure, machine_destroy frees what was made. */
+    for (unsigned n = 0; n < m->cfg.n_virtio; n++) {
+        unsigned i = machine_virtio_transport(n);
+        struct virtio_dev *d = create_virtio_dev(&m->cfg.virtio[n], err, errlen);
+        if (!d)
+            return -1;
+        m->virtio[i] = virtio_mmio_create(d, dma_port_for(m, i), spi_line(m, &m->virtio_lines[i], VIRT_MMIO_SPI + i));
+        if (!m->virtio[i]) {
+            virtio_dev_destroy(d);
+            snprintf(err, errlen, "cannot create virtio-mmio transport %u (out of memory)", i);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < VIRT_MMIO_COUNT; i++)
+        if (!m->virtio[i] && !(m->virtio[i] = virtio_mmio_create(NULL, dma_port_for(m, i),
+                                                                 spi_line(m, &m->virtio_lines[i], VIRT_MMIO_SPI + i)))) {
+            snprintf(err, errlen, "cannot create virtio-mmio transport %u (out of memory)", i);
+            return -1;
+        }
+    add_region(m, "the virtio-mmio transports", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, &virtio_region_ops, m, NULL);
+    if (m->cfg.dma_test) {
+        /* Its transactions carry the StreamID in its own register (sim/dmatest.h), VIRT_DMATEST_SID after reset. */
+        m->dmatest = dmatest_create(dma_port_for(m, VIRT_DMATEST_SID), spi_line(m, &m->dmatest_line, VIRT_DMATEST_SPI));
+        if (!m->dmatest) {
+            snprintf(err, errlen, "cannot create the DMA test device (out of memory)");
+            return -1;
+        }
+        add_region(m, "the DMA test device", VIRT_DMATEST_BASE, VIRT_DMATEST_SIZE, &dmatest_region_ops, m, NULL);
+    }
+    return 0;
+}
+
+static void reset_io(struct machine *m)
+{
+    if (m->smmu)
+        smmu_reset(m->smmu);
+    for (unsigned i = 0; i < VIRT_MMIO_COUNT; i++)
+        if (m->virtio[i])
+            virtio_mmio_reset(m->virtio[i]);
+    if (m->dmatest)
+        dmatest_reset(m->dmatest);
+}
+
+/* Devices first (a virtio-blk flushes its file), then the SMMU they DMA through. */
+static void destroy_io(struct machine *m)
+{
+    for (unsigned i = 0; i < VIRT_MMIO_COUNT; i++)
+        if (m->virtio[i]) {
+            virtio_mmio_destroy(m->virtio[i]);
+            m->virtio[i] = NULL;
+        }
+    if (m->dmatest) {
+        dmatest_destroy(m->dmatest);
+        m->dmatest = NULL;
+    }
+    if (m->smmu) {
+        smmu_destroy(m->smmu);
+        m->smmu = NULL;
+    }
+}
+
 /* Every PE's Unicorn instance maps the same host RAM and the same devices. */
 static int map_memory(struct machine *m, struct pe *pe, char *err, size_t errlen)
 {
@@ -309,14 +539,21 @@ static void machine_describe(const struct machine *m, char *buf, size_t len)
     char pes[32] = "";          /* one PE: no field, as before traces named PEs */
     if (m->n_pes > 1)
         snprintf(pes, sizeof pes, ", \"pes\": %u", m->n_pes);
+    /* The SMMU and its TLB (the machine's configuration: smmu_config_defaults), for tlbsim's --smmu-tlb default. */
+    char smmu[300] = ", \"smmu\": \"off\"";
+    if (m->smmu) {
+        char spec[200];
+        tlb_config_format(&smmu_default_tlb, spec, sizeof spec);
+        snprintf(smmu, sizeof smmu, ", \"smmu\": \"smmuv3\", \"smmu_tlb\": \"%s\"", spec);
+    }
     snprintf(buf, len,
              "{\"machine\": \"virt\", \"cpu\": \"%s\", \"clock_hz\": %llu, \"counter_hz\": %llu, "
              "\"gic\": \"%s\", \"gic_lrs\": %u, \"ram\": %llu, \"tlb\": \"%s\", \"l2_hit_cycles\": %u, "
-             "\"walk_access_cycles\": %u%s, \"image\": \"%s\"}",
+             "\"walk_access_cycles\": %u%s%s, \"image\": \"%s\"}",
              m->pes[0].model->name, (unsigned long long)m->pes[0].model->clock_hz, (unsigned long long)m->cfg.counter_hz,
              m->cfg.gic == GIC_V2 ? "v2" : "v3", m->cfg.gic_lrs ? m->cfg.gic_lrs : 4,
              (unsigned long long)m->cfg.ram_size, tlb, m->cfg.tlb.l2_hit_cycles, m->cfg.tlb.walk_access_cycles,
-             pes, image);
+             pes, smmu, image);
 }
 
 const struct cpu_model *machine_cpu(const struct machine_config *cfg)
@@ -330,7 +567,8 @@ void machine_boot_config(const struct machine_config *cfg, struct boot_config *b
                                 .ram_base = VIRT_RAM_BASE, .ram_size = cfg->ram_size,
                                 .num_pes = cfg->smp ? cfg->smp : 1, .gic = cfg->gic,
                                 .start_el = cfg->start_el == 1 ? 1 : 2, .initrd_file = cfg->initrd,
-                                .bootargs = cfg->append, .dtb_file = cfg->dtb };
+                                .bootargs = cfg->append, .dtb_file = cfg->dtb,
+                                .smmu = !cfg->no_smmu, .dma_test = cfg->dma_test };
 }
 
 /* Puts the image, initrd and device tree in RAM and starts the boot PE
@@ -410,7 +648,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     add_region(m, "the PL031 RTC", VIRT_RTC_BASE, VIRT_DEV_PAGE, NULL, NULL, "the RTC is not modelled");
     add_region(m, "fw_cfg", VIRT_FWCFG_BASE, VIRT_DEV_PAGE, NULL, NULL, "fw_cfg is not modelled");
     add_region(m, "the PL061 GPIO", VIRT_GPIO_BASE, VIRT_DEV_PAGE, NULL, NULL, "the GPIO is not modelled");
-    add_region(m, "virtio-mmio", VIRT_MMIO_BASE, VIRT_MMIO_SIZE, NULL, NULL, "virtio is not modelled");
+    if (create_io(m, err, errlen) != 0)
+        return -1;
 
     if (!m->cfg.counter_hz)
         m->cfg.counter_hz = VIRT_COUNTER_HZ;
@@ -426,7 +665,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         pe->timer = &m->timers[i];
         /* The PMU's overflow interrupt: PPI 7 (INTID 23) of this PE, as on QEMU's virt board. */
         m->pmu_lines[i] = (struct gic_line){ .gic = m->gic, .intid = 16 + PMU_PPI, .pe = (int)i };
-        pe_attach_pmu_irq(pe, pmu_irq, &m->pmu_lines[i]);
+        pe_attach_pmu_irq(pe, drive_gic_line, &m->pmu_lines[i]);
     }
     /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
     pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
@@ -459,6 +698,7 @@ static void machine_reset(struct machine *m)
     for (unsigned i = 0; i < m->n_pes; i++)
         gtimer_reset(&m->timers[i]);
     pl011_reset(&m->uart);
+    reset_io(m);
     machine_load_and_start(m);
 }
 
@@ -750,6 +990,15 @@ int machine_run(struct machine *m)
                 status = 2;
         }
     }
+    /* What the disks were written is on the host's disk before avsim says it ended well. */
+    for (unsigned i = 0; i < VIRT_MMIO_COUNT; i++) {
+        char err[300];
+        if (m->virtio[i] && virtio_mmio_sync(m->virtio[i], err, sizeof err) != 0) {
+            fprintf(stderr, "avsim: %s\n", err);
+            if (status == 0)
+                status = 2;
+        }
+    }
     if (m->cfg.stats_file && stats_write_json(&m->stats, m, m->cfg.stats_file) != 0) {
         fprintf(stderr, "avsim: cannot write statistics to %s\n", m->cfg.stats_file);
         if (status == 0)
@@ -762,6 +1011,7 @@ void machine_destroy(struct machine *m)
 {
     char err[300];
     trace_recorder_finish(&m->recorder, err, sizeof err);
+    destroy_io(m);
     for (unsigned i = 0; i < m->n_pes; i++)
         pe_destroy(&m->pes[i]);
     if (m->gic)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "cpu/pe.h"
 #include "sim/boot.h"
+#include "sim/dma.h"
 #include "sim/events.h"
 #include "sim/loader.h"
 #include "sim/memmap.h"
@@ -16,6 +17,15 @@
 #include "sim/timeq.h"
 #include "timer/gtimer.h"
 #include "traces/recorder.h"
+
+/* A virtio device of the command line (--drive, --virtio-rng, --virtio-console). */
+enum machine_virtio_kind { MACHINE_VIRTIO_BLK, MACHINE_VIRTIO_RNG, MACHINE_VIRTIO_CONSOLE };
+struct machine_virtio {
+    enum machine_virtio_kind kind;
+    const char *path;         /* BLK: the host file */
+    bool read_only;           /* BLK: ",ro" */
+    uint64_t seed;            /* RNG: the deterministic source's seed */
+};
 
 struct machine_config {
     const char *image;
@@ -39,7 +49,17 @@ struct machine_config {
     unsigned start_el;        /* 2 (default, also when 0): EL2h; 1: EL1h with no EL2 (PSCI via HVC) */
     unsigned smp;             /* processing elements, 1..MACHINE_MAX_PES (0: 1) */
     uint64_t quantum;         /* SMP round-robin time slice in CPU cycles (0: MACHINE_DEFAULT_QUANTUM) */
+    /* I/O (issue 16). */
+    bool no_smmu;             /* --smmu=off: no SMMU; devices DMA to physical memory directly */
+    bool dma_test;            /* --dma-test-device: avsim's DMA test device at VIRT_DMATEST_BASE */
+    /* The virtio devices in command-line order: the first goes to the
+     * highest-addressed transport, as QEMU places -device virtio-*-device. */
+    struct machine_virtio virtio[VIRT_MMIO_COUNT];
+    unsigned n_virtio;
 };
+
+/* The transport (0..VIRT_MMIO_COUNT-1, its StreamID too) of the n-th virtio device. */
+static inline unsigned machine_virtio_transport(unsigned n) { return VIRT_MMIO_COUNT - 1 - n; }
 
 #define MACHINE_MAX_PES 8
 #define MACHINE_DEFAULT_QUANTUM 20000
@@ -105,9 +125,20 @@ struct machine_debugger {
     void *opaque;
 };
 
+struct smmu;
+struct virtio_mmio;
+struct dmatest;
+
 struct machine {
     struct machine_config cfg;
     uint8_t *ram;
+    /* Bus masters: the SMMU and the DMA devices (sim/dma.h). */
+    struct phys_mem phys;                   /* RAM as a bus master sees it */
+    struct smmu *smmu;                      /* NULL: --smmu=off */
+    struct virtio_mmio *virtio[VIRT_MMIO_COUNT];   /* transport i at VIRT_MMIO_BASE + i * 0x200 */
+    struct dmatest *dmatest;                /* NULL: no --dma-test-device */
+    struct gic_line smmu_lines[4], virtio_lines[VIRT_MMIO_COUNT], dmatest_line;
+    uint64_t dma_code_drops;                /* pages a DMA write dropped translated code of (per PE) */
     struct loaded_image image;
     struct boot_blobs boot;    /* initrd and device tree, loaded with the image */
     /* The PEs, each its own Unicorn instance over the same RAM, run round

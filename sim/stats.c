@@ -399,8 +399,10 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
     fprintf(f, "  \"erets\": %llu,\n  \"wfi\": %llu,\n  \"sysreg_traps\": %llu,\n  \"resets\": %u,\n",
             (unsigned long long)s->erets, (unsigned long long)s->wfis,
             (unsigned long long)s->sysreg_traps, m->resets);
-    fprintf(f, "  \"blocks\": {\"decoded\": %llu, \"cache_flushes\": %llu},\n",
-            (unsigned long long)pe->decodes, (unsigned long long)pe->flushes);
+    /* dma_code_drops: pages (per PE) whose translated code a DMA write dropped (sim/machine.c bus_write). */
+    fprintf(f, "  \"blocks\": {\"decoded\": %llu, \"cache_flushes\": %llu, \"dma_code_drops\": %llu},\n",
+            (unsigned long long)pe->decodes, (unsigned long long)pe->flushes,
+            (unsigned long long)m->dma_code_drops);
     const struct machine_totals *mm = &t;
     const struct tlb_stats *ts = &t.tlb;
     fprintf(f, "  \"mmu\": {\n    \"fills\": %llu, \"tlb_hits_on_fill\": %llu, \"walks\": %llu, "

@@ -9,7 +9,7 @@
  * accesses only, and their reads have side effects (UARTDR pops the receive
  * FIFO, an interrupt acknowledge activates an interrupt) that a prefetching
  * fetch must not trigger, so every fetch from a device region, modelled
- * (GICD, GICR, PL011) or reserved (the RTC, virtio-mmio), takes an
+ * (GICD, GICR, PL011, a virtio-mmio transport) or reserved (the RTC), takes an
  * Instruction Abort with IFSC = 0x10 (synchronous External abort), ELR = FAR =
  * the fetched address, like a fetch from unassigned memory (0x0c000000, below
  * RAM, where QEMU 7.2 agrees; see also ec_insn_abort).
@@ -43,7 +43,7 @@ static const struct { const char *name; uint64_t addr; } devices[] = {
     { "GICR (0x080a0000)", 0x080a0000UL },
     { "PL011 UARTDR (0x09000000)", 0x09000000UL },
     { "PL031 RTC, reserved (0x09010000)", 0x09010000UL },
-    { "virtio-mmio, reserved (0x0a000000)", 0x0a000000UL },
+    { "virtio-mmio transport 0 (0x0a000000)", 0x0a000000UL },
     { "unassigned (0x0c000000)", 0x0c000000UL },
 };
 #define N_DEVICES (sizeof devices / sizeof devices[0])

@@ -115,6 +115,119 @@ static void test_fdt_el1_gicv2_chosen(void **state)
     free(fdt);
 }
 
+/* The SMMUv3 node as QEMU 7.2 writes it for -M virt,iommu=smmuv3, and the 32
+ * virtio-mmio transports (listed lowest address first, as QEMU's), each with
+ * its StreamID behind the SMMU. */
+static void test_fdt_smmu_virtio(void **state)
+{
+    (void)state;
+    struct fdt_machine_desc d = base_desc;
+    d.smmu = true;
+    size_t size;
+    void *fdt = build(&d, &size);
+    int len;
+    const char *compat = getprop(fdt, "/smmuv3@9050000", "compatible", &len);
+    assert_string_equal(compat, "arm,smmu-v3");
+    const void *reg = getprop(fdt, "/smmuv3@9050000", "reg", &len);
+    assert_int_equal(len, 16);
+    assert_int_equal(cell(reg, 1), 0x09050000);
+    assert_int_equal(cell(reg, 3), 0x20000);
+    const void *irq = getprop(fdt, "/smmuv3@9050000", "interrupts", &len);
+    assert_int_equal(len, 48);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(cell(irq, 3 * i), 0);          /* SPI */
+        assert_int_equal(cell(irq, 3 * i + 1), 74 + i); /* SPIs 74-77 */
+        assert_int_equal(cell(irq, 3 * i + 2), 1);      /* edge, rising */
+    }
+    const char *names = getprop(fdt, "/smmuv3@9050000", "interrupt-names", &len);
+    static const char want_names[] = "eventq\0priq\0cmdq-sync\0gerror";
+    assert_int_equal(len, sizeof want_names);
+    assert_memory_equal(names, want_names, sizeof want_names);
+    assert_non_null(getprop(fdt, "/smmuv3@9050000", "dma-coherent", &len));
+    assert_int_equal(len, 0);
+    assert_int_equal(cell(getprop(fdt, "/smmuv3@9050000", "#iommu-cells", &len), 0), 1);
+    uint32_t smmu_phandle = cell(getprop(fdt, "/smmuv3@9050000", "phandle", &len), 0);
+    assert_int_equal(smmu_phandle, FDT_PHANDLE_SMMU);
+    assert_int_equal(fdt_node_offset_by_phandle(fdt, smmu_phandle), fdt_path_offset(fdt, "/smmuv3@9050000"));
+
+    int prev_base = -1, count = 0;
+    for (int n = fdt_first_subnode(fdt, 0); n >= 0; n = fdt_next_subnode(fdt, n)) {
+        const char *name = fdt_get_name(fdt, n, NULL);
+        if (strncmp(name, "virtio_mmio@", 12) != 0)
+            continue;
+        const void *r = fdt_getprop(fdt, n, "reg", &len);
+        assert_int_equal(len, 16);
+        int base = (int)cell(r, 1), i = (base - 0x0a000000) / 0x200;
+        assert_int_equal(base, 0x0a000000 + 0x200 * count);  /* lowest address first, no gap */
+        assert_true(base > prev_base);
+        prev_base = base;
+        assert_int_equal(cell(r, 3), 0x200);
+        char want[32];
+        snprintf(want, sizeof want, "virtio_mmio@%x", base);
+        assert_string_equal(name, want);
+        assert_string_equal(fdt_getprop(fdt, n, "compatible", &len), "virtio,mmio");
+        const void *ir = fdt_getprop(fdt, n, "interrupts", &len);
+        assert_int_equal(len, 12);
+        assert_int_equal(cell(ir, 0), 0);
+        assert_int_equal(cell(ir, 1), 16 + i);            /* SPI 16 + i (INTID 48 + i) */
+        assert_int_equal(cell(ir, 2), 1);                 /* edge, rising, as QEMU's */
+        assert_non_null(fdt_getprop(fdt, n, "dma-coherent", &len));
+        const void *io = fdt_getprop(fdt, n, "iommus", &len);
+        assert_int_equal(len, 8);
+        assert_int_equal(cell(io, 0), smmu_phandle);
+        assert_int_equal(cell(io, 1), i);                 /* StreamID = transport index */
+        count++;
+    }
+    assert_int_equal(count, 32);
+    assert_true(fdt_path_offset(fdt, "/dma-test@c000000") < 0);
+    free(fdt);
+}
+
+/* --smmu=off: no SMMU node and no iommus (devices DMA to physical memory);
+ * the transports stay. --dma-test-device: its node. */
+static void test_fdt_no_smmu_dma_test(void **state)
+{
+    (void)state;
+    struct fdt_machine_desc d = base_desc;
+    d.dma_test = true;
+    size_t size;
+    void *fdt = build(&d, &size);
+    int len;
+    assert_true(fdt_path_offset(fdt, "/smmuv3@9050000") < 0);
+    for (int i = 0; i < 32; i++) {
+        char path[40];
+        snprintf(path, sizeof path, "/virtio_mmio@%x", 0x0a000000 + 0x200 * i);
+        int n = fdt_path_offset(fdt, path);
+        assert_true(n >= 0);
+        assert_null(fdt_getprop(fdt, n, "iommus", &len));
+    }
+    assert_string_equal(getprop(fdt, "/dma-test@c000000", "compatible", &len), "avsim,dma-test");
+    const void *reg = getprop(fdt, "/dma-test@c000000", "reg", &len);
+    assert_int_equal(cell(reg, 1), 0x0c000000);
+    assert_int_equal(cell(reg, 3), 0x1000);
+    const void *irq = getprop(fdt, "/dma-test@c000000", "interrupts", &len);
+    assert_int_equal(len, 12);
+    assert_int_equal(cell(irq, 1), 112);                  /* SPI 112 (INTID 144) */
+    assert_int_equal(cell(irq, 2), 4);                    /* level: the device holds its line */
+    free(fdt);
+}
+
+/* boot_describe_machine carries the machine's I/O into the tree's description. */
+static void test_describe_io(void **state)
+{
+    (void)state;
+    struct boot_config bc = { .ram_base = VIRT_RAM_BASE, .ram_size = GIB, .num_pes = 1, .gic = GIC_V3,
+                              .start_el = 2, .smmu = true, .dma_test = true };
+    struct fdt_machine_desc d;
+    boot_describe_machine(&bc, &d);
+    assert_true(d.smmu);
+    assert_true(d.dma_test);
+    bc.smmu = bc.dma_test = false;
+    boot_describe_machine(&bc, &d);
+    assert_false(d.smmu);
+    assert_false(d.dma_test);
+}
+
 static void test_fdt_bad_pe_count(void **state)
 {
     (void)state;
@@ -283,6 +396,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fdt_cpus_gic_psci),
         cmocka_unit_test(test_fdt_el1_gicv2_chosen),
+        cmocka_unit_test(test_fdt_smmu_virtio),
+        cmocka_unit_test(test_fdt_no_smmu_dma_test),
+        cmocka_unit_test(test_describe_io),
         cmocka_unit_test(test_fdt_bad_pe_count),
         cmocka_unit_test(test_fdt_validate_and_apply_chosen),
         cmocka_unit_test(test_initrd_address),
