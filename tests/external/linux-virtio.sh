@@ -59,6 +59,8 @@ skip() { echo "linux-virtio: SKIP: $*"; exit 77; }
 [ "${AVSIM_SKIP_LINUX:-0}" = 1 ] && skip "AVSIM_SKIP_LINUX=1"
 [ -n "$avsim" ] || avsim=$top/build/avsim
 [ -x "$avsim" ] || skip "avsim binary $avsim not found (build first)"
+# e2fsprogs installs mke2fs and debugfs in /usr/sbin, which is not on a Debian user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
 for t in mke2fs debugfs sha256sum python3; do
     command -v $t >/dev/null 2>&1 || skip "$t missing (scripts/install-deps.sh: e2fsprogs, python3)"
 done
