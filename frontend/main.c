@@ -68,7 +68,9 @@ static void usage(FILE *f)
             "                         as QEMU's -M virt,iommu=smmuv3); off: they DMA to memory directly\n"
             "  --drive=FILE[,ro]      a virtio-blk disk backed by FILE (repeatable; ro: read-only)\n"
             "  --virtio-rng[=SEED]    a virtio-rng device, a deterministic source (default seed 0)\n"
-            "  --virtio-console       a virtio-console (the guest's hvc0) writing to stdout\n"
+            "  --virtio-console[=stdin]\n"
+            "                         a virtio-console (the guest's hvc0) writing to stdout; =stdin: it\n"
+            "                         reads the host's input too (the PL011 then receives nothing)\n"
             "                         (virtio devices take transports 31, 30, ... in command-line order)\n"
             "  --dma-test-device      avsim's DMA test device at 0x0c000000 (SPI 112; for guest tests)\n"
             "  --gdb=PORT             wait for gdb (target remote :PORT) on 127.0.0.1:PORT (a thread per PE)\n"
@@ -270,8 +272,22 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
         }
         if (!add_virtio(cfg, (struct machine_virtio){ .kind = MACHINE_VIRTIO_RNG, .seed = seed }, "--virtio-rng"))
             return OPT_BAD;
-    } else if (!strcmp(a, "--virtio-console")) {
-        if (!add_virtio(cfg, (struct machine_virtio){ .kind = MACHINE_VIRTIO_CONSOLE }, a))
+    } else if (!strcmp(a, "--virtio-console") || (v = opt_value(a, "--virtio-console"))) {
+        bool input = false;
+        if (v) {
+            if (strcmp(v, "stdin")) {
+                fprintf(stderr, "avsim: --virtio-console=%s: give stdin (hvc0 takes the host's input) or nothing\n", v);
+                return OPT_BAD;
+            }
+            for (unsigned n = 0; n < cfg->n_virtio; n++)
+                if (cfg->virtio[n].kind == MACHINE_VIRTIO_CONSOLE && cfg->virtio[n].input) {
+                    fprintf(stderr, "avsim: --virtio-console=stdin: only one console can read the host's input\n");
+                    return OPT_BAD;
+                }
+            input = true;
+        }
+        if (!add_virtio(cfg, (struct machine_virtio){ .kind = MACHINE_VIRTIO_CONSOLE, .input = input },
+                        "--virtio-console"))
             return OPT_BAD;
     } else if (!strcmp(a, "--dma-test-device")) {
         cfg->dma_test = true;

@@ -403,7 +403,7 @@ static struct virtio_dev *create_virtio_dev(const struct machine_virtio *v, char
         d = virtio_rng_create(v->seed);
         break;
     case MACHINE_VIRTIO_CONSOLE:
-        d = virtio_console_create(stdout);
+        d = virtio_console_create(stdout, v->input ? STDIN_FILENO : -1);
         break;
     }
     if (!d)
@@ -445,6 +445,8 @@ static int create_io(struct machine *m, char *err, size_t errlen)
         struct virtio_dev *d = create_virtio_dev(&m->cfg.virtio[n], err, errlen);
         if (!d)
             return -1;
+        if (m->cfg.virtio[n].kind == MACHINE_VIRTIO_CONSOLE && m->cfg.virtio[n].input)
+            m->hvc_input = d;
         m->virtio[i] = virtio_mmio_create(d, dma_port_for(m, i), spi_line(m, &m->virtio_lines[i], VIRT_MMIO_SPI + i));
         if (!m->virtio[i]) {
             virtio_dev_destroy(d);
@@ -630,7 +632,11 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     m->gic = gic_create(&gc, &go, &m->events, err, (unsigned)errlen);
     if (!m->gic)
         return -1;
-    pl011_init(&m->uart, stdout, STDIN_FILENO);
+    /* The host's stdin is the PL011's input, unless a virtio-console takes it. */
+    bool hvc_takes_stdin = false;
+    for (unsigned n = 0; n < cfg->n_virtio; n++)
+        hvc_takes_stdin |= cfg->virtio[n].kind == MACHINE_VIRTIO_CONSOLE && cfg->virtio[n].input;
+    pl011_init(&m->uart, stdout, hvc_takes_stdin ? -1 : STDIN_FILENO);
     m->uart.irq = (struct gic_line){ .gic = m->gic, .intid = VIRT_UART_INTID, .pe = -1 };
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
     add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m, NULL);
@@ -669,6 +675,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     }
     /* The UART's events run in PE 0's clock (the boot PE, which PSCI never starts later). */
     pl011_attach_time(&m->uart, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
+    if (m->hvc_input)
+        virtio_console_attach_time(m->hvc_input, m->pes[0].timeq, &m->pes[0].cycles, m->pes[0].model->clock_hz);
     m->pes[0].insn_limit = cfg->max_insns;
     m->cur = &m->pes[0];
     stats_subscribe(&m->stats, &m->events, m, cfg->stats_file != NULL);
@@ -952,6 +960,9 @@ int machine_run(struct machine *m)
              * under a debugger, which could not interrupt that wait). */
             if (!m->debugger && pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
                 pl011_wait_input(&m->uart, -1);
+            if (!m->debugger && m->hvc_input && virtio_console_rx_waiting(m->hvc_input) &&
+                next_event(m, virtio_console_rx_event(m->hvc_input)) == TIMEQ_NEVER)
+                virtio_console_wait_input(m->hvc_input, -1);
             uint64_t next = next_event(m, NULL);
             if (next == TIMEQ_NEVER) {
                 report_deadlock(m);

@@ -25,6 +25,7 @@ struct machine_virtio {
     const char *path;         /* BLK: the host file */
     bool read_only;           /* BLK: ",ro" */
     uint64_t seed;            /* RNG: the deterministic source's seed */
+    bool input;               /* CONSOLE: the host's stdin is its input (the PL011 then has none) */
 };
 
 struct machine_config {
@@ -136,6 +137,7 @@ struct machine {
     struct phys_mem phys;                   /* RAM as a bus master sees it */
     struct smmu *smmu;                      /* NULL: --smmu=off */
     struct virtio_mmio *virtio[VIRT_MMIO_COUNT];   /* transport i at VIRT_MMIO_BASE + i * 0x200 */
+    struct virtio_dev *hvc_input;                  /* the virtio-console reading stdin, or NULL */
     struct dmatest *dmatest;                /* NULL: no --dma-test-device */
     struct gic_line smmu_lines[4], virtio_lines[VIRT_MMIO_COUNT], dmatest_line;
     uint64_t dma_code_drops;                /* pages a DMA write dropped translated code of (per PE) */

@@ -247,9 +247,11 @@ static void process_queue(struct virtio_mmio *t, unsigned qi)
             enter_needs_reset(t);
             return;
         }
+        int64_t len = dev->ops->process(dev, qi, &c);
+        if (len == VIRTIO_DEV_LATER)
+            break;                /* the chain stays available: the device has nothing for it yet */
         q->last_avail++;
         dev->stats.requests++;
-        int64_t len = dev->ops->process(dev, qi, &c);
         if (len < 0 || put_used(t, q, head, (uint32_t)len)) {
             enter_needs_reset(t);
             return;
@@ -411,6 +413,18 @@ static void wr_queue_notify(struct virtio_mmio *t, uint32_t v)
         process_queue(t, v);
 }
 
+bool virtio_dev_queue_ready(const struct virtio_dev *d, unsigned qi)
+{
+    const struct virtio_mmio *t = d->transport;
+    return t && live(t) && qi < d->ops->num_queues && t->q[qi].ready;
+}
+
+void virtio_dev_kick(struct virtio_dev *d, unsigned qi)
+{
+    if (virtio_dev_queue_ready(d, qi))
+        process_queue(d->transport, qi);
+}
+
 static uint32_t rd_interrupt_status(struct virtio_mmio *t) { return t->isr; }
 static void wr_interrupt_ack(struct virtio_mmio *t, uint32_t v)
 {
@@ -552,6 +566,8 @@ struct virtio_mmio *virtio_mmio_create(struct virtio_dev *dev, struct dma_port d
     }
     assert(!dev || dev->ops->num_queues <= VIRTIO_MAX_QUEUES);
     t->dev = dev;
+    if (dev)
+        dev->transport = t;
     t->dma = dma;
     t->irq = irq;
     device_reset(t);

@@ -139,6 +139,10 @@ int virtio_chain_write(const struct virtio_chain *c, uint64_t off, const void *b
  * complete the request (a DMA fault, a chain it cannot parse): the device
  * then needs a reset. */
 #define VIRTIO_DEV_BROKEN (-1)
+/* ... or this when it has nothing for the chain yet (virtio-console's
+ * receiveq without input): the chain stays available, the queue's later
+ * chains wait behind it, and the device calls virtio_dev_kick when it has. */
+#define VIRTIO_DEV_LATER (-2)
 
 struct virtio_dev_ops {
     const char *name;
@@ -148,8 +152,8 @@ struct virtio_dev_ops {
      * (virtio-console's receiveq: input is not modelled). */
     uint32_t held_queues;
     /* One chain made available on queue q: returns the number of bytes
-     * written to its device-writable part (the used element's len), or
-     * VIRTIO_DEV_BROKEN. */
+     * written to its device-writable part (the used element's len),
+     * VIRTIO_DEV_BROKEN or VIRTIO_DEV_LATER. */
     int64_t (*process)(struct virtio_dev *d, unsigned q, const struct virtio_chain *c);
     int (*sync)(struct virtio_dev *d, char *err, size_t errlen);   /* NULL: nothing to do */
     void (*destroy)(struct virtio_dev *d);
@@ -163,7 +167,16 @@ struct virtio_dev {
     const uint8_t *config;    /* the device configuration space (little-endian), at 0x100 */
     uint32_t config_len;
     struct virtio_stats stats;
+    struct virtio_mmio *transport;    /* set by virtio_mmio_create */
 };
+
+/* Whether the device is live (FEATURES_OK and DRIVER_OK, not broken) with
+ * queue q ready. */
+bool virtio_dev_queue_ready(const struct virtio_dev *d, unsigned q);
+/* The device has something for queue q (input arrived): when the queue is
+ * ready, the transport processes the chains available there now, as on a
+ * notification. */
+void virtio_dev_kick(struct virtio_dev *d, unsigned q);
 
 const struct virtio_stats *virtio_dev_stats(const struct virtio_dev *d);
 /* Destroys a device never handed to a transport. */

@@ -39,7 +39,12 @@ fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 say "hwrng bytes $(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')"
 if [ -c /dev/hvc0 ]; then
-    echo "AVSIM-HVC0: hello from hvc0" >/dev/hvc0
+    # hvc0 stays open while the host types a line (avsim --virtio-console=stdin; the test writes it
+    # once it sees the line below, as a user types at a prompt): a tty's last close discards input.
+    exec 3<>/dev/hvc0
+    echo "AVSIM-HVC0: hello from hvc0" >&3
+    if read line <&3; then say "hvc0 read: $line"; else say "hvc0 read nothing"; fi
+    exec 3>&-
 else
     say "no /dev/hvc0"
 fi

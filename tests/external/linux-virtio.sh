@@ -8,9 +8,11 @@
 #   - the three virtio transports are in IOMMU groups (type DMA, or identity with passthrough);
 #   - the guest's sha256sum of hello.txt is the host's;
 #   - the file the guest wrote (written.txt) is in the image afterwards (debugfs -R cat);
-#   - /dev/hwrng gave 32 bytes, the same in a second boot (with --twice: the whole console output
-#     of two boots is the same);
-#   - the line written to /dev/hvc0 reached avsim's stdout;
+#   - /dev/hwrng gave 32 bytes, the same in a second boot (with --twice: the console output of two
+#     boots is the same up to the guest's hvc0 line below, after which it waits for typed input);
+#   - the line written to /dev/hvc0 reached avsim's stdout, and a line typed on avsim's stdin
+#     (--virtio-console=stdin; written once that hvc0 line is out, as a user types at a prompt)
+#     reached the guest's /dev/hvc0;
 #   - --stats: the SMMU's figures per StreamID (transactions, TLB lookups and hits, walks).
 # Then the same with iommu.passthrough=1 (the driver's STEs in bypass: the stats show bypass
 # transactions and no walks), and with --smmu=off (no SMMU: no probe line, no groups, no "smmu"
@@ -22,7 +24,7 @@
 #   --avsim PATH   the avsim binary (default build/avsim)
 #   --smp N        N processing elements (default 1)
 #   --timeout S    seconds for one boot (default 600)
-#   --twice        boot the SMMU-on configuration twice and compare everything (determinism)
+#   --twice        boot the SMMU-on configuration twice and compare (determinism)
 #   --keep DIR     keep the consoles, stats, initramfs and disk images there
 # CACHE_DIR: scripts/fetch-linux.sh's cache (Image, the busybox tree, modules/).
 # Exit status: 0 pass, 1 fail, 2 bad usage, 77 skipped (no kernel cache and none can be fetched,
@@ -97,6 +99,9 @@ printf 'sif /hello.txt %s 1\n' ctime atime mtime |
 unset E2FSPROGS_FAKE_TIME
 { echo "written by Linux on avsim through virtio-blk"; seq 1 2000; } >"$work/written.want"
 
+# What the host types into hvc0 (--virtio-console=stdin): the guest reads it from /dev/hvc0.
+echo "typed into hvc0" >"$work/hvc-input.txt"
+
 mods=()
 for m in $MODULES; do mods+=(--module "$m"); done
 "$here/mkinitramfs.sh" --cache "$cache" --init "$here/linux-virtio-init.sh" "${mods[@]}" "$work/initrd.gz" ||
@@ -111,11 +116,26 @@ boot() {
     local name=$1 append=$2 extra=${3:---smmu=on}
     cp "$work/disk.img" "$work/$name.img"
     echo "linux-virtio: boot $name: avsim run $extra --kernel=Image --initrd=initrd.gz --append=\"$append\"" \
-         "--drive=$name.img --virtio-rng=$SEED --virtio-console --stats=$name.json --smp=$smp"
+         "--drive=$name.img --virtio-rng=$SEED --virtio-console=stdin --stats=$name.json --smp=$smp"
     local t0=$EPOCHREALTIME
+    # avsim's stdin is hvc0's input (--virtio-console=stdin): a line typed once the guest has
+    # written to hvc0 (it then waits to read one), as a user types at a prompt: input that
+    # arrives before the guest opens the tty is discarded by Linux, as on QEMU and hardware.
+    rm -f "$work/in" && mkfifo "$work/in"
     timeout --foreground "$tmo" "$avsim" run "$extra" --smp="$smp" --kernel="$cache/Image" --initrd="$work/initrd.gz" \
-        --append="$append" --drive="$work/$name.img" --virtio-rng=$SEED --virtio-console \
-        --stats="$work/$name.json" </dev/null >"$work/$name.log" 2>&1
+        --append="$append" --drive="$work/$name.img" --virtio-rng=$SEED --virtio-console=stdin \
+        --stats="$work/$name.json" <"$work/in" >"$work/$name.log" 2>&1 &
+    local pid=$!
+    exec 3>"$work/in"
+    while kill -0 "$pid" 2>/dev/null; do
+        if grep -q '^AVSIM-HVC0: hello from hvc0' "$work/$name.log"; then
+            cat "$work/hvc-input.txt" >&3
+            break
+        fi
+        sleep 0.2
+    done
+    exec 3>&-
+    wait "$pid"
     rc=$?
     echo "linux-virtio: boot $name: exit status $rc, $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
     # The key lines (of the 32 IOMMU groups, those of the three devices).
@@ -158,6 +178,8 @@ check() {
     grep -q '^AVSIM-VIRTIO: hwrng: virtio_rng' <<<"$c" || fail "$name: /dev/hwrng is not the virtio-rng"
     grep -Eq '^AVSIM-VIRTIO: hwrng bytes [0-9a-f]{64}$' <<<"$c" || fail "$name: no 32 bytes from /dev/hwrng"
     grep -q '^AVSIM-HVC0: hello from hvc0' <<<"$c" || fail "$name: the line written to /dev/hvc0 did not reach stdout"
+    grep -q '^AVSIM-VIRTIO: hvc0 read: typed into hvc0$' <<<"$c" ||
+        fail "$name: the line on avsim's stdin (--virtio-console=stdin) did not reach the guest's /dev/hvc0"
     grep -q '^AVSIM-VIRTIO: done$' <<<"$c" || fail "$name: /init did not finish"
     grep -q 'reboot: Power down' <<<"$c" || fail "$name: no 'reboot: Power down'"
     local oops
@@ -177,8 +199,11 @@ bytes1=$(sed -n 's/^AVSIM-VIRTIO: hwrng bytes //p' "$work/smmu.log" | tr -d '\r'
 if [ $twice -eq 1 ]; then
     boot smmu2 "$APPEND"
     check smmu2 dma
-    cmp -s "$work/smmu.log" "$work/smmu2.log" ||
-        fail "a second boot printed something else (not deterministic): $(diff "$work/smmu.log" "$work/smmu2.log" | sed -n 2p)"
+    # Up to the line the guest writes to hvc0 before it waits for the host's typing (what follows
+    # depends on when the host typed, in host time).
+    upto() { sed '/^AVSIM-HVC0: hello from hvc0/q' "$1"; }
+    cmp -s <(upto "$work/smmu.log") <(upto "$work/smmu2.log") ||
+        fail "a second boot printed something else (not deterministic): $(diff <(upto "$work/smmu.log") <(upto "$work/smmu2.log") | sed -n 2p)"
     cmp -s "$work/smmu.img" "$work/smmu2.img" || fail "a second boot left other bytes in its disk image"
     bytes2=$(sed -n 's/^AVSIM-VIRTIO: hwrng bytes //p' "$work/smmu2.log" | tr -d '\r')
     [ -n "$bytes1" ] && [ "$bytes1" = "$bytes2" ] || fail "the hwrng bytes differ between two boots: $bytes1 / $bytes2"

@@ -17,6 +17,7 @@
 
 #include "sim/virtio_blk.h"
 #include "sim/virtio_console.h"
+#include "sim/timeq.h"
 #include "sim/virtio_mmio.h"
 #include "sim/virtio_rng.h"
 
@@ -81,6 +82,10 @@ struct fx {
     uint64_t next_buf;
     char path[64];            /* the virtio-blk image */
     FILE *out;                /* the console's output */
+    int in[2];                /* the console's input: a pipe (in[1] the host's end) */
+    struct virtio_dev *console;   /* the console reading in[0] */
+    struct timeq tq;          /* simulated time for the console's sampling */
+    uint64_t clock;
 };
 
 static struct fx *fx_new(void)
@@ -145,7 +150,23 @@ static int setup_console(void **state)
     struct fx *f = fx_new();
     f->out = tmpfile();
     assert_non_null(f->out);
-    fx_attach(f, virtio_console_create(f->out));
+    fx_attach(f, virtio_console_create(f->out, -1));
+    *state = f;
+    return 0;
+}
+
+/* A console reading a pipe, its sampling in a time queue of the test's, 1 GHz. */
+static int setup_console_input(void **state)
+{
+    struct fx *f = fx_new();
+    f->out = tmpfile();
+    assert_non_null(f->out);
+    assert_int_equal(pipe(f->in), 0);
+    timeq_init(&f->tq);
+    struct virtio_dev *d = virtio_console_create(f->out, f->in[0]);
+    virtio_console_attach_time(d, &f->tq, &f->clock, 1000000000);
+    fx_attach(f, d);
+    f->console = d;
     *state = f;
     return 0;
 }
@@ -158,6 +179,10 @@ static int teardown(void **state)
         unlink(f->path);
     if (f->out)
         fclose(f->out);
+    if (f->in[0] > 0)
+        close(f->in[0]);
+    if (f->in[1] > 0)
+        close(f->in[1]);
     free(f->mem.bytes);
     free(f);
     return 0;
@@ -840,7 +865,7 @@ static void test_console_output(void **state)
     assert_int_equal(device_features(f), BASE_FEATURES);   /* no console feature bits */
     bring_up(f, BASE_FEATURES, 2);
 
-    /* The receiveq's buffers stay posted: input is not modelled. */
+    /* Without input, the receiveq's buffers stay posted. */
     uint64_t rx = alloc_buf(f, 64);
     add_chain(f, 0, &(struct tb){ rx, 64, VIRTQ_DESC_F_WRITE }, 1);
     notify(f, 0);
@@ -861,6 +886,73 @@ static void test_console_output(void **state)
     assert_string_equal(got, "hello world\n");
     assert_int_equal(virtio_mmio_stats(f->t)->bytes_written, 12);
     assert_int_equal(virtio_mmio_stats(f->t)->requests, 1);
+}
+
+/* Runs the test's time queue until `until` (ns at 1 GHz). */
+static void run_time(struct fx *f, uint64_t until)
+{
+    while (timeq_next(&f->tq) <= until) {
+        f->clock = timeq_next(&f->tq);
+        timeq_run_due(&f->tq, f->clock);
+    }
+    f->clock = until;
+}
+
+static void test_console_input(void **state)
+{
+    struct fx *f = *state;
+    bring_up(f, BASE_FEATURES, 2);
+    /* Two receive buffers posted while the host has typed nothing: both stay
+     * available, and the device samples the host every HVC_SAMPLE_US. */
+    uint64_t rx1 = alloc_buf(f, 4), rx2 = alloc_buf(f, 64);
+    add_chain(f, 0, &(struct tb){ rx1, 4, VIRTQ_DESC_F_WRITE }, 1);
+    add_chain(f, 0, &(struct tb){ rx2, 64, VIRTQ_DESC_F_WRITE }, 1);
+    notify(f, 0);
+    assert_int_equal(used_idx(f, 0), 0);
+    assert_false(f->irq.level);
+    assert_true(virtio_console_rx_waiting(f->console));
+    assert_int_equal(timeq_next(&f->tq), HVC_SAMPLE_US * 1000);
+    run_time(f, 10 * HVC_SAMPLE_US * 1000);
+    assert_int_equal(used_idx(f, 0), 0);      /* still nothing typed */
+
+    /* Typed input fills the first buffer (4 bytes), then the next, in order,
+     * at the next sampling point, with the used-buffer interrupt. */
+    assert_int_equal(write(f->in[1], "ls -l\n", 6), 6);
+    uint64_t t = f->clock;
+    run_time(f, t + HVC_SAMPLE_US * 1000 - 1);
+    assert_int_equal(used_idx(f, 0), 0);      /* not before the sampling point */
+    run_time(f, t + HVC_SAMPLE_US * 1000);
+    assert_int_equal(used_idx(f, 0), 2);
+    assert_int_equal(used_len(f, 0, 0), 4);
+    assert_int_equal(used_len(f, 0, 1), 2);
+    assert_memory_equal(at(f, rx1), "ls -", 4);
+    assert_memory_equal(at(f, rx2), "l\n", 2);
+    assert_true(f->irq.level);
+    assert_int_equal(virtio_mmio_stats(f->t)->bytes_read, 6);
+    /* No buffer is posted now: sampling stops until the driver posts one. */
+    assert_int_equal(timeq_next(&f->tq), TIMEQ_NEVER);
+
+    /* Input already waiting when a buffer is posted: taken at the next
+     * sampling point, not within the notification. */
+    assert_int_equal(write(f->in[1], "x", 1), 1);
+    uint64_t rx3 = alloc_buf(f, 16);
+    add_chain(f, 0, &(struct tb){ rx3, 16, VIRTQ_DESC_F_WRITE }, 1);
+    notify(f, 0);
+    assert_int_equal(used_idx(f, 0), 2);
+    run_time(f, f->clock + HVC_SAMPLE_US * 1000);
+    assert_int_equal(used_idx(f, 0), 3);
+    assert_int_equal(used_len(f, 0, 2), 1);
+
+    /* A device reset stops the sampling; the end of the input too. */
+    uint64_t rx4 = alloc_buf(f, 16);
+    add_chain(f, 0, &(struct tb){ rx4, 16, VIRTQ_DESC_F_WRITE }, 1);
+    notify(f, 0);
+    assert_int_not_equal(timeq_next(&f->tq), TIMEQ_NEVER);
+    wr(f, VIRTIO_MMIO_STATUS, 0);
+    run_time(f, f->clock + 2 * HVC_SAMPLE_US * 1000);
+    assert_int_equal(timeq_next(&f->tq), TIMEQ_NEVER);
+    close(f->in[1]);
+    f->in[1] = -1;
 }
 
 int main(void)
@@ -884,6 +976,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rng_determinism, setup_rng, teardown),
         cmocka_unit_test_setup_teardown(test_rng_before_driver_ok, setup_rng, teardown),
         cmocka_unit_test_setup_teardown(test_console_output, setup_console, teardown),
+        cmocka_unit_test_setup_teardown(test_console_input, setup_console_input, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
