@@ -239,6 +239,8 @@ expect "--drive without a file" 2 "--drive=,ro: no file given" -- run --drive=,r
 expect "--drive without a value" 2 "--drive needs a value" -- run "$ELF" --drive
 expect "--smmu=maybe" 2 "--smmu=maybe: give on or off" -- run --smmu=maybe "$ELF"
 expect "--virtio-rng=abc" 2 "--virtio-rng=abc: give the seed as a number" -- run --virtio-rng=abc "$ELF"
+expect "--virtio-console=tty" 2 "--virtio-console=tty: give stdin" -- run --virtio-console=tty "$ELF"
+expect "two consoles on stdin" 2 "only one console can read the host's input" -- run --virtio-console=stdin --virtio-console=stdin "$ELF"
 many=()
 for i in $(seq 33); do many+=(--virtio-rng); done
 expect "33 virtio devices" 2 "32 virtio-mmio transports, all taken" -- dumpdtb "${many[@]}" "$tmp/x.dtb"
