@@ -23,6 +23,10 @@
 #             // QEMU-ARGS: <options>      more QEMU options (e.g. -m 1G -initrd FILE)
 #             // GUEST-STDIN: <file>       the file both avsim and QEMU read as stdin
 #                                          (the PL011's input; default /dev/null)
+#             // GUEST-DISK: <bytes>       a virtio-blk disk of that many zero bytes, made
+#                                          afresh for every run: avsim --drive=FILE, QEMU
+#                                          -device virtio-blk-device (both on transport 31,
+#                                          0x0a003e00, before any other virtio option)
 #           Options are split as the shell splits words (double quotes keep
 #           blanks, e.g. --append="a b"); @IMAGE_DIR@ stands for the
 #           directory of ELF (files the build writes next to the image) and
@@ -84,6 +88,7 @@ qemu_args=()
 qemu_machine=virt,virtualization=on,gic-version=3
 qemu_cpu=cortex-a57
 stdin_file=/dev/null
+disk_bytes=""
 # option_line MARKER: the options after "// MARKER:" in SOURCE, placeholders replaced.
 option_line() {
     grep -m1 "^// $1:" "$src" | sed "s|^// $1:[[:space:]]*||;s|[[:space:]]*\$||" |
@@ -101,6 +106,14 @@ if [ -n "$src" ]; then
     [ -n "$line" ] && qemu_machine=$line
     line=$(option_line QEMU-CPU)
     [ -n "$line" ] && qemu_cpu=$line
+    line=$(option_line GUEST-DISK)
+    if [ -n "$line" ]; then
+        if ! [[ $line =~ ^[0-9]+$ ]] || [ "$line" -lt 512 ]; then
+            echo "error: GUEST-DISK wants a size in bytes (at least 512), got '$line'" >&2
+            exit 2
+        fi
+        disk_bytes=$line
+    fi
     line=$(option_line GUEST-STDIN)
     if [ -n "$line" ]; then
         stdin_file=$line
@@ -113,6 +126,12 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guest-test.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
+
+# fresh_disk N: a new zero-filled disk image for run N (GUEST-DISK), its path on stdout.
+fresh_disk() {
+    head -c "$disk_bytes" /dev/zero >"$tmp/disk$1.img" && echo "$tmp/disk$1.img"
+}
+disk_arg() { [ -n "$disk_bytes" ] && echo "--drive=$(fresh_disk "$1")"; }
 
 name=$(basename "$elf" .elf)
 name=${name%.Image}
@@ -142,14 +161,17 @@ compare() {
 # host_independent FILE: --stats without the figures that depend on the host.
 host_independent() { grep -vE '"(host_seconds|guest_mips)"|"unicorn_tlb_fills"' "$1"; }
 if [ "$avsim" != none ]; then
-    timeout "$AVSIM_TIMEOUT" "$avsim" run --stats="$tmp/stats1.json" ${avsim_args[@]+"${avsim_args[@]}"} "$elf" \
+    mapfile -t disk1 < <(disk_arg 1)
+    mapfile -t disk2 < <(disk_arg 2)
+    timeout "$AVSIM_TIMEOUT" "$avsim" run --stats="$tmp/stats1.json" ${disk1[@]+"${disk1[@]}"} \
+        ${avsim_args[@]+"${avsim_args[@]}"} "$elf" \
         >"$tmp/avsim.out" 2>"$tmp/avsim.err" <"$stdin_file"
     rc=$?
     cp "$tmp/avsim.out" "$tmp/avsim1.out"
     compare avsim "$tmp/avsim.out" "$tmp/avsim.err" "$rc" || status=1
     # 1b. again, Unicorn's TLB flushed every 997 cycles behind the model's back
     AVSIM_DEBUG_FLUSH_UNICORN_TLB=997 timeout "$AVSIM_TIMEOUT" "$avsim" run --stats="$tmp/stats2.json" \
-        ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim2.out" 2>"$tmp/avsim2.err" <"$stdin_file"
+        ${disk2[@]+"${disk2[@]}"} ${avsim_args[@]+"${avsim_args[@]}"} "$elf" >"$tmp/avsim2.out" 2>"$tmp/avsim2.err" <"$stdin_file"
     rc2=$?
     if [ "$rc2" != "$rc" ] || ! cmp -s "$tmp/avsim1.out" "$tmp/avsim2.out" ||
         ! cmp -s <(host_independent "$tmp/stats1.json" 2>/dev/null) <(host_independent "$tmp/stats2.json" 2>/dev/null); then
@@ -182,7 +204,11 @@ else
     # Semihosting console and the PL011 share one stdio chardev, so both land on
     # stdout in program order (with plain -nographic, QEMU 7.2 sends semihosting
     # output to stderr).
-    timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu "$qemu_cpu" \
+    qemu_disk=()
+    if [ -n "$disk_bytes" ]; then
+        qemu_disk=(-drive "file=$(fresh_disk 3),if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0)
+    fi
+    timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu "$qemu_cpu" ${qemu_disk[@]+"${qemu_disk[@]}"} \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
         -semihosting-config enable=on,target=native,chardev=con0 \
         ${qemu_args[@]+"${qemu_args[@]}"} -kernel "$elf" >"$tmp/qemu.out" 2>"$tmp/qemu.err" <"$stdin_file"
