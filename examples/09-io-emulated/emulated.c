@@ -140,10 +140,11 @@ static void vdisk_reset(struct vdisk *d)
 
 /* A write to COMMAND. The range is checked here, once, against the image's
  * size: SECTOR and COUNT are the guest's, and an emulator that trusted them
- * would read or write its own memory past the image (device emulation bugs of
- * exactly this kind let guests escape: QEMU's floppy controller, "VENOM",
- * CVE-2015-3456). A valid command is carried out at once: the image is in
- * memory, so there is nothing to wait for, and BUSY is never set. */
+ * would read or write its own memory past the image (unchecked guest-controlled
+ * indexes are how guests escape: "VENOM", CVE-2015-3456, was a FIFO index in
+ * QEMU's floppy controller that guest commands could push past its buffer).
+ * A valid command is carried out at once: the image is in memory, so there is
+ * nothing to wait for, and BUSY is never set. */
 static void vdisk_command(struct vdisk *d, uint32_t cmd)
 {
     if (d->command) {                 /* a command during a transfer: refused (our choice) */
