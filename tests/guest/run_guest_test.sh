@@ -26,7 +26,9 @@
 #             // GUEST-DISK: <bytes>       a virtio-blk disk of that many zero bytes, made
 #                                          afresh for every run: avsim --drive=FILE, QEMU
 #                                          -device virtio-blk-device (both on transport 31,
-#                                          0x0a003e00, before any other virtio option)
+#                                          0x0a003e00, before any other virtio option;
+#                                          QEMU's transport made Version 2, as avsim's,
+#                                          with -global virtio-mmio.force-legacy=false)
 #           Options are split as the shell splits words (double quotes keep
 #           blanks, e.g. --append="a b"); @IMAGE_DIR@ stands for the
 #           directory of ELF (files the build writes next to the image) and
@@ -206,7 +208,11 @@ else
     # output to stderr).
     qemu_disk=()
     if [ -n "$disk_bytes" ]; then
-        qemu_disk=(-drive "file=$(fresh_disk 3),if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0)
+        # QEMU 7.2's virtio-mmio transport defaults to the legacy interface
+        # (Version 1, virtio 1.1 4.2.4); avsim's is Version 2 only, and so are
+        # the guest drivers (tests/guest/virtio_blk_front.h): ask QEMU for it.
+        qemu_disk=(-global virtio-mmio.force-legacy=false
+                   -drive "file=$(fresh_disk 3),if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0)
     fi
     timeout "$QEMU_TIMEOUT" "$qemu" -M "$qemu_machine" -cpu "$qemu_cpu" ${qemu_disk[@]+"${qemu_disk[@]}"} \
         -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
