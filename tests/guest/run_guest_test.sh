@@ -27,8 +27,8 @@
 #                                          afresh for every run: avsim --drive=FILE, QEMU
 #                                          -device virtio-blk-device (both on transport 31,
 #                                          0x0a003e00, before any other virtio option;
-#                                          QEMU's transport made Version 2, as avsim's,
-#                                          with -global virtio-mmio.force-legacy=false)
+#                                          QEMU with -global virtio-mmio.force-legacy=false:
+#                                          version 2, as avsim's)
 #           Options are split as the shell splits words (double quotes keep
 #           blanks, e.g. --append="a b"); @IMAGE_DIR@ stands for the
 #           directory of ELF (files the build writes next to the image) and
@@ -208,9 +208,8 @@ else
     # output to stderr).
     qemu_disk=()
     if [ -n "$disk_bytes" ]; then
-        # QEMU 7.2's virtio-mmio transport defaults to the legacy interface
-        # (Version 1, virtio 1.1 4.2.4); avsim's is Version 2 only, and so are
-        # the guest drivers (tests/guest/virtio_blk_front.h): ask QEMU for it.
+        # QEMU 7.2's virtio-mmio transports are legacy (version 1) unless told otherwise;
+        # avsim's are version 2 (the virtio 1.1 interface the guest programs drive).
         qemu_disk=(-global virtio-mmio.force-legacy=false
                    -drive "file=$(fresh_disk 3),if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0)
     fi
