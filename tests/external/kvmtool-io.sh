@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Issue 17 point 4: emulated against paravirtual I/O under a real hypervisor. A Linux guest under
+# KVM (kvmtool, inside Linux on avsim: tests/external/kvmtool.sh) moves the same N KiB text file
+# through kvmtool's emulated 8250 UART and through its virtio-blk disk; the exits to EL2 each costs
+# are the run's exits (avsim --stats, the whole run: host and guest) minus those of a baseline run
+# that moves nothing, per MiB moved. Three runs of kvmtool.sh, identical but for the guest's
+# command line (kvmtool_io=none|disk|uart, see kvmtool.sh --io):
+#   none   the baseline: boot, read the marker, power off
+#   disk   + read data.txt from the virtio-blk disk (virtio-mmio, one notification per request)
+#   uart   + write data.txt (from the guest's initramfs, RAM) to the console, kvmtool's 8250:
+#          every byte a THR write, with LSR/IIR reads around them, each a stage-2 data abort
+#          that KVM hands to lkvm in the host's user space
+# Each checks the md5 of the moved bytes (kvmtool.sh's --expect-next). Figures only: the exit
+# counts are printed, never asserted.
+#
+#   tests/external/kvmtool-io.sh --lkvm PATH [--avsim PATH] [--io-kib N] [--timeout S]
+#                                [--keep DIR] CACHE_DIR
+#
+#   --lkvm PATH      kvmtool's lkvm-static for arm64 (tests/external/LINUX.md)
+#   --avsim PATH     avsim (default build/avsim)
+#   --io-kib N       the file's size (default 16: the UART path costs about two exits per byte)
+#   --timeout S      per run (default 1800)
+#   --keep DIR       keep each run's console log and --stats JSON there (MODE.log, MODE.log.stats.json)
+# Exit status: 0 all three passed, 1 a run failed, 2 bad usage, 77 skipped (no --lkvm, or
+# whatever makes kvmtool.sh skip).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+lkvm="" avsim=$top/build/avsim kib=16 tmo=1800 keep="" cache=""
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+bad() { echo "kvmtool-io: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --lkvm) [ $# -ge 2 ] || usage; lkvm=$2; shift ;;
+        --lkvm=*) lkvm=${1#*=} ;;
+        --avsim) [ $# -ge 2 ] || usage; avsim=$2; shift ;;
+        --avsim=*) avsim=${1#*=} ;;
+        --io-kib) [ $# -ge 2 ] || usage; kib=$2; shift ;;
+        --io-kib=*) kib=${1#*=} ;;
+        --timeout) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
+        --timeout=*) tmo=${1#*=} ;;
+        --keep) [ $# -ge 2 ] || usage; keep=$2; shift ;;
+        --keep=*) keep=${1#*=} ;;
+        -h|--help) usage ;;
+        -*) echo "kvmtool-io: unknown option $1" >&2; usage ;;
+        *) [ -z "$cache" ] || bad "one CACHE_DIR only"; cache=$1 ;;
+    esac
+    shift
+done
+[ -n "$cache" ] || bad "no CACHE_DIR (the scripts/fetch-linux.sh cache, e.g. build/linux)"
+if [ -z "$lkvm" ]; then
+    echo "kvmtool-io: SKIP: no lkvm-static given (--lkvm PATH, or -DAVSIM_LKVM=PATH for CTest)"
+    exit 77
+fi
+[ -x "$avsim" ] || bad "no avsim at $avsim (build first)"
+command -v python3 >/dev/null || bad "needs python3 (reads the --stats JSON)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kvmtool-io.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+status=0
+for mode in none disk uart; do
+    echo "kvmtool-io: run '$mode' ($kib KiB)"
+    rc=0
+    "$here/kvmtool.sh" --avsim "$avsim" --lkvm "$lkvm" --io "$mode" --io-kib "$kib" --timeout "$tmo" \
+        --quiet --log "$work/$mode.log" "$cache" >"$work/$mode.out" 2>&1 || rc=$?
+    grep '^RESULT' "$work/$mode.out" | sed 's/^/  /'
+    if [ $rc -eq 77 ]; then
+        sed 's/^/  /' "$work/$mode.out" | tail -3
+        exit 77
+    fi
+    if [ $rc -ne 0 ]; then
+        echo "kvmtool-io: run '$mode' FAILED ($rc):"
+        grep -E 'FAIL|missing|expected' "$work/$mode.out" | head -5 | sed 's/^/  /'
+        status=1
+    fi
+done
+if [ -n "$keep" ]; then
+    mkdir -p "$keep" && cp "$work"/*.log* "$work"/*.out "$keep/" 2>/dev/null
+fi
+
+python3 - "$work" "$kib" <<'EOF'
+import json, os, sys
+work, kib = sys.argv[1], int(sys.argv[2])
+def load(mode):
+    try:
+        with open(os.path.join(work, mode + ".log.stats.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+def figures(s):
+    exc = [e for e in s["exceptions"] if e["to_el"] == 2 and e["from_el"] < 2]
+    by = lambda ec: sum(e["count"] for e in exc if e["ec"] == ec)
+    return {"exits": sum(e["count"] for e in exc), "dabt": by(0x24), "hvc": by(0x16),
+            "insns": s["instructions"], "cycles": s["cycles"]}
+runs = {m: load(m) for m in ("none", "disk", "uart")}
+print("kvmtool I/O under KVM on avsim: %d KiB moved per run; exits = exceptions from EL0/EL1 to EL2 "
+      "of the whole run (host and guest)" % kib)
+fmt = "%-6s %10s %10s %10s %10s %14s %14s %14s"
+print(fmt % ("run", "exits", "data abt", "HVC", "extra exits", "extra exits/MiB", "extra dabt/MiB",
+             "extra insns/MiB"))
+base = figures(runs["none"]) if runs["none"] else None
+per_mib = 1024.0 / kib
+for m in ("none", "disk", "uart"):
+    if not runs[m]:
+        print(fmt % (m, "n/a", "", "", "", "", "", "") + "  (no --stats: the run failed)")
+        continue
+    f = figures(runs[m])
+    if base is None or m == "none":
+        print(fmt % (m, f["exits"], f["dabt"], f["hvc"], "-", "-", "-", "-"))
+        continue
+    d = {k: f[k] - base[k] for k in f}
+    print(fmt % (m, f["exits"], f["dabt"], f["hvc"], d["exits"], "%.0f" % (d["exits"] * per_mib),
+                 "%.0f" % (d["dabt"] * per_mib), "%.3g" % (d["insns"] * per_mib)))
+EOF
+exit $status
