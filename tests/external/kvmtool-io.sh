@@ -3,32 +3,37 @@
 # KVM (kvmtool, inside Linux on avsim: tests/external/kvmtool.sh) moves the same N KiB text file
 # through kvmtool's emulated 8250 UART and through its virtio-blk disk; the exits to EL2 each costs
 # are the run's exits (avsim --stats, the whole run: host and guest) minus those of a baseline run
-# that moves nothing, per MiB moved. Three runs of kvmtool.sh, identical but for the guest's
-# command line (kvmtool_io=none|disk|uart, see kvmtool.sh --io):
-#   none   the baseline: boot, read the marker, power off
-#   disk   + read data.txt from the virtio-blk disk (virtio-mmio, one notification per request)
-#   uart   + write data.txt (from the guest's initramfs, RAM) to the console, kvmtool's 8250:
-#          every byte a THR write, with LSR/IIR reads around them, each a stage-2 data abort
-#          that KVM hands to lkvm in the host's user space
-# Each checks the md5 of the moved bytes (kvmtool.sh's --expect-next). Figures only: the exit
-# counts are printed, never asserted.
+# that moves nothing, per MiB moved. Runs of kvmtool.sh, identical but for the guest's command
+# line (kvmtool_io=none|disk|uart, see kvmtool.sh --io) and the file's size:
+#   none   the baseline: the guest takes data.txt's length and md5 from its initramfs (RAM)
+#   disk   the same, reading data.txt from the virtio-blk disk (ext4; the first read of the
+#          file: the page cache is empty, so the device delivers it, a few large requests)
+#   uart   the same from RAM, after writing data.txt to the console, kvmtool's 8250: every byte
+#          a THR write, with LSR/IIR reads around them, each a stage-2 data abort that KVM
+#          hands to lkvm in the host's user space
+# none, disk and uart move N KiB (--io-kib, 16); a second none/disk pair moves M KiB
+# (--disk-kib, 1024), because one virtio request for 16 KiB costs fewer exits than the runs'
+# own variation (timer interrupts landing elsewhere). Each run checks the md5 of the moved
+# bytes (kvmtool.sh's --expect-next). Figures only: the exit counts are printed, never asserted.
 #
-#   tests/external/kvmtool-io.sh --lkvm PATH [--avsim PATH] [--io-kib N] [--timeout S]
-#                                [--keep DIR] CACHE_DIR
+#   tests/external/kvmtool-io.sh --lkvm PATH [--avsim PATH] [--io-kib N] [--disk-kib M]
+#                                [--timeout S] [--keep DIR] CACHE_DIR
 #
 #   --lkvm PATH      kvmtool's lkvm-static for arm64 (tests/external/LINUX.md)
 #   --avsim PATH     avsim (default build/avsim)
-#   --io-kib N       the file's size (default 16: the UART path costs about two exits per byte)
+#   --io-kib N       the file's size for none, disk, uart (default 16: the UART path costs about
+#                    11 exits per byte on avsim's nVHE host)
+#   --disk-kib M     the file's size for the second none/disk pair (default 1024; 0: no pair)
 #   --timeout S      per run (default 1800)
 #   --keep DIR       keep each run's console log and --stats JSON there (MODE.log, MODE.log.stats.json)
-# Exit status: 0 all three passed, 1 a run failed, 2 bad usage, 77 skipped (no --lkvm, or
+# Exit status: 0 all runs passed, 1 a run failed, 2 bad usage, 77 skipped (no --lkvm, or
 # whatever makes kvmtool.sh skip).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-lkvm="" avsim=$top/build/avsim kib=16 tmo=1800 keep="" cache=""
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+lkvm="" avsim=$top/build/avsim kib=16 dkib=1024 tmo=1800 keep="" cache=""
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 bad() { echo "kvmtool-io: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -38,6 +43,8 @@ while [ $# -gt 0 ]; do
         --avsim=*) avsim=${1#*=} ;;
         --io-kib) [ $# -ge 2 ] || usage; kib=$2; shift ;;
         --io-kib=*) kib=${1#*=} ;;
+        --disk-kib) [ $# -ge 2 ] || usage; dkib=$2; shift ;;
+        --disk-kib=*) dkib=${1#*=} ;;
         --timeout) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
         --timeout=*) tmo=${1#*=} ;;
         --keep) [ $# -ge 2 ] || usage; keep=$2; shift ;;
@@ -54,24 +61,29 @@ if [ -z "$lkvm" ]; then
     exit 77
 fi
 [ -x "$avsim" ] || bad "no avsim at $avsim (build first)"
+[[ $kib =~ ^[0-9]+$ ]] && [ "$kib" -ge 1 ] && [ "$kib" -le 4096 ] || bad "--io-kib wants 1 to 4096, got '$kib'"
+[[ $dkib =~ ^[0-9]+$ ]] && [ "$dkib" -le 4096 ] || bad "--disk-kib wants 0 to 4096, got '$dkib'"
 command -v python3 >/dev/null || bad "needs python3 (reads the --stats JSON)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvmtool-io.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 status=0
-for mode in none disk uart; do
-    echo "kvmtool-io: run '$mode' ($kib KiB)"
+runs=("none $kib" "disk $kib" "uart $kib")
+[ "$dkib" -eq 0 ] || runs+=("none $dkib" "disk $dkib")
+for r in "${runs[@]}"; do
+    mode=${r% *} size=${r#* } run=${r/ /-}
+    echo "kvmtool-io: run '$mode' ($size KiB)"
     rc=0
-    "$here/kvmtool.sh" --avsim "$avsim" --lkvm "$lkvm" --io "$mode" --io-kib "$kib" --timeout "$tmo" \
-        --quiet --log "$work/$mode.log" "$cache" >"$work/$mode.out" 2>&1 || rc=$?
-    grep '^RESULT' "$work/$mode.out" | sed 's/^/  /'
+    "$here/kvmtool.sh" --avsim "$avsim" --lkvm "$lkvm" --io "$mode" --io-kib "$size" --timeout "$tmo" \
+        --quiet --log "$work/$run.log" "$cache" >"$work/$run.out" 2>&1 || rc=$?
+    grep '^RESULT' "$work/$run.out" | sed 's/^/  /'
     if [ $rc -eq 77 ]; then
-        sed 's/^/  /' "$work/$mode.out" | tail -3
+        sed 's/^/  /' "$work/$run.out" | tail -3
         exit 77
     fi
     if [ $rc -ne 0 ]; then
-        echo "kvmtool-io: run '$mode' FAILED ($rc):"
-        grep -E 'FAIL|missing|expected' "$work/$mode.out" | head -5 | sed 's/^/  /'
+        echo "kvmtool-io: run '$mode' ($size KiB) FAILED ($rc):"
+        grep -E 'FAIL|missing|expected' "$work/$run.out" | head -5 | sed 's/^/  /'
         status=1
     fi
 done
@@ -79,12 +91,12 @@ if [ -n "$keep" ]; then
     mkdir -p "$keep" && cp "$work"/*.log* "$work"/*.out "$keep/" 2>/dev/null
 fi
 
-python3 - "$work" "$kib" <<'EOF'
+python3 - "$work" "${runs[@]}" <<'EOF'
 import json, os, sys
-work, kib = sys.argv[1], int(sys.argv[2])
-def load(mode):
+work, runs = sys.argv[1], [r.split() for r in sys.argv[2:]]
+def load(run):
     try:
-        with open(os.path.join(work, mode + ".log.stats.json")) as f:
+        with open(os.path.join(work, run + ".log.stats.json")) as f:
             return json.load(f)
     except (OSError, ValueError):
         return None
@@ -93,24 +105,26 @@ def figures(s):
     by = lambda ec: sum(e["count"] for e in exc if e["ec"] == ec)
     return {"exits": sum(e["count"] for e in exc), "dabt": by(0x24), "hvc": by(0x16),
             "insns": s["instructions"], "cycles": s["cycles"]}
-runs = {m: load(m) for m in ("none", "disk", "uart")}
-print("kvmtool I/O under KVM on avsim: %d KiB moved per run; exits = exceptions from EL0/EL1 to EL2 "
-      "of the whole run (host and guest)" % kib)
-fmt = "%-6s %10s %10s %10s %10s %14s %14s %14s"
-print(fmt % ("run", "exits", "data abt", "HVC", "extra exits", "extra exits/MiB", "extra dabt/MiB",
+print("kvmtool I/O under KVM on avsim; exits = exceptions from EL0/EL1 to EL2 of the whole run (host "
+      "and guest); extra = beyond the 'none' run of the same size")
+fmt = "%-6s %8s %10s %10s %10s %11s %15s %14s %15s"
+print(fmt % ("run", "KiB", "exits", "data abt", "HVC", "extra exits", "extra exits/MiB", "extra dabt/MiB",
              "extra insns/MiB"))
-base = figures(runs["none"]) if runs["none"] else None
-per_mib = 1024.0 / kib
-for m in ("none", "disk", "uart"):
-    if not runs[m]:
-        print(fmt % (m, "n/a", "", "", "", "", "", "") + "  (no --stats: the run failed)")
+stats = {(m, k): load(m + "-" + k) for m, k in runs}
+for m, k in runs:
+    s = stats[(m, k)]
+    if not s:
+        print(fmt % (m, k, "n/a", "", "", "", "", "", "") + "  (no --stats: the run failed)")
         continue
-    f = figures(runs[m])
-    if base is None or m == "none":
-        print(fmt % (m, f["exits"], f["dabt"], f["hvc"], "-", "-", "-", "-"))
+    f = figures(s)
+    base = stats.get(("none", k))
+    if m == "none" or not base:
+        print(fmt % (m, k, f["exits"], f["dabt"], f["hvc"], "-", "-", "-", "-"))
         continue
-    d = {k: f[k] - base[k] for k in f}
-    print(fmt % (m, f["exits"], f["dabt"], f["hvc"], d["exits"], "%.0f" % (d["exits"] * per_mib),
+    b = figures(base)
+    d = {x: f[x] - b[x] for x in f}
+    per_mib = 1024.0 / int(k)
+    print(fmt % (m, k, f["exits"], f["dabt"], f["hvc"], d["exits"], "%.0f" % (d["exits"] * per_mib),
                  "%.0f" % (d["dabt"] * per_mib), "%.3g" % (d["insns"] * per_mib)))
 EOF
 exit $status
