@@ -25,15 +25,17 @@
 #                    11 exits per byte on avsim's nVHE host)
 #   --disk-kib M     the file's size for the second none/disk pair (default 1024; 0: no pair)
 #   --timeout S      per run (default 1800)
-#   --keep DIR       keep each run's console log and --stats JSON there (MODE.log, MODE.log.stats.json)
+#   --keep DIR       keep each run's console log and --stats JSON there (MODE-KIB.log,
+#                    MODE-KIB.log.stats.json, MODE-KIB.out)
+#   --from DIR       run nothing: print the table from a --keep DIR of an earlier run
 # Exit status: 0 all runs passed, 1 a run failed, 2 bad usage, 77 skipped (no --lkvm, or
 # whatever makes kvmtool.sh skip).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-lkvm="" avsim=$top/build/avsim kib=16 dkib=1024 tmo=1800 keep="" cache=""
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+lkvm="" avsim=$top/build/avsim kib=16 dkib=1024 tmo=1800 keep="" cache="" from=""
+usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 bad() { echo "kvmtool-io: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -49,28 +51,36 @@ while [ $# -gt 0 ]; do
         --timeout=*) tmo=${1#*=} ;;
         --keep) [ $# -ge 2 ] || usage; keep=$2; shift ;;
         --keep=*) keep=${1#*=} ;;
+        --from) [ $# -ge 2 ] || usage; from=$2; shift ;;
+        --from=*) from=${1#*=} ;;
         -h|--help) usage ;;
         -*) echo "kvmtool-io: unknown option $1" >&2; usage ;;
         *) [ -z "$cache" ] || bad "one CACHE_DIR only"; cache=$1 ;;
     esac
     shift
 done
-[ -n "$cache" ] || bad "no CACHE_DIR (the scripts/fetch-linux.sh cache, e.g. build/linux)"
-if [ -z "$lkvm" ]; then
+[ -n "$cache" ] || [ -n "$from" ] || bad "no CACHE_DIR (the scripts/fetch-linux.sh cache, e.g. build/linux)"
+if [ -z "$lkvm" ] && [ -z "$from" ]; then
     echo "kvmtool-io: SKIP: no lkvm-static given (--lkvm PATH, or -DAVSIM_LKVM=PATH for CTest)"
     exit 77
 fi
-[ -x "$avsim" ] || bad "no avsim at $avsim (build first)"
+[ -n "$from" ] || [ -x "$avsim" ] || bad "no avsim at $avsim (build first)"
 [[ $kib =~ ^[0-9]+$ ]] && [ "$kib" -ge 1 ] && [ "$kib" -le 4096 ] || bad "--io-kib wants 1 to 4096, got '$kib'"
 [[ $dkib =~ ^[0-9]+$ ]] && [ "$dkib" -le 4096 ] || bad "--disk-kib wants 0 to 4096, got '$dkib'"
 command -v python3 >/dev/null || bad "needs python3 (reads the --stats JSON)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kvmtool-io.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 status=0
 runs=("none $kib" "disk $kib" "uart $kib")
 [ "$dkib" -eq 0 ] || runs+=("none $dkib" "disk $dkib")
-for r in "${runs[@]}"; do
+if [ -n "$from" ]; then
+    [ -d "$from" ] || bad "--from $from: no such directory"
+    work=$from
+    runs=()
+else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/kvmtool-io.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+fi
+for r in ${runs[@]+"${runs[@]}"}; do
     mode=${r% *} size=${r#* } run=${r/ /-}
     echo "kvmtool-io: run '$mode' ($size KiB)"
     rc=0
@@ -87,13 +97,16 @@ for r in "${runs[@]}"; do
         status=1
     fi
 done
-if [ -n "$keep" ]; then
+[ -z "$from" ] || mapfile -t runs < <(cd "$from" && ls -- *.log.stats.json 2>/dev/null |
+    sed -n 's/^\(none\|disk\|uart\)-\([0-9]*\)\.log\.stats\.json$/\1 \2/p')
+if [ -n "$keep" ] && [ -z "$from" ]; then
     mkdir -p "$keep" && cp "$work"/*.log* "$work"/*.out "$keep/" 2>/dev/null
 fi
 
 python3 - "$work" "${runs[@]}" <<'EOF'
 import json, os, sys
 work, runs = sys.argv[1], [r.split() for r in sys.argv[2:]]
+runs.sort(key=lambda r: (int(r[1]), ["none", "disk", "uart"].index(r[0])))
 def load(run):
     try:
         with open(os.path.join(work, run + ".log.stats.json")) as f:
@@ -103,28 +116,29 @@ def load(run):
 def figures(s):
     exc = [e for e in s["exceptions"] if e["to_el"] == 2 and e["from_el"] < 2]
     by = lambda ec: sum(e["count"] for e in exc if e["ec"] == ec)
-    return {"exits": sum(e["count"] for e in exc), "dabt": by(0x24), "hvc": by(0x16),
+    vm = sum(v["exits_to_el2"] for v in s.get("vms", []))
+    return {"exits": sum(e["count"] for e in exc), "vm": vm, "dabt": by(0x24), "hvc": by(0x16),
             "insns": s["instructions"], "cycles": s["cycles"]}
-print("kvmtool I/O under KVM on avsim; exits = exceptions from EL0/EL1 to EL2 of the whole run (host "
-      "and guest); extra = beyond the 'none' run of the same size")
-fmt = "%-6s %8s %10s %10s %10s %11s %15s %14s %15s"
-print(fmt % ("run", "KiB", "exits", "data abt", "HVC", "extra exits", "extra exits/MiB", "extra dabt/MiB",
-             "extra insns/MiB"))
+print("kvmtool I/O under KVM on avsim; exits = exceptions from EL0/EL1 to EL2 of the whole run (the "
+      "host's HVCs included), VM exits = the guest's (vms[]); extra = beyond the 'none' run of the same size")
+fmt = "%-6s %6s %9s %9s %9s %9s %11s %15s %14s %15s"
+print(fmt % ("run", "KiB", "exits", "VM exits", "data abt", "HVC", "extra exits", "extra exits/MiB",
+             "extra VM/MiB", "extra insns/MiB"))
 stats = {(m, k): load(m + "-" + k) for m, k in runs}
 for m, k in runs:
     s = stats[(m, k)]
     if not s:
-        print(fmt % (m, k, "n/a", "", "", "", "", "", "") + "  (no --stats: the run failed)")
+        print(fmt % (m, k, "n/a", "", "", "", "", "", "", "") + "  (no --stats: the run failed)")
         continue
     f = figures(s)
     base = stats.get(("none", k))
     if m == "none" or not base:
-        print(fmt % (m, k, f["exits"], f["dabt"], f["hvc"], "-", "-", "-", "-"))
+        print(fmt % (m, k, f["exits"], f["vm"], f["dabt"], f["hvc"], "-", "-", "-", "-"))
         continue
     b = figures(base)
     d = {x: f[x] - b[x] for x in f}
     per_mib = 1024.0 / int(k)
-    print(fmt % (m, k, f["exits"], f["dabt"], f["hvc"], d["exits"], "%.0f" % (d["exits"] * per_mib),
-                 "%.0f" % (d["dabt"] * per_mib), "%.3g" % (d["insns"] * per_mib)))
+    print(fmt % (m, k, f["exits"], f["vm"], f["dabt"], f["hvc"], d["exits"], "%.0f" % (d["exits"] * per_mib),
+                 "%.0f" % (d["vm"] * per_mib), "%.3g" % (d["insns"] * per_mib)))
 EOF
 exit $status
