@@ -21,6 +21,21 @@ while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do
 done
 if mount -t ext4 -o ro /dev/vda /mnt; then
     echo "KVMTOOL-GUEST: marker: $(cat /mnt/marker.txt)"
+    # kvmtool.sh --io (issue 17): move data.txt through one device, then say what moved. Every
+    # mode runs the same md5sum and wc, so that the runs differ only in where the bytes go.
+    case " $(cat /proc/cmdline) " in
+    *" kvmtool_io=none "*)
+        # The baseline: the file from the initramfs (RAM), no device.
+        echo "KVMTOOL-GUEST: io none: $(wc -c </data.txt) bytes, md5 $(md5sum </data.txt | cut -c1-32)" ;;
+    *" kvmtool_io=disk "*)
+        # Read from the virtio-blk disk: not in the page cache yet, so the device delivers it.
+        sum=$(md5sum </mnt/data.txt | cut -c1-32)
+        echo "KVMTOOL-GUEST: io disk: $(wc -c </mnt/data.txt) bytes, md5 $sum" ;;
+    *" kvmtool_io=uart "*)
+        # Written to the console, kvmtool's emulated 8250 (the file is in the initramfs: RAM).
+        cat /data.txt
+        echo "KVMTOOL-GUEST: io uart: $(wc -c </data.txt) bytes, md5 $(md5sum </data.txt | cut -c1-32)" ;;
+    esac
     umount /mnt
 else
     echo "KVMTOOL-GUEST: cannot mount /dev/vda as ext4"

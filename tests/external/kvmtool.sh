@@ -8,7 +8,8 @@
 #
 #   tests/external/kvmtool.sh --lkvm PATH [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N] [--cpu NAME]
 #                             [--guest-mem MIB] [--guest-append ARGS] [--timeout S] [--count]
-#                             [--log FILE] [--quiet] [--keep DIR] CACHE_DIR
+#                             [--log FILE] [--quiet] [--keep DIR] [--io none|disk|uart [--io-kib N]]
+#                             CACHE_DIR
 #
 #   --lkvm PATH          kvmtool's lkvm-static for arm64 (built by the user, see LINUX.md)
 #   --avsim PATH         boot the host on avsim (default: build/avsim)
@@ -24,6 +25,14 @@
 #   --count, --log FILE, --quiet, --qemu-bin PATH   as tests/external/linux-boot.sh
 #   --keep DIR           keep the images built here in DIR (host-initrd.gz, guest-initrd.gz,
 #                        disk.img) to rerun them by hand
+#   --io MODE            issue 17's I/O comparison (tests/external/kvmtool-io.sh): the same N KiB
+#                        text file (data.txt) goes on the disk and into the guest's initramfs, and
+#                        the guest, after the marker, moves it through one path: disk = reads
+#                        /mnt/data.txt from its virtio-blk disk; uart = writes /data.txt (from its
+#                        initramfs, in memory) to its console, kvmtool's emulated 8250; none =
+#                        neither (the baseline: /data.txt's md5 from RAM). Each prints the length
+#                        and md5 of the file (the same commands in every mode), checked here
+#   --io-kib N           the file's size in KiB (default 16; 1-4096)
 # CACHE_DIR is the scripts/fetch-linux.sh cache (Image, initramfs/, modules/ with virtio_mmio,
 # virtio_blk, ext4, jbd2, mbcache, crc16, crc32c_generic); it is fetched when incomplete.
 #
@@ -35,7 +44,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-lkvm="" sim=avsim avsim="" smp=1 cpu=cortex-a57 mem=256 tmo="" cache="" keep=""
+lkvm="" sim=avsim avsim="" smp=1 cpu=cortex-a57 mem=256 tmo="" cache="" keep="" io="" io_kib=16
 gappend="earlycon nokaslr cryptomgr.notests"
 fwd=()
 # The guest's modules, dependencies first: ext4 needs jbd2, mbcache, crc16, and crc32c (which
@@ -44,7 +53,7 @@ GUEST_MODULES="virtio_mmio virtio_blk crc16 crc32c_generic mbcache jbd2 ext4"
 # What the guest reads from its disk: the check wants this exact line from the guest.
 MARKER="avsim-kvmtool-disk-marker 4c1d7e52"
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 bad() { echo "kvmtool: $*" >&2; exit 2; }
 skip() { echo "kvmtool: SKIP: $*"; echo "RESULT sim=$sim smp=$smp status=skip"; exit 77; }
 need_arg() { [ $# -ge 2 ] || bad "$1 needs a value"; }
@@ -72,6 +81,10 @@ while [ $# -gt 0 ]; do
         --count|--quiet) fwd+=("$1") ;;
         --keep) need_arg "$@"; keep=$2; shift ;;
         --keep=*) keep=${1#*=} ;;
+        --io) need_arg "$@"; io=$2; shift ;;
+        --io=*) io=${1#*=} ;;
+        --io-kib) need_arg "$@"; io_kib=$2; shift ;;
+        --io-kib=*) io_kib=${1#*=} ;;
         -h|--help) usage ;;
         -*) echo "kvmtool: unknown option $1" >&2; usage ;;
         *) [ -z "$cache" ] || bad "one CACHE_DIR only ('$cache', then '$1')"; cache=$1 ;;
@@ -84,6 +97,9 @@ done
     bad "--guest-mem wants MiB from 64 to 768 (the host has 1 GiB), got '$mem'"
 [ -z "$tmo" ] || [[ $tmo =~ ^[0-9]+$ ]] || bad "--timeout wants seconds, got '$tmo'"
 [ -n "$tmo" ] || { [ "$sim" = avsim ] && tmo=1800 || tmo=300; }
+case $io in ""|none|disk|uart) ;; *) bad "--io wants none, disk or uart, got '$io'" ;; esac
+[[ $io_kib =~ ^[0-9]+$ ]] && [ "$io_kib" -ge 1 ] && [ "$io_kib" -le 4096 ] ||
+    bad "--io-kib wants KiB from 1 to 4096, got '$io_kib'"
 
 [ -n "$lkvm" ] || skip "no lkvm-static given (--lkvm PATH, or -DAVSIM_LKVM=PATH for CTest);" \
     "build it from upstream kvmtool as tests/external/LINUX.md shows"
@@ -126,20 +142,33 @@ die() { echo "kvmtool: FAIL: $*"; exit 1; }
 # inputs give the same bytes (avsim's runs stay comparable).
 mkdir -p "$work/disk"
 printf '%s\n' "$MARKER" >"$work/disk/marker.txt"
-touch -d @1 "$work/disk/marker.txt" "$work/disk"
+io_files=()
+if [ -n "$io" ]; then
+    # --io: data.txt, io_kib KiB of 64-byte text lines (printable: kvmtool's console passes them
+    # as they are), on the disk and in the guest's initramfs; the guest learns the mode from its
+    # command line (kvmtool_io=MODE).
+    awk -v n=$((io_kib * 16)) 'BEGIN { for (i = 0; i < n; i++)
+        printf "kvmtool-io line %06d abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\n", i }' >"$work/disk/data.txt"
+    io_md5=$(md5sum <"$work/disk/data.txt" | cut -c1-32)
+    io_files=(--file "$work/disk/data.txt=/data.txt")
+    gappend="$gappend kvmtool_io=$io"
+fi
+touch -d @1 "$work/disk/"*.txt "$work/disk"
 export E2FSPROGS_FAKE_TIME=1
 mke2fs -q -F -t ext4 -L avsim-kvmtool -U 5d1c1a6e-9b2f-4e55-8d3c-7a0f00000001 \
     -E root_owner=0:0,hash_seed=5d1c1a6e-9b2f-4e55-8d3c-7a0f00000002 -d "$work/disk" \
     "$work/disk.img" 8M >"$work/mke2fs.log" 2>&1 || die "mke2fs: $(cat "$work/mke2fs.log")"
 # mke2fs -d copies the source file's ctime and atime, which touch cannot set.
-printf 'sif /marker.txt %s 1\n' ctime atime mtime |
-    debugfs -w -f - "$work/disk.img" >"$work/debugfs.log" 2>&1 || die "debugfs: $(cat "$work/debugfs.log")"
+{
+    printf 'sif /marker.txt %s 1\n' ctime atime mtime
+    [ -z "$io" ] || printf 'sif /data.txt %s 1\n' ctime atime mtime
+} | debugfs -w -f - "$work/disk.img" >"$work/debugfs.log" 2>&1 || die "debugfs: $(cat "$work/debugfs.log")"
 unset E2FSPROGS_FAKE_TIME
 
 # The guest's initramfs, then the host's around it.
 mods=()
 for m in $GUEST_MODULES; do mods+=(--module "$m"); done
-"$here/mkinitramfs.sh" --cache "$cache" --init "$here/kvmtool-guest-init.sh" "${mods[@]}" \
+"$here/mkinitramfs.sh" --cache "$cache" --init "$here/kvmtool-guest-init.sh" "${mods[@]}" ${io_files[@]+"${io_files[@]}"} \
     "$work/guest-initrd.gz" || die "mkinitramfs.sh (guest) failed"
 {
     echo "LKVM_CPUS=$smp"
@@ -158,6 +187,9 @@ fi
 # The boot and the checks, in the order the lines must appear: the host runs lkvm, the guest
 # kernel boots, its /init (a busybox shell) runs with the vCPUs asked for, reads the marker from
 # the disk, the guest powers off, kvmtool ends cleanly, and so does the host.
+io_expect=()
+[ -z "$io" ] ||
+    io_expect=(--expect-next "^KVMTOOL-GUEST: io $io: $((io_kib * 1024)) bytes, md5 $io_md5\$")
 cpus=0
 [ "$smp" -gt 1 ] && cpus=0-$((smp - 1))
 sims=(--avsim "${avsim:-$top/build/avsim}")
@@ -168,6 +200,7 @@ sims=(--avsim "${avsim:-$top/build/avsim}")
     --expect-next 'Booting Linux on physical CPU' \
     --expect-next "^KVMTOOL-GUEST: shell up, .*, cpus online: $cpus\$" \
     --expect-next "^KVMTOOL-GUEST: marker: $MARKER\$" \
+    ${io_expect[@]+"${io_expect[@]}"} \
     --expect-next 'reboot: Power down' \
     --expect-next 'KVM session ended normally' \
     --expect-next '^AVSIM-KVMTOOL: lkvm exit status 0$' \

@@ -7,6 +7,11 @@
  * hypervisor the guest's IPAs are what the SMMU translates, and a
  * hypervisor's back end reads them through stage 2).
  *
+ * Version 2 only: vblk_init refuses a legacy transport (Version 1) with
+ * VBLK_EVERSION. QEMU 7.2's virtio-mmio is legacy unless run with
+ * -global virtio-mmio.force-legacy=false (run_guest_test.sh passes it with
+ * GUEST-DISK); avsim's is always Version 2.
+ *
  * Used by the examples of issue 17 (the paravirtual and passthrough
  * hypervisors, the bare-device baseline): one driver, three back ends.
  *
