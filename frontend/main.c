@@ -83,23 +83,33 @@ static void usage(FILE *f)
             "  --view-keep=N          exceptions and ERETs the viewer keeps (default 4096)\n"
             "\n"
             "exit status: the guest's semihosting exit status (0 after PSCI SYSTEM_OFF);\n"
-            "2 for bad usage or input; 3 when avsim stops the guest (stuck, waiting\n"
-            "forever, or using something avsim does not model yet: the message says what).\n");
+            "2 for bad usage or input, or an output avsim could not write; 3 when avsim\n"
+            "stops the guest (stuck, waiting forever, or using something avsim does not\n"
+            "model yet: the message says what).\n");
 }
 
+/* A number (decimal, 0x hex or 0 octal) with an optional K, M or G suffix
+ * and B; -1 for anything else, a sign, or a value past 2^64 - 1 (with its
+ * suffix applied). */
 static int parse_size(const char *s, uint64_t *out)
 {
     char *end;
+    if (*s < '0' || *s > '9')
+        return -1;                    /* strtoull would take "-1" as 2^64 - 1, and skip spaces */
     errno = 0;
     unsigned long long v = strtoull(s, &end, 0);
     if (errno || end == s)
         return -1;
+    unsigned shift = 0;
     switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
     default: break;
     }
+    if (shift && v > (~0ULL >> shift))
+        return -1;
+    v <<= shift;
     if (*end == 'B' || *end == 'b')
         end++;
     if (*end)
@@ -261,11 +271,11 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
             return OPT_BAD;
     } else if (!strcmp(a, "--virtio-rng") || (v = opt_value(a, "--virtio-rng"))) {
         uint64_t seed = 0;
-        char *end;
+        char *end = (char *)v;
         if (v) {
             errno = 0;
-            seed = strtoull(v, &end, 0);
-            if (errno || end == v || *end || *v == '-') {
+            seed = *v >= '0' && *v <= '9' ? strtoull(v, &end, 0) : 0;
+            if (*v < '0' || *v > '9' || errno || *end) {
                 fprintf(stderr, "avsim: --virtio-rng=%s: give the seed as a number\n", v);
                 return OPT_BAD;
             }
@@ -339,7 +349,7 @@ static int check_boot_files(const struct machine_config *cfg)
     if (cfg->dtb) {
         uint8_t *data;
         size_t size;
-        if (boot_read_file(cfg->dtb, &data, &size, err, sizeof err) != 0) {
+        if (boot_read_file(cfg->dtb, BOOT_DTB_MAX_BYTES, &data, &size, err, sizeof err) != 0) {
             fprintf(stderr, "avsim: --dtb=%s\n", err);
             return -1;
         }
@@ -425,12 +435,17 @@ static int cmd_dumpdtb(int argc, char **argv)
 static int parse_view_size(const char *s, struct view_viewport *vp)
 {
     char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
     long w = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X'))
+    if (errno || end == s || (*end != 'x' && *end != 'X'))
         return -1;
     const char *hs = end + 1;
+    if (*hs < '0' || *hs > '9')
+        return -1;
     long h = strtol(hs, &end, 10);
-    if (end == hs || *end || w < 480 || h < 200 || w > 8192 || h > 8192)
+    if (errno || end == hs || *end || w < 480 || h < 200 || w > 8192 || h > 8192)
         return -1;
     vp->width = (int)w;
     vp->height = (int)h;
@@ -527,16 +542,17 @@ static int cmd_run(int argc, char **argv)
                 return 2;
             }
         } else if ((v = opt_value(a, "--quantum"))) {
-            char *end;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (end == v || *end || n < 100 || n > 100000000ULL) {
+            char *end = (char *)v;
+            errno = 0;
+            unsigned long long n = *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+            if (!n || errno || *end || n < 100 || n > 100000000ULL) {
                 fprintf(stderr, "avsim: --quantum=%s: give 100 to 100000000 cycles\n", v);
                 return 2;
             }
             cfg.quantum = n;
         } else if ((v = opt_value(a, "--max-insns"))) {
             if (parse_size(v, &cfg.max_insns) != 0) {
-                fprintf(stderr, "avsim: --max-insns=%s: not a number\n", v);
+                fprintf(stderr, "avsim: --max-insns=%s: give a number from 0 to 2^64 - 1 (K, M, G suffixes)\n", v);
                 return 2;
             }
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -643,8 +659,31 @@ static int cmd_run(int argc, char **argv)
         view_model_destroy(&view);
     machine_destroy(m);
     free(m);
-    if (trace && trace != stderr)
-        fclose(trace);
+    if (trace && trace != stderr) {
+        int bad = fflush(trace) != 0 || ferror(trace);
+        if (fclose(trace) != 0 || bad) {
+            fprintf(stderr, "avsim: --trace-exceptions: writing the exception log failed\n");
+            if (status == 0)
+                status = 2;
+        }
+    }
+    return status;
+}
+
+/* What every command wrote to stdout (the guest's UART, semihosting and
+ * virtio-console output, trace dumps, tlbsim tables) reached it: the devices
+ * write through stdio, whose error flag stays set after a failed write. A
+ * failure turns status 0 into 2. */
+static int check_stdout(int status)
+{
+    errno = 0;
+    bool flush_failed = fflush(stdout) != 0;
+    if (flush_failed || ferror(stdout)) {
+        fprintf(stderr, "avsim: writing to stdout failed%s%s: output is missing\n", flush_failed ? ": " : "",
+                flush_failed ? strerror(errno) : "");
+        if (status == 0)
+            status = 2;
+    }
     return status;
 }
 
@@ -656,7 +695,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
-        return 0;
+        return check_stdout(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
         unsigned uv = uc_version(NULL, NULL);
@@ -664,16 +703,16 @@ int main(int argc, char **argv)
         cs_version(&cmaj, &cmin);
         printf("avsim %s\nUnicorn %u.%u.%u\ncapstone %d.%d\n", AVSIM_VERSION, uv >> 24, (uv >> 16) & 0xff,
                (uv >> 8) & 0xff, cmaj, cmin);
-        return 0;
+        return check_stdout(0);
     }
     if (strcmp(argv[1], "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
+        return check_stdout(cmd_run(argc - 2, argv + 2));
     if (strcmp(argv[1], "dumpdtb") == 0)
-        return cmd_dumpdtb(argc - 2, argv + 2);
+        return check_stdout(cmd_dumpdtb(argc - 2, argv + 2));
     if (strcmp(argv[1], "trace") == 0)
-        return trace_tool_main(argc - 2, argv + 2);
+        return check_stdout(trace_tool_main(argc - 2, argv + 2));
     if (strcmp(argv[1], "tlbsim") == 0)
-        return tlbsim_main(argc - 2, argv + 2);
+        return check_stdout(tlbsim_main(argc - 2, argv + 2));
     fprintf(stderr, "avsim: unknown command '%s' (see avsim --help)\n", argv[1]);
     return 2;
 }

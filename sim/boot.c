@@ -1,6 +1,7 @@
 /* Boot protocols (sim/boot.h). Placement rules from QEMU's hw/arm/boot.c
  * (arm_setup_direct_kernel_boot, arm_load_dtb) for an AArch64 guest. */
 #include "sim/boot.h"
+#include "sim/file.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +20,9 @@
 
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
-int boot_read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
+int boot_read_file(const char *path, uint64_t limit, uint8_t **data, size_t *size, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            snprintf(err, errlen, "%s: out of memory", path);
-            return -1;
-        }
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        cap *= 2;
-        uint8_t *bigger = realloc(buf, cap);
-        if (!bigger)
-            free(buf);
-        buf = bigger;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: cannot read (a directory?)", path);
-        return -1;
-    }
-    *data = buf;
-    *size = len;
-    return 0;
+    return file_read_all(path, limit, data, size, err, errlen);
 }
 
 uint64_t boot_initrd_address(uint64_t ram_base, uint64_t ram_size, uint64_t image_end)
@@ -91,7 +61,7 @@ static int make_dtb(struct boot_blobs *b, const struct boot_config *bc, char *er
     uint8_t *data;
     size_t size;
     char why[200];
-    if (boot_read_file(bc->dtb_file, &data, &size, err, errlen) != 0)
+    if (boot_read_file(bc->dtb_file, BOOT_DTB_MAX_BYTES, &data, &size, err, errlen) != 0)
         return -1;
     if (fdt_validate(data, size, why, sizeof why) != 0) {
         snprintf(err, errlen, "--dtb=%s: %s", bc->dtb_file, why);
@@ -124,9 +94,16 @@ int boot_prepare(struct boot_blobs *b, const struct boot_config *bc, const struc
     }
     if (img->is_linux && bc->initrd_file) {
         b->initrd_pa = boot_initrd_address(bc->ram_base, bc->ram_size, img->end);
-        if (boot_read_file(bc->initrd_file, &b->initrd, &b->initrd_size, err, errlen) != 0)
+        /* The initrd's limit is the RAM after its address: a bigger one cannot load. */
+        uint64_t room = b->initrd_pa < ram_end ? ram_end - b->initrd_pa : 0;
+        if (boot_read_file(bc->initrd_file, room, &b->initrd, &b->initrd_size, err, errlen) != 0) {
+            size_t n = strlen(err);
+            if (strstr(err, "too big"))
+                snprintf(err + n, errlen - n, " (an initrd must fit in RAM after 0x%llx)",
+                     (unsigned long long)b->initrd_pa);
             return -1;
-        if (b->initrd_pa >= ram_end || b->initrd_size > ram_end - b->initrd_pa) {
+        }
+        if (b->initrd_size > ram_end - b->initrd_pa) {
             snprintf(err, errlen, "%s: the initrd (%zu bytes at 0x%llx) does not fit in RAM", bc->initrd_file,
                      b->initrd_size, (unsigned long long)b->initrd_pa);
             boot_release(b);

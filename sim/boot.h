@@ -55,7 +55,10 @@ void boot_release(struct boot_blobs *b);
 /* Where QEMU puts an initrd for an image ending at image_end (0: unknown). */
 uint64_t boot_initrd_address(uint64_t ram_base, uint64_t ram_size, uint64_t image_end);
 
-/* Reads a whole file (for the initrd and --dtb). */
-int boot_read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen);
+/* A --dtb file's limit: Linux's arm64 booting.rst says the blob "must not
+ * exceed 2 megabytes". */
+#define BOOT_DTB_MAX_BYTES (2ULL << 20)
+/* Reads a whole file of at most limit bytes (for the initrd and --dtb; sim/file.h). */
+int boot_read_file(const char *path, uint64_t limit, uint8_t **data, size_t *size, char *err, size_t errlen);
 
 #endif

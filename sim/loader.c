@@ -1,4 +1,5 @@
 #include "sim/loader.h"
+#include "sim/file.h"
 #include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -7,42 +8,6 @@
 #include <string.h>
 #include <zlib.h>
 
-static int read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fseek(f, 0, SEEK_END) != 0) {
-        snprintf(err, errlen, "%s: cannot seek (not a regular file?)", path);
-        fclose(f);
-        return -1;
-    }
-    long len = ftell(f);
-    if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        snprintf(err, errlen, "%s: cannot determine the size", path);
-        fclose(f);
-        return -1;
-    }
-    if (len == 0) {
-        snprintf(err, errlen, "%s: the file is empty", path);
-        fclose(f);
-        return -1;
-    }
-    *data = malloc((size_t)len);
-    if (!*data || fread(*data, 1, (size_t)len, f) != (size_t)len) {
-        snprintf(err, errlen, "%s: cannot read", path);
-        free(*data);
-        *data = NULL;
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    *size = (size_t)len;
-    return 0;
-}
-
 static int parse_elf(struct loaded_image *img, const char *path, uint64_t ram_base, uint64_t ram_size,
                      char *err, size_t errlen)
 {
@@ -50,7 +15,11 @@ static int parse_elf(struct loaded_image *img, const char *path, uint64_t ram_ba
         snprintf(err, errlen, "%s: truncated ELF header", path);
         return -1;
     }
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img->data;
+    /* The headers are copied out: nothing aligns e_phoff, and a misaligned
+     * Elf64_Phdr pointer would be undefined behaviour. */
+    Elf64_Ehdr ehdr;
+    memcpy(&ehdr, img->data, sizeof ehdr);
+    const Elf64_Ehdr *eh = &ehdr;
     if (eh->e_ident[EI_CLASS] != ELFCLASS64) {
         snprintf(err, errlen, "%s: not a 64-bit ELF file (avsim runs AArch64 images)", path);
         return -1;
@@ -73,11 +42,12 @@ static int parse_elf(struct loaded_image *img, const char *path, uint64_t ram_ba
         snprintf(err, errlen, "%s: broken ELF program header table", path);
         return -1;
     }
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)(img->data + eh->e_phoff);
     for (int i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
+        Elf64_Phdr phdr;
+        memcpy(&phdr, img->data + eh->e_phoff + (size_t)i * sizeof phdr, sizeof phdr);
+        const Elf64_Phdr *p = &phdr;
+        if (p->p_type != PT_LOAD || p->p_memsz == 0)
             continue;
-        const Elf64_Phdr *p = &ph[i];
         if (p->p_filesz > p->p_memsz || p->p_offset > img->size || p->p_filesz > img->size - p->p_offset) {
             snprintf(err, errlen, "%s: segment %d lies outside the file (truncated or broken ELF)", path, i);
             return -1;
@@ -128,6 +98,9 @@ enum {
 #define IMAGE_DEFAULT_TEXT_OFFSET 0x80000ULL
 #define QEMU_BOOTLOADER_MAX_SIZE 0x1000ULL
 #define GUNZIP_MAX_BYTES (256ULL << 20)     /* QEMU's LOAD_IMAGE_MAX_GUNZIP_BYTES */
+/* The image file itself (ELF, Image, gzip or raw), read whole: an ELF may carry
+ * debug sections beyond what it loads, so the limit is not the RAM size. */
+#define IMAGE_FILE_MAX_BYTES (1ULL << 30)
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -155,16 +128,21 @@ static int gunzip_image(struct loaded_image *img, const char *path, char *err, s
         snprintf(err, errlen, "%s: cannot start decompression", path);
         return -1;
     }
-    size_t cap = img->size * 4 + 4096, len = 0;
+    /* The output grows by doubling up to one byte past the limit: reaching that
+     * byte is how a too-big Image is told from one of exactly the limit. */
+    const size_t want = GUNZIP_MAX_BYTES + 1;
+    size_t cap = img->size < want / 4 ? img->size * 4 + 4096 : want, len = 0;
+    if (cap > want)
+        cap = want;
     uint8_t *out = malloc(cap);
     zs.next_in = img->data;
     zs.avail_in = (uInt)img->size;
     int rc = Z_OK;
     while (out && rc == Z_OK) {
         if (len == cap) {
-            if (cap >= GUNZIP_MAX_BYTES)
-                break;
-            cap *= 2;
+            if (cap == want)
+                break;                  /* past the limit with more to come */
+            cap = cap > want / 2 ? want : cap * 2;
             uint8_t *bigger = realloc(out, cap);
             if (!bigger) {
                 free(out);
@@ -178,6 +156,8 @@ static int gunzip_image(struct loaded_image *img, const char *path, char *err, s
         rc = inflate(&zs, Z_NO_FLUSH);
         len = cap - zs.avail_out;
     }
+    if (out && rc == Z_STREAM_END && len > GUNZIP_MAX_BYTES)
+        rc = Z_OK;                      /* ended one byte past the limit: still too big */
     inflateEnd(&zs);
     if (!out || rc != Z_STREAM_END) {
         snprintf(err, errlen, "%s: %s", path,
@@ -228,8 +208,13 @@ int image_open(struct loaded_image *img, const char *path, uint64_t ram_base, ui
                int have_load_addr, uint64_t raw_load_addr, char *err, size_t errlen)
 {
     memset(img, 0, sizeof *img);
-    if (read_file(path, &img->data, &img->size, err, errlen) != 0)
+    if (file_read_all(path, IMAGE_FILE_MAX_BYTES, &img->data, &img->size, err, errlen) != 0)
         return -1;
+    if (img->size == 0) {
+        snprintf(err, errlen, "%s: the file is empty", path);
+        image_close(img);
+        return -1;
+    }
     int rc;
     bool gzipped = is_gzip(img->data, img->size);
     if (gzipped && gunzip_image(img, path, err, errlen) != 0) {

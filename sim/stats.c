@@ -489,7 +489,8 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
                 i ? "," : "", c->ec, esr_ec_name(c->ec), c->from_el, c->to_el, (unsigned long long)c->count);
     }
     fprintf(f, "%s]\n}\n", s->n_exc ? "\n  " : "");
-    return fclose(f) == 0 ? 0 : -1;
+    int bad = ferror(f);                 /* a write that failed before the last one */
+    return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 static void on_trace(void *opaque, const struct event *ev)

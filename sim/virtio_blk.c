@@ -18,6 +18,8 @@ struct virtio_blk {
     bool read_only;
     char *path;
     uint64_t capacity;        /* in 512-byte sectors */
+    uint64_t host_errors;     /* writes and flushes the host refused (the guest got IOERR) */
+    int first_errno;          /* ... the first one's errno */
     uint8_t id[VIRTIO_BLK_ID_BYTES];
     uint8_t config[CFG_LEN];
 };
@@ -45,6 +47,8 @@ static int pwrite_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
         ssize_t n = pwrite(fd, buf, len, (off_t)off);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n == 0)
+            errno = EIO;         /* no progress and no reason given */
         if (n <= 0)
             return -1;
         buf += n;
@@ -52,6 +56,15 @@ static int pwrite_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
         off += (uint64_t)n;
     }
     return 0;
+}
+
+/* A write or flush the host refused (a full disk, a file size limit, an I/O
+ * error): the guest gets IOERR and the run reports it at its end (blk_sync),
+ * since data the guest meant to keep did not reach the image. */
+static void host_error(struct virtio_blk *b)
+{
+    if (!b->host_errors++)
+        b->first_errno = errno ? errno : EIO;
 }
 
 /* The data part of an IN or OUT request: whole sectors (5.2.6.1: "The length
@@ -103,8 +116,10 @@ static int blk_out(struct virtio_blk *b, const struct virtio_chain *c, uint64_t 
     int st = VIRTIO_BLK_S_OK;
     if (virtio_chain_read(c, 16, buf, len))
         st = -1;
-    else if (pwrite_full(b->fd, buf, len, sector * VIRTIO_BLK_SECTOR))
+    else if (pwrite_full(b->fd, buf, len, sector * VIRTIO_BLK_SECTOR)) {
+        host_error(b);
         st = VIRTIO_BLK_S_IOERR;
+    }
     free(buf);
     if (st == VIRTIO_BLK_S_OK)
         b->dev.stats.bytes_written += len;
@@ -119,7 +134,10 @@ static int blk_flush(struct virtio_blk *b)
 {
     if (b->read_only)
         return VIRTIO_BLK_S_OK;
-    return fdatasync(b->fd) == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+    if (fdatasync(b->fd) == 0)
+        return VIRTIO_BLK_S_OK;
+    host_error(b);
+    return VIRTIO_BLK_S_IOERR;
 }
 
 /* VIRTIO_BLK_T_GET_ID: the 20-byte device ID string (5.2.6: "not
@@ -174,6 +192,12 @@ static int64_t blk_process(struct virtio_dev *d, unsigned q, const struct virtio
 static int blk_sync(struct virtio_dev *d, char *err, size_t errlen)
 {
     struct virtio_blk *b = blk_of(d);
+    if (b->host_errors) {
+        snprintf(err, errlen, "disk image '%s': %llu write%s failed (the guest got IOERR), the first: %s", b->path,
+                 (unsigned long long)b->host_errors, b->host_errors == 1 ? "" : "s", strerror(b->first_errno));
+        b->host_errors = 0;               /* said once (sync runs at the end and at destroy) */
+        return -1;
+    }
     if (b->read_only || fsync(b->fd) == 0)
         return 0;
     snprintf(err, errlen, "disk image '%s': fsync failed: %s", b->path, strerror(errno));

@@ -720,7 +720,8 @@ static int write_csv(const struct cli *c)
         }
         free(rows);
     }
-    if (fclose(f) != 0) {
+    int bad = ferror(f);             /* a write that failed before the last one */
+    if (fclose(f) != 0 || bad) {
         fprintf(stderr, "avsim tlbsim: writing %s failed\n", c->sweep_path);
         return 2;
     }
@@ -972,7 +973,8 @@ static int write_svg(const struct cli *c)
     fprintf(f, "</svg>\n");
     free(curves);
     free(xy);
-    if (fclose(f) != 0) {
+    int bad = ferror(f);             /* a write that failed before the last one */
+    if (fclose(f) != 0 || bad) {
         fprintf(stderr, "avsim tlbsim: writing %s failed\n", c->plot_path);
         return 2;
     }

@@ -612,7 +612,8 @@ static void stats_print(FILE *out, struct trace_stats *s)
     fprintf(out, "context: %" PRIu64 " records, %" PRIu64 " VMID switches, %" PRIu64 " ASID switches\n",
             s->by_class[TR_CONTEXT], s->vmid_switches, s->asid_switches);
     fputs("exceptions by EC:\n", out);
-    qsort(s->ecs, s->n_ecs, sizeof *s->ecs, cmp_ec);
+    if (s->n_ecs)                     /* no records: ecs is NULL, which qsort must not get */
+        qsort(s->ecs, s->n_ecs, sizeof *s->ecs, cmp_ec);
     for (size_t i = 0; i < s->n_ecs; i++)
         fprintf(out, "  ec 0x%-7" PRIx32 " %" PRIu64 "\n", s->ecs[i].ec, s->ecs[i].count);
     fputs("tlbi by op:\n", out);
@@ -628,7 +629,8 @@ static void stats_print(FILE *out, struct trace_stats *s)
     /* The SMMU: per StreamID (translated = neither bypassed nor answered by the TLB: walked). */
     fputs("smmu by StreamID: translations, bytes, bypassed, TLB hits, walks, walk reads (from xlate),\n"
           "  walk records, event records\n", out);
-    qsort(s->sids, s->n_sids, sizeof *s->sids, cmp_sid);
+    if (s->n_sids)
+        qsort(s->sids, s->n_sids, sizeof *s->sids, cmp_sid);
     for (size_t i = 0; i < s->n_sids; i++) {
         const struct sid_count *c = &s->sids[i];
         fprintf(out, "  sid 0x%-6" PRIx32 " %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
