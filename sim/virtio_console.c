@@ -95,8 +95,8 @@ static int64_t console_transmit(struct virtio_console *con, const struct virtio_
         off += n;
         con->dev.stats.bytes_written += n;
     }
-    if (con->out)
-        fflush(con->out);
+    if (con->out && fflush(con->out) != 0)
+        con->dev.stats.errors++;        /* the stream's error flag stays set: avsim's exit reports it */
     return 0;
 }
 

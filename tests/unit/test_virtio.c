@@ -156,6 +156,18 @@ static int setup_console(void **state)
 }
 
 /* A console reading a pipe, its sampling in a time queue of the test's, 1 GHz. */
+/* The console writing to /dev/full: the failed write sets the stream's error
+ * flag, which avsim's exit check (frontend/main.c check_stdout) reads. */
+static int setup_console_full(void **state)
+{
+    struct fx *f = fx_new();
+    f->out = fopen("/dev/full", "w");
+    assert_non_null(f->out);
+    fx_attach(f, virtio_console_create(f->out, -1));
+    *state = f;
+    return 0;
+}
+
 static int setup_console_input(void **state)
 {
     struct fx *f = fx_new();
@@ -888,6 +900,19 @@ static void test_console_output(void **state)
     assert_int_equal(virtio_mmio_stats(f->t)->requests, 1);
 }
 
+static void test_console_output_write_error(void **state)
+{
+    struct fx *f = *state;
+    bring_up(f, BASE_FEATURES, 2);
+    uint64_t b = alloc_buf(f, 6);
+    memcpy(at(f, b), "hello\n", 6);
+    add_chain(f, 1, &(struct tb){ b, 6, 0 }, 1);
+    notify(f, 1);
+    assert_int_equal(used_idx(f, 1), 1);        /* the guest is not told: a console has no status */
+    assert_true(ferror(f->out));
+    assert_true(virtio_mmio_stats(f->t)->errors > 0);
+}
+
 /* Runs the test's time queue until `until` (ns at 1 GHz). */
 static void run_time(struct fx *f, uint64_t until)
 {
@@ -976,6 +1001,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rng_determinism, setup_rng, teardown),
         cmocka_unit_test_setup_teardown(test_rng_before_driver_ok, setup_rng, teardown),
         cmocka_unit_test_setup_teardown(test_console_output, setup_console, teardown),
+        cmocka_unit_test_setup_teardown(test_console_output_write_error, setup_console_full, teardown),
         cmocka_unit_test_setup_teardown(test_console_input, setup_console_input, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
