@@ -9,7 +9,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 (cd build && ctest --output-on-failure -j"$(nproc)")
 
-[ "${AVSIM_SANITIZE_RUN:-1}" = 0 ] && exit 0
+if [ "${AVSIM_SANITIZE_RUN:-1}" = 0 ]; then
+    exit 0
+fi
 # The sanitizer run: avsim, its libraries and the unit tests built with -fsanitize=address,undefined
 # in build-asan/ (the guest images are not instrumented), every test but the external Linux ones
 # (-LE external: minutes each even unsanitized). Any report ends the process that made it:
@@ -19,16 +21,17 @@ cmake --build build -j"$(nproc)"
 # when linked with ASan's) and turn the exit status into 1. LeakSanitizer is on, with the one
 # process-lifetime allocation of tests/sanitize/lsan.supp. Unicorn's static library is not
 # instrumented and needs no option: ASan intercepts its malloc/free like everyone's.
-# Sanitized avsim is 2-3 times slower: guest tests get AVSIM_TIMEOUT=60 (20 s in the normal run);
+# Sanitized avsim is 2-4 times slower: guest tests get AVSIM_TIMEOUT=60 (20 s in the normal run);
 # their QEMU comparison already ran above (QEMU=none).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAVSIM_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)"
-logs="$PWD/build-asan/sanitizer-logs"
+root=$PWD
+logs="$root/build-asan/sanitizer-logs"
 rm -rf "$logs" && mkdir -p "$logs"
 status=0
 (cd build-asan &&
  ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$logs/asan" \
- LSAN_OPTIONS="suppressions=$PWD/../tests/sanitize/lsan.supp:print_suppressions=0" \
+ LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0" \
  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
  AVSIM_TIMEOUT=60 QEMU=none \
  ctest --output-on-failure -j"$(nproc)" -LE external) || status=$?
