@@ -42,16 +42,20 @@ for t in "${targets[@]}"; do
     [ -x "$exe" ] || { echo "fuzz: no target $t" >&2; failed+=("$t"); continue; }
     mkdir -p "$B/corpus/$t"
     log="$B/logs/$t.log"
-    "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    extra=()
+    # The guest's semihosting writes to stdout and stderr: closed for the
+    # target (libFuzzer and the sanitizers keep a copy of stderr for reports).
+    [ "$t" = fuzz_semihosting ] && extra=(-close_fd_mask=3)
+    "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}" \
         -artifact_prefix="$B/crashes/$t-" "$B/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
     if [ $rc -eq 0 ]; then
         printf 'fuzz: %-18s ok   %8s runs in %ss, %s\n' "$t" "${runs:-?}" "$secs" "${cov:-cov: ?}"
     else
         printf 'fuzz: %-18s FAIL (exit %d), log %s\n' "$t" "$rc" "$log"
-        grep -E 'ERROR: |runtime error|SUMMARY|Test unit written' "$log" | head -5 | sed 's/^/      /'
+        grep -aE 'ERROR: |runtime error|SUMMARY|Test unit written' "$log" | head -5 | sed 's/^/      /'
         failed+=("$t")
     fi
 done

@@ -2,7 +2,8 @@
  * the operation number and parameter-block address in x0/x1 and the bytes of
  * parameter blocks and strings in guest memory come from the input, on PE 0
  * of a machine built once and never run (MMU off: VA = PA). The console
- * output goes to /dev/null and stdin reads /dev/null. The input is a list of
+ * output goes to /dev/null (scripts/fuzz.sh also closes stderr for the
+ * target: -close_fd_mask=3) and stdin reads /dev/null. The input is a list of
  *   OP(1) ARG_OFFSET(2) LEN(1) BYTES(LEN)
  * : BYTES are written at RAM + 0x10000 + ARG_OFFSET, then the call is made
  * with x0 = OP and x1 = that address (ARG_OFFSET 0xffff: x1 = the next 8
