@@ -398,7 +398,7 @@ int fdt_validate(const void *data, size_t size, char *err, size_t errlen)
     int rc = fdt_check_header(data);
     /* Versions before 16 name nodes by full path; libfdt 1.6.1 (Debian 12)
      * fdt_check_full dereferences NULL on some of them (tests/fuzz/fuzz_dtb).
-     * dtc has written version 17 since 2007, and Linux wants 16 or later. */
+     * dtc writes version 17: the older layouts are refused, not handed to libfdt. */
     if (rc == 0 && fdt_version(data) < 16) {
         snprintf(err, errlen, "device tree version %u is too old (avsim reads version 16 and later)",
                  (unsigned)fdt_version(data));
