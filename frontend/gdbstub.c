@@ -731,6 +731,22 @@ static const struct gdb_command *find_command(const char *packet)
 
 const char *gdb_command_name(const char *packet) { return find_command(packet)->name; }
 
+/* One packet's command: its handler fills g->reply. */
+static enum action run_command(struct gdbstub *g, const char *packet)
+{
+    g->reply_len = 0;
+    const struct gdb_command *c = find_command(packet);
+    return c->fn(g, packet + strlen(c->prefix));
+}
+
+bool gdbstub_command(struct gdbstub *g, const char *packet, const char **reply, size_t *reply_len)
+{
+    enum action act = run_command(g, packet);
+    *reply = g->reply;
+    *reply_len = g->reply_len;
+    return act != ACT_REPLY;
+}
+
 /* ---- the connection ---------------------------------------------------------------- */
 
 static int send_all(struct gdbstub *g, const char *p, size_t n)
@@ -828,10 +844,8 @@ static struct machine_debug_request serve(struct gdbstub *g, bool send_stop)
     for (;;) {
         if (read_packet(g) != 0)
             break;
-        g->reply_len = 0;
         bool was_no_ack = g->no_ack;
-        const struct gdb_command *c = find_command(g->rx.buf);
-        enum action act = c->fn(g, g->rx.buf + strlen(c->prefix));
+        enum action act = run_command(g, g->rx.buf);
         if (act == ACT_KILL)
             return (struct machine_debug_request){ MACHINE_DEBUG_KILL, NULL };
         if (act == ACT_RESUME)

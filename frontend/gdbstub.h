@@ -78,6 +78,11 @@ void gdb_pe_description(char *out, size_t cap, const struct gdb_pe_state *st);
 
 /* The command table: the name of the handler a packet goes to ("" none). */
 const char *gdb_command_name(const char *packet);
+/* Runs one packet's command (the unescaped payload, NUL-terminated) on an
+ * attached stub as the connection does, sending nothing (tests/fuzz): the
+ * reply's payload in *reply, *reply_len bytes. Returns true when the command
+ * ends the serving (a resume, detach or kill) rather than just replying. */
+bool gdbstub_command(struct gdbstub *g, const char *packet, const char **reply, size_t *reply_len);
 /* The target description (qXfer:features:read:target.xml). */
 const char *gdb_target_xml(void);
 /* Registers: 0-30 x0-x30, 31 sp, 32 pc, 33 cpsr (32 bits), then the system

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(libcapstone-dev libsdl2-dev libcmocka-dev zlib1g-dev cmake gcc make pkg-config
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm gdb-multiarch libfdt-dev
-      device-tree-compiler e2fsprogs cpio python3 python3-pip)
+      device-tree-compiler e2fsprogs cpio python3 python3-pip clang libclang-rt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

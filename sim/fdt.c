@@ -396,6 +396,14 @@ int fdt_validate(const void *data, size_t size, char *err, size_t errlen)
         return -1;
     }
     int rc = fdt_check_header(data);
+    /* Versions before 16 name nodes by full path; libfdt 1.6.1 (Debian 12)
+     * fdt_check_full dereferences NULL on some of them (tests/fuzz/fuzz_dtb).
+     * dtc writes version 17: the older layouts are refused, not handed to libfdt. */
+    if (rc == 0 && fdt_version(data) < 16) {
+        snprintf(err, errlen, "device tree version %u is too old (avsim reads version 16 and later)",
+                 (unsigned)fdt_version(data));
+        return -1;
+    }
     if (rc == 0 && fdt_totalsize(data) > size)
         rc = -FDT_ERR_TRUNCATED;
     if (rc == 0)
