@@ -20,8 +20,12 @@ model returns never steers the rest of the program; x16-x17 are the handlers'
 scratch; x22 sync count, x23 the EL1 block's exit stub, x24 the EL2
 continuation, x25 hash, x26 exception count. See README.md for the choices.
 """
+import os
 import random
 import sys
+
+# ERET to AArch32 (SPSR.M[4]=1): off by default, see README.md "Open problems".
+AARCH32 = os.environ.get("GFUZZ_AARCH32") == "1"
 
 LIMIT = 256
 MAGIC_RET = 0x5A5A    # HVC/SVC immediate: back to EL2 at x24
@@ -235,8 +239,8 @@ class Gen:
                 "    brk #0x%x" % imm,
                 "    hlt #0x%x" % imm,
                 "    udf #0x%x" % imm,
-                "    eret",
                 "    .inst 0xd6bf03e0  // drps",
+                "    adr x9, 1f\n    msr elr_el1, x9\n    msr elr_el2, x9\n    eret\n1:",
                 "    ldr x15, [x%d]" % r.randrange(14),
                 "    adr x9, scratch\n    str x%d, [x9, #%d]" % (r.randrange(14), 8 * r.randrange(512)),
                 "    mov x9, sp\n    add x9, x9, #%d\n    mov sp, x9\n    ldr x15, [sp]" % r.randrange(1, 16),
@@ -336,7 +340,7 @@ class Gen:
         out.append("    msr ttbr0_el1, x9")
         # TCR_EL1: T0SZ=25, IRGN0/ORGN0 WB, SH0 inner, TG0 4K, EPD1, IPS 40 bits
         tcr = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (2 << 32)
-        if r.randrange(3) == 0:
+        if r.randrange(8) == 0:
             tcr = r.getrandbits(64) & 0x7FFFFFFFFF
         elif r.randrange(3) == 0:
             tcr = (tcr & ~0x3F) | r.randrange(64)
@@ -366,7 +370,7 @@ class Gen:
         out.append("    msr vttbr_el2, x9")
         # VTCR_EL2: T0SZ=25, SL0=1 (level 1), IRGN0/ORGN0 WB, SH0 inner, TG0 4K, PS 40 bits
         vtcr = 25 | (1 << 6) | (1 << 8) | (1 << 10) | (3 << 12) | (2 << 16) | (1 << 31)
-        if r.randrange(3) == 0:
+        if r.randrange(8) == 0:
             vtcr = r.getrandbits(32)
         elif r.randrange(3) == 0:
             vtcr = (vtcr & ~0xFF) | r.randrange(64) | (r.randrange(4) << 6)
@@ -395,9 +399,11 @@ class Gen:
         m = r.choices([0b0101, 0b0100, 0b0000, 0b1001, 0b1000, 0b0110, 0b1100, 0b0010,
                        0b10000, 0b10011, 0b11111, 0b11010, r.randrange(32)],
                       [8, 3, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])[0]
+        if not AARCH32 and m & 0x10:
+            m &= 0xF   # returns to AArch32 only with GFUZZ_AARCH32=1 (README: open problems)
         v = m | (r.getrandbits(4) << 6)
         if r.randrange(4) == 0:
-            v |= r.getrandbits(32) & ~0x3FF & ~(1 << 21)
+            v |= r.getrandbits(32) & ~0x3FF & ~(1 << 21) & ~(1 << 4)
         if r.randrange(10) == 0:
             v |= 1 << 21    # SS
         if r.randrange(10) == 0:

@@ -66,6 +66,7 @@ for ((seed = from; seed <= to; seed++)); do
     fi
     a_end="exit=$rc"
     grep -q "nothing can wake\|guest is stuck\|instruction limit\|stopped after" "$work/avsim.err" && a_end="stuck($rc)"
+    echo "$seed $a_end $(head -c 160 "$work/avsim.err" | head -1)" >>"$out/outcomes.log"
     outcome[$a_end]=$(( ${outcome[$a_end]:-0} + 1 ))
     if [ -n "$qemu" ]; then
         timeout -k 2 "$qemu_wall" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
