@@ -961,9 +961,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
-    if (pe->attn.f.illegal) {
+    if (pe->attn.f.illegal && !(addr & 3)) {
         /* An illegal exception return left PSTATE.IL set: the next instruction
-         * takes an Illegal Execution state exception (Unicorn does not raise it). */
+         * takes an Illegal Execution state exception (Unicorn does not raise it).
+         * At a misaligned PC the PC alignment fault (on_block) comes first: it has
+         * the higher priority (the Arm ARM's synchronous exception priorities;
+         * found by tests/gfuzz). */
         pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
                                   .target_el = pe_route_el1(pe), .return_pc = addr,

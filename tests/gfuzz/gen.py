@@ -168,10 +168,10 @@ class Gen:
     def op_device(self, out):
         r = self.r
         name, base, size = r.choice(REGIONS)
-        off = r.randrange(size)
-        if r.randrange(3):
-            off &= ~3
         size_log = r.choice([0, 1, 2, 2, 2, 3])
+        # Aligned to the access size: avsim takes no Alignment fault on Device memory
+        # (README: differences), and QEMU's devices answer misaligned accesses each its own way.
+        off = r.randrange(size) & ~7 | (r.randrange(8) & ~((1 << size_log) - 1) & 7)
         out.append("    // device access: %s + 0x%x" % (name, off))
         self.mov64(out, "x9", base + off)
         sfx = {0: "b", 1: "h", 2: "", 3: ""}[size_log]
@@ -510,6 +510,19 @@ class Gen:
         w("    adr x16, gf_vectors_el1\n    msr vbar_el1, x16")
         w("    mov x16, #(1 << 31)\n    msr hcr_el2, x16")
         w("    mov x16, #0x0800\n    movk x16, #0x30d0, lsl #16\n    msr sctlr_el1, x16")
+        # Registers whose reset value is UNKNOWN (QEMU and avsim differ): known values first.
+        w("    mov x16, #0x3c9\n    msr spsr_el2, x16\n    mov x16, #0x3c5\n    msr spsr_el1, x16")
+        w("    adr x16, op_0\n    msr elr_el2, x16\n    msr elr_el1, x16")
+        for reg in ("tcr_el1", "ttbr0_el1", "ttbr1_el1", "mair_el1", "vtcr_el2", "vttbr_el2", "mdscr_el1",
+                    "cntvoff_el2", "cntkctl_el1", "hstr_el2", "ich_hcr_el2", "pmuserenr_el0", "tpidr_el0",
+                    "cnthp_ctl_el2", "cntp_ctl_el0", "cntv_ctl_el0", "amair_el1", "contextidr_el1"):
+            w("    msr %s, xzr" % reg)
+        w("    mov x16, #0x30c50838\n    msr sctlr_el2, x16" if False else
+          "    mov x16, #0x0838\n    movk x16, #0x30c5, lsl #16\n    msr sctlr_el2, x16")
+        w("    mov x16, #0x33ff\n    msr cptr_el2, x16")
+        w("    mov x16, #(3 << 20)\n    msr cpacr_el1, x16")
+        w("    mov x16, #3\n    msr cnthctl_el2, x16")
+        w("    mrs x16, pmcr_el0\n    ubfx x16, x16, #11, #5\n    msr mdcr_el2, x16")
         w("    isb")
         # GICv3: distributor ARE + both groups, redistributor awake, timer PPIs group 1 enabled.
         w("    mov x16, #0x08000000\n    mov w17, #0x13\n    str w17, [x16]")

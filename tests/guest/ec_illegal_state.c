@@ -39,6 +39,13 @@ static uint64_t at_el1(uint64_t arg)
     expect_trap_ref("EL1 eret with SPSR.IL=1 to VA 2^48 (MMU off)", 1, RT_VEC_CUR_SPX, 0x21, 1, 0, 0,
                     "target", 0, 0);
     check(SPSR_STABLE(trap.spsr) == 0x1003c5, "SPSR = EL1h with IL set");
+
+    /* The same with a misaligned ELR: the PC alignment fault has the higher priority. */
+    trap_reset();
+    __asm__ volatile("adr x6, 1f + 2\n\tmsr elr_el1, x6\n\tmov x6, #0x3c5\n\tmovk x6, #0x10, lsl #16\n\t"
+                     "msr spsr_el1, x6\n\t" T_MARK "1: eret\n2:\n" ::: "x6", T_CLOBBER);
+    expect_trap("EL1 eret with SPSR.IL=1 to a misaligned ELR", 1, RT_VEC_CUR_SPX, 0x22, 1, 0, 0x1ffffff, 2);
+    check(SPSR_STABLE(trap.spsr) == 0x1003c5, "SPSR = EL1h with IL set");
     return 0;
 }
 
