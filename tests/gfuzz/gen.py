@@ -442,6 +442,9 @@ class Gen:
                 self.mov64(b, "x10", self.rand_spsr())
                 b.append("    msr elr_el1, x9")
                 b.append("    msr spsr_el1, x10")
+                # at EL2 (a block entered at EL2) the ERET uses ELR_EL2: the same target, so
+                # that it cannot loop back without an exception (seed 3342 of the first run)
+                b.append("    msr elr_el2, x9")
                 b.append("    eret")
                 b.append("%s:" % nxt)
             else:

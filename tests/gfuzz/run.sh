@@ -54,6 +54,7 @@ for ((seed = from; seed <= to; seed++)); do
     rc=$?
     why=
     if [ $rc -eq 137 ]; then why="no exit within ${wall}s"
+    elif [ $rc -eq 126 ] || [ $rc -eq 127 ]; then why="avsim could not be run (status $rc)"
     elif [ $rc -ge 128 ]; then why="signal $((rc - 128))"
     elif grep -qE "internal error|Unicorn error|Assertion|AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|LeakSanitizer" "$work/avsim.err"; then
         why=$(grep -m1 -E "internal error|Unicorn error|Assertion|Sanitizer|runtime error:" "$work/avsim.err")
