@@ -329,6 +329,14 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
 {
     pe->sp_aligned = false;
     finish_entry(pe);
+    /* AArch64.TakeException clears PSTATE.IL: an Illegal Execution state exception
+     * pending from an illegal return is superseded by any exception taken first (an
+     * Instruction Abort or PC alignment fault at ELR has the higher priority), and the
+     * PSTATE that illegal return left is what SPSR saves. Found by tests/gfuzz: avsim
+     * took the Illegal state exception again at the abort's vector. */
+    pe->attn.f.illegal = false;
+    uint32_t illegal_pstate = pe->illegal_from_eret;
+    pe->illegal_from_eret = 0;
     unsigned from = pe->el, target = x->target_el;
     uint32_t old = pe_read_pstate(pe);
 
@@ -363,7 +371,8 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         if ((target == 1 || (target == 2 && pe->mmu.host_el0)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
             entry |= PSTATE_PAN;
     }
-    switch_el(pe, entry, vector, true, x->return_pc, x->spsr_override ? x->spsr : old & mask);
+    switch_el(pe, entry, vector, true, x->return_pc,
+              x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old & mask);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pmu_count(&pe->pmu, PMU_SRC_EXC_TAKEN, from, 1);
@@ -952,9 +961,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
-    if (pe->attn.f.illegal) {
+    if (pe->attn.f.illegal && !(addr & 3)) {
         /* An illegal exception return left PSTATE.IL set: the next instruction
-         * takes an Illegal Execution state exception (Unicorn does not raise it). */
+         * takes an Illegal Execution state exception (Unicorn does not raise it).
+         * At a misaligned PC the PC alignment fault (on_block) comes first: it has
+         * the higher priority (the Arm ARM's synchronous exception priorities;
+         * found by tests/gfuzz). */
         pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
                                   .target_el = pe_route_el1(pe), .return_pc = addr,

@@ -557,8 +557,13 @@ bool sysreg_never_traps(unsigned op0, unsigned op1, unsigned crn, unsigned crm, 
     const struct sysreg_def *d = sysreg_lookup(op0, op1, crn, crm, op2);
     unsigned need = is_read ? (SR_EL0_R << (2 * el)) : (SR_EL0_W << (2 * el));
     /* sysreg_decide's checks that depend on more than the EL: TIDCP on the
-     * IMPLEMENTATION DEFINED space, and every trap bit. */
-    return d && !is_impdef_encoding(op0, crn) && (d->access & need) && d->traps == 0;
+     * IMPLEMENTATION DEFINED space, every trap bit, the PE's features (a
+     * register of a feature the CPU lacks is UNDEFINED) and HCR_EL2.E2H (the
+     * _EL12/_EL02 aliases and the EL2-only VHE registers are UNDEFINED at EL2
+     * when it is 0). Found by tests/gfuzz (MRS AFSR0_EL12 at EL2 on a
+     * cortex-a57 reached the register hook: "should have trapped"). */
+    return d && !is_impdef_encoding(op0, crn) && (d->access & need) && d->traps == 0 && !d->feature &&
+           !d->e2h_only;
 }
 
 struct sysreg_decision sysreg_decide(const struct sysreg_ctx *c, unsigned op0, unsigned op1,

@@ -26,6 +26,26 @@ static uint64_t at_el1(uint64_t arg)
     expect_trap("EL1 eret to EL2h", 1, RT_VEC_CUR_SPX, 0x0e, 1, 0, 0x1ffffff, 0);
     check(SPSR_STABLE(trap.spsr) == 0x1003c5, "SPSR = EL1h with IL set");
     rt_printf("  CurrentEL after: %lu\n", READ_SYSREG(CurrentEL) >> 2);
+
+    /* PSTATE.IL set by an ERET whose ELR cannot be fetched: the Instruction Abort
+     * comes first (it has the higher priority), SPSR_EL1.IL records PSTATE.IL, and
+     * taking it clears PSTATE.IL: no Illegal Execution state exception at the
+     * vector (tests/gfuzz found avsim taking one there). */
+    trap_reset();
+    trap_ref = 1ULL << 48;
+    __asm__ volatile("mov x6, %0\n\tmsr elr_el1, x6\n\tmov x6, #0x3c5\n\tmovk x6, #0x10, lsl #16\n\t"
+                     "msr spsr_el1, x6\n\t" T_MARK "eret\n1: nop\n2:\n"
+                     :: "r"(trap_ref) : "x6", T_CLOBBER);
+    expect_trap_ref("EL1 eret with SPSR.IL=1 to VA 2^48 (MMU off)", 1, RT_VEC_CUR_SPX, 0x21, 1, 0, 0,
+                    "target", 0, 0);
+    check(SPSR_STABLE(trap.spsr) == 0x1003c5, "SPSR = EL1h with IL set");
+
+    /* The same with a misaligned ELR: the PC alignment fault has the higher priority. */
+    trap_reset();
+    __asm__ volatile("adr x6, 1f + 2\n\tmsr elr_el1, x6\n\tmov x6, #0x3c5\n\tmovk x6, #0x10, lsl #16\n\t"
+                     "msr spsr_el1, x6\n\t" T_MARK "1: eret\n2:\n" ::: "x6", T_CLOBBER);
+    expect_trap("EL1 eret with SPSR.IL=1 to a misaligned ELR", 1, RT_VEC_CUR_SPX, 0x22, 1, 0, 0x1ffffff, 2);
+    check(SPSR_STABLE(trap.spsr) == 0x1003c5, "SPSR = EL1h with IL set");
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /* EC 0x00 (Unknown reason): UDF, unallocated system register encodings, EL2
  * registers accessed from EL1, EL1 registers from EL0, HVC/SMC at EL0, HVC
- * with HCR_EL2.HCD=1 at EL2 and EL1. All are UNDEFINED: taken to the current
+ * with HCR_EL2.HCD=1 at EL2 and EL1, VHE registers on a CPU without VHE. All are UNDEFINED: taken to the current
  * EL (EL0 -> EL1), ESR.IL=1, ISS=0, ELR = the instruction itself. */
 #include "trap.h"
 
@@ -63,6 +63,10 @@ int main(void)
     UNDEF("EL2 udf #0x1234", 2, V_CUR, "udf #0x1234");
     UNDEF("EL2 mrs S3_2_C1_C0_0", 2, V_CUR, "mrs x0, S3_2_C1_C0_0");
     UNDEF("EL2 mrs S3_4_C1_C0_7", 2, V_CUR, "mrs x0, S3_4_C1_C0_7");
+    /* VHE registers on a CPU without FEAT_VHE, and _EL12 aliases with E2H=0 (found by
+     * tests/gfuzz: avsim ran them without the UNDEFINED check). */
+    UNDEF("EL2 mrs afsr0_el12 (E2H=0)", 2, V_CUR, "mrs x0, S3_5_C5_C1_0");
+    UNDEF("EL2 mrs cnthv_cval_el2 (no VHE)", 2, V_CUR, "mrs x0, S3_4_C14_C3_2");
     WRITE_SYSREG(hcr_el2, HCR_RW | HCR_HCD);
     ISB();
     UNDEF("EL2 hvc #3 (HCD=1)", 2, V_CUR, "hvc #3");
