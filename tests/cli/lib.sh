@@ -10,10 +10,12 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 
+# expect NAME STATUS PATTERN -- ARGS...: avsim ARGS exits with STATUS and its stderr matches
+# PATTERN; its stdout goes to $tmp/out (or to $EXPECT_STDOUT when set, e.g. /dev/full).
 expect() {
     local name=$1 want=$2 pattern=$3
     shift 4
-    timeout 20 "$AVSIM" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    timeout 20 "$AVSIM" "$@" >"${EXPECT_STDOUT:-$tmp/out}" 2>"$tmp/err" </dev/null
     local got=$?
     if [ "$got" -eq "$want" ] && grep -Eq -- "$pattern" "$tmp/err"; then
         ok

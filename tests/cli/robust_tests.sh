@@ -13,20 +13,8 @@ IMAGE=$GUEST/boot_image.Image
 VBLK=$GUEST/vblk_front.elf
 APPEND="console=ttyAMA0 avsim.boot=image"
 
-# expect_out NAME STATUS PATTERN -- ARGS...: as expect, with stdout on /dev/full.
-expect_full() {
-    local name=$1 want=$2 pattern=$3
-    shift 4
-    timeout 20 "$AVSIM" "$@" >/dev/full 2>"$tmp/err" </dev/null
-    local got=$?
-    if [ "$got" -eq "$want" ] && grep -Eq -- "$pattern" "$tmp/err"; then
-        ok
-    else
-        bad "$name: status $got (want $want), stderr:"
-        sed 's/^/    /' "$tmp/err"
-        echo "    (wanted a match for: $pattern)"
-    fi
-}
+# expect_full NAME STATUS PATTERN -- ARGS...: as expect, with stdout on /dev/full.
+expect_full() { EXPECT_STDOUT=/dev/full expect "$@"; }
 
 # 1. An ELF whose program headers start at an offset that is not 8-byte aligned
 #    (read through a misaligned Elf64_Phdr pointer before: UBSan's report).
