@@ -3,7 +3,6 @@
  * access to a ring, a descriptor table or a buffer goes through the
  * transport's DMA port (sim/dma.h). */
 #include "sim/virtio_mmio.h"
-#include "sim/machine.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -606,7 +605,3 @@ void virtio_dev_destroy(struct virtio_dev *d)
     if (d)
         d->ops->destroy(d);
 }
-
-static uint64_t ops_read(void *opaque, uint64_t off, unsigned size) { return virtio_mmio_read(opaque, off, size); }
-static void ops_write(void *opaque, uint64_t off, uint64_t value, unsigned size) { virtio_mmio_write(opaque, off, value, size); }
-const struct mmio_ops virtio_mmio_ops = { ops_read, ops_write };

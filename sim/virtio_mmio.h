@@ -81,7 +81,6 @@ struct virtio_stats {
 
 struct virtio_dev;
 struct virtio_mmio;
-struct mmio_ops;
 
 /* ---- The machine's interface ---- */
 
@@ -96,8 +95,6 @@ void virtio_mmio_write(struct virtio_mmio *t, uint64_t off, uint64_t value, unsi
 void virtio_mmio_reset(struct virtio_mmio *t);
 /* Also destroys its device (virtio-blk: fsyncs and closes its image). */
 void virtio_mmio_destroy(struct virtio_mmio *t);
-/* The same accessors as a region's ops (sim/machine.h), opaque = the transport. */
-extern const struct mmio_ops virtio_mmio_ops;
 
 /* Makes what the device has written durable (virtio-blk: fsync of the image)
  * so that an orderly exit can report a failure: 0, or -1 with a message in err. */
