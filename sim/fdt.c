@@ -256,17 +256,26 @@ static void add_uart(struct fdt_builder *b, const char *name)
     PROP_STRS(b, n, "clock-names", "uartclk\0apb_pclk");
 }
 
+/* A device node at the top level, named and placed as QEMU names its MMIO
+ * devices: "<prefix>@<base>", its compatible, then reg (one range). */
+static int mmio_device_node(struct fdt_builder *b, const char *prefix, const char *compatible, uint64_t base,
+                            uint64_t size)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s@%llx", prefix, (unsigned long long)base);
+    int n = node(b, 0, name);
+    prop_str(b, n, "compatible", compatible);
+    uint64_t reg[2] = { base, size };
+    prop_reg64(b, n, reg, 1);
+    return n;
+}
+
 /* The SMMUv3 as QEMU's create_smmu writes it for -M virt,iommu=smmuv3 (the
  * Linux binding iommu/arm,smmu-v3.yaml): four edge-triggered SPIs named as
  * the driver looks them up, coherent, one cell (the StreamID) per master. */
 static void add_smmu(struct fdt_builder *b)
 {
-    char name[32];
-    snprintf(name, sizeof name, "smmuv3@%llx", (unsigned long long)VIRT_SMMU_BASE);
-    int n = node(b, 0, name);
-    prop_str(b, n, "compatible", "arm,smmu-v3");
-    uint64_t reg[2] = { VIRT_SMMU_BASE, VIRT_SMMU_SIZE };
-    prop_reg64(b, n, reg, 1);
+    int n = mmio_device_node(b, "smmuv3", "arm,smmu-v3", VIRT_SMMU_BASE, VIRT_SMMU_SIZE);
     uint32_t irq[12];
     for (unsigned i = 0; i < 4; i++) {
         irq[3 * i] = FDT_IRQ_SPI;
@@ -286,13 +295,8 @@ static void add_smmu(struct fdt_builder *b)
 static void add_virtio_mmio(struct fdt_builder *b, const struct fdt_machine_desc *d)
 {
     for (unsigned i = VIRT_MMIO_COUNT; i-- > 0;) {
-        uint64_t base = VIRT_MMIO_BASE + i * VIRT_MMIO_STRIDE;
-        char name[32];
-        snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)base);
-        int n = node(b, 0, name);
-        prop_str(b, n, "compatible", "virtio,mmio");
-        uint64_t reg[2] = { base, VIRT_MMIO_STRIDE };
-        prop_reg64(b, n, reg, 1);
+        int n = mmio_device_node(b, "virtio_mmio", "virtio,mmio", VIRT_MMIO_BASE + i * VIRT_MMIO_STRIDE,
+                                 VIRT_MMIO_STRIDE);
         uint32_t irq[3] = { FDT_IRQ_SPI, VIRT_MMIO_SPI + i, FDT_IRQ_EDGE_RISING };
         prop_cells(b, n, "interrupts", irq, 3);
         prop(b, n, "dma-coherent", NULL, 0);
@@ -308,12 +312,7 @@ static void add_virtio_mmio(struct fdt_builder *b, const struct fdt_machine_desc
  * node names no iommus: a guest that uses it programs the SMMU itself. */
 static void add_dma_test(struct fdt_builder *b)
 {
-    char name[32];
-    snprintf(name, sizeof name, "dma-test@%llx", (unsigned long long)VIRT_DMATEST_BASE);
-    int n = node(b, 0, name);
-    prop_str(b, n, "compatible", "avsim,dma-test");
-    uint64_t reg[2] = { VIRT_DMATEST_BASE, VIRT_DMATEST_SIZE };
-    prop_reg64(b, n, reg, 1);
+    int n = mmio_device_node(b, "dma-test", "avsim,dma-test", VIRT_DMATEST_BASE, VIRT_DMATEST_SIZE);
     uint32_t irq[3] = { FDT_IRQ_SPI, VIRT_DMATEST_SPI, FDT_IRQ_LEVEL_HIGH };
     prop_cells(b, n, "interrupts", irq, 3);
     prop(b, n, "dma-coherent", NULL, 0);
