@@ -627,6 +627,29 @@ static bool perm_ok(uint8_t perm, enum mmu_access acc)
     return perm & need;
 }
 
+/* A transaction's page answered by the SMMU's TLB. */
+static enum xl_result tlb_hit(struct page_result *pr, struct smmu_sid_stats *st, uint64_t ipa, uint64_t pa,
+                              unsigned page_shift)
+{
+    pr->ipa = ipa;
+    pr->pa = pa;
+    pr->page_shift = page_shift;
+    pr->tlb_hit = true;
+    if (st)
+        st->tlb_hits++;
+    return XL_OK;
+}
+
+/* A walk was made (successful or not): its descriptor reads. */
+static void count_walk(struct smmu_sid_stats *st, struct page_result *pr, unsigned walk_accesses)
+{
+    if (st) {
+        st->walks++;
+        st->walk_accesses += walk_accesses;
+    }
+    pr->walk_accesses = walk_accesses;
+}
+
 /* Stage 1 (and stage 2 nested): the TLB, else a walk and an insertion. A TLB
  * hit that lacks the permission is walked again, so that the fault reported
  * is the tables' own. */
@@ -640,22 +663,12 @@ static enum xl_result translate_s1(struct xact *x, enum mmu_access acc, unsigned
     const struct tlb_entry *e = tlb_lookup(&s->tlb, c->instr, c->regime, tag_vmid(c), tag_asid(c), x->iova, NULL);
     if (e && perm_ok(el ? e->perm_el1 : e->perm_el0, acc)) {
         uint64_t off = x->iova & ((1ULL << e->page_shift) - 1);
-        pr->ipa = e->ipa + off;
-        pr->pa = e->pa + off;
-        pr->page_shift = e->page_shift;
-        pr->tlb_hit = true;
-        if (st)
-            st->tlb_hits++;
-        return XL_OK;
+        return tlb_hit(pr, st, e->ipa + off, e->pa + off, e->page_shift);
     }
     struct mmu_mem_ops ops = mem_ops(x);
     struct mmu_result r;
     bool ok = mmu_full_translate(&ops, &c->s1c, c->s2 ? &c->s2c : NULL, x->iova, acc, el, &r);
-    if (st) {
-        st->walks++;
-        st->walk_accesses += r.walk_accesses;
-    }
-    pr->walk_accesses = r.walk_accesses;
+    count_walk(st, pr, r.walk_accesses);
     if (!ok)
         return walk_fault(x, &r.fault);
     struct tlb_entry te = { .valid = true, .kind = TLB_KIND_LEAF, .regime = (uint8_t)c->regime,
@@ -684,23 +697,13 @@ static enum xl_result translate_s2(struct xact *x, enum mmu_access acc, struct s
     const struct tlb_entry *e = tlb_s2_lookup(&s->tlb, c->vmid, x->iova);
     if (e && perm_ok(e->perm_el1, acc)) {
         s->tlb.stats.l1_hits++;
-        pr->ipa = x->iova;
-        pr->pa = e->pa + (x->iova - e->ipa);
-        pr->page_shift = e->page_shift;
-        pr->tlb_hit = true;
-        if (st)
-            st->tlb_hits++;
-        return XL_OK;
+        return tlb_hit(pr, st, x->iova, e->pa + (x->iova - e->ipa), e->page_shift);
     }
     s->tlb.stats.misses++;
     struct mmu_mem_ops ops = mem_ops(x);
     struct mmu_result r;
     bool ok = mmu_translate_s2(&ops, &c->s2c, x->iova, acc, false, &r);
-    if (st) {
-        st->walks++;
-        st->walk_accesses += r.walk_accesses;
-    }
-    pr->walk_accesses = r.walk_accesses;
+    count_walk(st, pr, r.walk_accesses);
     if (!ok)
         return walk_fault(x, &r.fault);
     s2_insert(x, &r);
