@@ -12,21 +12,10 @@
  * `mov w0, #2; ret` over it, then FILLs `mov w0, #3; ret`, and the PE runs it
  * after each with only an ISB. A DMA write into a data page next to it
  * changes the data and leaves the code alone. */
+#include "dmatest.h"
 #include "trap.h"
 
 TRAP_HANDLERS
-
-#define DMATEST 0x0c000000UL
-#define DT_ID 0x000
-#define DT_SRC 0x010
-#define DT_DST 0x018
-#define DT_LEN 0x020
-#define DT_CMD 0x024
-#define DT_STATUS 0x028
-#define DT_PATTERN 0x030
-#define DT_COPY 1
-#define DT_FILL 2
-#define DT_ST_DONE 2u
 
 #define CODE 0x40600000UL          /* RAM pages outside the image */
 #define SRC 0x40601000UL
@@ -34,14 +23,6 @@ TRAP_HANDLERS
 
 #define MOV_W0(n) (0x52800000u | ((uint32_t)(n) << 5))
 #define RET 0xd65f03c0u
-
-static uint32_t r32(uint64_t off) { return *(volatile uint32_t *)(DMATEST + off); }
-static void w32(uint64_t off, uint32_t v) { *(volatile uint32_t *)(DMATEST + off) = v; }
-static void w64(uint64_t off, uint64_t v)
-{
-    w32(off, (uint32_t)v);
-    w32(off + 4, (uint32_t)(v >> 32));
-}
 
 static int run_code(void)
 {
@@ -53,17 +34,17 @@ static int run_code(void)
 static uint32_t dma(uint32_t cmd, uint64_t src, uint64_t dst, uint32_t len)
 {
     __asm__ volatile("dsb sy" ::: "memory");
-    w64(DT_SRC, src);
-    w64(DT_DST, dst);
-    w32(DT_LEN, len);
-    w32(DT_CMD, cmd);
-    return r32(DT_STATUS);
+    dmatest_w64(DT_SRC, src);
+    dmatest_w64(DT_DST, dst);
+    dmatest_w32(DT_LEN, len);
+    dmatest_w32(DT_CMD, cmd);
+    return dmatest_r32(DT_STATUS);
 }
 
 int main(void)
 {
     rt_puts("dma_code_drop\n");
-    rt_printf("DMA test device ID=0x%x\n", r32(DT_ID));
+    rt_printf("DMA test device ID=0x%x\n", dmatest_r32(DT_ID));
     volatile uint32_t *code = (volatile uint32_t *)CODE, *src = (volatile uint32_t *)SRC;
     volatile uint64_t *data = (volatile uint64_t *)DATA;
     code[0] = MOV_W0(1);
@@ -83,7 +64,7 @@ int main(void)
     rt_printf("after a DMA COPY over it (STATUS 0x%x): returns %d\n", st, v);
     check(v == 2, "the copied code runs");
 
-    w64(DT_PATTERN, (uint64_t)RET << 32 | MOV_W0(3));
+    dmatest_w64(DT_PATTERN, (uint64_t)RET << 32 | MOV_W0(3));
     st = dma(DT_FILL, 0, CODE, 8);
     check(st == DT_ST_DONE, "FILL done");
     v = run_code();
@@ -91,7 +72,7 @@ int main(void)
     check(v == 3, "the filled code runs");
 
     data[0] = 0x1111111111111111UL;
-    w64(DT_PATTERN, 0x2222222222222222UL);
+    dmatest_w64(DT_PATTERN, 0x2222222222222222UL);
     st = dma(DT_FILL, 0, DATA, 8);
     v = run_code();
     rt_printf("after a DMA FILL of a data page (STATUS 0x%x): data 0x%lx, code returns %d\n", st, data[0], v);

@@ -52,7 +52,6 @@ void *memcpy(void *d, const void *s, size_t n)
 #define INTID_PRIQ 107
 #define INTID_CMD_SYNC 108
 #define INTID_GERROR 109
-#define DMATEST_BASE 0x0c000000UL
 #define INTID_DMATEST 144
 /* Not RAM (past the end of the default 1 GiB of RAM): fetches from it abort. */
 #define UNBACKED_PA 0x90000000UL
@@ -594,36 +593,7 @@ SM_FN void expect_irqs(const char *what, const unsigned *want, unsigned n)
     } while (0)
 #define EXPECT_NO_IRQ(what) expect_irqs(what, 0, 0)
 
-/* ---- the DMA test device (sim/dmatest.h) ------------------------------------------------ */
-#define DT_ID 0x000
-#define DT_SID 0x008
-#define DT_SSID 0x00c
-#define DT_SRC 0x010
-#define DT_DST 0x018
-#define DT_LEN 0x020
-#define DT_CMD 0x024
-#define DT_STATUS 0x028
-#define DT_PATTERN 0x030
-#define DT_CHECKSUM 0x038
-#define DT_DATA 0x040
-#define DT_IRQ_ENABLE 0x048
-#define DT_IRQ_STATUS 0x04c
-#define DT_IRQ_ACK 0x050
-#define DT_COPY 1
-#define DT_FILL 2
-#define DT_READ 3
-#define DT_SSV (1u << 31)
-#define DT_ST_DONE (1u << 1)
-#define DT_ST_FAULT (1u << 2)
-#define DT_ST_SRC_FAULT (1u << 3)
-#define DT_ST_DST_FAULT (1u << 4)
-#define DT_ST_BADCMD (1u << 5)
-#define NO_SSID (-1)
-
-static inline uint32_t dmatest_r32(uint64_t off) { return mmio_r32(DMATEST_BASE + off); }
-static inline void dmatest_w32(uint64_t off, uint32_t v) { mmio_w32(DMATEST_BASE + off, v); }
-static inline uint64_t dmatest_r64(uint64_t off) { return mmio_r64(DMATEST_BASE + off); }
-static inline void dmatest_w64(uint64_t off, uint64_t v) { mmio_w64(DMATEST_BASE + off, v); }
+#include "dmatest.h"   /* the DMA test device's registers and accessors */
 
 /* One command as StreamID sid (SubstreamID ssid, NO_SSID: none); returns STATUS. */
 SM_FN uint32_t dma_cmd(uint32_t sid, int ssid, unsigned cmd, uint64_t src, uint64_t dst, uint32_t len)
