@@ -116,7 +116,7 @@ struct pe_mmu {
     int n_ctx_stats;
     struct pe_mmu_held *held;           /* PE_MMU_HELD_SLOTS */
     uint32_t held_gen, n_held;
-    uint64_t held_filter[16];           /* a bit per held_hash & 1023 of what the set holds: clear, not held */
+    uint64_t held_filter[PE_MMU_HELD_SLOTS / 64];   /* a bit per home slot (held_hash) in use: clear, not held */
     struct pe_mmu_rmap *rmap;           /* PE_MMU_RMAP_SLOTS */
     struct pe_mmu_code_page *code_map;  /* PE_MMU_CODE_MAP_SLOTS */
     struct pe_mmu_pending_fault pending;

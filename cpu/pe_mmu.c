@@ -249,7 +249,7 @@ static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct tlb_entry *e
 
 static inline bool held_filter_has(const struct pe_mmu *m, uint32_t hash)
 {
-    hash &= 1023;
+    hash &= PE_MMU_HELD_SLOTS - 1;
     return (m->held_filter[hash >> 6] >> (hash & 63)) & 1;
 }
 
@@ -277,7 +277,7 @@ static void hold(struct pe *pe, const struct tlb_entry *e, bool fetch)
     uint16_t asid = e->global ? 0xffff : e->asid;
     *h = (struct pe_mmu_held){ .va = e->va, .gen = m->held_gen, .vmid = e->vmid, .asid = asid,
                                .regime = e->regime, .shift = e->page_shift, .fetch = fetch };
-    uint32_t bit = held_hash(e->regime, e->vmid, asid, e->va, fetch) & 1023;
+    uint32_t bit = held_hash(e->regime, e->vmid, asid, e->va, fetch) & (PE_MMU_HELD_SLOTS - 1);
     m->held_filter[bit >> 6] |= 1ULL << (bit & 63);
     m->n_held++;
 }
@@ -289,18 +289,11 @@ static void on_model_drop(void *opaque, const struct tlb_entry *e)
     struct pe_mmu *m = &pe->mmu;
     /* Walk-cache entries never served a fill; a copy leaving one level (an L1
      * victim still in L2) keeps the translation in the model. */
-    if (e->kind != TLB_KIND_LEAF)
-        return;
-    bool in_unicorn = held(m, e, false) || held(m, e, true);
-    if (!in_unicorn && !event_wanted(pe->events, EV_TLB_DROP)) {
-        m->observe_gen++;                     /* (also when another level keeps it: harmless) */
-        return;                               /* nothing to tell anyone: skip the search */
-    }
-    if (tlb_holds(&m->tlb, e))
+    if (e->kind != TLB_KIND_LEAF || tlb_holds(&m->tlb, e))
         return;
     m->observe_gen++;
     publish_tlb_event(pe, EV_TLB_DROP, e, 0);
-    if (!in_unicorn)
+    if (!held(m, e, false) && !held(m, e, true))
         return;                               /* Unicorn cannot hold it */
     if (m->local_tlbi_page && e->page_shift == 12 && e->va == (m->local_tlbi_va & ~0xfffULL))
         return;                               /* Unicorn's own TLBI by VA drops this page */

@@ -101,8 +101,10 @@ static inline unsigned key_shift(uint64_t k) { return (unsigned)(k & 63); }
 
 static inline unsigned page_bucket(uint64_t va)
 {
+    /* Multiplicative hashing: neighbouring pages (a sequential sweep, a level
+     * full of consecutive pages) land in unrelated buckets. */
     uint64_t p = (va & VA56_MASK) >> TLB_MIN_SHIFT;
-    return (unsigned)((p ^ (p >> 8)) & 255);
+    return (unsigned)((p * UINT64_C(0x9E3779B97F4A7C15)) >> 56);
 }
 
 #define TLB_BIG_KEYS 8
@@ -823,9 +825,21 @@ static bool level_holds(const struct tlb_level *l, const struct tlb_entry *x)
     return false;
 }
 
+static bool level_contains(const struct tlb_level *l, const struct tlb_entry *x)
+{
+    return x >= l->e && x < l->e + l->entries;
+}
+
 bool tlb_holds(const struct tlb *t, const struct tlb_entry *x)
 {
-    return level_holds(t->l1i, x) || level_holds(t->l1d, x) || level_holds(t->l2, x);
+    /* Insertion removes overlapping entries, so a level never holds two copies:
+     * the level x is in (when it is a level's entry, as in the drop callback)
+     * need not be searched. L2 first: an L1 victim is usually still there. */
+    const struct tlb_level *levels[3] = { t->l2, t->l1d, t->l1i };
+    for (unsigned i = 0; i < 3; i++)
+        if (!level_contains(levels[i], x) && level_holds(levels[i], x))
+            return true;
+    return false;
 }
 
 /* ---- configuration strings ------------------------------------------------------------ */
