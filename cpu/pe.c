@@ -371,8 +371,10 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         if ((target == 1 || (target == 2 && pe->mmu.host_el0)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
             entry |= PSTATE_PAN;
     }
+    /* SPSR.SS is avsim's PSTATE.SS (software step, pe_debug.c); PSTATE.SS is then 0. */
+    uint32_t ss = __builtin_expect(pe->sd.ss_on || pe->sd.grant, 0) ? pe_sd_exception_ss(pe, x) : 0;
     switch_el(pe, entry, vector, true, x->return_pc,
-              x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old & mask);
+              ((x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old & mask) & ~PSTATE_SS_BIT) | ss);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pmu_count(&pe->pmu, PMU_SRC_EXC_TAKEN, from, 1);
@@ -703,6 +705,8 @@ static void delete_hook(struct pe *pe, uc_hook h)
     }
 }
 
+void pe_delete_hook(struct pe *pe, uc_hook h) { delete_hook(pe, h); }
+
 /* ---- modified code ------------------------------------------------------------- */
 
 /* Unicorn's translations of [lo, hi) of the page of pa (or all) go at the
@@ -793,6 +797,8 @@ static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
 {
     drop_code_pages(pe, start, end, false);
 }
+
+void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end) { retranslate_va(pe, start, end); }
 
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end)
 {
@@ -892,6 +898,8 @@ static void note_eret(struct pe *pe, uint64_t target)
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
         pe->attn.f.illegal = true;
     }
+    if (__builtin_expect(pe->sd.ss_on, 0))     /* software step: PSTATE.SS from SPSR_ELx.SS */
+        pe_sd_eret(pe, (uint32_t)(from == 2 ? pe_cp_read(pe, 3, 4, 4, 0, 0, NULL) : pe_cp_read(pe, 3, 0, 4, 0, 0, NULL)));
     pmu_el_changed(&pe->pmu, pe->el);
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
@@ -1934,6 +1942,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
         pe_cp_write(pe, 3, 4, 0, 0, 0, pe->model->midr);   /* VPIDR_EL2 resets to MIDR_EL1 */
     pe_apply_el2_presence(pe);
     pe_mmu_reset(pe);
+    pe_sd_update(pe);                  /* the debug registers reset: nothing armed */
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
     pe->sp_align_on = false;

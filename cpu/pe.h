@@ -9,6 +9,7 @@
 #include <unicorn/unicorn.h>
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
+#include "cpu/pe_debug.h"
 #include "cpu/pmu.h"
 #include "cpu/sysreg.h"
 #include "mmu/tlb.h"
@@ -97,6 +98,7 @@ struct pe_mmu_pending_fault {
     uint64_t page;                      /* the page-aligned VA Unicorn asked for */
     enum mmu_access acc;
     struct mmu_fault f;
+    bool watch;                         /* not a fault: a page a watchpoint may watch (pe_debug.c) */
 };
 
 /* The PE's view of the MMU: the guest's configuration, the TLB model, what
@@ -332,6 +334,7 @@ struct pe {
 
 
     struct pe_debug debug;
+    struct pe_self_debug sd;          /* the guest's own breakpoints, watchpoints, step (pe_debug.c) */
 
     enum pe_stop stop;
     char fatal[256];
