@@ -193,6 +193,14 @@ static bool wp_byte_match(const struct dbg_view *v, unsigned n, uint64_t va)
 /* AArch64.WatchpointMatch. */
 bool dbg_wp_match(const struct dbg_view *v, unsigned n, uint64_t va, unsigned size, bool ispriv, bool iswrite)
 {
+    uint64_t hit;
+    return dbg_wp_match_first(v, n, va, size, ispriv, iswrite, &hit);
+}
+
+/* The same, with the address of the first byte that matches. */
+bool dbg_wp_match_first(const struct dbg_view *v, unsigned n, uint64_t va, unsigned size, bool ispriv, bool iswrite,
+                        uint64_t *hit)
+{
     if (n >= DBG_NUM_WRPS || !(v->wcr[n] & 1))
         return false;
     uint64_t wcr = v->wcr[n];
@@ -203,8 +211,10 @@ bool dbg_wp_match(const struct dbg_view *v, unsigned n, uint64_t va, unsigned si
     if (!((wcr >> 3) & (iswrite ? 2 : 1)))         /* LSC */
         return false;
     for (unsigned b = 0; b < size; b++)
-        if (wp_byte_match(v, n, va + b))
+        if (wp_byte_match(v, n, va + b)) {
+            *hit = va + b;
             return true;
+        }
     return false;
 }
 
@@ -586,16 +596,23 @@ void pe_sd_watched_access(struct pe *pe)
     if (dbg_generate(&v) && (v.mdscr & MDSCR_MDE)) {
         bool ispriv = pe->el != 0 && !a64_is_unprivileged_ldst(w);
         bool hit_read = false, hit_write = false;
+        uint64_t far = UINT64_MAX, a;
         for (unsigned n = 0; n < DBG_NUM_WRPS; n++) {
-            hit_read |= reads && dbg_wp_match(&v, n, va, size, ispriv, false);
-            hit_write |= writes && dbg_wp_match(&v, n, va, size, ispriv, true);
+            if (reads && dbg_wp_match_first(&v, n, va, size, ispriv, false, &a)) {
+                hit_read = true;
+                far = a < far ? a : far;
+            }
+            if (writes && dbg_wp_match_first(&v, n, va, size, ispriv, true, &a)) {
+                hit_write = true;
+                far = a < far ? a : far;
+            }
         }
         if (hit_read || hit_write) {
-            /* FAR: the lowest address the instruction accesses (Xt for DC ZVA), which
-             * the Arm ARM allows (an address in the range the instruction accessed).
-             * WnR: a store, or the write of an atomic that matched on it. */
-            take_debug(pe, &v, EC_WATCHPOINT_LOWER, DBG_FSC_DEBUG | (hit_write ? 1u << 6 : 0), pc, true,
-                       (w & 0xffffffe0u) == 0xd50b7420u ? pe_get_x(pe, w & 31) : va);
+            /* FAR: the first watched byte the instruction accesses, an address the
+             * Arm ARM allows (within the range the instruction accessed, at or above
+             * its lowest address), as QEMU 7.2 reports it. WnR: a store, or the write
+             * of an atomic that matched on it. */
+            take_debug(pe, &v, EC_WATCHPOINT_LOWER, DBG_FSC_DEBUG | (hit_write ? 1u << 6 : 0), pc, true, far);
             return;
         }
     }

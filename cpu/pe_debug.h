@@ -62,6 +62,8 @@ bool dbg_state_match(const struct dbg_view *v, unsigned ssc, bool hmc, unsigned 
 bool dbg_bp_match(const struct dbg_view *v, unsigned n, uint64_t va);
 /* AArch64.WatchpointMatch for an access of size bytes at va (ispriv: not an LDTR/STTR-style access). */
 bool dbg_wp_match(const struct dbg_view *v, unsigned n, uint64_t va, unsigned size, bool ispriv, bool iswrite);
+bool dbg_wp_match_first(const struct dbg_view *v, unsigned n, uint64_t va, unsigned size, bool ispriv, bool iswrite,
+                        uint64_t *hit);
 /* Does watchpoint n watch any byte of the 4 KiB page at va (with any LSC, any state)? */
 bool dbg_wp_may_watch_page(const struct dbg_view *v, unsigned n, uint64_t page);
 
