@@ -33,6 +33,7 @@
 #include "cpu/pe_internal.h"
 #include "cpu/routing.h"
 #include "cpu/sysreg.h"
+#include "cpu/sysreg_handlers.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -629,4 +630,29 @@ void pe_sd_watched_access(struct pe *pe)
         sd->grant_hooked = true;
         pe_retranslate_va(pe, pc + 4, pc + 8);
     }
+}
+
+/* DC IVAC may generate a Watchpoint exception, as a store with ESR.CM = 1 (the
+ * Arm ARM's watchpoints on cache maintenance instructions). Unicorn performs
+ * DC IVAC as a no-op inside the block, where avsim cannot take an exception
+ * (a PC written from a system-instruction hook is ignored): a DC IVAC that
+ * would match a watchpoint stops the run instead. The other DC instructions by
+ * VA generate none. */
+void sr_dc_ivac_watch(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    (void)d;
+    if (!pe->sd.wp_armed)
+        return;
+    struct dbg_view view;
+    build_view(pe, &view);
+    if (!dbg_generate(&view) || !(view.mdscr & MDSCR_MDE))
+        return;
+    unsigned line = 4u << ((pe_cp_read(pe, 3, 3, 0, 0, 1, NULL) >> 16) & 15);     /* CTR_EL0.DminLine */
+    uint64_t va = v & ~((uint64_t)line - 1);
+    for (unsigned n = 0; n < DBG_NUM_WRPS; n++)
+        if (dbg_wp_match(&view, n, va, line, pe->el != 0, true)) {
+            pe_fatal(pe, "DC IVAC of 0x%llx matches watchpoint %u: Watchpoint exceptions on cache maintenance "
+                     "instructions are not modelled", (unsigned long long)v, n);
+            return;
+        }
 }
