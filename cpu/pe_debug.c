@@ -1,8 +1,8 @@
 /* Self-hosted debug (issue 19): breakpoints, watchpoints, software step.
  *
  * Match functions follow the Arm pseudocode named in each comment (Armv8.0
- * AArch64, non-secure, no EL3, no FEAT_VHE on the Cortex-A57: the context
- * types that need it are reserved). CONSTRAINED UNPREDICTABLE cases pick one
+ * AArch64, non-secure, no EL3; FEAT_VHE's context types and CONTEXTIDR_EL2
+ * only on the CPUs that have it, not on the Cortex-A57). CONSTRAINED UNPREDICTABLE cases pick one
  * of the permitted behaviours, said where it happens.
  *
  * How it reaches Unicorn (pe_debug.h has the overview):
@@ -91,17 +91,20 @@ bool dbg_bp_value_match(const struct dbg_view *v, unsigned n, uint64_t va, bool 
         return false;
     bool context_aware = n >= DBG_NUM_BRPS - DBG_NUM_CTX_CMPS;
     unsigned type = (bcr >> 20) & 15;
-    /* Reserved types (011x and 11xx need FEAT_VHE, which the Cortex-A57 lacks; 010x;
+    /* Reserved types (011x and 11xx without FEAT_VHE, which the Cortex-A57 lacks; 010x;
      * a context type on a breakpoint that is not context-aware; 1xxx without EL2):
      * CONSTRAINED UNPREDICTABLE, avsim picks Constraint_DISABLED. */
-    if ((type & 6) == 6 || (type & 12) == 12 || (type & 14) == 4 || ((type & 10) != 0 && !context_aware) ||
-        ((type & 8) && !v->el2_implemented))
+    if ((((type & 6) == 6 || (type & 12) == 12) && !v->have_vhe) || (type & 14) == 4 ||
+        ((type & 10) != 0 && !context_aware) || ((type & 8) && !v->el2_implemented))
         return false;
-    bool match_addr = (type & 10) == 0;        /* 0x0x */
-    bool match_vmid = (type & 12) == 8;        /* 10xx */
-    bool match_cid = (type & 14) == 2;         /* 001x */
-    bool match_cid1 = (type & 14) == 10;       /* 101x (x11x is reserved here) */
+    bool match_addr = (type & 10) == 0;                      /* 0x0x */
+    bool match_vmid = (type & 12) == 8;                      /* 10xx */
+    bool match_cid = (type & 14) == 2;                       /* 001x */
+    bool match_cid1 = (type & 14) == 10 || (type & 6) == 6;  /* 101x, x11x */
+    bool match_cid2 = (type & 12) == 12;                     /* 11xx */
     bool linked = type & 1;
+    /* IsInHost(): the EL2&0 regime (HCR_EL2.E2H, and TGE at EL0). */
+    bool in_host = v->have_vhe && (v->hcr_el2 & HCR_E2H) && (v->el == 2 || (v->el == 0 && (v->hcr_el2 & HCR_TGE)));
     if (linked_to && (!linked || match_addr))
         return false;
     if (!linked_to && linked && !match_addr)
@@ -111,16 +114,23 @@ bool dbg_bp_value_match(const struct dbg_view *v, unsigned n, uint64_t va, bool 
         /* A64 instructions are word aligned; without AArch32, BAS is RES1 and the
          * byte select always matches. */
         bvr_match = bits_equal(va, bvr, addr_top(v, va), 2);
-    } else if (match_cid || match_cid1) {
-        /* CONTEXTIDR_EL1 at EL0/EL1 (no EL2&0 host regime without FEAT_VHE). */
-        bvr_match = v->el < 2 && (uint32_t)v->contextidr_el1 == (uint32_t)bvr;
+    } else if (match_cid) {
+        if (in_host)
+            bvr_match = (uint32_t)v->contextidr_el2 == (uint32_t)bvr;
+        else
+            bvr_match = v->el < 2 && (uint32_t)v->contextidr_el1 == (uint32_t)bvr;
+    } else if (match_cid1) {
+        bvr_match = v->el < 2 && !in_host && (uint32_t)v->contextidr_el1 == (uint32_t)bvr;
     }
     if (match_vmid) {
         unsigned vmid = (unsigned)((v->vttbr_el2 >> 48) & 0xff), bvr_vmid = (unsigned)((bvr >> 32) & 0xff);
-        bxvr_match = v->el < 2 && v->el2_implemented && vmid == bvr_vmid;
+        bxvr_match = v->el < 2 && v->el2_implemented && !in_host && vmid == bvr_vmid;
+    } else if (match_cid2) {
+        bxvr_match = v->el2_implemented && (uint32_t)v->contextidr_el2 == (uint32_t)(bvr >> 32);
     }
     bool bvr_valid = match_addr || match_cid || match_cid1;
-    return (!match_vmid || bxvr_match) && (!bvr_valid || bvr_match);
+    bool bxvr_valid = match_vmid || match_cid2;
+    return (!bxvr_valid || bxvr_match) && (!bvr_valid || bvr_match);
 }
 
 /* AArch64.StateMatch, non-secure with no EL3. The reserved HMC/SSC/PxC
@@ -303,6 +313,8 @@ static void build_view(struct pe *pe, struct dbg_view *v)
     v->hcr_el2 = pe->sr[pe->idx.hcr_el2];
     v->vttbr_el2 = pe->sr[pe->idx.vttbr_el2];
     v->contextidr_el1 = pe_cp_read(pe, 3, 0, 13, 0, 1, NULL);
+    v->have_vhe = (pe->model->features & CPU_FEAT_VHE) != 0;
+    v->contextidr_el2 = v->have_vhe ? pe_cp_read(pe, 3, 4, 13, 0, 1, NULL) : 0;
     v->el2_implemented = pe->el2_implemented;
     v->el = pe->el;
     v->pstate_d = (pe_read_pstate(pe) & PSTATE_D_BIT) != 0;

@@ -40,8 +40,9 @@ struct dbg_view {
     uint64_t bcr[DBG_NUM_BRPS], bvr[DBG_NUM_BRPS];
     uint64_t wcr[DBG_NUM_WRPS], wvr[DBG_NUM_WRPS];
     uint64_t mdscr, oslsr, osdlr, dbgprcr, mdcr_el2, hcr_el2;
-    uint64_t contextidr_el1, vttbr_el2;
+    uint64_t contextidr_el1, contextidr_el2, vttbr_el2;
     bool el2_implemented;
+    bool have_vhe;              /* FEAT_VHE (not on the Cortex-A57) */
     unsigned el;                /* PSTATE.EL */
     bool pstate_d;              /* PSTATE.D */
     bool tbi_lo, tbi_hi;        /* AddrTop: TBI for VA[55] = 0 and 1 in the current regime */

@@ -129,6 +129,27 @@ static void test_bp_context(void **state)
     /* FEAT_VHE types (011x, 11xx) are reserved on the Cortex-A57. */
     v.bcr[5] = BCR(1, 3, 0, 0, 0, 6);
     assert_false(dbg_bp_match(&v, 5, 0));
+    /* With FEAT_VHE: 0110 matches CONTEXTIDR_EL1 outside the host, 1100 CONTEXTIDR_EL2 (BVR[63:32]);
+     * 0010 in the host (E2H and TGE, EL0) matches CONTEXTIDR_EL2. */
+    v.have_vhe = true;
+    v.contextidr_el2 = 0x99;
+    v.bcr[5] = BCR(1, 3, 0, 0, 0, 6);
+    v.bvr[5] = 0x42;
+    assert_true(dbg_bp_match(&v, 5, 0));
+    v.bcr[5] = BCR(1, 3, 0, 0, 0, 12);
+    v.bvr[5] = 0x99ULL << 32;
+    assert_true(dbg_bp_match(&v, 5, 0));
+    v.hcr_el2 = HCR_E2H | HCR_TGE;
+    v.el = 0;
+    v.bcr[5] = BCR(1, 3, 0, 0, 0, 2);
+    v.bvr[5] = 0x99;
+    assert_true(dbg_bp_match(&v, 5, 0));
+    v.bcr[5] = BCR(1, 3, 0, 0, 0, 6);                           /* CONTEXTIDR_EL1 only outside the host */
+    v.bvr[5] = 0x42;
+    assert_false(dbg_bp_match(&v, 5, 0));
+    v.have_vhe = false;
+    v.hcr_el2 = 0;
+    v.el = 1;
     /* Linked: address breakpoint 0 (BT 0001) linked to 4 (linked context ID, BT 0011). */
     v.bcr[4] = BCR(1, 3, 0, 0, 0, 3);
     v.bvr[4] = 0x42;
