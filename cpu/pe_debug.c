@@ -416,7 +416,7 @@ void pe_sd_update(struct pe *pe)
         sd->n_wp = n_wp;
         sd->wp_armed = n_wp > 0;
         if (sd->wp_armed)
-            pe_flush_unicorn_tlb(pe);      /* pages Unicorn holds are filled (and refused) again */
+            uc_ctl_flush_tlb(pe->uc);      /* pages Unicorn holds are filled (and refused) again */
     }
 }
 
@@ -547,7 +547,10 @@ bool pe_sd_fill_allowed(struct pe *pe, uint64_t va)
     return sd->grant && pe_get_pc(pe) == sd->grant_pc;
 }
 
-/* The granted instruction completed: Unicorn forgets the watched page. */
+/* The granted instruction completed: Unicorn forgets the watched page. Only
+ * Unicorn's TLB is flushed, behind the model's back (as AVSIM_DEBUG_FLUSH_UNICORN_TLB
+ * does): the model's held set, and so its first uses and cycles, stay as
+ * without the watchpoint. */
 static void grant_end(struct pe *pe)
 {
     struct pe_self_debug *sd = &pe->sd;
@@ -556,7 +559,7 @@ static void grant_end(struct pe *pe)
         pe_delete_hook(pe, sd->grant_hook);
         sd->grant_hooked = false;
     }
-    pe_flush_unicorn_tlb(pe);
+    uc_ctl_flush_tlb(pe->uc);
 }
 
 static void on_grant_done(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
