@@ -263,52 +263,49 @@ static int sr_index(const char *name)
     return d ? d->index : -1;
 }
 
-/* The registers' indices never change: looked up once per process. */
-static struct {
-    bool ready;
-    int bcr[DBG_NUM_BRPS], bvr[DBG_NUM_BRPS], wcr[DBG_NUM_WRPS], wvr[DBG_NUM_WRPS];
-    int mdscr, oslsr, osdlr, dbgprcr;
-} ix;
-
-static void lookup_indices(void)
+/* The positions of the debug registers in the system register table, looked up
+ * at the PE's first use (the table does not change). */
+static void lookup_indices(struct pe_self_debug *sd)
 {
-    if (ix.ready)
+    struct pe_sd_index *ix = &sd->ix;
+    if (ix->ready)
         return;
     char name[32];
     for (unsigned n = 0; n < DBG_NUM_BRPS; n++) {
         snprintf(name, sizeof name, "DBGBCR%u_EL1", n);
-        ix.bcr[n] = sr_index(name);
+        ix->bcr[n] = sr_index(name);
         snprintf(name, sizeof name, "DBGBVR%u_EL1", n);
-        ix.bvr[n] = sr_index(name);
+        ix->bvr[n] = sr_index(name);
     }
     for (unsigned n = 0; n < DBG_NUM_WRPS; n++) {
         snprintf(name, sizeof name, "DBGWCR%u_EL1", n);
-        ix.wcr[n] = sr_index(name);
+        ix->wcr[n] = sr_index(name);
         snprintf(name, sizeof name, "DBGWVR%u_EL1", n);
-        ix.wvr[n] = sr_index(name);
+        ix->wvr[n] = sr_index(name);
     }
-    ix.mdscr = sr_index("MDSCR_EL1");
-    ix.oslsr = sr_index("OSLSR_EL1");
-    ix.osdlr = sr_index("OSDLR_EL1");
-    ix.dbgprcr = sr_index("DBGPRCR_EL1");
-    ix.ready = true;
+    ix->mdscr = sr_index("MDSCR_EL1");
+    ix->oslsr = sr_index("OSLSR_EL1");
+    ix->osdlr = sr_index("OSDLR_EL1");
+    ix->dbgprcr = sr_index("DBGPRCR_EL1");
+    ix->ready = true;
 }
 
 static void build_view(struct pe *pe, struct dbg_view *v)
 {
-    lookup_indices();
+    const struct pe_sd_index *ix = &pe->sd.ix;
+    lookup_indices(&pe->sd);
     for (unsigned n = 0; n < DBG_NUM_BRPS; n++) {
-        v->bcr[n] = pe->sr[ix.bcr[n]];
-        v->bvr[n] = pe->sr[ix.bvr[n]];
+        v->bcr[n] = pe->sr[ix->bcr[n]];
+        v->bvr[n] = pe->sr[ix->bvr[n]];
     }
     for (unsigned n = 0; n < DBG_NUM_WRPS; n++) {
-        v->wcr[n] = pe->sr[ix.wcr[n]];
-        v->wvr[n] = pe->sr[ix.wvr[n]];
+        v->wcr[n] = pe->sr[ix->wcr[n]];
+        v->wvr[n] = pe->sr[ix->wvr[n]];
     }
-    v->mdscr = pe->sr[ix.mdscr];
-    v->oslsr = pe->sr[ix.oslsr];
-    v->osdlr = pe->sr[ix.osdlr];
-    v->dbgprcr = pe->sr[ix.dbgprcr];
+    v->mdscr = pe->sr[ix->mdscr];
+    v->oslsr = pe->sr[ix->oslsr];
+    v->osdlr = pe->sr[ix->osdlr];
+    v->dbgprcr = pe->sr[ix->dbgprcr];
     v->mdcr_el2 = pe->sr[pe->idx.mdcr_el2];
     v->hcr_el2 = pe->sr[pe->idx.hcr_el2];
     v->vttbr_el2 = pe->sr[pe->idx.vttbr_el2];

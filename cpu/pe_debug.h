@@ -69,7 +69,13 @@ bool dbg_wp_match_first(const struct dbg_view *v, unsigned n, uint64_t va, unsig
 bool dbg_wp_may_watch_page(const struct dbg_view *v, unsigned n, uint64_t page);
 
 /* ---- the PE's state (struct pe.sd) ---- */
+struct pe_sd_index {                        /* the registers' places in pe->sr */
+    bool ready;
+    int bcr[DBG_NUM_BRPS], bvr[DBG_NUM_BRPS], wcr[DBG_NUM_WRPS], wvr[DBG_NUM_WRPS];
+    int mdscr, oslsr, osdlr, dbgprcr;
+};
 struct pe_self_debug {
+    struct pe_sd_index ix;
     /* The armed set, recomputed from the registers (pe_sd_update). */
     bool wp_armed;                          /* the TLB-fill hook checks its pages (pe_sd_page_watched) */
     uint64_t wp_lo[DBG_NUM_WRPS], wp_hi[DBG_NUM_WRPS];   /* inclusive page ranges watched (by VA) */
