@@ -707,6 +707,43 @@ static void delete_hook(struct pe *pe, uc_hook h)
 
 void pe_delete_hook(struct pe *pe, uc_hook h) { delete_hook(pe, h); }
 
+/* uc_hook_del drops the translations of every block the hook was translated
+ * into, looking each block's VA up in the current regime (uc_invalidate_tb,
+ * get_page_addr_code): a TLB fill. A breakpoint's hook at a guest's VA deleted
+ * while KVM's EL2 writes the host's debug registers would have its fill
+ * refused, and the refusal taken as an Instruction Abort at EL2 (Unicorn
+ * returns UC_ERR_EXCEPTION after it). Such hooks go here, outside uc_emu_start,
+ * with every fill refused unrecorded: uc_invalidate_tb ignores the fault, the
+ * next uc_emu_start clears Unicorn's error and exit request, and a block left
+ * translated calls no deleted hook (Unicorn skips and then frees them). */
+void pe_delete_hook_later(struct pe *pe, uc_hook h)
+{
+    if (pe->n_hooks_later == pe->cap_hooks_later) {
+        unsigned cap = pe->cap_hooks_later ? 2 * pe->cap_hooks_later : 8;
+        uc_hook *n = realloc(pe->hooks_later, cap * sizeof *n);
+        if (!n) {
+            pe_fatal(pe, "out of memory");
+            return;
+        }
+        pe->hooks_later = n;
+        pe->cap_hooks_later = cap;
+    }
+    pe->hooks_later[pe->n_hooks_later++] = h;
+    if (pe->stop == PE_STOP_NONE) {
+        pe->stop = PE_STOP_RESTART;   /* at the next block boundary, as delete_hook's */
+        pe->attn.f.stop = true;
+    }
+}
+
+static void delete_hooks_later(struct pe *pe)
+{
+    pe->mmu.fills_refused = true;
+    for (unsigned i = 0; i < pe->n_hooks_later; i++)
+        uc_hook_del(pe->uc, pe->hooks_later[i]);
+    pe->mmu.fills_refused = false;
+    pe->n_hooks_later = 0;
+}
+
 /* ---- modified code ------------------------------------------------------------- */
 
 /* Unicorn's translations of [lo, hi) of the page of pa (or all) go at the
@@ -1905,6 +1942,7 @@ void pe_destroy(struct pe *pe)
     free(pe->front);
     free(pe->front_cold);
     free(pe->code_pages);
+    free(pe->hooks_later);
     free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);
@@ -2141,6 +2179,8 @@ enum pe_stop pe_run(struct pe *pe)
         pe->attn.f.stop = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         pe->mmu.pending.valid = false;
+        if (pe->n_hooks_later)
+            delete_hooks_later(pe);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->stop == PE_STOP_DEBUG && pe_in_trampoline(pe_rd(pe, UC_ARM64_REG_PC))) {
             /* Stopped inside an EL switch: go on to the first guest instruction. */

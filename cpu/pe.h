@@ -124,6 +124,7 @@ struct pe_mmu {
     struct pe_mmu_pending_fault pending;
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
+    bool fills_refused;                 /* delete_hooks_later: every fill refused, nothing recorded */
     uint64_t fills_since_flush, grow_at_fills, unicorn_grow_flushes;   /* grow_unicorn_tlb */
     int el2_pan;                        /* PSTATE.PAN of Unicorn's EL2 entries in the EL2&0 regime (-1: none) */
     bool unpriv_el2;                    /* Unicorn holds an entry an LDTR/STTR at EL2 in the host filled */
@@ -309,6 +310,8 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
+    uc_hook *hooks_later;            /* to delete outside uc_emu_start (pe_delete_hook_later) */
+    unsigned n_hooks_later, cap_hooks_later;
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */

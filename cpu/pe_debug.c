@@ -324,10 +324,12 @@ static void build_view(struct pe *pe, struct dbg_view *v)
 static void on_bp_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque);
 static void on_all_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque);
 
-/* Recomputes what is armed from the registers and adds or removes hooks to
- * match. Only a change costs: translated code is dropped (it carries the code
- * hooks) when the hooked addresses change, Unicorn's TLB when the watched
- * pages change. */
+/* Recomputes what is armed from the registers and adds hooks to match. Only a
+ * change costs: translated code is dropped (it carries the code hooks) when a
+ * breakpoint is armed at an address without a hook or step turns on or off,
+ * Unicorn's TLB when the watched pages change. Hooks are deleted outside
+ * uc_emu_start (pe_delete_hook_later): this may run at EL2 while they hook a
+ * guest's addresses. */
 void pe_sd_update(struct pe *pe)
 {
     struct pe_self_debug *sd = &pe->sd;
@@ -355,24 +357,32 @@ void pe_sd_update(struct pe *pe)
     }
     bool ss_on = (v.mdscr & MDSCR_SS) && !locked;
     bool want_all = ss_on || ctx_bp;
-    bool same = n_want == sd->n_bp_hooks;
-    for (unsigned k = 0; same && k < n_want; k++)
-        same = want[k] == sd->bp_addr[k];
     bool code_changed = false;
-    if (!same) {
-        for (unsigned k = 0; k < sd->n_bp_hooks; k++)
-            pe_delete_hook(pe, sd->bp_hook[k]);
-        sd->n_bp_hooks = 0;
-        for (unsigned k = 0; k < n_want; k++) {
-            if (uc_hook_add(pe->uc, &sd->bp_hook[k], UC_HOOK_CODE, on_bp_insn, pe, want[k], want[k]) != UC_ERR_OK) {
+    sd->bp_clock++;
+    for (unsigned k = 0; k < n_want; k++) {
+        unsigned h = 0;
+        while (h < sd->n_bp_hooks && sd->bp_addr[h] != want[k])
+            h++;
+        if (h == sd->n_bp_hooks) {                    /* a new address: a hook, in a free place or the oldest unarmed one's */
+            if (sd->n_bp_hooks < SD_BP_HOOKS) {
+                sd->n_bp_hooks++;
+            } else {
+                h = 0;
+                for (unsigned i = 1; i < SD_BP_HOOKS; i++)
+                    if (sd->bp_used[i] < sd->bp_used[h])
+                        h = i;                        /* (the armed ones were used on this clock: at most 6 of 16) */
+                pe_delete_hook_later(pe, sd->bp_hook[h]);
+            }
+            if (uc_hook_add(pe->uc, &sd->bp_hook[h], UC_HOOK_CODE, on_bp_insn, pe, want[k], want[k]) != UC_ERR_OK) {
+                sd->n_bp_hooks--;
                 pe_fatal(pe, "internal error: cannot add a breakpoint's code hook at 0x%llx",
                          (unsigned long long)want[k]);
                 return;
             }
-            sd->bp_addr[k] = want[k];
-            sd->n_bp_hooks = k + 1;
+            sd->bp_addr[h] = want[k];
+            code_changed = true;
         }
-        code_changed = true;
+        sd->bp_used[h] = sd->bp_clock;
     }
     if (want_all != sd->all_hooked) {
         if (want_all) {
@@ -381,7 +391,7 @@ void pe_sd_update(struct pe *pe)
                 return;
             }
         } else {
-            pe_delete_hook(pe, sd->all_hook);
+            pe_delete_hook_later(pe, sd->all_hook);   /* (its blocks may be another regime's) */
         }
         sd->all_hooked = want_all;
         code_changed = true;

@@ -80,9 +80,17 @@ struct pe_self_debug {
     bool wp_armed;                          /* the TLB-fill hook checks its pages (pe_sd_page_watched) */
     uint64_t wp_lo[DBG_NUM_WRPS], wp_hi[DBG_NUM_WRPS];   /* inclusive page ranges watched (by VA) */
     unsigned n_wp;
-    uint64_t bp_addr[DBG_NUM_BRPS];          /* addresses with a code hook */
-    uc_hook bp_hook[DBG_NUM_BRPS];
+    /* Addresses with a code hook, armed now or before: a hook stays when its
+     * breakpoint goes (check_insn matches the registers), so that KVM arming a
+     * guest's breakpoints at each entry and the host's at each exit does not
+     * retranslate everything each time; the oldest unarmed one goes when a new
+     * address needs its place. */
+#define SD_BP_HOOKS 16
+    uint64_t bp_addr[SD_BP_HOOKS];
+    uc_hook bp_hook[SD_BP_HOOKS];
+    uint64_t bp_used[SD_BP_HOOKS];          /* sd->bp_clock when last armed */
     unsigned n_bp_hooks;
+    uint64_t bp_clock;
     bool all_hooked;                        /* a code hook over every address (step, context breakpoints) */
     uc_hook all_hook;
     bool ss_on;                             /* MDSCR_EL1.SS (the hook above is in place) */

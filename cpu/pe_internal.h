@@ -51,6 +51,10 @@ void pe_pmu_mdcr_written(struct pe *pe, uint64_t mdcr);
 void pe_pmu_check_due(struct pe *pe);
 /* Deletes a Unicorn hook (counted: see delete_hook in pe.c). */
 void pe_delete_hook(struct pe *pe, uc_hook h);
+/* Deletes a code hook whose addresses may not translate in the current regime
+ * (a breakpoint's at a guest VA, written at EL2): outside uc_emu_start, before
+ * the PE runs again. */
+void pe_delete_hook_later(struct pe *pe, uc_hook h);
 /* Unicorn translates the code of [start, end) again at the next block boundary (a code hook
  * added or removed there); the decoded blocks stay valid. */
 void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end);

@@ -711,6 +711,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     struct pe_mmu *m = &pe->mmu;
     enum mmu_access acc = type == UC_MEM_FETCH ? MMU_FETCH : type == UC_MEM_WRITE ? MMU_WRITE : MMU_READ;
     bool fetch = acc == MMU_FETCH;
+    if (__builtin_expect(m->fills_refused, 0))
+        return false;                         /* a hook's deletion looking up its blocks (pe_delete_hook_later) */
     m->unicorn_fills++;
     grow_unicorn_tlb(pe);
     if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
