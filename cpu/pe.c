@@ -371,8 +371,10 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
         if ((target == 1 || (target == 2 && pe->mmu.host_el0)) && !(pe_guest_sctlr(pe, target) & SCTLR_SPAN))
             entry |= PSTATE_PAN;
     }
+    /* SPSR.SS is avsim's PSTATE.SS (software step, pe_debug.c); PSTATE.SS is then 0. */
+    uint32_t ss = __builtin_expect(pe->sd.ss_on || pe->sd.grant, 0) ? pe_sd_exception_ss(pe, x) : 0;
     switch_el(pe, entry, vector, true, x->return_pc,
-              x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old & mask);
+              ((x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old & mask) & ~PSTATE_SS_BIT) | ss);
     pe->cycles += pe->model->exception_entry;
     pe->exceptions_taken++;
     pmu_count(&pe->pmu, PMU_SRC_EXC_TAKEN, from, 1);
@@ -703,6 +705,45 @@ static void delete_hook(struct pe *pe, uc_hook h)
     }
 }
 
+void pe_delete_hook(struct pe *pe, uc_hook h) { delete_hook(pe, h); }
+
+/* uc_hook_del drops the translations of every block the hook was translated
+ * into, looking each block's VA up in the current regime (uc_invalidate_tb,
+ * get_page_addr_code): a TLB fill. A breakpoint's hook at a guest's VA deleted
+ * while KVM's EL2 writes the host's debug registers would have its fill
+ * refused, and the refusal taken as an Instruction Abort at EL2 (Unicorn
+ * returns UC_ERR_EXCEPTION after it). Such hooks go here, outside uc_emu_start,
+ * with every fill refused unrecorded: uc_invalidate_tb ignores the fault, the
+ * next uc_emu_start clears Unicorn's error and exit request, and a block left
+ * translated calls no deleted hook (Unicorn skips and then frees them). */
+void pe_delete_hook_later(struct pe *pe, uc_hook h)
+{
+    if (pe->n_hooks_later == pe->cap_hooks_later) {
+        unsigned cap = pe->cap_hooks_later ? 2 * pe->cap_hooks_later : 8;
+        uc_hook *n = realloc(pe->hooks_later, cap * sizeof *n);
+        if (!n) {
+            pe_fatal(pe, "out of memory");
+            return;
+        }
+        pe->hooks_later = n;
+        pe->cap_hooks_later = cap;
+    }
+    pe->hooks_later[pe->n_hooks_later++] = h;
+    if (pe->stop == PE_STOP_NONE) {
+        pe->stop = PE_STOP_RESTART;   /* at the next block boundary, as delete_hook's */
+        pe->attn.f.stop = true;
+    }
+}
+
+static void delete_hooks_later(struct pe *pe)
+{
+    pe->mmu.fills_refused = true;
+    for (unsigned i = 0; i < pe->n_hooks_later; i++)
+        uc_hook_del(pe->uc, pe->hooks_later[i]);
+    pe->mmu.fills_refused = false;
+    pe->n_hooks_later = 0;
+}
+
 /* ---- modified code ------------------------------------------------------------- */
 
 /* Unicorn's translations of [lo, hi) of the page of pa (or all) go at the
@@ -793,6 +834,8 @@ static void retranslate_va(struct pe *pe, uint64_t start, uint64_t end)
 {
     drop_code_pages(pe, start, end, false);
 }
+
+void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end) { retranslate_va(pe, start, end); }
 
 void pe_drop_code_va(struct pe *pe, uint64_t start, uint64_t end)
 {
@@ -892,6 +935,8 @@ static void note_eret(struct pe *pe, uint64_t target)
         pe->illegal_from_eret = (spsr & ~0x1fu) | (2u << 2) | 1u | PSTATE_IL;
         pe->attn.f.illegal = true;
     }
+    if (__builtin_expect(pe->sd.ss_on, 0))     /* software step: PSTATE.SS from SPSR_ELx.SS */
+        pe_sd_eret(pe, (uint32_t)(from == 2 ? pe_cp_read(pe, 3, 4, 4, 0, 0, NULL) : pe_cp_read(pe, 3, 0, 4, 0, 0, NULL)));
     pmu_el_changed(&pe->pmu, pe->el);
     if (event_wanted(pe->events, EV_ERET)) {
         struct event ev = { .type = EV_ERET, .pe = pe->index, .cycles = pe->cycles, .pc = target };
@@ -1897,6 +1942,7 @@ void pe_destroy(struct pe *pe)
     free(pe->front);
     free(pe->front_cold);
     free(pe->code_pages);
+    free(pe->hooks_later);
     free(pe->mmu_reset);
     free(pe->sr);
     free(pe->qemu_has);
@@ -1934,6 +1980,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
         pe_cp_write(pe, 3, 4, 0, 0, 0, pe->model->midr);   /* VPIDR_EL2 resets to MIDR_EL1 */
     pe_apply_el2_presence(pe);
     pe_mmu_reset(pe);
+    pe_sd_update(pe);                  /* the debug registers reset: nothing armed */
     block_cache_flush(&pe->blocks);
     pe->last_block = NULL;
     pe->sp_align_on = false;
@@ -2132,6 +2179,8 @@ enum pe_stop pe_run(struct pe *pe)
         pe->attn.f.stop = false;
         uint64_t pc = pe_rd(pe, UC_ARM64_REG_PC);
         pe->mmu.pending.valid = false;
+        if (pe->n_hooks_later)
+            delete_hooks_later(pe);
         uc_err e = uc_emu_start(pe->uc, pc, UNTIL_NEVER, 0, 0);
         if (pe->stop == PE_STOP_DEBUG && pe_in_trampoline(pe_rd(pe, UC_ARM64_REG_PC))) {
             /* Stopped inside an EL switch: go on to the first guest instruction. */

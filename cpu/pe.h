@@ -9,6 +9,7 @@
 #include <unicorn/unicorn.h>
 #include "cpu/block_cache.h"
 #include "cpu/cpu_model.h"
+#include "cpu/pe_debug.h"
 #include "cpu/pmu.h"
 #include "cpu/sysreg.h"
 #include "mmu/tlb.h"
@@ -97,6 +98,7 @@ struct pe_mmu_pending_fault {
     uint64_t page;                      /* the page-aligned VA Unicorn asked for */
     enum mmu_access acc;
     struct mmu_fault f;
+    bool watch;                         /* not a fault: a page a watchpoint may watch (pe_debug.c) */
 };
 
 /* The PE's view of the MMU: the guest's configuration, the TLB model, what
@@ -122,6 +124,7 @@ struct pe_mmu {
     struct pe_mmu_pending_fault pending;
     uint64_t removal_va, removal_pa, removal_seq;   /* pe_mmu_remove_code_pa */
     bool local_tlbi_page;               /* during a local TLBI by VA: Unicorn drops that 4K page itself */
+    bool fills_refused;                 /* delete_hooks_later: every fill refused, nothing recorded */
     uint64_t fills_since_flush, grow_at_fills, unicorn_grow_flushes;   /* grow_unicorn_tlb */
     int el2_pan;                        /* PSTATE.PAN of Unicorn's EL2 entries in the EL2&0 regime (-1: none) */
     bool unpriv_el2;                    /* Unicorn holds an entry an LDTR/STTR at EL2 in the host filled */
@@ -307,6 +310,8 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
+    uc_hook *hooks_later;            /* to delete outside uc_emu_start (pe_delete_hook_later) */
+    unsigned n_hooks_later, cap_hooks_later;
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
     struct gic *gic;                 /* the GICv3 this PE's CPU interface belongs to (or NULL) */
@@ -332,6 +337,7 @@ struct pe {
 
 
     struct pe_debug debug;
+    struct pe_self_debug sd;          /* the guest's own breakpoints, watchpoints, step (pe_debug.c) */
 
     enum pe_stop stop;
     char fatal[256];

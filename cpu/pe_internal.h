@@ -49,6 +49,15 @@ unsigned pe_route_el1(struct pe *pe);
 enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, bool is_read);
 void pe_pmu_mdcr_written(struct pe *pe, uint64_t mdcr);
 void pe_pmu_check_due(struct pe *pe);
+/* Deletes a Unicorn hook (counted: see delete_hook in pe.c). */
+void pe_delete_hook(struct pe *pe, uc_hook h);
+/* Deletes a code hook whose addresses may not translate in the current regime
+ * (a breakpoint's at a guest VA, written at EL2): outside uc_emu_start, before
+ * the PE runs again. */
+void pe_delete_hook_later(struct pe *pe, uc_hook h);
+/* Unicorn translates the code of [start, end) again at the next block boundary (a code hook
+ * added or removed there); the decoded blocks stay valid. */
+void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end);
 /* A data abort for an alignment fault if the access at va is misaligned and must fault. */
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va);
 

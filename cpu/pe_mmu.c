@@ -578,6 +578,14 @@ static bool refuse(struct pe *pe, uint64_t page, enum mmu_access acc, const stru
     return false;
 }
 
+/* A data fill of a page a watchpoint may watch: uc_emu_start returns before the access,
+ * and pe_sd_watched_access decides (pe_debug.c says why not a memory hook). */
+static bool refuse_watched(struct pe *pe, uint64_t page, enum mmu_access acc)
+{
+    pe->mmu.pending = (struct pe_mmu_pending_fault){ .valid = true, .watch = true, .page = page, .acc = acc };
+    return false;
+}
+
 static uc_prot uc_rights(uint8_t perm, bool fetch)
 {
     /* A fill grants only what its side asked for: EXEC alone for a fetch, READ
@@ -696,6 +704,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     struct pe_mmu *m = &pe->mmu;
     enum mmu_access acc = type == UC_MEM_FETCH ? MMU_FETCH : type == UC_MEM_WRITE ? MMU_WRITE : MMU_READ;
     bool fetch = acc == MMU_FETCH;
+    if (__builtin_expect(m->fills_refused, 0))
+        return false;                         /* a hook's deletion looking up its blocks (pe_delete_hook_later) */
     m->unicorn_fills++;
     grow_unicorn_tlb(pe);
     if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
@@ -711,6 +721,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
     bool el2 = in_el2_regime(m, el);
+    if (__builtin_expect(pe->sd.wp_armed, 0) && !fetch && !pe_sd_fill_allowed(pe, va))
+        return refuse_watched(pe, va, acc);          /* a page a watchpoint may watch (pe_debug.c) */
     if (!(el2 ? m->active_el2 : m->active_el10))
         return fill_translation_off(pe, el, va, acc, out);
     unsigned regime = regime_of(m, el);
@@ -939,6 +951,10 @@ bool pe_mmu_take_pending_fault(struct pe *pe)
         return false;
     struct pe_mmu_pending_fault pf = m->pending;
     m->pending.valid = false;
+    if (pf.watch) {
+        pe_sd_watched_access(pe);
+        return true;
+    }
     uint64_t pc = pe_get_pc(pe);
     if (pf.acc == MMU_FETCH) {
         /* The fetch of the instruction at pc, or of the first one on the next page

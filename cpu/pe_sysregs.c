@@ -97,28 +97,11 @@ void pe_set_cntfrq(struct pe *pe, uint64_t hz)
     pe->sr[pe->idx.cntfrq_el0] = hz & 0xffffffff;
 }
 
-/* MDSCR_EL1 and the breakpoint/watchpoint control registers: the values are
- * kept, but debug exceptions are not modelled, so a configuration that would
- * raise them (MDSCR_EL1.MDE with an enabled breakpoint or watchpoint, or
- * software step, MDSCR_EL1.SS) stops the run with a message. */
+/* MDSCR_EL1, the breakpoint and watchpoint registers, OSDLR_EL1 and
+ * DBGPRCR_EL1: what is armed is recomputed (pe_debug.c). */
 void sr_write_debug(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
-    const struct sysreg_def *mdscr = sysreg_by_name("MDSCR_EL1");
-    uint64_t m = pe->sr[mdscr->index];
-    if (m & 1) {
-        pe_fatal(pe, "MDSCR_EL1.SS=1: software step debug exceptions are not modelled");
-        return;
-    }
-    if (!(m & (1u << 15)))                   /* MDE: breakpoints and watchpoints off */
-        return;
-    for (int i = 0; i < sysreg_count(); i++) {
-        const struct sysreg_def *r = sysreg_at(i);
-        if (r->op0 == 2 && r->op1 == 0 && r->crn == 0 && (r->op2 == 5 || r->op2 == 7) && (pe->sr[i] & 1)) {
-            pe_fatal(pe, "%s enables a %s with MDSCR_EL1.MDE=1: debug exceptions are not modelled", r->name,
-                     r->op2 == 5 ? "hardware breakpoint" : "watchpoint");
-            return;
-        }
-    }
+    pe_sd_update(pe);
 }
 
 /* OSLAR_EL1: sets or clears the OS Lock, OSLSR_EL1.OSLK (bit 1). */
@@ -126,4 +109,5 @@ void sr_write_oslar(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     uint64_t *oslsr = &pe->sr[sysreg_by_name("OSLSR_EL1")->index];
     *oslsr = (*oslsr & ~2ULL) | ((v & 1) << 1);
+    pe_sd_update(pe);                  /* the OS Lock disables debug exceptions */
 }

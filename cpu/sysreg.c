@@ -164,19 +164,17 @@ static const struct sysreg_def base_table[] = {
     R("CBAR_EL1", 3, 1, 15, 3, 0, SR_PL1_R, TRAP_TIDCP, SR_AVSIM, .reset = 0x08000000),
     /* Debug (op0=2) */
     R("OSDTRRX_EL1", 2, 0, 0, 0, 2, SR_PL1_RW, TRAP_TDA, SR_NOT_MODELLED, .why_not = DEBUG_WHY),
-    /* Self-hosted debug: the registers hold their values (an OS saves, restores
-     * and clears them); enabling a breakpoint, watchpoint or software step
-     * stops the run (sr_write_debug), as debug exceptions are not modelled. */
+    /* Self-hosted debug: writes recompute what is armed (sr_write_debug, pe_debug.c). */
     R("MDCCINT_EL1", 2, 0, 0, 2, 0, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0x60000000),
-    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0xe0ffd03dULL,
+    R("MDSCR_EL1", 2, 0, 0, 2, 2, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0xe0fff03dULL,   /* (KDE, bit 13, included) */
       .write = sr_write_debug),
     /* MDRAR_EL1: no memory-mapped debug ROM (ValidBits 0b00). */
     R("MDRAR_EL1", 2, 0, 1, 0, 0, SR_PL1_R, TRAP_TDRA, SR_AVSIM, .reset = 0),
     R("OSLAR_EL1", 2, 0, 1, 0, 4, SR_PL1_W, TRAP_TDOSA, SR_AVSIM, .writable = 1, .write = sr_write_oslar),
     /* OSLSR_EL1: OSLM = 0b10 (OS Lock implemented), OSLK set at reset. */
     R("OSLSR_EL1", 2, 0, 1, 1, 4, SR_PL1_R, TRAP_TDOSA, SR_AVSIM, .reset = 0xa),
-    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1),
-    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1),
+    R("OSDLR_EL1", 2, 0, 1, 3, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1, .write = sr_write_debug),
+    R("DBGPRCR_EL1", 2, 0, 1, 4, 4, SR_PL1_RW, TRAP_TDOSA, SR_AVSIM, .writable = 1, .write = sr_write_debug),
     R("DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .reset = 0xff, .writable = 0),
     R("DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, SR_PL1_RW, TRAP_TDA, SR_AVSIM, .writable = 0),
     R("DBGAUTHSTATUS_EL1", 2, 0, 7, 14, 6, SR_PL1_R, TRAP_TDA, SR_AVSIM, .reset = 0xaa),
@@ -187,7 +185,7 @@ static const struct sysreg_def base_table[] = {
     R("IC IALLUIS", 1, 0, 7, 1, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
     R("IC IALLU", 1, 0, 7, 5, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
     R("IC IVAU", 1, 3, 7, 5, 1, SR_PL0_W, TRAP_TPU | TRAP_EL0_UCI, SR_NATIVE, .write = sr_ic_invalidate),
-    R("DC IVAC", 1, 0, 7, 6, 1, SR_PL1_W, TRAP_TPC, SR_NATIVE),
+    R("DC IVAC", 1, 0, 7, 6, 1, SR_PL1_W, TRAP_TPC, SR_NATIVE, .write = sr_dc_ivac_watch),
     R("DC ISW", 1, 0, 7, 6, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
     R("DC CSW", 1, 0, 7, 10, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
     R("DC CISW", 1, 0, 7, 14, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
@@ -418,7 +416,8 @@ static void build_table(void)
         gi++;
         snprintf(gen_names[gi], sizeof gen_names[gi], bp ? "DBGBCR%u_EL1" : "DBGWCR%u_EL1", i);
         table[table_len++] = (struct sysreg_def)R(gen_names[gi], 2, 0, 0, i, bp ? 5 : 7, SR_PL1_RW, TRAP_TDA, SR_AVSIM,
-                                                  .writable = bp ? 0xf01e7ULL : 0x1f001fffULL,
+                                                  /* BCR: BT LBN SSC HMC BAS PMC E; WCR: MASK WT LBN SSC HMC BAS LSC PAC E */
+                                                  .writable = bp ? 0xffe1e7ULL : 0x1f1fffffULL,
                                                   .write = sr_write_debug);
         gi++;
     }

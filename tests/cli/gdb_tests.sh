@@ -11,12 +11,17 @@
 # only secondaries reach, thread switches, stepping one PE alone, hbreak on every PE,
 # memory by VA through the selected PE's stage 1), a stepi over a secondary's WFI; then two
 # PEs of a raw image: a PE just started by CPU_ON, and Ctrl-C.
-#   gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]
+# With DEBUG_BP_ELF (tests/guest/debug_bp.c, and its expected output beside it): gdb's
+# breakpoints stay apart from the guest's own (issue 19): gdb stops at an address the guest
+# also breaks on, and the guest's output (its own breakpoint exceptions) is unchanged.
+#   gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF [DEBUG_BP_ELF DEBUG_BP_EXPECTED]]]
 set -u
 AVSIM=${1:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]}
 ELF=${2:?usage: gdb_tests.sh AVSIM HYPERCALLS_ELF [TWO_VMS_ELF [SMP_ELF]]}
 VMS_ELF=${3:-}
 SMP_ELF=${4:-}
+DEBUG_BP_ELF=${5:-}
+DEBUG_BP_EXPECTED=${6:-}
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v gdb-multiarch >/dev/null; then
@@ -258,6 +263,27 @@ if [ -n "$SMP_ELF" ]; then
     check "smp Ctrl-C: PE 1 at its loop with x0 = its context_id (7)" grep -q "^int2 pc=40000020 x0=7$" "$tmp/gdb5.out"
     check "smp Ctrl-C then kill: status 3" [ "$status" -eq 3 ]
     grep -q "received signal SIGINT" "$tmp/gdb5.out" || sed 's/^/    gdb: /' "$tmp/gdb5.out"
+fi
+
+if [ -n "$DEBUG_BP_ELF" ]; then
+    # 6. The guest's hardware breakpoints and gdb's: gdb breaks at bp_site + 4, where the guest's
+    # DBGBVR0 points in most of its cases, and at bp_site, where it never does. Each stop is
+    # gdb's; on continuing, the guest takes its own Breakpoint exception as without gdb.
+    start s10 "$DEBUG_BP_ELF"
+    timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "file $DEBUG_BP_ELF" -ex "target remote :$port" \
+        -ex 'break *(bp_site + 4)' -ex 'break *bp_site' \
+        -ex 'continue' -ex 'printf "g1 pc=%lx el=%d\n", $pc - (long)bp_site, $CurrentEL' \
+        -ex 'continue' -ex 'printf "g2 pc=%lx el=%d\n", $pc - (long)bp_site, $CurrentEL' \
+        -ex 'continue' -ex 'printf "g3 pc=%lx el=%d\n", $pc - (long)bp_site, $CurrentEL' \
+        -ex 'continue' -ex 'printf "g4 pc=%lx el=%d\n", $pc - (long)bp_site, $CurrentEL' \
+        -ex 'delete' -ex 'continue' >"$tmp/gdb7.out" 2>&1
+    finish_avsim s10
+    check "guest breakpoints: gdb stops at bp_site, then bp_site + 4 (the guest's breakpoint too), at EL1" \
+        [ "$(grep -c '^g[13] pc=0 el=4$' "$tmp/gdb7.out")" = 2 -a "$(grep -c '^g[24] pc=4 el=4$' "$tmp/gdb7.out")" = 2 ]
+    printf 'exit=%s\n' "$status" >>"$tmp/s10.out"
+    check "guest breakpoints: the guest saw exactly its own breakpoint exceptions (its expected output)" \
+        cmp -s "$tmp/s10.out" "$DEBUG_BP_EXPECTED"
+    [ $fail -eq 0 ] || { sed 's/^/    gdb: /' "$tmp/gdb7.out"; diff "$DEBUG_BP_EXPECTED" "$tmp/s10.out"; }
 fi
 
 finish gdb_tests

@@ -26,9 +26,6 @@ expect stuck-exception-loop 3 'the guest is stuck: .* synchronous exceptions wit
     run --load-addr=0x40080000 "$tmp/br_x0.bin"
 expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x40080000 "$tmp/wfi.bin"
 expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
-printf '\x00\x00\x90\xd2\x40\x02\x10\xd5\x21\x00\x80\xd2\xa1\x00\x10\xd5\x00\x00\x00\x14' >"$tmp/hw_bp.bin"
-expect hw-breakpoint 3 'DBGBCR0_EL1 enables a hardware breakpoint with MDSCR_EL1.MDE=1: debug exceptions are not modelled' -- \
-    run --load-addr=0x40080000 "$tmp/hw_bp.bin"
 # Big-endian data (SCTLR_ELx.EE, SCTLR_EL1.E0E) is not modelled: a clear stop at the MSR that
 # sets it, with stage 1 on or off (issue 14), never an abort loop.
 printf '\x00\x40\xa0\xd2\x00\x00\x40\xb2\x00\x10\x1c\xd5\x00\x00\x00\x14' >"$tmp/ee_el2.bin"  # SCTLR_EL2 = EE|M

@@ -38,7 +38,8 @@ usage: run-kvm-unit-tests.sh [--avsim PATH | --qemu] [--el=1|2] [options] KUT_BU
   -v                print each command line and the test's output
   --list            list the known tests and exit
 TESTS (default: selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp
-       psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active)
+       psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep;
+       the -migration variants of the debug tests need QEMU's migration and are not run)
 
 KVM guests under kvmtool inside Linux (--kvmtool):
   --kvmtool LKVM    a static arm64 kvmtool binary (make ARCH=arm64 lkvm-static); runs each
@@ -77,8 +78,11 @@ gicv2-mmio|gic.flat|MAX8|mmio|2|
 gicv2-mmio-up|gic.flat|1|mmio|2|
 gicv2-mmio-3p|gic.flat|MAX3|mmio|2|
 micro-bench|micro-bench.flat|2||3|kvm
+debug-bp|debug.flat|1|bp|3|
+debug-wp|debug.flat|1|wp|3|
+debug-sstep|debug.flat|1|ss|3|
 '
-DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active"
+DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep"
 # gicv2-* need a GICv2-compatible CPU interface (GICV) for KVM's vGICv2; QEMU's and avsim's
 # GICv3 have none ("kvm [1]: disabling GICv2 emulation"), so they are left out here.
 DEFAULT_KVMTOOL_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active micro-bench"
