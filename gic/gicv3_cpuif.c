@@ -222,6 +222,13 @@ static uint64_t icc_iar_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
         return GIC_SPECIAL_NONE;
     uint8_t gprio = h.priority & icc_gprio_mask(c, h.group);
     icc_activate_priority(c, h.group, gprio);
+    if (h.intid >= GIC_LPI_BASE) {
+        /* An LPI has no active state: acknowledging it clears its pending state. */
+        gic_lpi_set_pending(g, pe, h.intid, false);
+        g->stats.lpi_acknowledged++;
+        gic_event(g, GIC_EV_ACK, pe, h.intid, -1, false);
+        return h.intid;
+    }
     struct gic_bank *b = gic_bank_of(g, pe, h.intid);
     irq_set_bit(b->pending, h.intid, false);
     irq_set_bit(b->active, h.intid, true);

@@ -31,7 +31,7 @@ static const char *const tlbi_op_names[] = {
 static const char *const irq_kind_names[] = {
     [GIC_EV_RAISED] = "raised",         [GIC_EV_ACK] = "ack",           [GIC_EV_EOI] = "eoi",
     [GIC_EV_DEACTIVATE] = "deactivate", [GIC_EV_LR_WRITE] = "lr_write", [GIC_EV_MAINTENANCE] = "maintenance",
-    [GIC_EV_VIRQ_SIGNALLED] = "virq_signalled",
+    [GIC_EV_VIRQ_SIGNALLED] = "virq_signalled", [GIC_EV_ITS_CMD] = "its_cmd",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
