@@ -16,8 +16,10 @@
  *  - a single Security state, GICD_CTLR.DS = 1 (the Non-secure view, Group 0
  *    accessible), affinity routing always on (ARE = 1);
  *  - physical LPIs (INTIDs 8192..65535: GICD_TYPER.IDbits = 15) in each redistributor
- *    (gicv3_lpi.c) and one ITS (gicv3_its.c) when cfg.its is set; no virtual LPIs
- *    (GICv4), no DirectLPI (GICR_SETLPIR/INVLPIR...);
+ *    (gicv3_lpi.c) and one ITS (gicv3_its.c) when cfg.its is set; no DirectLPI
+ *    (GICR_SETLPIR/INVLPIR...);
+ *  - virtual LPIs only as a hypervisor puts them in the list registers (24-bit vINTIDs,
+ *    ICH_VTR_EL2.IDbits = 1), no GICv4 direct injection (ICH_VTR_EL2.nV4 = 1, no VPT);
  *  - 5 bits of physical priority (ICC_CTLR_EL1.PRIbits = 4: priorities are
  *    multiples of 8), so ICC_AP0R0/AP1R0 hold all 32 preemption levels;
  *  - 1..16 list registers and 5..7 bits of virtual priority per the config.
@@ -125,6 +127,7 @@ static inline bool irq_pending(const struct gic_bank *b, unsigned n)
 #define ICH_VTR_NV4 (1ull << 20)
 #define ICH_VTR_A3V (1ull << 21)
 #define ICH_VTR_IDBITS_SHIFT 23
+#define ICH_VINTID_IDBITS 1u               /* ICH_VTR_EL2.IDbits, ICV_CTLR_EL1.IDbits: 24 bits */
 #define ICH_VTR_PREBITS_SHIFT 26
 #define ICH_VTR_PRIBITS_SHIFT 29
 
