@@ -37,3 +37,16 @@ stack_and_vectors:
     msr     vbar_el1, x1
     isb
     ret
+
+/* uint64_t debug_target(uint64_t n): returns (n + 2) << 3. The program stops vCPU 0 here with
+ * a hardware breakpoint and single-steps it (KVM_SET_GUEST_DEBUG, kvm-api.c step 6); the
+ * branch skips an UDF, so a step that went wrong shows as an Undefined Instruction. At
+ * GUEST_DEBUG_TARGET (guest.ld), GUEST_DEBUG_TARGET_SIZE bytes long. */
+    .section .text.debug, "ax"
+    .global debug_target
+debug_target:
+    add     x0, x0, #2
+    b       1f
+    udf     #0
+1:  lsl     x0, x0, #3
+    ret

@@ -4,6 +4,8 @@
  * the UART, which KVM cannot emulate: every UART access leaves KVM_RUN as KVM_EXIT_MMIO and
  * the host program answers it (see kvm-api.c). Everything else the guest touches is handled
  * inside the kernel, by KVM, without the program's help:
+ *  0. A call the program debugs from outside (KVM_SET_GUEST_DEBUG): a hardware breakpoint stops
+ *     vCPU 0 at debug_target, the program single-steps it to its return, then lets it run on.
  *  1. Hypercalls (HVC #0, SMC Calling Convention, Arm DEN 0028): PSCI_VERSION, PSCI_FEATURES,
  *     MIGRATE_INFO_TYPE (PSCI, Arm DEN 0022), SMCCC_VERSION, KVM's vendor-hypervisor UID and
  *     feature bitmap, and an unknown function; then SMC #0, which KVM refuses (a guest's SMC
@@ -428,6 +430,21 @@ static void one_vcpu(void)
     check(c->sgis == 1u << SGI_PING, "exactly that SGI");
 }
 
+/* ---- debugged from outside ------------------------------------------------------------------- */
+
+/* guest-start.S: (n + 2) << 3. The program has a hardware breakpoint on it (KVM_SET_GUEST_DEBUG
+ * with KVM_GUESTDBG_USE_HW) and single-steps it to its return (KVM_GUESTDBG_SINGLESTEP): each
+ * stop is a KVM_EXIT_DEBUG the program prints. The guest itself notices nothing: the debug
+ * exceptions go to EL2 (KVM sets MDCR_EL2.TDE), whatever PSTATE.D and MDSCR_EL1 say here. */
+uint64_t debug_target(uint64_t n);
+
+static void debugged_call(void)
+{
+    uint64_t r = debug_target(5);
+    say("debug_target(5) = %lu, stopped at a hardware breakpoint and stepped by the program\n", r);
+    check(r == (5 + 2) << 3, "debug_target(5) = 56");
+}
+
 /* ---- vCPU 0 --------------------------------------------------------------------------------- */
 
 void guest_main(uint64_t nr_vcpus);
@@ -441,6 +458,7 @@ void guest_main(uint64_t nr_vcpus)
     uint32_t fr = mmio_r32(GUEST_UART_BASE + UART_FR);
     say("UARTFR = 0x%x (TXFE | RXFE, answered by the program)\n", fr);
     check(fr == (UART_FR_TXFE | UART_FR_RXFE), "UARTFR = TXFE | RXFE");
+    debugged_call();
 
     hypercalls();
     gic_distributor();

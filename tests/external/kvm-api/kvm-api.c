@@ -55,6 +55,17 @@
  *     To stop the other threads, the thread that saw SYSTEM_OFF sends each a signal; the
  *     signal handler sets run->immediate_exit, so KVM_RUN returns -EINTR at once whether the
  *     thread was in it or just about to enter it (api.rst: immediate_exit).
+ *     KVM_EXIT_DEBUG          (vCPU 0 only) a debug exception the program asked for, see
+ *                               below; run->debug.arch.hsr is the guest's ESR_EL2.
+ *     Guest debugging: before vCPU 0 first runs, KVM_SET_GUEST_DEBUG (KVM_GUESTDBG_ENABLE |
+ *     KVM_GUESTDBG_USE_HW) gives it hardware breakpoint 0 at debug_target (layout.h). KVM
+ *     loads the program's DBGBVR0/DBGBCR0 values into the debug registers while the guest
+ *     runs and sets MDCR_EL2.TDE, so the Breakpoint exception (EC 0x30) goes to EL2 and KVM_RUN
+ *     returns KVM_EXIT_DEBUG. The program then asks for KVM_GUESTDBG_SINGLESTEP instead: KVM
+ *     sets MDSCR_EL1.SS and PSTATE.SS on each entry, the guest runs one instruction and takes
+ *     a Software Step exception (EC 0x32) to EL2, another KVM_EXIT_DEBUG. When the PC is back
+ *     at the caller (x30), KVM_SET_GUEST_DEBUG with no flags ends debugging (api.rst:
+ *     KVM_SET_GUEST_DEBUG; Documentation/virt/kvm/arm: the guest's own debug state is kept).
  *  7. Clean-up: close the file descriptors (the VM goes away with the last one), munmap.
  *
  * Every failing call prints the ioctl's name and errno's message, then KVM-API-FAIL; the
@@ -91,6 +102,9 @@ extern const unsigned char guest_image[], guest_image_end[];
 
 struct vm;
 
+/* vCPU 0's guest debugging (step 6): waiting for the breakpoint, stepping, done. */
+enum { DEBUG_OFF, DEBUG_BREAKPOINT, DEBUG_STEPPING, DEBUG_DONE };
+
 struct vcpu {
     struct vm *vm;
     int id;
@@ -99,7 +113,8 @@ struct vcpu {
     pthread_t thread;
     char line[240];             /* what the guest wrote to UARTDR since its last '\n' */
     size_t len;
-    unsigned long runs, mmio_exits, eintr;
+    unsigned long runs, mmio_exits, eintr, debug_exits;
+    int debug_state;            /* vCPU 0: DEBUG_* below */
     int ok;                     /* the thread ended as expected */
 };
 
@@ -187,6 +202,7 @@ static const struct {
     { KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
     { KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2" },
     { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+    { KVM_CAP_SET_GUEST_DEBUG, "KVM_CAP_SET_GUEST_DEBUG" },
 };
 
 static void open_kvm(struct vm *vm)
@@ -207,6 +223,15 @@ static void open_kvm(struct vm *vm)
             errno = ENOSYS;
             die("KVM_CHECK_EXTENSION (a capability this program needs is missing)");
         }
+    }
+    /* The debug registers KVM lets a program use for its guest: the host CPU's (a Cortex-A57
+     * has 6 breakpoints and 4 watchpoints, ID_AA64DFR0_EL1.BRPs and WRPs plus one). */
+    int bps = IOCTL(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
+    int wps = IOCTL(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
+    SAY(vm, "KVM_CHECK_EXTENSION(KVM_CAP_GUEST_DEBUG_HW_BPS): %d, (KVM_CAP_GUEST_DEBUG_HW_WPS): %d", bps, wps);
+    if (bps < 1) {
+        errno = ENOSYS;
+        die("KVM_CHECK_EXTENSION (no hardware breakpoint for guest debugging)");
     }
     /* Figures that depend on the host (its CPU count, its physical address size). */
     int nr = IOCTL(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
@@ -414,6 +439,71 @@ static void handle_mmio(struct vcpu *v)
     }
 }
 
+/* Guest debugging (api.rst: KVM_SET_GUEST_DEBUG). On arm64, arch.dbg_bvr/dbg_bcr are the
+ * values of the DBGBVR<n>_EL1/DBGBCR<n>_EL1 registers while the guest runs (Arm ARM D13.3.2,
+ * DBGBCR<n>_EL1): E (bit 0) enables, PMC (bits 2:1) = 0b11 matches at EL1 and EL0, BAS (bits 8:5)
+ * = 0b1111 as A64 requires, BT = 0: an unlinked instruction address match. */
+#define DBGBCR_E 1u
+#define DBGBCR_PMC_EL1_EL0 (3u << 1)
+#define DBGBCR_BAS_A64 (0xfu << 5)
+
+static void set_guest_debug(struct vcpu *v, uint32_t control)
+{
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof dbg);
+    dbg.control = control;
+    if (control & KVM_GUESTDBG_USE_HW) {
+        dbg.arch.dbg_bvr[0] = GUEST_DEBUG_TARGET;
+        dbg.arch.dbg_bcr[0] = DBGBCR_E | DBGBCR_PMC_EL1_EL0 | DBGBCR_BAS_A64;
+    }
+    IOCTL(v->fd, KVM_SET_GUEST_DEBUG, &dbg);
+}
+
+/* Where the PC is, for the output: inside debug_target or at the return address. */
+static void describe_pc(uint64_t pc, uint64_t lr, char *buf, size_t len)
+{
+    if (pc >= GUEST_DEBUG_TARGET && pc < GUEST_DEBUG_TARGET + GUEST_DEBUG_TARGET_SIZE)
+        snprintf(buf, len, "debug_target+0x%llx", (unsigned long long)(pc - GUEST_DEBUG_TARGET));
+    else if (pc == lr)
+        snprintf(buf, len, "the return address (x30)");
+    else
+        snprintf(buf, len, "0x%llx (neither debug_target nor x30)", (unsigned long long)pc);
+}
+
+/* KVM_EXIT_DEBUG: run->debug.arch.hsr is ESR_EL2 of the debug exception KVM took (its EC says
+ * which: 0x30 a breakpoint, 0x32 a software step, both from a lower EL). */
+static void handle_debug(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    uint32_t esr = v->run->debug.arch.hsr;
+    uint32_t ec = esr >> 26;
+    uint64_t pc = get_reg(v, CORE_REG(regs.pc), "KVM_GET_ONE_REG (PC)");
+    uint64_t lr = get_reg(v, CORE_REG(regs.regs[30]), "KVM_GET_ONE_REG (x30)");
+    uint64_t x0 = get_reg(v, CORE_REG(regs.regs[0]), "KVM_GET_ONE_REG (x0)");
+    char where[80];
+    describe_pc(pc, lr, where, sizeof where);
+    v->debug_exits++;
+    if (v->debug_state == DEBUG_BREAKPOINT && ec == 0x30 && pc == GUEST_DEBUG_TARGET) {
+        SAY(vm, "vcpu%d: KVM_EXIT_DEBUG: ESR_EL2 0x%08x (EC 0x30, a hardware breakpoint), pc %s, x0 = %llu",
+            v->id, esr, where, (unsigned long long)x0);
+        v->debug_state = DEBUG_STEPPING;
+        set_guest_debug(v, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
+        SAY(vm, "vcpu%d: KVM_SET_GUEST_DEBUG: ENABLE | SINGLESTEP (the breakpoint goes)", v->id);
+    } else if (v->debug_state == DEBUG_STEPPING && ec == 0x32 && v->debug_exits <= 8) {
+        SAY(vm, "vcpu%d: KVM_EXIT_DEBUG: ESR_EL2 0x%08x (EC 0x32, a software step), pc %s, x0 = %llu",
+            v->id, esr, where, (unsigned long long)x0);
+        if (pc == lr) {
+            v->debug_state = DEBUG_DONE;
+            set_guest_debug(v, 0);
+            SAY(vm, "vcpu%d: KVM_SET_GUEST_DEBUG: off; the guest runs on", v->id);
+        }
+    } else {
+        fail(vm, "vcpu%d: unexpected KVM_EXIT_DEBUG: ESR_EL2 0x%08x (EC 0x%x), pc %s, debug state %d, exit %lu",
+             v->id, esr, ec, where, v->debug_state, v->debug_exits);
+        set_guest_debug(v, 0);
+    }
+}
+
 /* The stop request: SIGUSR1 to a vCPU thread. Its handler makes KVM_RUN return -EINTR, now if
  * the thread is inside KVM_RUN (a pending signal interrupts it) or at its next call (KVM looks
  * at immediate_exit first): no window in which the request could be lost. */
@@ -473,6 +563,8 @@ static void *vcpu_thread(void *arg)
         struct kvm_run *run = v->run;
         if (run->exit_reason == KVM_EXIT_MMIO) {
             handle_mmio(v);
+        } else if (run->exit_reason == KVM_EXIT_DEBUG) {
+            handle_debug(v);
         } else if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT) {
             SAY(vm, "vcpu%d: KVM_EXIT_SYSTEM_EVENT, type %u (%s)", v->id, run->system_event.type,
                 system_event_name(run->system_event.type));
@@ -591,6 +683,10 @@ int main(int argc, char **argv)
     add_gic(&vm);      /* step 5 */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* Step 6's guest debugging: a hardware breakpoint on debug_target for vCPU 0. */
+    set_guest_debug(&vm.vcpus[0], KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW);
+    vm.vcpus[0].debug_state = DEBUG_BREAKPOINT;
+    SAY(&vm, "vcpu0: KVM_SET_GUEST_DEBUG: ENABLE | USE_HW, breakpoint 0 at 0x%x (debug_target)", GUEST_DEBUG_TARGET);
     int r = run_vcpus(&vm, timeout_s);   /* step 6 */
     clock_gettime(CLOCK_MONOTONIC, &t1);
 
@@ -608,8 +704,10 @@ int main(int argc, char **argv)
         _exit(1);      /* the vCPU threads are still in KVM_RUN: no clean-up */
     }
     for (int i = 0; i < nr_vcpus; i++)
-        INFO(&vm, "vcpu%d: %lu KVM_RUN calls, %lu MMIO exits, %lu EINTR", i, vm.vcpus[i].runs,
-             vm.vcpus[i].mmio_exits, vm.vcpus[i].eintr);
+        INFO(&vm, "vcpu%d: %lu KVM_RUN calls, %lu MMIO exits, %lu debug exits, %lu EINTR", i, vm.vcpus[i].runs,
+             vm.vcpus[i].mmio_exits, vm.vcpus[i].debug_exits, vm.vcpus[i].eintr);
+    if (vm.vcpus[0].debug_state != DEBUG_DONE && !why)
+        why = "vCPU 0 was not stopped at its breakpoint and stepped back to its caller";
     INFO(&vm, "the guest ran for %.3f s (host clock)",
          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 

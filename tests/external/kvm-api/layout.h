@@ -37,6 +37,11 @@
 #define UART_FR_RXFE 0x10   /* receive FIFO empty */
 #define UART_FR_TXFE 0x80   /* transmit FIFO empty */
 
+/* Where the program sets its hardware breakpoint (KVM_SET_GUEST_DEBUG): debug_target in
+ * guest-start.S, placed there by guest.ld (which checks it), and its length in bytes. */
+#define GUEST_DEBUG_TARGET 0x40000100
+#define GUEST_DEBUG_TARGET_SIZE 0x14
+
 /* vCPU 1's CPU_ON context id: the guest passes it, KVM hands it to vCPU 1 in x0. */
 #define GUEST_CONTEXT_ID 0x5ec0
 
