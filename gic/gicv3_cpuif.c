@@ -306,8 +306,11 @@ static uint64_t icc_rpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
 
 static uint64_t icc_ctlr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    /* PRIbits = 4 (5 bits), IDbits = 0 (16 bits), SEIS = 0, A3V = 1, PMHE = 0. */
-    return c->icc_ctlr | ((uint64_t)(GIC_PRI_BITS - 1) << ICC_CTLR_PRIBITS_SHIFT) | ICC_CTLR_A3V;
+    /* PRIbits = 4 (5 bits), IDbits = 1 (24 bits: QEMU 7.2's value, as for the virtual
+     * interface; the distributor's INTIDs stop at 65535, GICD_TYPER.IDbits), SEIS = 0,
+     * A3V = 1, PMHE = 0. */
+    return c->icc_ctlr | ((uint64_t)(GIC_PRI_BITS - 1) << ICC_CTLR_PRIBITS_SHIFT) |
+           (uint64_t)ICC_CTLR_IDBITS_24 << ICC_CTLR_IDBITS_SHIFT | ICC_CTLR_A3V;
 }
 
 static void icc_ctlr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n,
@@ -555,7 +558,7 @@ static uint64_t icv_rpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
 /* ICV_CTLR_EL1: IDbits and PRIbits as ICH_VTR_EL2 reports them. */
 static uint64_t icv_ctlr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    uint64_t v = ICC_CTLR_A3V | (uint64_t)ICH_VINTID_IDBITS << ICC_CTLR_IDBITS_SHIFT |
+    uint64_t v = ICC_CTLR_A3V | (uint64_t)ICC_CTLR_IDBITS_24 << ICC_CTLR_IDBITS_SHIFT |
                  (uint64_t)(vpri_bits(g) - 1) << ICC_CTLR_PRIBITS_SHIFT;
     if (c->ich_vmcr_el2 & ICH_VMCR_VCBPR)
         v |= ICC_CTLR_CBPR;
@@ -617,7 +620,7 @@ static uint64_t ich_vtr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
      * handed to a guest), SEIS = 0, A3V = 1, nV4 = 1 (no GICv4 direct injection), TDS = 1
      * (ICH_HCR_EL2.TDIR is implemented). */
     return (uint64_t)(vpri_bits(g) - 1) << ICH_VTR_PRIBITS_SHIFT | (uint64_t)(vpri_bits(g) - 1) << ICH_VTR_PREBITS_SHIFT |
-           (uint64_t)ICH_VINTID_IDBITS << ICH_VTR_IDBITS_SHIFT | ICH_VTR_A3V | ICH_VTR_NV4 | ICH_VTR_TDS |
+           (uint64_t)ICC_CTLR_IDBITS_24 << ICH_VTR_IDBITS_SHIFT | ICH_VTR_A3V | ICH_VTR_NV4 | ICH_VTR_TDS |
            (g->cfg.num_lrs - 1);
 }
 

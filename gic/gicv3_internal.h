@@ -103,6 +103,7 @@ static inline bool irq_pending(const struct gic_bank *b, unsigned n)
 #define ICC_CTLR_EOIMODE (1ull << 1)
 #define ICC_CTLR_PRIBITS_SHIFT 8
 #define ICC_CTLR_IDBITS_SHIFT 11
+#define ICC_CTLR_IDBITS_24 1u             /* the IDbits value of ICC/ICV_CTLR_EL1 and ICH_VTR_EL2 */
 #define ICC_CTLR_A3V (1ull << 15)
 
 #define ICH_HCR_EN (1ull << 0)
@@ -127,7 +128,6 @@ static inline bool irq_pending(const struct gic_bank *b, unsigned n)
 #define ICH_VTR_NV4 (1ull << 20)
 #define ICH_VTR_A3V (1ull << 21)
 #define ICH_VTR_IDBITS_SHIFT 23
-#define ICH_VINTID_IDBITS 1u               /* ICH_VTR_EL2.IDbits, ICV_CTLR_EL1.IDbits: 24 bits */
 #define ICH_VTR_PREBITS_SHIFT 26
 #define ICH_VTR_PRIBITS_SHIFT 29
 

@@ -3,7 +3,8 @@
  * owns the physical CPU interface; the EL1 guest runs with HCR_EL2 = RW|IMO, so its ICC_*1
  * accesses reach the ICV_* registers.
  *   ID bits: ICH_VTR_EL2.IDbits and the guest's ICV_CTLR_EL1.IDbits both say 24 (0b001, as
- *     on QEMU 7.2); an LR keeps a vINTID above 16 bits as written (0x12345).
+ *     on QEMU 7.2; so does the physical ICC_CTLR_EL1.IDbits); an LR keeps a vINTID above 16
+ *     bits as written (0x12345).
  *   Two vLPIs: LR0 = Group 1 pending vINTID 8197 (8192+5) priority 0xa0, LR1 = vINTID 8492
  *     (8192+300) priority 0x80. The guest sees ISR_EL1.I = 1 and ICV_HPPIR1_EL1 = 8492, takes
  *     the virtual IRQ twice: ICV_IAR1_EL1 returns the full INTIDs 8492 then 8197 (priority
@@ -113,6 +114,8 @@ int main(void)
     gic_dist_enable();
     gic_cpuif_enable(0xff);
 
+    rt_printf("physical ICC_CTLR_EL1.IDbits = %lu\n", ICC_CTLR_IDBITS(GIC_RD(ICC_CTLR_EL1)));
+    check(ICC_CTLR_IDBITS(GIC_RD(ICC_CTLR_EL1)) == 1, "ICC_CTLR_EL1.IDbits");
     uint64_t vtr = GIC_RD(ICH_VTR_EL2);
     unsigned idbits = (unsigned)(vtr >> 23) & 7;
     rt_printf("ICH_VTR_EL2.IDbits = %u (%s vINTIDs)\n", idbits, idbits == 0 ? "16-bit" : idbits == 1 ? "24-bit" : "?");
