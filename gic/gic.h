@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct event_bus;
+struct phys_mem;
 
 #define GIC_MAX_PES 8
 #define GIC_NUM_SPIS 256                  /* INTIDs 32..287, as QEMU's virt board */
@@ -32,6 +33,7 @@ struct gic_config {
                                            * a GICv2 5..8 (QEMU's GICv2 implements 8) */
     const uint64_t *clock[GIC_MAX_PES];   /* each PE's simulated time (CPU cycles), stamped on the
                                            * events about that PE; a NULL entry stamps 0 */
+    bool its;                             /* GICv3: physical LPIs and an ITS (QEMU virt's its=on) */
 };
 
 /* The outputs towards the PEs: physical IRQ/FIQ (to be routed by the PE per
@@ -47,6 +49,10 @@ struct gic;
 struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *out, struct event_bus *events,
                        char *err, unsigned errlen);
 void gic_destroy(struct gic *g);
+/* The memory the redistributors' LPI tables and the ITS's tables and command queue are read
+ * from and written to (sim/dma.h). Without it those accesses fail: LPIs read as disabled and
+ * the ITS stalls on its first command. */
+void gic_attach_memory(struct gic *g, const struct phys_mem *mem);
 
 /* ---- interrupt lines (a device is handed an "interrupt line value") ------------------ */
 /* SPIs (INTID 32..287), level-sensitive or edge per GICD_ICFGR. */
@@ -82,6 +88,14 @@ void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
  * GICD is not banked: pe is ignored. On a GICv2, gic_redist_read/write are RAZ/WI. */
 uint64_t gic_dist_read_pe(struct gic *g, unsigned pe, uint64_t off, unsigned size);
 void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+
+/* The ITS (cfg.its; QEMU virt: 0x08080000): its 64 KiB control frame then its 64 KiB
+ * translation frame, offsets from the first. A write to GITS_TRANSLATER is an MSI of the
+ * device devid (a CPU's write carries DeviceID 0, as on QEMU). RAZ/WI without an ITS. */
+uint64_t gic_its_read(struct gic *g, uint64_t off, unsigned size);
+void gic_its_write(struct gic *g, uint64_t off, uint64_t val, unsigned size, uint32_t devid);
+/* An MSI: EventID eventid from DeviceID devid, as a write to GITS_TRANSLATER. */
+void gic_its_translate(struct gic *g, uint32_t devid, uint32_t eventid);
 
 /* GICv2 (QEMU virt: GICD 0x08000000, GICC 0x08010000, GICH 0x08030000, GICV 0x08040000).
  * Each call is the access of PE pe: GICC and GICV (8 KiB, GICC_DIR/GICV_DIR at 0x1000) are
@@ -122,6 +136,10 @@ struct gic_stats {
     uint64_t virtual_acknowledged;        /* ICV_IAR (GICV_IAR/AIAR) returned a virtual INTID */
     uint64_t maintenance;                 /* maintenance interrupt assertions */
     uint64_t lr_writes;
+    uint64_t lpi_raised;                  /* LPIs (INTIDs >= 8192) that became pending, all PEs */
+    uint64_t lpi_acknowledged;            /* ... that IAR returned */
+    uint64_t its_commands;                /* ITS commands processed */
+    uint64_t its_errors;                  /* ... of which were ignored or stalled the queue */
 };
 const struct gic_stats *gic_get_stats(const struct gic *g);
 

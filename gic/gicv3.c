@@ -106,6 +106,17 @@ struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *o
     if (out)
         g->out = *out;
     g->events = events;
+    if (c.version == GIC_V3 && c.its) {
+        g->lpi = calloc(c.num_pes, sizeof(*g->lpi));
+        if (!g->lpi) {
+            free(g);
+            if (err && errlen)
+                snprintf(err, errlen, "gic: out of memory");
+            return NULL;
+        }
+        gic_lpi_reset(g);
+        gic_its_reset(g);
+    }
     for (unsigned pe = 0; pe < c.num_pes; pe++)
         reset_cpu(g, &g->cpu[pe]);
     if (c.version == GIC_V2)
@@ -115,7 +126,14 @@ struct gic *gic_create(const struct gic_config *cfg, const struct gic_outputs *o
 
 void gic_destroy(struct gic *g)
 {
+    if (g)
+        free(g->lpi);
     free(g);
+}
+
+void gic_attach_memory(struct gic *g, const struct phys_mem *mem)
+{
+    g->mem = *mem;
 }
 
 /* ---- routing -------------------------------------------------------------------------------- */
@@ -200,8 +218,9 @@ uint8_t gic_apr_running_priority(const uint32_t *ap0, const uint32_t *ap1, unsig
     return GIC_IDLE_PRIORITY;
 }
 
-/* HighestPriorityPendingInterrupt for one PE: ties go to the lowest INTID. */
-struct gic_hppi gic_hppi(const struct gic *g, unsigned pe)
+/* HighestPriorityPendingInterrupt for one PE: ties go to the lowest INTID. LPIs (Group 1)
+ * are looked at only while some PE has one pending. */
+struct gic_hppi gic_hppi(struct gic *g, unsigned pe)
 {
     const struct gic_cpu *c = &g->cpu[pe];
     struct gic_hppi best = { GIC_SPECIAL_NONE, GIC_IDLE_PRIORITY, -1 };
@@ -226,6 +245,11 @@ struct gic_hppi gic_hppi(const struct gic *g, unsigned pe)
                 best.group = irq_bit(b->group, n);
             }
         }
+    }
+    if (g->lpis_pending && grp1) {
+        struct gic_hppi l = gic_lpi_hppi(g, pe);
+        if (l.intid != GIC_SPECIAL_NONE && l.priority < best_prio)
+            best = l;
     }
     return best;
 }

@@ -222,6 +222,13 @@ static uint64_t icc_iar_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
         return GIC_SPECIAL_NONE;
     uint8_t gprio = h.priority & icc_gprio_mask(c, h.group);
     icc_activate_priority(c, h.group, gprio);
+    if (h.intid >= GIC_LPI_BASE) {
+        /* An LPI has no active state: acknowledging it clears its pending state. */
+        gic_lpi_set_pending(g, pe, h.intid, false);
+        g->stats.lpi_acknowledged++;
+        gic_event(g, GIC_EV_ACK, pe, h.intid, -1, false);
+        return h.intid;
+    }
     struct gic_bank *b = gic_bank_of(g, pe, h.intid);
     irq_set_bit(b->pending, h.intid, false);
     irq_set_bit(b->active, h.intid, true);
@@ -299,8 +306,11 @@ static uint64_t icc_rpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
 
 static uint64_t icc_ctlr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    /* PRIbits = 4 (5 bits), IDbits = 0 (16 bits), SEIS = 0, A3V = 1, PMHE = 0. */
-    return c->icc_ctlr | ((uint64_t)(GIC_PRI_BITS - 1) << ICC_CTLR_PRIBITS_SHIFT) | ICC_CTLR_A3V;
+    /* PRIbits = 4 (5 bits), IDbits = 1 (24 bits: QEMU 7.2's value, as for the virtual
+     * interface; the distributor's INTIDs stop at 65535, GICD_TYPER.IDbits), SEIS = 0,
+     * A3V = 1, PMHE = 0. */
+    return c->icc_ctlr | ((uint64_t)(GIC_PRI_BITS - 1) << ICC_CTLR_PRIBITS_SHIFT) |
+           (uint64_t)ICC_CTLR_IDBITS_24 << ICC_CTLR_IDBITS_SHIFT | ICC_CTLR_A3V;
 }
 
 static void icc_ctlr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n,
@@ -446,9 +456,12 @@ void icv_increment_eoicount(struct gic_cpu *c)
     c->ich_hcr_el2 = (c->ich_hcr_el2 & ~ICH_HCR_EOICOUNT_MASK) | cnt << ICH_HCR_EOICOUNT_SHIFT;
 }
 
-/* ICV_EOIR0/1_EL1: priority drop first (the IMPLEMENTATION DEFINED order QEMU also uses),
- * then, with VEOIM = 0, deactivation of the matching LR; an EOI of a vINTID that is in no
- * list register counts in ICH_HCR_EL2.EOIcount. */
+/* ICV_EOIR0/1_EL1 (VirtualWriteEOIR0/1): priority drop first (the IMPLEMENTATION DEFINED
+ * order QEMU also uses), then, with VEOIM = 0, deactivation of the matching LR; an EOI of a
+ * vINTID that is in no list register counts in ICH_HCR_EL2.EOIcount. A virtual LPI (vINTID
+ * >= 8192) has no active state and gets no separate deactivation: its LR is deactivated by
+ * the EOI whatever VEOIM says, and an EOI of a vLPI in no LR is not counted (as QEMU does since commit
+ * 82a65e31, which Debian's QEMU 7.2 carries). */
 static void icv_eoir_write(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n,
                            uint64_t v)
 {
@@ -459,23 +472,27 @@ static void icv_eoir_write(struct gic *g, struct gic_cpu *c, unsigned pe, const 
     if (dropped == GIC_IDLE_PRIORITY)
         return;                           /* nothing active: no LR is looked at */
     gic_event(g, GIC_EV_EOI, pe, vintid, -1, true);
+    bool lpi = vintid >= GIC_LPI_BASE;
     int idx = icv_find_active(g, c, vintid);
     if (idx < 0) {
-        icv_increment_eoicount(c);
+        if (!lpi)
+            icv_increment_eoicount(c);
         return;
     }
     uint64_t lr = c->ich_lr_el2[idx];
     if (lr_group(lr) == r->grp && (lr_priority(lr) & icv_gprio_mask(c, r->grp)) == dropped &&
-        !(c->ich_vmcr_el2 & ICH_VMCR_VEOIM))
+        (lpi || !(c->ich_vmcr_el2 & ICH_VMCR_VEOIM)))
         icv_deactivate(g, c, pe, idx);
 }
 
-/* ICV_DIR_EL1: with VEOIM = 1, deactivate the LR (or count the EOI if none holds vINTID). */
+/* ICV_DIR_EL1 (VirtualWriteDIR): with VEOIM = 1, deactivate the LR (or count the EOI if none
+ * holds vINTID). LPIs have no active state: a DIR of a vLPI has no effect (QEMU ignores it
+ * too). */
 static void icv_dir_write(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n,
                           uint64_t v)
 {
     unsigned vintid = (unsigned)v & 0xffffff;
-    if ((vintid >= 1020 && vintid <= 1023) || !(c->ich_vmcr_el2 & ICH_VMCR_VEOIM))
+    if ((vintid >= 1020 && vintid <= 1023) || vintid >= GIC_LPI_BASE || !(c->ich_vmcr_el2 & ICH_VMCR_VEOIM))
         return;
     int idx = icv_find_active(g, c, vintid);
     if (idx < 0)
@@ -538,9 +555,11 @@ static uint64_t icv_rpr_read(struct gic *g, struct gic_cpu *c, unsigned pe, cons
     return icv_running_priority(g, c);
 }
 
+/* ICV_CTLR_EL1: IDbits and PRIbits as ICH_VTR_EL2 reports them. */
 static uint64_t icv_ctlr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    uint64_t v = ICC_CTLR_A3V | (uint64_t)(vpri_bits(g) - 1) << ICC_CTLR_PRIBITS_SHIFT;
+    uint64_t v = ICC_CTLR_A3V | (uint64_t)ICC_CTLR_IDBITS_24 << ICC_CTLR_IDBITS_SHIFT |
+                 (uint64_t)(vpri_bits(g) - 1) << ICC_CTLR_PRIBITS_SHIFT;
     if (c->ich_vmcr_el2 & ICH_VMCR_VCBPR)
         v |= ICC_CTLR_CBPR;
     if (c->ich_vmcr_el2 & ICH_VMCR_VEOIM)
@@ -597,10 +616,12 @@ static void ich_hcr_write(struct gic *g, struct gic_cpu *c, unsigned pe, const s
 
 static uint64_t ich_vtr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r, unsigned n)
 {
-    /* IDbits = 0 (16-bit vINTIDs), SEIS = 0, A3V = 1, nV4 = 1 (no GICv4 direct injection),
-     * TDS = 1 (ICH_HCR_EL2.TDIR is implemented). */
+    /* IDbits = 1 (24-bit vINTIDs, QEMU 7.2's value: virtual LPIs up to 2^24 - 1 can be
+     * handed to a guest), SEIS = 0, A3V = 1, nV4 = 1 (no GICv4 direct injection), TDS = 1
+     * (ICH_HCR_EL2.TDIR is implemented). */
     return (uint64_t)(vpri_bits(g) - 1) << ICH_VTR_PRIBITS_SHIFT | (uint64_t)(vpri_bits(g) - 1) << ICH_VTR_PREBITS_SHIFT |
-           ICH_VTR_A3V | ICH_VTR_NV4 | ICH_VTR_TDS | (g->cfg.num_lrs - 1);
+           (uint64_t)ICC_CTLR_IDBITS_24 << ICH_VTR_IDBITS_SHIFT | ICH_VTR_A3V | ICH_VTR_NV4 | ICH_VTR_TDS |
+           (g->cfg.num_lrs - 1);
 }
 
 static uint64_t ich_misr_read(struct gic *g, struct gic_cpu *c, unsigned pe, const struct cpuif_reg *r,

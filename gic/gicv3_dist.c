@@ -166,12 +166,14 @@ void gic_bank_write32(struct gic *g, int pe, unsigned lo, unsigned hi, uint64_t 
 static uint32_t gicd_typer(const struct gic *g)
 {
     unsigned cpus = g->cfg.num_pes - 1;
+    bool lpis = g->lpi != NULL;
     return (1u << 24)                     /* A3V: Aff3 is honoured (IROUTER, SGIs) */
-           | (9u << 19)                   /* IDbits: 10 bits of INTID */
+           | (lpis ? (GIC_LPI_IDBITS - 1) << 19 | 1u << 17   /* IDbits 15 (16 bits), LPIS, as QEMU 7.2 */
+                   : 9u << 19)            /* no LPIs: IDbits 9 (10 bits of INTID) */
            | ((cpus > 7 ? 7 : cpus) << 5) /* CPUNumber */
            | (GIC_NUM_IRQS / 32 - 1);     /* ITLinesNumber: 32(N+1) INTIDs */
-    /* No1N = 0 (1 of N supported), LPIS = MBIS = 0,
-     * SecurityExtn = 0 (one Security state). */
+    /* No1N = 0 (1 of N supported), MBIS = 0 (no GICD_SETSPI_NSR: SPIs are not
+     * message-based), SecurityExtn = 0 (one Security state). */
 }
 
 static uint32_t dist_read32(struct gic *g, unsigned unused, uint64_t off)

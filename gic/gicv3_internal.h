@@ -14,7 +14,12 @@
  *
  * What is modelled (see also gic.h):
  *  - a single Security state, GICD_CTLR.DS = 1 (the Non-secure view, Group 0
- *    accessible), affinity routing always on (ARE = 1), no LPIs, no ITS;
+ *    accessible), affinity routing always on (ARE = 1);
+ *  - physical LPIs (INTIDs 8192..65535: GICD_TYPER.IDbits = 15) in each redistributor
+ *    (gicv3_lpi.c) and one ITS (gicv3_its.c) when cfg.its is set; no DirectLPI
+ *    (GICR_SETLPIR/INVLPIR...);
+ *  - virtual LPIs only as a hypervisor puts them in the list registers (24-bit vINTIDs,
+ *    ICH_VTR_EL2.IDbits = 1), no GICv4 direct injection (ICH_VTR_EL2.nV4 = 1, no VPT);
  *  - 5 bits of physical priority (ICC_CTLR_EL1.PRIbits = 4: priorities are
  *    multiples of 8), so ICC_AP0R0/AP1R0 hold all 32 preemption levels;
  *  - 1..16 list registers and 5..7 bits of virtual priority per the config.
@@ -26,6 +31,7 @@
 #include <stdint.h>
 
 #include "gic/gic.h"
+#include "sim/dma.h"
 
 #define GIC_WORDS (GIC_NUM_IRQS / 32)
 #define GIC_NUM_PRIVATE 32                /* SGIs 0..15 and PPIs 16..31, banked per PE */
@@ -97,6 +103,7 @@ static inline bool irq_pending(const struct gic_bank *b, unsigned n)
 #define ICC_CTLR_EOIMODE (1ull << 1)
 #define ICC_CTLR_PRIBITS_SHIFT 8
 #define ICC_CTLR_IDBITS_SHIFT 11
+#define ICC_CTLR_IDBITS_24 1u             /* the IDbits value of ICC/ICV_CTLR_EL1 and ICH_VTR_EL2 */
 #define ICC_CTLR_A3V (1ull << 15)
 
 #define ICH_HCR_EN (1ull << 0)
@@ -162,6 +169,45 @@ static inline unsigned lr_pintid(uint64_t lr) { return (unsigned)((lr >> ICH_LR_
 static inline uint8_t lr_priority(uint64_t lr) { return (uint8_t)(lr >> ICH_LR_PRIORITY_SHIFT); }
 static inline int lr_group(uint64_t lr) { return (lr & ICH_LR_GROUP) ? 1 : 0; }
 
+/* ---- LPIs (gicv3_lpi.c) -------------------------------------------------------------------- */
+/* A redistributor's LPIs. The LPI Configuration table (one byte per LPI: priority [7:2],
+ * enable [0]) and the LPI Pending table (one bit per INTID) live in guest memory. What this
+ * model keeps of them, as the GIC specification allows a redistributor to cache:
+ *  - cfg[]: the configuration bytes, read when EnableLPIs goes 0 -> 1 and re-read only by
+ *    an invalidation: the ITS INV (one LPI) and INVALL (the whole table) commands. A change
+ *    written to the table in memory has no effect before that;
+ *  - pending[]: the pending bits, read from the table when EnableLPIs goes 0 -> 1 (unless
+ *    GICR_PENDBASER.PTZ says it is zero) and written through to it on every change, so that
+ *    memory is always up to date (a redistributor whose EnableLPIs is cleared, or software
+ *    that reads the table, sees the state).
+ * LPI n (n >= 8192) is index n - 8192 of both. LPIs are always Group 1 (DS = 1), have no
+ * active state, and go to this PE only. */
+#define GIC_LPI_BASE 8192u
+#define GIC_LPI_IDBITS 16u                /* GICD_TYPER.IDbits + 1: INTIDs below 65536 */
+#define GIC_MAX_LPIS ((1u << GIC_LPI_IDBITS) - GIC_LPI_BASE)
+#define GIC_LPI_CFG_ENABLE 0x01u
+#define GIC_LPI_CFG_PRIORITY 0xfcu
+
+struct gic_lpis {
+    bool enabled;                         /* GICR_CTLR.EnableLPIs */
+    uint64_t propbaser, pendbaser;        /* GICR_PROPBASER, GICR_PENDBASER as written */
+    unsigned num;                         /* LPIs the tables cover (from PROPBASER.IDbits at enable) */
+    uint64_t prop_pa, pend_pa;            /* the tables' addresses at enable */
+    unsigned npending;                    /* bits set in pending[] */
+    bool best_valid;                      /* best is up to date */
+    unsigned best_intid;                  /* the highest priority enabled pending LPI, or GIC_SPECIAL_NONE */
+    uint8_t best_priority;
+    uint64_t pending[GIC_MAX_LPIS / 64];
+    uint8_t cfg[GIC_MAX_LPIS];
+};
+
+/* The ITS (gicv3_its.c): registers; its tables live in guest memory. */
+struct gic_its {
+    uint32_t ctlr;                        /* GITS_CTLR.Enabled */
+    uint64_t cbaser, cwriter, creadr;     /* creadr bit 0: Stalled */
+    uint64_t baser[8];
+};
+
 /* ---- the instance ------------------------------------------------------------------------- */
 /* One PE's redistributor and CPU interface (physical and virtual). Groups are indexed
  * 0 (Group 0, FIQ) and 1 (Group 1, IRQ: with DS = 1 there is only one Group 1). */
@@ -207,6 +253,11 @@ struct gic {
     uint8_t gicd_itargets[GIC_NUM_IRQS];  /* GICv2: GICD_ITARGETSR of the SPIs */
     struct gic_cpu cpu[GIC_MAX_PES];
 
+    struct phys_mem mem;                  /* the LPI and ITS tables (gic_attach_memory) */
+    struct gic_lpis *lpi;                 /* [num_pes] with cfg.its, else NULL */
+    unsigned lpis_pending;                /* LPIs pending on all PEs: gic_hppi looks at them if > 0 */
+    struct gic_its its;
+
     struct gic_stats stats;
 };
 
@@ -215,6 +266,27 @@ static inline struct gic_bank *gic_bank_of(struct gic *g, unsigned pe, unsigned 
 {
     return n < GIC_NUM_PRIVATE ? &g->cpu[pe].bank : &g->dist;
 }
+
+/* ---- gicv3_lpi.c ------------------------------------------------------------------------------ */
+/* LPI n becomes pending (pending = true) or not on the redistributor of PE pe: ignored while
+ * its EnableLPIs is 0 or when n is beyond its tables. Writes the pending table, publishes
+ * RAISED. The caller calls gic_update. */
+void gic_lpi_set_pending(struct gic *g, unsigned pe, unsigned n, bool pending);
+bool gic_lpi_is_pending(const struct gic *g, unsigned pe, unsigned n);
+/* Re-read LPI n's configuration byte (INV), or the whole table (INVALL). */
+void gic_lpi_inv(struct gic *g, unsigned pe, unsigned n);
+void gic_lpi_invall(struct gic *g, unsigned pe);
+/* Move every pending LPI of PE from to PE to (MOVALL). */
+void gic_lpi_move_all(struct gic *g, unsigned from, unsigned to);
+/* The highest priority enabled pending LPI of a PE (intid GIC_SPECIAL_NONE if none). */
+struct gic_hppi gic_lpi_hppi(struct gic *g, unsigned pe);
+/* GICR_CTLR, GICR_PROPBASER, GICR_PENDBASER of the RD_base frame (32-bit halves). */
+uint32_t gic_lpi_reg_read(struct gic *g, unsigned pe, uint64_t off);
+void gic_lpi_reg_write(struct gic *g, unsigned pe, uint64_t off, uint32_t val);
+void gic_lpi_reset(struct gic *g);
+
+/* ---- gicv3_its.c ------------------------------------------------------------------------------ */
+void gic_its_reset(struct gic *g);
 
 /* ---- gicv3.c -------------------------------------------------------------------------------- */
 /* Recompute every PE's outputs (maintenance interrupt, IRQ/FIQ, virtual IRQ/FIQ); call after
@@ -239,7 +311,7 @@ struct gic_hppi {
     uint8_t priority;
     int group;
 };
-struct gic_hppi gic_hppi(const struct gic *g, unsigned pe);
+struct gic_hppi gic_hppi(struct gic *g, unsigned pe);
 
 /* The group priority mask for a binary point (GroupBits): Group 1 uses BPR1 - 1 unless CBPR
  * makes it share BPR0. Shared by the physical and the virtual interface. */

@@ -9,18 +9,24 @@
 #define GICR_IIDR 0x0004
 #define GICR_TYPER 0x0008
 #define GICR_WAKER 0x0014
+#define GICR_PROPBASER 0x0070
+#define GICR_PENDBASER 0x0078
 #define GICR_IDREGS 0xffd0
 
+#define GICR_TYPER_PLPIS (1ull << 0)
 #define GICR_TYPER_LAST (1ull << 4)
+#define GICR_TYPER_COMMON_LPI_AFF1 (1ull << 24)
 #define GICR_TYPER_PROCESSOR_NUMBER_SHIFT 8
 #define GICR_TYPER_AFFINITY_SHIFT 32
 
 static uint64_t gicr_typer(const struct gic *g, unsigned pe)
 {
     uint64_t aff = gic_pe_affinity(pe);   /* Aff3.Aff2.Aff1.Aff0 */
+    /* With LPIs: PLPIS = 1 and CommonLPIAff = 1 (the redistributors of one Aff3 share an LPI
+     * Configuration table), as QEMU 7.2. VLPIS = DirectLPI = 0 (no GICR_SETLPIR, INVLPIR...). */
+    uint64_t lpis = g->lpi ? GICR_TYPER_PLPIS | GICR_TYPER_COMMON_LPI_AFF1 : 0;
     return (aff << GICR_TYPER_AFFINITY_SHIFT) | ((uint64_t)pe << GICR_TYPER_PROCESSOR_NUMBER_SHIFT) |
-           (pe == g->cfg.num_pes - 1 ? GICR_TYPER_LAST : 0);
-    /* PLPIS = VLPIS = DirectLPI = 0: no LPIs. */
+           (pe == g->cfg.num_pes - 1 ? GICR_TYPER_LAST : 0) | lpis;
 }
 
 static uint32_t redist_read32(struct gic *g, unsigned pe, uint64_t off)
@@ -43,8 +49,14 @@ static uint32_t redist_read32(struct gic *g, unsigned pe, uint64_t off)
         return (uint32_t)(gicr_typer(g, pe) >> 32);
     case GICR_WAKER:
         return c->gicr_waker;
+    case GICR_CTLR:
+    case GICR_PROPBASER:
+    case GICR_PROPBASER + 4:
+    case GICR_PENDBASER:
+    case GICR_PENDBASER + 4:
+        return gic_lpi_reg_read(g, pe, off);   /* RAZ without LPIs */
     default:
-        return 0;                         /* GICR_CTLR (no LPIs, RWP = 0), PROPBASER...: RAZ */
+        return 0;
     }
 }
 
@@ -55,6 +67,10 @@ static void redist_write32(struct gic *g, unsigned pe, uint64_t off, uint32_t va
         uint64_t o = off - GICR_SGI_BASE;
         if (gic_bank_reg(o))
             gic_bank_write32(g, (int)pe, 0, GIC_NUM_PRIVATE, o, val);
+        return;
+    }
+    if (off == GICR_CTLR || (off >= GICR_PROPBASER && off < GICR_PENDBASER + 8)) {
+        gic_lpi_reg_write(g, pe, off, val);
         return;
     }
     if (off == GICR_WAKER) {

@@ -110,8 +110,10 @@ struct event {
         } smmu;
         struct {
             enum { GIC_EV_RAISED, GIC_EV_ACK, GIC_EV_EOI, GIC_EV_DEACTIVATE, GIC_EV_LR_WRITE,
-                   GIC_EV_MAINTENANCE, GIC_EV_VIRQ_SIGNALLED } kind;
-            unsigned pe, intid, lr;    /* lr: UINT_MAX when no list register is involved */
+                   GIC_EV_MAINTENANCE, GIC_EV_VIRQ_SIGNALLED, GIC_EV_ITS_CMD } kind;
+            unsigned pe, intid, lr;    /* lr: UINT_MAX when no list register is involved;
+                                        * ITS_CMD: intid = the command number, lr = its error
+                                        * encoding (0: none) */
             int is_virtual;
         } gic;
     } u;

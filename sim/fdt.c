@@ -231,6 +231,18 @@ static void add_gic(struct fdt_builder *b, const struct fdt_machine_desc *d)
         uint32_t maint[3] = { FDT_IRQ_PPI, FDT_GIC_MAINTENANCE_PPI, FDT_IRQ_LEVEL_HIGH };
         prop_cells(b, n, "interrupts", maint, 3);
     }
+    if (d->gic == GIC_V3) {
+        /* The ITS, a child of the GIC node as QEMU 7.2 makes it (arm,gic-v3-its binding):
+         * its control and translation frames, one cell of DeviceID in an msi-parent. */
+        snprintf(name, sizeof name, "its@%llx", (unsigned long long)VIRT_GIC_ITS_BASE);
+        int its = node(b, n, name);
+        prop_str(b, its, "compatible", "arm,gic-v3-its");
+        prop(b, its, "msi-controller", NULL, 0);
+        prop_u32(b, its, "#msi-cells", 1);
+        uint64_t reg[2] = { VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE };
+        prop_reg64(b, its, reg, 1);
+        prop_u32(b, its, "phandle", FDT_PHANDLE_ITS);
+    }
 }
 
 static void add_apb_pclk(struct fdt_builder *b)

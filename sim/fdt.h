@@ -33,6 +33,8 @@ struct fdt_machine_desc {
 
 /* The SMMU node's phandle (the transports' iommus = <FDT_PHANDLE_SMMU SID>). */
 #define FDT_PHANDLE_SMMU 0x800a
+/* The GICv3 ITS node's (msi-parent = <FDT_PHANDLE_ITS DeviceID> of an MSI-capable device). */
+#define FDT_PHANDLE_ITS 0x800b
 
 /* Builds the tree. On success *blob (malloc'd, the caller frees it) holds a
  * packed FDT of *size bytes and 0 is returned; -1 with a message otherwise. */

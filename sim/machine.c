@@ -50,6 +50,20 @@ static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
 }
 static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
 
+/* The ITS. A CPU's write to GITS_TRANSLATER carries DeviceID 0, as QEMU's requester ID of a
+ * CPU access (on hardware what a CPU write carries is IMPLEMENTATION DEFINED). */
+static uint64_t its_read(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_its_read(m->gic, off, size);
+}
+static void its_write(void *o, uint64_t off, uint64_t v, unsigned size)
+{
+    struct machine *m = o;
+    gic_its_write(m->gic, off, v, size, 0);
+}
+static const struct mmio_ops its_ops = { .read = its_read, .write = its_write };
+
 /* PE i starts or stops waiting in WFI; either way no wake-up cause is noted yet. */
 static void set_in_wfi(struct machine *m, unsigned i, bool waiting)
 {
@@ -418,6 +432,7 @@ static struct virtio_dev *create_virtio_dev(const struct machine_virtio *v, char
 static int create_io(struct machine *m, char *err, size_t errlen)
 {
     m->phys = (struct phys_mem){ .read = bus_read, .write = bus_write, .opaque = m };
+    gic_attach_memory(m->gic, &m->phys);  /* the LPI and ITS tables */
     if (!m->cfg.no_smmu) {
         /* The model's defaults (SIDSIZE 16, OAS 40 bits: the PE's PA size), with
          * 20-bit SubstreamIDs (SSIDSIZE as on Arm's MMU-600): the guest tests use
@@ -625,7 +640,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
         m->cfg.quantum = MACHINE_DEFAULT_QUANTUM;
     struct gic_config gc = { .version = cfg->gic, .num_pes = m->n_pes,
                              .num_lrs = cfg->gic_lrs ? cfg->gic_lrs : 4, .vpri_bits = 5,
-                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5 };
+                             .pri_bits = cfg->gic == GIC_V2 ? 8 : 5, .its = cfg->gic == GIC_V3 };
     for (unsigned i = 0; i < m->n_pes; i++)
         gc.clock[i] = &m->pes[i].cycles;      /* a GIC event is stamped with its PE's time */
     struct gic_outputs go = { .set_irq = gic_set_irq, .set_virq = gic_set_virq, .opaque = m };
@@ -641,8 +656,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg, char *err,
     add_region(m, "PL011 UART", VIRT_UART_BASE, VIRT_UART_SIZE, &pl011_ops, &m->uart, NULL);
     add_region(m, "the GIC distributor", VIRT_GICD_BASE, VIRT_GICD_SIZE, &gicd_ops, m, NULL);
     if (cfg->gic == GIC_V3) {
-        add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, NULL, NULL,
-                   "the GIC ITS (LPIs) is not modelled");
+        add_region(m, "the GICv3 ITS", VIRT_GIC_ITS_BASE, VIRT_GIC_ITS_SIZE, &its_ops, m, NULL);
         add_region(m, "the GICv3 redistributors", VIRT_GICR_BASE, VIRT_GICR_SIZE, &gicr_ops, m, NULL);
     } else {
         add_region(m, "the GICv2 CPU interface", VIRT_GICV2_CPU_BASE, VIRT_GICV2_FRAME, &gicc_ops, m, NULL);

@@ -5,7 +5,7 @@
  *               | flash (not modelled:    |  unassigned, accesses abort
  *               |   unassigned)           |
  *   0x0800_0000 | GICv3 distributor       |  modelled (gic/)
- *   0x0808_0000 | GICv3 ITS               |  reserved (no LPIs)
+ *   0x0808_0000 | GICv3 ITS               |  modelled (gic/gicv3_its.c): control + translation frames
  *   0x080a_0000 | GICv3 redistributors    |  modelled, 128 KiB per PE (up to 0x0900_0000)
  *               | (--gic=v2: GICC 0x0801_0000, GICH 0x0803_0000, GICV 0x0804_0000)
  *   0x0900_0000 | PL011 UART              |  modelled (TX to stdout, RX from stdin)

@@ -448,8 +448,11 @@ int stats_write_json(const struct stats *s, const struct machine *m, const char 
     if (m->gic) {
         const struct gic_stats *gs = gic_get_stats(m->gic);
         fprintf(f, "  \"gic\": {\"virtual_acknowledged\": %llu, \"maintenance\": %llu, \"lr_writes\": %llu, "
+                "\"lpis_raised\": %llu, \"lpis_acknowledged\": %llu, \"its_commands\": %llu, \"its_errors\": %llu, "
                 "\"interrupts\": [", (unsigned long long)gs->virtual_acknowledged,
-                (unsigned long long)gs->maintenance, (unsigned long long)gs->lr_writes);
+                (unsigned long long)gs->maintenance, (unsigned long long)gs->lr_writes,
+                (unsigned long long)gs->lpi_raised, (unsigned long long)gs->lpi_acknowledged,
+                (unsigned long long)gs->its_commands, (unsigned long long)gs->its_errors);
         int n = 0;
         for (unsigned i = 0; i < GIC_NUM_IRQS; i++)
             if (gs->raised[i] || gs->acknowledged[i])

@@ -31,7 +31,7 @@ static const char *const tlbi_op_names[] = {
 static const char *const irq_kind_names[] = {
     [GIC_EV_RAISED] = "raised",         [GIC_EV_ACK] = "ack",           [GIC_EV_EOI] = "eoi",
     [GIC_EV_DEACTIVATE] = "deactivate", [GIC_EV_LR_WRITE] = "lr_write", [GIC_EV_MAINTENANCE] = "maintenance",
-    [GIC_EV_VIRQ_SIGNALLED] = "virq_signalled",
+    [GIC_EV_VIRQ_SIGNALLED] = "virq_signalled", [GIC_EV_ITS_CMD] = "its_cmd",
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -129,6 +129,10 @@ static void print_walk(FILE *out, const struct trace_record *r)
 static void print_irq(FILE *out, const struct trace_record *r)
 {
     char num[16];
+    if (r->op == GIC_EV_ITS_CMD) {        /* an ITS command: its number, its error encoding */
+        fprintf(out, " its_cmd cmd=0x%02" PRIx32 " error=0x%06" PRIx64, r->intid, r->arg);
+        return;
+    }
     fprintf(out, " %s intid=%" PRIu32 " target_pe=%" PRIu32 "%s",
             table_name(irq_kind_names, COUNT_OF(irq_kind_names), r->op, num, sizeof num), r->intid, r->target_pe,
             r->flags & TRF_VIRTUAL ? " virtual" : "");

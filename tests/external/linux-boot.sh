@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2054  # the commas are QEMU option syntax, not array separators
 # Boots Debian's arm64 Linux kernel with a busybox initramfs to its shell on avsim (or QEMU, the
-# reference) and checks that KVM initialized at EL2 and that the guest powered off through PSCI.
+# reference) and checks that KVM initialized at EL2, that Linux probed the GICv3 ITS (its device
+# and collection tables) and that the guest powered off through PSCI.
 # See tests/external/LINUX.md.
 #
 #   tests/external/linux-boot.sh [--avsim PATH | --qemu [--qemu-bin PATH]] [--smp N] [--cpu NAME]
@@ -195,6 +196,11 @@ grep -Eq 'kvm \[[0-9]*\]: (Hyp|VHE) mode initialized successfully' "$out" ||
     fails+=("no 'kvm [1]: Hyp mode initialized successfully' (or VHE mode)")
 grep -Eq '^c.* 10, *232 .*/dev/kvm' "$out" || fails+=("no /dev/kvm (ls -l /dev/kvm)")
 grep -q '^AVSIM-LINUX-OK' "$out" || fails+=("no AVSIM-LINUX-OK marker from /init")
+# The GICv3 ITS (issue 20): Linux probes it and allocates its device and collection tables.
+grep -Eq 'ITS@0x0000000008080000: allocated [0-9]+ Devices' "$out" ||
+    fails+=("no 'ITS@0x0000000008080000: allocated ... Devices' (the ITS was not probed)")
+grep -Eq 'ITS@0x0000000008080000: allocated [0-9]+ Interrupt Collections' "$out" ||
+    fails+=("no 'ITS@0x0000000008080000: allocated ... Interrupt Collections'")
 grep -q 'reboot: Power down' "$out" || fails+=("no 'reboot: Power down' (PSCI SYSTEM_OFF)")
 for re in ${expects[@]+"${expects[@]}"}; do
     grep -Eq -- "$re" "$out" || fails+=("no line matching '$re'")
@@ -239,7 +245,7 @@ elif [ "$rc" -ne 0 ]; then
 fi
 
 if [ $quiet -eq 0 ]; then
-    show='Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:'
+    show='Booting Linux|CPU: All CPU|SMP: Total|kvm \[|/dev/kvm|AVSIM-|reboot: Power down|ITS@|Kernel panic|Unable to handle|Internal error|BUG:|WARNING:'
     for e in ${nexts[@]+"${nexts[@]}"}; do show+="|$e"; done
     tr -d '\r' <"$out" | grep -E "$show" | sed 's/^/  | /'
 fi

@@ -81,8 +81,20 @@ micro-bench|micro-bench.flat|2||3|kvm
 debug-bp|debug.flat|1|bp|3|
 debug-wp|debug.flat|1|wp|3|
 debug-sstep|debug.flat|1|ss|3|
+its-introspection|gic.flat|MAX|its-introspection|3|
+its-trigger|gic.flat|MAX|its-trigger|3|
+its-migration|gic.flat|MAX|its-migration|3|migrate
+its-pending-migration|gic.flat|MAX|its-pending-migration|3|migrate
+its-migrate-unmapped-collection|gic.flat|MAX|its-migrate-unmapped-collection|3|migrate
 '
-DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep"
+# extra "migrate": the test calls migrate() and waits for a key on its console. This runner
+# cannot migrate a machine (avsim has no migration; QEMU's needs two QEMUs and a monitor): on
+# QEMU it types the key at once, so the test goes on in the same machine ("migrates" to itself)
+# and checks that the ITS and LPI state it set up still works. On avsim the key cannot arrive:
+# kvm-unit-tests never sets the PL011's UARTCR.UARTEN, and avsim's PL011 receives only when it
+# is set (QEMU 7.2 receives regardless), so these tests are reported as SKIP there.
+# The GICv3 tests run QEMU with its ITS (its=on, QEMU's default).
+DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep its-introspection its-trigger"
 # gicv2-* need a GICv2-compatible CPU interface (GICV) for KVM's vGICv2; QEMU's and avsim's
 # GICv3 have none ("kvm [1]: disabling GICv2 emulation"), so they are left out here.
 DEFAULT_KVMTOOL_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active micro-bench"
@@ -222,14 +234,15 @@ classify() {
 	fi
 }
 
-# run_timed LIMIT OUT CMD...: runs CMD (stdin /dev/null, stdout and stderr to OUT), killed after
-# LIMIT seconds; sets $rc (124 or 137 when killed) and $secs (wall time).
+# run_timed LIMIT OUT CMD...: runs CMD (stdin $run_stdin, /dev/null unless set; stdout and
+# stderr to OUT), killed after LIMIT seconds; sets $rc (124 or 137 when killed) and $secs (wall time).
+run_stdin=/dev/null
 run_timed() {
 	local limit=$1 out=$2 t0 t1
 	shift 2
 	[ "$verbose" = 1 ] && echo "+ $*" >&2
 	t0=$(date +%s.%N)
-	timeout -k 2 "$limit" "$@" </dev/null >"$out" 2>&1
+	timeout -k 2 "$limit" "$@" <"$run_stdin" >"$out" 2>&1
 	rc=$?
 	t1=$(date +%s.%N)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
@@ -406,7 +419,6 @@ for t in "${tests[@]}"; do
 	if [ "$mode" = qemu ]; then
 		machine="virt,gic-version=$gic"
 		[ "$el" = 2 ] && machine="virt,virtualization=on,gic-version=$gic"
-		[ "$gic" = 3 ] && machine+=",its=off"  # avsim has no ITS
 		cmd=("$qemu" -nodefaults -machine "$machine" -accel tcg -cpu "$qemu_cpu" -display none
 		     -serial stdio -kernel "$flat" -smp "$smp")
 		[ "$extra" = mem256 ] && cmd+=(-m 256)
@@ -423,6 +435,15 @@ for t in "${tests[@]}"; do
 		cmd+=("--kernel=$flat")
 	fi
 	log=$log_dir/$name.log
+	run_stdin=/dev/null
+	if [ "$extra" = migrate ] && [ "$mode" = avsim ]; then
+		rows+=("$(printf '%-26s %-5s %7s  %s' "$name" SKIP - "migrate() waits for a key that avsim's PL011 cannot receive (UARTEN clear)")")
+		continue
+	fi
+	if [ "$extra" = migrate ]; then
+		printf '\n' >"$tmp/key"
+		run_stdin=$tmp/key
+	fi
 	run_timed "$tmo" "$log" "${cmd[@]}"
 	[ "$verbose" = 1 ] && sed 's/^/    /' "$log" >&2
 	classify "$log" "$rc" "$tmo"

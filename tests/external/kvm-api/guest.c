@@ -4,8 +4,6 @@
  * the UART, which KVM cannot emulate: every UART access leaves KVM_RUN as KVM_EXIT_MMIO and
  * the host program answers it (see kvm-api.c). Everything else the guest touches is handled
  * inside the kernel, by KVM, without the program's help:
- *  0. A call the program debugs from outside (KVM_SET_GUEST_DEBUG): a hardware breakpoint stops
- *     vCPU 0 at debug_target, the program single-steps it to its return, then lets it run on.
  *  1. Hypercalls (HVC #0, SMC Calling Convention, Arm DEN 0028): PSCI_VERSION, PSCI_FEATURES,
  *     MIGRATE_INFO_TYPE (PSCI, Arm DEN 0022), SMCCC_VERSION, KVM's vendor-hypervisor UID and
  *     feature bitmap, and an unknown function; then SMC #0, which KVM refuses (a guest's SMC
@@ -15,14 +13,27 @@
  *     walking GICR_TYPER), SGI and PPI set-up in its SGI_base frame, and the CPU interface
  *     system registers (ICC_SRE_EL1, ICC_PMR_EL1, ICC_BPR1_EL1, ICC_IGRPEN1_EL1). The ICC_*
  *     registers are the hardware's virtual CPU interface (ICV_*, HCR_EL2.IMO = 1): no exit.
- *  3. The virtual timer (CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTVCT_EL0): armed 1 ms ahead, then WFI;
+ *  3. Message-signalled interrupts through the ITS that KVM emulates (the program created it
+ *     with KVM_CREATE_DEVICE, KVM_DEV_TYPE_ARM_VGIC_ITS): the LPI tables of vCPU 0's
+ *     redistributor (GICR_PROPBASER, GICR_PENDBASER, GICR_CTLR.EnableLPIs), the ITS's device
+ *     and collection tables and command queue (GITS_BASER0/1, GITS_CBASER), then commands
+ *     MAPD, MAPC, MAPTI, SYNC through the queue (GITS_CWRITER, GITS_CREADR): DeviceID 1's
+ *     EventID 2 becomes LPI 8202 on vCPU 0. The guest then asks the program, through its MSI
+ *     request register (an MMIO exit), for two MSIs: EventID 3, which nothing maps
+ *     (KVM_SIGNAL_MSI says "blocked"), and EventID 2, which KVM translates and injects as LPI
+ *     8202 (in a list register with a vINTID >= 8192: KVM's ITS is software, no GICv4). Last,
+ *     an INT command makes the same LPI pending from inside the ITS.
+ *  4. A call the program debugs from outside (KVM_SET_GUEST_DEBUG): a hardware breakpoint
+ *     stops vCPU 0 at debug_target, the program single-steps it to its return, then lets it
+ *     run on.
+ *  5. The virtual timer (CNTV_CTL_EL0, CNTV_CVAL_EL0, CNTVCT_EL0): armed 1 ms ahead, then WFI;
  *     its interrupt, PPI 27, comes through the vGIC (KVM injects it with a list register
  *     marked HW, so the guest's EOI also deactivates the physical interrupt).
- *  4. With two vCPUs: PSCI AFFINITY_INFO and CPU_ON bring vCPU 1 up at secondary_entry; the
+ *  6. With two vCPUs: PSCI AFFINITY_INFO and CPU_ON bring vCPU 1 up at secondary_entry; the
  *     two exchange SGIs (ICC_SGI1R_EL1 writes trap to KVM, which makes the SGI pending in the
  *     target's redistributor and kicks the target's thread); vCPU 1 leaves with CPU_OFF.
  *     With one vCPU: CPU_ON of a vCPU that does not exist fails, and an SGI goes to itself.
- *  5. PSCI SYSTEM_OFF when every check passed (the program sees KVM_EXIT_SYSTEM_EVENT,
+ *  7. PSCI SYSTEM_OFF when every check passed (the program sees KVM_EXIT_SYSTEM_EVENT,
  *     SHUTDOWN), SYSTEM_RESET when one failed (KVM_EXIT_SYSTEM_EVENT, RESET).
  * Only one vCPU prints at a time (each prints before the action that lets the other go on), so
  * the output is the same on every run. Lines starting "info: " carry figures that may vary
@@ -56,6 +67,7 @@ static const uint32_t kvm_uid[4] = { 0xb66fb428u, 0xe911c52eu, 0x564bcaa9u, 0x74
 #define SGI_PING 2    /* vCPU 0 -> vCPU 1 */
 #define SGI_BYE 3     /* vCPU 1 -> vCPU 0: going off */
 #define VTIMER_INTID 27
+#define LPI_FIRST 8192   /* LPIs: INTIDs from 8192 (the ITS's, step 3) */
 #define CNTV_CTL_ENABLE 1u
 #define CNTV_CTL_IMASK 2u
 #define CNTV_CTL_ISTATUS 4u
@@ -67,6 +79,9 @@ struct cpu_state {
     volatile uint32_t timer_ctl;     /* CNTV_CTL_EL0 as the handler found it */
     volatile uint64_t timer_late;    /* CNTVCT_EL0 - CNTV_CVAL_EL0 in the handler */
     volatile uint32_t spurious;      /* ICC_IAR1_EL1 gave 1023 */
+    volatile uint32_t lpis;          /* LPIs taken (INTIDs >= 8192) */
+    volatile uint32_t last_lpi;      /* the INTID of the last one */
+    uint64_t rd;                     /* this vCPU's redistributor (RD_base frame) */
     volatile uint32_t other_irqs;    /* anything else */
     uint32_t checks, failures;
 };
@@ -274,6 +289,7 @@ static void gic_this_cpu(void)
     check(rd != 0, "a redistributor whose GICR_TYPER matches MPIDR_EL1");
     if (!rd)
         return;
+    cpus[this_cpu()].rd = rd;
     say("redistributor frame %u at 0x%lx: GICR_TYPER = 0x%lx (Processor_Number %u, Last %u)\n",
         (unsigned)((rd - GUEST_GICR_BASE) / GUEST_GICR_STRIDE), rd, typer,
         (unsigned)GICR_TYPER_PROCNUM(typer), (unsigned)GICR_TYPER_LAST(typer));
@@ -319,11 +335,155 @@ static void irq_handler(void)
         c->timer_irqs++;
     } else if (intid < 16) {
         c->sgis |= 1u << intid;
+    } else if (intid >= LPI_FIRST) {
+        c->last_lpi = intid;
+        c->lpis++;
     } else {
         c->other_irqs++;
     }
     GIC_WR(ICC_EOIR1_EL1, intid);
     ISB();
+}
+
+/* ---- message-signalled interrupts: the ITS --------------------------------------------------- */
+
+/* GICv3 ITS registers and commands (GIC architecture specification IHI 0069, chapters 5 and 12;
+ * Linux's Documentation/virt/kvm/devices/arm-vgic-its.rst says what KVM's ITS implements). */
+#define GICD_TYPER_LPIS (1u << 17)
+#define GICR_TYPER_PLPIS 1u
+#define GICR_CTLR_ENABLE_LPIS 1u
+#define GICR_PROPBASER 0x0070
+#define GICR_PENDBASER 0x0078
+#define GITS_CTLR 0x0000
+#define GITS_IIDR 0x0004
+#define GITS_TYPER 0x0008
+#define GITS_CBASER 0x0080
+#define GITS_CWRITER 0x0088
+#define GITS_CREADR 0x0090
+#define GITS_BASER(n) (0x0100 + 8 * (n))
+#define GITS_BASER_VALID (1ul << 63)
+#define GITS_BASER_TYPE(b) ((unsigned)((b) >> 56) & 7)         /* 1: devices, 4: collections */
+#define GITS_BASER_ENTRY_SIZE(b) ((unsigned)((b) >> 48) & 0x1f) /* bytes - 1 */
+#define GITS_BASER_PAGE_64K (2ul << 8)
+#define GITS_CTLR_ENABLED 1u
+
+#define ITS_DEVICE 1      /* the DeviceID this guest maps (a PCI requester ID, say) */
+#define ITS_EVENT 2       /* the EventID it maps: the MSI's data */
+#define ITS_EVENT_UNMAPPED 3
+#define ITS_COLLECTION 0
+#define ITS_LPI (LPI_FIRST + 10)
+#define LPI_PRIORITY 0xa0
+
+/* 64-bit register accesses as single LDR/STR without writeback: KVM can emulate only an
+ * access whose syndrome describes it (ESR_EL2.ISV = 1); a pre/post-indexed or pair access
+ * the compiler might choose ends KVM_RUN with ENOSYS. */
+static uint64_t reg_r64(uint64_t a)
+{
+    uint64_t v;
+    __asm__ volatile("ldr %x0, [%1]" : "=r"(v) : "r"(a) : "memory");
+    return v;
+}
+static void reg_w64(uint64_t a, uint64_t v)
+{
+    __asm__ volatile("str %x0, [%1]\n\tdsb sy" : : "rZ"(v), "r"(a) : "memory");
+}
+static uint64_t its_reg(unsigned off) { return reg_r64(GUEST_ITS_BASE + off); }
+
+/* One 32-byte command at GITS_CWRITER; GITS_CREADR reaching the new GITS_CWRITER means the ITS
+ * has executed it (KVM runs the queue when CWRITER is written). */
+static void its_command(uint64_t d0, uint64_t d1, uint64_t d2, const char *what)
+{
+    uint64_t off = its_reg(GITS_CWRITER);
+    volatile uint64_t *cmd = (volatile uint64_t *)(GUEST_ITS_CMDQ + off);
+    cmd[0] = d0;
+    cmd[1] = d1;
+    cmd[2] = d2;
+    cmd[3] = 0;
+    uint64_t next = (off + 32) % 0x1000;
+    reg_w64(GUEST_ITS_BASE + GITS_CWRITER, next);
+    unsigned n = 0;
+    while (its_reg(GITS_CREADR) != next && n < 1000000)
+        n++;
+    say("ITS command %s: GITS_CREADR = 0x%lx\n", what, its_reg(GITS_CREADR));
+    check(its_reg(GITS_CREADR) == next, "the ITS executed the command");
+}
+
+/* Ask the program for an MSI (an MMIO write it turns into KVM_SIGNAL_MSI). */
+static void request_msi(uint32_t device, uint32_t event)
+{
+    reg_w64(GUEST_MSIREQ_BASE, (uint64_t)device << MSIREQ_DEVID_SHIFT | event);
+}
+
+static void msis(void)
+{
+    struct cpu_state *c = &cpus[0];
+    uint32_t dtyper = mmio_r32(GUEST_GICD_BASE + GICD_TYPER);
+    uint64_t rtyper = reg_r64(c->rd + GICR_TYPER);
+    say("GICD_TYPER.LPIS = %u, IDbits = %u; GICR_TYPER.PLPIS = %u\n", (dtyper & GICD_TYPER_LPIS) != 0,
+        (dtyper >> 19 & 0x1f) + 1, (unsigned)(rtyper & GICR_TYPER_PLPIS));
+    check((dtyper & GICD_TYPER_LPIS) && (rtyper & GICR_TYPER_PLPIS), "LPIs supported (the VM has an ITS)");
+    uint64_t typer = its_reg(GITS_TYPER);
+    say("ITS at 0x%x: GITS_IIDR = 0x%x, GITS_TYPER = 0x%lx (ITT entry %u bytes, %u EventID bits, "
+        "%u DeviceID bits, PTA %u)\n", GUEST_ITS_BASE, mmio_r32(GUEST_ITS_BASE + GITS_IIDR), typer,
+        (unsigned)(typer >> 4 & 0xf) + 1, (unsigned)(typer >> 8 & 0x1f) + 1, (unsigned)(typer >> 13 & 0x1f) + 1,
+        (unsigned)(typer >> 19 & 1));
+    check(typer & 1, "GITS_TYPER.Physical");
+
+    /* The tables, zeroed (the memory is fresh, but the guest must not count on it). */
+    for (uint64_t a = GUEST_LPI_PROP; a < GUEST_TABLES_END; a += 8)
+        *(volatile uint64_t *)a = 0;
+    /* vCPU 0's redistributor: the LPI configuration table (one byte per LPI: priority, bit 1
+     * RES1, bit 0 enable) and the pending table, then EnableLPIs. */
+    *(volatile uint8_t *)(GUEST_LPI_PROP + ITS_LPI - LPI_FIRST) = LPI_PRIORITY | 2 | 1;
+    __asm__ volatile("dsb sy" ::: "memory");
+    reg_w64(c->rd + GICR_PROPBASER, GUEST_LPI_PROP | (GUEST_LPI_IDBITS - 1));
+    reg_w64(c->rd + GICR_PENDBASER, GUEST_LPI_PEND);
+    mmio_w32(c->rd + GICR_CTLR, mmio_r32(c->rd + GICR_CTLR) | GICR_CTLR_ENABLE_LPIS);
+    say("redistributor: GICR_PROPBASER = 0x%lx (%u INTID bits), GICR_PENDBASER = 0x%lx, GICR_CTLR = 0x%x\n",
+        reg_r64(c->rd + GICR_PROPBASER), GUEST_LPI_IDBITS, reg_r64(c->rd + GICR_PENDBASER),
+        mmio_r32(c->rd + GICR_CTLR));
+    check(mmio_r32(c->rd + GICR_CTLR) & GICR_CTLR_ENABLE_LPIS, "GICR_CTLR.EnableLPIs");
+
+    /* The ITS's own tables: GITS_BASER<n> says which table it wants (Type) and how large an
+     * entry is; the guest gives each one 64 KiB page. Then the command queue, then Enabled. */
+    const uint64_t tables[2] = { GUEST_ITS_DEVT, GUEST_ITS_COLT };
+    for (unsigned n = 0; n < 2; n++) {
+        uint64_t b = its_reg(GITS_BASER(n));
+        check(GITS_BASER_TYPE(b) == (n == 0 ? 1 : 4), "GITS_BASER0 devices, GITS_BASER1 collections");
+        reg_w64(GUEST_ITS_BASE + GITS_BASER(n),
+                (b & (7ul << 56 | 0x1ful << 48)) | GITS_BASER_VALID | GITS_BASER_PAGE_64K | tables[n]);
+        say("GITS_BASER%u: Type %u (%s), Entry_Size %u bytes; = 0x%lx with the table at 0x%lx\n", n,
+            GITS_BASER_TYPE(b), GITS_BASER_TYPE(b) == 1 ? "devices" : GITS_BASER_TYPE(b) == 4 ? "collections" : "?",
+            GITS_BASER_ENTRY_SIZE(b) + 1, its_reg(GITS_BASER(n)), tables[n]);
+        check((its_reg(GITS_BASER(n)) & GITS_BASER_VALID) != 0, "GITS_BASER<n>.Valid");
+    }
+    reg_w64(GUEST_ITS_BASE + GITS_CBASER, GITS_BASER_VALID | GUEST_ITS_CMDQ);   /* Size 0: 4 KiB */
+    reg_w64(GUEST_ITS_BASE + GITS_CWRITER, 0);
+    mmio_w32(GUEST_ITS_BASE + GITS_CTLR, GITS_CTLR_ENABLED);
+    say("GITS_CBASER = 0x%lx, GITS_CTLR = 0x%x\n", its_reg(GITS_CBASER), mmio_r32(GUEST_ITS_BASE + GITS_CTLR));
+    check(mmio_r32(GUEST_ITS_BASE + GITS_CTLR) & GITS_CTLR_ENABLED, "GITS_CTLR.Enabled");
+
+    /* MAPD: DeviceID -> its ITT (2 EventID bits), MAPC: collection -> vCPU 0's redistributor
+     * (GITS_TYPER.PTA = 0: by processor number), MAPTI: (DeviceID, EventID) -> LPI and
+     * collection, SYNC: all done for that redistributor. */
+    its_command(0x08 | (uint64_t)ITS_DEVICE << 32, 2 - 1, GUEST_ITS_ITT | 1ul << 63, "MAPD(device 1, 2 bits)");
+    its_command(0x09, 0, 1ul << 63 | 0ul << 16 | ITS_COLLECTION, "MAPC(collection 0 -> vCPU 0)");
+    its_command(0x0a | (uint64_t)ITS_DEVICE << 32, ITS_EVENT | (uint64_t)ITS_LPI << 32, ITS_COLLECTION,
+                "MAPTI(device 1, event 2 -> LPI 8202, collection 0)");
+    its_command(0x05, 0, 0ul << 16, "SYNC(vCPU 0)");
+
+    say("asking the program for an MSI: device %u, event %u (not mapped)\n", ITS_DEVICE, ITS_EVENT_UNMAPPED);
+    request_msi(ITS_DEVICE, ITS_EVENT_UNMAPPED);
+    say("asking the program for an MSI: device %u, event %u; WFI\n", ITS_DEVICE, ITS_EVENT);
+    request_msi(ITS_DEVICE, ITS_EVENT);
+    WFI_UNTIL(c->lpis != 0);
+    say("LPI taken: INTID %u (%u LPI)\n", c->last_lpi, c->lpis);
+    check(c->lpis == 1 && c->last_lpi == ITS_LPI, "the MSI arrived as LPI 8202");
+    its_command(0x03 | (uint64_t)ITS_DEVICE << 32, ITS_EVENT, 0, "INT(device 1, event 2)");
+    WFI_UNTIL(c->lpis == 2);
+    say("LPI taken: INTID %u (%u LPIs)\n", c->last_lpi, c->lpis);
+    check(c->lpis == 2 && c->last_lpi == ITS_LPI, "INT made LPI 8202 pending");
+    check(c->other_irqs == 0 && c->spurious == 0, "no other interrupt");
 }
 
 /* ---- the virtual timer ---------------------------------------------------------------------- */
@@ -458,11 +618,12 @@ void guest_main(uint64_t nr_vcpus)
     uint32_t fr = mmio_r32(GUEST_UART_BASE + UART_FR);
     say("UARTFR = 0x%x (TXFE | RXFE, answered by the program)\n", fr);
     check(fr == (UART_FR_TXFE | UART_FR_RXFE), "UARTFR = TXFE | RXFE");
-    debugged_call();
 
     hypercalls();
     gic_distributor();
     gic_this_cpu();
+    msis();
+    debugged_call();
     virtual_timer();
     if (nr_vcpus >= 2)
         two_vcpus();

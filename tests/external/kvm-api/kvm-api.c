@@ -44,11 +44,21 @@
  *     the number of interrupts (KVM_DEV_ARM_VGIC_GRP_NR_IRQS) and, once every vCPU exists,
  *     initializes it (KVM_DEV_ARM_VGIC_CTRL_INIT). From then on the guest's GIC accesses,
  *     SGIs, and the virtual timer's interrupt are all handled in the kernel.
+ *     KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_ITS) adds an Interrupt Translation Service
+ *     (Documentation/virt/kvm/devices/arm-vgic-its.rst), placed at GUEST_ITS_BASE with
+ *     KVM_VGIC_ITS_ADDR_TYPE and initialized with KVM_DEV_ARM_VGIC_CTRL_INIT: the guest's
+ *     LPIs and message-signalled interrupts. With an ITS, KVM_CHECK_EXTENSION(KVM_CAP_MSI_DEVID)
+ *     on the VM says 1: every MSI the program sends must name its source's DeviceID.
  *  6. Running: one host thread per vCPU calls KVM_RUN in a loop. KVM_RUN returns when the
  *     guest needs the program; run->exit_reason says why:
  *       KVM_EXIT_MMIO           the guest touched the UART: emulate the access (a write: print
  *                               the character; a read: put the value in run->mmio.data, which
- *                               KVM hands to the guest on the next KVM_RUN);
+ *                               KVM hands to the guest on the next KVM_RUN); or it wrote the
+ *                               MSI request register (layout.h): send that MSI with
+ *                               KVM_SIGNAL_MSI (address GITS_TRANSLATER, data the EventID,
+ *                               devid the DeviceID, flag KVM_MSI_VALID_DEVID), as a device
+ *                               model would for its device; KVM's ITS translates it into an
+ *                               LPI for the guest, or returns 0 when the guest mapped none;
  *       KVM_EXIT_SYSTEM_EVENT   PSCI SYSTEM_OFF (run->system_event.type SHUTDOWN) or
  *                               SYSTEM_RESET (RESET): the guest is done.
  *     A powered-off vCPU (vCPU 1 before CPU_ON, and after its CPU_OFF) sleeps inside KVM_RUN.
@@ -113,7 +123,7 @@ struct vcpu {
     pthread_t thread;
     char line[240];             /* what the guest wrote to UARTDR since its last '\n' */
     size_t len;
-    unsigned long runs, mmio_exits, eintr, debug_exits;
+    unsigned long runs, mmio_exits, eintr, debug_exits, msis;
     int debug_state;            /* vCPU 0: DEBUG_* below */
     int ok;                     /* the thread ended as expected */
 };
@@ -121,6 +131,7 @@ struct vcpu {
 struct vm {
     int nr_vcpus;
     int kvm_fd, vm_fd, gic_fd;  /* /dev/kvm, KVM_CREATE_VM, KVM_CREATE_DEVICE */
+    int its_fd;                 /* KVM_CREATE_DEVICE (the ITS) */
     void *ram;
     size_t run_size;            /* KVM_GET_VCPU_MMAP_SIZE */
     struct vcpu vcpus[GUEST_MAX_VCPUS];
@@ -203,6 +214,7 @@ static const struct {
     { KVM_CAP_ARM_PSCI_0_2, "KVM_CAP_ARM_PSCI_0_2" },
     { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
     { KVM_CAP_SET_GUEST_DEBUG, "KVM_CAP_SET_GUEST_DEBUG" },
+    { KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI" },
 };
 
 static void open_kvm(struct vm *vm)
@@ -350,10 +362,10 @@ static void add_vcpus(struct vm *vm)
 
 /* ---- step 5: the vGIC ------------------------------------------------------------------------ */
 
-static void set_attr(struct vm *vm, uint32_t group, uint64_t attr, const void *value, const char *what)
+static void set_attr(int device_fd, uint32_t group, uint64_t attr, const void *value, const char *what)
 {
     struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uint64_t)(uintptr_t)value };
-    if (ioctl(vm->gic_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+    if (ioctl(device_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
         die(what);
 }
 
@@ -364,20 +376,42 @@ static void add_gic(struct vm *vm)
     vm->gic_fd = (int)dev.fd;
 
     uint64_t dist = GUEST_GICD_BASE;
-    set_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist,
+    set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist,
              "KVM_SET_DEVICE_ATTR (KVM_VGIC_V3_ADDR_TYPE_DIST)");
     /* A redistributor region: count [63:52], base [51:16] (64 KiB aligned), flags [15:12],
      * index [11:0] (arm-vgic-v3.rst). One RD_base + SGI_base pair per vCPU, consecutive. */
     uint64_t redist = (uint64_t)vm->nr_vcpus << 52 | GUEST_GICR_BASE | 0;
-    set_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &redist,
+    set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &redist,
              "KVM_SET_DEVICE_ATTR (KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION)");
     uint32_t nr_irqs = 96;     /* 32 private (16 SGIs, 16 PPIs) + 64 SPIs */
-    set_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "KVM_SET_DEVICE_ATTR (KVM_DEV_ARM_VGIC_GRP_NR_IRQS)");
-    set_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
+    set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, "KVM_SET_DEVICE_ATTR (KVM_DEV_ARM_VGIC_GRP_NR_IRQS)");
+    set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
              "KVM_SET_DEVICE_ATTR (KVM_DEV_ARM_VGIC_CTRL_INIT)");
     SAY(vm, "KVM_CREATE_DEVICE: vGICv3, distributor at 0x%x, %d redistributor(s) from 0x%x, %u interrupts; "
             "KVM_DEV_ARM_VGIC_CTRL_INIT",
         GUEST_GICD_BASE, vm->nr_vcpus, GUEST_GICR_BASE, nr_irqs);
+}
+
+/* The ITS: a second device of the vGIC, at GUEST_ITS_BASE (arm-vgic-its.rst). */
+static void add_its(struct vm *vm)
+{
+    struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+    IOCTL(vm->vm_fd, KVM_CREATE_DEVICE, &dev);
+    vm->its_fd = (int)dev.fd;
+    uint64_t base = GUEST_ITS_BASE;
+    set_attr(vm->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base,
+             "KVM_SET_DEVICE_ATTR (KVM_VGIC_ITS_ADDR_TYPE)");
+    set_attr(vm->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL,
+             "KVM_SET_DEVICE_ATTR (ITS KVM_DEV_ARM_VGIC_CTRL_INIT)");
+    /* Asked of the VM: whether MSIs need a DeviceID depends on its interrupt controller. */
+    int devid = IOCTL(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MSI_DEVID);
+    SAY(vm, "KVM_CREATE_DEVICE: ITS at 0x%x; KVM_DEV_ARM_VGIC_CTRL_INIT; KVM_CHECK_EXTENSION(KVM_CAP_MSI_DEVID) "
+            "on the VM: %d (MSIs carry a DeviceID)",
+        GUEST_ITS_BASE, devid);
+    if (devid <= 0) {
+        errno = ENOSYS;
+        die("KVM_CHECK_EXTENSION (KVM_CAP_MSI_DEVID: an ITS without DeviceIDs)");
+    }
 }
 
 /* ---- step 6: running -------------------------------------------------------------------------- */
@@ -394,6 +428,30 @@ static void guest_line(struct vcpu *v)
     v->len = 0;
 }
 
+/* The MSI request register: the guest asks for the MSI a device of the program would send.
+ * KVM_SIGNAL_MSI returns 1 when KVM's ITS translated it into an LPI, 0 when the guest has
+ * mapped nothing for that DeviceID and EventID (api.rst: "the guest blocked the MSI"). */
+static void send_msi(struct vcpu *v, uint64_t request)
+{
+    struct vm *vm = v->vm;
+    struct kvm_msi msi;
+    memset(&msi, 0, sizeof msi);
+    msi.address_lo = (uint32_t)GUEST_ITS_TRANSLATER;
+    msi.address_hi = (uint32_t)((uint64_t)GUEST_ITS_TRANSLATER >> 32);
+    msi.data = (uint32_t)request;
+    msi.flags = KVM_MSI_VALID_DEVID;
+    msi.devid = (uint32_t)(request >> MSIREQ_DEVID_SHIFT);
+    int r = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+    v->msis++;
+    if (r < 0) {
+        fail(vm, "vcpu%d: KVM_SIGNAL_MSI: %s (errno %d)", v->id, strerror(errno), errno);
+        return;
+    }
+    SAY(vm, "vcpu%d: MSI request: KVM_SIGNAL_MSI(address 0x%x (GITS_TRANSLATER), data %u (EventID), devid %u, "
+            "KVM_MSI_VALID_DEVID): %d (%s)",
+        v->id, GUEST_ITS_TRANSLATER, msi.data, msi.devid, r, r > 0 ? "delivered" : "blocked: no mapping");
+}
+
 static void handle_mmio(struct vcpu *v)
 {
     struct vm *vm = v->vm;
@@ -403,6 +461,12 @@ static void handle_mmio(struct vcpu *v)
     int write = v->run->mmio.is_write;
     v->mmio_exits++;
 
+    if (addr == GUEST_MSIREQ_BASE && len == 8 && write) {
+        uint64_t request;
+        memcpy(&request, data, 8);
+        send_msi(v, request);
+        return;
+    }
     if (addr < GUEST_UART_BASE || addr + len > GUEST_UART_BASE + GUEST_UART_SIZE) {
         fail(vm, "vcpu%d: %s of %u bytes at 0x%llx: no device there", v->id, write ? "write" : "read",
              len, (unsigned long long)addr);
@@ -681,6 +745,7 @@ int main(int argc, char **argv)
     add_memory(&vm);   /* step 3 */
     add_vcpus(&vm);    /* step 4 */
     add_gic(&vm);      /* step 5 */
+    add_its(&vm);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* Step 6's guest debugging: a hardware breakpoint on debug_target for vCPU 0. */
@@ -704,8 +769,8 @@ int main(int argc, char **argv)
         _exit(1);      /* the vCPU threads are still in KVM_RUN: no clean-up */
     }
     for (int i = 0; i < nr_vcpus; i++)
-        INFO(&vm, "vcpu%d: %lu KVM_RUN calls, %lu MMIO exits, %lu debug exits, %lu EINTR", i, vm.vcpus[i].runs,
-             vm.vcpus[i].mmio_exits, vm.vcpus[i].debug_exits, vm.vcpus[i].eintr);
+        INFO(&vm, "vcpu%d: %lu KVM_RUN calls, %lu MMIO exits (%lu MSI requests), %lu debug exits, %lu EINTR", i,
+             vm.vcpus[i].runs, vm.vcpus[i].mmio_exits, vm.vcpus[i].msis, vm.vcpus[i].debug_exits, vm.vcpus[i].eintr);
     if (vm.vcpus[0].debug_state != DEBUG_DONE && !why)
         why = "vCPU 0 was not stopped at its breakpoint and stepped back to its caller";
     INFO(&vm, "the guest ran for %.3f s (host clock)",
@@ -716,6 +781,7 @@ int main(int argc, char **argv)
         munmap(vm.vcpus[i].run, vm.run_size);
         close(vm.vcpus[i].fd);
     }
+    close(vm.its_fd);
     close(vm.gic_fd);
     close(vm.vm_fd);
     close(vm.kvm_fd);
