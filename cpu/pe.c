@@ -621,7 +621,7 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
     }
     if (s->kind == SP_SYSREG)
         return sys_exception(pe, s->insn, pc, in_block) || pe_at_stage2_abort(pe, s->insn, pc, in_block) ||
-               pe_dc_zva_device_abort(pe, s->insn, pc, in_block);
+               pe_dc_zva_device_abort(pe, s->insn, pc, in_block) || pe_sd_dc_ivac_watch(pe, s->insn, pc, in_block);
     if (s->kind == SP_WFI || s->kind == SP_WFE) {
         int t = wfx_trap_el(pe, s->kind == SP_WFE);
         if (t < 0 || (s->kind == SP_WFI && pe_interrupt_pending(pe)))
@@ -663,7 +663,8 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return true;
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
-        return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn);
+        return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn) ||
+               pe_sd_dc_ivac_needs_check(pe, s->insn);
     }
     case SP_WFI:
         return wfx_trap_el(pe, false) >= 0;
@@ -1080,7 +1081,8 @@ static bool decided_by_gen(uint32_t insn, unsigned el)
     (void)el;
     struct a64_sys s = a64_decode_sys(insn);
     const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
-    return !d || !(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC));
+    /* (DC IVAC: with watchpoints armed, whether it takes one depends on Xt.) */
+    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)) && (insn & 0xffffffe0u) != 0xd5087620u);
 }
 
 /* An MRS that no control can trap at this EL (sysreg_never_traps). */

@@ -429,12 +429,12 @@ void pe_sd_update(struct pe *pe)
 
 /* AArch64.TakeException for a debug exception (syndrome iss, IL = 1). */
 static void take_debug(struct pe *pe, const struct dbg_view *v, unsigned ec_lower, uint32_t iss, uint64_t ret,
-                       bool far_valid, uint64_t far)
+                       bool in_block, bool far_valid, uint64_t far)
 {
     unsigned target = dbg_target_el(v);
     struct pe_exception x = { .kind = 0, .ec = target == pe->el ? ec_lower + 1 : ec_lower, .iss = iss,
                               .has_esr = true, .target_el = target, .return_pc = ret, .far_valid = far_valid,
-                              .far = far, .in_block = true };
+                              .far = far, .in_block = in_block };
     pe_take_exception(pe, &x);
 }
 
@@ -468,14 +468,14 @@ static void check_insn(struct pe *pe, uint64_t addr)
         uint32_t iss = DBG_FSC_DEBUG;
         if (sd->ss_did_step)
             iss |= (1u << 24) | (sd->ss_ex ? 1u << 6 : 0);
-        take_debug(pe, &v, EC_SOFTWARE_STEP_LOWER, iss, addr, false, 0);
+        take_debug(pe, &v, EC_SOFTWARE_STEP_LOWER, iss, addr, true, false, 0);
         return;
     }
     if (generate && (v.mdscr & MDSCR_MDE))
         for (unsigned n = 0; n < DBG_NUM_BRPS; n++)
             if (dbg_bp_match(&v, n, addr)) {
                 /* AArch64.BreakpointException: FAR is UNKNOWN (left as it was). */
-                take_debug(pe, &v, EC_BREAKPOINT_LOWER, DBG_FSC_DEBUG, addr, false, 0);
+                take_debug(pe, &v, EC_BREAKPOINT_LOWER, DBG_FSC_DEBUG, addr, true, false, 0);
                 return;
             }
     if (step) {
@@ -635,7 +635,7 @@ void pe_sd_watched_access(struct pe *pe)
              * Arm ARM allows (within the range the instruction accessed, at or above
              * its lowest address), as QEMU 7.2 reports it. WnR: a store, or the write
              * of an atomic that matched on it. */
-            take_debug(pe, &v, EC_WATCHPOINT_LOWER, DBG_FSC_DEBUG | (hit_write ? 1u << 6 : 0), pc, true, far);
+            take_debug(pe, &v, EC_WATCHPOINT_LOWER, DBG_FSC_DEBUG | (hit_write ? 1u << 6 : 0), pc, true, true, far);
             return;
         }
     }
@@ -654,27 +654,34 @@ void pe_sd_watched_access(struct pe *pe)
     }
 }
 
-/* DC IVAC may generate a Watchpoint exception, as a store with ESR.CM = 1 (the
- * Arm ARM's watchpoints on cache maintenance instructions). Unicorn performs
- * DC IVAC as a no-op inside the block, where avsim cannot take an exception
- * (a PC written from a system-instruction hook is ignored): a DC IVAC that
- * would match a watchpoint stops the run instead. The other DC instructions by
- * VA generate none. */
-void sr_dc_ivac_watch(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+/* DC IVAC is a store to its whole cache line for watchpoints
+ * (AArch64.WatchpointMatch of a cache maintenance access: ESR_ELx.CM = 1, WnR
+ * = 1). Unicorn performs it inside its block, so it is checked before it runs:
+ * pe.c makes it a special of its block while watchpoints are armed (the block
+ * hook, or a cut at it). FAR is Xt, the address the instruction gives (as for
+ * every abort of a data cache instruction). */
+static bool is_dc_ivac(uint32_t insn) { return (insn & 0xffffffe0u) == 0xd5087620u; }
+
+bool pe_sd_dc_ivac_needs_check(const struct pe *pe, uint32_t insn)
 {
-    (void)d;
-    if (!pe->sd.wp_armed)
-        return;
-    struct dbg_view view;
-    build_view(pe, &view);
-    if (!dbg_generate(&view) || !(view.mdscr & MDSCR_MDE))
-        return;
+    return __builtin_expect(pe->sd.wp_armed, 0) && is_dc_ivac(insn);
+}
+
+bool pe_sd_dc_ivac_watch(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block)
+{
+    if (!pe_sd_dc_ivac_needs_check(pe, insn))
+        return false;
+    struct dbg_view v;
+    build_view(pe, &v);
+    if (!dbg_generate(&v) || !(v.mdscr & MDSCR_MDE))
+        return false;
+    uint64_t xt = (insn & 31) == 31 ? 0 : pe_get_x(pe, insn & 31);
     unsigned line = 4u << ((pe_cp_read(pe, 3, 3, 0, 0, 1, NULL) >> 16) & 15);     /* CTR_EL0.DminLine */
-    uint64_t va = v & ~((uint64_t)line - 1);
+    uint64_t va = xt & ~((uint64_t)line - 1);
     for (unsigned n = 0; n < DBG_NUM_WRPS; n++)
-        if (dbg_wp_match(&view, n, va, line, pe->el != 0, true)) {
-            pe_fatal(pe, "DC IVAC of 0x%llx matches watchpoint %u: Watchpoint exceptions on cache maintenance "
-                     "instructions are not modelled", (unsigned long long)v, n);
-            return;
+        if (dbg_wp_match(&v, n, va, line, pe->el != 0, true)) {
+            take_debug(pe, &v, EC_WATCHPOINT_LOWER, DBG_FSC_DEBUG | 1u << 8 | 1u << 6, pc, in_block, true, xt);
+            return true;
         }
+    return false;
 }

@@ -115,6 +115,10 @@ void pe_sd_update(struct pe *pe);
 bool pe_sd_fill_allowed(struct pe *pe, uint64_t va);
 /* The refused fill of a watched page: the Watchpoint exception, or the access goes on. */
 void pe_sd_watched_access(struct pe *pe);
+/* DC IVAC (insn) with watchpoints armed: checked before it runs (a block special). */
+bool pe_sd_dc_ivac_needs_check(const struct pe *pe, uint32_t insn);
+/* Its Watchpoint exception, when it matches one (true: taken). */
+bool pe_sd_dc_ivac_watch(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block);
 /* AArch64.ExceptionReturn: PSTATE.SS from the SPSR (DebugExceptionReturnSS). */
 void pe_sd_eret(struct pe *pe, uint32_t spsr);
 /* AArch64.TakeException: the SPSR.SS to save for an exception x; PSTATE.SS is then 0. */

@@ -185,7 +185,7 @@ static const struct sysreg_def base_table[] = {
     R("IC IALLUIS", 1, 0, 7, 1, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
     R("IC IALLU", 1, 0, 7, 5, 0, SR_PL1_W, TRAP_TPU, SR_NATIVE, .write = sr_ic_invalidate),
     R("IC IVAU", 1, 3, 7, 5, 1, SR_PL0_W, TRAP_TPU | TRAP_EL0_UCI, SR_NATIVE, .write = sr_ic_invalidate),
-    R("DC IVAC", 1, 0, 7, 6, 1, SR_PL1_W, TRAP_TPC, SR_NATIVE, .write = sr_dc_ivac_watch),
+    R("DC IVAC", 1, 0, 7, 6, 1, SR_PL1_W, TRAP_TPC, SR_NATIVE),   /* watchpoints: pe_sd_dc_ivac_watch */
     R("DC ISW", 1, 0, 7, 6, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
     R("DC CSW", 1, 0, 7, 10, 2, SR_PL1_W, TRAP_TSW, SR_NOP),
     R("DC CISW", 1, 0, 7, 14, 2, SR_PL1_W, TRAP_TSW, SR_NOP),

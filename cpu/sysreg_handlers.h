@@ -27,7 +27,6 @@ void sr_write_cntvoff(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_pmu_read(struct pe *pe, const struct sysreg_def *d);
 void sr_pmu_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 /* Self-hosted debug (pe_debug.c): DC IVAC on a watched address. */
-void sr_dc_ivac_watch(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 /* The GIC CPU interface (pe_gic.c). */
 uint64_t sr_gic_read(struct pe *pe, const struct sysreg_def *d);
 void sr_gic_write(struct pe *pe, const struct sysreg_def *d, uint64_t v);
