@@ -866,6 +866,10 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     delete_hook(pe, pe->cut.hook);
     retranslate_va(pe, pe->cut.block_start, pe->cut.block_end);   /* the translation with the hook */
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
+    if (pe->attn.f.entry)
+        return;                                      /* another hook here took an exception (a breakpoint's) */
+    if (__builtin_expect(pe->sd.n_bp_hooks || pe->sd.all_hooked, 0) && pe_sd_before_insn_exception(pe, address, true))
+        return;                                      /* a Breakpoint or Software Step exception first */
     if (s.kind == SP_WFE)
         pe->event_reg = false;
     special_exception(pe, &s, address, true);
@@ -883,6 +887,9 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
             continue;
         uint64_t at = addr + sp_list[i].offset;
         if (at == addr) {
+            if (__builtin_expect(pe->sd.n_bp_hooks || pe->sd.all_hooked, 0) &&
+                pe_sd_before_insn_exception(pe, at, false))
+                return false;                        /* a Breakpoint or Software Step exception first */
             if (special_exception(pe, &sp_list[i], at, false))
                 return false;
             continue;           /* checked at the first instruction: no exception */

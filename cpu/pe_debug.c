@@ -449,7 +449,7 @@ static bool is_load_exclusive(uint32_t w)
  * is above breakpoints), then AArch64.CheckBreakpoint. An instruction that
  * runs in the active-not-pending state is the stepped one: PSTATE.SS becomes 0
  * after it (pe_sd_exception_ss sorts out an exception it takes). */
-static void check_insn(struct pe *pe, uint64_t addr)
+static void check_insn(struct pe *pe, uint64_t addr, bool in_block)
 {
     struct pe_self_debug *sd = &pe->sd;
     if (pe_in_trampoline(addr) || pe->attn.f.entry || pe->attn.f.stop)
@@ -468,14 +468,14 @@ static void check_insn(struct pe *pe, uint64_t addr)
         uint32_t iss = DBG_FSC_DEBUG;
         if (sd->ss_did_step)
             iss |= (1u << 24) | (sd->ss_ex ? 1u << 6 : 0);
-        take_debug(pe, &v, EC_SOFTWARE_STEP_LOWER, iss, addr, true, false, 0);
+        take_debug(pe, &v, EC_SOFTWARE_STEP_LOWER, iss, addr, in_block, false, 0);
         return;
     }
     if (generate && (v.mdscr & MDSCR_MDE))
         for (unsigned n = 0; n < DBG_NUM_BRPS; n++)
             if (dbg_bp_match(&v, n, addr)) {
                 /* AArch64.BreakpointException: FAR is UNKNOWN (left as it was). */
-                take_debug(pe, &v, EC_BREAKPOINT_LOWER, DBG_FSC_DEBUG, addr, true, false, 0);
+                take_debug(pe, &v, EC_BREAKPOINT_LOWER, DBG_FSC_DEBUG, addr, in_block, false, 0);
                 return;
             }
     if (step) {
@@ -491,12 +491,43 @@ static void on_bp_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
 {
     struct pe *pe = opaque;
     if (!pe->sd.all_hooked)              /* (the every-address hook checks breakpoints too) */
-        check_insn(pe, addr);
+        check_insn(pe, addr, true);
 }
 
 static void on_all_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
-    check_insn(opaque, addr);
+    check_insn(opaque, addr, true);
+}
+
+/* The debug exceptions that come before the other exceptions of an
+ * instruction (the synchronous exception priorities: Software Step in the
+ * active-pending state, then Breakpoint, before the instruction's traps,
+ * UNDEFINED and aborts). The block hook and a cut ask here before avsim takes
+ * such an exception at addr itself, where the code hooks would come too late.
+ * True: one was taken. Otherwise nothing changes: the code hooks keep the step
+ * state when the instruction runs. */
+bool pe_sd_before_insn_exception(struct pe *pe, uint64_t addr, bool in_block)
+{
+    struct pe_self_debug *sd = &pe->sd;
+    bool hooked = sd->all_hooked;
+    for (unsigned k = 0; !hooked && k < sd->n_bp_hooks; k++)
+        hooked = sd->bp_addr[k] == addr;
+    if (!hooked || pe_in_trampoline(addr) || pe->attn.f.entry || pe->attn.f.stop)
+        return false;
+    struct dbg_view v;
+    build_view(pe, &v);
+    bool generate = dbg_generate(&v);
+    if (generate && sd->ss_on && (sd->ss_stepping || !sd->pstate_ss)) {
+        check_insn(pe, addr, in_block);        /* the Software Step exception */
+        return true;
+    }
+    if (generate && (v.mdscr & MDSCR_MDE))
+        for (unsigned n = 0; n < DBG_NUM_BRPS; n++)
+            if (dbg_bp_match(&v, n, addr)) {
+                take_debug(pe, &v, EC_BREAKPOINT_LOWER, DBG_FSC_DEBUG, addr, in_block, false, 0);
+                return true;
+            }
+    return false;
 }
 
 /* DebugExceptionReturnSS(spsr): PSTATE.SS after an ERET is SPSR.SS only when

@@ -115,6 +115,9 @@ void pe_sd_update(struct pe *pe);
 bool pe_sd_fill_allowed(struct pe *pe, uint64_t va);
 /* The refused fill of a watched page: the Watchpoint exception, or the access goes on. */
 void pe_sd_watched_access(struct pe *pe);
+/* Before avsim takes an exception of the instruction at addr: the Software Step or
+ * Breakpoint exception that has the priority (true: taken). */
+bool pe_sd_before_insn_exception(struct pe *pe, uint64_t addr, bool in_block);
 /* DC IVAC (insn) with watchpoints armed: checked before it runs (a block special). */
 bool pe_sd_dc_ivac_needs_check(const struct pe *pe, uint32_t insn);
 /* Its Watchpoint exception, when it matches one (true: taken). */
