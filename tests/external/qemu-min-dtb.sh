@@ -7,10 +7,11 @@
 # Dumps the DTB of qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a57
 # -m 1G -smp N (dumpdtb=) and deletes with fdtput (Debian's device-tree-compiler): the flash,
 # fw_cfg, the 32 virtio-mmio transports, the PCIe host bridge, the PL031 RTC, the PL061 GPIO and
-# its gpio-keys power button, the platform bus and the GICv3 ITS (avsim's GICv3 has no ITS);
+# its gpio-keys power button, the platform bus and the GICv3 ITS;
 # --no-pmu also deletes the PMU node. What stays: psci, memory, cpus, intc (GICD + GICR),
 # timer, pl011, apb-pclk, chosen. OUT.dts gets the decompiled result. (Since issue 16 avsim also
-# models the virtio-mmio transports and an SMMUv3, -M virt,iommu=smmuv3; they stay deleted here
+# models the virtio-mmio transports and an SMMUv3, -M virt,iommu=smmuv3, and since issue 20 the
+# ITS; they stay deleted here
 # so that the recorded linux-sysregs.txt keeps its meaning: the minimal machine Linux needs.) QEMU fills in /chosen
 # (bootargs, initrd) when it boots with -dtb OUT.dtb.
 set -euo pipefail
