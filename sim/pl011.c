@@ -12,7 +12,7 @@ enum { UARTDR = 0x000, UARTRSR = 0x004, UARTFR = 0x018, UARTILPR = 0x020, UARTIB
        UARTRIS = 0x03c, UARTMIS = 0x040, UARTICR = 0x044, UARTDMACR = 0x048 };
 enum { FR_RXFE = 1 << 4, FR_TXFF = 1 << 5, FR_RXFF = 1 << 6, FR_TXFE = 1 << 7 };
 enum { INT_RX = 1 << 4, INT_TX = 1 << 5, INT_RT = 1 << 6 };
-enum { CR_UARTEN = 1 << 0, CR_RXE = 1 << 9 };
+enum { CR_RXE = 1 << 9 };
 enum { LCR_H_PEN = 1 << 1, LCR_H_STP2 = 1 << 3, LCR_H_FEN = 1 << 4 };
 #define DEFAULT_BAUD 115200u
 
@@ -23,6 +23,7 @@ static void update_irq(struct pl011 *u)
 
 static void rx_sample(void *opaque, uint64_t now);
 static void rx_timeout(void *opaque, uint64_t now);
+static void start_sampling(struct pl011 *u);
 
 void pl011_init(struct pl011 *u, FILE *out, int in_fd)
 {
@@ -37,6 +38,7 @@ void pl011_attach_time(struct pl011 *u, struct timeq *q, const uint64_t *clock, 
     u->q = q;
     u->clock = clock;
     u->clock_hz = clock_hz;
+    start_sampling(u);                      /* RXE is set from reset */
 }
 
 void pl011_reset(struct pl011 *u)
@@ -51,11 +53,18 @@ void pl011_reset(struct pl011 *u)
     u->rx_head = u->rx_count = 0;
     u->rsr = 0;
     update_irq(u);
+    start_sampling(u);
 }
 
+/* The receiver runs while UARTCR.RXE is set, whatever UARTEN says. The TRM
+ * wants both; QEMU 7.2 ignores both, and a program booted with -kernel has
+ * no firmware to set UARTEN (kvm-unit-tests never does), so UARTEN gates
+ * neither side here (the transmit side ignores it too). RXE resets to 1 and
+ * is kept: clearing it is a program's explicit request to stop receiving
+ * (the TRM's behaviour; QEMU 7.2 would still receive). */
 static bool receiving(const struct pl011 *u)
 {
-    return (u->cr & (CR_UARTEN | CR_RXE)) == (CR_UARTEN | CR_RXE) && (u->in_fd >= 0 || u->in_pos < u->in_len);
+    return (u->cr & CR_RXE) && (u->in_fd >= 0 || u->in_pos < u->in_len);
 }
 
 bool pl011_rx_waiting(const struct pl011 *u)
@@ -97,6 +106,12 @@ static void schedule_rx(struct pl011 *u, uint64_t when)
 {
     if (u->q && u->rx_event.slot < 0 && receiving(u))
         timeq_schedule(u->q, &u->rx_event, when);
+}
+
+/* The receiver's first sample, one character time from now (reset, or RXE set). */
+static void start_sampling(struct pl011 *u)
+{
+    schedule_rx(u, now_of(u) + char_cycles(u));
 }
 
 /* Reads what the host input holds now, never waiting. */
@@ -236,7 +251,11 @@ static void pl011_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
         break;
     case UARTCR:
         u->cr = (uint32_t)v & 0xffff;
-        schedule_rx(u, now_of(u) + char_cycles(u));    /* the receiver starts sampling */
+        /* RXE clear stops the receiver's sampling at once; RXE set starts it a
+         * character time later at the baud rate programmed now (if it was off). */
+        if (!(u->cr & CR_RXE) && u->q)
+            timeq_cancel(u->q, &u->rx_event);
+        start_sampling(u);
         break;
     case UARTIFLS: u->ifls = (uint32_t)v & 0x3f; break;
     case UARTIMSC: u->imsc = (uint32_t)v & 0x7ff; update_irq(u); break;

@@ -5,7 +5,8 @@
  * register), the RX interrupt at the UARTIFLS trigger level, the receive
  * timeout interrupt, FR.RXFE/RXFF, UARTRSR/ECR. Input comes from a host file
  * descriptor (stdin), read without blocking at points in simulated time: while
- * the receiver is enabled (UARTEN and RXE) and the input is open, an event
+ * the receiver is enabled (RXE, set from reset; UARTEN is ignored, as on
+ * QEMU 7.2 and as on the transmit side) and the input is open, an event
  * samples the line once per character time at the programmed baud rate and
  * moves one character into the FIFO when the host has one and the FIFO has
  * room (so input from a file arrives at the same simulated times run after
