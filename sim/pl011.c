@@ -72,6 +72,11 @@ bool pl011_rx_waiting(const struct pl011 *u)
     return receiving(u) && u->in_fd >= 0 && u->in_pos == u->in_len;
 }
 
+bool pl011_rx_can_interrupt(const struct pl011 *u)
+{
+    return (u->imsc & (INT_RX | INT_RT)) != 0;
+}
+
 uint64_t pl011_bit_cycles(const struct pl011 *u)
 {
     /* Baud rate divisor = UARTCLK / (16 x baud) = IBRD + FBRD / 64 ("Fractional baud rate divider"). */

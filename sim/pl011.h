@@ -51,6 +51,9 @@ extern const struct mmio_ops pl011_ops;
 /* The receiver waits for host input: it is enabled, the input is open and
  * nothing read from it is waiting. */
 bool pl011_rx_waiting(const struct pl011 *u);
+/* A received character can raise the UART's interrupt: UARTIMSC unmasks RXIM
+ * or RTIM. */
+bool pl011_rx_can_interrupt(const struct pl011 *u);
 /* Blocks until the host input has data or has ended (timeout_ms < 0: no
  * limit). For the run loop when nothing else can happen. */
 void pl011_wait_input(struct pl011 *u, int timeout_ms);

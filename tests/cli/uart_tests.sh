@@ -3,7 +3,8 @@
 # pipe wakes a guest waiting in WFI with nothing else scheduled (avsim waits
 # for it instead of stopping); input from a file gives the same run every time
 # (output, instruction and cycle counts); at the end of the input a guest that
-# waits for more stops as before ("nothing can wake it"); a terminal on stdin is
+# waits for more stops as before ("nothing can wake it"), and so does one that
+# never unmasks the UART's interrupts while stdin stays open; a terminal on stdin is
 # in raw mode while the guest runs and restored afterwards, also after SIGTERM.
 # Usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT
 set -u
@@ -51,7 +52,21 @@ check "partial input: exit status 3 (got $rc)" test "$rc" -eq 3
 check "partial input: echoed" grep -q '^echo: ab$' "$tmp/part.out"
 check "partial input: then nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/part.err"
 
-# 5. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
+# 5. The receiver runs from reset (RXE; UARTEN is ignored), but a guest that never unmasks the
+# UART's interrupts cannot be woken by input: waiting in WFI with stdin open (a pipe that stays
+# open 3 s) stops the run at once as before, without waiting for the end of stdin.
+printf '\x7f\x20\x03\xd5' >"$tmp/wfi.bin"            # wfi
+sleep 3 | {
+    t0=$(date +%s%N)
+    timeout 20 "$AVSIM" run --load-addr=0x40080000 "$tmp/wfi.bin" >"$tmp/wfi.out" 2>"$tmp/wfi.err"
+    echo "$? $((($(date +%s%N) - t0) / 1000000))" >"$tmp/wfi.rc"
+}
+read -r rc ms <"$tmp/wfi.rc"
+check "masked UART, stdin open: exit status 3 (got $rc)" test "$rc" -eq 3
+check "masked UART, stdin open: nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/wfi.err"
+check "masked UART, stdin open: no wait for stdin (${ms} ms)" test "$ms" -lt 1500
+
+# 6. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
 # Enter (raw mode), and the terminal's settings come back at exit and after SIGTERM.
 if command -v script >/dev/null 2>&1; then
     modes="stty -a | tr ' ;' '\n\n' | grep -E -x -- '-?(icanon|echo|icrnl)' | tr '\n' ' '"
