@@ -23,7 +23,6 @@ static void update_irq(struct pl011 *u)
 
 static void rx_sample(void *opaque, uint64_t now);
 static void rx_timeout(void *opaque, uint64_t now);
-static void start_sampling(struct pl011 *u);
 
 void pl011_init(struct pl011 *u, FILE *out, int in_fd)
 {
@@ -38,7 +37,6 @@ void pl011_attach_time(struct pl011 *u, struct timeq *q, const uint64_t *clock, 
     u->q = q;
     u->clock = clock;
     u->clock_hz = clock_hz;
-    start_sampling(u);                      /* RXE is set from reset */
 }
 
 void pl011_reset(struct pl011 *u)
@@ -52,8 +50,8 @@ void pl011_reset(struct pl011 *u)
     u->lcr_h = u->ibrd = u->fbrd = u->imsc = u->ris = u->dmacr = 0;
     u->rx_head = u->rx_count = 0;
     u->rsr = 0;
+    u->accessed = false;
     update_irq(u);
-    start_sampling(u);
 }
 
 /* The receiver runs while UARTCR.RXE is set, whatever UARTEN says. The TRM
@@ -61,10 +59,14 @@ void pl011_reset(struct pl011 *u)
  * no firmware to set UARTEN (kvm-unit-tests never does), so UARTEN gates
  * neither side here (the transmit side ignores it too). RXE resets to 1 and
  * is kept: clearing it is a program's explicit request to stop receiving
- * (the TRM's behaviour; QEMU 7.2 would still receive). */
+ * (the TRM's behaviour; QEMU 7.2 would still receive). The host's input is
+ * sampled only once the guest has accessed the UART (first_access): until
+ * then nothing it does can tell whether a character came, and a program
+ * that never uses the UART leaves stdin to semihosting's SYS_READ and
+ * costs no sampling. */
 static bool receiving(const struct pl011 *u)
 {
-    return (u->cr & CR_RXE) && (u->in_fd >= 0 || u->in_pos < u->in_len);
+    return (u->cr & CR_RXE) && u->accessed && (u->in_fd >= 0 || u->in_pos < u->in_len);
 }
 
 bool pl011_rx_waiting(const struct pl011 *u)
@@ -207,9 +209,20 @@ static uint32_t rx_pop(struct pl011 *u)
     return v;
 }
 
+/* The guest's first access since reset: the receiver, enabled from reset,
+ * starts sampling the host's input (receiving). */
+static void first_access(struct pl011 *u)
+{
+    if (__builtin_expect(!u->accessed, 0)) {
+        u->accessed = true;
+        start_sampling(u);
+    }
+}
+
 static uint64_t pl011_read(void *opaque, uint64_t off, unsigned size)
 {
     struct pl011 *u = opaque;
+    first_access(u);
     static const uint8_t id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
     if (off >= 0xfe0 && off < 0x1000)
         return id[(off - 0xfe0) / 4];
@@ -234,6 +247,7 @@ static uint64_t pl011_read(void *opaque, uint64_t off, unsigned size)
 static void pl011_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
     struct pl011 *u = opaque;
+    first_access(u);
     switch (off) {
     case UARTDR:
         fputc((int)(v & 0xff), u->out);

@@ -6,7 +6,8 @@
  * timeout interrupt, FR.RXFE/RXFF, UARTRSR/ECR. Input comes from a host file
  * descriptor (stdin), read without blocking at points in simulated time: while
  * the receiver is enabled (RXE, set from reset; UARTEN is ignored, as on
- * QEMU 7.2 and as on the transmit side) and the input is open, an event
+ * QEMU 7.2 and as on the transmit side), the guest has accessed the UART
+ * and the input is open, an event
  * samples the line once per character time at the programmed baud rate and
  * moves one character into the FIFO when the host has one and the FIFO has
  * room (so input from a file arrives at the same simulated times run after
@@ -29,6 +30,7 @@ struct pl011 {
     uint32_t cr, lcr_h, ibrd, fbrd, imsc, ifls, ris, dmacr;
     uint16_t rx_fifo[PL011_FIFO_DEPTH];   /* data [7:0], FE PE BE OE [11:8] */
     unsigned rx_head, rx_count;
+    bool accessed;            /* the guest has read or written a register since reset */
     uint8_t rsr;              /* UARTRSR: FE PE BE OE of the last character read */
     uint64_t tx_bytes, rx_bytes;
     struct gic_line irq;
