@@ -971,9 +971,18 @@ int machine_run(struct machine *m)
             /* Every PE is off or waiting: time jumps to the next event. When
              * the only one is the UART's sampling of an input that has
              * nothing yet, avsim waits for the host's input first (not
-             * under a debugger, which could not interrupt that wait). */
-            if (!m->debugger && pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER)
-                pl011_wait_input(&m->uart, -1);
+             * under a debugger, which could not interrupt that wait); if the
+             * UART's interrupts are masked, no input can wake a PE (the
+             * receiver runs from reset, in programs that never use it too). */
+            if (pl011_rx_waiting(&m->uart) && next_event(m, &m->uart.rx_event) == TIMEQ_NEVER) {
+                if (!pl011_rx_can_interrupt(&m->uart)) {
+                    report_deadlock(m);
+                    status = 3;
+                    break;
+                }
+                if (!m->debugger)
+                    pl011_wait_input(&m->uart, -1);
+            }
             if (!m->debugger && m->hvc_input && virtio_console_rx_waiting(m->hvc_input) &&
                 next_event(m, virtio_console_rx_event(m->hvc_input)) == TIMEQ_NEVER)
                 virtio_console_wait_input(m->hvc_input, -1);

@@ -5,7 +5,9 @@
  * register), the RX interrupt at the UARTIFLS trigger level, the receive
  * timeout interrupt, FR.RXFE/RXFF, UARTRSR/ECR. Input comes from a host file
  * descriptor (stdin), read without blocking at points in simulated time: while
- * the receiver is enabled (UARTEN and RXE) and the input is open, an event
+ * the receiver is enabled (RXE, set from reset; UARTEN is ignored, as on
+ * QEMU 7.2 and as on the transmit side), the guest has accessed the UART
+ * and the input is open, an event
  * samples the line once per character time at the programmed baud rate and
  * moves one character into the FIFO when the host has one and the FIFO has
  * room (so input from a file arrives at the same simulated times run after
@@ -28,6 +30,7 @@ struct pl011 {
     uint32_t cr, lcr_h, ibrd, fbrd, imsc, ifls, ris, dmacr;
     uint16_t rx_fifo[PL011_FIFO_DEPTH];   /* data [7:0], FE PE BE OE [11:8] */
     unsigned rx_head, rx_count;
+    bool accessed;            /* the guest has read or written a register since reset */
     uint8_t rsr;              /* UARTRSR: FE PE BE OE of the last character read */
     uint64_t tx_bytes, rx_bytes;
     struct gic_line irq;
@@ -50,6 +53,9 @@ extern const struct mmio_ops pl011_ops;
 /* The receiver waits for host input: it is enabled, the input is open and
  * nothing read from it is waiting. */
 bool pl011_rx_waiting(const struct pl011 *u);
+/* A received character can raise the UART's interrupt: UARTIMSC unmasks RXIM
+ * or RTIM. */
+bool pl011_rx_can_interrupt(const struct pl011 *u);
 /* Blocks until the host input has data or has ended (timeout_ms < 0: no
  * limit). For the run loop when nothing else can happen. */
 void pl011_wait_input(struct pl011 *u, int timeout_ms);

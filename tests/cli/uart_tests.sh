@@ -3,7 +3,9 @@
 # pipe wakes a guest waiting in WFI with nothing else scheduled (avsim waits
 # for it instead of stopping); input from a file gives the same run every time
 # (output, instruction and cycle counts); at the end of the input a guest that
-# waits for more stops as before ("nothing can wake it"); a terminal on stdin is
+# waits for more stops as before ("nothing can wake it"), and so does one that
+# never unmasks the UART's interrupts while stdin stays open; a program that never
+# accesses the UART leaves stdin to semihosting's SYS_READC; a terminal on stdin is
 # in raw mode while the guest runs and restored afterwards, also after SIGTERM.
 # Usage: uart_tests.sh AVSIM ECHO_ELF FIFO_ELF FIFO_INPUT
 set -u
@@ -51,7 +53,33 @@ check "partial input: exit status 3 (got $rc)" test "$rc" -eq 3
 check "partial input: echoed" grep -q '^echo: ab$' "$tmp/part.out"
 check "partial input: then nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/part.err"
 
-# 5. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
+# 5. The receiver runs from reset (RXE; UARTEN is ignored), but a guest that never unmasks the
+# UART's interrupts cannot be woken by input: one that prints 'A' (the UART's input is sampled
+# from then on) and waits in WFI with stdin open (a pipe that stays open 3 s) stops the run at
+# once as before, without waiting for the end of stdin. Raw: movz x0, #0x0900, lsl #16;
+# mov w1, #'A'; str w1, [x0]; 1: wfi; b 1b.
+printf '\x00\x20\xa1\xd2\x21\x08\x80\x52\x01\x00\x00\xb9\x7f\x20\x03\xd5\xff\xff\xff\x17' >"$tmp/wfi.bin"
+sleep 3 | {
+    t0=$(date +%s%N)
+    timeout 20 "$AVSIM" run --load-addr=0x40080000 "$tmp/wfi.bin" >"$tmp/wfi.out" 2>"$tmp/wfi.err"
+    echo "$? $((($(date +%s%N) - t0) / 1000000))" >"$tmp/wfi.rc"
+}
+read -r rc ms <"$tmp/wfi.rc"
+check "masked UART, stdin open: exit status 3 (got $rc)" test "$rc" -eq 3
+check "masked UART, stdin open: printed" grep -qx 'A' "$tmp/wfi.out"
+check "masked UART, stdin open: nothing can wake the PE" grep -q 'nothing can wake it' "$tmp/wfi.err"
+check "masked UART, stdin open: no wait for stdin (${ms} ms)" test "$ms" -lt 1500
+
+# 6. A program that never accesses the UART leaves stdin to semihosting: after a loop of 1 M
+# iterations (past the receiver's first character time), three SYS_READC then SYS_WRITEC, then
+# SYS_EXIT (raw, at 0x40080000; the 8-byte words at the end are the loop count, a scratch
+# address and the exit reason).
+printf '\x49\x02\x00\x58\x29\x05\x00\xf1\xe1\xff\xff\x54\x34\x02\x00\x58\x75\x00\x80\xd2\xe0\x00\x80\xd2\x01\x00\x80\xd2\x00\x00\x5e\xd4\x80\x02\x00\x39\x60\x00\x80\xd2\xe1\x03\x14\xaa\x00\x00\x5e\xd4\xb5\x06\x00\xf1\x01\xff\xff\x54\x00\x03\x80\xd2\xe1\x00\x00\x58\x00\x00\x5e\xd4\x00\x00\x00\x14\x40\x42\x0f\x00\x00\x00\x00\x00\x00\x00\x10\x40\x00\x00\x00\x00\x26\x00\x02\x00\x00\x00\x00\x00' >"$tmp/readc.bin"
+printf 'abc\n' >"$tmp/readc.in"
+timeout 20 "$AVSIM" run --el=1 --load-addr=0x40080000 "$tmp/readc.bin" <"$tmp/readc.in" >"$tmp/readc.out" 2>"$tmp/readc.err"
+check "semihosting SYS_READC, UART untouched: the input is the program's" grep -qx 'abc' "$tmp/readc.out"
+
+# 7. stdin a terminal (a pty from script(1), when installed): characters reach the guest without
 # Enter (raw mode), and the terminal's settings come back at exit and after SIGTERM.
 if command -v script >/dev/null 2>&1; then
     modes="stty -a | tr ' ;' '\n\n' | grep -E -x -- '-?(icanon|echo|icrnl)' | tr '\n' ' '"

@@ -1,8 +1,11 @@
-// AVSIM-FOLLOWS-ARM-ARM: the PL011 TRM (Arm DDI 0183) raises RXRIS when the receive FIFO reaches the UARTIFLS level and RTRIS after 32 bit periods without data; QEMU 7.2 raises RXRIS from the first character whatever UARTIFLS says and has no receive timeout.
+// AVSIM-FOLLOWS-ARM-ARM: the PL011 TRM (Arm DDI 0183) raises RXRIS when the receive FIFO reaches the UARTIFLS level and RTRIS after 32 bit periods without data, and receives nothing while UARTCR.RXE is clear; QEMU 7.2 raises RXRIS from the first character whatever UARTIFLS says, has no receive timeout, and receives whatever RXE says.
 // GUEST-STDIN: @SOURCE_DIR@/uart_rx_fifo.in
 /* The PL011 receive FIFO (PL011 TRM, "UARTRXINTR", "UARTRTINTR", UARTIFLS,
  * UARTFR), fed 26 characters A..Z from stdin at 115200 baud (8N1), FIFOs on,
- * RX trigger level 1/4 (4 characters):
+ * RX trigger level 1/4 (4 characters), UARTCR.UARTEN never set (as a program
+ * booted with -kernel leaves it: avsim receives while RXE is set, as QEMU):
+ * 0. With RXE clear (from the program's start) nothing arrives in 1 ms (11
+ *    character times): the input waits in stdin.
  * 1. Polled: RXRIS appears when the FIFO holds 4 characters (A..D read
  *    back at once), and clears when it holds fewer.
  * 2. The FIFO fills: FR.RXFF with 16 characters (E..T), RXRIS set, nothing
@@ -78,6 +81,7 @@ static unsigned drain(char *out)
 int main(void)
 {
     char buf[32];
+    uart_w32(0x030, 0x100);               /* UARTCR: TXE; the receiver off while it is programmed */
     rt_puts("uart_rx_fifo\n");
     gic_dist_enable();
     gic_redist_wake();
@@ -89,7 +93,15 @@ int main(void)
     uart_w32(0x028, 1);                   /* UARTFBRD */
     uart_w32(0x02c, 0x70);                /* UARTLCR_H: 8 bits, FIFOs on */
     uart_w32(UART_IFLS, 1u << 3);         /* RX at 1/4 full */
-    uart_w32(0x030, 0x301);               /* UARTCR: UARTEN, TXE, RXE */
+
+    /* 0 */
+    uint64_t end = cnt_pct() + POLL_TICKS / 10;
+    while (cnt_diff(cnt_pct(), end) <= 0) {
+    }
+    uint32_t fr = uart_r32(UART_FR);
+    rt_printf("0. RXE clear for 1 ms: FR.RXFE %u\n", (fr >> 4) & 1);
+    check(fr & FR_RXFE, "nothing received with RXE clear");
+    uart_w32(0x030, 0x300);               /* UARTCR: TXE, RXE; UARTEN stays clear */
 
     /* 1 */
     int ok = poll_set(UART_RIS, INT_RX);

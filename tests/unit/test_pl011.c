@@ -66,9 +66,11 @@ static void advance(struct fixture *f, uint64_t cycles)
 
 static void feed(struct fixture *f, const char *s) { assert_int_equal(write(f->pipe[1], s, strlen(s)), (ssize_t)strlen(s)); }
 
-/* 115200 baud from UARTCLK = 24 MHz: divisor 13.0208 = IBRD 13, FBRD 1; 8N1 with the FIFOs on. */
+/* 115200 baud from UARTCLK = 24 MHz: divisor 13.0208 = IBRD 13, FBRD 1; 8N1 with the FIFOs on.
+ * As a driver does: the UART off while it is programmed (the receiver stops), then on. */
 static void enable(struct fixture *f, uint32_t lcr_h)
 {
+    wr(f, CR, 0);
     wr(f, IBRD, 13);
     wr(f, FBRD, 1);
     wr(f, LCR_H, lcr_h);
@@ -85,13 +87,46 @@ static void test_bit_time(void **state)
     assert_int_equal(pl011_bit_cycles(&f->u), 8677);
 }
 
-static void test_nothing_before_enable(void **state)
+/* A program booted with -kernel never sets UARTEN: the receiver is enabled
+ * from reset (RXE resets to 1), as on QEMU 7.2, at the default 115200 baud;
+ * avsim samples the host's input from the guest's first access to the UART. */
+static void test_receives_from_first_access(void **state)
 {
     struct fixture *f = *state;
     feed(f, "abc");
+    advance(f, 1000000);
+    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);        /* no access yet: stdin untouched */
+    assert_false(pl011_rx_waiting(&f->u));
+    uint64_t t0 = f->clock;
+    assert_int_equal(rd(f, CR), 0x300);              /* the first access; UARTEN clear */
+    uint64_t ch = 7 * pl011_bit_cycles(&f->u);       /* LCR_H resets to 5 data bits: 7-bit frames */
+    assert_int_equal(timeq_next(&f->q), t0 + ch);
+    advance(f, ch - 1);
+    assert_int_equal(rd(f, FR) & RXFE, RXFE);
+    advance(f, 1);                                    /* one character time after the access */
+    assert_int_equal(rd(f, FR) & (RXFE | RXFF), RXFF); /* no FIFO: the holding register */
+    assert_int_equal(rd(f, DR), 'a');
+    advance(f, 2 * ch);
+    assert_int_equal(rd(f, DR), 'b');
+    assert_int_equal(rd(f, DR) & 0xff, 0);            /* 'c' not yet: only one character waited */
+    advance(f, ch);
+    assert_int_equal(rd(f, DR), 'c');
+    wr(f, CR, 0x200);                                 /* RXE alone, UARTEN and TXE clear */
+    feed(f, "d");
+    advance(f, 2 * ch);
+    assert_int_equal(rd(f, DR), 'd');
+}
+
+/* RXE clear: nothing is sampled, the input waits in the host. */
+static void test_nothing_while_rxe_clear(void **state)
+{
+    struct fixture *f = *state;
+    wr(f, CR, 0x101);                                 /* UARTEN and TXE, RXE clear */
+    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);        /* the receiver does not sample */
+    feed(f, "abc");
     advance(f, 10000000);
     assert_int_equal(rd(f, FR) & RXFE, RXFE);
-    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);        /* the receiver does not sample */
+    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);
     assert_false(pl011_rx_waiting(&f->u));
 }
 
@@ -180,14 +215,16 @@ static void test_disable_stops_sampling(void **state)
     enable(f, 0x70);
     advance(f, 1000000);
     assert_true(pl011_rx_waiting(&f->u));
-    wr(f, CR, 0x300);                                 /* UARTEN off */
-    advance(f, 1000000);
-    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);
+    wr(f, CR, 0x101);                                 /* RXE off */
+    assert_int_equal(timeq_next(&f->q), TIMEQ_NEVER);        /* at once */
+    assert_false(pl011_rx_waiting(&f->u));
     feed(f, "q");
     advance(f, 1000000);
     assert_int_equal(rd(f, FR) & RXFE, RXFE);
-    wr(f, CR, 0x301);
-    advance(f, 2 * 10 * pl011_bit_cycles(&f->u));
+    wr(f, CR, 0x200);                                 /* RXE on, UARTEN still off */
+    advance(f, 10 * pl011_bit_cycles(&f->u) - 1);
+    assert_int_equal(rd(f, FR) & RXFE, RXFE);
+    advance(f, 1);                                    /* a character time after RXE */
     assert_int_equal(rd(f, DR), 'q');
 }
 
@@ -195,7 +232,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bit_time, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nothing_before_enable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receives_from_first_access, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_while_rxe_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifo_trigger_and_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_fifo_holds_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holding_register, setup, teardown),
