@@ -84,6 +84,9 @@ micro-bench|micro-bench.flat|2||3|kvm
 debug-bp|debug.flat|1|bp|3|
 debug-wp|debug.flat|1|wp|3|
 debug-sstep|debug.flat|1|ss|3|
+debug-bp-migration|debug.flat|1|bp-migration|3|migrate
+debug-wp-migration|debug.flat|1|wp-migration|3|migrate
+debug-sstep-migration|debug.flat|1|ss-migration|3|migrate
 its-introspection|gic.flat|MAX|its-introspection|3|
 its-trigger|gic.flat|MAX|its-trigger|3|
 its-migration|gic.flat|MAX|its-migration|3|migrate
@@ -96,7 +99,7 @@ its-migrate-unmapped-collection|gic.flat|MAX|its-migrate-unmapped-collection|3|m
 # QEMU and avsim), so the test goes on in the same machine ("migrates" to itself) and checks
 # that the ITS and LPI state it set up before the prompt still works after it.
 # The GICv3 tests run QEMU with its ITS (its=on, QEMU's default).
-DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep its-introspection its-trigger its-migration its-pending-migration its-migrate-unmapped-collection"
+DEFAULT_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active gicv2-ipi gicv2-active debug-bp debug-wp debug-sstep debug-bp-migration debug-wp-migration debug-sstep-migration its-introspection its-trigger its-migration its-pending-migration its-migrate-unmapped-collection"
 # gicv2-* need a GICv2-compatible CPU interface (GICV) for KVM's vGICv2; QEMU's and avsim's
 # GICv3 have none ("kvm [1]: disabling GICv2 emulation"), so they are left out here.
 DEFAULT_KVMTOOL_TESTS="selftest-setup selftest-vectors-kernel selftest-vectors-user selftest-smp psci timer gicv3-ipi gicv3-active micro-bench"
