@@ -597,6 +597,41 @@ static int fp_trap_el(struct pe *pe)
     return fp_access_trap_el(pe->el, pe_hcr_el2(pe), cpacr, cptr);
 }
 
+static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
+{
+    struct pe *pe = opaque;
+    if (reg == 31)
+        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
+    return pe_get_x(pe, reg);
+}
+
+/* The Alignment fault of AArch64.CheckAlignment for the access d at va, if it is
+ * misaligned: reported by Unicorn (pe_alignment_fault) or found before the access
+ * runs (SP_ALIGNED). */
+static bool alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va, bool in_block)
+{
+    /* Unicorn checks alignment for SCTLR_ELx.A, the load-exclusives, armed
+     * store-exclusives and the FEAT_LSE atomics; those faults arrive as data
+     * aborts. LDAR/STLR, LDAPR and the store-exclusives come from
+     * SP_ALIGNED (a64_align_checked). An exclusive pair
+     * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
+     * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
+     * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
+    uint64_t align = d->exclusive || d->atomic ? (uint64_t)d->size * d->nregs : d->size;
+    if (!(va % align))
+        return false;
+    unsigned t = pe_route_el1(pe);
+    d->iss.isv = false;                /* not a stage-2 abort */
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
+                              .far_valid = true, .far = va, .in_block = in_block };
+    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    /* An atomic read-modify-write (FEAT_LSE) reports WnR = 0, as QEMU 7.2 does: the check
+     * comes before its read. */
+    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store && !d->atomic, FSC_ALIGNMENT);
+    pe_take_exception(pe, &x);
+    return true;
+}
+
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
 {
     if (s->kind == SP_UNDEF) {
@@ -609,6 +644,12 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
             return false;
         take_sync(pe, EC_SP_ALIGN, 0, pe_route_el1(pe), pc, in_block);
         return true;
+    }
+    if (s->kind == SP_ALIGNED) {
+        /* AArch64.CheckAlignment: an ordered or exclusive access must be aligned. */
+        struct a64_ldst d;
+        a64_decode_ldst(s->insn, &d);
+        return alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe), in_block);
     }
     if (s->kind == SP_FP) {
         int t = fp_trap_el(pe);
@@ -659,6 +700,16 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return fp_trap_el(pe) >= 0;
     case SP_UNDEF:
         return true;
+    case SP_ALIGNED: {
+        /* Its address from a register's value as the block starts (base_reg), unless the
+         * block computes it from something else first: then it is checked at the
+         * instruction (a cut). Only the low bits matter: TBI cannot change them. */
+        if (s->base_reg < 0)
+            return true;
+        unsigned bytes, rn;
+        a64_align_checked(s->insn, true, &bytes, &rn);
+        return ((reg_reader(pe, (unsigned)s->base_reg, true) + (uint64_t)(int64_t)s->sp_delta) & (bytes - 1)) != 0;
+    }
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
         return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn);
@@ -827,6 +878,54 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     special_exception(pe, &s, address, true);
 }
 
+/* A site's own code hook (pe_align_sites): the instruction at address, if the block
+ * running holds an SP_ALIGNED one there, is checked with the registers it will use.
+ * Another instruction at that VA (another address space) is left alone. */
+static void on_align_site(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
+{
+    (void)uc;
+    (void)size;
+    struct pe *pe = opaque;
+    const struct block_info *b = pe->last_block;
+    if (!b || address < pe->cur_start || address - pe->cur_start >= pe->cur_size || b->start != pe->cur_start)
+        return;
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    for (uint32_t i = 0; i < b->n_special; i++)
+        if (sp[i].kind == SP_ALIGNED && pe->cur_start + sp[i].offset == address) {
+            special_exception(pe, &sp[i], address, true);
+            return;
+        }
+}
+
+static bool align_site_hooked(const struct pe *pe, uint64_t va)
+{
+    for (unsigned i = 0; i < pe->align_sites.n; i++)
+        if (pe->align_sites.va[i] == va)
+            return true;
+    return false;
+}
+
+/* One more cut at va: true if va now gets a hook of its own (the caller has the block
+ * translated again with it). */
+static bool align_site_promote(struct pe *pe, uint64_t va)
+{
+    struct pe_align_sites *a = &pe->align_sites;
+    if (a->n == PE_ALIGN_SITES)
+        return false;
+    unsigned c = (unsigned)(va >> 2) % PE_ALIGN_SITE_CANDIDATES;
+    if (a->cand_va[c] != va) {
+        a->cand_va[c] = va;
+        a->cand_cuts[c] = 0;
+    }
+    if (++a->cand_cuts[c] < PE_ALIGN_SITE_PROMOTE)
+        return false;
+    if (uc_hook_add(pe->uc, &a->hook[a->n], UC_HOOK_CODE, on_align_site, pe, va, va) != UC_ERR_OK)
+        return false;                  /* cut as before */
+    a->va[a->n++] = va;
+    a->cand_va[c] = 0;
+    return true;
+}
+
 /* Looks at the block's special instructions before it runs. Returns false when
  * the block must not run now (an exception was taken at its first instruction,
  * or it is being re-translated with a cut). */
@@ -835,9 +934,12 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
     const struct block_special *sp_list = block_specials(&pe->blocks, b);
     struct preeval_state st = { .event_reg = pe->event_reg, .sp_known = sp_known, .sp = sp };
     for (uint32_t i = 0; i < b->n_special; i++) {
+        uint64_t at = addr + sp_list[i].offset;
+        bool align_at_insn = sp_list[i].kind == SP_ALIGNED && sp_list[i].base_reg < 0;
+        if (align_at_insn && at != addr && align_site_hooked(pe, at))
+            continue;                                /* its own hook checks it */
         if (!special_traps(pe, &sp_list[i], &st))
             continue;
-        uint64_t at = addr + sp_list[i].offset;
         if (at == addr) {
             if (special_exception(pe, &sp_list[i], at, false))
                 return false;
@@ -845,6 +947,16 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
         }
         if (pe->cut.active && pe->cut.addr == at)
             break;                                   /* the cut is in place: run up to it */
+        if (align_at_insn && align_site_promote(pe, at)) {
+            if (pe->cut.active) {
+                pe->cut.active = false;
+                delete_hook(pe, pe->cut.hook);
+            }
+            retranslate_va(pe, addr, addr + b->size);  /* translated again, with the site's hook */
+            apply_code_drops(pe);
+            pe_wr(pe, UC_ARM64_REG_PC, addr);
+            return false;
+        }
         if (pe->cut.active)
             delete_hook(pe, pe->cut.hook);
         pe->cut = (struct pe_cut){ .active = true, .kind = sp_list[i].kind, .addr = at, .block_start = addr,
@@ -1413,13 +1525,6 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
     return false;
 }
 
-static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
-{
-    struct pe *pe = opaque;
-    if (reg == 31)
-        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
-    return pe_get_x(pe, reg);
-}
 
 bool pe_insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg)
 {
@@ -1534,25 +1639,9 @@ static void bus_fault(struct pe *pe)
 
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va)
 {
-    /* Unicorn checks alignment for SCTLR_ELx.A and for exclusives and
-     * acquire/release; those faults arrive as data aborts. An exclusive pair
-     * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
-     * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
-     * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
-    uint64_t align = d->exclusive || d->atomic ? (uint64_t)d->size * d->nregs : d->size;
-    if (!(va % align))
-        return false;
-    unsigned t = pe_route_el1(pe);
-    d->iss.isv = false;                /* not a stage-2 abort */
-    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
-                              .far_valid = true, .far = va, .in_block = true };
-    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-    /* An atomic read-modify-write (FEAT_LSE) reports WnR = 0, as QEMU 7.2 does: the check
-     * comes before its read. */
-    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store && !d->atomic, FSC_ALIGNMENT);
-    pe_take_exception(pe, &x);
-    return true;
+    return alignment_fault(pe, pc, d, va, true);
 }
+
 
 /* An abort that Unicorn detected itself: an alignment fault (translations are
  * avsim's: the TLB-fill hook refuses those, pe_mmu_take_pending_fault). */

@@ -165,6 +165,23 @@ struct pe_debug {
     uc_hook hook;
 };
 
+/* Accesses that must be aligned whose address a block computes before them (SP_ALIGNED
+ * with base_reg -1) are checked at the instruction: by a cut, and once a site has been
+ * cut PE_ALIGN_SITE_PROMOTE times, by a code hook of its own that stays (at most
+ * PE_ALIGN_SITES of them: Unicorn walks its list of code hooks for every instruction it
+ * translates). A hot site (a kernel's lock or list walk) then costs a call per run
+ * instead of two translations. */
+#define PE_ALIGN_SITES 32
+#define PE_ALIGN_SITE_CANDIDATES 256
+#define PE_ALIGN_SITE_PROMOTE 4
+struct pe_align_sites {
+    unsigned n;
+    uint64_t va[PE_ALIGN_SITES];
+    uc_hook hook[PE_ALIGN_SITES];
+    uint64_t cand_va[PE_ALIGN_SITE_CANDIDATES];       /* cut sites, direct mapped by VA */
+    uint16_t cand_cuts[PE_ALIGN_SITE_CANDIDATES];
+};
+
 struct pe_cut {
     bool active;
     uint8_t kind;             /* enum special_kind of the instruction cut at */
@@ -306,6 +323,7 @@ struct pe {
     uint64_t insns_sysreg_emulated;
     struct pe_entry_fixup entry;
     struct pe_cut cut;
+    struct pe_align_sites align_sites;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
