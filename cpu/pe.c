@@ -872,6 +872,8 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     pe->cut.active = false;
     delete_hook(pe, pe->cut.hook);
     retranslate_va(pe, pe->cut.block_start, pe->cut.block_end);   /* the translation with the hook */
+    if (pe->mmio_abort.pending)
+        return;                       /* an earlier access of the block faults (pe_mmio_unaligned) */
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (s.kind == SP_WFE)
         pe->event_reg = false;
@@ -887,7 +889,7 @@ static void on_align_site(uc_engine *uc, uint64_t address, uint32_t size, void *
     (void)size;
     struct pe *pe = opaque;
     const struct block_info *b = pe->last_block;
-    if (!b || address < pe->cur_start || address - pe->cur_start >= pe->cur_size || b->start != pe->cur_start)
+    if (pe->mmio_abort.pending || !b || address < pe->cur_start || address - pe->cur_start >= pe->cur_size || b->start != pe->cur_start)
         return;
     const struct block_special *sp = block_specials(&pe->blocks, b);
     for (uint32_t i = 0; i < b->n_special; i++)
@@ -1656,6 +1658,135 @@ static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
              fetch ? "prefetch" : "data", (unsigned long long)pc);
 }
 
+/* ---- unaligned accesses to devices ------------------------------------------------- */
+
+/* The loads and stores of the current block (cached while the same block makes MMIO
+ * accesses: a driver's polling loop). */
+static const struct pe_mmio_block *mmio_block(struct pe *pe)
+{
+    struct pe_mmio_block *c = &pe->mmio_block;
+    if (c->start == pe->cur_start && c->size == pe->cur_size && c->epoch == pe->blocks.epoch && c->el == pe->el)
+        return c;
+    *c = (struct pe_mmio_block){ .start = pe->cur_start, .size = pe->cur_size, .epoch = pe->blocks.epoch,
+                                 .el = pe->el };
+    for (uint32_t off = 0; off < pe->cur_size && c->n < PE_MMIO_BLOCK_LDST; off += 4) {
+        uint32_t w = pe_read_insn(pe, pe->cur_start + off);
+        struct a64_ldst d;
+        if (a64_decode_ldst(w, &d) && d.is_mem) {
+            c->off[c->n] = (uint16_t)off;
+            c->insn[c->n++] = w;
+        }
+    }
+    return c;
+}
+
+/* The unit an access must be aligned to in Device memory: each register's size (a
+ * pair's two accesses), a structure load/store's element. */
+static unsigned device_align_unit(uint32_t w, const struct a64_ldst *d)
+{
+    if ((w & 0xbe000000u) == 0x0c000000u)
+        return (w >> 24) & 1u ? 1u : 1u << ((w >> 10) & 3u);   /* single structure: not checked */
+    return d->size;
+}
+
+/* Can the instructions after the faulting one, to the block's end, be undone by
+ * restoring the general-purpose registers and NZCV: data processing, loads into
+ * general-purpose registers and a final branch (no store, no system or FP/SIMD
+ * instruction, nothing that traps but an abort, which the Alignment fault supersedes)? */
+static bool undoable_rest(struct pe *pe, uint64_t from)
+{
+    for (uint64_t pc = from; pc - pe->cur_start < pe->cur_size; pc += 4) {
+        uint32_t w = pe_read_insn(pe, pc);
+        bool last = pc + 4 - pe->cur_start >= pe->cur_size;
+        if ((w & 0x1c000000u) == 0x10000000u || (w & 0x0e000000u) == 0x0a000000u)
+            continue;                                         /* data processing: immediate, register */
+        struct a64_ldst d;
+        if (a64_decode_ldst(w, &d) && d.is_mem && !d.is_store && !d.vector && !d.exclusive && !d.atomic)
+            continue;     /* a load into general-purpose registers: a device's is dropped, a fault waits */
+        bool branch = (w & 0xff000010u) == 0x54000000u ||     /* B.cond */
+                      (w & 0x7c000000u) == 0x14000000u ||     /* B, BL */
+                      (w & 0x7c000000u) == 0x34000000u ||     /* CBZ, CBNZ, TBZ, TBNZ */
+                      (w & 0xff9ffc1fu) == 0xd61f0000u;       /* BR, BLR, RET */
+        if (!branch || !last)
+            return false;
+    }
+    return true;
+}
+
+bool pe_mmio_unaligned(struct pe *pe, uint64_t pa, unsigned size, bool is_write)
+{
+    if (pe->mmio_abort.pending)
+        return true;                  /* the other pieces of the same access */
+    if (!pe->cur_size)
+        return false;
+    const struct pe_mmio_block *c = mmio_block(pe);
+    bool aligned_seen = false;
+    int found = -1;
+    uint64_t found_va = 0;
+    for (unsigned i = 0; i < c->n; i++) {
+        uint64_t pc = c->start + c->off[i];
+        struct a64_ldst d;
+        a64_decode_ldst(c->insn[i], &d);
+        if (is_write ? !d.is_store : !d.is_load)
+            continue;
+        uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe), ipa;
+        uint64_t len = (uint64_t)d.size * d.nregs;
+        if (!pe_va_to_pa(pe, va, false, &ipa) || pa + size <= ipa || pa >= ipa + len)
+            continue;                 /* (an access crossing into the next page: its first page) */
+        if (va % device_align_unit(c->insn[i], &d) == 0)
+            aligned_seen = true;
+        else if (found < 0) {
+            found = (int)i;
+            found_va = va;
+        }
+    }
+    /* An aligned candidate explains the access (the registers are those of the access
+     * being made, but an earlier instruction of the block may have used them too). */
+    if (found < 0 || aligned_seen || !pe_mmu_data_is_device(pe, found_va))
+        return false;
+    /* AArch64.S1Translate / AArch64.S1DisabledOutput: an unaligned access to Device
+     * memory (any data access with stage 1 off) is an Alignment fault. */
+    uint64_t pc = c->start + c->off[found];
+    if (!undoable_rest(pe, pc + 4)) {
+        pe_fatal(pe, "an unaligned %s of Device memory at VA 0x%llx (PA 0x%llx) by the instruction 0x%08x at PC "
+                 "0x%llx, in a block whose later instructions avsim cannot undo: its Alignment fault is not "
+                 "modelled there (README \"Limits\")", is_write ? "write" : "read", (unsigned long long)found_va,
+                 (unsigned long long)pa, c->insn[found], (unsigned long long)pc);
+        return true;
+    }
+    struct pe_mmio_abort *a = &pe->mmio_abort;
+    *a = (struct pe_mmio_abort){ .pending = true, .pc = pc, .far = found_va, .insn = c->insn[found] };
+    for (unsigned r = 0; r < 31; r++)
+        a->x[r] = pe_get_x(pe, r);
+    a->sp = pe_rd(pe, UC_ARM64_REG_SP);
+    a->nzcv = pe_rd(pe, UC_ARM64_REG_NZCV);
+    if (pe->stop == PE_STOP_NONE)
+        pe->stop = PE_STOP_MMIO_ALIGN;
+    pe->attn.f.stop = true;           /* at the next block boundary */
+    return true;
+}
+
+/* After the block of an unaligned device access ran to its end: its registers back,
+ * and the Alignment fault at the access. */
+static void take_mmio_alignment_fault(struct pe *pe)
+{
+    struct pe_mmio_abort *a = &pe->mmio_abort;
+    a->pending = false;
+    for (unsigned r = 0; r < 31; r++)
+        pe_set_x(pe, r, a->x[r]);
+    pe_wr(pe, UC_ARM64_REG_SP, a->sp);
+    pe_wr(pe, UC_ARM64_REG_NZCV, a->nzcv);
+    struct a64_ldst d;
+    a64_decode_ldst(a->insn, &d);
+    unsigned t = pe_route_el1(pe);
+    d.iss.isv = false;
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = a->pc, .far_valid = true,
+                              .far = a->far, .in_block = true };
+    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store && !d.atomic, FSC_ALIGNMENT);
+    pe_take_exception(pe, &x);
+}
+
 /* A PE without EL2 (or EL3) whose platform answers PSCI through HVC, as QEMU's
  * -M virt without virtualization=on: HVC from EL1 is the firmware call (the
  * SMC Calling Convention's conduit); from EL0 it is UNDEFINED as always. */
@@ -2230,6 +2361,15 @@ enum pe_stop pe_run(struct pe *pe)
         }
         if (pe->stop == PE_STOP_RESTART) {
             pe->hooks_deleted = 0;           /* uc_emu_start freed the deleted hooks */
+            continue;
+        }
+        if (pe->mmio_abort.pending && pe->stop != PE_STOP_FATAL) {
+            /* (Before whatever else stopped Unicorn: a fetch fault of the next block.) */
+            finish_entry(pe);
+            pe->bus_fault.valid = false;
+            take_mmio_alignment_fault(pe);
+            if (pe->stop != PE_STOP_NONE && pe->stop != PE_STOP_MMIO_ALIGN)
+                return pe->stop;
             continue;
         }
         if (pe->stop != PE_STOP_NONE)

@@ -143,6 +143,7 @@ enum pe_stop {
     PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
     PE_STOP_QUANTUM,      /* the PE's clock reached quantum_end (SMP round robin) */
     PE_STOP_RESTART,      /* internal: leave uc_emu_start and enter it again (never returned) */
+    PE_STOP_MMIO_ALIGN,   /* internal: take the Alignment fault of pe_mmio_abort (never returned) */
 };
 
 /* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
@@ -180,6 +181,26 @@ struct pe_align_sites {
     uc_hook hook[PE_ALIGN_SITES];
     uint64_t cand_va[PE_ALIGN_SITE_CANDIDATES];       /* cut sites, direct mapped by VA */
     uint16_t cand_cuts[PE_ALIGN_SITE_CANDIDATES];
+};
+
+/* An unaligned access to a device (pe_mmio_unaligned): Unicorn splits it into aligned
+ * pieces inside its memory core, where no exception can be raised; the pieces are
+ * dropped, the rest of the block (register-only instructions) runs, and at its end the
+ * registers saved here come back and the Alignment fault is taken at pc. */
+struct pe_mmio_abort {
+    bool pending;
+    uint64_t pc, far;
+    uint32_t insn;
+    uint64_t x[31], sp, nzcv;
+};
+/* The loads and stores of the block an MMIO access last came from. */
+#define PE_MMIO_BLOCK_LDST 32
+struct pe_mmio_block {
+    uint64_t start;
+    uint32_t size, epoch;
+    unsigned el, n;
+    uint16_t off[PE_MMIO_BLOCK_LDST];
+    uint32_t insn[PE_MMIO_BLOCK_LDST];
 };
 
 struct pe_cut {
@@ -324,6 +345,8 @@ struct pe {
     struct pe_entry_fixup entry;
     struct pe_cut cut;
     struct pe_align_sites align_sites;
+    struct pe_mmio_abort mmio_abort;
+    struct pe_mmio_block mmio_block;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
     struct pe_mmu mmu;
     struct pmu pmu;                  /* the Performance Monitors (pe_pmu.c) */
@@ -374,6 +397,10 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el);
 
 /* Runs until something stops the PE (see enum pe_stop). */
 enum pe_stop pe_run(struct pe *pe);
+/* Called by the machine for each MMIO access (pa, size) a PE makes: true if it is a
+ * piece of an unaligned access to Device memory, which the device must not see (the
+ * PE takes an Alignment fault for it). */
+bool pe_mmio_unaligned(struct pe *pe, uint64_t pa, unsigned size, bool is_write);
 void pe_request_stop(struct pe *pe);
 void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

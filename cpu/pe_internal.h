@@ -49,6 +49,9 @@ unsigned pe_route_el1(struct pe *pe);
 enum pmu_access_check pe_pmu_check(void *opaque, const struct sysreg_def *d, bool is_read);
 void pe_pmu_mdcr_written(struct pe *pe, uint64_t mdcr);
 void pe_pmu_check_due(struct pe *pe);
+/* Is the data at va Device memory for the current EL (stage 1 off: always; else the
+ * attributes of the model's TLB entry, Device when it holds none)? */
+bool pe_mmu_data_is_device(struct pe *pe, uint64_t va);
 /* A data abort for an alignment fault if the access at va is misaligned and must fault. */
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va);
 

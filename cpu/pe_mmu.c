@@ -917,6 +917,18 @@ bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn)
     return !pe->mmu.s1_el10.enabled && !(pe_hcr_el2(pe) & HCR_DC);
 }
 
+bool pe_mmu_data_is_device(struct pe *pe, uint64_t va)
+{
+    struct pe_mmu *m = &pe->mmu;
+    bool el2 = in_el2_regime(m, pe->el);
+    if (!s1_for(pe, pe->el)->enabled && (el2 || !(pe_hcr_el2(pe) & HCR_DC)))
+        return true;                  /* AArch64.S1DisabledOutput: Device-nGnRnE, whatever stage 2 says */
+    const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
+    const struct tlb_entry *e = tlb_peek(&m->tlb, false, (enum tlb_regime)regime_of(m, pe->el),
+                                         el2 ? 0 : c->vmid, c->asid, va);
+    return !e || !(e->attr & 0xf0);   /* MAIR encoding 0b0000dd00: Device */
+}
+
 /* The abort of such a DC ZVA (a write, WnR=1; CM=0 for DC ZVA): an address
  * out of the PA range is an address size fault at level 0 first
  * (AArch64.TranslateAddressS1Off), else the Alignment fault. FAR is Xt, as

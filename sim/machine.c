@@ -262,6 +262,8 @@ static uint64_t region_read(uc_engine *uc, uint64_t off, unsigned size, void *op
                  r->why_not);
         return 0;
     }
+    if (pe_mmio_unaligned(r->m->cur, r->base + off, size, false))
+        return 0;                     /* a piece of an unaligned access: the PE takes an Alignment fault */
     return r->ops->read(r->opaque, off, size);
 }
 
@@ -273,6 +275,8 @@ static void region_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
                  r->why_not);
         return;
     }
+    if (pe_mmio_unaligned(r->m->cur, r->base + off, size, true))
+        return;
     r->ops->write(r->opaque, off, value, size);
 }
 
