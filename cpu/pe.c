@@ -282,7 +282,7 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     e->spsr = spsr;
     e->restore_elr_el = -1;
     e->pc = pc;                       /* where the switch lands (a debugger shows it as the PC) */
-    if (((old >> 2) & 3) != 0) {
+    if (((old >> 2) & 3) != 0 && !pe->a32.active) {
         switch_el_from_el1_or_el2(pe, old, new_pstate, pc);
         return;
     }
@@ -301,6 +301,16 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
 static void switch_el_landed(struct pe *pe)
 {
     struct pe_entry_fixup *e = &pe->entry;
+    if (pe->a32.active) {
+        /* Back from Unicorn's AArch32 EL0, where no instruction ran: the AArch64
+         * registers as they were at the ERET (Unicorn kept 32 bits of X0-X14). */
+        pe->a32.active = false;
+        for (unsigned r = 0; r < 31; r++)
+            pe_set_x(pe, r, pe->a32.x[r]);
+        pe_wr(pe, UC_ARM64_REG_SP_EL0, pe->a32.sp_el[0]);
+        pe_wr(pe, UC_ARM64_REG_SP_EL2, pe->a32.sp_el[2]);
+        pe_wr(pe, UC_ARM64_REG_SP, pe->a32.sp_el[1]);     /* SP_EL1: Unicorn is at EL1h */
+    }
     pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     pe_wr(pe, UC_ARM64_REG_VBAR_EL1, e->saved_vbar_el1);
     pe_wr(pe, UC_ARM64_REG_ELR_EL1, e->saved_elr_el1);
@@ -982,11 +992,39 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
 
 /* ---- hooks ------------------------------------------------------------------------------ */
 
+/* An ERET whose SPSR says AArch32 User (M = 0x10), which Unicorn's CPU (AArch32 at EL0)
+ * performed. This PE has no AArch32 at any EL (ID_AA64PFR0_EL1), so ELFromSPSR finds no
+ * valid target and the return is illegal (AArch64.ExceptionReturn, IllegalExceptionReturn):
+ * EL, SP selection and Execution state stay, PSTATE.IL is set, NZCV and DAIF come from
+ * the SPSR, and the PC is ELR with bits 63:32 and 1:0 UNKNOWN: avsim keeps 63:32 and clears
+ * 1:0. The Illegal Execution state exception is taken there before any instruction runs
+ * (block_attention); the switch into it starts from Unicorn's AArch32 EL0 (switch_el) and
+ * restores the registers Unicorn's AArch32 state does not hold. (The other AArch32 modes
+ * are EL1 and EL2 ones, AArch64 in Unicorn too: Unicorn makes those returns illegal.) */
+static bool eret_to_aarch32(struct pe *pe, unsigned from)
+{
+    uint32_t spsr = (uint32_t)(from == 2 ? pe_cp_read(pe, 3, 4, 4, 0, 0, NULL) : pe_cp_read(pe, 3, 0, 4, 0, 0, NULL));
+    if ((spsr & 0x1fu) != 0x10u || from == 0)
+        return false;
+    pe->a32.active = true;
+    for (unsigned r = 0; r < 31; r++)
+        pe->a32.x[r] = pe_get_x(pe, r);
+    for (unsigned e = 0; e < 3; e++)
+        pe->a32.sp_el[e] = pe_rd(pe, sp_reg(e));
+    pe->illegal_from_eret = (spsr & (0xf0000000u | 0x3c0u)) | (from << 2) | 1u | PSTATE_IL;
+    pe->illegal_pc = pe_rd(pe, elr_reg(from)) & ~3ULL;
+    pe->illegal_pc_valid = true;
+    pe->attn.f.illegal = true;
+    return true;
+}
+
 static void note_eret(struct pe *pe, uint64_t target)
 {
     pe->attn.f.after_eret = false;
     uint32_t ps = pe_read_pstate(pe);
     unsigned from = pe->el, to = (ps >> 2) & 3;
+    if (eret_to_aarch32(pe, from))
+        to = from;
     pe->el = to;
     pe->attn.f.sp_recheck = true;
     pe->erets++;
@@ -997,7 +1035,7 @@ static void note_eret(struct pe *pe, uint64_t target)
     pe->attn.f.int_recheck = true;
     if (to < 2 && !(pe_hcr_el2(pe) & HCR_RW))
         pe_fatal(pe, "ERET to EL%u with HCR_EL2.RW=0: AArch32 is not modelled", to);
-    pe->attn.f.illegal = (ps & PSTATE_IL) != 0;
+    pe->attn.f.illegal = pe->a32.active || (ps & PSTATE_IL) != 0;
     if (to == 1 && from == 2 && (pe_hcr_el2(pe) & HCR_TGE)) {
         /* IllegalExceptionReturn: a return to EL1 with HCR_EL2.TGE=1 (which Unicorn
          * does not see) leaves EL and SP unchanged and sets PSTATE.IL. */
@@ -1060,7 +1098,8 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (addr == PE_TRAMPOLINE_PA)
         return false;
-    if (addr == PE_TRAMPOLINE_EL0_LANDING && pe->entry.active && pe->entry.from_el0) {
+    if ((addr == PE_TRAMPOLINE_EL0_LANDING || addr == PE_TRAMPOLINE_A32_LANDING) && pe->entry.active &&
+        pe->entry.from_el0) {
         switch_el_landed(pe);
         return false;
     }
@@ -1075,7 +1114,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
-    if (pe->attn.f.illegal && !(addr & 3)) {
+    if (pe->attn.f.illegal && (!(addr & 3) || pe->illegal_pc_valid)) {
         /* An illegal exception return left PSTATE.IL set: the next instruction
          * takes an Illegal Execution state exception (Unicorn does not raise it).
          * At a misaligned PC the PC alignment fault (on_block) comes first: it has
@@ -1083,10 +1122,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
          * found by tests/gfuzz). */
         pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
-                                  .target_el = pe_route_el1(pe), .return_pc = addr,
+                                  .target_el = pe_route_el1(pe),
+                                  .return_pc = pe->illegal_pc_valid ? pe->illegal_pc : addr,
                                   .spsr_override = pe->illegal_from_eret != 0,
                                   .spsr = pe->illegal_from_eret };
         pe->illegal_from_eret = 0;
+        pe->illegal_pc_valid = false;
         pe_take_exception(pe, &x);
         return false;
     }
@@ -2047,6 +2088,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
         uc_mem_write(pe->uc, PE_TRAMPOLINE_PA, &eret, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING, &nop, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING + 4, &eret, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_A32_LANDING, &nop, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_A32_LANDING + 4, &eret, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_PA + 0x800, &udf, 4) != UC_ERR_OK) {
         snprintf(err, errlen, "cannot map the EL-switch trampoline");
         return -1;

@@ -354,6 +354,15 @@ struct pe {
     struct gtimer_cpu *timer;        /* this PE's generic timers */
     struct timeq own_timeq;          /* this PE's (its generic timers), in its own clock */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
+    bool illegal_pc_valid;        /* the illegal return's PC, when Unicorn's is not it */
+    uint64_t illegal_pc;
+    /* An ERET to AArch32 that Unicorn performed (its CPU has AArch32 EL0; avsim's PEs have
+     * no AArch32, where that return is illegal): Unicorn runs AArch32 until the switch
+     * back through the trampoline (switch_el, landing at VBAR + 0x680) restores these. */
+    struct {
+        bool active;
+        uint64_t x[31], sp_el[3];
+    } a32;
     bool event_reg;
     unsigned sync_without_eret;
 
@@ -529,6 +538,7 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
+#define PE_TRAMPOLINE_A32_LANDING (PE_TRAMPOLINE_PA + 0x680)   /* the IRQ from AArch32 EL0 */
 /* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
  * a guest's own code at that VA is not supported (README "Not modelled yet"). */
 /* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
