@@ -1257,6 +1257,13 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
                          pe->cycles >= pe->pmu_check_at, 0) &&
         !block_attention(pe, uc, addr))
         return;
+    if (__builtin_expect(pe_in_removal_window(addr), 0)) {
+        /* Code reached through an entry pe_mmu_remove_code_pa left in Unicorn's TLB: fetched
+         * again after a flush, the TLB-fill hook gives the guest its fault. */
+        pe_flush_unicorn_tlb(pe);
+        pe_wr(pe, UC_ARM64_REG_PC, addr);
+        return;
+    }
     if (__builtin_expect(pe->mmu.unpriv_el2, 0)) {
         pe->mmu.unpriv_el2 = false;
         pe_flush_unicorn_tlb(pe);

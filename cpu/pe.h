@@ -565,5 +565,8 @@ static inline void pe_set_pmu_check_at(struct pe *pe, uint64_t at)
 }
 
 static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
+/* VAs with bits 55:48 = 0x01 (pe_mmu_remove_code_pa's, REMOVAL_VA_BASE): every guest access
+ * there faults (beyond the PA size, or non-canonical), but Unicorn's TLB may hold them. */
+static inline bool pe_in_removal_window(uint64_t va) { return ((va >> 48) & 0xff) == 1; }
 
 #endif

@@ -705,9 +705,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     bool fetch = acc == MMU_FETCH;
     m->unicorn_fills++;
     grow_unicorn_tlb(pe);
-    if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
+    if (va == m->removal_va && va && type == UC_MEM_FETCH) {   /* pe_mmu_remove_code_pa's VA for a page */
         out->paddr = m->removal_pa;
-        out->perms = UC_PROT_READ | UC_PROT_EXEC;
+        out->perms = UC_PROT_EXEC;        /* the guest's data accesses there miss (and fault) */
         return true;
     }
     if (va == PE_TRAMPOLINE_PA) {             /* avsim's EL-switch page, at every EL */
@@ -1183,7 +1183,11 @@ void pe_mmu_reset(struct pe *pe)
  * guest can use (bit 48 set, bits 63:49 clear: outside both TTBR ranges, and
  * non-canonical whatever TBI says), a fresh one each time so that Unicorn's
  * TLB cannot answer it from an earlier removal, and the hook maps it to the
- * page (on_tlb_fill). Unicorn's code cache is indexed by physical address:
+ * page (on_tlb_fill), for instruction fetches only. The entry stays in
+ * Unicorn's TLB: a guest load there misses it and takes its fault (an address
+ * size or translation fault: tests/gfuzz seed 313 read the page through it
+ * before), a guest branch there is stopped by the block hook
+ * (pe_in_removal_window). Unicorn's code cache is indexed by physical address:
  * every translation of the range goes, whatever VA and EL it was made for. */
 #define REMOVAL_VA_BASE (1ULL << 48)
 void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page, unsigned lo, unsigned hi)
