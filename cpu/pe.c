@@ -1259,8 +1259,11 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         return;
     if (__builtin_expect(pe_in_removal_window(addr), 0)) {
         /* Code reached through an entry pe_mmu_remove_code_pa left in Unicorn's TLB: fetched
-         * again after a flush, the TLB-fill hook gives the guest its fault. */
-        pe_flush_unicorn_tlb(pe);
+         * again after a flush, the TLB-fill hook gives the guest its fault. (A flush of
+         * Unicorn's alone, as AVSIM_DEBUG_FLUSH_UNICORN_TLB's: what Unicorn's TLB held must
+         * not show in the statistics.) */
+        uc_ctl_flush_tlb(pe->uc);
+        pe->mmu.fills_since_flush = 0;
         pe_wr(pe, UC_ARM64_REG_PC, addr);
         return;
     }
