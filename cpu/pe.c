@@ -883,7 +883,7 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     delete_hook(pe, pe->cut.hook);
     retranslate_va(pe, pe->cut.block_start, pe->cut.block_end);   /* the translation with the hook */
     if (pe->mmio_abort.pending)
-        return;                       /* an earlier access of the block faults (pe_mmio_unaligned) */
+        return;                       /* an earlier access of the block faults (pe_mmio_access) */
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (s.kind == SP_WFE)
         pe->event_reg = false;
@@ -1764,16 +1764,43 @@ static bool undoable_rest(struct pe *pe, uint64_t from)
     return true;
 }
 
-bool pe_mmio_unaligned(struct pe *pe, uint64_t pa, unsigned size, bool is_write)
+/* The abort of the access a (at its instruction, FAR its VA), taken when the block ends:
+ * the registers are saved now and restored then (take_mmio_fault). */
+static void pend_mmio_fault(struct pe *pe, const struct pe_mmio_access *a, bool is_write, unsigned fsc)
 {
+    const struct pe_mmio_block *c = &pe->mmio_block;
+    uint64_t pc = c->start + c->off[a->insn];
+    bool align = fsc == FSC_ALIGNMENT;
+    if (!undoable_rest(pe, pc + 4)) {
+        pe_fatal(pe, "%s %s of %s at VA 0x%llx (PA 0x%llx) by the instruction 0x%08x at PC 0x%llx, in a "
+                 "block whose later instructions avsim cannot undo: its %s is not modelled there (README "
+                 "\"Limits\")", align ? "an unaligned" : "a", is_write ? "write" : "read",
+                 align ? "Device memory" : "a device register with a size it does not support",
+                 (unsigned long long)a->va, (unsigned long long)a->pa, c->insn[a->insn], (unsigned long long)pc,
+                 align ? "Alignment fault" : "synchronous External abort");
+        return;
+    }
+    struct pe_mmio_abort *m = &pe->mmio_abort;
+    *m = (struct pe_mmio_abort){ .pending = true, .fsc = fsc, .pc = pc, .far = a->va, .insn = c->insn[a->insn] };
+    for (unsigned r = 0; r < 31; r++)
+        m->x[r] = pe_get_x(pe, r);
+    m->sp = pe_rd(pe, UC_ARM64_REG_SP);
+    m->nzcv = pe_rd(pe, UC_ARM64_REG_NZCV);
+    if (pe->stop == PE_STOP_NONE)
+        pe->stop = PE_STOP_MMIO_FAULT;
+    pe->attn.f.stop = true;           /* at the next block boundary */
+}
+
+bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, struct pe_mmio_access *out)
+{
+    *out = (struct pe_mmio_access){ .pa = pa, .size = size, .insn = -1 };
     if (pe->mmio_abort.pending)
         return true;                  /* the other pieces of the same access */
     if (!pe->cur_size)
         return false;
     const struct pe_mmio_block *c = mmio_block(pe);
-    bool aligned_seen = false;
-    int found = -1;
-    uint64_t found_va = 0;
+    int aligned = -1, misaligned = -1;
+    uint64_t misaligned_va = 0;
     for (unsigned i = 0; i < c->n; i++) {
         uint64_t pc = c->start + c->off[i];
         struct a64_ldst d;
@@ -1784,42 +1811,44 @@ bool pe_mmio_unaligned(struct pe *pe, uint64_t pa, unsigned size, bool is_write)
         uint64_t len = (uint64_t)d.size * d.nregs;
         if (!pe_va_to_pa(pe, va, false, &ipa) || pa + size <= ipa || pa >= ipa + len)
             continue;                 /* (an access crossing into the next page: its first page) */
-        if (va % device_align_unit(c->insn[i], &d) == 0)
-            aligned_seen = true;
-        else if (found < 0) {
-            found = (int)i;
-            found_va = va;
+        unsigned unit = device_align_unit(c->insn[i], &d);
+        if (va % unit) {
+            if (misaligned < 0) {
+                misaligned = (int)i;
+                misaligned_va = va;
+            }
+        } else if (aligned < 0 && size == (unit < 4 ? unit : 4)) {
+            /* The register (or element) the piece belongs to: Unicorn splits accesses
+             * wider than 4 bytes into 4-byte pieces; a 128-bit one is two 64-bit
+             * accesses (single-copy atomic per doubleword). (A candidate of another
+             * size is an earlier access whose registers happen to point here.) */
+            aligned = (int)i;
+            unit = unit > 8 ? 8 : unit;
+            uint64_t off = (pa - ipa) / unit * unit;
+            *out = (struct pe_mmio_access){ .pa = ipa + off, .size = unit, .va = va + off, .insn = (int)i };
         }
     }
     /* An aligned candidate explains the access (the registers are those of the access
-     * being made, but an earlier instruction of the block may have used them too). */
-    if (found < 0 || aligned_seen || !pe_mmu_data_is_device(pe, found_va))
+     * being made, but an earlier instruction of the block may have used them too).
+     * AArch64.S1Translate / AArch64.S1DisabledOutput: an unaligned access to Device memory
+     * (any data access with stage 1 off) is an Alignment fault, which comes before the
+     * access reaches the device. */
+    if (misaligned < 0 || aligned >= 0 || !pe_mmu_data_is_device(pe, misaligned_va))
         return false;
-    /* AArch64.S1Translate / AArch64.S1DisabledOutput: an unaligned access to Device
-     * memory (any data access with stage 1 off) is an Alignment fault. */
-    uint64_t pc = c->start + c->off[found];
-    if (!undoable_rest(pe, pc + 4)) {
-        pe_fatal(pe, "an unaligned %s of Device memory at VA 0x%llx (PA 0x%llx) by the instruction 0x%08x at PC "
-                 "0x%llx, in a block whose later instructions avsim cannot undo: its Alignment fault is not "
-                 "modelled there (README \"Limits\")", is_write ? "write" : "read", (unsigned long long)found_va,
-                 (unsigned long long)pa, c->insn[found], (unsigned long long)pc);
-        return true;
-    }
-    struct pe_mmio_abort *a = &pe->mmio_abort;
-    *a = (struct pe_mmio_abort){ .pending = true, .pc = pc, .far = found_va, .insn = c->insn[found] };
-    for (unsigned r = 0; r < 31; r++)
-        a->x[r] = pe_get_x(pe, r);
-    a->sp = pe_rd(pe, UC_ARM64_REG_SP);
-    a->nzcv = pe_rd(pe, UC_ARM64_REG_NZCV);
-    if (pe->stop == PE_STOP_NONE)
-        pe->stop = PE_STOP_MMIO_ALIGN;
-    pe->attn.f.stop = true;           /* at the next block boundary */
+    struct pe_mmio_access a = { .pa = pa, .size = size, .va = misaligned_va, .insn = misaligned };
+    pend_mmio_fault(pe, &a, is_write, FSC_ALIGNMENT);
     return true;
 }
 
-/* After the block of an unaligned device access ran to its end: its registers back,
- * and the Alignment fault at the access. */
-static void take_mmio_alignment_fault(struct pe *pe)
+void pe_mmio_external_abort(struct pe *pe, const struct pe_mmio_access *a, bool is_write)
+{
+    if (a->insn >= 0)             /* (none explains the access: RAZ/WI, not seen on a PE) */
+        pend_mmio_fault(pe, a, is_write, FSC_SEA);
+}
+
+/* After the block of a refused device access ran to its end: its registers back, and
+ * the Alignment fault or External abort at the access. */
+static void take_mmio_fault(struct pe *pe)
 {
     struct pe_mmio_abort *a = &pe->mmio_abort;
     a->pending = false;
@@ -1834,7 +1863,8 @@ static void take_mmio_alignment_fault(struct pe *pe)
     struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = a->pc, .far_valid = true,
                               .far = a->far, .in_block = true };
     x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-    x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store && !d.atomic, FSC_ALIGNMENT);
+    /* (EA, IMPLEMENTATION DEFINED for an External abort, is 0, as for avsim's others.) */
+    x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store && !d.atomic, a->fsc);
     pe_take_exception(pe, &x);
 }
 
@@ -2420,8 +2450,8 @@ enum pe_stop pe_run(struct pe *pe)
             /* (Before whatever else stopped Unicorn: a fetch fault of the next block.) */
             finish_entry(pe);
             pe->bus_fault.valid = false;
-            take_mmio_alignment_fault(pe);
-            if (pe->stop != PE_STOP_NONE && pe->stop != PE_STOP_MMIO_ALIGN)
+            take_mmio_fault(pe);
+            if (pe->stop != PE_STOP_NONE && pe->stop != PE_STOP_MMIO_FAULT)
                 return pe->stop;
             continue;
         }

@@ -143,7 +143,7 @@ enum pe_stop {
     PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
     PE_STOP_QUANTUM,      /* the PE's clock reached quantum_end (SMP round robin) */
     PE_STOP_RESTART,      /* internal: leave uc_emu_start and enter it again (never returned) */
-    PE_STOP_MMIO_ALIGN,   /* internal: take the Alignment fault of pe_mmio_abort (never returned) */
+    PE_STOP_MMIO_FAULT,   /* internal: take the abort of pe_mmio_abort (never returned) */
 };
 
 /* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
@@ -183,12 +183,21 @@ struct pe_align_sites {
     uint16_t cand_cuts[PE_ALIGN_SITE_CANDIDATES];
 };
 
-/* An unaligned access to a device (pe_mmio_unaligned): Unicorn splits it into aligned
- * pieces inside its memory core, where no exception can be raised; the pieces are
- * dropped, the rest of the block (register-only instructions) runs, and at its end the
- * registers saved here come back and the Alignment fault is taken at pc. */
+/* A device access as the instruction makes it (pe_mmio_access). */
+struct pe_mmio_access {
+    uint64_t pa, va;
+    unsigned size;
+    int insn;                 /* its instruction in pe->mmio_block, or -1 (none found) */
+};
+
+/* A device access that faults (pe_mmio_access): an unaligned one (Unicorn splits it into
+ * aligned pieces inside its memory core, where no exception can be raised) or one of a
+ * size the device does not support. The access is dropped, the rest of the block
+ * (instructions whose effects are registers only) runs, and at its end the registers
+ * saved here come back and the abort (fsc) is taken at pc. */
 struct pe_mmio_abort {
     bool pending;
+    unsigned fsc;             /* FSC_ALIGNMENT or FSC_SEA */
     uint64_t pc, far;
     uint32_t insn;
     uint64_t x[31], sp, nzcv;
@@ -406,10 +415,15 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el);
 
 /* Runs until something stops the PE (see enum pe_stop). */
 enum pe_stop pe_run(struct pe *pe);
-/* Called by the machine for each MMIO access (pa, size) a PE makes: true if it is a
- * piece of an unaligned access to Device memory, which the device must not see (the
- * PE takes an Alignment fault for it). */
-bool pe_mmio_unaligned(struct pe *pe, uint64_t pa, unsigned size, bool is_write);
+/* Called by the machine for each MMIO access (pa, size) a PE makes: true if the device
+ * must not see it (a piece of an unaligned access to Device memory: the PE takes an
+ * Alignment fault; or a piece of an access already refused). *a is the architectural
+ * access the piece belongs to (Unicorn splits accesses wider than 4 bytes): one
+ * register's bytes, or one element's, as the device must judge its size. */
+bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, struct pe_mmio_access *a);
+/* The device refuses the access a (pe_mmio_access): the PE takes a synchronous External
+ * abort at its instruction, the rest of the access being dropped. */
+void pe_mmio_external_abort(struct pe *pe, const struct pe_mmio_access *a, bool is_write);
 void pe_request_stop(struct pe *pe);
 void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

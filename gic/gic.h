@@ -82,6 +82,12 @@ void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
  * GICD is not banked: pe is ignored. On a GICv2, gic_redist_read/write are RAZ/WI. */
 uint64_t gic_dist_read_pe(struct gic *g, unsigned pe, uint64_t off, unsigned size);
 void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+/* Whether the distributor / the redistributors take an aligned access of size bytes at
+ * off (as the instruction makes it: the machine's bus splits wider ones into 32-bit pieces).
+ * A GICv3 takes 32-bit accesses, byte accesses to IPRIORITYR and 64-bit ones to its 64-bit
+ * registers: other sizes are RAZ/WI (gicv3.c). A GICv2 distributor takes every size. */
+bool gic_dist_size_ok(const struct gic *g, uint64_t off, unsigned size);
+bool gic_redist_size_ok(const struct gic *g, uint64_t off, unsigned size);
 
 /* GICv2 (QEMU virt: GICD 0x08000000, GICC 0x08010000, GICH 0x08030000, GICV 0x08040000).
  * Each call is the access of PE pe: GICC and GICV (8 KiB, GICC_DIR/GICV_DIR at 0x1000) are

@@ -4,7 +4,7 @@
  * the instruction, the device untouched. With EL2's MMU off (Device-nGnRnE)
  * and on, through a Device-nGnRE mapping. Unicorn splits such an access into
  * aligned pieces inside its memory core, where avsim sees them (machine.c
- * region_read/region_write, pe_mmio_unaligned): it drops them, lets the rest
+ * region_read/region_write, pe_mmio_access): it drops them, lets the rest
  * of the block run and undoes it (registers and NZCV back: the ADD after the
  * faulting load below counts once, from the resume label), then takes the
  * fault. An aligned access to the same register works. An unaligned load of
