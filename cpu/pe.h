@@ -421,8 +421,9 @@ enum pe_stop pe_run(struct pe *pe);
  * access the piece belongs to (Unicorn splits accesses wider than 4 bytes): one
  * register's bytes, or one element's, as the device must judge its size. */
 bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, struct pe_mmio_access *a);
-/* The device refuses the access a (pe_mmio_access): the PE takes a synchronous External
- * abort at its instruction, the rest of the access being dropped. */
+/* The device refuses the access a (pe_mmio_access): the access is dropped and the PE takes
+ * a synchronous External abort at its instruction (RAZ/WI where the rest of its block
+ * cannot be undone, see pend_mmio_fault). */
 void pe_mmio_external_abort(struct pe *pe, const struct pe_mmio_access *a, bool is_write);
 void pe_request_stop(struct pe *pe);
 void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
