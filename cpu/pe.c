@@ -1910,6 +1910,14 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
                 return;
             }
         }
+        if (pe->el == 0 && (w & 0xfffff0dfu) == 0xd50340dfu) {
+            /* MSR DAIFSet/DAIFClr, #imm at EL0, which Unicorn refuses when SCTLR_EL1.UMA
+             * is 0: AArch64.CheckDAIFAccess traps it (EC 0x18: Op0 0, CRn 4, CRm the
+             * immediate, Rt 31) to EL1, or to EL2 with HCR_EL2.TGE. */
+            take_sync(pe, EC_SYSREG, iss_sysreg(0, (w >> 16) & 7, 4, (w >> 8) & 0xf, (w >> 5) & 7, 31, false),
+                      pe_route_el1(pe), pc, true);
+            return;
+        }
         take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc, true);
         return;
     }

@@ -463,6 +463,8 @@ void pe_mmu_update(struct pe *pe)
         pe_flush_unicorn_tlb(pe);
 }
 
+#define SCTLR_UMA (1ULL << 9)
+
 void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     if (d->index == pe->idx.sctlr_el1 || d->index == pe->idx.sctlr_el2) {
@@ -473,6 +475,14 @@ void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
             pe_fatal(pe, "%s = 0x%llx sets %s: big-endian data accesses and translation table walks are "
                      "not modelled", d->name, (unsigned long long)v,
                      (v & (1ULL << 25)) ? "EE" : "E0E");
+        if (d->index == pe->idx.sctlr_el1) {
+            /* SCTLR_EL1.UMA to Unicorn's copy: its translator checks EL0's MSR DAIFSet/DAIFClr
+             * and MRS/MSR DAIF itself (AArch64.CheckDAIFAccess; in the EL2&0 host, where the
+             * Arm ARM always traps them, it reads SCTLR_EL2.UMA, which stays 0). */
+            uint64_t u = pe_cp_read(pe, 3, 0, 1, 0, 0, NULL);
+            if ((u ^ v) & SCTLR_UMA)
+                pe_cp_write(pe, 3, 0, 1, 0, 0, (u & ~SCTLR_UMA) | (v & SCTLR_UMA));
+        }
     }
     pe_mmu_update(pe);
 }
