@@ -440,6 +440,8 @@ void pe_mmu_update(struct pe *pe)
     }
     mmu_s2_from_regs(&s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
     bool host_el0 = (hcr & HCR_E2H) && (hcr & HCR_TGE);
+    if (hcr & HCR_DC)
+        s1_el10.enabled = false;      /* HCR_EL2.DC: as if SCTLR_EL1.M were 0 (and stage 2 on) */
     if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
         s1_el10.enabled = false;
         s2.enabled = false;
