@@ -874,6 +874,19 @@ static void apply_code_drops(struct pe *pe)
     pe->attn.f.drop_code = false;
 }
 
+/* Whether the block running (the cut's) has special instructions after address. */
+static bool specials_after(const struct pe *pe, uint64_t address)
+{
+    const struct block_info *b = pe->last_block;
+    if (!b || b->start != pe->cut.block_start)
+        return true;                  /* (not known: as if it had) */
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    for (uint32_t i = 0; i < b->n_special; i++)
+        if (b->start + sp[i].offset > address)
+            return true;
+    return false;
+}
+
 static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
@@ -887,7 +900,15 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (s.kind == SP_WFE)
         pe->event_reg = false;
-    special_exception(pe, &s, address, true);
+    if (special_exception(pe, &s, address, true) || s.kind != SP_ALIGNED || !specials_after(pe, address))
+        return;
+    /* An aligned access, cut because its address was not known before the block ran,
+     * passed its check: preevaluate stopped at it, so the block's later special
+     * instructions (a system instruction that traps...) were not looked at. The block is
+     * entered again at the access (a new block, whose first instruction preevaluate
+     * checks with exact registers). */
+    pe_uncount_from(pe, address);
+    pe_wr(pe, UC_ARM64_REG_PC, address);
 }
 
 /* A site's own code hook (pe_align_sites): the instruction at address, if the block

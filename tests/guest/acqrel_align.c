@@ -10,7 +10,8 @@
  * those before they run (cpu/pe.c, SP_ORDERED): at a block's first
  * instruction, further in with the base known at the block's start, and with
  * a base register the block writes first (a cut at the instruction), all
- * covered below, as is an aligned access after such a write (no fault).
+ * covered below, as is an aligned access after such a write (no fault), and one
+ * followed in its block by an UNDEFINED instruction (gfuzz seed 83: avsim ran it).
  * Runs at EL1 with its stage 1 on (RAM Normal Write-Back): with the MMU off
  * data accesses are Device-nGnRnE, where every misaligned access faults. */
 #include "pagetable.h"
@@ -136,6 +137,21 @@ static void kernel(uint64_t arg)
         }
         expect_trap("ldar x5 at buf+12, base loaded first, sixth run", 1, RT_VEC_CUR_SPX, 0x25, 1, 0x21, ALL, 0);
         print_far(b + 12);
+    }
+
+    /* An aligned ldar whose base the block loads (a cut at it, then its own hook), then
+     * an UNDEFINED system instruction in the same block: the exception at the latter. */
+    for (int i = 0; i < 6; i++) {
+        trap_reset();
+        __asm__ volatile("str %0, [sp, #-16]!\n\tldr x6, [sp], #16\n\tldar x5, [x6]\n\t" T_MARK
+                         "1: msr S3_0_C10_C14_0, xzr\n2:\n" :: "r"(b + 8) : "x5", "x6", "x7", T_CLOBBER);
+        if (i == 0 || i == 5)
+            expect_trap(i ? "aligned ldar, base loaded first, then an UNDEFINED msr (sixth run)"
+                          : "aligned ldar, base loaded first, then an UNDEFINED msr",
+                        1, RT_VEC_CUR_SPX, 0x00, 1, 0, ALL, 0);
+        else
+            check(trap.count == 1 && trap.elr == trap_pc, "UNDEFINED msr after an aligned ldar");
+        trap_resume = 0;
     }
 
     /* Exclusives (Unicorn checks these loads itself). */
