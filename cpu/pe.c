@@ -2512,8 +2512,21 @@ enum pe_stop pe_run(struct pe *pe)
             /* The TLB-fill hook refused a translation: Unicorn stopped at the
              * instruction, registers untouched; take the abort. */
             finish_entry(pe);
+            uint64_t at = pe_rd(pe, UC_ARM64_REG_PC);
             if (pe->attn.f.after_eret)
-                note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
+                note_eret(pe, at);
+            if (pe->mmu.pending.acc == MMU_FETCH && (at & ~0xfffULL) == pe->mmu.pending.page &&
+                pe->attn.f.int_recheck && !pe->attn.f.illegal) {
+                /* The fetch of the next block's first instruction faulted before its block
+                 * hook could look at interrupts: one pending and unmasked at that boundary
+                 * (after an ERET, an MSR DAIFClr...) is taken first, the fetch belonging to
+                 * the instruction it comes before. */
+                pe->attn.f.int_recheck = false;
+                if (pe_interrupt_pending(pe) && deliver_interrupt(pe, at)) {
+                    pe->mmu.pending.valid = false;
+                    continue;
+                }
+            }
             pe_mmu_take_pending_fault(pe);
             if (pe->stop != PE_STOP_NONE)
                 return pe->stop;
