@@ -2519,8 +2519,10 @@ enum pe_stop pe_run(struct pe *pe)
                 pe->attn.f.int_recheck && !pe->attn.f.illegal) {
                 /* The fetch of the next block's first instruction faulted before its block
                  * hook could look at interrupts: one pending and unmasked at that boundary
-                 * (after an ERET, an MSR DAIFClr...) is taken first, the fetch belonging to
-                 * the instruction it comes before. */
+                 * (after an ERET, an MSR DAIFClr...) is taken first, as QEMU 7.2 does. After
+                 * a context synchronization event the Arm ARM leaves the order of the two
+                 * open ("Prioritization of asynchronous exceptions"); elsewhere the
+                 * interrupt comes at the boundary before the instruction's fetch. */
                 pe->attn.f.int_recheck = false;
                 if (pe_interrupt_pending(pe) && deliver_interrupt(pe, at)) {
                     pe->mmu.pending.valid = false;

@@ -2,8 +2,10 @@
  * instruction there is fetched: EL1 ERETs (SPSR.I = 0) to an address whose fetch would
  * abort (unassigned memory, MMU off) while a virtual IRQ is pending (HCR_EL2.VI with IMO):
  * the virtual IRQ comes first (EL1's IRQ vector, ELR_EL1 = that address), no Instruction
- * Abort. Found by gfuzz (seed 107: avsim took the abort, Unicorn's fetch of the new
- * block failing before avsim looked at interrupts). */
+ * Abort, as on QEMU 7.2. (After a context synchronization event such as the ERET the Arm
+ * ARM leaves the order open, "Prioritization of asynchronous exceptions"; avsim follows
+ * QEMU.) Found by gfuzz (seed 107: avsim took the abort, Unicorn's fetch of the new block
+ * failing before avsim looked at interrupts). */
 #include "trap.h"
 
 TRAP_HANDLERS
