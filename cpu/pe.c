@@ -353,7 +353,10 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
     if (x->in_block)
         pe_uncount_from(pe, x->return_pc);
     uint64_t vbar = pe_rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
-    uint64_t vector = vbar + exception_vector_offset(from, target, old & 1, x->kind);
+    /* (After an illegal return that Unicorn performed as legal, PSTATE.SP is the one the
+     * return left, not Unicorn's: IllegalExceptionReturn keeps EL and SP.) */
+    uint32_t cur_sp = (x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old) & 1;
+    uint64_t vector = vbar + exception_vector_offset(from, target, cur_sp, x->kind);
     uint64_t esr = 0;
     if (x->has_esr) {
         esr = esr_make(x->ec, true, x->iss);
