@@ -1843,11 +1843,13 @@ bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, st
                 misaligned = (int)i;
                 misaligned_va = va;
             }
-        } else if (aligned < 0 && size == (unit < 4 ? unit : 4)) {
+        } else if (size == (unit < 4 ? unit : 4) && (aligned < 0 || (unit > 8 ? 8 : unit) < out->size)) {
             /* The register (or element) the piece belongs to: Unicorn splits accesses
              * wider than 4 bytes into 4-byte pieces; a 128-bit one is two 64-bit
-             * accesses (single-copy atomic per doubleword). (A candidate of another
-             * size is an earlier access whose registers happen to point here.) */
+             * accesses (single-copy atomic per doubleword). A candidate of another size
+             * is another access whose registers happen to point here (an earlier one
+             * whose base the block changed since); of several, the narrowest is taken,
+             * the size every device takes (a 4-byte piece: a 32-bit access). */
             aligned = (int)i;
             unit = unit > 8 ? 8 : unit;
             uint64_t off = (pa - ipa) / unit * unit;

@@ -109,6 +109,15 @@ static void gic(void)
     OK("IROUTER32", "ldr x5, [x6]", GICD + 0x6100, 0, 0x203);
     OK("IROUTER32 low word write", "str w5, [x6]", GICD + 0x6100, 0, 0);
 
+    /* A 64-bit store to RAM through the same base register earlier in the block: the
+     * 32-bit store to ISENABLER2 is still one (avsim finds the access among the block's
+     * loads and stores by address). */
+    static volatile uint64_t ram_word;
+    __asm__ volatile("mov x6, %0\n\tstr x7, [x6]\n\tmov x6, %1\n\tmov w5, #1\n\tstr w5, [x6]"
+                     :: "r"(&ram_word), "r"(GICD + 0x108) : "x5", "x6", "x7", "memory");
+    OK("ISENABLER2 after a 32-bit store preceded by a 64-bit one to RAM", "ldr w5, [x6]", GICD + 0x108, 0, 1);
+    w32(GICD + 0x188, 0xffffffff);
+
     rt_puts("-- GICR\n");
     uint64_t typer = r32(GICR + 8) | (uint64_t)r32(GICR + 12) << 32;
     OK_SAME("TYPER doubleword, as its two words", "ldr x5, [x6]", GICR + 8, typer);
