@@ -73,7 +73,7 @@ static uint32_t word_memo_slot(uint32_t w)
 }
 
 static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint8_t kind, bool sp_known,
-                       int32_t sp_delta)
+                       int32_t sp_delta, int8_t base_reg)
 {
     if (bc->n_specials == bc->cap_specials) {
         uint32_t cap = bc->cap_specials ? bc->cap_specials * 2 : 1024;
@@ -84,7 +84,8 @@ static int add_special(struct block_cache *bc, uint32_t off, uint32_t insn, uint
         bc->cap_specials = cap;
     }
     bc->specials[bc->n_specials++] = (struct block_special){ .offset = off, .insn = insn, .kind = kind,
-                                                             .sp_known = sp_known, .sp_delta = sp_delta };
+                                                             .sp_known = sp_known, .sp_delta = sp_delta,
+                                                             .base_reg = base_reg };
     return 0;
 }
 
@@ -109,6 +110,38 @@ static bool sp_add_imm(uint32_t w, int32_t *delta)
     int32_t imm = (int32_t)((w >> 10) & 0xfffu) << (((w >> 22) & 1u) ? 12 : 0);
     *delta = (w & (1u << 30)) ? -imm : imm;
     return true;
+}
+
+/* What a register holds relative to the block's start: reg's value there (31: SP) plus
+ * off, or nothing known (reg = -1). */
+struct reg_origin {
+    int8_t reg;
+    int32_t off;
+};
+
+/* The origins after instruction w, which may write the registers in wr: ADD and SUB
+ * (immediate, 64-bit, not setting flags: Rd and Rn 31 are SP) and MOV (ORR Xd, XZR, Xm)
+ * carry their source's origin over; any other write leaves the register unknown. */
+static void follow_origins(struct reg_origin *o, uint32_t w, uint32_t wr)
+{
+    unsigned rd = w & 31u, rn = (w >> 5) & 31u;
+    if ((w & 0xbf800000u) == 0x91000000u) {                 /* ADD/SUB Xd|SP, Xn|SP, #imm{, LSL #12} */
+        int64_t imm = (int64_t)((w >> 10) & 0xfffu) << (((w >> 22) & 1u) ? 12 : 0);
+        int64_t off = (int64_t)o[rn].off + ((w >> 30) & 1u ? -imm : imm);
+        o[rd] = o[rn].reg >= 0 && off >= INT32_MIN && off <= INT32_MAX
+                    ? (struct reg_origin){ .reg = o[rn].reg, .off = (int32_t)off }
+                    : (struct reg_origin){ .reg = -1 };
+        return;
+    }
+    if ((w & 0xffe0ffe0u) == 0xaa0003e0u) {                 /* MOV Xd, Xm (Xd 31 is XZR: nothing) */
+        if (rd != 31)
+            o[rd] = o[(w >> 16) & 31u].reg >= 0 && ((w >> 16) & 31u) != 31 ? o[(w >> 16) & 31u]
+                                                                             : (struct reg_origin){ .reg = -1 };
+        return;
+    }
+    for (unsigned r = 0; r < 32; r++)
+        if (wr & (1u << r))
+            o[r].reg = -1;
 }
 
 static bool writes_daif(uint32_t insn)
@@ -194,6 +227,15 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
     cs_insn *ci = cs_malloc(cs);
     uint32_t n = size / 4;
     bool fp_seen = false;
+    /* Accesses that must be aligned (SP_ALIGNED, after the SP alignment check of the same
+     * instruction, which comes first): what each register holds, as far as the block's
+     * start tells (a register's value there plus an offset: ADD, SUB and MOV between
+     * X registers and SP follow it), and the last load-exclusive whose base is unchanged. */
+    bool lrcpc = model->id && ((model->id->isar1 >> 20) & 0xfu);
+    struct reg_origin origin[32];
+    for (int r = 0; r < 32; r++)
+        origin[r] = (struct reg_origin){ .reg = (int8_t)r, .off = 0 };
+    unsigned excl_rn = 32, excl_bytes = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t w = words[i];
         const uint8_t *code = (const uint8_t *)&words[i];
@@ -234,7 +276,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             fp_seen = true;
         }
         if (kind >= 0) {
-            if (add_special(bc, 4 * i, w, (uint8_t)kind, false, 0) != 0)
+            if (add_special(bc, 4 * i, w, (uint8_t)kind, false, 0, -1) != 0)
                 break;
             b.n_special++;
             b.flags |= BLOCK_HAS_TRAP_SPECIAL;
@@ -244,7 +286,7 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
         int32_t delta = 0;
         bool ldst = a64_decode_ldst(w, &d) && d.is_mem && d.mode != ADDR_LITERAL && d.rn == 31;
         if (ldst) {
-            if (add_special(bc, 4 * i, w, SP_SPMEM, false, 0) != 0)
+            if (add_special(bc, 4 * i, w, SP_SPMEM, false, 0, -1) != 0)
                 break;
             b.n_special++;
             b.flags |= BLOCK_HAS_SP | BLOCK_SP_MEM;
@@ -259,13 +301,30 @@ struct block_info *block_cache_insert(struct block_cache *bc, void *capstone_han
             bool known = ldst && d.writeback ? d.wb_known : sp_add_imm(w, &delta);
             if (ldst && d.writeback)
                 delta = (int32_t)d.wb_imm;
-            if (add_special(bc, 4 * i, w, SP_SPWRITE, known, delta) != 0)
+            if (add_special(bc, 4 * i, w, SP_SPWRITE, known, delta, -1) != 0)
                 break;
             b.n_special++;
             b.flags |= BLOCK_HAS_SP;
             sp_rel_known = sp_rel_known && known;
             sp_rel += delta;
         }
+        unsigned bytes, rn;
+        enum a64_align_kind ak = a64_align_checked(w, lrcpc, &bytes, &rn);
+        uint32_t wr = a64_may_write_gprs(w);
+        if (ak == A64_ALIGN_LOAD_EXCL) {
+            excl_rn = rn;             /* Unicorn checks it: a misaligned one faults there */
+            excl_bytes = bytes;
+        } else if (ak == A64_ALIGN_ORDERED || (ak == A64_ALIGN_STORE_EXCL && (rn != excl_rn || bytes != excl_bytes))) {
+            /* (A store-exclusive of the size of the load-exclusive before it, at the same
+             * unchanged base, is aligned if that load ran: the loop of every LL/SC atomic.) */
+            if (add_special(bc, 4 * i, w, SP_ALIGNED, false, origin[rn].off, origin[rn].reg) != 0)
+                break;
+            b.n_special++;
+            b.flags |= BLOCK_HAS_TRAP_SPECIAL;
+        }
+        follow_origins(origin, w, wr);
+        if (excl_rn < 32 && (wr & (1u << excl_rn)))
+            excl_rn = 32;
         if (writes_daif(w))
             b.flags |= BLOCK_WRITES_DAIF;
         if (a64_is_unprivileged_ldst(w))

@@ -18,6 +18,8 @@ enum special_kind {
     SP_SPMEM,     /* a load/store with SP as base (SP alignment check) */
     SP_SPWRITE,   /* writes SP: by sp_delta when sp_known, else unknown */
     SP_UNDEF,     /* an instruction Unicorn's CPU decodes but the model lacks: UNDEFINED */
+    SP_ALIGNED,   /* an access that must be aligned and that Unicorn does not check
+                   * (LDAR/STLR, LDAPR, store-exclusives: a64_align_checked) */
 };
 
 struct block_special {
@@ -25,13 +27,16 @@ struct block_special {
     uint32_t insn;
     uint8_t kind;
     bool sp_known;
+    int8_t base_reg;          /* SP_ALIGNED: its address is this register's value at the block's
+                               * start (31: SP) plus sp_delta; -1: not known before it runs */
     int32_t sp_delta;
 };
 
 enum {
     BLOCK_ENDS_ERET = 1 << 0,
     BLOCK_WRITES_DAIF = 1 << 1,
-    BLOCK_HAS_TRAP_SPECIAL = 1 << 2,   /* specials other than the SP ones */
+    BLOCK_HAS_TRAP_SPECIAL = 1 << 2,   /* specials other than the SP ones (SP_ALIGNED too: such a
+                                        * block takes the full path every time) */
     BLOCK_HAS_SP = 1 << 3,             /* SP-based accesses or SP writes */
     BLOCK_HAS_UNPRIV = 1 << 4,         /* an LDTR/STTR (checked with EL0's rights at EL1) */
     /* SP alignment (AArch64.CheckSPAlignment) relative to the SP at entry: */

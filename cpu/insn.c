@@ -26,6 +26,57 @@ bool a64_is_fp_simd(uint32_t insn)
     return false;
 }
 
+uint32_t a64_may_write_gprs(uint32_t w)
+{
+    uint32_t rd = w & 31u, rn = (w >> 5) & 31u, rt2 = (w >> 10) & 31u, rs = (w >> 16) & 31u;
+    if ((w & 0x0a000000u) == 0x08000000u) {        /* loads and stores */
+        struct a64_ldst d;
+        if (!a64_decode_ldst(w, &d) || !d.is_mem) /* PRFM, forms not decoded here: every field */
+            return 1u << rd | 1u << rn | 1u << rt2 | 1u << rs | 1u << ((rs + 1) & 31u) | 1u << ((rd + 1) & 31u);
+        uint32_t m = d.writeback ? 1u << rn : 0;
+        if ((w & 0x3f000000u) == 0x08000000u) {    /* exclusives, LDAR/STLR, CAS, CASP */
+            if (d.atomic)                          /* CAS, CASP: the old value into Rs (Rs+1) */
+                return m | 1u << rs | (d.nregs == 2 ? 1u << ((rs + 1) & 31u) : 0);
+            if (d.is_load)
+                return m | 1u << rd | (d.nregs == 2 ? 1u << rt2 : 0);
+            return m | (d.exclusive ? 1u << rs : 0);   /* a store-exclusive's status */
+        }
+        if (d.is_load && !d.vector)                /* SWP and LD<op> too: the old value into Rt */
+            m |= 1u << rd | (d.nregs == 2 ? 1u << rt2 : 0);
+        return m;
+    }
+    if ((w & 0x1c000000u) == 0x10000000u || (w & 0x0e000000u) == 0x0a000000u ||
+        (w & 0x0e000000u) == 0x0e000000u)          /* data processing: immediate, register, SIMD&FP */
+        return 1u << rd;
+    if ((w & 0x1c000000u) == 0x14000000u)          /* branches, exception generation, system */
+        return 1u << rd | 1u << 30;
+    return UINT32_MAX;
+}
+
+enum a64_align_kind a64_align_checked(uint32_t w, bool lrcpc, unsigned *bytes, unsigned *rn)
+{
+    unsigned size = w >> 30;
+    *rn = (w >> 5) & 31u;
+    if ((w & 0x3fa00000u) == 0x08800000u && (w & (1u << 15))) {   /* LDAR, STLR (o0 = 1; not LDLAR/STLLR) */
+        *bytes = 1u << size;
+        return size ? A64_ALIGN_ORDERED : A64_ALIGN_NONE;
+    }
+    if (lrcpc && (w & 0x3ffffc00u) == 0x38bfc000u) {             /* LDAPR */
+        *bytes = 1u << size;
+        return size ? A64_ALIGN_ORDERED : A64_ALIGN_NONE;
+    }
+    if ((w & 0x3f800000u) == 0x08000000u) {                      /* o2 = 0: exclusives (and CASP) */
+        bool pair = (w >> 21) & 1u, load = (w >> 22) & 1u;
+        if (pair && !(w >> 31))
+            return A64_ALIGN_NONE;                               /* CASP: Unicorn checks it */
+        *bytes = pair ? 8u << (size & 1u) : 1u << size;
+        if (*bytes == 1)
+            return A64_ALIGN_NONE;
+        return load ? A64_ALIGN_LOAD_EXCL : A64_ALIGN_STORE_EXCL;
+    }
+    return A64_ALIGN_NONE;
+}
+
 static int64_t sext(uint64_t v, unsigned bits)
 {
     uint64_t m = 1ULL << (bits - 1);

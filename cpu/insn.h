@@ -48,6 +48,28 @@ bool a64_is_fp_simd(uint32_t insn);
  * size:2 111 V=0 00 opc:2 1 imm9:9 10 Rn Rt */
 static inline bool a64_is_unprivileged_ldst(uint32_t w) { return (w & 0x3f200c00u) == 0x38000800u; }
 
+/* The general-purpose registers (bit n: Xn; bit 31: SP or XZR) that instruction w may
+ * write, never fewer than it does: for the loads and stores it decodes, the registers
+ * loaded, a written-back base, a store-exclusive's status and CAS's Rs (and Rs+1); for
+ * other loads and stores every register field; Rd for data processing and for SIMD&FP
+ * (UMOV, FMOV to a general register); Rt and X30 for branches and system instructions
+ * (BL, MRS, SYSL); every register outside these groups. */
+uint32_t a64_may_write_gprs(uint32_t w);
+
+/* Accesses that must be aligned whatever SCTLR_ELx.A says (no FEAT_LSE2 here:
+ * AArch64.CheckAlignment checks AccType_ORDERED and the atomic accesses) and that
+ * Unicorn 2.1.4 does not check itself: LDAR/STLR (halfword, word, doubleword; the
+ * byte forms cannot be misaligned), LDAPR if lrcpc (FEAT_LRCPC), and the
+ * store-exclusives STXR/STLXR/STXP/STLXP, which Unicorn checks only when the monitor
+ * is armed at their address (AArch64.ExclusiveMonitorsPass checks first).
+ * Unicorn checks the load-exclusives and the FEAT_LSE atomics (their aborts arrive
+ * as data aborts). */
+enum a64_align_kind { A64_ALIGN_NONE, A64_ALIGN_ORDERED, A64_ALIGN_STORE_EXCL, A64_ALIGN_LOAD_EXCL };
+/* Which of them w is; LOAD_EXCL (LDXR, LDAXR, LDXP, LDAXP of more than a byte) is
+ * returned too, for what it tells of a later store-exclusive. *bytes: the alignment
+ * required (the access size; a pair's total), *rn the base register. */
+enum a64_align_kind a64_align_checked(uint32_t w, bool lrcpc, unsigned *bytes, unsigned *rn);
+
 /* A load or store, as far as syndromes and addresses go. */
 struct a64_ldst {
     bool is_mem;          /* a load/store instruction that accesses memory */

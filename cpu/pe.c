@@ -282,7 +282,7 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
     e->spsr = spsr;
     e->restore_elr_el = -1;
     e->pc = pc;                       /* where the switch lands (a debugger shows it as the PC) */
-    if (((old >> 2) & 3) != 0) {
+    if (((old >> 2) & 3) != 0 && !pe->a32.active) {
         switch_el_from_el1_or_el2(pe, old, new_pstate, pc);
         return;
     }
@@ -301,6 +301,16 @@ static void switch_el(struct pe *pe, uint32_t new_pstate, uint64_t pc, bool set_
 static void switch_el_landed(struct pe *pe)
 {
     struct pe_entry_fixup *e = &pe->entry;
+    if (pe->a32.active) {
+        /* Back from Unicorn's AArch32 EL0, where no instruction ran: the AArch64
+         * registers as they were at the ERET (Unicorn kept 32 bits of X0-X14). */
+        pe->a32.active = false;
+        for (unsigned r = 0; r < 31; r++)
+            pe_set_x(pe, r, pe->a32.x[r]);
+        pe_wr(pe, UC_ARM64_REG_SP_EL0, pe->a32.sp_el[0]);
+        pe_wr(pe, UC_ARM64_REG_SP_EL2, pe->a32.sp_el[2]);
+        pe_wr(pe, UC_ARM64_REG_SP, pe->a32.sp_el[1]);     /* SP_EL1: Unicorn is at EL1h */
+    }
     pe_cp_write(pe, 3, 4, 1, 1, 0, HCR_RW);
     pe_wr(pe, UC_ARM64_REG_VBAR_EL1, e->saved_vbar_el1);
     pe_wr(pe, UC_ARM64_REG_ELR_EL1, e->saved_elr_el1);
@@ -343,7 +353,10 @@ void pe_take_exception(struct pe *pe, const struct pe_exception *x)
     if (x->in_block)
         pe_uncount_from(pe, x->return_pc);
     uint64_t vbar = pe_rd(pe, target == 2 ? UC_ARM64_REG_VBAR_EL2 : UC_ARM64_REG_VBAR_EL1);
-    uint64_t vector = vbar + exception_vector_offset(from, target, old & 1, x->kind);
+    /* (After an illegal return that Unicorn performed as legal, PSTATE.SP is the one the
+     * return left, not Unicorn's: IllegalExceptionReturn keeps EL and SP.) */
+    uint32_t cur_sp = (x->spsr_override ? x->spsr : illegal_pstate ? illegal_pstate : old) & 1;
+    uint64_t vector = vbar + exception_vector_offset(from, target, cur_sp, x->kind);
     uint64_t esr = 0;
     if (x->has_esr) {
         esr = esr_make(x->ec, true, x->iss);
@@ -599,6 +612,41 @@ static int fp_trap_el(struct pe *pe)
     return fp_access_trap_el(pe->el, pe_hcr_el2(pe), cpacr, cptr);
 }
 
+static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
+{
+    struct pe *pe = opaque;
+    if (reg == 31)
+        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
+    return pe_get_x(pe, reg);
+}
+
+/* The Alignment fault of AArch64.CheckAlignment for the access d at va, if it is
+ * misaligned: reported by Unicorn (pe_alignment_fault) or found before the access
+ * runs (SP_ALIGNED). */
+static bool alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va, bool in_block)
+{
+    /* Unicorn checks alignment for SCTLR_ELx.A, the load-exclusives, armed
+     * store-exclusives and the FEAT_LSE atomics; those faults arrive as data
+     * aborts. LDAR/STLR, LDAPR and the store-exclusives come from
+     * SP_ALIGNED (a64_align_checked). An exclusive pair
+     * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
+     * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
+     * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
+    uint64_t align = d->exclusive || d->atomic ? (uint64_t)d->size * d->nregs : d->size;
+    if (!(va % align))
+        return false;
+    unsigned t = pe_route_el1(pe);
+    d->iss.isv = false;                /* not a stage-2 abort */
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
+                              .far_valid = true, .far = va, .in_block = in_block };
+    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    /* An atomic read-modify-write (FEAT_LSE) reports WnR = 0, as QEMU 7.2 does: the check
+     * comes before its read. */
+    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store && !d->atomic, FSC_ALIGNMENT);
+    pe_take_exception(pe, &x);
+    return true;
+}
+
 static bool special_exception(struct pe *pe, const struct block_special *s, uint64_t pc, bool in_block)
 {
     if (s->kind == SP_UNDEF) {
@@ -611,6 +659,12 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
             return false;
         take_sync(pe, EC_SP_ALIGN, 0, pe_route_el1(pe), pc, in_block);
         return true;
+    }
+    if (s->kind == SP_ALIGNED) {
+        /* AArch64.CheckAlignment: an ordered or exclusive access must be aligned. */
+        struct a64_ldst d;
+        a64_decode_ldst(s->insn, &d);
+        return alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe), in_block);
     }
     if (s->kind == SP_FP) {
         int t = fp_trap_el(pe);
@@ -661,6 +715,16 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
         return fp_trap_el(pe) >= 0;
     case SP_UNDEF:
         return true;
+    case SP_ALIGNED: {
+        /* Its address from a register's value as the block starts (base_reg), unless the
+         * block computes it from something else first: then it is checked at the
+         * instruction (a cut). Only the low bits matter: TBI cannot change them. */
+        if (s->base_reg < 0)
+            return true;
+        unsigned bytes, rn;
+        a64_align_checked(s->insn, true, &bytes, &rn);
+        return ((reg_reader(pe, (unsigned)s->base_reg, true) + (uint64_t)(int64_t)s->sp_delta) & (bytes - 1)) != 0;
+    }
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
         return d.verdict != SRV_ACCESS || pe_at_needs_check(pe, d.def) || pe_dc_zva_needs_check(pe, s->insn) ||
@@ -857,6 +921,19 @@ static void apply_code_drops(struct pe *pe)
     pe->attn.f.drop_code = false;
 }
 
+/* Whether the block running (the cut's) has special instructions after address. */
+static bool specials_after(const struct pe *pe, uint64_t address)
+{
+    const struct block_info *b = pe->last_block;
+    if (!b || b->start != pe->cut.block_start)
+        return true;                  /* (not known: as if it had) */
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    for (uint32_t i = 0; i < b->n_special; i++)
+        if (b->start + sp[i].offset > address)
+            return true;
+    return false;
+}
+
 static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
@@ -865,6 +942,8 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
     pe->cut.active = false;
     delete_hook(pe, pe->cut.hook);
     retranslate_va(pe, pe->cut.block_start, pe->cut.block_end);   /* the translation with the hook */
+    if (pe->mmio_abort.pending)
+        return;                       /* an earlier access of the block faults (pe_mmio_access) */
     struct block_special s = { .insn = pe->cut.insn, .kind = pe->cut.kind };
     if (pe->attn.f.entry)
         return;                                      /* another hook here took an exception (a breakpoint's) */
@@ -872,7 +951,63 @@ static void on_cut(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
         return;                                      /* a Breakpoint or Software Step exception first */
     if (s.kind == SP_WFE)
         pe->event_reg = false;
-    special_exception(pe, &s, address, true);
+    if (special_exception(pe, &s, address, true) || s.kind != SP_ALIGNED || !specials_after(pe, address))
+        return;
+    /* An aligned access, cut because its address was not known before the block ran,
+     * passed its check: preevaluate stopped at it, so the block's later special
+     * instructions (a system instruction that traps...) were not looked at. The block is
+     * entered again at the access (a new block, whose first instruction preevaluate
+     * checks with exact registers). */
+    pe_uncount_from(pe, address);
+    pe_wr(pe, UC_ARM64_REG_PC, address);
+}
+
+/* A site's own code hook (pe_align_sites): the instruction at address, if the block
+ * running holds an SP_ALIGNED one there, is checked with the registers it will use.
+ * Another instruction at that VA (another address space) is left alone. */
+static void on_align_site(uc_engine *uc, uint64_t address, uint32_t size, void *opaque)
+{
+    (void)uc;
+    (void)size;
+    struct pe *pe = opaque;
+    const struct block_info *b = pe->last_block;
+    if (pe->mmio_abort.pending || !b || address < pe->cur_start || address - pe->cur_start >= pe->cur_size || b->start != pe->cur_start)
+        return;
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    for (uint32_t i = 0; i < b->n_special; i++)
+        if (sp[i].kind == SP_ALIGNED && pe->cur_start + sp[i].offset == address) {
+            special_exception(pe, &sp[i], address, true);
+            return;
+        }
+}
+
+static bool align_site_hooked(const struct pe *pe, uint64_t va)
+{
+    for (unsigned i = 0; i < pe->align_sites.n; i++)
+        if (pe->align_sites.va[i] == va)
+            return true;
+    return false;
+}
+
+/* One more cut at va: true if va now gets a hook of its own (the caller has the block
+ * translated again with it). */
+static bool align_site_promote(struct pe *pe, uint64_t va)
+{
+    struct pe_align_sites *a = &pe->align_sites;
+    if (a->n == PE_ALIGN_SITES)
+        return false;
+    unsigned c = (unsigned)(va >> 2) % PE_ALIGN_SITE_CANDIDATES;
+    if (a->cand_va[c] != va) {
+        a->cand_va[c] = va;
+        a->cand_cuts[c] = 0;
+    }
+    if (++a->cand_cuts[c] < PE_ALIGN_SITE_PROMOTE)
+        return false;
+    if (uc_hook_add(pe->uc, &a->hook[a->n], UC_HOOK_CODE, on_align_site, pe, va, va) != UC_ERR_OK)
+        return false;                  /* cut as before */
+    a->va[a->n++] = va;
+    a->cand_va[c] = 0;
+    return true;
 }
 
 /* Looks at the block's special instructions before it runs. Returns false when
@@ -883,9 +1018,12 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
     const struct block_special *sp_list = block_specials(&pe->blocks, b);
     struct preeval_state st = { .event_reg = pe->event_reg, .sp_known = sp_known, .sp = sp };
     for (uint32_t i = 0; i < b->n_special; i++) {
+        uint64_t at = addr + sp_list[i].offset;
+        bool align_at_insn = sp_list[i].kind == SP_ALIGNED && sp_list[i].base_reg < 0;
+        if (align_at_insn && at != addr && align_site_hooked(pe, at))
+            continue;                                /* its own hook checks it */
         if (!special_traps(pe, &sp_list[i], &st))
             continue;
-        uint64_t at = addr + sp_list[i].offset;
         if (at == addr) {
             if (__builtin_expect(pe->sd.n_bp_hooks || pe->sd.all_hooked, 0) &&
                 pe_sd_before_insn_exception(pe, at, false))
@@ -896,6 +1034,16 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
         }
         if (pe->cut.active && pe->cut.addr == at)
             break;                                   /* the cut is in place: run up to it */
+        if (align_at_insn && align_site_promote(pe, at)) {
+            if (pe->cut.active) {
+                pe->cut.active = false;
+                delete_hook(pe, pe->cut.hook);
+            }
+            retranslate_va(pe, addr, addr + b->size);  /* translated again, with the site's hook */
+            apply_code_drops(pe);
+            pe_wr(pe, UC_ARM64_REG_PC, addr);
+            return false;
+        }
         if (pe->cut.active)
             delete_hook(pe, pe->cut.hook);
         pe->cut = (struct pe_cut){ .active = true, .kind = sp_list[i].kind, .addr = at, .block_start = addr,
@@ -919,11 +1067,39 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
 
 /* ---- hooks ------------------------------------------------------------------------------ */
 
+/* An ERET whose SPSR says AArch32 User (M = 0x10), which Unicorn's CPU (AArch32 at EL0)
+ * performed. This PE has no AArch32 at any EL (ID_AA64PFR0_EL1), so ELFromSPSR finds no
+ * valid target and the return is illegal (AArch64.ExceptionReturn, IllegalExceptionReturn):
+ * EL, SP selection and Execution state stay, PSTATE.IL is set, NZCV and DAIF come from
+ * the SPSR, and the PC is ELR with bits 63:32 and 1:0 UNKNOWN: avsim keeps 63:32 and clears
+ * 1:0. The Illegal Execution state exception is taken there before any instruction runs
+ * (block_attention); the switch into it starts from Unicorn's AArch32 EL0 (switch_el) and
+ * restores the registers Unicorn's AArch32 state does not hold. (The other AArch32 modes
+ * are EL1 and EL2 ones, AArch64 in Unicorn too: Unicorn makes those returns illegal.) */
+static bool eret_to_aarch32(struct pe *pe, unsigned from)
+{
+    uint32_t spsr = (uint32_t)(from == 2 ? pe_cp_read(pe, 3, 4, 4, 0, 0, NULL) : pe_cp_read(pe, 3, 0, 4, 0, 0, NULL));
+    if ((spsr & 0x1fu) != 0x10u || from == 0)
+        return false;
+    pe->a32.active = true;
+    for (unsigned r = 0; r < 31; r++)
+        pe->a32.x[r] = pe_get_x(pe, r);
+    for (unsigned e = 0; e < 3; e++)
+        pe->a32.sp_el[e] = pe_rd(pe, sp_reg(e));
+    pe->illegal_from_eret = (spsr & (0xf0000000u | 0x3c0u)) | (from << 2) | 1u | PSTATE_IL;
+    pe->illegal_pc = pe_rd(pe, elr_reg(from)) & ~3ULL;
+    pe->illegal_pc_valid = true;
+    pe->attn.f.illegal = true;
+    return true;
+}
+
 static void note_eret(struct pe *pe, uint64_t target)
 {
     pe->attn.f.after_eret = false;
     uint32_t ps = pe_read_pstate(pe);
     unsigned from = pe->el, to = (ps >> 2) & 3;
+    if (eret_to_aarch32(pe, from))
+        to = from;
     pe->el = to;
     pe->attn.f.sp_recheck = true;
     pe->erets++;
@@ -934,7 +1110,7 @@ static void note_eret(struct pe *pe, uint64_t target)
     pe->attn.f.int_recheck = true;
     if (to < 2 && !(pe_hcr_el2(pe) & HCR_RW))
         pe_fatal(pe, "ERET to EL%u with HCR_EL2.RW=0: AArch32 is not modelled", to);
-    pe->attn.f.illegal = (ps & PSTATE_IL) != 0;
+    pe->attn.f.illegal = pe->a32.active || (ps & PSTATE_IL) != 0;
     if (to == 1 && from == 2 && (pe_hcr_el2(pe) & HCR_TGE)) {
         /* IllegalExceptionReturn: a return to EL1 with HCR_EL2.TGE=1 (which Unicorn
          * does not see) leaves EL and SP unchanged and sets PSTATE.IL. */
@@ -999,7 +1175,8 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (addr == PE_TRAMPOLINE_PA)
         return false;
-    if (addr == PE_TRAMPOLINE_EL0_LANDING && pe->entry.active && pe->entry.from_el0) {
+    if ((addr == PE_TRAMPOLINE_EL0_LANDING || addr == PE_TRAMPOLINE_A32_LANDING) && pe->entry.active &&
+        pe->entry.from_el0) {
         switch_el_landed(pe);
         return false;
     }
@@ -1014,7 +1191,7 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
     }
     if (pe->attn.f.after_eret)
         note_eret(pe, addr);
-    if (pe->attn.f.illegal && !(addr & 3)) {
+    if (pe->attn.f.illegal && (!(addr & 3) || pe->illegal_pc_valid)) {
         /* An illegal exception return left PSTATE.IL set: the next instruction
          * takes an Illegal Execution state exception (Unicorn does not raise it).
          * At a misaligned PC the PC alignment fault (on_block) comes first: it has
@@ -1022,10 +1199,12 @@ static bool block_attention(struct pe *pe, uc_engine *uc, uint64_t addr)
          * found by tests/gfuzz). */
         pe->attn.f.illegal = false;
         struct pe_exception x = { .kind = 0, .ec = EC_ILLEGAL_STATE, .has_esr = true,
-                                  .target_el = pe_route_el1(pe), .return_pc = addr,
+                                  .target_el = pe_route_el1(pe),
+                                  .return_pc = pe->illegal_pc_valid ? pe->illegal_pc : addr,
                                   .spsr_override = pe->illegal_from_eret != 0,
                                   .spsr = pe->illegal_from_eret };
         pe->illegal_from_eret = 0;
+        pe->illegal_pc_valid = false;
         pe_take_exception(pe, &x);
         return false;
     }
@@ -1156,6 +1335,16 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
                          pe->cycles >= pe->pmu_check_at, 0) &&
         !block_attention(pe, uc, addr))
         return;
+    if (__builtin_expect(pe_in_removal_window(addr), 0)) {
+        /* Code reached through an entry pe_mmu_remove_code_pa left in Unicorn's TLB: fetched
+         * again after a flush, the TLB-fill hook gives the guest its fault. (A flush of
+         * Unicorn's alone, as AVSIM_DEBUG_FLUSH_UNICORN_TLB's: what Unicorn's TLB held must
+         * not show in the statistics.) */
+        uc_ctl_flush_tlb(pe->uc);
+        pe->mmu.fills_since_flush = 0;
+        pe_wr(pe, UC_ARM64_REG_PC, addr);
+        return;
+    }
     if (__builtin_expect(pe->mmu.unpriv_el2, 0)) {
         pe->mmu.unpriv_el2 = false;
         pe_flush_unicorn_tlb(pe);
@@ -1467,13 +1656,6 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size
     return false;
 }
 
-static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
-{
-    struct pe *pe = opaque;
-    if (reg == 31)
-        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
-    return pe_get_x(pe, reg);
-}
 
 bool pe_insn_writes_reg(struct pe *pe, uint32_t insn, uint64_t pc, unsigned reg)
 {
@@ -1588,25 +1770,9 @@ static void bus_fault(struct pe *pe)
 
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va)
 {
-    /* Unicorn checks alignment for SCTLR_ELx.A and for exclusives and
-     * acquire/release; those faults arrive as data aborts. An exclusive pair
-     * (LDXP, LDAXP, STXP, STLXP) is one single-copy atomic access of both
-     * registers: aligned to its total size (AArch64.ExclusiveMonitorsPass,
-     * the LDXP/LDAXP pseudocode: CheckAlignment on dbytes * 2). */
-    uint64_t align = d->exclusive || d->atomic ? (uint64_t)d->size * d->nregs : d->size;
-    if (!(va % align))
-        return false;
-    unsigned t = pe_route_el1(pe);
-    d->iss.isv = false;                /* not a stage-2 abort */
-    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = pc,
-                              .far_valid = true, .far = va, .in_block = true };
-    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
-    /* An atomic read-modify-write (FEAT_LSE) reports WnR = 0, as QEMU 7.2 does: the check
-     * comes before its read. */
-    x.iss = iss_data_abort(&d->iss, false, false, false, d->is_store && !d->atomic, FSC_ALIGNMENT);
-    pe_take_exception(pe, &x);
-    return true;
+    return alignment_fault(pe, pc, d, va, true);
 }
+
 
 /* An abort that Unicorn detected itself: an alignment fault (translations are
  * avsim's: the TLB-fill hook refuses those, pe_mmu_take_pending_fault). */
@@ -1619,6 +1785,169 @@ static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
         return;
     pe_fatal(pe, "internal error: Unicorn reported a %s abort at PC 0x%llx that is no alignment fault",
              fetch ? "prefetch" : "data", (unsigned long long)pc);
+}
+
+/* ---- unaligned accesses to devices ------------------------------------------------- */
+
+/* The loads and stores of the current block (cached while the same block makes MMIO
+ * accesses: a driver's polling loop). */
+static const struct pe_mmio_block *mmio_block(struct pe *pe)
+{
+    struct pe_mmio_block *c = &pe->mmio_block;
+    if (c->start == pe->cur_start && c->size == pe->cur_size && c->epoch == pe->blocks.epoch && c->el == pe->el)
+        return c;
+    *c = (struct pe_mmio_block){ .start = pe->cur_start, .size = pe->cur_size, .epoch = pe->blocks.epoch,
+                                 .el = pe->el };
+    for (uint32_t off = 0; off < pe->cur_size && c->n < PE_MMIO_BLOCK_LDST; off += 4) {
+        uint32_t w = pe_read_insn(pe, pe->cur_start + off);
+        struct a64_ldst d;
+        if (a64_decode_ldst(w, &d) && d.is_mem) {
+            c->off[c->n] = (uint16_t)off;
+            c->insn[c->n++] = w;
+        }
+    }
+    return c;
+}
+
+/* The unit an access must be aligned to in Device memory: each register's size (a
+ * pair's two accesses), a structure load/store's element. */
+static unsigned device_align_unit(uint32_t w, const struct a64_ldst *d)
+{
+    if ((w & 0xbe000000u) == 0x0c000000u)
+        return (w >> 24) & 1u ? 1u : 1u << ((w >> 10) & 3u);   /* single structure: not checked */
+    return d->size;
+}
+
+/* Can the instructions after the faulting one, to the block's end, be undone by
+ * restoring the general-purpose registers and NZCV: data processing, loads into
+ * general-purpose registers and a final branch (no store, no system or FP/SIMD
+ * instruction, nothing that traps but an abort, which the Alignment fault supersedes)? */
+static bool undoable_rest(struct pe *pe, uint64_t from)
+{
+    for (uint64_t pc = from; pc - pe->cur_start < pe->cur_size; pc += 4) {
+        uint32_t w = pe_read_insn(pe, pc);
+        bool last = pc + 4 - pe->cur_start >= pe->cur_size;
+        if ((w & 0x1c000000u) == 0x10000000u || (w & 0x0e000000u) == 0x0a000000u)
+            continue;                                         /* data processing: immediate, register */
+        struct a64_ldst d;
+        if (a64_decode_ldst(w, &d) && d.is_mem && !d.is_store && !d.vector && !d.exclusive && !d.atomic)
+            continue;     /* a load into general-purpose registers: a device's is dropped, a fault waits */
+        bool branch = (w & 0xff000010u) == 0x54000000u ||     /* B.cond */
+                      (w & 0x7c000000u) == 0x14000000u ||     /* B, BL */
+                      (w & 0x7c000000u) == 0x34000000u ||     /* CBZ, CBNZ, TBZ, TBNZ */
+                      (w & 0xff9ffc1fu) == 0xd61f0000u;       /* BR, BLR, RET */
+        if (!branch || !last)
+            return false;
+    }
+    return true;
+}
+
+/* The abort of the access a (at its instruction, FAR its VA), taken when the block ends:
+ * the registers are saved now and restored then (take_mmio_fault). */
+static void pend_mmio_fault(struct pe *pe, const struct pe_mmio_access *a, bool is_write, unsigned fsc)
+{
+    const struct pe_mmio_block *c = &pe->mmio_block;
+    uint64_t pc = c->start + c->off[a->insn];
+    if (!undoable_rest(pe, pc + 4)) {
+        /* The rest of the block has effects avsim cannot take back. A device's External
+         * abort is its choice among CONSTRAINED UNPREDICTABLE behaviours that include
+         * RAZ/WI (the SMMU's, IHI 0070 "Register overview"): the access is dropped, RAZ/WI.
+         * An Alignment fault has no such alternative. */
+        if (fsc == FSC_ALIGNMENT)
+            pe_fatal(pe, "an unaligned %s of Device memory at VA 0x%llx (PA 0x%llx) by the instruction 0x%08x at "
+                     "PC 0x%llx, in a block whose later instructions avsim cannot undo: its Alignment fault is "
+                     "not modelled there (README \"Limits\")", is_write ? "write" : "read",
+                     (unsigned long long)a->va, (unsigned long long)a->pa, c->insn[a->insn], (unsigned long long)pc);
+        return;
+    }
+    struct pe_mmio_abort *m = &pe->mmio_abort;
+    *m = (struct pe_mmio_abort){ .pending = true, .fsc = fsc, .pc = pc, .far = a->va, .insn = c->insn[a->insn] };
+    for (unsigned r = 0; r < 31; r++)
+        m->x[r] = pe_get_x(pe, r);
+    m->sp = pe_rd(pe, UC_ARM64_REG_SP);
+    m->nzcv = pe_rd(pe, UC_ARM64_REG_NZCV);
+    if (pe->stop == PE_STOP_NONE)
+        pe->stop = PE_STOP_MMIO_FAULT;
+    pe->attn.f.stop = true;           /* at the next block boundary */
+}
+
+bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, struct pe_mmio_access *out)
+{
+    *out = (struct pe_mmio_access){ .pa = pa, .size = size, .insn = -1 };
+    if (pe->mmio_abort.pending)
+        return true;                  /* the other pieces of the same access */
+    if (!pe->cur_size)
+        return false;
+    const struct pe_mmio_block *c = mmio_block(pe);
+    int aligned = -1, misaligned = -1;
+    uint64_t misaligned_va = 0;
+    for (unsigned i = 0; i < c->n; i++) {
+        uint64_t pc = c->start + c->off[i];
+        struct a64_ldst d;
+        a64_decode_ldst(c->insn[i], &d);
+        if (is_write ? !d.is_store : !d.is_load)
+            continue;
+        uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe), ipa;
+        uint64_t len = (uint64_t)d.size * d.nregs;
+        if (!pe_va_to_pa(pe, va, false, &ipa) || pa + size <= ipa || pa >= ipa + len)
+            continue;                 /* (an access crossing into the next page: its first page) */
+        unsigned unit = device_align_unit(c->insn[i], &d);
+        if (va % unit) {
+            if (misaligned < 0) {
+                misaligned = (int)i;
+                misaligned_va = va;
+            }
+        } else if (size == (unit < 4 ? unit : 4) && (aligned < 0 || (unit > 8 ? 8 : unit) < out->size)) {
+            /* The register (or element) the piece belongs to: Unicorn splits accesses
+             * wider than 4 bytes into 4-byte pieces; a 128-bit one is two 64-bit
+             * accesses (single-copy atomic per doubleword). A candidate of another size
+             * is another access whose registers happen to point here (an earlier one
+             * whose base the block changed since); of several, the narrowest is taken,
+             * the size every device takes (a 4-byte piece: a 32-bit access). */
+            aligned = (int)i;
+            unit = unit > 8 ? 8 : unit;
+            uint64_t off = (pa - ipa) / unit * unit;
+            *out = (struct pe_mmio_access){ .pa = ipa + off, .size = unit, .va = va + off, .insn = (int)i };
+        }
+    }
+    /* An aligned candidate explains the access (the registers are those of the access
+     * being made, but an earlier instruction of the block may have used them too).
+     * AArch64.S1Translate / AArch64.S1DisabledOutput: an unaligned access to Device memory
+     * (any data access with stage 1 off) is an Alignment fault, which comes before the
+     * access reaches the device. */
+    if (misaligned < 0 || aligned >= 0 || !pe_mmu_data_is_device(pe, misaligned_va))
+        return false;
+    struct pe_mmio_access a = { .pa = pa, .size = size, .va = misaligned_va, .insn = misaligned };
+    pend_mmio_fault(pe, &a, is_write, FSC_ALIGNMENT);
+    return true;
+}
+
+void pe_mmio_external_abort(struct pe *pe, const struct pe_mmio_access *a, bool is_write)
+{
+    if (a->insn >= 0)             /* (none explains the access: RAZ/WI, not seen on a PE) */
+        pend_mmio_fault(pe, a, is_write, FSC_SEA);
+}
+
+/* After the block of a refused device access ran to its end: its registers back, and
+ * the Alignment fault or External abort at the access. */
+static void take_mmio_fault(struct pe *pe)
+{
+    struct pe_mmio_abort *a = &pe->mmio_abort;
+    a->pending = false;
+    for (unsigned r = 0; r < 31; r++)
+        pe_set_x(pe, r, a->x[r]);
+    pe_wr(pe, UC_ARM64_REG_SP, a->sp);
+    pe_wr(pe, UC_ARM64_REG_NZCV, a->nzcv);
+    struct a64_ldst d;
+    a64_decode_ldst(a->insn, &d);
+    unsigned t = pe_route_el1(pe);
+    d.iss.isv = false;
+    struct pe_exception x = { .kind = 0, .has_esr = true, .target_el = t, .return_pc = a->pc, .far_valid = true,
+                              .far = a->far, .in_block = true };
+    x.ec = t == pe->el ? EC_DABORT_SAME : EC_DABORT_LOWER;
+    /* (EA, IMPLEMENTATION DEFINED for an External abort, is 0, as for avsim's others.) */
+    x.iss = iss_data_abort(&d.iss, false, false, false, d.is_store && !d.atomic, a->fsc);
+    pe_take_exception(pe, &x);
 }
 
 /* A PE without EL2 (or EL3) whose platform answers PSCI through HVC, as QEMU's
@@ -1660,6 +1989,14 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
                 take_sync(pe, EC_FP_ACCESS, iss_fp_access(), (unsigned)t, pc, true);
                 return;
             }
+        }
+        if (pe->el == 0 && (w & 0xfffff0dfu) == 0xd50340dfu) {
+            /* MSR DAIFSet/DAIFClr, #imm at EL0, which Unicorn refuses when SCTLR_EL1.UMA
+             * is 0: AArch64.CheckDAIFAccess traps it (EC 0x18: Op0 0, CRn 4, CRm the
+             * immediate, Rt 31) to EL1, or to EL2 with HCR_EL2.TGE. */
+            take_sync(pe, EC_SYSREG, iss_sysreg(0, (w >> 16) & 7, 4, (w >> 8) & 0xf, (w >> 5) & 7, 31, false),
+                      pe_route_el1(pe), pc, true);
+            return;
         }
         take_sync(pe, EC_UNKNOWN, 0, pe_route_el1(pe), pc, true);
         return;
@@ -1881,6 +2218,8 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
         uc_mem_write(pe->uc, PE_TRAMPOLINE_PA, &eret, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING, &nop, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_EL0_LANDING + 4, &eret, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_A32_LANDING, &nop, 4) != UC_ERR_OK ||
+        uc_mem_write(pe->uc, PE_TRAMPOLINE_A32_LANDING + 4, &eret, 4) != UC_ERR_OK ||
         uc_mem_write(pe->uc, PE_TRAMPOLINE_PA + 0x800, &udf, 4) != UC_ERR_OK) {
         snprintf(err, errlen, "cannot map the EL-switch trampoline");
         return -1;
@@ -2201,6 +2540,15 @@ enum pe_stop pe_run(struct pe *pe)
             pe->hooks_deleted = 0;           /* uc_emu_start freed the deleted hooks */
             continue;
         }
+        if (pe->mmio_abort.pending && pe->stop != PE_STOP_FATAL) {
+            /* (Before whatever else stopped Unicorn: a fetch fault of the next block.) */
+            finish_entry(pe);
+            pe->bus_fault.valid = false;
+            take_mmio_fault(pe);
+            if (pe->stop != PE_STOP_NONE && pe->stop != PE_STOP_MMIO_FAULT)
+                return pe->stop;
+            continue;
+        }
         if (pe->stop != PE_STOP_NONE)
             return pe->stop;
         if (e == UC_ERR_OK) {
@@ -2227,8 +2575,23 @@ enum pe_stop pe_run(struct pe *pe)
             /* The TLB-fill hook refused a translation: Unicorn stopped at the
              * instruction, registers untouched; take the abort. */
             finish_entry(pe);
+            uint64_t at = pe_rd(pe, UC_ARM64_REG_PC);
             if (pe->attn.f.after_eret)
-                note_eret(pe, pe_rd(pe, UC_ARM64_REG_PC));
+                note_eret(pe, at);
+            if (pe->mmu.pending.acc == MMU_FETCH && (at & ~0xfffULL) == pe->mmu.pending.page &&
+                pe->attn.f.int_recheck && !pe->attn.f.illegal) {
+                /* The fetch of the next block's first instruction faulted before its block
+                 * hook could look at interrupts: one pending and unmasked at that boundary
+                 * (after an ERET, an MSR DAIFClr...) is taken first, as QEMU 7.2 does. After
+                 * a context synchronization event the Arm ARM leaves the order of the two
+                 * open ("Prioritization of asynchronous exceptions"); elsewhere the
+                 * interrupt comes at the boundary before the instruction's fetch. */
+                pe->attn.f.int_recheck = false;
+                if (pe_interrupt_pending(pe) && deliver_interrupt(pe, at)) {
+                    pe->mmu.pending.valid = false;
+                    continue;
+                }
+            }
             pe_mmu_take_pending_fault(pe);
             if (pe->stop != PE_STOP_NONE)
                 return pe->stop;

@@ -146,6 +146,7 @@ enum pe_stop {
     PE_STOP_DEBUG,        /* a debugger's breakpoint, step or interrupt (struct pe_debug) */
     PE_STOP_QUANTUM,      /* the PE's clock reached quantum_end (SMP round robin) */
     PE_STOP_RESTART,      /* internal: leave uc_emu_start and enter it again (never returned) */
+    PE_STOP_MMIO_FAULT,   /* internal: take the abort of pe_mmio_abort (never returned) */
 };
 
 /* A debugger's hold on the PE (frontend/gdbstub.c). While it is attached, a
@@ -166,6 +167,52 @@ struct pe_debug {
     unsigned poll_count;
     bool interrupted;         /* the last stop came from poll() */
     uc_hook hook;
+};
+
+/* Accesses that must be aligned whose address a block computes before them (SP_ALIGNED
+ * with base_reg -1) are checked at the instruction: by a cut, and once a site has been
+ * cut PE_ALIGN_SITE_PROMOTE times, by a code hook of its own that stays (at most
+ * PE_ALIGN_SITES of them: Unicorn walks its list of code hooks for every instruction it
+ * translates). A hot site (a kernel's lock or list walk) then costs a call per run
+ * instead of two translations. */
+#define PE_ALIGN_SITES 32
+#define PE_ALIGN_SITE_CANDIDATES 256
+#define PE_ALIGN_SITE_PROMOTE 4
+struct pe_align_sites {
+    unsigned n;
+    uint64_t va[PE_ALIGN_SITES];
+    uc_hook hook[PE_ALIGN_SITES];
+    uint64_t cand_va[PE_ALIGN_SITE_CANDIDATES];       /* cut sites, direct mapped by VA */
+    uint16_t cand_cuts[PE_ALIGN_SITE_CANDIDATES];
+};
+
+/* A device access as the instruction makes it (pe_mmio_access). */
+struct pe_mmio_access {
+    uint64_t pa, va;
+    unsigned size;
+    int insn;                 /* its instruction in pe->mmio_block, or -1 (none found) */
+};
+
+/* A device access that faults (pe_mmio_access): an unaligned one (Unicorn splits it into
+ * aligned pieces inside its memory core, where no exception can be raised) or one of a
+ * size the device does not support. The access is dropped, the rest of the block
+ * (instructions whose effects are registers only) runs, and at its end the registers
+ * saved here come back and the abort (fsc) is taken at pc. */
+struct pe_mmio_abort {
+    bool pending;
+    unsigned fsc;             /* FSC_ALIGNMENT or FSC_SEA */
+    uint64_t pc, far;
+    uint32_t insn;
+    uint64_t x[31], sp, nzcv;
+};
+/* The loads and stores of the block an MMIO access last came from. */
+#define PE_MMIO_BLOCK_LDST 32
+struct pe_mmio_block {
+    uint64_t start;
+    uint32_t size, epoch;
+    unsigned el, n;
+    uint16_t off[PE_MMIO_BLOCK_LDST];
+    uint32_t insn[PE_MMIO_BLOCK_LDST];
 };
 
 struct pe_cut {
@@ -309,6 +356,9 @@ struct pe {
     uint64_t insns_sysreg_emulated;
     struct pe_entry_fixup entry;
     struct pe_cut cut;
+    struct pe_align_sites align_sites;
+    struct pe_mmio_abort mmio_abort;
+    struct pe_mmio_block mmio_block;
     unsigned hooks_deleted;          /* since uc_emu_start was last entered (see delete_hook) */
     uc_hook *hooks_later;            /* to delete outside uc_emu_start (pe_delete_hook_later) */
     unsigned n_hooks_later, cap_hooks_later;
@@ -318,6 +368,15 @@ struct pe {
     struct gtimer_cpu *timer;        /* this PE's generic timers */
     struct timeq own_timeq;          /* this PE's (its generic timers), in its own clock */
     uint32_t illegal_from_eret;   /* PSTATE of an illegal return Unicorn performed as legal */
+    bool illegal_pc_valid;        /* the illegal return's PC, when Unicorn's is not it */
+    uint64_t illegal_pc;
+    /* An ERET to AArch32 that Unicorn performed (its CPU has AArch32 EL0; avsim's PEs have
+     * no AArch32, where that return is illegal): Unicorn runs AArch32 until the switch
+     * back through the trampoline (switch_el, landing at VBAR + 0x680) restores these. */
+    struct {
+        bool active;
+        uint64_t x[31], sp_el[3];
+    } a32;
     bool event_reg;
     unsigned sync_without_eret;
 
@@ -362,6 +421,16 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el);
 
 /* Runs until something stops the PE (see enum pe_stop). */
 enum pe_stop pe_run(struct pe *pe);
+/* Called by the machine for each MMIO access (pa, size) a PE makes: true if the device
+ * must not see it (a piece of an unaligned access to Device memory: the PE takes an
+ * Alignment fault; or a piece of an access already refused). *a is the architectural
+ * access the piece belongs to (Unicorn splits accesses wider than 4 bytes): one
+ * register's bytes, or one element's, as the device must judge its size. */
+bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, struct pe_mmio_access *a);
+/* The device refuses the access a (pe_mmio_access): the access is dropped and the PE takes
+ * a synchronous External abort at its instruction (RAZ/WI where the rest of its block
+ * cannot be undone, see pend_mmio_fault). */
+void pe_mmio_external_abort(struct pe *pe, const struct pe_mmio_access *a, bool is_write);
 void pe_request_stop(struct pe *pe);
 void pe_fatal(struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -490,6 +559,7 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 #define PE_TRAMPOLINE_PA 0xffffffff000ULL
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
+#define PE_TRAMPOLINE_A32_LANDING (PE_TRAMPOLINE_PA + 0x680)   /* the IRQ from AArch32 EL0 */
 /* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
  * a guest's own code at that VA is not supported (README "Not modelled yet"). */
 /* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
@@ -516,5 +586,8 @@ static inline void pe_set_pmu_check_at(struct pe *pe, uint64_t at)
 }
 
 static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
+/* VAs with bits 55:48 = 0x01 (pe_mmu_remove_code_pa's, REMOVAL_VA_BASE): every guest access
+ * there faults (beyond the PA size, or non-canonical), but Unicorn's TLB may hold them. */
+static inline bool pe_in_removal_window(uint64_t va) { return ((va >> 48) & 0xff) == 1; }
 
 #endif

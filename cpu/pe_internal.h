@@ -58,6 +58,9 @@ void pe_delete_hook_later(struct pe *pe, uc_hook h);
 /* Unicorn translates the code of [start, end) again at the next block boundary (a code hook
  * added or removed there); the decoded blocks stay valid. */
 void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end);
+/* Is the data at va Device memory for the current EL (stage 1 off: always; else the
+ * attributes of the model's TLB entry, Device when it holds none)? */
+bool pe_mmu_data_is_device(struct pe *pe, uint64_t va);
 /* A data abort for an alignment fault if the access at va is misaligned and must fault. */
 bool pe_alignment_fault(struct pe *pe, uint64_t pc, struct a64_ldst *d, uint64_t va);
 

@@ -433,6 +433,8 @@ void pe_mmu_update(struct pe *pe)
     }
     mmu_s2_from_regs(&s2, hcr, r[pe->idx.vtcr_el2], r[pe->idx.vttbr_el2]);
     bool host_el0 = (hcr & HCR_E2H) && (hcr & HCR_TGE);
+    if (hcr & HCR_DC)
+        s1_el10.enabled = false;      /* HCR_EL2.DC: as if SCTLR_EL1.M were 0 (and stage 2 on) */
     if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
         s1_el10.enabled = false;
         s2.enabled = false;
@@ -456,6 +458,8 @@ void pe_mmu_update(struct pe *pe)
         pe_flush_unicorn_tlb(pe);
 }
 
+#define SCTLR_UMA (1ULL << 9)
+
 void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {
     if (d->index == pe->idx.sctlr_el1 || d->index == pe->idx.sctlr_el2) {
@@ -466,6 +470,14 @@ void sr_write_mmu(struct pe *pe, const struct sysreg_def *d, uint64_t v)
             pe_fatal(pe, "%s = 0x%llx sets %s: big-endian data accesses and translation table walks are "
                      "not modelled", d->name, (unsigned long long)v,
                      (v & (1ULL << 25)) ? "EE" : "E0E");
+        if (d->index == pe->idx.sctlr_el1) {
+            /* SCTLR_EL1.UMA to Unicorn's copy: its translator checks EL0's MSR DAIFSet/DAIFClr
+             * and MRS/MSR DAIF itself (AArch64.CheckDAIFAccess; in the EL2&0 host, where the
+             * Arm ARM always traps them, it reads SCTLR_EL2.UMA, which stays 0). */
+            uint64_t u = pe_cp_read(pe, 3, 0, 1, 0, 0, NULL);
+            if ((u ^ v) & SCTLR_UMA)
+                pe_cp_write(pe, 3, 0, 1, 0, 0, (u & ~SCTLR_UMA) | (v & SCTLR_UMA));
+        }
     }
     pe_mmu_update(pe);
 }
@@ -708,9 +720,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
         return false;                         /* a hook's deletion looking up its blocks (pe_delete_hook_later) */
     m->unicorn_fills++;
     grow_unicorn_tlb(pe);
-    if (va == m->removal_va && va) {          /* pe_mmu_remove_code_pa's VA for a physical page */
+    if (va == m->removal_va && va && type == UC_MEM_FETCH) {   /* pe_mmu_remove_code_pa's VA for a page */
         out->paddr = m->removal_pa;
-        out->perms = UC_PROT_READ | UC_PROT_EXEC;
+        out->perms = UC_PROT_EXEC;        /* the guest's data accesses there miss (and fault) */
         return true;
     }
     if (va == PE_TRAMPOLINE_PA) {             /* avsim's EL-switch page, at every EL */
@@ -920,6 +932,18 @@ bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn)
     if (in_el2_regime(&pe->mmu, pe->el))
         return !pe->mmu.s1_el2.enabled;
     return !pe->mmu.s1_el10.enabled && !(pe_hcr_el2(pe) & HCR_DC);
+}
+
+bool pe_mmu_data_is_device(struct pe *pe, uint64_t va)
+{
+    struct pe_mmu *m = &pe->mmu;
+    bool el2 = in_el2_regime(m, pe->el);
+    if (!s1_for(pe, pe->el)->enabled && (el2 || !(pe_hcr_el2(pe) & HCR_DC)))
+        return true;                  /* AArch64.S1DisabledOutput: Device-nGnRnE, whatever stage 2 says */
+    const struct pe_mmu_ctx *c = &m->ctx[el2 ? m->ctx_el2 : m->ctx_el10];
+    const struct tlb_entry *e = tlb_peek(&m->tlb, false, (enum tlb_regime)regime_of(m, pe->el),
+                                         el2 ? 0 : c->vmid, c->asid, va);
+    return !e || !(e->attr & 0xf0);   /* MAIR encoding 0b0000dd00: Device */
 }
 
 /* The abort of such a DC ZVA (a write, WnR=1; CM=0 for DC ZVA): an address
@@ -1180,7 +1204,11 @@ void pe_mmu_reset(struct pe *pe)
  * guest can use (bit 48 set, bits 63:49 clear: outside both TTBR ranges, and
  * non-canonical whatever TBI says), a fresh one each time so that Unicorn's
  * TLB cannot answer it from an earlier removal, and the hook maps it to the
- * page (on_tlb_fill). Unicorn's code cache is indexed by physical address:
+ * page (on_tlb_fill), for instruction fetches only. The entry stays in
+ * Unicorn's TLB: a guest load there misses it and takes its fault (an address
+ * size or translation fault: tests/gfuzz seed 313 read the page through it
+ * before), a guest branch there is stopped by the block hook
+ * (pe_in_removal_window). Unicorn's code cache is indexed by physical address:
  * every translation of the range goes, whatever VA and EL it was made for. */
 #define REMOVAL_VA_BASE (1ULL << 48)
 void pe_mmu_remove_code_pa(struct pe *pe, uint64_t pa_page, unsigned lo, unsigned hi)

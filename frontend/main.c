@@ -159,7 +159,7 @@ static bool add_virtio(struct machine_config *cfg, struct machine_virtio v, cons
 static bool parse_drive(const char *v, struct machine_virtio *d)
 {
     size_t n = strlen(v);
-    char *path = malloc(n + 1);       /* kept for the whole run, as the other option strings */
+    char *path = malloc(n + 1);       /* the configuration's until free_config */
     if (!path)
         return false;
     size_t j = 0;
@@ -178,6 +178,8 @@ static bool parse_drive(const char *v, struct machine_virtio *d)
     *d = (struct machine_virtio){ .kind = MACHINE_VIRTIO_BLK, .path = path };
     if (!j) {
         fprintf(stderr, "avsim: --drive=%s: no file given (--drive=FILE[,ro])\n", v);
+        free(path);
+        d->path = NULL;
         return false;
     }
     while (*p == ',') {
@@ -187,11 +189,22 @@ static bool parse_drive(const char *v, struct machine_virtio *d)
             d->read_only = true;
         else {
             fprintf(stderr, "avsim: --drive=%s: unknown flag '%.*s' (--drive=FILE[,ro])\n", v, (int)len, flag);
+            free(path);
+            d->path = NULL;
             return false;
         }
         p = flag + len;
     }
     return true;
+}
+
+/* What the options allocated for cfg: the unescaped paths of --drive. */
+static void free_config(struct machine_config *cfg)
+{
+    for (unsigned n = 0; n < cfg->n_virtio; n++)
+        if (cfg->virtio[n].kind == MACHINE_VIRTIO_BLK)
+            free((char *)cfg->virtio[n].path);
+    cfg->n_virtio = 0;
 }
 
 /* The options that shape the machine and its boot, shared by `run` and
@@ -267,8 +280,12 @@ static int machine_option(int argc, char **argv, int *i, struct machine_config *
         }
     } else if ((v = opt_value_or_next(argc, argv, i, "--drive", &missing))) {
         struct machine_virtio d;
-        if (!parse_drive(v, &d) || !add_virtio(cfg, d, "--drive"))
+        if (!parse_drive(v, &d))
             return OPT_BAD;
+        if (!add_virtio(cfg, d, "--drive")) {
+            free((char *)d.path);
+            return OPT_BAD;
+        }
     } else if (!strcmp(a, "--virtio-rng") || (v = opt_value(a, "--virtio-rng"))) {
         uint64_t seed = 0;
         char *end = (char *)v;
@@ -366,12 +383,11 @@ static int check_boot_files(const struct machine_config *cfg)
 /* avsim dumpdtb [options] FILE: the generated device tree of the machine the
  * same options build. Without --kernel, the initrd goes where QEMU would put it
  * for a Linux Image small enough to end below it. */
-static int cmd_dumpdtb(int argc, char **argv)
+static int cmd_dumpdtb_with(struct machine_config *cfg, int argc, char **argv)
 {
-    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
     const char *kernel = NULL, *out = NULL;
     for (int i = 0; i < argc; i++) {
-        int r = machine_option(argc, argv, &i, &cfg, &kernel);
+        int r = machine_option(argc, argv, &i, cfg, &kernel);
         if (r == OPT_BAD)
             return 2;
         if (r == OPT_TAKEN)
@@ -394,13 +410,13 @@ static int cmd_dumpdtb(int argc, char **argv)
         fprintf(stderr, "avsim: dumpdtb: no output file given (usage: avsim dumpdtb [options] FILE)\n");
         return 2;
     }
-    if (check_boot_files(&cfg) != 0)
+    if (check_boot_files(cfg) != 0)
         return 2;
     char err[512];
     struct loaded_image img = { .is_linux = 1 };
     if (kernel) {
         struct loaded_image k;
-        if (image_open(&k, kernel, VIRT_RAM_BASE, cfg.ram_size, false, 0, err, sizeof err) != 0) {
+        if (image_open(&k, kernel, VIRT_RAM_BASE, cfg->ram_size, false, 0, err, sizeof err) != 0) {
             fprintf(stderr, "avsim: %s\n", err);
             return 2;
         }
@@ -412,7 +428,7 @@ static int cmd_dumpdtb(int argc, char **argv)
     }
     struct boot_config bc;
     struct boot_blobs blobs;
-    machine_boot_config(&cfg, &bc);
+    machine_boot_config(cfg, &bc);
     if (boot_prepare(&blobs, &bc, &img, err, sizeof err) != 0) {
         fprintf(stderr, "avsim: %s\n", err);
         return 2;
@@ -428,6 +444,15 @@ static int cmd_dumpdtb(int argc, char **argv)
         status = 2;
     }
     boot_release(&blobs);
+    return status;
+}
+
+/* (Every return of cmd_dumpdtb_with, early ones included, leaves cfg to be freed here.) */
+static int cmd_dumpdtb(int argc, char **argv)
+{
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
+    int status = cmd_dumpdtb_with(&cfg, argc, argv);
+    free_config(&cfg);
     return status;
 }
 
@@ -453,9 +478,8 @@ static int parse_view_size(const char *s, struct view_viewport *vp)
 }
 
 /* The machine-wide totals the viewer's panel shows (the model itself sees only events). */
-static int cmd_run(int argc, char **argv)
+static int cmd_run_with(struct machine_config *cfg, int argc, char **argv)
 {
-    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
     const char *tlb_specs[16];                /* --tlb, applied in order to the CPU's default */
     unsigned n_tlb_specs = 0;
     const char *v;
@@ -469,20 +493,20 @@ static int cmd_run(int argc, char **argv)
     uint64_t view_keep = 4096;
     const char *kernel = NULL;
     for (int i = 0; i < argc; i++) {
-        int r = machine_option(argc, argv, &i, &cfg, &kernel);
+        int r = machine_option(argc, argv, &i, cfg, &kernel);
         if (r == OPT_BAD)
             return 2;
         if (r == OPT_TAKEN)
             continue;
         const char *a = argv[i];
         if ((v = opt_value(a, "--load-addr"))) {
-            if (parse_size(v, &cfg.load_addr) != 0) {
+            if (parse_size(v, &cfg->load_addr) != 0) {
                 fprintf(stderr, "avsim: --load-addr=%s: not an address\n", v);
                 return 2;
             }
-            cfg.have_load_addr = true;
+            cfg->have_load_addr = true;
         } else if ((v = opt_value(a, "--stats"))) {
-            cfg.stats_file = v;
+            cfg->stats_file = v;
         } else if (strcmp(a, "--trace-exceptions") == 0) {
             trace = stderr;
         } else if ((v = opt_value(a, "--trace-exceptions"))) {
@@ -497,17 +521,17 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --gic-lrs=%s: give 1 to 16 list registers\n", v);
                 return 2;
             }
-            cfg.gic_lrs = (unsigned)n;
+            cfg->gic_lrs = (unsigned)n;
         } else if ((v = opt_value(a, "--counter-hz"))) {
-            if (parse_size(v, &cfg.counter_hz) != 0 || cfg.counter_hz < 1000 || cfg.counter_hz > 0xffffffffULL) {
+            if (parse_size(v, &cfg->counter_hz) != 0 || cfg->counter_hz < 1000 || cfg->counter_hz > 0xffffffffULL) {
                 fprintf(stderr, "avsim: --counter-hz=%s: give a frequency from 1000 to 4294967295\n", v);
                 return 2;
             }
         } else if ((v = opt_value(a, "--trace"))) {
-            cfg.trace_file = v;
+            cfg->trace_file = v;
         } else if ((v = opt_value(a, "--trace-events"))) {
             char err[300];
-            if (trace_parse_classes(v, &cfg.trace_classes, err, sizeof err) != 0) {
+            if (trace_parse_classes(v, &cfg->trace_classes, err, sizeof err) != 0) {
                 fprintf(stderr, "avsim: --trace-events=%s: %s\n", v, err);
                 return 2;
             }
@@ -549,9 +573,9 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "avsim: --quantum=%s: give 100 to 100000000 cycles\n", v);
                 return 2;
             }
-            cfg.quantum = n;
+            cfg->quantum = n;
         } else if ((v = opt_value(a, "--max-insns"))) {
-            if (parse_size(v, &cfg.max_insns) != 0) {
+            if (parse_size(v, &cfg->max_insns) != 0) {
                 fprintf(stderr, "avsim: --max-insns=%s: give a number from 0 to 2^64 - 1 (K, M, G suffixes)\n", v);
                 return 2;
             }
@@ -561,34 +585,34 @@ static int cmd_run(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "avsim: unknown option '%s' (see avsim --help)\n", a);
             return 2;
-        } else if (!cfg.image) {
-            cfg.image = a;
+        } else if (!cfg->image) {
+            cfg->image = a;
         } else {
-            fprintf(stderr, "avsim: more than one image given ('%s' and '%s')\n", cfg.image, a);
+            fprintf(stderr, "avsim: more than one image given ('%s' and '%s')\n", cfg->image, a);
             return 2;
         }
     }
-    if (kernel && cfg.image) {
-        fprintf(stderr, "avsim: more than one image given ('%s' and --kernel=%s)\n", cfg.image, kernel);
+    if (kernel && cfg->image) {
+        fprintf(stderr, "avsim: more than one image given ('%s' and --kernel=%s)\n", cfg->image, kernel);
         return 2;
     }
     if (kernel)
-        cfg.image = kernel;
-    cfg.tlb = *machine_cpu(&cfg)->tlb;
+        cfg->image = kernel;
+    cfg->tlb = *machine_cpu(cfg)->tlb;
     for (unsigned k = 0; k < n_tlb_specs; k++) {
         char err[200];
-        if (tlb_config_parse(&cfg.tlb, tlb_specs[k], err, sizeof err) != 0) {
+        if (tlb_config_parse(&cfg->tlb, tlb_specs[k], err, sizeof err) != 0) {
             fprintf(stderr, "avsim: --tlb=%s: %s\n", tlb_specs[k], err);
             return 2;
         }
     }
-    if (!cfg.image) {
+    if (!cfg->image) {
         fprintf(stderr, "avsim: no image given (usage: avsim run [options] IMAGE)\n");
         return 2;
     }
-    if (check_boot_files(&cfg) != 0)
+    if (check_boot_files(cfg) != 0)
         return 2;
-    if (have_classes && !cfg.trace_file) {
+    if (have_classes && !cfg->trace_file) {
         fprintf(stderr, "avsim: --trace-events needs --trace=FILE\n");
         return 2;
     }
@@ -604,15 +628,15 @@ static int cmd_run(int argc, char **argv)
     }
 #endif
     if (!have_classes)
-        cfg.trace_classes = TRACE_ALL_CLASSES;
-    cfg.trace_exceptions = trace;
+        cfg->trace_classes = TRACE_ALL_CLASSES;
+    cfg->trace_exceptions = trace;
     struct machine *m = calloc(1, sizeof *m);
     char err[512];
     if (!m) {
         fprintf(stderr, "avsim: out of memory\n");
         return 1;
     }
-    if (machine_init(m, &cfg, err, sizeof err) != 0) {
+    if (machine_init(m, cfg, err, sizeof err) != 0) {
         fprintf(stderr, "avsim: %s\n", err);
         machine_destroy(m);
         free(m);
@@ -667,6 +691,15 @@ static int cmd_run(int argc, char **argv)
                 status = 2;
         }
     }
+    return status;
+}
+
+/* (Every return of cmd_run_with, early ones included, leaves cfg to be freed here.) */
+static int cmd_run(int argc, char **argv)
+{
+    struct machine_config cfg = { .ram_size = VIRT_RAM_DEFAULT, .gic = GIC_V3 };
+    int status = cmd_run_with(&cfg, argc, argv);
+    free_config(&cfg);
     return status;
 }
 

@@ -88,6 +88,12 @@ void gic_redist_write(struct gic *g, uint64_t off, uint64_t val, unsigned size);
  * GICD is not banked: pe is ignored. On a GICv2, gic_redist_read/write are RAZ/WI. */
 uint64_t gic_dist_read_pe(struct gic *g, unsigned pe, uint64_t off, unsigned size);
 void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, unsigned size);
+/* Whether the distributor / the redistributors take an aligned access of size bytes at
+ * off (as the instruction makes it: the machine's bus splits wider ones into 32-bit pieces).
+ * A GICv3 takes 32-bit accesses, byte accesses to IPRIORITYR and 64-bit ones to its 64-bit
+ * registers: other sizes are RAZ/WI (gicv3.c). A GICv2 distributor takes every size. */
+bool gic_dist_size_ok(const struct gic *g, uint64_t off, unsigned size);
+bool gic_redist_size_ok(const struct gic *g, uint64_t off, unsigned size);
 
 /* The ITS (cfg.its; QEMU virt: 0x08080000): its 64 KiB control frame then its 64 KiB
  * translation frame, offsets from the first. A write to GITS_TRANSLATER is an MSI of the

@@ -315,9 +315,37 @@ void gic_update(struct gic *g)
 
 /* ---- MMIO frame helpers --------------------------------------------------------------------- */
 
+/* Access sizes of a GICv3 frame (IHI 0069, "GIC memory-mapped register access"): every
+ * register takes aligned 32-bit accesses (a 64-bit one as two halves), the byte-accessible
+ * ones (IPRIORITYR) byte accesses, the 64-bit ones (GICD_IROUTER<n>, GICR_TYPER...) aligned
+ * 64-bit accesses; the architecture requires no other size. avsim makes the others RAZ/WI,
+ * as QEMU 7.2 does (a halfword access, a byte access to a word register, a 64-bit access
+ * to two 32-bit ones; no External abort: guest.mmio_sizes). An unaligned access does not
+ * get here (the PE takes an Alignment fault, pe_mmio_access). */
+static bool v3_size_supported(const struct gic_frame_ops *ops, uint64_t off, unsigned size)
+{
+    switch (size) {
+    case 8:
+        return ops->is_dword_reg(off);
+    case 4:
+        return true;
+    case 1:
+        return ops->is_byte_reg && ops->is_byte_reg(off);
+    default:
+        return false;                     /* halfword: no GICv3 register takes it */
+    }
+}
+
+bool gic_frame_size_ok(const struct gic_frame_ops *ops, uint64_t off, unsigned size)
+{
+    return !ops->is_dword_reg || v3_size_supported(ops, off, size);
+}
+
 uint64_t gic_frame_read(struct gic *g, const struct gic_frame_ops *ops, unsigned pe, uint64_t off,
                         unsigned size)
 {
+    if (!gic_frame_size_ok(ops, off, size))
+        return 0;
     switch (size) {
     case 8:
         if (off & 7)
@@ -344,6 +372,8 @@ uint64_t gic_frame_read(struct gic *g, const struct gic_frame_ops *ops, unsigned
 void gic_frame_write(struct gic *g, const struct gic_frame_ops *ops, unsigned pe, uint64_t off,
                      uint64_t val, unsigned size)
 {
+    if (!gic_frame_size_ok(ops, off, size))
+        return;
     switch (size) {
     case 8:
         if (off & 7)

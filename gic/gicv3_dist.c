@@ -233,8 +233,14 @@ static void dist_write8(struct gic *g, unsigned unused, uint64_t off, uint8_t va
     gic_bank_write8(g, -1, GIC_NUM_PRIVATE, GIC_NUM_IRQS, off, val);
 }
 
+/* GICD's 64-bit registers: GICD_IROUTER<n> (those of SGIs and PPIs are reserved). */
+static bool dist_dword_reg(uint64_t off)
+{
+    return off >= GICD_IROUTER && off < GICD_IROUTER + 8 * GIC_NUM_IRQS;
+}
+
 static const struct gic_frame_ops dist_ops = {
-    .read32 = dist_read32, .write32 = dist_write32,
+    .read32 = dist_read32, .write32 = dist_write32, .is_dword_reg = dist_dword_reg,
     .is_byte_reg = gic_bank_byte_reg, .read8 = dist_read8, .write8 = dist_write8,
 };
 
@@ -256,6 +262,11 @@ void gic_dist_write_pe(struct gic *g, unsigned pe, uint64_t off, uint64_t val, u
         return;
     }
     gic_frame_write(g, &dist_ops, 0, off, val, size);
+}
+
+bool gic_dist_size_ok(const struct gic *g, uint64_t off, unsigned size)
+{
+    return g->cfg.version == GIC_V2 || gic_frame_size_ok(&dist_ops, off, size);
 }
 
 uint64_t gic_dist_read(struct gic *g, uint64_t off, unsigned size)

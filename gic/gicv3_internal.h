@@ -365,14 +365,18 @@ void gic_bank_write8(struct gic *g, int pe, unsigned lo, unsigned hi, uint64_t o
 bool gic_bank_byte_reg(uint64_t off);     /* byte-accessible (IPRIORITYR) */
 
 /* Generic frame access: splits 8-byte accesses into two 32-bit ones and serves byte
- * accesses to byte registers, narrow reads of others from the containing word. */
+ * accesses to byte registers. A GICv2 frame serves narrow reads of other registers from
+ * the containing word; a GICv3 frame (is_dword_reg set) takes 64-bit accesses at its 64-bit
+ * registers only and narrow ones at its byte registers only (gicv3.c v3_size_supported). */
 struct gic_frame_ops {
     uint32_t (*read32)(struct gic *g, unsigned pe, uint64_t off);
     void (*write32)(struct gic *g, unsigned pe, uint64_t off, uint32_t val);
+    bool (*is_dword_reg)(uint64_t off);   /* GICv3: the 64-bit registers (IROUTER, GICR_TYPER...) */
     bool (*is_byte_reg)(uint64_t off);
     uint8_t (*read8)(struct gic *g, unsigned pe, uint64_t off);
     void (*write8)(struct gic *g, unsigned pe, uint64_t off, uint8_t val);
 };
+bool gic_frame_size_ok(const struct gic_frame_ops *ops, uint64_t off, unsigned size);
 uint64_t gic_frame_read(struct gic *g, const struct gic_frame_ops *ops, unsigned pe, uint64_t off,
                         unsigned size);
 void gic_frame_write(struct gic *g, const struct gic_frame_ops *ops, unsigned pe, uint64_t off,

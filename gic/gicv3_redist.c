@@ -9,8 +9,12 @@
 #define GICR_IIDR 0x0004
 #define GICR_TYPER 0x0008
 #define GICR_WAKER 0x0014
+#define GICR_SETLPIR 0x0040
+#define GICR_CLRLPIR 0x0048
 #define GICR_PROPBASER 0x0070
 #define GICR_PENDBASER 0x0078
+#define GICR_INVLPIR 0x00a0
+#define GICR_INVALLR 0x00b0
 #define GICR_IDREGS 0xffd0
 
 #define GICR_TYPER_PLPIS (1ull << 0)
@@ -97,10 +101,33 @@ static void redist_write8(struct gic *g, unsigned pe, uint64_t off, uint8_t val)
     gic_bank_write8(g, (int)pe, 0, GIC_NUM_PRIVATE, off - GICR_SGI_BASE, val);
 }
 
+/* RD_base's 64-bit registers, accessible as 64 or 32 bits: GICR_TYPER and the LPI ones
+ * (PROPBASER, PENDBASER; SETLPIR, CLRLPIR, INVLPIR and INVALLR, RAZ/WI without DirectLPI). */
+static bool redist_dword_reg(uint64_t off)
+{
+    switch (off) {
+    case GICR_TYPER:
+    case GICR_SETLPIR:
+    case GICR_CLRLPIR:
+    case GICR_PROPBASER:
+    case GICR_PENDBASER:
+    case GICR_INVLPIR:
+    case GICR_INVALLR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static const struct gic_frame_ops redist_ops = {
-    .read32 = redist_read32, .write32 = redist_write32,
+    .read32 = redist_read32, .write32 = redist_write32, .is_dword_reg = redist_dword_reg,
     .is_byte_reg = redist_byte_reg, .read8 = redist_read8, .write8 = redist_write8,
 };
+
+bool gic_redist_size_ok(const struct gic *g, uint64_t off, unsigned size)
+{
+    return gic_frame_size_ok(&redist_ops, off & ((1u << GICR_FRAME_SHIFT) - 1), size);
+}
 
 uint64_t gic_redist_read(struct gic *g, uint64_t off, unsigned size)
 {

@@ -75,8 +75,8 @@ void mmu_s1_from_regs(struct mmu_s1_config *c, bool el2_regime, uint64_t sctlr, 
 void mmu_s2_from_regs(struct mmu_s2_config *c, uint64_t hcr, uint64_t vtcr, uint64_t vttbr)
 {
     memset(c, 0, sizeof *c);
-    c->enabled = hcr & 1;
     c->dc = (hcr >> 12) & 1;
+    c->enabled = (hcr & 1) || c->dc;  /* HCR_EL2.DC: as if HCR_EL2.VM were 1 */
     c->vttbr = vttbr;
     c->t0sz = vtcr & 0x3f;
     c->sl0 = (vtcr >> 6) & 3;

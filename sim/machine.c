@@ -20,7 +20,7 @@ static void on_semihosting(void *opaque, struct pe *pe) { semihosting_call(opaqu
 static unsigned cur_index(const struct machine *m) { return m->cur ? m->cur->index : 0; }
 
 /* The MMIO ops of a GIC frame whose accesses are those of the running PE. */
-#define GIC_PE_FRAME(name, read_fn, write_fn)                                                      \
+#define GIC_PE_FRAME(name, read_fn, write_fn, rule)                                                \
     static uint64_t name##_read(void *o, uint64_t off, unsigned size)                             \
     {                                                                                              \
         struct machine *m = o;                                                                     \
@@ -31,11 +31,18 @@ static unsigned cur_index(const struct machine *m) { return m->cur ? m->cur->ind
         struct machine *m = o;                                                                     \
         write_fn(m->gic, cur_index(m), off, v, size);                                              \
     }                                                                                              \
-    static const struct mmio_ops name##_ops = { .read = name##_read, .write = name##_write };
-GIC_PE_FRAME(gicd, gic_dist_read_pe, gic_dist_write_pe)
-GIC_PE_FRAME(gicc, gic_cpu_read, gic_cpu_write)
-GIC_PE_FRAME(gich, gic_hyp_read, gic_hyp_write)
-GIC_PE_FRAME(gicv, gic_vcpu_read, gic_vcpu_write)
+    static const struct mmio_ops name##_ops = { .read = name##_read, .write = name##_write, .size_rule = (rule) };
+
+/* The GICv3 frames' access sizes (gic_dist_size_ok): the others are RAZ/WI, as QEMU 7.2's. */
+static enum mmio_size_rule gicd_size_rule(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_dist_size_ok(m->gic, off, size) ? MMIO_SIZE_OK : MMIO_SIZE_RAZ_WI;
+}
+GIC_PE_FRAME(gicd, gic_dist_read_pe, gic_dist_write_pe, gicd_size_rule)
+GIC_PE_FRAME(gicc, gic_cpu_read, gic_cpu_write, NULL)
+GIC_PE_FRAME(gich, gic_hyp_read, gic_hyp_write, NULL)
+GIC_PE_FRAME(gicv, gic_vcpu_read, gic_vcpu_write, NULL)
 
 /* The redistributors are told apart by address: no PE needed. */
 static uint64_t gicr_read(void *o, uint64_t off, unsigned size)
@@ -48,7 +55,12 @@ static void gicr_write(void *o, uint64_t off, uint64_t v, unsigned size)
     struct machine *m = o;
     gic_redist_write(m->gic, off, v, size);
 }
-static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write };
+static enum mmio_size_rule gicr_size_rule(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    return gic_redist_size_ok(m->gic, off, size) ? MMIO_SIZE_OK : MMIO_SIZE_RAZ_WI;
+}
+static const struct mmio_ops gicr_ops = { .read = gicr_read, .write = gicr_write, .size_rule = gicr_size_rule };
 
 /* The ITS. A CPU's write to GITS_TRANSLATER carries DeviceID 0, as QEMU's requester ID of a
  * CPU access (on hardware what a CPU write carries is IMPLEMENTATION DEFINED). */
@@ -268,6 +280,28 @@ static int add_region(struct machine *m, const char *name, uint64_t base, uint64
     return 0;
 }
 
+/* Whether the piece (pa, size) of a PE's access must not reach the region's device: a
+ * piece of an unaligned access to Device memory (the PE's Alignment fault), or of an
+ * access of a size the device does not take (RAZ/WI, or the PE's External abort). */
+static bool region_drops(struct mmio_region *r, uint64_t off, unsigned size, bool is_write)
+{
+    struct pe_mmio_access a;
+    if (pe_mmio_access(r->m->cur, r->base + off, size, is_write, &a))
+        return true;
+    if (!r->ops->size_rule || a.pa < r->base)
+        return false;
+    switch (r->ops->size_rule(r->opaque, a.pa - r->base, a.size)) {
+    case MMIO_SIZE_OK:
+        return false;
+    case MMIO_SIZE_ABORT:
+        pe_mmio_external_abort(r->m->cur, &a, is_write);
+        return true;
+    case MMIO_SIZE_RAZ_WI:
+    default:
+        return true;
+    }
+}
+
 static uint64_t region_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
     struct mmio_region *r = opaque;
@@ -276,6 +310,8 @@ static uint64_t region_read(uc_engine *uc, uint64_t off, unsigned size, void *op
                  r->why_not);
         return 0;
     }
+    if (region_drops(r, off, size, false))
+        return 0;
     return r->ops->read(r->opaque, off, size);
 }
 
@@ -287,6 +323,8 @@ static void region_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
                  r->why_not);
         return;
     }
+    if (region_drops(r, off, size, true))
+        return;
     r->ops->write(r->opaque, off, value, size);
 }
 
@@ -375,7 +413,20 @@ static void smmu_region_write(void *o, uint64_t off, uint64_t v, unsigned size)
     struct machine *m = o;
     smmu_mmio_write(m->smmu, off, v, size);
 }
-static const struct mmio_ops smmu_region_ops = { .read = smmu_region_read, .write = smmu_region_write };
+static enum mmio_size_rule smmu_region_size_rule(void *o, uint64_t off, unsigned size)
+{
+    struct machine *m = o;
+    switch (smmu_mmio_access(m->smmu, off, size)) {
+    case SMMU_ACCESS_OK:
+        return MMIO_SIZE_OK;
+    case SMMU_ACCESS_ABORT:
+        return MMIO_SIZE_ABORT;
+    default:
+        return MMIO_SIZE_RAZ_WI;
+    }
+}
+static const struct mmio_ops smmu_region_ops = { .read = smmu_region_read, .write = smmu_region_write,
+                                                 .size_rule = smmu_region_size_rule };
 
 /* The 32 transports are one region: transport off / 0x200 decodes the access. */
 static uint64_t virtio_region_read(void *o, uint64_t off, unsigned size)

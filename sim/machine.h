@@ -78,10 +78,20 @@ struct pe_resume {
     unsigned el;
 };
 
+/* What a device does with an access of some size (struct mmio_ops size_rule). */
+enum mmio_size_rule {
+    MMIO_SIZE_OK,             /* read/write see it (in pieces of at most 4 bytes: Unicorn's) */
+    MMIO_SIZE_RAZ_WI,         /* it reads as zero, its write is ignored */
+    MMIO_SIZE_ABORT,          /* the PE takes a synchronous External abort */
+};
+
 /* One handler signature for every device register block. */
 struct mmio_ops {
     uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
     void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+    /* Optional (absent: every size is taken): the fate of an aligned access of size bytes
+     * (1, 2, 4 or 8: one register's, as the instruction makes it) at offset. */
+    enum mmio_size_rule (*size_rule)(void *opaque, uint64_t offset, unsigned size);
 };
 
 struct mmio_region {

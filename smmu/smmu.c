@@ -326,37 +326,44 @@ static void write32(struct smmu *s, uint64_t off, uint32_t v)
     r->write(s, nv);
 }
 
-/* Accesses (IHI 0070 "Register access"): 32-bit to a 32-bit register or
- * either half of a 64-bit one, 64-bit to a 64-bit register. A 64-bit access to
- * two 32-bit registers is taken as two 32-bit accesses, low address first;
- * other sizes and misaligned accesses (CONSTRAINED UNPREDICTABLE) read as zero
- * and ignore writes. */
+/* Access sizes (IHI 0070 "Register overview"): aligned 32-bit accesses to a 32-bit
+ * register or either half of a 64-bit one, aligned 64-bit accesses to a 64-bit register.
+ * Other sizes and misaligned accesses are illegal, and an illegal access, as a 64-bit one
+ * to two adjacent 32-bit registers, is CONSTRAINED UNPREDICTABLE (RAZ/WI, an UNKNOWN
+ * effect, or an abort). avsim picks what QEMU 7.2 does:
+ *   - 8- and 16-bit accesses: terminated with an abort (the PE's synchronous External
+ *     abort; smmu_mmio_read/write, called with them, are RAZ/WI);
+ *   - a 64-bit access to two 32-bit registers (or a 32-bit one and a reserved word): RAZ/WI;
+ *   - a misaligned access: the PE's Alignment fault comes first (Device memory); one that
+ *     gets here (a direct call) is RAZ/WI. */
+enum smmu_access smmu_mmio_access(const struct smmu *s, uint64_t off, unsigned size)
+{
+    (void)s;
+    if (size < 4)
+        return SMMU_ACCESS_ABORT;
+    if (size == 4)
+        return SMMU_ACCESS_OK;
+    const struct smmu_reg *r = find_reg(off);
+    return size == 8 && !(off & 7) && r && r->width == 8 ? SMMU_ACCESS_OK : SMMU_ACCESS_RAZ_WI;
+}
+
 uint64_t smmu_mmio_read(struct smmu *s, uint64_t off, unsigned size)
 {
-    if (off >= SMMU_MMIO_SIZE || (size != 4 && size != 8) || (off & (size - 1)))
+    if (off >= SMMU_MMIO_SIZE || (off & (size - 1)) || smmu_mmio_access(s, off, size) != SMMU_ACCESS_OK)
         return 0;
-    if (size == 8) {
-        const struct smmu_reg *r = find_reg(off);
-        if (r && r->width == 8)
-            return reg_value(s, r);
-        return read32(s, off) | ((uint64_t)read32(s, off + 4) << 32);
-    }
+    if (size == 8)
+        return reg_value(s, find_reg(off));
     return read32(s, off);
 }
 
 void smmu_mmio_write(struct smmu *s, uint64_t off, uint64_t value, unsigned size)
 {
-    if (off >= SMMU_MMIO_SIZE || (size != 4 && size != 8) || (off & (size - 1)))
+    if (off >= SMMU_MMIO_SIZE || (off & (size - 1)) || smmu_mmio_access(s, off, size) != SMMU_ACCESS_OK)
         return;
     if (size == 8) {
         const struct smmu_reg *r = find_reg(off);
-        if (r && r->width == 8) {
-            if (r->write)
-                r->write(s, value);
-            return;
-        }
-        write32(s, off, (uint32_t)value);
-        write32(s, off + 4, (uint32_t)(value >> 32));
+        if (r->write)
+            r->write(s, value);
         return;
     }
     write32(s, off, (uint32_t)value);

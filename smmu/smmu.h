@@ -127,6 +127,12 @@ void smmu_reset(struct smmu *s);
  * 0x10000); 4- and 8-byte accesses. */
 uint64_t smmu_mmio_read(struct smmu *s, uint64_t off, unsigned size);
 void smmu_mmio_write(struct smmu *s, uint64_t off, uint64_t value, unsigned size);
+/* What the register file does with an aligned access of size bytes at off, as the
+ * instruction makes it (the machine's bus splits wider ones into 32-bit pieces): taken,
+ * RAZ/WI (a 64-bit access to 32-bit registers), or terminated with an abort (8- and
+ * 16-bit accesses: the PE's External abort). See smmu.c. */
+enum smmu_access { SMMU_ACCESS_OK, SMMU_ACCESS_RAZ_WI, SMMU_ACCESS_ABORT };
+enum smmu_access smmu_mmio_access(const struct smmu *s, uint64_t off, unsigned size);
 
 /* A DMA transaction of a device: the dma_port access (sim/dma.h) through the
  * SMMU. Translates [addr, addr + len) page by page and moves the data through

@@ -70,7 +70,7 @@ for ((seed = from; seed <= to; seed++)); do
     echo "$seed $a_end $(head -c 160 "$work/avsim.err" | head -1)" >>"$out/outcomes.log"
     outcome[$a_end]=$(( ${outcome[$a_end]:-0} + 1 ))
     if [ -n "$qemu" ]; then
-        timeout -k 2 "$qemu_wall" "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 \
+        timeout -k 2 "$qemu_wall" "$qemu" -M virt,virtualization=on,gic-version=3,iommu=smmuv3 -m 1G -cpu cortex-a57 \
             -display none -monitor none -chardev stdio,id=con0,mux=on -serial chardev:con0 \
             -semihosting-config enable=on,target=native,chardev=con0 \
             -kernel "$work/p.elf" >"$work/qemu.out" 2>"$work/qemu.err" </dev/null

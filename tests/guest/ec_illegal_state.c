@@ -6,7 +6,7 @@
  *   EL1: ERET with SPSR_EL1.M = EL2h (return to a higher EL).
  *   EL2: ERET with SPSR_EL2.M = AArch32 SVC (0x13) while HCR_EL2.RW=1 (EL1
  *        is AArch64, so an AArch32 EL1 target is illegal).
- *   EL2: ERET to EL1h with HCR_EL2.TGE=1 (EL1 is not a legal target then).
+ *   EL2: ERET to EL1h and EL1t with HCR_EL2.TGE=1 (EL1 is not a legal target then).
  * The SPSR values used have DAIF=0xf, so the resulting PSTATE (and the
  * recorded SPSR) has DAIF masked, the current mode and IL set. */
 #include "trap.h"
@@ -64,6 +64,12 @@ int main(void)
     trap_reset();
     ILLEGAL_ERET(2, 0x3c5);
     expect_trap("EL2 eret to EL1h (TGE=1)", 2, RT_VEC_CUR_SPX, 0x0e, 1, 0, 0x1ffffff, 0);
+    check(SPSR_STABLE(trap.spsr) == 0x1003c9, "SPSR = EL2h with IL set");
+    /* To EL1t: SP selection stays too (the current-SPx vector; gfuzz seed 38: avsim took
+     * the SP0 one, the SPSR's). */
+    trap_reset();
+    ILLEGAL_ERET(2, 0x3c4);
+    expect_trap("EL2 eret to EL1t (TGE=1)", 2, RT_VEC_CUR_SPX, 0x0e, 1, 0, 0x1ffffff, 0);
     check(SPSR_STABLE(trap.spsr) == 0x1003c9, "SPSR = EL2h with IL set");
     WRITE_SYSREG(hcr_el2, HCR_RW);
     ISB();

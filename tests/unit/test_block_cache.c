@@ -10,6 +10,7 @@
 #include <capstone/capstone.h>
 
 #include "cpu/block_cache.h"
+#include "cpu/insn.h"
 
 struct fixture {
     csh cs;
@@ -191,6 +192,117 @@ static void test_msr_sp_unknown(void **state)
     assert_true(c->flags & BLOCK_SP_MEM);
 }
 
+/* Accesses that must be aligned and that Unicorn does not check (SP_ALIGNED): LDAR/STLR
+ * and LDAPR of more than a byte, store-exclusives; the base is known at the block's start
+ * unless an earlier instruction may write it; a store-exclusive after a load-exclusive of
+ * its size at its unchanged base needs no check (the load's covers it). */
+static const struct block_info *insert_words(struct fixture *f, const struct cpu_model *m, uint64_t va,
+                                             const uint32_t *w, uint32_t n)
+{
+    const struct block_info *b = block_cache_insert(&f->bc, (void *)(uintptr_t)f->cs, m, va, 4 * n, 1,
+                                                    va >> 12, va >> 12, w);
+    assert_non_null(b);
+    return b;
+}
+
+static unsigned n_aligned(struct fixture *f, const struct block_info *b, int *base_reg)
+{
+    unsigned k = 0;
+    const struct block_special *s = block_specials(&f->bc, b);
+    for (uint32_t i = 0; i < b->n_special; i++)
+        if (s[i].kind == SP_ALIGNED) {
+            *base_reg = s[i].base_reg;
+            k++;
+        }
+    return k;
+}
+
+static void test_aligned_specials(void **state)
+{
+    struct fixture *f = *state;
+    block_cache_flush(&f->bc);
+    const struct cpu_model *a57 = &cpu_model_cortex_a57, *max = cpu_model_find("max");
+    assert_non_null(max);
+    int base = -2;
+    static const uint32_t ldar[] = { 0xc8dffc20 };                         /* ldar x0, [x1] */
+    const struct block_info *b = insert_words(f, a57, 0xa000, ldar, 1);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    assert_int_equal(base, 1);
+    assert_int_equal(block_specials(&f->bc, b)[0].sp_delta, 0);
+    assert_true(b->flags & BLOCK_HAS_TRAP_SPECIAL);
+    static const uint32_t add_ldar[] = { 0x91002021, 0xc8dffc20 };         /* add x1, x1, #8 ; ldar x0, [x1] */
+    b = insert_words(f, a57, 0xa100, add_ldar, 2);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    assert_int_equal(base, 1);                                              /* x1 at the start + 8 */
+    assert_int_equal(block_specials(&f->bc, b)[0].sp_delta, 8);
+    static const uint32_t mov_sub[] = { 0xaa0103e3, 0xd1001063, 0xc8dffc60 }; /* mov x3, x1 ; sub x3, x3, #4 ; ldar x0, [x3] */
+    b = insert_words(f, a57, 0xa180, mov_sub, 3);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    assert_int_equal(base, 1);
+    assert_int_equal(block_specials(&f->bc, b)[0].sp_delta, -4);
+    static const uint32_t ld_ldar[] = { 0xf9400020, 0xc8dffc02 };          /* ldr x0, [x1] ; ldar x2, [x0] */
+    b = insert_words(f, a57, 0xa1c0, ld_ldar, 2);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    assert_int_equal(base, -1);                                             /* known only when it runs */
+    static const uint32_t ldar_ldar[] = { 0xc8dffc20, 0xc8dffc20 };        /* ldar x0, [x1] twice: x1 kept */
+    b = insert_words(f, a57, 0xa200, ldar_ldar, 2);
+    assert_int_equal(n_aligned(f, b, &base), 2);
+    assert_int_equal(base, 1);
+    /* ldxr w0, [x2] ; add w0, w0, #1 ; stxr w3, w0, [x2] ; cbnz w3, . : the LL/SC loop */
+    static const uint32_t llsc[] = { 0x885f7c40, 0x11000400, 0x88037c40, 0x35000003 };
+    b = insert_words(f, a57, 0xa300, llsc, 4);
+    assert_int_equal(n_aligned(f, b, &base), 0);
+    assert_false(b->flags & BLOCK_HAS_TRAP_SPECIAL);
+    static const uint32_t llsc_x[] = { 0x885f7c40, 0xc8037c40 };           /* ldxr w0 ; stxr w3, x0: 8 bytes */
+    b = insert_words(f, a57, 0xa400, llsc_x, 2);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    static const uint32_t pair[] = { 0xc87f1444, 0xc8231444 };             /* ldxp x4, x5 ; stxp w3, x4, x5 */
+    b = insert_words(f, a57, 0xa500, pair, 2);
+    assert_int_equal(n_aligned(f, b, &base), 0);
+    static const uint32_t stxr[] = { 0x88037c40 };                         /* stxr w3, w0, [x2] alone */
+    b = insert_words(f, a57, 0xa600, stxr, 1);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    static const uint32_t bytes[] = { 0x08dffc20 };                        /* ldarb w0, [x1] */
+    b = insert_words(f, a57, 0xa700, bytes, 1);
+    assert_int_equal(n_aligned(f, b, &base), 0);
+    static const uint32_t ldapr[] = { 0xf8bfc020 };                        /* ldapr x0, [x1] */
+    b = insert_words(f, a57, 0xa800, ldapr, 1);
+    assert_int_equal(n_aligned(f, b, &base), 0);                       /* UNDEFINED there */
+    b = insert_words(f, max, 0xa900, ldapr, 1);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    /* stlr w0, [sp] after add sp, sp, #16: SP + 16; the SP check comes first. */
+    static const uint32_t stlr_sp[] = { 0x910043ff, 0x889fffe0 };
+    b = insert_words(f, a57, 0xaa00, stlr_sp, 2);
+    assert_int_equal(n_aligned(f, b, &base), 1);
+    assert_int_equal(base, 31);
+    const struct block_special *s = block_specials(&f->bc, b);
+    unsigned spmem = b->n_special, aligned = b->n_special;
+    for (uint32_t i = 0; i < b->n_special; i++) {
+        if (s[i].kind == SP_SPMEM && spmem == b->n_special)
+            spmem = i;
+        if (s[i].kind == SP_ALIGNED)
+            aligned = i;
+    }
+    assert_true(spmem < aligned);
+}
+
+static void test_may_write_gprs(void **state)
+{
+    (void)state;
+    assert_int_equal(a64_may_write_gprs(0x91002021), 1u << 1);             /* add x1, x1, #8 */
+    assert_int_equal(a64_may_write_gprs(0x910043ff), 1u << 31);            /* add sp, sp, #16 */
+    assert_true(a64_may_write_gprs(0xf8408c20) & (1u << 1));               /* ldr x0, [x1, #8]! */
+    assert_true(a64_may_write_gprs(0xd53c1100) & 1u);                      /* mrs x0, hcr_el2 */
+    assert_true(a64_may_write_gprs(0x94000000) & (1u << 30));              /* bl . */
+    assert_true(a64_may_write_gprs(0x0e043c20) & 1u);                      /* umov w0, v1.s[0] */
+    /* casp x0, x1, x2, x3, [x4]: the old value into x0 and x1 (Rs, Rs+1); x2, x3 are read */
+    assert_int_equal(a64_may_write_gprs(0x48207c82), 0x3u);
+    assert_int_equal(a64_may_write_gprs(0x88037c40), 1u << 3);             /* stxr w3, w0, [x2]: the status */
+    assert_int_equal(a64_may_write_gprs(0xc89ffc43), 0);                   /* stlr x3, [x2] */
+    assert_int_equal(a64_may_write_gprs(0xa9bf7bfd), 1u << 31);            /* stp x29, x30, [sp, #-16]! */
+    assert_int_equal(a64_may_write_gprs(0x00000000), UINT32_MAX);          /* UDF: unknown group */
+}
+
 /* The CPU model charges each instruction its class's cost (cpu/cpu_model.c): one word per
  * block, the block's cycles are that instruction's cost. Encodings from the Arm ARM. */
 static unsigned cost_of(struct fixture *f, uint32_t insn, uint64_t va)
@@ -247,6 +359,8 @@ int main(void)
         cmocka_unit_test(test_many_classes),
         cmocka_unit_test(test_word_memo),
         cmocka_unit_test(test_msr_sp_unknown),
+        cmocka_unit_test(test_aligned_specials),
+        cmocka_unit_test(test_may_write_gprs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

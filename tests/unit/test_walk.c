@@ -1785,6 +1785,10 @@ static void test_s2_from_regs(void **state)
     assert_int_equal(c.sl0, 2);
     assert_int_equal(c.granule_bits, 16);
     assert_int_equal(c.ps_bits, 32);
+    /* HCR_EL2.DC alone: stage 2 behaves as enabled (as if VM were 1). */
+    mmu_s2_from_regs(&c, (1ULL << 31) | (1u << 12), vtcr, 0);
+    assert_true(c.enabled);
+    assert_true(c.dc);
     /* 16KB (TG0=0b10), PS=0b110 (52 bits, capped). */
     mmu_s2_from_regs(&c, 1, (6u << 16) | (2u << 14) | 28, 0);
     assert_int_equal(c.granule_bits, 14);
