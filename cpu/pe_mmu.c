@@ -435,10 +435,13 @@ void pe_mmu_update(struct pe *pe)
     bool host_el0 = (hcr & HCR_E2H) && (hcr & HCR_TGE);
     if (hcr & HCR_DC)
         s1_el10.enabled = false;      /* HCR_EL2.DC: as if SCTLR_EL1.M were 0 (and stage 2 on) */
-    if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
+    /* AArch64.S1Enabled: stage 1 of Regime_EL10 needs HCR_EL2.<DC,TGE> == '00'. Stage 2
+     * (AArch64.S2Translate: HCR_EL2.VM OR HCR_EL2.DC) stays on under TGE alone, for EL0's
+     * accesses; only under {E2H,TGE} = {1,1} are the Effective VM and DC 0 (HCR_EL2). */
+    if (hcr & HCR_TGE)
         s1_el10.enabled = false;
+    if (host_el0)
         s2.enabled = false;
-    }
     /* Unicorn's TLB is not tagged: a change of what any EL's addresses
      * translate to (registers, VMID, ASID) needs it flushed. The model keeps
      * its entries: they are tagged (and stale ones stay usable, as on hardware). */
