@@ -448,6 +448,7 @@ void pe_mmu_update(struct pe *pe)
     bool changed = memcmp(&s1_el10, &m->s1_el10, sizeof s1_el10) || memcmp(&s1_el2, &m->s1_el2, sizeof s1_el2) ||
                    memcmp(&s2, &m->s2, sizeof s2) || host_el0 != m->host_el0;
     m->host_el0 = host_el0;
+    m->tge = (hcr & HCR_TGE) != 0;
     m->s1_el10 = s1_el10;
     m->s1_el2 = s1_el2;
     m->s2 = s2;
@@ -735,6 +736,11 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     }
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
+    /* Under HCR_EL2.TGE an ERET to EL1 is an illegal return that leaves the PE at EL2
+     * (IllegalExceptionReturn, note_eret): Unicorn performs it, and the fetch at ELR that
+     * it translates before avsim's block hook sees the return is EL2's. */
+    if (__builtin_expect(m->tge, 0) && el == 1)
+        el = 2;
     bool el2 = in_el2_regime(m, el);
     if (__builtin_expect(pe->sd.wp_armed, 0) && !fetch && !pe_sd_fill_allowed(pe, va))
         return refuse_watched(pe, va, acc);          /* a page a watchpoint may watch (pe_debug.c) */
