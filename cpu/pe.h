@@ -106,6 +106,7 @@ struct pe_mmu_pending_fault {
 struct pe_mmu {
     bool active_el10, active_el2;       /* translation on in the regime (stage 1 or stage 2) */
     bool host_el0;                      /* HCR_EL2.E2H and TGE: EL0 runs in the EL2&0 regime */
+    bool tge;                           /* HCR_EL2.TGE: EL1 cannot run (on_tlb_fill) */
     struct mmu_s1_config s1_el10, s1_el2;
     struct mmu_s2_config s2;
     struct tlb tlb;

@@ -435,16 +435,20 @@ void pe_mmu_update(struct pe *pe)
     bool host_el0 = (hcr & HCR_E2H) && (hcr & HCR_TGE);
     if (hcr & HCR_DC)
         s1_el10.enabled = false;      /* HCR_EL2.DC: as if SCTLR_EL1.M were 0 (and stage 2 on) */
-    if (hcr & HCR_TGE) {              /* EL1&0 translation is off while TGE routes EL0 to EL2 */
+    /* AArch64.S1Enabled: stage 1 of Regime_EL10 needs HCR_EL2.<DC,TGE> == '00'. Stage 2
+     * (AArch64.S2Translate: HCR_EL2.VM OR HCR_EL2.DC) stays on under TGE alone, for EL0's
+     * accesses; only under {E2H,TGE} = {1,1} are the Effective VM and DC 0 (HCR_EL2). */
+    if (hcr & HCR_TGE)
         s1_el10.enabled = false;
+    if (host_el0)
         s2.enabled = false;
-    }
     /* Unicorn's TLB is not tagged: a change of what any EL's addresses
      * translate to (registers, VMID, ASID) needs it flushed. The model keeps
      * its entries: they are tagged (and stale ones stay usable, as on hardware). */
     bool changed = memcmp(&s1_el10, &m->s1_el10, sizeof s1_el10) || memcmp(&s1_el2, &m->s1_el2, sizeof s1_el2) ||
                    memcmp(&s2, &m->s2, sizeof s2) || host_el0 != m->host_el0;
     m->host_el0 = host_el0;
+    m->tge = (hcr & HCR_TGE) != 0;
     m->s1_el10 = s1_el10;
     m->s1_el2 = s1_el2;
     m->s2 = s2;
@@ -732,6 +736,11 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     }
     /* The EL is Unicorn's (an EL switch may not have reached avsim's block hook yet). */
     unsigned el = (pe_read_pstate(pe) >> 2) & 3;
+    /* Under HCR_EL2.TGE an ERET to EL1 is an illegal return that leaves the PE at EL2
+     * (IllegalExceptionReturn, note_eret): Unicorn performs it, and the fetch at ELR that
+     * it translates before avsim's block hook sees the return is EL2's. */
+    if (__builtin_expect(m->tge, 0) && el == 1)
+        el = 2;
     bool el2 = in_el2_regime(m, el);
     if (__builtin_expect(pe->sd.wp_armed, 0) && !fetch && !pe_sd_fill_allowed(pe, va))
         return refuse_watched(pe, va, acc);          /* a page a watchpoint may watch (pe_debug.c) */
