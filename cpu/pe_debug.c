@@ -374,7 +374,10 @@ void pe_sd_update(struct pe *pe)
                 pe_delete_hook_later(pe, sd->bp_hook[h]);
             }
             if (uc_hook_add(pe->uc, &sd->bp_hook[h], UC_HOOK_CODE, on_bp_insn, pe, want[k], want[k]) != UC_ERR_OK) {
-                sd->n_bp_hooks--;
+                sd->n_bp_hooks--;                     /* the place goes (its old hook, if any, is deleted) */
+                sd->bp_addr[h] = sd->bp_addr[sd->n_bp_hooks];
+                sd->bp_hook[h] = sd->bp_hook[sd->n_bp_hooks];
+                sd->bp_used[h] = sd->bp_used[sd->n_bp_hooks];
                 pe_fatal(pe, "internal error: cannot add a breakpoint's code hook at 0x%llx",
                          (unsigned long long)want[k]);
                 return;
