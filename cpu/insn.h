@@ -21,6 +21,10 @@ static inline bool a64_is_sysreg_access(uint32_t insn)
     return (insn & 0xffc00000u) == 0xd5000000u && ((insn >> 19) & 3u) != 0;
 }
 
+/* The data cache instructions by VA that avsim checks itself (their Xt in bits 4:0). */
+static inline bool a64_is_dc_zva(uint32_t insn) { return (insn & 0xffffffe0u) == 0xd50b7420u; }
+static inline bool a64_is_dc_ivac(uint32_t insn) { return (insn & 0xffffffe0u) == 0xd5087620u; }
+
 struct a64_sys {
     unsigned op0, op1, crn, crm, op2, rt;
     bool is_read;         /* MRS or SYSL */

@@ -612,14 +612,6 @@ static int fp_trap_el(struct pe *pe)
     return fp_access_trap_el(pe->el, pe_hcr_el2(pe), cpacr, cptr);
 }
 
-static uint64_t reg_reader(void *opaque, unsigned reg, bool is_sp)
-{
-    struct pe *pe = opaque;
-    if (reg == 31)
-        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
-    return pe_get_x(pe, reg);
-}
-
 /* The Alignment fault of AArch64.CheckAlignment for the access d at va, if it is
  * misaligned: reported by Unicorn (pe_alignment_fault) or found before the access
  * runs (SP_ALIGNED). */
@@ -664,7 +656,7 @@ static bool special_exception(struct pe *pe, const struct block_special *s, uint
         /* AArch64.CheckAlignment: an ordered or exclusive access must be aligned. */
         struct a64_ldst d;
         a64_decode_ldst(s->insn, &d);
-        return alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe), in_block);
+        return alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, pe_reg_value, pe), in_block);
     }
     if (s->kind == SP_FP) {
         int t = fp_trap_el(pe);
@@ -723,7 +715,7 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
             return true;
         unsigned bytes, rn;
         a64_align_checked(s->insn, true, &bytes, &rn);
-        return ((reg_reader(pe, (unsigned)s->base_reg, true) + (uint64_t)(int64_t)s->sp_delta) & (bytes - 1)) != 0;
+        return ((pe_reg_value(pe, (unsigned)s->base_reg, true) + (uint64_t)(int64_t)s->sp_delta) & (bytes - 1)) != 0;
     }
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
@@ -1268,7 +1260,7 @@ static bool decided_by_gen(uint32_t insn, unsigned el)
     struct a64_sys s = a64_decode_sys(insn);
     const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
     /* (DC IVAC: with watchpoints armed, whether it takes one depends on Xt.) */
-    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)) && (insn & 0xffffffe0u) != 0xd5087620u);
+    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)) && !a64_is_dc_ivac(insn));
 }
 
 /* An MRS that no control can trap at this EL (sysreg_never_traps). */
@@ -1706,7 +1698,7 @@ bool pe_find_faulting_access(struct pe *pe, uint64_t addr, int is_write, uint64_
             continue;
         if (is_write >= 0 && (is_write ? !d.is_store : !d.is_load))
             continue;
-        uint64_t a = a64_ldst_address(&d, pc, reg_reader, pe);
+        uint64_t a = a64_ldst_address(&d, pc, pe_reg_value, pe);
         if (addr - a >= (uint64_t)d.size * d.nregs)     /* no wrap: an access may end at 2^64 - 1 */
             continue;
         cand[nc] = pc;
@@ -1781,7 +1773,7 @@ static void unicorn_abort(struct pe *pe, uint64_t pc, bool fetch)
     uint32_t w = pe_read_insn(pe, pc);
     struct a64_ldst d;
     if (!fetch && a64_decode_ldst(w, &d) && d.is_mem &&
-        pe_alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, reg_reader, pe)))
+        pe_alignment_fault(pe, pc, &d, a64_ldst_address(&d, pc, pe_reg_value, pe)))
         return;
     pe_fatal(pe, "internal error: Unicorn reported a %s abort at PC 0x%llx that is no alignment fault",
              fetch ? "prefetch" : "data", (unsigned long long)pc);
@@ -1887,7 +1879,7 @@ bool pe_mmio_access(struct pe *pe, uint64_t pa, unsigned size, bool is_write, st
         a64_decode_ldst(c->insn[i], &d);
         if (is_write ? !d.is_store : !d.is_load)
             continue;
-        uint64_t va = a64_ldst_address(&d, pc, reg_reader, pe), ipa;
+        uint64_t va = a64_ldst_address(&d, pc, pe_reg_value, pe), ipa;
         uint64_t len = (uint64_t)d.size * d.nregs;
         if (!pe_va_to_pa(pe, va, false, &ipa) || pa + size <= ipa || pa >= ipa + len)
             continue;                 /* (an access crossing into the next page: its first page) */

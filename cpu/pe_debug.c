@@ -610,14 +610,6 @@ static void on_grant_done(uc_engine *uc, uint64_t addr, uint32_t size, void *opa
         grant_end(pe);
 }
 
-static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
-{
-    struct pe *pe = opaque;
-    if (reg == 31)
-        return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
-    return pe_get_x(pe, reg);
-}
-
 /* AArch64.CheckWatchpoint for the instruction at the PC, whose data fill of a
  * watched page was refused: the Watchpoint exception (AArch64.WatchpointException)
  * or the access proceeds. */
@@ -631,11 +623,11 @@ void pe_sd_watched_access(struct pe *pe)
     unsigned size;
     bool reads, writes;
     if (a64_decode_ldst(w, &d) && d.is_mem) {
-        va = a64_ldst_address(&d, pc, reg_value, pe);
+        va = a64_ldst_address(&d, pc, pe_reg_value, pe);
         size = d.size * (d.nregs ? d.nregs : 1);
         reads = d.is_load || d.atomic;
         writes = d.is_store || d.atomic;
-    } else if ((w & 0xffffffe0u) == 0xd50b7420u) {
+    } else if (a64_is_dc_zva(w)) {
         /* DC ZVA: a store of the whole block (DCZID_EL0.BS words), WnR = 1, CM = 0. */
         unsigned bs = (unsigned)(pe_cp_read(pe, 3, 3, 0, 0, 7, NULL) & 15);
         size = 4u << bs;
@@ -694,11 +686,9 @@ void pe_sd_watched_access(struct pe *pe)
  * pe.c makes it a special of its block while watchpoints are armed (the block
  * hook, or a cut at it). FAR is Xt, the address the instruction gives (as for
  * every abort of a data cache instruction). */
-static bool is_dc_ivac(uint32_t insn) { return (insn & 0xffffffe0u) == 0xd5087620u; }
-
 bool pe_sd_dc_ivac_needs_check(const struct pe *pe, uint32_t insn)
 {
-    return __builtin_expect(pe->sd.wp_armed, 0) && is_dc_ivac(insn);
+    return __builtin_expect(pe->sd.wp_armed, 0) && a64_is_dc_ivac(insn);
 }
 
 bool pe_sd_dc_ivac_watch(struct pe *pe, uint32_t insn, uint64_t pc, bool in_block)

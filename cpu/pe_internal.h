@@ -58,6 +58,8 @@ void pe_delete_hook_later(struct pe *pe, uc_hook h);
 /* Unicorn translates the code of [start, end) again at the next block boundary (a code hook
  * added or removed there); the decoded blocks stay valid. */
 void pe_retranslate_va(struct pe *pe, uint64_t start, uint64_t end);
+/* The register reader of a64_ldst_address and the like (register 31: SP or XZR). */
+uint64_t pe_reg_value(void *opaque, unsigned reg, bool is_sp);
 /* Is the data at va Device memory for the current EL (stage 1 off: always; else the
  * attributes of the model's TLB entry, Device when it holds none)? */
 bool pe_mmu_data_is_device(struct pe *pe, uint64_t va);

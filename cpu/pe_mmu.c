@@ -913,17 +913,14 @@ static void take_mmu_fault(struct pe *pe, uint64_t pc, uint64_t va, enum mmu_acc
     pe_take_exception(pe, &x);
 }
 
-static uint64_t reg_value(void *opaque, unsigned reg, bool is_sp)
+/* The register reader of a64_ldst_address and the like (register 31: SP or XZR). */
+uint64_t pe_reg_value(void *opaque, unsigned reg, bool is_sp)
 {
     struct pe *pe = opaque;
     if (reg == 31)
         return is_sp ? pe_rd(pe, UC_ARM64_REG_SP) : 0;
     return pe_get_x(pe, reg);
 }
-
-
-/* DC ZVA, Xt. */
-static bool is_dc_zva(uint32_t w) { return (w & 0xffffffe0u) == 0xd50b7420u; }
 
 /* DC ZVA to any type of Device memory is an Alignment fault (the DC ZVA
  * description in the Arm ARM: "If the memory region being zeroed is any type
@@ -936,7 +933,7 @@ static bool is_dc_zva(uint32_t w) { return (w & 0xffffffe0u) == 0xd50b7420u; }
  * is not checked (README "Limits"). */
 bool pe_dc_zva_needs_check(const struct pe *pe, uint32_t insn)
 {
-    if (!is_dc_zva(insn))
+    if (!a64_is_dc_zva(insn))
         return false;
     if (in_el2_regime(&pe->mmu, pe->el))
         return !pe->mmu.s1_el2.enabled;
@@ -1005,9 +1002,9 @@ bool pe_mmu_take_pending_fault(struct pe *pe)
     struct a64_ldst d = { 0 }, *dp = NULL;
     uint64_t va;
     if (a64_decode_ldst(w, &d) && d.is_mem) {
-        va = a64_ldst_address(&d, pc, reg_value, pe);
+        va = a64_ldst_address(&d, pc, pe_reg_value, pe);
         dp = &d;
-    } else if (is_dc_zva(w)) {
+    } else if (a64_is_dc_zva(w)) {
         /* FAR is Xt itself for a fault of a data cache instruction (FAR_ELx:
          * "the address specified in the register argument"). */
         va = (w & 31) == 31 ? 0 : pe_get_x(pe, w & 31);
