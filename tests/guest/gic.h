@@ -74,6 +74,21 @@
 #define GICR_ICFGR1 0x0c04
 #define GICR_IGRPMODR0 0x0d00
 
+/* ---- LPIs and the ITS (offsets from RD_base and from the ITS's base) ------------ */
+#define GICD_TYPER_LPIS (1u << 17)
+#define GICR_TYPER_PLPIS 1u
+#define GICR_CTLR_ENABLE_LPIS 1u
+#define GICR_PROPBASER 0x0070
+#define GICR_PENDBASER 0x0078
+#define GITS_CTLR 0x0000
+#define GITS_IIDR 0x0004
+#define GITS_TYPER 0x0008
+#define GITS_CBASER 0x0080
+#define GITS_CWRITER 0x0088
+#define GITS_CREADR 0x0090
+#define GITS_BASER(n) (0x0100 + 8 * (n))
+#define GITS_TRANSLATER 0x10040
+
 /* ---- PL011 (offsets from UART_BASE) --------------------------------------------- */
 #define UART_DR 0x000
 #define UART_FR 0x018

@@ -16,18 +16,6 @@
 #include "gic.h"
 
 #define ITS_BASE 0x08080000UL
-#define GITS_CTLR 0x0000
-#define GITS_IIDR 0x0004
-#define GITS_TYPER 0x0008
-#define GITS_CBASER 0x0080
-#define GITS_CWRITER 0x0088
-#define GITS_CREADR 0x0090
-#define GITS_BASER(n) (0x0100 + 8 * (n))
-#define GITS_TRANSLATER 0x10040
-
-#define GICR_PROPBASER 0x0070
-#define GICR_PENDBASER 0x0078
-#define GICR_CTLR_ENABLE_LPIS 1u
 
 #define ITS_PROP 0x40400000UL
 #define ITS_PEND(pe) (0x40410000UL + 0x10000UL * (pe))

@@ -349,18 +349,7 @@ static void irq_handler(void)
 
 /* GICv3 ITS registers and commands (GIC architecture specification IHI 0069, chapters 5 and 12;
  * Linux's Documentation/virt/kvm/devices/arm-vgic-its.rst says what KVM's ITS implements). */
-#define GICD_TYPER_LPIS (1u << 17)
-#define GICR_TYPER_PLPIS 1u
-#define GICR_CTLR_ENABLE_LPIS 1u
-#define GICR_PROPBASER 0x0070
-#define GICR_PENDBASER 0x0078
-#define GITS_CTLR 0x0000
-#define GITS_IIDR 0x0004
-#define GITS_TYPER 0x0008
-#define GITS_CBASER 0x0080
-#define GITS_CWRITER 0x0088
-#define GITS_CREADR 0x0090
-#define GITS_BASER(n) (0x0100 + 8 * (n))
+/* (The register offsets are tests/guest/gic.h's.) */
 #define GITS_BASER_VALID (1ul << 63)
 #define GITS_BASER_TYPE(b) ((unsigned)((b) >> 56) & 7)         /* 1: devices, 4: collections */
 #define GITS_BASER_ENTRY_SIZE(b) ((unsigned)((b) >> 48) & 0x1f) /* bytes - 1 */
