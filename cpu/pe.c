@@ -159,7 +159,7 @@ int pe_write_ram(struct pe *pe, uint64_t pa, const void *buf, size_t len)
      * here and (as an IC IALLUIS would) on the other PEs. */
     uc_ctl(pe->uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
     block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
+    pe_forget_running_block(pe);
     if (pe->ops->broadcast_ic)
         pe->ops->broadcast_ic(pe->ops_opaque, pe, 0, true);
     return 0;
@@ -850,7 +850,7 @@ void pe_drop_code_pa(struct pe *pe, uint64_t pa, bool all)
 {
     if (all) {
         block_cache_flush(&pe->blocks);
-        pe->last_block = NULL;
+        pe_forget_running_block(pe);
         if (pe->code_pages)
             memset(pe->code_pages, 0, ((pe->ram_size >> 12) + 63) / 64 * sizeof *pe->code_pages);
         pe->code_pages_unknown = false;
@@ -914,9 +914,9 @@ static void apply_code_drops(struct pe *pe)
 }
 
 /* Whether the block running (the cut's) has special instructions after address. */
-static bool specials_after(const struct pe *pe, uint64_t address)
+static bool specials_after(struct pe *pe, uint64_t address)
 {
-    const struct block_info *b = pe->last_block;
+    const struct block_info *b = pe_running_block(pe);
     if (!b || b->start != pe->cut.block_start)
         return true;                  /* (not known: as if it had) */
     const struct block_special *sp = block_specials(&pe->blocks, b);
@@ -962,7 +962,7 @@ static void on_align_site(uc_engine *uc, uint64_t address, uint32_t size, void *
     (void)uc;
     (void)size;
     struct pe *pe = opaque;
-    const struct block_info *b = pe->last_block;
+    const struct block_info *b = pe_running_block(pe);
     if (pe->mmio_abort.pending || !b || address < pe->cur_start || address - pe->cur_start >= pe->cur_size || b->start != pe->cur_start)
         return;
     const struct block_special *sp = block_specials(&pe->blocks, b);
@@ -1005,7 +1005,8 @@ static bool align_site_promote(struct pe *pe, uint64_t va)
 /* Looks at the block's special instructions before it runs. Returns false when
  * the block must not run now (an exception was taken at its first instruction,
  * or it is being re-translated with a cut). */
-static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr, bool sp_known, uint64_t sp)
+static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr, bool sp_known, uint64_t sp,
+                        bool *cut_ahead)
 {
     const struct block_special *sp_list = block_specials(&pe->blocks, b);
     struct preeval_state st = { .event_reg = pe->event_reg, .sp_known = sp_known, .sp = sp };
@@ -1024,8 +1025,10 @@ static bool preevaluate(struct pe *pe, const struct block_info *b, uint64_t addr
                 return false;
             continue;           /* checked at the first instruction: no exception */
         }
-        if (pe->cut.active && pe->cut.addr == at)
+        if (pe->cut.active && pe->cut.addr == at) {
+            *cut_ahead = true;
             break;                                   /* the cut is in place: run up to it */
+        }
         if (align_at_insn && align_site_promote(pe, at)) {
             if (pe->cut.active) {
                 pe->cut.active = false;
@@ -1243,24 +1246,25 @@ void pe_trap_state_changed(struct pe *pe)
 {
     if (++pe->trap_gen == 0) {            /* wrapped: no front entry may match an old generation */
         for (unsigned i = 0; i < PE_FRONT_SLOTS; i++)
-            pe->front[i].ok_gen = 0;
+            pe->front_cold[i].ok_gen = 0;
         pe->trap_gen = 1;
     }
 }
 
 /* Does the decision on the MRS/MSR/SYS insn depend only on the EL (a block's
  * key) and on registers whose writes bump trap_gen (HCR_EL2, MDCR_EL2,
- * SCTLR_EL1, CNTKCTL_EL1, CNTHCTL_EL2, the MMU's state)? Not when the GIC's or
- * the PMU's own checks or the FP enables (Unicorn's CPACR_EL1/CPTR_EL2) take
- * part. A block whose trap candidates all are such skips its check, once
- * passed, until trap_gen changes (WFx and SEV never). */
+ * SCTLR_EL1, CNTKCTL_EL1, CNTHCTL_EL2, CPACR_EL1, CPTR_EL2, the MMU's state)?
+ * Not when the GIC's or the PMU's own checks take part. A block whose trap
+ * candidates all are such (or the first FP/SIMD instruction, decided by the EL,
+ * HCR_EL2, CPACR_EL1 and CPTR_EL2) skips its check, once passed, until
+ * trap_gen changes (WFx and SEV never). */
 static bool decided_by_gen(uint32_t insn, unsigned el)
 {
     (void)el;
     struct a64_sys s = a64_decode_sys(insn);
     const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
     /* (DC IVAC: with watchpoints armed, whether it takes one depends on Xt.) */
-    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU | TRAP_FP | TRAP_TCPAC)) && !a64_is_dc_ivac(insn));
+    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU)) && !a64_is_dc_ivac(insn));
 }
 
 /* An MRS that no control can trap at this EL (sysreg_never_traps). */
@@ -1270,13 +1274,16 @@ static bool mrs_never_traps(uint32_t insn, unsigned el)
     return (insn & 0xfff00000u) == 0xd5300000u && sysreg_never_traps(s.op0, s.op1, s.crn, s.crm, s.op2, true, el);
 }
 
-/* Is every trap candidate of block b (its specials but the SP ones) a system
- * instruction for which ok(insn, EL) holds? */
-static bool every_trap_candidate(struct pe *pe, const struct block_info *b, bool (*ok)(uint32_t insn, unsigned el))
+/* Is every trap candidate of block b (its specials but the SP ones, the
+ * first FP/SIMD instruction if fp_ok, the SP_ALIGNED ones if align_ok) a
+ * system instruction for which ok(insn, EL) holds? */
+static bool every_trap_candidate(struct pe *pe, const struct block_info *b, bool (*ok)(uint32_t insn, unsigned el),
+                                 bool fp_ok, bool align_ok)
 {
     const struct block_special *sp = block_specials(&pe->blocks, b);
     for (uint32_t i = 0; i < b->n_special; i++) {
-        if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE)
+        if (sp[i].kind == SP_SPMEM || sp[i].kind == SP_SPWRITE || (fp_ok && sp[i].kind == SP_FP) ||
+            (align_ok && sp[i].kind == SP_ALIGNED))
             continue;
         if (sp[i].kind != SP_SYSREG || !ok(sp[i].insn, b->el))
             return false;
@@ -1303,6 +1310,7 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
                                               first, last, words);
     free(words);
     pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
+    pe->last_front = PE_FRONT_NONE;
     if (!b) {
         pe_fatal(pe, "out of memory decoding blocks");
         return NULL;
@@ -1312,9 +1320,45 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
      * ones) needs no check before it runs: its decision depends on the EL,
      * which is part of its key. MSR writes stay checked (they may change SP,
      * PSTATE or a control). */
-    if ((b->flags & BLOCK_HAS_TRAP_SPECIAL) && every_trap_candidate(pe, b, mrs_never_traps))
+    if ((b->flags & BLOCK_HAS_TRAP_SPECIAL) && every_trap_candidate(pe, b, mrs_never_traps, false, false))
         b->flags &= (uint8_t)~BLOCK_HAS_TRAP_SPECIAL;
     return b;
+}
+
+/* Can the front cache check block b's SP_ALIGNED accesses itself (at most
+ * two, each at a register's value as the block starts plus an offset)? Their
+ * checks, for struct pe_front_cold. */
+static bool front_align_checks(struct pe *pe, const struct block_info *b, uint8_t reg[2], int16_t delta[2])
+{
+    const struct block_special *sp = block_specials(&pe->blocks, b);
+    unsigned n = 0;
+    for (uint32_t i = 0; i < b->n_special; i++) {
+        if (sp[i].kind != SP_ALIGNED)
+            continue;
+        unsigned bytes, rn;
+        a64_align_checked(sp[i].insn, true, &bytes, &rn);
+        if (n == 2 || sp[i].base_reg < 0 || sp[i].sp_delta != (int16_t)sp[i].sp_delta || bytes > 16)
+            return false;
+        reg[n] = (uint8_t)((unsigned)sp[i].base_reg | (unsigned)__builtin_ctz(bytes) << 5);
+        delta[n++] = (int16_t)sp[i].sp_delta;
+    }
+    return true;
+}
+
+/* Front cache entry i has trap candidates: does none of them trap now? Its
+ * system instructions were found not to under this trap_gen, and its
+ * SP_ALIGNED accesses (front_align_checks) are aligned. */
+static __attribute__((noinline)) bool front_trap_ok(struct pe *pe, unsigned i)
+{
+    const struct pe_front_cold *c = &pe->front_cold[i];
+    if (c->ok_gen != pe->trap_gen)
+        return false;
+    for (int k = 0; k < 2 && c->align_reg[k] != PE_FRONT_NO_ALIGN; k++) {
+        unsigned reg = c->align_reg[k] & 31, bytes = 1u << (c->align_reg[k] >> 5);
+        if ((pe_reg_value(pe, reg, true) + (uint64_t)(int64_t)c->align_delta[k]) & (bytes - 1))
+            return false;
+    }
+    return true;
 }
 
 /* The block hook's full path: attention flags, deadlines, a block not the last
@@ -1354,7 +1398,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
     if (size == 0)
         return;
     unsigned tag = pe->el;       /* a decoded block's key beside its VA, size and physical page */
-    struct block_info *b = hint ? hint : pe->last_block;      /* hint: the front cache's (current) */
+    struct block_info *b = hint ? hint : pe_running_block(pe);      /* hint: the front cache's (current) */
     uint64_t page = 0;
     if (!b || b->start != addr || b->size != size || b->el != tag) {
         page = pe_code_page(pe, addr);
@@ -1367,6 +1411,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
             return;
     }
     pe->last_block = b;         /* valid until the next insertion or flush */
+    pe->last_front = PE_FRONT_NONE;
     /* SP alignment: known aligned from before, or read when the block needs it
      * (only its value modulo 16 matters). */
     bool sp_known = pe->sp_aligned;
@@ -1376,32 +1421,38 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         sp_known = true;
     }
     uint32_t gen_before = pe->trap_gen;
+    bool cut_ahead = false;
     if (((b->flags & BLOCK_HAS_TRAP_SPECIAL) || ((b->flags & BLOCK_SP_MEM) && pe->sp_align_on)) &&
-        !preevaluate(pe, b, addr, sp_known, sp))
+        !preevaluate(pe, b, addr, sp_known, sp, &cut_ahead))
         return;
-    /* Nothing of it traps now: while trap_gen stays, the front cache may run it. */
-    uint32_t ok_gen = (b->flags & BLOCK_HAS_TRAP_SPECIAL) && pe->trap_gen == gen_before &&
-                      every_trap_candidate(pe, b, decided_by_gen) ? gen_before : 0;
+    /* Nothing of it traps now (no cut ahead, at which one of its instructions
+     * does): while trap_gen stays, the front cache may run it. */
+    uint8_t align_reg[2] = { PE_FRONT_NO_ALIGN, PE_FRONT_NO_ALIGN };
+    int16_t align_delta[2] = { 0, 0 };
+    bool align_ok = !(b->flags & BLOCK_HAS_TRAP_SPECIAL) || front_align_checks(pe, b, align_reg, align_delta);
+    uint32_t ok_gen = (b->flags & BLOCK_HAS_TRAP_SPECIAL) && pe->trap_gen == gen_before && !cut_ahead &&
+                      every_trap_candidate(pe, b, decided_by_gen, true, align_ok) ? gen_before : 0;
     if (b->flags & (BLOCK_ENDS_ERET | BLOCK_SP_EXIT_UNKNOWN))
         pe->sp_aligned = false;
     else if (sp_known)
         pe->sp_aligned = !(sp & 15);
+    unsigned fi = (addr >> 2) & (PE_FRONT_SLOTS - 1);
     if (b == hint)
-        pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)].ok_gen = ok_gen;
-    else if (!pe_in_trampoline(addr) && !(b->flags & (BLOCK_ENDS_ERET | BLOCK_WRITES_DAIF)) &&
-             !((b->flags & BLOCK_HAS_UNPRIV) && (pe->model->features & CPU_FEAT_VHE))) {
+        pe->front_cold[fi].ok_gen = ok_gen;
+    else if (!pe_in_trampoline(addr) && !(b->flags & BLOCK_ENDS_ERET) &&
+             !((b->flags & BLOCK_HAS_UNPRIV) && (pe->model->features & CPU_FEAT_VHE)) &&
+             pe_front_keyable(addr, size, b->cycles)) {
         /* (With VHE an LDTR/STTR block may run at EL2 in the host, where it needs the flush
          * below every time: TGE comes and goes with each guest entry and exit.) */
-        /* (Blocks that always take this path stay out: front_runs need not test for them.) */
-        unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
-        pe->front[i] = (struct pe_front){
-            .start = addr, .gen = pe->blocks.epoch, .tgen = pe->mmu.held_gen, .ok_gen = ok_gen,
-            .cycles = b->cycles, .slot = (uint32_t)(b - pe->blocks.slots), .size = (uint16_t)size,
-            .el = (uint8_t)tag, .flags = b->flags };
-        struct pe_front_cold *c = &pe->front_cold[i];
+        /* (Blocks that always take this path stay out: front_holds need not test for them.) */
+        pe->front[fi] = (struct pe_front){ .key = pe_front_key(addr, size, tag), .gen = pe_front_gen(pe),
+                                           .cycles = (uint16_t)b->cycles, .flags = b->flags };
+        struct pe_front_cold *c = &pe->front_cold[fi];
         *c = (struct pe_front_cold){
+            .slot = (uint32_t)(b - pe->blocks.slots), .epoch = pe->blocks.epoch, .ok_gen = ok_gen,
             .pa_page = pe_front_page(b->pa_page[0]),
-            .cls = (uint16_t)(b->cls[0] | b->cls[1] << 4 | b->cls[2] << 8 | b->cls[3] << 12) };
+            .cls = (uint16_t)(b->cls[0] | b->cls[1] << 4 | b->cls[2] << 8 | b->cls[3] << 12),
+            .align_reg = { align_reg[0], align_reg[1] }, .align_delta = { align_delta[0], align_delta[1] } };
         if (b->more_classes)
             c->cls_n[0] = PE_FRONT_MANY_CLASSES;
         else
@@ -1440,85 +1491,120 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
 }
 
-/* Is f the front cache entry of this block (as far as the block cache knows;
- * its physical page is checked apart, tgen)? */
-static inline bool front_holds(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size)
+/* May the block at addr be counted from its front cache entry f, with nothing
+ * due at this boundary, as far as the entry alone says? (The block's trap
+ * candidates are front_trap_ok's.) */
+static inline bool front_holds(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size,
+                               uint64_t now)
 {
-    return f->start == addr && f->size == size && f->gen == pe->blocks.epoch && f->el == pe->el;
+    return pe->attn.any == 0 && f->key == pe_front_key(addr, size, pe->el) && f->gen == pe_front_gen(pe) &&
+           now < pe->due &&
+           !((f->flags & BLOCK_SP_MEM) && pe->sp_align_on && (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX)));
 }
 
-/* May the block at addr be counted from its front cache entry, with nothing
- * due at this boundary? */
-static inline bool front_runs(const struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size,
-                              uint64_t now)
+/* --stats by instruction class, for the block of front entry i. */
+static void front_count_classes(struct pe *pe, unsigned i)
 {
-    return pe->attn.any == 0 && front_holds(pe, f, addr, size) && f->tgen == pe->mmu.held_gen &&
-           (!(f->flags & BLOCK_HAS_TRAP_SPECIAL) || f->ok_gen == pe->trap_gen) &&
-           !((f->flags & BLOCK_SP_MEM) && pe->sp_align_on && (!pe->sp_aligned || (f->flags & BLOCK_SP_COMPLEX))) &&
-           now < pe->due;
+    const struct pe_front_cold *c = &pe->front_cold[i];
+    if (__builtin_expect(c->cls_n[0] == PE_FRONT_MANY_CLASSES, 0))
+        block_count_classes(pe->blocks.class_pool, &pe->blocks.slots[c->slot], pe->insns_by_class);
+    else {
+        pe->insns_by_class[c->cls & 15] += c->cls_n[0];
+        pe->insns_by_class[(c->cls >> 4) & 15] += c->cls_n[1];
+        pe->insns_by_class[(c->cls >> 8) & 15] += c->cls_n[2];
+        pe->insns_by_class[c->cls >> 12] += c->cls_n[3];
+    }
 }
 
-/* A block without ERET or DAIF writes whose system instructions (if any) were
- * found not to trap under the same trap_gen, nothing due: count it. */
-static inline void front_count(struct pe *pe, const struct pe_front *f, uint64_t addr, uint32_t size, uint64_t now)
+/* Count the block of front entry f (index i): clock, instruction counts, and
+ * the running block. */
+static inline void front_count(struct pe *pe, const struct pe_front *f, unsigned i, uint64_t addr, uint32_t size,
+                               uint64_t now)
 {
-    if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
-        pe->sp_aligned = false;
-    pe->last_block = &pe->blocks.slots[f->slot];
+    pe->last_front = i;
     pe->insns += size >> 2;
     pe->insns_by_el[pe->el] += size >> 2;
     pe->cycles = now + f->cycles;
-    if (pe->count_classes) {
-        const struct pe_front_cold *c = &pe->front_cold[f - pe->front];
-        if (__builtin_expect(c->cls_n[0] == PE_FRONT_MANY_CLASSES, 0))
-            block_count_classes(pe->blocks.class_pool, pe->last_block, pe->insns_by_class);
-        else {
-            pe->insns_by_class[c->cls & 15] += c->cls_n[0];
-            pe->insns_by_class[(c->cls >> 4) & 15] += c->cls_n[1];
-            pe->insns_by_class[(c->cls >> 8) & 15] += c->cls_n[2];
-            pe->insns_by_class[c->cls >> 12] += c->cls_n[3];
-        }
-    }
     pe->cur_start = addr;
     pe->cur_size = size;
     pe->cur_cycles = f->cycles;
 }
 
+/* What the common case leaves out (front_rare): trap candidates, an exit SP
+ * not known to be aligned, a write to DAIF (which may unmask a pending
+ * interrupt: a look at the interrupts at the next boundary if one is pending;
+ * one that becomes pending later asks for that itself, pe_set_irq_line), and
+ * --stats by class. */
+#define FRONT_RARE_FLAGS (BLOCK_HAS_TRAP_SPECIAL | BLOCK_SP_EXIT_UNKNOWN | BLOCK_WRITES_DAIF)
+
 /* The block hook when the front cache cannot count the block at once: an
  * entry to check again after a flush of Unicorn's TLB, or the full path. */
-static __attribute__((noinline)) void block_slow(struct pe *pe, uc_engine *uc, uint64_t addr, uint32_t size)
+static __attribute__((noinline)) void block_slow(uc_engine *uc, uint64_t addr, uint32_t size, struct pe *pe);
+
+/* The front cache holds the block, but it has one of FRONT_RARE_FLAGS or
+ * classes are counted. */
+static __attribute__((noinline)) void front_rare(uc_engine *uc, uint64_t addr, uint32_t size, struct pe *pe)
 {
-    struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
-    bool hit = front_holds(pe, f, addr, size);
-    if (hit && f->tgen != pe->mmu.held_gen) {
-        /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
-        hit = pe_front_page(pe_code_page(pe, addr)) == pe->front_cold[f - pe->front].pa_page;
-        if (hit) {
-            f->tgen = pe->mmu.held_gen;
-            if (front_runs(pe, f, addr, size, pe->cycles)) {
-                front_count(pe, f, addr, size, pe->cycles);
-                return;
-            }
-        }
+    unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
+    const struct pe_front *f = &pe->front[i];
+    if ((f->flags & BLOCK_HAS_TRAP_SPECIAL) && !front_trap_ok(pe, i)) {
+        block_full(pe, uc, addr, size, &pe->blocks.slots[pe->front_cold[i].slot]);
+        return;
     }
-    block_full(pe, uc, addr, size, hit ? &pe->blocks.slots[f->slot] : NULL);
+    front_count(pe, f, i, addr, size, pe->cycles);
+    if (f->flags & BLOCK_SP_EXIT_UNKNOWN)
+        pe->sp_aligned = false;
+    if ((f->flags & BLOCK_WRITES_DAIF) && pe_interrupt_pending(pe))
+        pe->attn.f.int_recheck = true;
+    if (pe->count_classes)
+        front_count_classes(pe, i);
+}
+
+static __attribute__((noinline)) void block_slow(uc_engine *uc, uint64_t addr, uint32_t size, struct pe *pe)
+{
+    unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
+    struct pe_front *f = &pe->front[i];
+    const struct pe_front_cold *c = &pe->front_cold[i];
+    bool hit = f->key == pe_front_key(addr, size, pe->el) && c->epoch == pe->blocks.epoch;
+    if (hit && f->gen != pe_front_gen(pe)) {
+        /* Unicorn's TLB was flushed since: is the VA's code still on that page? */
+        hit = pe_front_page(pe_code_page(pe, addr)) == c->pa_page;
+        if (hit)
+            f->gen = pe_front_gen(pe);
+    }
+    if (hit && (f->flags & BLOCK_SP_MEM) && !(f->flags & BLOCK_SP_COMPLEX) && pe->sp_align_on && !pe->sp_aligned &&
+        pe->attn.any == 0) {
+        /* SP alignment checking is on and the SP is not known: read it (what
+         * block_full would do first). */
+        pe->sp_aligned = !(pe_rd(pe, UC_ARM64_REG_SP) & 15);
+    }
+    if (hit && front_holds(pe, f, addr, size, pe->cycles)) {
+        front_rare(uc, addr, size, pe);
+        return;
+    }
+    block_full(pe, uc, addr, size, hit ? &pe->blocks.slots[c->slot] : NULL);
 }
 
 /* Unicorn calls this before each block runs: the PE's clock and counts advance
  * by the block's cost, and whatever is due at this boundary (timers, a pending
  * interrupt, an exception entry to finish, a quantum's end) happens here. The
- * common case, a block the front cache holds with nothing due, stays in these
- * lines. */
+ * common case, a block the front cache holds with nothing due and none of
+ * FRONT_RARE_FLAGS, stays in these lines, which call nothing but by a jump. */
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     struct pe *pe = opaque;
-    const struct pe_front *f = &pe->front[(addr >> 2) & (PE_FRONT_SLOTS - 1)];
+    unsigned i = (addr >> 2) & (PE_FRONT_SLOTS - 1);
+    const struct pe_front *f = &pe->front[i];
     uint64_t now = pe->cycles;
-    if (__builtin_expect(!front_runs(pe, f, addr, size, now), 0)) {
-        block_slow(pe, uc, addr, size);
+    if (__builtin_expect(!front_holds(pe, f, addr, size, now), 0)) {
+        block_slow(uc, addr, size, pe);     /* (the same arguments in the same registers: a jump) */
         return;
     }
-    front_count(pe, f, addr, size, now);
+    if (__builtin_expect((f->flags & FRONT_RARE_FLAGS) || pe->count_classes, 0)) {
+        front_rare(uc, addr, size, pe);
+        return;
+    }
+    front_count(pe, f, i, addr, size, now);
 }
 
 /* An access at EL2 with HCR_EL2.E2H = 1 to an encoding FEAT_VHE redirects (an EL1 register's
@@ -1584,7 +1670,7 @@ static uint32_t on_sys(struct pe *pe, uc_arm64_reg rt, const uc_arm64_cp_reg *cp
      * change (only a higher EL's registers trap an EL's accesses). */
     if (d && pe->qemu_has[d->index] && (d->storage == SR_NATIVE || d->storage == SR_NOP) && (is_read || !d->write))
         return 0;
-    if (!is_read)
+    if (!is_read && !(d && d->maint))
         pe_trap_state_changed(pe);
     c = make_ctx(pe, d ? d->traps : 0);
     struct sysreg_decision dec = sysreg_decide(&c, cp->op0, cp->op1, cp->crn, cp->crm, cp->op2, is_read);
@@ -2145,6 +2231,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
     pe->capstone = (uintptr_t)cs;
     pe->front = aligned_alloc(64, PE_FRONT_SLOTS * sizeof *pe->front);
+    pe->last_front = PE_FRONT_NONE;
     pe->front_cold = calloc(PE_FRONT_SLOTS, sizeof *pe->front_cold);
     if (pe->front)
         memset(pe->front, 0, PE_FRONT_SLOTS * sizeof *pe->front);
@@ -2322,7 +2409,7 @@ int pe_reset(struct pe *pe, uint64_t entry, unsigned start_el)
     pe_mmu_reset(pe);
     pe_sd_update(pe);                  /* the debug registers reset: nothing armed */
     block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
+    pe_forget_running_block(pe);
     pe->sp_align_on = false;
     pe->attn.f.sp_recheck = true;
     pe->el = (pe_read_pstate(pe) >> 2) & 3;
@@ -2466,7 +2553,7 @@ void pe_code_changed(struct pe *pe, uint64_t va, size_t len)
     }
     pe_drop_code_va(pe, va & ~0xfffULL, ((va + len + 0xfff) & ~0xfffULL));
     block_cache_flush(&pe->blocks);
-    pe->last_block = NULL;
+    pe_forget_running_block(pe);
 }
 
 uint64_t pe_debug_get_reg(struct pe *pe, unsigned n)

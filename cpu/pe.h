@@ -239,30 +239,54 @@ struct pe_entry_fixup {
 };
 
 /* The block hook's front cache: a copy of what it needs of a decoded block,
- * by VA (direct mapped), valid while gen is the block cache's epoch and the
- * VA's code is still on physical page pa_page: that is known while tgen is
- * the current held_gen (no flush of Unicorn's TLB since), and checked again
- * (pe_code_page) after one. 32 bytes, two to a cache line: what only the slow
- * path and --stats read (the physical page; the instruction classes, copied
- * so that --stats does not have to read the block) is in pe_front_cold. */
-#define PE_FRONT_SLOTS 8192
+ * by VA (direct mapped). An entry holds when its key is the block's (VA, size
+ * and EL: pe_front_key) and its gen is pe_front_gen: the sum of the block
+ * cache's epoch and held_gen, so it is stale after anything that moves or
+ * drops decoded blocks, and after a flush of Unicorn's TLB (after which the
+ * VA's code may be on another physical page: the slow path checks that page
+ * and, with the block cache's epoch unchanged, takes the entry back). 16
+ * bytes, four to a cache line: the block hook reads nothing else of a block.
+ * What the slow path, a block with trap candidates and --stats read is in
+ * pe_front_cold, at the same index. */
+#define PE_FRONT_SLOTS 32768
 #define PE_FRONT_MANY_CLASSES 0xffff  /* cls_n[0]: more than four classes, see the block */
+#define PE_FRONT_NONE UINT32_MAX      /* pe->last_front: no block counted from the front cache */
 struct pe_front {
-    uint64_t start;
-    uint32_t gen, tgen;
-    uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
-    uint32_t cycles;
-    uint32_t slot;            /* the block: pe->blocks.slots[slot] */
-    uint16_t size;            /* bytes: size / 4 instructions */
-    uint8_t el;
+    uint64_t key;             /* pe_front_key(start, size, el) */
+    uint32_t gen;             /* pe_front_gen when filled or checked */
+    uint16_t cycles;          /* the block's cost (blocks of more stay out) */
     uint8_t flags;            /* BLOCK_* */
+    uint8_t unused;
 };
-_Static_assert(sizeof(struct pe_front) == 32, "two front entries to a cache line");
+_Static_assert(sizeof(struct pe_front) == 16, "four front entries to a cache line");
 struct pe_front_cold {
+    uint32_t slot;            /* the block: pe->blocks.slots[slot] */
+    uint32_t epoch;           /* the block cache's epoch then */
+    uint32_t ok_gen;          /* its system instructions trap on nothing while pe->trap_gen is this (0: check) */
     uint32_t pa_page;         /* PA >> 12 of its first instruction (UINT32_MAX: unknown) */
     uint16_t cls;             /* four instruction classes, 4 bits each (block_info.cls) */
     uint16_t cls_n[4];        /* and their counts */
+    /* Up to two accesses that must be aligned and that Unicorn does not check
+     * (SP_ALIGNED), checked from their base register as the block starts:
+     * register | log2(bytes) << 5 (PE_FRONT_NO_ALIGN: none), and the offset. */
+    uint8_t align_reg[2];
+    int16_t align_delta[2];
 };
+#define PE_FRONT_NO_ALIGN 0xff
+_Static_assert(sizeof(struct pe_front_cold) == 32, "two cold entries to a cache line");
+
+/* A block's key: its VA, size and EL in one word. Block starts are 4-byte
+ * aligned and their VAs canonical (bits 63:53 copies of bit 53: at most
+ * 52-bit VAs, PAs with translation off), so the VA shifted left by 10 keeps all
+ * of it and leaves bits 0-11 for the size (a multiple of 4, below 4096; Unicorn
+ * ends a block at 512 instructions) and the EL. pe_front_keyable says which
+ * blocks have such a key. */
+static inline uint64_t pe_front_key(uint64_t start, uint32_t size, unsigned el) { return start << 10 | size | el; }
+static inline bool pe_front_keyable(uint64_t start, uint32_t size, uint32_t cycles)
+{
+    return !(start & 3) && !(size & 3) && size < 4096 && cycles <= UINT16_MAX &&
+           (uint64_t)((int64_t)(start << 10) >> 10) == start;
+}
 
 static inline uint32_t pe_front_page(uint64_t pa_page) { return pa_page > UINT32_MAX ? UINT32_MAX : (uint32_t)pa_page; }
 
@@ -300,7 +324,9 @@ struct pe {
      * what is due (pe_due_changed after any of them changes). */
     uint64_t due;
     bool blocks_watched;
-    struct block_info *last_block;   /* the block that runs now (NULL: look it up) */
+    struct block_info *last_block;   /* the block that runs now (NULL: look it up), unless: */
+    uint32_t last_front;             /* the front entry it was counted from (PE_FRONT_NONE: last_block
+                                      * says; pe_running_block) */
     struct pe_front *front;          /* PE_FRONT_SLOTS, 64-byte aligned */
     struct pe_front_cold *front_cold;   /* PE_FRONT_SLOTS, beside front */
     uint64_t ram_base, ram_size;     /* pe_note_ram */
@@ -564,6 +590,31 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 /* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
  * a guest's own code at that VA is not supported (README "Not modelled yet"). */
 /* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
+/* The front cache's generation (struct pe_front): both counts only grow, so
+ * their sum changes whenever either does (held_gen's wrap clears the front). */
+static inline uint32_t pe_front_gen(const struct pe *pe) { return pe->blocks.epoch + pe->mmu.held_gen; }
+
+/* The block running now, or NULL when not known (the block cache moved or
+ * replaced it since): counted from the front cache, it is looked up only here. */
+static inline struct block_info *pe_running_block(struct pe *pe)
+{
+    if (pe->last_front != PE_FRONT_NONE) {
+        const struct pe_front_cold *c = &pe->front_cold[pe->last_front];
+        struct block_info *b = c->slot <= pe->blocks.mask ? &pe->blocks.slots[c->slot] : NULL;
+        pe->last_block = b && b->used && b->start == pe->cur_start && b->size == pe->cur_size
+                         ? b : NULL;
+        pe->last_front = PE_FRONT_NONE;
+    }
+    return pe->last_block;
+}
+
+/* Forgets the running block (the block cache changed or Unicorn's TLB was flushed). */
+static inline void pe_forget_running_block(struct pe *pe)
+{
+    pe->last_block = NULL;
+    pe->last_front = PE_FRONT_NONE;
+}
+
 static inline void pe_due_changed(struct pe *pe)
 {
     uint64_t d = pe->timeq->next;

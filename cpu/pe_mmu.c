@@ -214,13 +214,14 @@ void pe_flush_unicorn_tlb(struct pe *pe)
         memset(pe->mmu.held, 0, PE_MMU_HELD_SLOTS * sizeof *pe->mmu.held);
         memset(pe->mmu.rmap, 0, PE_MMU_RMAP_SLOTS * sizeof *pe->mmu.rmap);
         memset(pe->mmu.code_map, 0, PE_MMU_CODE_MAP_SLOTS * sizeof *pe->mmu.code_map);
+        memset(pe->front, 0, PE_FRONT_SLOTS * sizeof *pe->front);   /* (pe_front_gen would repeat) */
         pe->mmu.held_gen = 1;
     }
     pe->mmu.n_held = 0;
     pe->mmu.el2_pan = -1;
     memset(pe->mmu.held_filter, 0, sizeof pe->mmu.held_filter);
     pe->mmu.fills_since_flush = 0;
-    pe->last_block = NULL;       /* its VA may now be code on another physical page */
+    pe_forget_running_block(pe);     /* its VA may now be code on another physical page */
 }
 
 static uint32_t held_hash(uint8_t regime, uint16_t vmid, uint16_t asid, uint64_t va, uint8_t fetch)
@@ -571,10 +572,10 @@ static uint8_t perm_need(enum mmu_access acc)
 /* Is the access Unicorn fills for, at EL1, an LDTR/STTR? Only a block that has
  * one needs its PC read (reading Unicorn's PC inside a memory access means
  * restoring the state from the translated block: costly). The block hook left
- * the running block in last_block (the trampoline's blocks are not decoded). */
+ * the running block (pe_running_block; the trampoline's blocks are not decoded). */
 static bool access_is_unprivileged(struct pe *pe)
 {
-    const struct block_info *b = pe->last_block;
+    const struct block_info *b = pe_running_block(pe);
     if (b && b->start == pe->cur_start && !(b->flags & BLOCK_HAS_UNPRIV))
         return false;
     return a64_is_unprivileged_ldst(pe_read_insn(pe, pe_get_pc(pe)));

@@ -17,6 +17,16 @@ void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
     pe_mmu_update(pe);
 }
 
+/* CPACR_EL1, CPTR_EL2: Unicorn keeps them (its FP/SIMD checks read them); the write
+ * only tells the trap decisions made before blocks ran (the first FP/SIMD instruction
+ * of a block, FPCR/FPSR, CPTR_EL2.TCPAC's CPACR_EL1 accesses) that they are stale. */
+void sr_write_fp_enables(struct pe *pe, const struct sysreg_def *d, uint64_t v)
+{
+    (void)d;
+    (void)v;
+    pe_trap_state_changed(pe);
+}
+
 /* CNTHCTL_EL2: bits 11:8 exist only in FEAT_VHE's E2H layout (EL0VTEN, EL0PTEN, EL1PCTEN, EL1PCEN). */
 void sr_write_cnthctl_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v)
 {

@@ -90,6 +90,8 @@ struct sysreg_def {
     const char *why_not;         /* SR_NOT_MODELLED: what is missing */
     uint8_t feature;             /* enum sysreg_feature: exists only on a PE with it */
     bool e2h_only;               /* an *_EL12 / *_EL02 encoding: accessible only at EL2 with HCR_EL2.E2H */
+    bool maint;                  /* a maintenance instruction (TLBI, IC, AT): performing it changes
+                                  * no control a trap decision reads (pe_trap_state_changed) */
     const char *e2h_name;        /* at EL2 with HCR_EL2.E2H = 1 this encoding accesses that register
                                   * (an EL1 register's EL2 counterpart; an alias's EL1/EL0 register) */
     int e2h_index;               /* e2h_name's index (-1: none; filled in at start-up) */

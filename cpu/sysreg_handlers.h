@@ -6,6 +6,7 @@
 void sr_write_hcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_cnthctl_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 void sr_write_mdcr_el2(struct pe *pe, const struct sysreg_def *d, uint64_t v);
+void sr_write_fp_enables(struct pe *pe, const struct sysreg_def *d, uint64_t v);
 uint64_t sr_read_isr_el1(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_mpidr(struct pe *pe, const struct sysreg_def *d);
 uint64_t sr_read_midr(struct pe *pe, const struct sysreg_def *d);

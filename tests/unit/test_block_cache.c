@@ -11,6 +11,7 @@
 
 #include "cpu/block_cache.h"
 #include "cpu/insn.h"
+#include "cpu/pe.h"
 
 struct fixture {
     csh cs;
@@ -347,6 +348,44 @@ static void test_model_costs_by_class(void **state)
     assert_int_equal(cpu_model_cortex_a57.eret, 14);
 }
 
+/* The block hook's front cache keys a block by one word (cpu/pe.h,
+ * pe_front_key): VA << 10 | size | EL. For the blocks it takes (4-byte
+ * aligned, canonical at 53 bits, under 4 KiB, cycles in 16 bits) the word
+ * gives the VA, size and EL back, so no two blocks share a key. */
+static void test_front_key(void **state)
+{
+    (void)state;
+    static const uint64_t vas[] = { 0x40080000ULL, 0x40080004ULL, 0xffff800008010000ULL, 0xffff800008010ffcULL,
+                                    0x0000aaaaaaaa0000ULL, 0xffffffffffffe000ULL, 0x001ffffffffff000ULL,
+                                    0xffe0000000000000ULL };
+    static const uint32_t sizes[] = { 4, 8, 20, 2048, 4092 };
+    uint64_t keys[8 * 5 * 3];
+    unsigned n = 0;
+    for (unsigned v = 0; v < 8; v++)
+        for (unsigned z = 0; z < 5; z++)
+            for (unsigned el = 0; el < 3; el++) {
+                assert_true(pe_front_keyable(vas[v], sizes[z], 100));
+                uint64_t k = pe_front_key(vas[v], sizes[z], el);
+                assert_int_equal((uint64_t)((int64_t)k >> 10) & ~3ULL, vas[v]);     /* the VA back */
+                assert_int_equal(k & 0xffc, sizes[z]);
+                assert_int_equal(k & 3, el);
+                for (unsigned j = 0; j < n; j++)
+                    assert_true(keys[j] != k);
+                keys[n++] = k;
+            }
+    /* What the front cache leaves to the full path. */
+    assert_false(pe_front_keyable(0x40080002ULL, 8, 10));            /* misaligned: a PC alignment fault */
+    assert_false(pe_front_keyable(0x40080000ULL, 4096, 10));         /* no room for the size */
+    assert_false(pe_front_keyable(0x40080000ULL, 6, 10));
+    assert_false(pe_front_keyable(0x40080000ULL, 8, 70000));         /* cycles beyond 16 bits */
+    assert_false(pe_front_keyable(0x0040000000000000ULL, 8, 10));    /* bit 54 is not a copy of bit 53 */
+    assert_false(pe_front_keyable(0xff7ffffffffff000ULL, 8, 10));
+    /* Two VAs that differ only above bit 53 would share a key: neither of such
+     * a pair but the canonical one is keyable. */
+    assert_int_equal(pe_front_key(0x0040000000001000ULL, 8, 1), pe_front_key(0x1000ULL, 8, 1));
+    assert_true(pe_front_keyable(0x1000ULL, 8, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_msr_sp_unknown),
         cmocka_unit_test(test_aligned_specials),
         cmocka_unit_test(test_may_write_gprs),
+        cmocka_unit_test(test_front_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
