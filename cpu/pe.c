@@ -1263,8 +1263,10 @@ static bool decided_by_gen(uint32_t insn, unsigned el)
     (void)el;
     struct a64_sys s = a64_decode_sys(insn);
     const struct sysreg_def *d = sysreg_lookup(s.op0, s.op1, s.crn, s.crm, s.op2);
-    /* (DC IVAC: with watchpoints armed, whether it takes one depends on Xt.) */
-    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU)) && !a64_is_dc_ivac(insn));
+    /* (DC IVAC: with watchpoints armed, whether it takes one depends on Xt. An AT
+     * at EL1 under stage 2 walks the tables for a stage-2 abort (pe_at_needs_check):
+     * memory, which no trap_gen follows.) */
+    return !d || (!(d->traps & (TRAP_GIC | TRAP_PMU)) && !a64_is_dc_ivac(insn) && d->write != sr_at);
 }
 
 /* An MRS that no control can trap at this EL (sysreg_never_traps). */

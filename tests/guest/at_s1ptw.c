@@ -7,7 +7,12 @@
  * table's IPA, ELR = the AT itself. EL2 maps the table back and returns to the
  * AT, which then completes: S1E1R translates (PAR_EL1.F=0); S1E0R reports the
  * stage 1 permission fault of the EL1-only page in PAR_EL1 (FST 0x0f). A stage 1
- * translation fault of the AT (unmapped VA, level 2) is reported in PAR_EL1 only. */
+ * translation fault of the AT (unmapped VA, level 2) is reported in PAR_EL1 only.
+ * Last, one AT that starts its block runs twice in one EL1 session: with the
+ * table mapped (no exception), then, after an HVC whose handler unmaps it
+ * again, with the abort taken: whether an AT aborts depends on the tables in
+ * memory, so avsim checks it every time the block runs (its block hook's front
+ * cache had run such a block unchecked once its first run passed). */
 #include "pagetable.h"
 
 #define VA_D 0x10000000UL
@@ -47,9 +52,36 @@ static uint64_t g_at_s1e0r(uint64_t arg)
     return par;
 }
 
+/* Guest: the AT first in its block (a branch before it), twice; HVC #7 between
+ * the two asks EL2 to unmap the table at stage 2. */
+static __attribute__((noinline)) uint64_t at_first_in_block(uint64_t arg)
+{
+    uint64_t par;
+    __asm__ volatile("ldr x6, [%1]\n\t" T_MARK "b 1f\n1: at s1e1r, x6\n2:\n\tisb\n\tmrs %0, par_el1"
+                     : "=&r"(par) : "r"(arg) : "x6", T_CLOBBER);
+    return par;
+}
+
+static uint64_t g_at_twice(uint64_t arg)
+{
+    at_first_in_block(arg);                    /* the same instruction both times */
+    __asm__ volatile("hvc #7" ::: "memory");
+    return at_first_in_block(arg);
+}
+
+static volatile uint64_t *unmap_desc;     /* HVC #7: unmap this stage-2 descriptor */
+
 void el2_handler(struct rt_frame *f, int vector)
 {
     uint64_t esr = READ_SYSREG(esr_el2);
+    if (vector == RT_VEC_LOWER64 + RT_SYNC && ESR_EC(esr) == 0x16 && (esr & 0xffff) == 7 && unmap_desc) {
+        fix_desc = unmap_desc;
+        fix_val = *unmap_desc;
+        *unmap_desc = 0;
+        unmap_desc = 0;
+        s2_tlbi_ipa(pt_table_addr(&g1, VA_D, 3));
+        return;
+    }
     if (vector != RT_VEC_LOWER64 + RT_SYNC || ESR_EC(esr) != EC_DABT_LOW || !fix_desc) {
         trap_record(f, 2, vector);
         return;
@@ -114,6 +146,15 @@ int main(void)
     rt_puts("at s1e1r on an unmapped VA (stage 1 fault): no exception\n");
     print_par("result", par);
     check((par & PAR_F) && PAR_FST(par) == FSC_TRANS(2) && !PAR_S(par), "stage 1 fault in PAR");
+
+    unmap_desc = pt_lookup(&s2, t_d, 3);
+    par = run(g_at_twice, VA_D);
+    expect_abort_count("at s1e1r twice, the table unmapped before the second", 1);
+    expect_abort("at s1e1r twice, the table unmapped before the second", 0, EC_DABT_LOW,
+                 (1u << 8) | ISS_S1PTW | ISS_WNR | FSC_TRANS(3), REF("pc", trap_pc), 0, REF("VA_D", VA_D), 0,
+                 REF("T_D", t_d), 0);
+    print_par("retry", par);
+    check(!(par & PAR_F) && (par & PTE_OA_MASK) == PG_D, "retried AT translates");
 
     rt_printf("%s (%d failed checks)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;
