@@ -417,6 +417,19 @@ int fdt_validate(const void *data, size_t size, char *err, size_t errlen)
     }
     if (rc == 0 && fdt_totalsize(data) > size)
         rc = -FDT_ERR_TRUNCATED;
+    /* libfdt 1.6.1's fdt_next_tag adds a property's length to the offset
+     * without an overflow check (upstream dtc 7359034, "libfdt: prevent integer
+     * overflow in fdt_next_tag", came after it): a length such as 0xfffffff4
+     * brings the offset back to the same tag, and fdt_check_full loops for ever
+     * (tests/fuzz/fuzz_dtb, corpus regress-prop-length-wrap). Every tag must
+     * move forward before libfdt walks the tree. */
+    for (int off = 0, next = 0; rc == 0; off = next) {
+        uint32_t tag = fdt_next_tag(data, off, &next);
+        if (next < 0 || tag == FDT_END)
+            break;                                /* fdt_check_full says what is wrong, if anything */
+        if (next <= off)
+            rc = -FDT_ERR_BADSTRUCTURE;
+    }
     if (rc == 0)
         rc = fdt_check_full(data, size);
     if (rc != 0) {

@@ -299,6 +299,17 @@ static void test_fdt_validate_and_apply_chosen(void **state)
     fdt_set_last_comp_version(copy, 2);
     assert_int_equal(fdt_validate(copy, size, err, sizeof err), -1);
     free(copy);
+    /* A property whose length (0xfffffff4) wraps the walk's offset back to its
+     * own tag (tests/fuzz/fuzz_dtb, corpus regress-prop-length-wrap): libfdt
+     * 1.6.1's fdt_check_full never returned on it. */
+    copy = malloc(size);
+    memcpy(copy, fdt, size);
+    struct fdt_property *p = fdt_get_property_w(copy, fdt_path_offset(copy, "/chosen"), "stdout-path", NULL);
+    assert_non_null(p);
+    p->len = cpu_to_fdt32(0xfffffff4u);
+    assert_int_equal(fdt_validate(copy, size, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a valid flattened device tree"));
+    free(copy);
 
     /* A tree without /chosen gets one. */
     assert_int_equal(fdt_del_node(fdt, fdt_path_offset(fdt, "/chosen")), 0);
