@@ -689,6 +689,13 @@ struct preeval_state {
 
 /* Does special instruction s (possibly) trap under the current state? True
  * means: stop at it (and check again there). No side effects on the PE. */
+/* An SP_ALIGNED access at register reg's value plus delta, of `bytes` (a power
+ * of two): misaligned? Only the low bits matter: TBI cannot change them. */
+static bool misaligned_from(struct pe *pe, unsigned reg, int32_t delta, unsigned bytes)
+{
+    return ((pe_reg_value(pe, reg, true) + (uint64_t)(int64_t)delta) & (bytes - 1)) != 0;
+}
+
 static bool special_traps(struct pe *pe, const struct block_special *s, struct preeval_state *st)
 {
     bool *event_reg = &st->event_reg;
@@ -710,12 +717,12 @@ static bool special_traps(struct pe *pe, const struct block_special *s, struct p
     case SP_ALIGNED: {
         /* Its address from a register's value as the block starts (base_reg), unless the
          * block computes it from something else first: then it is checked at the
-         * instruction (a cut). Only the low bits matter: TBI cannot change them. */
+         * instruction (a cut). */
         if (s->base_reg < 0)
             return true;
         unsigned bytes, rn;
         a64_align_checked(s->insn, true, &bytes, &rn);
-        return ((pe_reg_value(pe, (unsigned)s->base_reg, true) + (uint64_t)(int64_t)s->sp_delta) & (bytes - 1)) != 0;
+        return misaligned_from(pe, (unsigned)s->base_reg, s->sp_delta, bytes);
     }
     case SP_SYSREG: {
         struct sysreg_decision d = decide_sys(pe, s->insn);
@@ -1355,11 +1362,9 @@ static __attribute__((noinline)) bool front_trap_ok(struct pe *pe, unsigned i)
     const struct pe_front_cold *c = &pe->front_cold[i];
     if (c->ok_gen != pe->trap_gen)
         return false;
-    for (int k = 0; k < 2 && c->align_reg[k] != PE_FRONT_NO_ALIGN; k++) {
-        unsigned reg = c->align_reg[k] & 31, bytes = 1u << (c->align_reg[k] >> 5);
-        if ((pe_reg_value(pe, reg, true) + (uint64_t)(int64_t)c->align_delta[k]) & (bytes - 1))
+    for (int k = 0; k < 2 && c->align_reg[k] != PE_FRONT_NO_ALIGN; k++)
+        if (misaligned_from(pe, c->align_reg[k] & 31u, c->align_delta[k], 1u << (c->align_reg[k] >> 5)))
             return false;
-    }
     return true;
 }
 

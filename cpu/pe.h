@@ -587,9 +587,7 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
 /* Lower-EL IRQ vector inside the trampoline page (VBAR_EL1 = the page while leaving EL0). */
 #define PE_TRAMPOLINE_EL0_LANDING (PE_TRAMPOLINE_PA + 0x480)
 #define PE_TRAMPOLINE_A32_LANDING (PE_TRAMPOLINE_PA + 0x680)   /* the IRQ from AArch32 EL0 */
-/* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
- * a guest's own code at that VA is not supported (README "Not modelled yet"). */
-/* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
+
 /* The front cache's generation (struct pe_front): both counts only grow, so
  * their sum changes whenever either does (held_gen's wrap clears the front). */
 static inline uint32_t pe_front_gen(const struct pe *pe) { return pe->blocks.epoch + pe->mmu.held_gen; }
@@ -615,6 +613,7 @@ static inline void pe_forget_running_block(struct pe *pe)
     pe->last_front = PE_FRONT_NONE;
 }
 
+/* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
 static inline void pe_due_changed(struct pe *pe)
 {
     uint64_t d = pe->timeq->next;
@@ -637,6 +636,8 @@ static inline void pe_set_pmu_check_at(struct pe *pe, uint64_t at)
     pe_due_changed(pe);
 }
 
+/* Is the (virtual) PC on the trampoline page? Its VA is its PA at every EL;
+ * a guest's own code at that VA is not supported (README "Not modelled yet"). */
 static inline bool pe_in_trampoline(uint64_t pc) { return (pc & ~0xfffULL) == PE_TRAMPOLINE_PA; }
 /* VAs with bits 55:48 = 0x01 (pe_mmu_remove_code_pa's, REMOVAL_VA_BASE): every guest access
  * there faults (beyond the PA size, or non-canonical), but Unicorn's TLB may hold them. */
