@@ -360,19 +360,28 @@ static inline bool tag_match(const struct tlb_entry *e, enum tlb_regime regime, 
 static struct tlb_entry *level_find(const struct tlb_level *l, enum tlb_regime regime, uint16_t vmid,
                                     uint16_t asid, uint64_t va)
 {
-    if (!fa_may_hold(l, va))
+    if (l->sets == 1) {
+        if (!fa_may_hold(l, va))
+            return NULL;
+        for (unsigned w = 0; w < l->ways; w++) {
+            uint64_t k = l->key[w];
+            if (k && in_range(key_va(k), key_shift(k), va) && tag_match(&l->e[w], regime, vmid, asid))
+                return (struct tlb_entry *)&l->e[w];
+        }
         return NULL;
-    uint64_t shifts = l->sets == 1 ? (UINT64_C(1) << TLB_MIN_SHIFT) : l->shifts;
+    }
+    /* Set-associative: an entry of size s containing va sits in va's set for s
+     * and has exactly the key (va rounded down to s) | s. */
+    uint64_t shifts = l->shifts;
     while (shifts) {
         unsigned s = (unsigned)__builtin_ctzll(shifts);
         shifts &= shifts - 1;
+        uint64_t want = (va & ~size_mask(s)) | s;
         struct tlb_entry *set = set_of((struct tlb_level *)l, va, s);
-        size_t first = (size_t)(set - l->e);
-        for (unsigned w = 0; w < l->ways; w++) {
-            uint64_t k = l->key[first + w];
-            if (k && in_range(key_va(k), key_shift(k), va) && tag_match(&set[w], regime, vmid, asid))
+        const uint64_t *keys = &l->key[set - l->e];
+        for (unsigned w = 0; w < l->ways; w++)
+            if (keys[w] == want && tag_match(&set[w], regime, vmid, asid))
                 return &set[w];
-        }
     }
     return NULL;
 }
@@ -444,6 +453,18 @@ static struct tlb_entry *level_insert(struct tlb *t, struct tlb_level *l, const 
         /* An overlapping entry of size s contains ne->va (s >= ne's size) or
          * lies inside ne (s < ne's size); in the latter case several sets
          * are possible: scan the sets ne's range spans (all when it wraps). */
+        if (l->sets > 1 && s >= ne->page_shift) {
+            /* The one entry of size s that can contain ne has an exact key (level_find). */
+            uint64_t want = (ne->va & ~size_mask(s)) | s;
+            struct tlb_entry *set = set_of(l, ne->va, s);
+            size_t base = (size_t)(set - l->e);
+            for (unsigned w = 0; w < l->ways; w++)
+                if (l->key[base + w] == want && contexts_overlap(&set[w], ne)) {
+                    level_drop(t, l, &set[w]);
+                    t->stats.evictions++;
+                }
+            continue;
+        }
         uint64_t first = (ne->va & VA56_MASK) >> s;
         uint64_t count = s >= ne->page_shift ? 1 : (UINT64_C(1) << (ne->page_shift - s));
         if (count > l->sets)
@@ -720,6 +741,19 @@ static unsigned level_tlbi(struct tlb *t, struct tlb_level *l, const struct tlbi
 const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regime, uint16_t vmid,
                                             uint16_t asid, uint64_t va)
 {
+    /* The entry that answered last, if it still covers va: a level-2 table
+     * descriptor is the deepest there can be (level 3 holds pages), so no scan
+     * could find a better one. (Its key is 0 once dropped; a slot reused for
+     * another entry fails the checks.) */
+    if (t->s1_memo) {
+        struct tlb_entry *e = &t->s1_tables[t->s1_memo - 1];
+        uint64_t k = t->s1_key[t->s1_memo - 1];
+        if (k && in_range(key_va(k), key_shift(k), va) && e->level == 2 && e->regime == regime &&
+            (regime == TLB_REGIME_EL2 || (e->vmid == vmid && e->asid == asid))) {
+            e->stamp = ++t->clock;
+            return e;
+        }
+    }
     struct tlb_entry *best = NULL;
     for (unsigned i = 0; i < t->s1_used; i++) {
         uint64_t k = t->s1_key[i];
@@ -733,8 +767,11 @@ const struct tlb_entry *tlb_s1_table_lookup(struct tlb *t, enum tlb_regime regim
         if (!best || e->level > best->level)
             best = e;
     }
-    if (best)
+    if (best) {
         best->stamp = ++t->clock;
+        if (best->level == 2)
+            t->s1_memo = (unsigned)(best - t->s1_tables) + 1;
+    }
     return best;
 }
 

@@ -81,6 +81,7 @@ struct tlb {
     struct tlb_entry *s1_tables;      /* TLB_KIND_S1_TABLE entries (same size) */
     uint64_t *walk_key, *s1_key;      /* beside each: its input address | page_shift (0: invalid) */
     unsigned walk_used, s1_used;      /* no valid entry at or above these indexes */
+    unsigned s1_memo;                 /* 1 + the s1_tables index of the last level-2 answer (0: none) */
     uint64_t clock;               /* for LRU/FIFO stamps */
     uint64_t rng;                 /* deterministic state for TLB_REPL_RANDOM */
     tlb_drop_fn on_drop;

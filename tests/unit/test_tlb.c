@@ -913,6 +913,53 @@ static void test_s1_table_cache(void **state)
     assert_null(tlb_s1_table_lookup(t, TLB_REGIME_EL2, 0, 0, va));
 }
 
+/* The deepest cached table descriptor, by a plain scan (what tlb_s1_table_lookup must return). */
+static const struct tlb_entry *s1_table_reference(const struct tlb *t, uint16_t asid, uint64_t va)
+{
+    const struct tlb_entry *best = NULL;
+    for (unsigned i = 0; i < t->cfg.walk_cache_entries; i++) {
+        const struct tlb_entry *e = &t->s1_tables[i];
+        if (e->valid && e->regime == TLB_REGIME_EL10 && e->vmid == 1 && e->asid == asid &&
+            ((e->va ^ va) >> e->page_shift) == 0 && (!best || e->level > best->level))
+            best = e;
+    }
+    return best;
+}
+
+/* tlb_s1_table_lookup answers from the entry that answered last when it still covers the VA:
+ * over random insertions (the 64 entries replaced by LRU), TLBIs and lookups in two ASIDs,
+ * every answer is the one a scan of all entries gives. */
+static void test_s1_table_memo(void **state)
+{
+    struct fix *f = *state;
+    struct tlb *t = &f->t;
+    uint64_t x = 12345;
+    unsigned memo_answers = 0;
+    uint64_t region = 0;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (((x >> 30) & 3) == 0)
+            region = (x >> 8) % 96;                                      /* 96 2-MiB regions */
+        uint64_t va = region << 21 | ((x >> 20) & 0x1ff) << 12;
+        uint16_t asid = (uint16_t)(5 + ((x >> 40) & 1));
+        unsigned op = (unsigned)(x >> 50) % 8;
+        if (op < 3) {
+            struct tlb_entry e = table_entry(TLB_REGIME_EL10, 1, asid, (int)op, va, 0x1000ULL * (i + 1));
+            tlb_s1_table_insert(t, &e);
+        } else if (op == 3 && (x & 0xf) == 0) {
+            struct tlbi_request rq = { .op = TLBI_VAE1, .vmid = 1, .asid = asid, .va = va };
+            tlbi(t, &rq);
+        } else {
+            unsigned memo = t->s1_memo;
+            const struct tlb_entry *want = s1_table_reference(t, asid, va);
+            const struct tlb_entry *got = tlb_s1_table_lookup(t, TLB_REGIME_EL10, 1, asid, va);
+            assert_ptr_equal(got, want);
+            memo_answers += memo && got == &t->s1_tables[memo - 1];
+        }
+    }
+    assert_true(memo_answers > 100);     /* the memo did answer, and was checked */
+}
+
 /* tlb_config_parse: keys override the defaults, L1 levels stay fully
  * associative unless WAYS is given, bad keys, values and geometries fail. */
 static void test_config_parse(void **state)
@@ -1050,6 +1097,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
         cmocka_unit_test(test_config_format),
         cmocka_unit_test_setup_teardown(test_s1_table_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_s1_table_memo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fa_summary, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
