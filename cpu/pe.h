@@ -63,11 +63,17 @@ struct pe_mmu_ctx {
  * fills since it was last flushed (see pe_mmu.c, "Unicorn's TLB"). */
 #define PE_MMU_HELD_SLOTS 8192
 struct pe_mmu_held {
-    uint64_t va;                        /* the model entry's input address (page_shift aligned) */
+    uint64_t tag;                       /* pe_mmu_held_tag: the entry's VA, size, regime, side */
     uint32_t gen;                       /* valid when equal to pe_mmu.held_gen */
     uint16_t vmid, asid;                /* asid 0xffff: a global entry */
-    uint8_t regime, shift, fetch;
 };
+_Static_assert(sizeof(struct pe_mmu_held) == 16, "the held set is looked up on every fill");
+/* The model entry's input address (aligned to its size, 4 KiB at least) with its page_shift
+ * (bits 5:0), regime (7:6) and whether it served fetches (bit 8) in the bits below 4 KiB. */
+static inline uint64_t pe_mmu_held_tag(uint64_t va, unsigned shift, unsigned regime, bool fetch)
+{
+    return va | shift | (uint64_t)regime << 6 | (uint64_t)fetch << 8;
+}
 
 /* Physical page -> the translation that last filled it (the memory hooks of
  * Unicorn 2.1 report physical addresses; observers want the VA too). */

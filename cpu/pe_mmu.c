@@ -237,12 +237,12 @@ static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct tlb_entry *e
 {
     uint16_t asid = e->global ? 0xffff : e->asid;
     uint32_t i = held_hash(e->regime, e->vmid, asid, e->va, fetch);
+    uint64_t tag = pe_mmu_held_tag(e->va, e->page_shift, e->regime, fetch);
     for (unsigned probe = 0; probe < 64; probe++, i = (i + 1) & (PE_MMU_HELD_SLOTS - 1)) {
         struct pe_mmu_held *h = &m->held[i];
         if (h->gen != m->held_gen)
             return h;
-        if (h->va == e->va && h->regime == e->regime && h->vmid == e->vmid && h->asid == asid &&
-            h->shift == e->page_shift && h->fetch == fetch)
+        if (h->tag == tag && h->vmid == e->vmid && h->asid == asid)
             return h;
     }
     return NULL;
@@ -276,8 +276,8 @@ static void hold(struct pe *pe, const struct tlb_entry *e, bool fetch)
     if (h->gen == m->held_gen)
         return;
     uint16_t asid = e->global ? 0xffff : e->asid;
-    *h = (struct pe_mmu_held){ .va = e->va, .gen = m->held_gen, .vmid = e->vmid, .asid = asid,
-                               .regime = e->regime, .shift = e->page_shift, .fetch = fetch };
+    *h = (struct pe_mmu_held){ .tag = pe_mmu_held_tag(e->va, e->page_shift, e->regime, fetch),
+                               .gen = m->held_gen, .vmid = e->vmid, .asid = asid };
     uint32_t bit = held_hash(e->regime, e->vmid, asid, e->va, fetch) & (PE_MMU_HELD_SLOTS - 1);
     m->held_filter[bit >> 6] |= 1ULL << (bit & 63);
     m->n_held++;
