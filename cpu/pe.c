@@ -1494,8 +1494,12 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         ev.u.access.is_write = 0;
         event_publish(pe->events, &ev);
     }
-    if (pe->insn_limit && pe->insns >= pe->insn_limit)
-        pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
+    if (pe->insn_limit) {
+        if (pe->insns >= pe->insn_limit)
+            pe_fatal(pe, "the instruction limit (%llu) was reached", (unsigned long long)pe->insn_limit);
+        else
+            pe_due_changed(pe);       /* the next look at the limit (pe_insn_limit_due) */
+    }
 }
 
 /* May the block at addr be counted from its front cache entry f, with nothing
@@ -2606,7 +2610,7 @@ enum pe_stop pe_run(struct pe *pe)
         pe->data_hooked = true;
     }
     /* Listeners subscribe and the limit is set before a run, never in a slice. */
-    pe->blocks_watched = pe->insn_limit || event_wanted(pe->events, EV_BLOCK);
+    pe->blocks_watched = event_wanted(pe->events, EV_BLOCK);
     pe_due_changed(pe);
     for (;;) {
         pe->stop = PE_STOP_NONE;

@@ -325,9 +325,10 @@ struct pe {
                                       * (and flushes Unicorn's TLB at uc_flush_at, if sooner) */
     struct timeq *timeq;             /* simulated-time events, checked at every block boundary */
     /* The earliest of timeq's next event, quantum_end and pmu_check_at, or 0
-     * while every block takes the block hook's full path (blocks_watched: an
-     * instruction limit or EV_BLOCK listeners): the front cache's one test of
-     * what is due (pe_due_changed after any of them changes). */
+     * while every block takes the block hook's full path (blocks_watched:
+     * EV_BLOCK listeners), or earlier as the instruction limit needs
+     * (pe_insn_limit_due): the front cache's one test of what is due
+     * (pe_due_changed after any of them changes). */
     uint64_t due;
     bool blocks_watched;
     struct block_info *last_block;   /* the block that runs now (NULL: look it up), unless: */
@@ -619,7 +620,23 @@ static inline void pe_forget_running_block(struct pe *pe)
     pe->last_front = PE_FRONT_NONE;
 }
 
-/* quantum_end, pmu_check_at, the timeq's next event or blocks_watched changed. */
+/* The clock from which block_full must look at the instruction limit (--max-insns), so that
+ * the front cache need not test it: every instruction costs a cycle or more (cpu_model.c),
+ * so the clock advances at least as far as the instruction count. The margin covers the block
+ * that reaches the limit (its instructions are counted when it starts: at most a page of
+ * them) and the one block whose instructions and cycles pe_uncount_from may take back in part
+ * after this moment (at most a page of instructions at 32 cycles each). */
+#define PE_INSN_LIMIT_MARGIN (1024u + 1024u * 32u)
+static inline uint64_t pe_insn_limit_due(const struct pe *pe)
+{
+    if (!pe->insn_limit)
+        return UINT64_MAX;
+    uint64_t left = pe->insns < pe->insn_limit ? pe->insn_limit - pe->insns : 0;
+    return left > PE_INSN_LIMIT_MARGIN ? pe->cycles + (left - PE_INSN_LIMIT_MARGIN) : 0;
+}
+
+/* quantum_end, pmu_check_at, the timeq's next event, the instruction limit or blocks_watched
+ * changed (and block_full after each block while an instruction limit is set). */
 static inline void pe_due_changed(struct pe *pe)
 {
     uint64_t d = pe->timeq->next;
@@ -627,6 +644,9 @@ static inline void pe_due_changed(struct pe *pe)
         d = pe->quantum_end;
     if (pe->pmu_check_at < d)
         d = pe->pmu_check_at;
+    uint64_t limit = pe_insn_limit_due(pe);
+    if (limit < d)
+        d = limit;
     pe->due = pe->blocks_watched || pe->mmu.unpriv_el2 ? 0 : d;   /* (unpriv_el2: block_full flushes) */
 }
 

@@ -26,6 +26,12 @@ expect stuck-exception-loop 3 'the guest is stuck: .* synchronous exceptions wit
     run --load-addr=0x40080000 "$tmp/br_x0.bin"
 expect wfi-forever 3 'waits in WFI .* nothing can wake it' -- run --load-addr=0x40080000 "$tmp/wfi.bin"
 expect insn-limit 3 'instruction limit \(1000\) was reached' -- run --max-insns=1000 --load-addr=0x40080000 "$tmp/loop.bin"
+# A limit far ahead is checked by the clock (pe_insn_limit_due), the blocks before it run
+# from the front cache: the run still stops at the block that reaches it, here (one
+# instruction a block) at exactly the limit.
+expect insn-limit-far 3 'instruction limit \(3000000\) was reached' -- \
+    run --max-insns=3000000 --stats="$tmp/limit.json" --load-addr=0x40080000 "$tmp/loop.bin"
+check insn-limit-far-count grep -Eq '"instructions": 3000000,' "$tmp/limit.json"
 # Big-endian data (SCTLR_ELx.EE, SCTLR_EL1.E0E) is not modelled: a clear stop at the MSR that
 # sets it, with stage 1 on or off (issue 14), never an abort loop.
 printf '\x00\x40\xa0\xd2\x00\x00\x40\xb2\x00\x10\x1c\xd5\x00\x00\x00\x14' >"$tmp/ee_el2.bin"  # SCTLR_EL2 = EE|M

@@ -348,6 +348,23 @@ static void test_model_costs_by_class(void **state)
     assert_int_equal(cpu_model_cortex_a57.eret, 14);
 }
 
+/* --max-insns is checked by the clock (pe_insn_limit_due): that needs every instruction of
+ * every CPU model to cost at least a cycle, and the margin to cover the most a block can have
+ * (a page of instructions at the dearest class). */
+static void test_costs_bound_the_limit_check(void **state)
+{
+    (void)state;
+    for (int m = 0; cpu_models[m]; m++)
+        for (int c = 0; c < IC_COUNT; c++) {
+            if (cpu_models[m]->not_modelled)
+                continue;
+            if (cpu_models[m]->cost[c] < 1 || cpu_models[m]->cost[c] > 32)
+                fail_msg("%s: class %s costs %u cycles (1 to 32 expected by pe_insn_limit_due)",
+                         cpu_models[m]->name, insn_class_name((enum insn_class)c), cpu_models[m]->cost[c]);
+        }
+    assert_true(PE_INSN_LIMIT_MARGIN >= 1024 + 1024 * 31);
+}
+
 /* The block hook's front cache keys a block by one word (cpu/pe.h,
  * pe_front_key): VA << 10 | size | EL. For the blocks it takes (4-byte
  * aligned, canonical at 53 bits, under 4 KiB, cycles in 16 bits) the word
@@ -401,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_aligned_specials),
         cmocka_unit_test(test_may_write_gprs),
         cmocka_unit_test(test_front_key),
+        cmocka_unit_test(test_costs_bound_the_limit_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
