@@ -2608,6 +2608,7 @@ enum pe_stop pe_run(struct pe *pe)
             return PE_STOP_FATAL;
         }
         pe->data_hooked = true;
+        pe_flush_unicorn_tlb(pe);     /* each page is filled again and noted (pe_mmu_describe_pa) */
     }
     /* Listeners subscribe and the limit is set before a run, never in a slice. */
     pe->blocks_watched = event_wanted(pe->events, EV_BLOCK);

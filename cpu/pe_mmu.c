@@ -843,7 +843,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t va, uc_mem_type type, uc_tlb_ent
     if (fetch)
         m->code_map[(va >> 12) & (PE_MMU_CODE_MAP_SLOTS - 1)] = (struct pe_mmu_code_page){
             .va_page = (va >> 12) | ((uint64_t)el2 << 63), .pa_page = pa >> 12, .gen = m->held_gen };
-    note_rmap(pe, va & ~0xfffULL, e->s2 ? e->ipa + ((va & ~0xfffULL) - e->va) : pa, pa, regime, vmid, asid);
+    if (pe->data_hooked)        /* (only the data hook asks: the hook's installation flushes) */
+        note_rmap(pe, va & ~0xfffULL, e->s2 ? e->ipa + ((va & ~0xfffULL) - e->va) : pa, pa, regime, vmid, asid);
     m->unicorn_fills_by_reason[first ? FILL_FIRST : FILL_AGAIN]++;
     out->paddr = pa;
     out->perms = uc_rights(perm, fetch);
