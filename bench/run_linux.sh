@@ -81,7 +81,7 @@ sim_args() {
     if [ "$1" = qemu ]; then args+=(--qemu --qemu-bin "$qemu"); else args+=(--avsim "$avsim"); fi
 }
 
-# one_run SIM SMP -> prints the RESULT line of one timed run, or nothing (reason in notes)
+# one_run SIM SMP -> prints the RESULT line of one timed run, or "NOTE reason" when it failed
 one_run() {
     local s=$1 n=$2 out res why args
     sim_args "$s" "$n"
