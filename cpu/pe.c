@@ -687,8 +687,6 @@ struct preeval_state {
     uint64_t sp;
 };
 
-/* Does special instruction s (possibly) trap under the current state? True
- * means: stop at it (and check again there). No side effects on the PE. */
 /* An SP_ALIGNED access at register reg's value plus delta, of `bytes` (a power
  * of two): misaligned? Only the low bits matter: TBI cannot change them. */
 static bool misaligned_from(struct pe *pe, unsigned reg, int32_t delta, unsigned bytes)
@@ -696,6 +694,8 @@ static bool misaligned_from(struct pe *pe, unsigned reg, int32_t delta, unsigned
     return ((pe_reg_value(pe, reg, true) + (uint64_t)(int64_t)delta) & (bytes - 1)) != 0;
 }
 
+/* Does special instruction s (possibly) trap under the current state? True
+ * means: stop at it (and check again there). No side effects on the PE. */
 static bool special_traps(struct pe *pe, const struct block_special *s, struct preeval_state *st)
 {
     bool *event_reg = &st->event_reg;
@@ -1318,8 +1318,7 @@ static __attribute__((noinline)) struct block_info *decode_block(struct pe *pe, 
     struct block_info *b = block_cache_insert(&pe->blocks, (void *)pe->capstone, pe->model, addr, size, tag,
                                               first, last, words);
     free(words);
-    pe->last_block = b;     /* the insertion may have moved the blocks: the old pointer is gone */
-    pe->last_front = PE_FRONT_NONE;
+    pe_set_running_block(pe, b);   /* the insertion may have moved the blocks: the old pointer is gone */
     if (!b) {
         pe_fatal(pe, "out of memory decoding blocks");
         return NULL;
@@ -1417,8 +1416,7 @@ static __attribute__((noinline)) void block_full(struct pe *pe, uc_engine *uc, u
         if (!b)
             return;
     }
-    pe->last_block = b;         /* valid until the next insertion or flush */
-    pe->last_front = PE_FRONT_NONE;
+    pe_set_running_block(pe, b);     /* valid until the next insertion or flush */
     /* SP alignment: known aligned from before, or read when the block needs it
      * (only its value modulo 16 matters). */
     bool sp_known = pe->sp_aligned;
@@ -2242,7 +2240,7 @@ int pe_create(struct pe *pe, unsigned index, const struct cpu_model *model, cons
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
     pe->capstone = (uintptr_t)cs;
     pe->front = aligned_alloc(64, PE_FRONT_SLOTS * sizeof *pe->front);
-    pe->last_front = PE_FRONT_NONE;
+    pe_forget_running_block(pe);
     pe->front_cold = calloc(PE_FRONT_SLOTS, sizeof *pe->front_cold);
     if (pe->front)
         memset(pe->front, 0, PE_FRONT_SLOTS * sizeof *pe->front);

@@ -599,6 +599,13 @@ uint64_t pe_guest_sctlr(const struct pe *pe, unsigned el);
  * their sum changes whenever either does (held_gen's wrap clears the front). */
 static inline uint32_t pe_front_gen(const struct pe *pe) { return pe->blocks.epoch + pe->mmu.held_gen; }
 
+/* The block that runs now is b (NULL: not known). */
+static inline void pe_set_running_block(struct pe *pe, struct block_info *b)
+{
+    pe->last_block = b;
+    pe->last_front = PE_FRONT_NONE;
+}
+
 /* The block running now, or NULL when not known (the block cache moved or
  * replaced it since): counted from the front cache, it is looked up only here. */
 static inline struct block_info *pe_running_block(struct pe *pe)
@@ -606,19 +613,13 @@ static inline struct block_info *pe_running_block(struct pe *pe)
     if (pe->last_front != PE_FRONT_NONE) {
         const struct pe_front_cold *c = &pe->front_cold[pe->last_front];
         struct block_info *b = c->slot <= pe->blocks.mask ? &pe->blocks.slots[c->slot] : NULL;
-        pe->last_block = b && b->used && b->start == pe->cur_start && b->size == pe->cur_size
-                         ? b : NULL;
-        pe->last_front = PE_FRONT_NONE;
+        pe_set_running_block(pe, b && b->used && b->start == pe->cur_start && b->size == pe->cur_size ? b : NULL);
     }
     return pe->last_block;
 }
 
 /* Forgets the running block (the block cache changed or Unicorn's TLB was flushed). */
-static inline void pe_forget_running_block(struct pe *pe)
-{
-    pe->last_block = NULL;
-    pe->last_front = PE_FRONT_NONE;
-}
+static inline void pe_forget_running_block(struct pe *pe) { pe_set_running_block(pe, NULL); }
 
 /* The clock from which block_full must look at the instruction limit (--max-insns), so that
  * the front cache need not test it: every instruction costs a cycle or more (cpu_model.c),

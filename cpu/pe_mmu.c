@@ -231,36 +231,47 @@ static uint32_t held_hash(uint8_t regime, uint16_t vmid, uint16_t asid, uint64_t
     return (uint32_t)(h >> 40) & (PE_MMU_HELD_SLOTS - 1);
 }
 
-/* The held-set slot of a model entry used for fetches or data: the one that
- * holds it, or the free one where it goes (NULL: the set is full). */
-static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
+/* The home slot of model entry e used for fetches or data, and what the held
+ * set keeps of it (but the generation). */
+static inline uint32_t held_home(const struct tlb_entry *e, bool fetch)
 {
-    uint16_t asid = e->global ? 0xffff : e->asid;
-    uint32_t i = held_hash(e->regime, e->vmid, asid, e->va, fetch);
-    uint64_t tag = pe_mmu_held_tag(e->va, e->page_shift, e->regime, fetch);
+    return held_hash(e->regime, e->vmid, e->global ? 0xffff : e->asid, e->va, fetch);
+}
+
+static inline struct pe_mmu_held held_entry(const struct tlb_entry *e, bool fetch)
+{
+    return (struct pe_mmu_held){ .tag = pe_mmu_held_tag(e->va, e->page_shift, e->regime, fetch),
+                                 .vmid = e->vmid, .asid = e->global ? 0xffff : e->asid };
+}
+
+/* The held-set slot of want (home: its home slot): the one that holds it, or
+ * the free one where it goes (NULL: the set is full). */
+static struct pe_mmu_held *held_slot(struct pe_mmu *m, const struct pe_mmu_held *want, uint32_t home)
+{
+    uint32_t i = home;
     for (unsigned probe = 0; probe < 64; probe++, i = (i + 1) & (PE_MMU_HELD_SLOTS - 1)) {
         struct pe_mmu_held *h = &m->held[i];
         if (h->gen != m->held_gen)
             return h;
-        if (h->tag == tag && h->vmid == e->vmid && h->asid == asid)
+        if (h->tag == want->tag && h->vmid == want->vmid && h->asid == want->asid)
             return h;
     }
     return NULL;
 }
 
-static inline bool held_filter_has(const struct pe_mmu *m, uint32_t hash)
+static inline bool held_filter_has(const struct pe_mmu *m, uint32_t home)
 {
-    hash &= PE_MMU_HELD_SLOTS - 1;
-    return (m->held_filter[hash >> 6] >> (hash & 63)) & 1;
+    return (m->held_filter[home >> 6] >> (home & 63)) & 1;
 }
 
 /* Does the set hold e? The filter answers most "no"s without touching the set. */
 static bool held(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
 {
-    uint16_t asid = e->global ? 0xffff : e->asid;
-    if (!held_filter_has(m, held_hash(e->regime, e->vmid, asid, e->va, fetch)))
+    uint32_t home = held_home(e, fetch);
+    if (!held_filter_has(m, home))
         return false;
-    struct pe_mmu_held *h = held_slot(m, e, fetch);
+    struct pe_mmu_held want = held_entry(e, fetch);
+    struct pe_mmu_held *h = held_slot(m, &want, home);
     return h && h->gen == m->held_gen;
 }
 
@@ -268,18 +279,18 @@ static bool held(struct pe_mmu *m, const struct tlb_entry *e, bool fetch)
 static void hold(struct pe *pe, const struct tlb_entry *e, bool fetch)
 {
     struct pe_mmu *m = &pe->mmu;
-    struct pe_mmu_held *h = held_slot(m, e, fetch);
+    uint32_t home = held_home(e, fetch);
+    struct pe_mmu_held want = held_entry(e, fetch);
+    struct pe_mmu_held *h = held_slot(m, &want, home);
     if (!h || m->n_held >= PE_MMU_HELD_SLOTS / 2) {
         pe_flush_unicorn_tlb(pe);            /* the set is full: start again from nothing */
-        h = held_slot(m, e, fetch);
+        h = held_slot(m, &want, home);
     }
     if (h->gen == m->held_gen)
         return;
-    uint16_t asid = e->global ? 0xffff : e->asid;
-    *h = (struct pe_mmu_held){ .tag = pe_mmu_held_tag(e->va, e->page_shift, e->regime, fetch),
-                               .gen = m->held_gen, .vmid = e->vmid, .asid = asid };
-    uint32_t bit = held_hash(e->regime, e->vmid, asid, e->va, fetch) & (PE_MMU_HELD_SLOTS - 1);
-    m->held_filter[bit >> 6] |= 1ULL << (bit & 63);
+    *h = want;
+    h->gen = m->held_gen;
+    m->held_filter[home >> 6] |= 1ULL << (home & 63);
     m->n_held++;
 }
 
